@@ -1,0 +1,436 @@
+/*
+ * The GRE forwarder: owns the raw GRE socket the parent opened, keeps the
+ * table of Call IDs the control relay registers, and forwards packets in
+ * batches, rewriting the key in place.  Nothing on the packet path
+ * allocates, logs or takes a lock.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+#include "pptp.h"
+#include "gre.h"
+#include "os.h"
+
+#define GRE_BATCH	64		/* packets per system call */
+#define GRE_BATCHES	16		/* batches per wake-up */
+#define GRE_BUFSZ	65536		/* the largest IP packet */
+
+struct gre_slot {
+	uint8_t		 buf[GRE_BUFSZ];
+};
+
+static struct gre_table	 table;
+static struct gre_slot	*slots;
+static struct mmsghdr	 rmsg[GRE_BATCH], smsg[GRE_BATCH];
+static struct iovec	 riov[GRE_BATCH], siov[GRE_BATCH];
+static struct sockaddr_in rfrom[GRE_BATCH], sto[GRE_BATCH];
+static uint8_t		*scmsg;
+static int		 gre_fd = -1;
+static struct imsgev	 iev_parent, iev_control;
+static struct event	 ev_gre, ev_sweep, ev_term, ev_int;
+#ifdef PPTPPROXY_TEST
+static struct event	 ev_usr2;
+#endif
+static struct pptpproxy_conf *gconf;
+static struct event_base *gbase;
+
+static void	gre_dispatch_parent(struct imsgev *, struct imsg *);
+static void	gre_dispatch_control(struct imsgev *, struct imsg *);
+static void	gre_closed(struct imsgev *);
+static void	gre_read(int, short, void *);
+static void	gre_sweep(int, short, void *);
+static void	gre_sig(int, short, void *);
+static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
+
+/*
+ * The per-packet rule, kept free of I/O so it can be tested and fuzzed:
+ * pkt holds an IPv4 packet as a raw socket delivers it.  On success the
+ * key is rewritten in place and the route returned with the GRE part in
+ * *gre and *glen; NULL means drop (a counter says why).
+ */
+struct gre_route_ent *
+gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
+    size_t *glen)
+{
+	struct gre_route_ent	*r;
+	size_t			 ihl, tot, keyoff, hlen;
+	uint32_t		 src;
+	uint16_t		 key;
+
+	if (len < 20 || (pkt[0] >> 4) != 4) {
+		t->drop_bad++;
+		return (NULL);
+	}
+	ihl = (size_t)(pkt[0] & 0x0f) * 4;
+	tot = pptp_get16(pkt, len, 2);
+	if (ihl < 20 || ihl > len || pkt[9] != IPPROTO_GRE) {
+		t->drop_bad++;
+		return (NULL);
+	}
+	/* Linux hands raw sockets the total length in host order. */
+	if (tot > len || tot < ihl)
+		tot = len;
+	if (gre_check(pkt + ihl, tot - ihl, &keyoff, &hlen) == -1) {
+		t->drop_bad++;
+		return (NULL);
+	}
+	key = pptp_get16(pkt + ihl, tot - ihl, keyoff);
+	r = &t->routes[key];
+	if (!r->used) {
+		t->drop_unknown++;
+		return (NULL);
+	}
+	memcpy(&src, pkt + 12, sizeof(src));
+	if (src != r->from.s_addr) {
+		r->dropped++;
+		t->drop_spoofed++;
+		return (NULL);
+	}
+	pptp_put16(pkt + ihl, tot - ihl, keyoff, r->newkey);
+	r->packets++;
+	r->bytes += tot - ihl - hlen;
+	r->active = 1;
+	t->forwarded++;
+	*gre = pkt + ihl;
+	*glen = tot - ihl;
+	return (r);
+}
+
+int
+gre_table_add(struct gre_table *t, const struct gre_route *gr)
+{
+	struct gre_route_ent	*r = &t->routes[gr->key];
+
+	if (r->used && r->sess != gr->sess)
+		return (-1);
+	memset(r, 0, sizeof(*r));
+	r->used = 1;
+	r->active = 1;
+	r->sess = gr->sess;
+	r->call = gr->call;
+	r->newkey = gr->newkey;
+	r->from = gr->from;
+	r->to = gr->to;
+	r->src = gr->src;
+	r->toside = gr->toside;
+	t->nroutes++;
+	return (0);
+}
+
+struct gre_route_ent *
+gre_table_del(struct gre_table *t, uint32_t sess, uint16_t key)
+{
+	struct gre_route_ent	*r = &t->routes[key];
+
+	if (!r->used || r->sess != sess)
+		return (NULL);
+	r->used = 0;
+	t->nroutes--;
+	return (r);
+}
+
+static void
+gre_read(int fd, short ev, void *arg)
+{
+	struct gre_route_ent	*r;
+	uint8_t			*g;
+	size_t			 glen;
+	int			 i, n, ns, sent, b;
+
+	for (b = 0; b < GRE_BATCHES; b++) {
+		for (i = 0; i < GRE_BATCH; i++) {
+			riov[i].iov_base = slots[i].buf;
+			riov[i].iov_len = sizeof(slots[i].buf);
+			rmsg[i].msg_hdr.msg_iov = &riov[i];
+			rmsg[i].msg_hdr.msg_iovlen = 1;
+			rmsg[i].msg_hdr.msg_name = &rfrom[i];
+			rmsg[i].msg_hdr.msg_namelen = sizeof(rfrom[i]);
+			rmsg[i].msg_hdr.msg_control = NULL;
+			rmsg[i].msg_hdr.msg_controllen = 0;
+			rmsg[i].msg_hdr.msg_flags = 0;
+		}
+		n = recvmmsg(gre_fd, rmsg, GRE_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n == -1 && errno != EAGAIN && errno != EINTR &&
+			    errno != EWOULDBLOCK)
+				table.recv_errors++;
+			return;
+		}
+		ns = 0;
+		for (i = 0; i < n; i++) {
+			if (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				table.drop_bad++;
+				continue;
+			}
+			r = gre_translate(&table, slots[i].buf, rmsg[i].msg_len,
+			    &g, &glen);
+			if (r == NULL)
+				continue;
+			siov[ns].iov_base = g;
+			siov[ns].iov_len = glen;
+			sto[ns].sin_family = AF_INET;
+			sto[ns].sin_port = 0;
+			sto[ns].sin_addr = r->to;
+			smsg[ns].msg_hdr.msg_name = &sto[ns];
+			smsg[ns].msg_hdr.msg_namelen = sizeof(sto[ns]);
+			smsg[ns].msg_hdr.msg_iov = &siov[ns];
+			smsg[ns].msg_hdr.msg_iovlen = 1;
+			smsg[ns].msg_hdr.msg_flags = 0;
+			os_srcaddr_set(&smsg[ns].msg_hdr,
+			    scmsg + (size_t)ns * os_srcaddr_space(), r->src);
+			ns++;
+		}
+		for (sent = 0; sent < ns; ) {
+			i = sendmmsg(gre_fd, smsg + sent, ns - sent, 0);
+			if (i <= 0) {
+				if (i == -1 && errno == EINTR)
+					continue;
+				/* Skip the packet the kernel refused. */
+				table.send_errors++;
+				sent++;
+				continue;
+			}
+			sent += i;
+		}
+		if (n < GRE_BATCH)
+			return;
+	}
+}
+
+/* Report routes that saw no packet since the last sweep as idle. */
+static void
+gre_sweep(int fd, short ev, void *arg)
+{
+	struct gre_key		 k;
+	struct timeval		 tv;
+	unsigned int		 i;
+	struct gre_route_ent	*r;
+
+	for (i = 0; i < 65536; i++) {
+		r = &table.routes[i];
+		if (!r->used)
+			continue;
+		if (!r->active && r->toside == PPTP_SERVER) {
+			k.sess = r->sess;
+			k.key = (uint16_t)i;
+			imsg_compose(&iev_control.ibuf, IMSG_GRE_IDLE, 0, 0,
+			    -1, &k, sizeof(k));
+		}
+		r->active = 0;
+	}
+	imsgev_update(&iev_control);
+	if (gconf != NULL && gconf->t_idle > 0) {
+		timerclear(&tv);
+		tv.tv_sec = gconf->t_idle;
+		evtimer_add(&ev_sweep, &tv);
+	}
+}
+
+static void
+gre_stats_reply(struct gre_route_ent *r, uint16_t key)
+{
+	struct gre_stats	st;
+
+	memset(&st, 0, sizeof(st));
+	st.sess = r->sess;
+	st.key = key;
+	st.toside = r->toside;
+	st.packets = r->packets;
+	st.bytes = r->bytes;
+	st.dropped = r->dropped;
+	imsgev_compose(&iev_control, IMSG_GRE_STATS, 0, -1, &st, sizeof(st));
+}
+
+static void
+gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
+{
+	struct gre_route	 gr;
+	struct gre_key		 k;
+	struct gre_route_ent	*r, dead;
+
+	switch (imsg_get_type(imsg)) {
+	case IMSG_GRE_ADD:
+		if (imsg_get_data(imsg, &gr, sizeof(gr)) == -1)
+			fatalx("bad IMSG_GRE_ADD");
+		if (gre_table_add(&table, &gr) == -1)
+			log_warnx("session %u: Call ID %u already routed for "
+			    "session %u", gr.sess, gr.key,
+			    table.routes[gr.key].sess);
+		break;
+	case IMSG_GRE_DEL:
+		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
+			fatalx("bad IMSG_GRE_DEL");
+		if ((r = gre_table_del(&table, k.sess, k.key)) == NULL) {
+			/* Answer anyway: the relay counts the answers. */
+			memset(&dead, 0, sizeof(dead));
+			dead.sess = k.sess;
+			r = &dead;
+		}
+		gre_stats_reply(r, k.key);
+		break;
+	default:
+		log_warnx("unexpected message %u from control",
+		    imsg_get_type(imsg));
+	}
+}
+
+static void
+gre_status(void)
+{
+	log_info("gre: %u routes, %llu forwarded, dropped: %llu malformed, "
+	    "%llu unknown Call ID, %llu wrong source; %llu send errors",
+	    table.nroutes, (unsigned long long)table.forwarded,
+	    (unsigned long long)table.drop_bad,
+	    (unsigned long long)table.drop_unknown,
+	    (unsigned long long)table.drop_spoofed,
+	    (unsigned long long)table.send_errors);
+}
+
+static void
+gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
+{
+	static struct conf_rx	 rx;
+	struct pptpproxy_conf	*nconf = NULL;
+	struct timeval		 tv;
+	int			 r;
+
+	switch (imsg_get_type(imsg)) {
+	case IMSG_STATUS_REQ:
+		gre_status();
+		return;
+	default:
+		break;
+	}
+	if ((r = conf_recv(&rx, imsg, &nconf)) == -1)
+		fatalx("bad configuration message %u from parent",
+		    imsg_get_type(imsg));
+	if (r == 1) {
+		if (gconf != NULL)
+			conf_free(gconf);
+		gconf = nconf;
+		log_setlevel(gconf->log_level);
+		evtimer_del(&ev_sweep);
+		if (gconf->t_idle > 0) {
+			timerclear(&tv);
+			tv.tv_sec = gconf->t_idle;
+			evtimer_add(&ev_sweep, &tv);
+		}
+	}
+}
+
+static void
+gre_closed(struct imsgev *iev)
+{
+	if (iev == &iev_parent) {
+		log_debug("parent went away, exiting");
+		exit(0);
+	}
+	fatalx("lost the control process");
+}
+
+static void
+gre_sig(int sig, short ev, void *arg)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		gre_status();
+		exit(0);
+#ifdef PPTPPROXY_TEST
+	case SIGUSR2:
+		sandbox_test_forbidden();
+		break;
+#endif
+	}
+}
+
+void
+gre_main(int debug)
+{
+	struct imsg		 imsg;
+	struct imsgbuf		*ibuf = &iev_parent.ibuf;
+	struct conf_rx		 rx;
+	struct pptpproxy_conf	*conf = NULL;
+	int			 r;
+
+	log_procinit("gre");
+	setproctitle("gre");
+
+	/* Start-up, blocking: the raw socket, then the configuration. */
+	memset(&rx, 0, sizeof(rx));
+	if (imsgbuf_init(ibuf, PROC_PARENT_FD) == -1)
+		fatal("imsgbuf_init");
+	imsgbuf_allow_fdpass(ibuf);
+	while (conf == NULL) {
+		if (imsg_read_blocking(ibuf, &imsg) == -1)
+			fatal("reading start-up messages from the parent");
+		if (imsg_get_type(&imsg) == IMSG_GRE_SOCKET) {
+			if ((gre_fd = imsg_get_fd(&imsg)) == -1)
+				fatalx("no raw GRE socket from the parent");
+		} else if ((r = conf_recv(&rx, &imsg, &conf)) == -1)
+			fatalx("bad start-up message %u",
+			    imsg_get_type(&imsg));
+		imsg_free(&imsg);
+	}
+	if (gre_fd == -1)
+		fatalx("no raw GRE socket from the parent");
+	gconf = conf;
+	log_setlevel(conf->log_level);
+
+	if ((table.routes = calloc(65536, sizeof(*table.routes))) == NULL ||
+	    (slots = calloc(GRE_BATCH, sizeof(*slots))) == NULL ||
+	    (scmsg = calloc(GRE_BATCH, os_srcaddr_space())) == NULL)
+		fatal("calloc");
+	if ((gbase = event_base_new()) == NULL)
+		fatalx("event_base_new");
+
+	sandbox_trap_debug(debug);
+	proc_drop(PROC_GRE, conf);
+
+	/* Whatever came after the configuration is still in ibuf. */
+	imsgev_init(&iev_parent, gbase, -1, "parent", gre_dispatch_parent,
+	    gre_closed);
+	imsgev_init(&iev_control, gbase, PROC_PEER_FD, "control",
+	    gre_dispatch_control, gre_closed);
+
+	event_assign(&ev_gre, gbase, gre_fd, EV_READ | EV_PERSIST, gre_read,
+	    NULL);
+	event_add(&ev_gre, NULL);
+	evtimer_assign(&ev_sweep, gbase, gre_sweep, NULL);
+	if (conf->t_idle > 0) {
+		struct timeval tv = { conf->t_idle, 0 };
+
+		evtimer_add(&ev_sweep, &tv);
+	}
+	evsignal_assign(&ev_term, gbase, SIGTERM, gre_sig, NULL);
+	evsignal_assign(&ev_int, gbase, SIGINT, gre_sig, NULL);
+	evsignal_add(&ev_term, NULL);
+	evsignal_add(&ev_int, NULL);
+#ifdef PPTPPROXY_TEST
+	evsignal_assign(&ev_usr2, gbase, SIGUSR2, gre_sig, NULL);
+	evsignal_add(&ev_usr2, NULL);
+#endif
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+
+	log_debug("forwarding GRE");
+	/* Messages that arrived with the configuration. */
+	event_active(&iev_parent.ev, EV_READ, 0);
+	event_base_dispatch(gbase);
+	fatalx("event loop ended");
+}

@@ -1,0 +1,48 @@
+/*
+ * The GRE forwarder's table, indexed by the Call ID pptpproxy presented:
+ * one lookup per packet.
+ */
+
+#ifndef GRE_H
+#define GRE_H
+
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <stdint.h>
+
+struct gre_route;
+
+struct gre_route_ent {
+	uint64_t	 packets;
+	uint64_t	 bytes;
+	uint64_t	 dropped;	/* right key, wrong source */
+	uint32_t	 sess;
+	uint32_t	 call;
+	struct in_addr	 from;		/* the only source accepted */
+	struct in_addr	 to;
+	struct in_addr	 src;		/* our address towards `to` */
+	uint16_t	 newkey;
+	uint8_t		 used;
+	uint8_t		 active;	/* a packet since the last sweep */
+	uint8_t		 toside;
+};
+
+struct gre_table {
+	struct gre_route_ent	*routes;	/* [65536] */
+	unsigned int		 nroutes;
+	uint64_t		 forwarded;
+	uint64_t		 drop_bad;
+	uint64_t		 drop_unknown;
+	uint64_t		 drop_spoofed;
+	uint64_t		 recv_errors;
+	uint64_t		 send_errors;
+};
+
+struct gre_route_ent *gre_translate(struct gre_table *, uint8_t *, size_t,
+		    uint8_t **, size_t *);
+int		 gre_table_add(struct gre_table *, const struct gre_route *);
+struct gre_route_ent *gre_table_del(struct gre_table *, uint32_t, uint16_t);
+
+#endif /* GRE_H */

@@ -1,0 +1,129 @@
+/*
+ * Linux and OpenBSD differences outside the sandbox (see sandbox.c for
+ * the rest).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <netinet/in.h>
+#include <netinet/ip.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "os.h"
+
+#define GRE_SOCKBUF	(8 * 1024 * 1024)
+
+void
+os_closefrom(int lowfd)
+{
+#ifdef __OpenBSD__
+	closefrom(lowfd);
+#else
+	/* libbsd has closefrom(); prefer the kernel's when there. */
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	closefrom(lowfd);
+#endif
+}
+
+/* The path to exec ourselves with. */
+const char *
+os_self_path(const char *argv0)
+{
+#ifdef __OpenBSD__
+	static char	path[PATH_MAX];
+
+	/* OpenBSD has no /proc: argv[0] must name us. */
+	if (argv0 == NULL || realpath(argv0, path) == NULL)
+		return (NULL);
+	return (path);
+#else
+	static char	path[PATH_MAX];
+	ssize_t		n;
+
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0) {
+		if (argv0 == NULL || realpath(argv0, path) == NULL)
+			return (NULL);
+		return (path);
+	}
+	path[n] = '\0';
+	return (path);
+#endif
+}
+
+int
+os_gre_socket(void)
+{
+	int	fd, sz = GRE_SOCKBUF;
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_GRE);
+	if (fd == -1)
+		return (-1);
+#ifdef SO_RCVBUFFORCE
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+#endif
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+#ifdef SO_SNDBUFFORCE
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1)
+#endif
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+#ifdef IP_MTU_DISCOVER
+	{
+		/* Let the kernel fragment what does not fit, as a router. */
+		int pmtu = IP_PMTUDISC_DONT;
+
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+		    sizeof(pmtu));
+	}
+#endif
+	return (fd);
+}
+
+size_t
+os_srcaddr_space(void)
+{
+#ifdef IP_PKTINFO
+	return (CMSG_SPACE(sizeof(struct in_pktinfo)));
+#else
+	return (CMSG_SPACE(sizeof(struct in_addr)));
+#endif
+}
+
+/* Fill msg's control buffer (os_srcaddr_space() bytes) with src. */
+void
+os_srcaddr_set(struct msghdr *msg, void *buf, struct in_addr src)
+{
+	struct cmsghdr	*cm;
+
+	msg->msg_control = buf;
+	msg->msg_controllen = os_srcaddr_space();
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = IPPROTO_IP;
+#ifdef IP_PKTINFO
+	{
+		struct in_pktinfo pi;
+
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst = src;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+#else
+	cm->cmsg_type = IP_SENDSRCADDR;
+	cm->cmsg_len = CMSG_LEN(sizeof(src));
+	memcpy(CMSG_DATA(cm), &src, sizeof(src));
+#endif
+}

@@ -1,0 +1,23 @@
+/*
+ * The few places where Linux and OpenBSD differ outside the sandbox:
+ * small functions in os.c, so the rest of the daemon reads the same on
+ * both.
+ */
+
+#ifndef OS_H
+#define OS_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+void		 os_closefrom(int);
+const char	*os_self_path(const char *);
+/* Raw GRE socket tuned for forwarding; -1 on error (errno set). */
+int		 os_gre_socket(void);
+/* Ancillary data naming the source address of a sent datagram. */
+size_t		 os_srcaddr_space(void);
+void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
+
+#endif /* OS_H */

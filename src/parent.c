@@ -1,0 +1,642 @@
+/*
+ * The privileged parent: opens the listening sockets and the raw GRE
+ * socket, starts the children, runs ACL commands for the control relay,
+ * reloads the configuration on SIGHUP.  It never reads a byte from the
+ * network.
+ */
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+#include "os.h"
+
+#define ACL_MAX_ARGS	32
+
+struct acl_job {
+	TAILQ_ENTRY(acl_job)	 entry;
+	struct acl_req		 req;
+	int			 next;		/* index of the next command */
+	pid_t			 pid;
+	char			 cmd[PPTPPROXY_MAX_CMD];
+	struct event		 tm;
+	char			 why[128];
+};
+TAILQ_HEAD(acl_jobs, acl_job);
+
+struct child {
+	enum proc_type		 type;
+	pid_t			 pid;
+	struct imsgev		 iev;
+};
+
+static struct event_base	*pbase;
+static struct pptpproxy_conf	*pconf;
+static const struct options	*popts;
+static struct child		 children[PROC_MAX];
+static struct acl_jobs		 jobs = TAILQ_HEAD_INITIALIZER(jobs);
+static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
+static int			 shutting_down;
+
+static void	parent_shutdown(int) __attribute__((__noreturn__));
+static void	acl_job_next(struct acl_job *);
+
+/*
+ * The configuration: the file (if any) plus what the command line adds.
+ */
+struct pptpproxy_conf *
+options_conf(const struct options *o)
+{
+	struct pptpproxy_conf	*conf;
+	struct proxy_conf	*pc;
+	struct acl_cmd		*cmd;
+	const char		*err;
+	uint32_t		 id = 0;
+	int			 i, bad = 0;
+
+	if (o->conffile != NULL) {
+		conf = parse_config(o->conffile, o->conf_required ? 1 : 0);
+		if (conf == NULL)
+			return (NULL);
+	} else if ((conf = conf_new()) == NULL)
+		return (NULL);
+	TAILQ_FOREACH(pc, &conf->proxies, entry)
+		if (pc->id > id)
+			id = pc->id;
+	for (i = 0; i < o->npairs; i++) {
+		if (conf_add_proxy_arg(conf, o->pairs[i], &err) == -1) {
+			fprintf(stderr, "pptpproxy: -p %s: %s\n", o->pairs[i],
+			    err);
+			log_warnx("-p %s: %s", o->pairs[i], err);
+			bad = 1;
+		}
+	}
+	for (i = 0; i < o->nsubnets; i++) {
+		if (conf_add_subnet_arg(&conf->subnets, 0, o->subnets[i])
+		    == -1) {
+			fprintf(stderr, "pptpproxy: -a %s: bad subnet\n",
+			    o->subnets[i]);
+			log_warnx("-a %s: bad subnet", o->subnets[i]);
+			bad = 1;
+		}
+	}
+	for (i = 0; i < o->ncmds; i++) {
+		if ((cmd = calloc(1, sizeof(*cmd))) == NULL ||
+		    strlcpy(cmd->cmd, o->cmds[i], sizeof(cmd->cmd)) >=
+		    sizeof(cmd->cmd)) {
+			free(cmd);
+			log_warnx("-x %s: too long", o->cmds[i]);
+			bad = 1;
+			continue;
+		}
+		TAILQ_INSERT_TAIL(&conf->cmds, cmd, entry);
+	}
+	if (o->level >= 0)
+		conf->log_level = o->level;
+	if (bad) {
+		conf_free(conf);
+		return (NULL);
+	}
+	return (conf);
+}
+
+/*
+ * Sockets that need root.
+ */
+static int
+listen_open(struct proxy_conf *pc)
+{
+	int	fd, one = 1;
+	char	a[INET_ADDRSTRLEN];
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("socket");
+		return (-1);
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&pc->listen, sizeof(pc->listen)) == -1 ||
+	    listen(fd, 1024) == -1) {
+		inet_ntop(AF_INET, &pc->listen.sin_addr, a, sizeof(a));
+		log_warn("proxy %s: cannot listen on %s:%u, ignored", pc->name,
+		    a, ntohs(pc->listen.sin_port));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Open (or take over from old) every listening socket; drop failures. */
+static void
+listen_all(struct pptpproxy_conf *conf, struct pptpproxy_conf *old)
+{
+	struct proxy_conf	*pc, *next, *opc;
+
+	TAILQ_FOREACH_SAFE(pc, &conf->proxies, entry, next) {
+		pc->fd = -1;
+		if (old != NULL) {
+			TAILQ_FOREACH(opc, &old->proxies, entry) {
+				if (opc->fd != -1 && opc->listen.sin_addr.s_addr ==
+				    pc->listen.sin_addr.s_addr &&
+				    opc->listen.sin_port == pc->listen.sin_port) {
+					pc->fd = opc->fd;
+					opc->fd = -1;
+					break;
+				}
+			}
+		}
+		if (pc->fd == -1 && (pc->fd = listen_open(pc)) == -1) {
+			TAILQ_REMOVE(&conf->proxies, pc, entry);
+			conf_free_proxy(pc);
+		}
+	}
+}
+
+static void
+listen_close(struct pptpproxy_conf *conf)
+{
+	struct proxy_conf	*pc;
+
+	TAILQ_FOREACH(pc, &conf->proxies, entry) {
+		if (pc->fd != -1)
+			close(pc->fd);
+		pc->fd = -1;
+	}
+}
+
+static void
+raise_nofile(const struct pptpproxy_conf *conf)
+{
+	struct rlimit	rl;
+	rlim_t		want = (rlim_t)conf->max_conn * 2 + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want;
+	if (rl.rlim_max < want)
+		rl.rlim_max = want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+		log_warnx("limit connections %u needs %llu descriptors, have "
+		    "%llu", conf->max_conn, (unsigned long long)want,
+		    (unsigned long long)rl.rlim_cur);
+	}
+}
+
+/*
+ * ACL commands: tried in order, each with the client's address as its
+ * only argument, without a shell, with a clean environment, as the
+ * configured user, killed after the timeout.
+ */
+static const char *
+acl_job_cmd(const struct acl_job *j, int n)
+{
+	struct proxy_conf	*pc;
+	struct acl_cmd		*cmd;
+	int			 i = 0;
+
+	if ((pc = conf_proxy_by_id(pconf, j->req.proxy_id)) != NULL)
+		TAILQ_FOREACH(cmd, &pc->cmds, entry)
+			if (i++ == n)
+				return (cmd->cmd);
+	TAILQ_FOREACH(cmd, &pconf->cmds, entry)
+		if (i++ == n)
+			return (cmd->cmd);
+	return (NULL);
+}
+
+static void
+acl_job_done(struct acl_job *j, int allow)
+{
+	struct acl_res	res;
+
+	memset(&res, 0, sizeof(res));
+	res.reqid = j->req.reqid;
+	res.allow = allow;
+	strlcpy(res.why, j->why, sizeof(res.why));
+	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_ACL_RES, 0, -1,
+	    &res, sizeof(res));
+	evtimer_del(&j->tm);
+	TAILQ_REMOVE(&jobs, j, entry);
+	free(j);
+}
+
+static void
+acl_job_timeout(int fd, short ev, void *arg)
+{
+	struct acl_job	*j = arg;
+
+	/* The command runs in a process group of its own. */
+	if (j->pid > 0) {
+		kill(-j->pid, SIGKILL);
+		kill(j->pid, SIGKILL);
+	}
+	log_warnx("acl command \"%s\" for %s still running after %d s, "
+	    "killed: counts as deny", j->cmd, inet_ntoa(j->req.client),
+	    pconf->acl_timeout);
+	snprintf(j->why, sizeof(j->why), "%.80s timed out", j->cmd);
+	j->pid = -1;
+	acl_job_next(j);
+}
+
+static __dead void
+acl_exec(char *cmd, const char *client, const struct passwd *pw)
+{
+	char		*argv[ACL_MAX_ARGS + 2];
+	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	sigset_t	 set;
+	int		 argc, fd, i;
+
+	setsid();
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	for (i = 1; i < NSIG; i++)
+		(void)signal(i, SIG_DFL);
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		_exit(126);
+	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
+		_exit(126);
+	os_closefrom(3);
+	if (pw != NULL) {
+		if (setgroups(1, &pw->pw_gid) == -1 ||
+		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+			_exit(126);
+	}
+	if ((argc = acl_split_cmd(cmd, argv, ACL_MAX_ARGS)) <= 0)
+		_exit(126);
+	argv[argc++] = (char *)client;
+	argv[argc] = NULL;
+	execvpe(argv[0], argv, envp);
+	_exit(127);
+}
+
+static void
+acl_job_next(struct acl_job *j)
+{
+	struct passwd	*pw = NULL;
+	struct timeval	 tv;
+	const char	*cmd;
+	char		 client[INET_ADDRSTRLEN];
+	char		 buf[PPTPPROXY_MAX_CMD];
+
+	if ((cmd = acl_job_cmd(j, j->next++)) == NULL) {
+		if (j->why[0] == '\0')
+			strlcpy(j->why, "no acl command", sizeof(j->why));
+		acl_job_done(j, 0);
+		return;
+	}
+	strlcpy(j->cmd, cmd, sizeof(j->cmd));
+	strlcpy(buf, cmd, sizeof(buf));
+	inet_ntop(AF_INET, &j->req.client, client, sizeof(client));
+	if (pconf->acl_user[0] != '\0' &&
+	    (pw = getpwnam(pconf->acl_user)) == NULL) {
+		log_warnx("acl-command user %s unknown", pconf->acl_user);
+		snprintf(j->why, sizeof(j->why), "unknown user %s",
+		    pconf->acl_user);
+		acl_job_next(j);
+		return;
+	}
+	switch (j->pid = fork()) {
+	case -1:
+		log_warn("fork for acl command");
+		snprintf(j->why, sizeof(j->why), "fork failed");
+		acl_job_next(j);
+		return;
+	case 0:
+		acl_exec(buf, client, pw);
+		/* NOTREACHED */
+	default:
+		break;
+	}
+	log_debug("acl command \"%s %s\" started, pid %d", j->cmd, client,
+	    (int)j->pid);
+	tv.tv_sec = pconf->acl_timeout;
+	tv.tv_usec = 0;
+	evtimer_add(&j->tm, &tv);
+}
+
+static void
+acl_job_exited(struct acl_job *j, int status)
+{
+	evtimer_del(&j->tm);
+	j->pid = -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(j->why, sizeof(j->why), "%.100s allowed", j->cmd);
+		acl_job_done(j, 1);
+		return;
+	}
+	if (WIFEXITED(status))
+		snprintf(j->why, sizeof(j->why), "%.100s exited %d", j->cmd,
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(j->why, sizeof(j->why), "%.100s killed by signal %d",
+		    j->cmd, WTERMSIG(status));
+	acl_job_next(j);
+}
+
+static void
+acl_request(const struct acl_req *req)
+{
+	struct acl_job	*j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		struct acl_res res;
+
+		memset(&res, 0, sizeof(res));
+		res.reqid = req->reqid;
+		strlcpy(res.why, "out of memory", sizeof(res.why));
+		imsgev_compose(&children[PROC_CONTROL].iev, IMSG_ACL_RES, 0,
+		    -1, &res, sizeof(res));
+		return;
+	}
+	j->req = *req;
+	j->pid = -1;
+	evtimer_assign(&j->tm, pbase, acl_job_timeout, j);
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	acl_job_next(j);
+}
+
+/*
+ * Children.
+ */
+static void
+parent_dispatch(struct imsgev *iev, struct imsg *imsg)
+{
+	struct acl_req	req;
+
+	switch (imsg_get_type(imsg)) {
+	case IMSG_ACL_REQ:
+		if (iev != &children[PROC_CONTROL].iev ||
+		    imsg_get_data(imsg, &req, sizeof(req)) == -1) {
+			log_warnx("bad ACL request from %s", iev->peer);
+			parent_shutdown(1);
+		}
+		acl_request(&req);
+		break;
+	default:
+		log_warnx("unexpected message %u from %s",
+		    imsg_get_type(imsg), iev->peer);
+		break;
+	}
+}
+
+static void
+parent_child_closed(struct imsgev *iev)
+{
+	if (shutting_down)
+		return;
+	log_warnx("lost the %s process", iev->peer);
+	parent_shutdown(1);
+}
+
+static const char *
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)%s",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)),
+		    WTERMSIG(status) == SIGSYS ?
+		    ": a system call outside its sandbox" : "");
+	else
+		snprintf(buf, len, "stopped");
+	return (buf);
+}
+
+static void
+reap(void)
+{
+	struct acl_job	*j;
+	char		 why[128];
+	pid_t		 pid;
+	int		 status, i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+			if (children[i].pid != pid)
+				continue;
+			children[i].pid = 0;
+			if (shutting_down)
+				break;
+			log_warnx("%s process %s; shutting down",
+			    proc_name(i), describe_status(status, why,
+			    sizeof(why)));
+			parent_shutdown(1);
+		}
+		TAILQ_FOREACH(j, &jobs, entry) {
+			if (j->pid == pid) {
+				acl_job_exited(j, status);
+				break;
+			}
+		}
+	}
+}
+
+static void
+parent_shutdown(int code)
+{
+	struct acl_job	*j;
+	int		 i, tries, alive;
+
+	shutting_down = 1;
+	TAILQ_FOREACH(j, &jobs, entry)
+		if (j->pid > 0) {
+			kill(-j->pid, SIGKILL);
+			kill(j->pid, SIGKILL);
+		}
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (children[i].pid > 0)
+			kill(children[i].pid, SIGTERM);
+	for (tries = 0; tries < 40; tries++) {
+		alive = 0;
+		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+			if (children[i].pid <= 0)
+				continue;
+			if (waitpid(children[i].pid, NULL, WNOHANG) ==
+			    children[i].pid || errno == ECHILD)
+				children[i].pid = 0;
+			else
+				alive = 1;
+		}
+		if (!alive)
+			break;
+		usleep(50 * 1000);
+	}
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (children[i].pid > 0) {
+			kill(children[i].pid, SIGKILL);
+			waitpid(children[i].pid, NULL, 0);
+		}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	log_info("%s", code == 0 ? "terminating" : "terminating after an "
+	    "error");
+	exit(code);
+}
+
+static void
+parent_reload(void)
+{
+	struct pptpproxy_conf	*nconf;
+	int			 i;
+
+	log_info("reloading configuration");
+	if ((nconf = options_conf(popts)) == NULL) {
+		log_warnx("configuration not reloaded: errors in %s",
+		    popts->conffile ? popts->conffile : "command line");
+		return;
+	}
+	if (conf_resolve(nconf) == -1) {
+		log_warnx("configuration not reloaded: cannot resolve a "
+		    "server");
+		conf_free(nconf);
+		return;
+	}
+	listen_all(nconf, pconf);
+	if (TAILQ_EMPTY(&nconf->proxies))
+		log_warnx("reloaded configuration has no proxy that listens");
+	listen_close(pconf);
+	conf_free(pconf);
+	pconf = nconf;
+	log_setlevel(pconf->log_level);
+	raise_nofile(pconf);
+	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		if (conf_send(&children[i].iev.ibuf, pconf,
+		    i == PROC_CONTROL) == -1)
+			fatal("sending configuration");
+		imsgev_update(&children[i].iev);
+	}
+}
+
+static void
+parent_sig(int sig, short ev, void *arg)
+{
+	int	i;
+
+	switch (sig) {
+	case SIGHUP:
+		parent_reload();
+		break;
+	case SIGTERM:
+	case SIGINT:
+		parent_shutdown(0);
+	case SIGCHLD:
+		reap();
+		break;
+	case SIGUSR1:
+		for (i = PROC_CONTROL; i < PROC_MAX; i++)
+			imsgev_compose(&children[i].iev, IMSG_STATUS_REQ, 0,
+			    -1, NULL, 0);
+		break;
+	}
+}
+
+void
+parent_main(struct pptpproxy_conf *conf, const struct options *o)
+{
+	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, i;
+	char		*args[6];
+	int		 n;
+
+	pconf = conf;
+	popts = o;
+
+	listen_all(conf, NULL);
+	if (TAILQ_EMPTY(&conf->proxies)) {
+		log_warnx("no proxy could listen, exiting");
+		exit(1);
+	}
+	if ((gre_fd = os_gre_socket()) == -1)
+		fatal("raw GRE socket");
+	raise_nofile(conf);
+
+	if (!o->foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+
+	/* Signals are events; none may be lost while children start. */
+	if ((pbase = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	evsignal_assign(&ev_chld, pbase, SIGCHLD, parent_sig, NULL);
+	evsignal_add(&ev_chld, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc_fd) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pg_fd) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg_fd) == -1)
+		fatal("socketpair");
+
+	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		n = 0;
+		args[n++] = (char *)o->self;
+		args[n++] = "-P";
+		args[n++] = (char *)proc_name(i);
+		if (conf->log_level >= LOG_LVL_DEBUG)
+			args[n++] = "-D";
+		if (log_getfd() == -1)
+			args[n++] = "-S";
+		args[n] = NULL;
+		children[i].type = i;
+		if (i == PROC_CONTROL)
+			children[i].pid = proc_start(i, o->self, pc_fd[1],
+			    cg_fd[0], args);
+		else
+			children[i].pid = proc_start(i, o->self, pg_fd[1],
+			    cg_fd[1], args);
+	}
+	close(pc_fd[1]);
+	close(pg_fd[1]);
+	close(cg_fd[0]);
+	close(cg_fd[1]);
+
+	imsgev_init(&children[PROC_CONTROL].iev, pbase, pc_fd[0], "control",
+	    parent_dispatch, parent_child_closed);
+	imsgev_init(&children[PROC_GRE].iev, pbase, pg_fd[0], "gre",
+	    parent_dispatch, parent_child_closed);
+
+	if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_GRE_SOCKET, 0, 0,
+	    gre_fd, NULL, 0) == -1)
+		fatal("imsg");
+	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		if (conf_send(&children[i].iev.ibuf, conf, i == PROC_CONTROL)
+		    == -1)
+			fatal("sending configuration");
+		imsgev_update(&children[i].iev);
+	}
+
+	evsignal_assign(&ev_hup, pbase, SIGHUP, parent_sig, NULL);
+	evsignal_assign(&ev_term, pbase, SIGTERM, parent_sig, NULL);
+	evsignal_assign(&ev_int, pbase, SIGINT, parent_sig, NULL);
+	evsignal_assign(&ev_usr1, pbase, SIGUSR1, parent_sig, NULL);
+	evsignal_add(&ev_hup, NULL);
+	evsignal_add(&ev_term, NULL);
+	evsignal_add(&ev_int, NULL);
+	evsignal_add(&ev_usr1, NULL);
+
+	sandbox_parent(conf);
+	setproctitle("parent");
+	log_info("pptpproxy %s started", PPTPPROXY_VERSION);
+	event_base_dispatch(pbase);
+	fatalx("event loop ended");
+}

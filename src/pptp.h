@@ -1,0 +1,193 @@
+/*
+ * PPTP control messages (RFC 2637) and enhanced GRE: framing, validation
+ * and Call-ID translation.  No I/O, no processes: the relay feeds bytes
+ * in and applies what comes back, so every rule can be tested alone.
+ */
+
+#ifndef PPTP_H
+#define PPTP_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define PPTP_PORT		1723
+#define PPTP_MAGIC		0x1a2b3c4dU
+#define PPTP_MSG_CONTROL	1
+#define PPTP_HDR_LEN		12	/* length .. reserved0 */
+#define PPTP_MAX_MSG		220	/* Incoming-Call-Request */
+#define PPTP_VERSION		0x0100
+
+enum pptp_ctrl_type {
+	PPTP_SCCRQ = 1,		/* Start-Control-Connection-Request */
+	PPTP_SCCRP = 2,		/* Start-Control-Connection-Reply */
+	PPTP_STOPCCRQ = 3,	/* Stop-Control-Connection-Request */
+	PPTP_STOPCCRP = 4,	/* Stop-Control-Connection-Reply */
+	PPTP_ECHORQ = 5,	/* Echo-Request */
+	PPTP_ECHORP = 6,	/* Echo-Reply */
+	PPTP_OCRQ = 7,		/* Outgoing-Call-Request */
+	PPTP_OCRP = 8,		/* Outgoing-Call-Reply */
+	PPTP_ICRQ = 9,		/* Incoming-Call-Request */
+	PPTP_ICRP = 10,		/* Incoming-Call-Reply */
+	PPTP_ICCN = 11,		/* Incoming-Call-Connected */
+	PPTP_CCRQ = 12,		/* Call-Clear-Request */
+	PPTP_CDN = 13,		/* Call-Disconnect-Notify */
+	PPTP_WEN = 14,		/* WAN-Error-Notify */
+	PPTP_SLI = 15,		/* Set-Link-Info */
+	PPTP_CTRL_MAX = 15
+};
+
+/* Sides of a relayed control connection. */
+#define PPTP_CLIENT	0	/* the connection pptpproxy accepted */
+#define PPTP_SERVER	1	/* the connection pptpproxy opened */
+#define PPTP_OTHER(s)	((s) ^ 1)
+
+/* Return values of pptp_frame(). */
+#define PPTP_NEED	0	/* not a whole message yet */
+#define PPTP_WHOLE	1	/* a whole message of *msglen bytes */
+#define PPTP_BAD	(-1)	/* malformed: *err says why */
+
+const char	*pptp_msg_name(unsigned int);
+size_t		 pptp_msg_size(unsigned int);	/* 0 if unknown type */
+
+/*
+ * Look at the first avail bytes of a stream.  Judges the header as far as
+ * it is there (a bad Length is caught from its two bytes alone), never
+ * reads past avail.
+ */
+int		 pptp_frame(const uint8_t *, size_t, size_t *, const char **);
+
+/* Bounds-checked big-endian access; off + 2 (4) must be <= len. */
+uint16_t	 pptp_get16(const uint8_t *, size_t, size_t);
+uint32_t	 pptp_get32(const uint8_t *, size_t, size_t);
+void		 pptp_put16(uint8_t *, size_t, size_t, uint16_t);
+
+/*
+ * Call-ID pool shared by every connection of the process: a ring of the
+ * free IDs 1..65535 in random order; IDs come off the head (drawn among
+ * the first few at random) and go back at the tail, so an ID is not seen
+ * again until most others have been used.
+ */
+struct callid_pool {
+	uint16_t	ring[65535];
+	uint32_t	head;
+	uint32_t	count;		/* free IDs */
+};
+void		 callid_init(struct callid_pool *);
+int		 callid_get(struct callid_pool *, uint16_t *);	/* -1 if none */
+void		 callid_put(struct callid_pool *, uint16_t);
+uint32_t	 callid_free(const struct callid_pool *);
+
+/*
+ * One call across the proxy.  real[s] is the Call ID side s chose;
+ * pres[s] is the ID pptpproxy shows the other side in its place.
+ */
+enum pptp_call_state {
+	CALL_REQUESTED,		/* 7 or 9 relayed, reply awaited */
+	CALL_UP,		/* reply with success relayed */
+	CALL_CLEARING		/* Call-Clear-Request relayed */
+};
+
+struct pptp_call {
+	TAILQ_ENTRY(pptp_call)	 entry;
+	uint16_t		 real[2];
+	uint16_t		 pres[2];
+	uint8_t			 have[2];	/* real[s]/pres[s] are set */
+	uint8_t			 origin;	/* side that sent 7 or 9 */
+	uint8_t			 state;		/* enum pptp_call_state */
+	time_t			 since;		/* request or setup time */
+	uint32_t		 serial;	/* log number of the call */
+};
+TAILQ_HEAD(pptp_calls, pptp_call);
+
+/* Per control connection translation state. */
+struct pptp_sess {
+	struct pptp_calls	 calls;
+	struct callid_pool	*pool;
+	unsigned int		 ncalls;
+	unsigned int		 max_calls;
+	uint32_t		 next_serial;
+	uint8_t			 started;	/* PPTP_START_* bits */
+	uint8_t			 stopping;
+};
+#define PPTP_START_RQ	0x01	/* Start-Control-Connection-Request seen */
+#define PPTP_START_RP	0x02	/* Start-Control-Connection-Reply seen */
+
+/*
+ * What a translated message means for the relay, in the order to apply.
+ * ROUTE_ADD: GRE carrying key pres[side] may now flow to side `side`
+ * (rewrite to real[side]).  ROUTE_DEL: it no longer may.  CALL_UP,
+ * CALL_FAILED, CALL_END are for logging; call fields are a copy.
+ */
+enum pptp_ev_type {
+	PPTP_EV_ROUTE_ADD = 1,
+	PPTP_EV_ROUTE_DEL,
+	PPTP_EV_CALL_NEW,
+	PPTP_EV_CALL_UP,
+	PPTP_EV_CALL_FAILED,
+	PPTP_EV_CALL_END
+};
+
+struct pptp_event {
+	int			 type;
+	int			 side;		/* ROUTE_*: the receiving side */
+	uint16_t		 result;	/* CALL_FAILED: result code */
+	struct pptp_call	 call;		/* copy, entry not valid */
+};
+
+#define PPTP_MAX_EVENTS	6
+#define PPTP_MAX_IDS	2
+
+struct pptp_xlate {
+	uint16_t		 type;		/* control message type */
+	int			 nids;
+	uint16_t		 off[PPTP_MAX_IDS];	/* Call-ID fields */
+	uint16_t		 before[PPTP_MAX_IDS];
+	uint16_t		 after[PPTP_MAX_IDS];
+	int			 nev;
+	struct pptp_event	 ev[PPTP_MAX_EVENTS];
+};
+
+void		 pptp_sess_init(struct pptp_sess *, struct callid_pool *,
+		    unsigned int);
+/*
+ * Tear down every call: fills ev with ROUTE_DEL and CALL_END events (at
+ * most max), frees the calls and returns their IDs to the pool.  Call
+ * until it returns 0.
+ */
+int		 pptp_sess_clear(struct pptp_sess *, struct pptp_event *, int);
+/*
+ * Validate and translate one whole message (as framed by pptp_frame) sent
+ * by side `from`, in place.  Returns 0: forward it; -1: protocol violation,
+ * *err says why, close the connection (call pptp_sess_clear).
+ */
+int		 pptp_translate(struct pptp_sess *, int, uint8_t *, size_t,
+		    time_t, struct pptp_xlate *, const char **);
+/* A call waiting for its reply since before `deadline`, or NULL. */
+struct pptp_call *pptp_sess_overdue(struct pptp_sess *, time_t);
+
+/* Describe a message for -e dumps: "Outgoing-Call-Reply len 32 ..." */
+int		 pptp_describe(const uint8_t *, size_t, const struct pptp_xlate *,
+		    char *, size_t);
+
+/*
+ * Enhanced GRE (RFC 2637 section 4.1).
+ */
+#define GRE_PROTO_PPP	0x880b
+#define GRE_FLAG_K	0x2000
+#define GRE_FLAG_S	0x1000
+#define GRE_FLAG_A	0x0080
+#define GRE_VERSION	0x0001
+#define GRE_HDR_MIN	8
+
+/*
+ * Validate the enhanced GRE header at pkt (len bytes, IP header removed).
+ * On success returns 0 with the offset of the Call ID in *keyoff and the
+ * header length in *hlen; -1 otherwise.
+ */
+int		 gre_check(const uint8_t *, size_t, size_t *, size_t *);
+
+#endif /* PPTP_H */

@@ -1,0 +1,300 @@
+/*
+ * pptpproxy: what the parent, the control relay and the GRE forwarder share.
+ */
+
+#ifndef PPTPPROXY_H
+#define PPTPPROXY_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <imsg.h>
+
+#define PPTPPROXY_VERSION	"3.0"
+
+#ifndef PPTPPROXY_USER
+#define PPTPPROXY_USER		"_pptpproxy"
+#endif
+#define PPTPPROXY_USER_FALLBACK	"nobody"
+#ifndef PPTPPROXY_CHROOT
+#define PPTPPROXY_CHROOT	"/var/empty"
+#endif
+#ifndef PPTPPROXY_CONF
+#define PPTPPROXY_CONF		"/etc/pptpproxy.conf"
+#endif
+
+/* Defaults, all configurable. */
+#define DEFAULT_MAX_CONN		4096	/* control connections in all */
+#define DEFAULT_MAX_CONN_PER_ADDR	64	/* per client address */
+#define DEFAULT_MAX_CALLS		16	/* per control connection */
+#define DEFAULT_ACL_TIMEOUT		5	/* seconds for an ACL command */
+#define DEFAULT_T_FIRST			30	/* before the first message */
+#define DEFAULT_T_SETUP			60	/* server to answer a call */
+#define DEFAULT_T_CONNECT		10	/* TCP connect to the server */
+#define DEFAULT_T_IDLE			300	/* no control message and no GRE */
+
+#define PPTPPROXY_MAX_NAME		64
+#define PPTPPROXY_MAX_CMD		1024
+
+/* Fixed descriptors of a child after exec. */
+#define PROC_PARENT_FD		3	/* imsg with the parent */
+#define PROC_PEER_FD		4	/* imsg with the other child */
+
+enum proc_type {
+	PROC_PARENT,
+	PROC_CONTROL,
+	PROC_GRE,
+	PROC_MAX
+};
+
+enum imsg_type {
+	IMSG_NONE,
+	/* parent -> children: configuration, whole, at start and on reload */
+	IMSG_CONF_START,	/* struct pptpproxy_conf (lists empty) */
+	IMSG_CONF_PROXY,	/* struct proxy_conf, listening fd */
+	IMSG_CONF_SUBNET,	/* struct acl_subnet (proxy_id set) */
+	IMSG_CONF_CMD,		/* struct acl_cmd (proxy_id set) */
+	IMSG_CONF_END,
+	IMSG_GRE_SOCKET,	/* parent -> gre: the raw socket */
+	/* control <-> parent: ACL commands */
+	IMSG_ACL_REQ,		/* struct acl_req */
+	IMSG_ACL_RES,		/* struct acl_res */
+	/* control <-> gre: Call-ID routes and their counters */
+	IMSG_GRE_ADD,		/* struct gre_route */
+	IMSG_GRE_DEL,		/* struct gre_key */
+	IMSG_GRE_STATS,		/* struct gre_stats, answer to DEL */
+	IMSG_GRE_IDLE,		/* struct gre_key: no packet for t_idle */
+	/* any child -> parent */
+	IMSG_STATUS_REQ,	/* parent -> children: log what is up */
+	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
+};
+
+/* A subnet a proxy accepts clients from. */
+struct acl_subnet {
+	TAILQ_ENTRY(acl_subnet)	 entry;
+	uint32_t		 proxy_id;	/* 0: every proxy */
+	struct in_addr		 net;
+	struct in_addr		 mask;
+};
+TAILQ_HEAD(acl_subnets, acl_subnet);
+
+/* An external command asked about clients, with the client IP as argument. */
+struct acl_cmd {
+	TAILQ_ENTRY(acl_cmd)	 entry;
+	uint32_t		 proxy_id;	/* 0: every proxy */
+	char			 cmd[PPTPPROXY_MAX_CMD];
+};
+TAILQ_HEAD(acl_cmds, acl_cmd);
+
+/* A named list of subnets in the configuration file: table <name> { } */
+struct acl_table {
+	TAILQ_ENTRY(acl_table)	 entry;
+	char			 name[PPTPPROXY_MAX_NAME];
+	struct acl_subnets	 subnets;
+};
+TAILQ_HEAD(acl_tables, acl_table);
+
+/* One listen address:port relayed to one server:port. */
+struct proxy_conf {
+	TAILQ_ENTRY(proxy_conf)	 entry;
+	uint32_t		 id;		/* 1.., unique in a conf */
+	char			 name[PPTPPROXY_MAX_NAME];
+	struct sockaddr_in	 listen;
+	char			 server_host[256];	/* as written */
+	struct sockaddr_in	 server;	/* resolved by the parent */
+	int			 fd;		/* listening socket, parent */
+	int			 from_cmdline;	/* a -p pair */
+	struct acl_subnets	 subnets;	/* this proxy's, plus global */
+	struct acl_cmds		 cmds;
+};
+TAILQ_HEAD(proxy_confs, proxy_conf);
+
+/* Log levels. */
+#define LOG_LVL_INFO		0
+#define LOG_LVL_DEBUG		1
+#define LOG_LVL_EXTENSIVE	2	/* -e: dump every control message */
+
+struct pptpproxy_conf {
+	/* sent as is in IMSG_CONF_START: lists are rebuilt by the receiver */
+	char			 user[PPTPPROXY_MAX_NAME];
+	char			 chroot[PATH_MAX];
+	char			 acl_user[PPTPPROXY_MAX_NAME];	/* "" root */
+	int			 acl_timeout;
+	int			 log_level;
+	unsigned int		 max_conn;
+	unsigned int		 max_conn_per_addr;
+	unsigned int		 max_calls;
+	int			 t_first;
+	int			 t_setup;
+	int			 t_connect;
+	int			 t_idle;
+	struct proxy_confs	 proxies;
+	struct acl_subnets	 subnets;	/* global: apply to all */
+	struct acl_cmds		 cmds;		/* global: apply to all */
+	struct acl_tables	 tables;	/* parse time only */
+};
+
+/* ACL command verdicts, control <-> parent. */
+struct acl_req {
+	uint32_t		 reqid;
+	uint32_t		 proxy_id;
+	struct in_addr		 client;
+};
+struct acl_res {
+	uint32_t		 reqid;
+	int			 allow;
+	char			 why[128];	/* "cmd exited 1", "timed out" */
+};
+
+/* control -> gre: forward GRE with key `key` from `from` to `to`. */
+struct gre_route {
+	uint32_t		 sess;		/* control's session number */
+	uint32_t		 call;		/* call serial, for logs */
+	uint16_t		 key;		/* presented Call ID */
+	uint16_t		 newkey;	/* receiver's real Call ID */
+	struct in_addr		 from;		/* only this source accepted */
+	struct in_addr		 to;		/* receiver */
+	struct in_addr		 src;		/* our address towards it */
+	uint8_t			 toside;	/* PPTP_CLIENT or PPTP_SERVER */
+};
+struct gre_key {
+	uint32_t		 sess;
+	uint16_t		 key;
+};
+struct gre_stats {
+	uint32_t		 sess;
+	uint16_t		 key;
+	uint8_t			 toside;
+	uint64_t		 packets;	/* forwarded to `to` */
+	uint64_t		 bytes;		/* GRE payload bytes */
+	uint64_t		 dropped;	/* right key, wrong source */
+};
+
+/* config.c */
+struct pptpproxy_conf	*conf_new(void);
+void			 conf_free(struct pptpproxy_conf *);
+void			 conf_free_proxy(struct proxy_conf *);
+void			 conf_defaults(struct pptpproxy_conf *);
+int			 conf_add_proxy_arg(struct pptpproxy_conf *,
+			    const char *, const char **);
+int			 conf_add_subnet_arg(struct acl_subnets *, uint32_t,
+			    const char *);
+int			 conf_parse_subnet(const char *, struct in_addr *,
+			    struct in_addr *);
+int			 conf_resolve(struct pptpproxy_conf *);
+void			 conf_print(FILE *, const struct pptpproxy_conf *);
+struct proxy_conf	*conf_proxy_by_id(struct pptpproxy_conf *, uint32_t);
+/* parse.y */
+struct pptpproxy_conf	*parse_config(const char *, int);
+
+/* acl.c */
+int			 acl_subnet_match(const struct acl_subnets *,
+			    struct in_addr);
+int			 acl_split_cmd(char *, char **, int);
+
+/* log.c */
+void	log_init(int, int, const char *);	/* foreground, level, file */
+void	log_procinit(const char *);
+void	log_setlevel(int);
+int	log_getlevel(void);
+int	log_getfd(void);
+void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	log_extensive(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2)));
+/* At most a burst then a few a second; says how many it held back. */
+struct log_limit {
+	time_t		 sec;
+	unsigned int	 n;
+	unsigned int	 suppressed;
+};
+void	log_limited(struct log_limit *, const char *, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+__dead void fatal(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2)));
+__dead void fatalx(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2)));
+
+/* proc.c */
+struct passwd;
+pid_t	proc_start(enum proc_type, const char *, int, int, char **);
+void	proc_drop(enum proc_type, const struct pptpproxy_conf *);
+const char *proc_name(enum proc_type);
+const char *proc_self_path(const char *);
+
+/* sandbox.c: one per process, OS differences live there */
+void	sandbox_parent(const struct pptpproxy_conf *);
+void	sandbox_control(void);
+void	sandbox_gre(void);
+void	sandbox_trap_debug(int);
+#ifdef PPTPPROXY_TEST
+void	sandbox_test_forbidden(void);	/* a call no child may make */
+#endif
+
+/* What the command line said; the configuration is built from it again
+ * on every reload. */
+struct options {
+	const char	*conffile;	/* NULL: none */
+	int		 conf_required;	/* -f given, or no -p */
+	char		**pairs;	/* -p */
+	int		 npairs;
+	char		**subnets;	/* -a */
+	int		 nsubnets;
+	char		**cmds;		/* -x */
+	int		 ncmds;
+	int		 foreground;
+	int		 level;		/* -1: as the file says */
+	const char	*logfile;
+	const char	*self;		/* our path, for exec */
+};
+
+/* parent.c */
+struct pptpproxy_conf *options_conf(const struct options *);
+__dead void parent_main(struct pptpproxy_conf *, const struct options *);
+
+/* control.c */
+__dead void control_main(int);
+/* gre.c */
+__dead void gre_main(int);
+
+/* proc.c: configuration over imsg */
+int	conf_send(struct imsgbuf *, const struct pptpproxy_conf *, int);
+struct conf_rx {
+	struct pptpproxy_conf	*conf;		/* being received */
+};
+/* 1: conf complete (*done set), 0: consumed, -1: bad message */
+int	conf_recv(struct conf_rx *, struct imsg *, struct pptpproxy_conf **);
+
+/* proc.c: an imsg channel on the process's event loop */
+struct imsgev {
+	struct imsgbuf	 ibuf;
+	struct event	 ev;
+	short		 events;
+	const char	*peer;		/* "parent", "control", "gre" */
+	void		(*dispatch)(struct imsgev *, struct imsg *);
+	void		(*closed)(struct imsgev *);
+};
+void	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
+	    void (*)(struct imsgev *, struct imsg *),
+	    void (*)(struct imsgev *));
+int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int,
+	    const void *, size_t);
+void	imsgev_update(struct imsgev *);
+/* Read one whole message, blocking (start-up only). */
+int	imsg_read_blocking(struct imsgbuf *, struct imsg *);
+
+#endif /* PPTPPROXY_H */

@@ -1,0 +1,385 @@
+/*
+ * Processes: start a child by fork and exec of ourselves, drop its
+ * privileges, and the imsg channels between processes.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+#include "os.h"
+
+static const char *proc_names[PROC_MAX] = {
+	"parent",
+	"control",
+	"gre"
+};
+
+const char *
+proc_name(enum proc_type p)
+{
+	if ((int)p < 0 || p >= PROC_MAX)
+		return ("unknown");
+	return (proc_names[p]);
+}
+
+/*
+ * Start a child: its channel to the parent becomes fd 3 and its channel
+ * to the other child fd 4; the log descriptor (if any) fd 2.
+ */
+pid_t
+proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
+    char **args)
+{
+	pid_t	 pid;
+	int	 logfd, nullfd;
+
+	switch (pid = fork()) {
+	case -1:
+		fatal("fork");
+	case 0:
+		break;
+	default:
+		return (pid);
+	}
+
+	/* Move the channels to their fixed numbers without clobbering. */
+	if (parent_fd != PROC_PARENT_FD) {
+		if (peer_fd == PROC_PARENT_FD) {
+			if ((peer_fd = dup(peer_fd)) == -1)
+				fatal("dup");
+		}
+		if (dup2(parent_fd, PROC_PARENT_FD) == -1)
+			fatal("dup2");
+	}
+	if (peer_fd != PROC_PEER_FD && dup2(peer_fd, PROC_PEER_FD) == -1)
+		fatal("dup2");
+	if ((logfd = log_getfd()) != -1 && logfd != STDERR_FILENO)
+		if (dup2(logfd, STDERR_FILENO) == -1)
+			fatal("dup2");
+	if ((nullfd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(nullfd, STDIN_FILENO);
+		if (log_getfd() == -1)
+			(void)dup2(nullfd, STDERR_FILENO);
+		if (nullfd > STDERR_FILENO)
+			close(nullfd);
+	}
+	if (fcntl(PROC_PARENT_FD, F_SETFD, 0) == -1 ||
+	    fcntl(PROC_PEER_FD, F_SETFD, 0) == -1)
+		fatal("fcntl");
+	os_closefrom(PROC_PEER_FD + 1);
+	execv(self, args);
+	fatal("exec %s", self);
+}
+
+/*
+ * In one place and this order: look up the user, check the chroot
+ * directory, chroot, chdir, title, groups, gid, uid, check that root is
+ * gone, then the process's own sandbox (last).
+ */
+void
+proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	const char	*user = conf->user;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		if (strcmp(user, PPTPPROXY_USER) == 0)
+			pw = getpwnam(PPTPPROXY_USER_FALLBACK);
+		if (pw == NULL)
+			fatalx("unknown user %s", user);
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0)
+		fatalx("refusing to run the %s process as root (user %s)",
+		    proc_name(p), pw->pw_name);
+
+	if (stat(conf->chroot, &st) == -1)
+		fatal("chroot directory %s", conf->chroot);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		fatalx("chroot directory %s must be a directory owned by "
+		    "root and not writable by group or others", conf->chroot);
+	if (chroot(conf->chroot) == -1)
+		fatal("chroot %s", conf->chroot);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+
+	setproctitle("%s", proc_name(p));
+
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("cannot drop privileges to %s", pw->pw_name);
+	if (setuid(0) != -1 || seteuid(0) != -1 || setgid(0) != -1)
+		fatalx("root privileges could be regained");
+	if (getuid() == 0 || geteuid() == 0 || getgid() == 0 ||
+	    getegid() == 0)
+		fatalx("still root after dropping privileges");
+
+	switch (p) {
+	case PROC_CONTROL:
+		sandbox_control();
+		break;
+	case PROC_GRE:
+		sandbox_gre();
+		break;
+	default:
+		fatalx("%s: bad process", __func__);
+	}
+}
+
+/*
+ * imsg channels on the event loop.
+ */
+static void
+imsgev_cb(int fd, short ev, void *arg)
+{
+	struct imsgev	*iev = arg;
+	struct imsg	 imsg;
+	ssize_t		 n;
+
+	if (ev & EV_READ) {
+		if ((n = imsgbuf_read(&iev->ibuf)) == -1) {
+			log_warn("read from %s", iev->peer);
+			iev->closed(iev);
+			return;
+		}
+		if (n == 0) {
+			iev->closed(iev);
+			return;
+		}
+	}
+	if (ev & EV_WRITE) {
+		if (imsgbuf_write(&iev->ibuf) == -1) {
+			log_warn("write to %s", iev->peer);
+			iev->closed(iev);
+			return;
+		}
+	}
+	for (;;) {
+		if ((n = imsg_get(&iev->ibuf, &imsg)) == -1) {
+			log_warn("bad message from %s", iev->peer);
+			iev->closed(iev);
+			return;
+		}
+		if (n == 0)
+			break;
+		iev->dispatch(iev, &imsg);
+		imsg_free(&imsg);
+	}
+	imsgev_update(iev);
+}
+
+void
+imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
+    const char *peer, void (*dispatch)(struct imsgev *, struct imsg *),
+    void (*closed)(struct imsgev *))
+{
+	/* fd -1: iev->ibuf was set up already (start-up messages). */
+	if (fd != -1) {
+		if (imsgbuf_init(&iev->ibuf, fd) == -1)
+			fatal("imsgbuf_init");
+		imsgbuf_allow_fdpass(&iev->ibuf);
+	}
+	fd = iev->ibuf.fd;
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
+		fatal("fcntl");
+	iev->peer = peer;
+	iev->dispatch = dispatch;
+	iev->closed = closed;
+	iev->events = EV_READ;
+	event_assign(&iev->ev, base, fd, iev->events, imsgev_cb, iev);
+	event_add(&iev->ev, NULL);
+}
+
+void
+imsgev_update(struct imsgev *iev)
+{
+	short	events = EV_READ;
+
+	if (imsgbuf_queuelen(&iev->ibuf) > 0)
+		events |= EV_WRITE;
+	if (events == iev->events && event_pending(&iev->ev, EV_READ, NULL))
+		return;
+	event_del(&iev->ev);
+	iev->events = events;
+	event_assign(&iev->ev, event_get_base(&iev->ev),
+	    iev->ibuf.fd, events, imsgev_cb, iev);
+	event_add(&iev->ev, NULL);
+}
+
+int
+imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t id, int fd,
+    const void *data, size_t len)
+{
+	int	r;
+
+	r = imsg_compose(&iev->ibuf, type, id, 0, fd, data, len);
+	if (r == -1)
+		log_warn("imsg to %s", iev->peer);
+	else
+		imsgev_update(iev);
+	return (r);
+}
+
+/* Start-up only: wait for one whole message. */
+int
+imsg_read_blocking(struct imsgbuf *ibuf, struct imsg *imsg)
+{
+	ssize_t	n;
+
+	for (;;) {
+		if ((n = imsg_get(ibuf, imsg)) == -1)
+			return (-1);
+		if (n > 0)
+			return (0);
+		if ((n = imsgbuf_read(ibuf)) == -1) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			return (-1);
+		}
+		if (n == 0) {
+			errno = EPIPE;
+			return (-1);
+		}
+	}
+}
+
+/*
+ * Configuration over imsg: the settings, then each proxy (with a copy of
+ * its listening socket when fds is set), then the ACL lists, then END.
+ */
+int
+conf_send(struct imsgbuf *ibuf, const struct pptpproxy_conf *conf, int fds)
+{
+	struct pptpproxy_conf	 c;
+	struct proxy_conf	*pc;
+	struct acl_subnet	*s;
+	struct acl_cmd		*cmd;
+	int			 fd;
+
+	memcpy(&c, conf, sizeof(c));
+	TAILQ_INIT(&c.proxies);
+	TAILQ_INIT(&c.subnets);
+	TAILQ_INIT(&c.cmds);
+	TAILQ_INIT(&c.tables);
+	if (imsg_compose(ibuf, IMSG_CONF_START, 0, 0, -1, &c, sizeof(c)) == -1)
+		return (-1);
+	TAILQ_FOREACH(pc, &conf->proxies, entry) {
+		fd = -1;
+		if (fds && pc->fd != -1 && (fd = dup(pc->fd)) == -1)
+			return (-1);
+		if (imsg_compose(ibuf, IMSG_CONF_PROXY, 0, 0, fd, pc,
+		    sizeof(*pc)) == -1)
+			return (-1);
+		TAILQ_FOREACH(s, &pc->subnets, entry)
+			if (imsg_compose(ibuf, IMSG_CONF_SUBNET, pc->id, 0, -1,
+			    s, sizeof(*s)) == -1)
+				return (-1);
+		TAILQ_FOREACH(cmd, &pc->cmds, entry)
+			if (imsg_compose(ibuf, IMSG_CONF_CMD, pc->id, 0, -1,
+			    cmd, sizeof(*cmd)) == -1)
+				return (-1);
+	}
+	TAILQ_FOREACH(s, &conf->subnets, entry)
+		if (imsg_compose(ibuf, IMSG_CONF_SUBNET, 0, 0, -1, s,
+		    sizeof(*s)) == -1)
+			return (-1);
+	TAILQ_FOREACH(cmd, &conf->cmds, entry)
+		if (imsg_compose(ibuf, IMSG_CONF_CMD, 0, 0, -1, cmd,
+		    sizeof(*cmd)) == -1)
+			return (-1);
+	return (imsg_compose(ibuf, IMSG_CONF_END, 0, 0, -1, NULL, 0));
+}
+
+int
+conf_recv(struct conf_rx *rx, struct imsg *imsg, struct pptpproxy_conf **done)
+{
+	struct proxy_conf	*pc;
+	struct acl_subnet	*s;
+	struct acl_cmd		*cmd;
+	uint32_t		 id = imsg_get_id(imsg);
+
+	switch (imsg_get_type(imsg)) {
+	case IMSG_CONF_START:
+		if (rx->conf != NULL)
+			conf_free(rx->conf);
+		if ((rx->conf = conf_new()) == NULL)
+			fatal("conf_new");
+		if (imsg_get_data(imsg, rx->conf, sizeof(*rx->conf)) == -1)
+			return (-1);
+		TAILQ_INIT(&rx->conf->proxies);
+		TAILQ_INIT(&rx->conf->subnets);
+		TAILQ_INIT(&rx->conf->cmds);
+		TAILQ_INIT(&rx->conf->tables);
+		return (0);
+	case IMSG_CONF_PROXY:
+		if (rx->conf == NULL || (pc = calloc(1, sizeof(*pc))) == NULL)
+			return (-1);
+		if (imsg_get_data(imsg, pc, sizeof(*pc)) == -1) {
+			free(pc);
+			return (-1);
+		}
+		pc->name[sizeof(pc->name) - 1] = '\0';
+		pc->server_host[sizeof(pc->server_host) - 1] = '\0';
+		pc->fd = imsg_get_fd(imsg);
+		TAILQ_INIT(&pc->subnets);
+		TAILQ_INIT(&pc->cmds);
+		TAILQ_INSERT_TAIL(&rx->conf->proxies, pc, entry);
+		return (0);
+	case IMSG_CONF_SUBNET:
+		if (rx->conf == NULL || (s = calloc(1, sizeof(*s))) == NULL)
+			return (-1);
+		if (imsg_get_data(imsg, s, sizeof(*s)) == -1) {
+			free(s);
+			return (-1);
+		}
+		if (id == 0)
+			TAILQ_INSERT_TAIL(&rx->conf->subnets, s, entry);
+		else if ((pc = conf_proxy_by_id(rx->conf, id)) != NULL)
+			TAILQ_INSERT_TAIL(&pc->subnets, s, entry);
+		else {
+			free(s);
+			return (-1);
+		}
+		return (0);
+	case IMSG_CONF_CMD:
+		if (rx->conf == NULL || (cmd = calloc(1, sizeof(*cmd))) == NULL)
+			return (-1);
+		if (imsg_get_data(imsg, cmd, sizeof(*cmd)) == -1) {
+			free(cmd);
+			return (-1);
+		}
+		cmd->cmd[sizeof(cmd->cmd) - 1] = '\0';
+		if (id == 0)
+			TAILQ_INSERT_TAIL(&rx->conf->cmds, cmd, entry);
+		else if ((pc = conf_proxy_by_id(rx->conf, id)) != NULL)
+			TAILQ_INSERT_TAIL(&pc->cmds, cmd, entry);
+		else {
+			free(cmd);
+			return (-1);
+		}
+		return (0);
+	case IMSG_CONF_END:
+		if (rx->conf == NULL)
+			return (-1);
+		*done = rx->conf;
+		rx->conf = NULL;
+		return (1);
+	default:
+		return (-1);
+	}
+}
