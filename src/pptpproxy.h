@@ -241,6 +241,8 @@ void	sandbox_parent(const struct pptpproxy_conf *);
 void	sandbox_control(void);
 void	sandbox_gre(void);
 void	sandbox_trap_debug(int);
+void	sandbox_prepare(void);		/* a child, as root, before setresuid */
+void	sandbox_conffile(const char *);	/* OpenBSD: unveil it for reloads */
 #ifdef PPTPPROXY_TEST
 void	sandbox_test_forbidden(void);	/* a call no child may make */
 #endif

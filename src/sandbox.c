@@ -1,0 +1,696 @@
+/*
+ * The sandbox of each process, one function per process, and every
+ * difference between Linux and OpenBSD in it kept in this file.
+ *
+ * OpenBSD: pledge(2) for every process, unveil(2) for the parent.
+ *
+ * Linux: each child, once it has given up root (proc_drop()), loads a
+ * seccomp allow-list of exactly the system calls its event loop makes;
+ * anything else kills it (or, in debug mode, traps so that it names the
+ * call on its way out).  The parent keeps only the capabilities it still
+ * uses and loads a seccomp deny-list (see sandbox_parent() for why not an
+ * allow-list).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+
+#ifdef __OpenBSD__
+
+/*
+ * pledge(2) reports a violation itself: the process dies of an
+ * uncatchable SIGABRT and the kernel names the promise and the call on
+ * the terminal and in the accounting records.
+ */
+void
+sandbox_trap_debug(int on)
+{
+}
+
+/* Nothing to do before setresuid(2): OpenBSD has no capabilities. */
+void
+sandbox_prepare(void)
+{
+}
+
+static const char	*sb_conffile = PPTPPROXY_CONF;
+
+void
+sandbox_conffile(const char *path)
+{
+	sb_conffile = path;
+}
+
+/*
+ * Let the parent exec an ACL command: the first word of the command as
+ * a path, or as execvpe() finds it in the PATH the parent gives ACL
+ * commands (see acl_exec() in parent.c).
+ */
+static void
+sb_unveil_cmd(const char *cmd)
+{
+	static const char	 path[] = "/usr/sbin:/usr/bin:/sbin:/bin";
+	char			 word[PATH_MAX], buf[PATH_MAX];
+	const char		*p, *e;
+	size_t			 n;
+
+	cmd += strspn(cmd, " \t");
+	n = strcspn(cmd, " \t");
+	if (n == 0 || n >= sizeof(word))
+		return;
+	memcpy(word, cmd, n);
+	word[n] = '\0';
+	if (strchr(word, '/') != NULL) {
+		if (unveil(word, "x") == -1 && errno != ENOENT)
+			fatal("unveil %s", word);
+		return;
+	}
+	for (p = path; *p != '\0'; p = *e == ':' ? e + 1 : e) {
+		e = p + strcspn(p, ":");
+		if ((size_t)snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p),
+		    p, word) >= sizeof(buf))
+			continue;
+		if (unveil(buf, "x") == -1 && errno != ENOENT)
+			fatal("unveil %s", buf);
+	}
+}
+
+/*
+ * The parent reads its configuration again on SIGHUP, resolves server
+ * names, binds new listening sockets, hands them to the control relay,
+ * and forks ACL commands that may run as another user.  Command paths
+ * are unveiled as the configuration names them at start: a command that
+ * a reload adds needs a restart.
+ */
+void
+sandbox_parent(const struct pptpproxy_conf *conf)
+{
+	const struct proxy_conf	*pc;
+	const struct acl_cmd	*cmd;
+
+	if (sb_conffile != NULL && unveil(sb_conffile, "r") == -1 &&
+	    errno != ENOENT)
+		fatal("unveil %s", sb_conffile);
+	TAILQ_FOREACH(cmd, &conf->cmds, entry)
+		sb_unveil_cmd(cmd->cmd);
+	TAILQ_FOREACH(pc, &conf->proxies, entry)
+		TAILQ_FOREACH(cmd, &pc->cmds, entry)
+			sb_unveil_cmd(cmd->cmd);
+	if (unveil(NULL, NULL) == -1)
+		fatal("unveil");
+	/* NULL execpromises: ACL commands run unpledged. */
+	if (pledge("stdio rpath inet dns getpw proc exec id sendfd",
+	    NULL) == -1)
+		fatal("pledge");
+}
+
+/* inet: accept, connect, socket options; recvfd: sockets on reload. */
+void
+sandbox_control(void)
+{
+	if (pledge("stdio inet recvfd", NULL) == -1)
+		fatal("pledge");
+}
+
+/*
+ * The raw socket is already open; sendmmsg(2) with a destination address
+ * needs "inet" (pledge_sendit()).  No descriptor comes after start-up.
+ */
+void
+sandbox_gre(void)
+{
+	if (pledge("stdio inet", NULL) == -1)
+		fatal("pledge");
+}
+
+#else /* Linux */
+
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
+#include <sched.h>
+#include <seccomp.h>
+
+#ifndef SCMP_ACT_KILL_PROCESS
+#define SCMP_ACT_KILL_PROCESS	SCMP_ACT_KILL
+#endif
+
+/* Names of system calls by number, for the trap handler. */
+#define SB_NAMES	512
+
+static int		 sb_trap;
+static const char	*sb_proc = "?";
+static char		*sb_names[SB_NAMES];
+
+void
+sandbox_trap_debug(int on)
+{
+	sb_trap = on;
+}
+
+/* OpenBSD only: the parent unveils the configuration file. */
+void
+sandbox_conffile(const char *path)
+{
+}
+
+/*
+ * Async-signal-safe formatting for the trap handler.
+ */
+static size_t
+sb_cat(char *buf, size_t off, size_t size, const char *s)
+{
+	while (*s != '\0' && off + 1 < size)
+		buf[off++] = *s++;
+	buf[off] = '\0';
+	return (off);
+}
+
+static size_t
+sb_num(char *buf, size_t off, size_t size, unsigned long n,
+    unsigned int base)
+{
+	char	 tmp[24];
+	int	 i = sizeof(tmp) - 1;
+
+	tmp[i] = '\0';
+	do {
+		tmp[--i] = "0123456789abcdef"[n % base];
+		n /= base;
+	} while (n != 0 && i > 0);
+	return (sb_cat(buf, off, size, tmp + i));
+}
+
+/*
+ * Debug mode: a call outside the list traps here.  Say which, then die
+ * of SIGSYS as the filter would have killed us, so that the parent logs
+ * the same death in both modes.
+ */
+static void
+sb_sigsys(int sig, siginfo_t *si, void *ctx)
+{
+	struct sigaction	 sa;
+	sigset_t		 set;
+	char			 line[256];
+	size_t			 n = 0;
+	int			 nr = si->si_syscall, saved_errno = errno;
+
+	n = sb_cat(line, n, sizeof(line), "pptpproxy: ");
+	n = sb_cat(line, n, sizeof(line), sb_proc);
+	n = sb_cat(line, n, sizeof(line),
+	    ": sandbox: forbidden system call ");
+	if (nr >= 0 && nr < SB_NAMES && sb_names[nr] != NULL)
+		n = sb_cat(line, n, sizeof(line), sb_names[nr]);
+	else
+		n = sb_cat(line, n, sizeof(line), "?");
+	n = sb_cat(line, n, sizeof(line), " (");
+	n = sb_num(line, n, sizeof(line), (unsigned long)nr, 10);
+	n = sb_cat(line, n, sizeof(line), ", arch 0x");
+	n = sb_num(line, n, sizeof(line), (unsigned long)si->si_arch, 16);
+	n = sb_cat(line, n, sizeof(line), ")\n");
+	(void)write(STDERR_FILENO, line, n);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGSYS, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGSYS);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+	/* kill(2) is in no list: it traps again, now with SIG_DFL. */
+	(void)syscall(SYS_kill, getpid(), SIGSYS);
+	errno = saved_errno;
+	_exit(1);
+}
+
+static void
+sb_trap_init(void)
+{
+	struct sigaction	sa;
+	int			i;
+
+	for (i = 0; i < SB_NAMES; i++)
+		if (sb_names[i] == NULL)
+			sb_names[i] = seccomp_syscall_resolve_num_arch(
+			    SCMP_ARCH_NATIVE, i);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = sb_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL) == -1)
+		fatal("sigaction SIGSYS");
+}
+
+/*
+ * Rules.  A name the architecture lacks (SCMP_SYS() gives a negative
+ * pseudo number) is skipped: the call cannot be made there anyway.
+ */
+static void
+sb_rule(scmp_filter_ctx ctx, uint32_t action, int nr, unsigned int argc,
+    const struct scmp_arg_cmp *argv)
+{
+	int	r;
+
+	if ((r = seccomp_rule_add_array(ctx, action, nr, argc, argv)) < 0) {
+		if (nr < 0)
+			return;
+		errno = -r;
+		fatal("seccomp rule for system call %d", nr);
+	}
+}
+
+static void
+sb_allow(scmp_filter_ctx ctx, const int *nrs, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		sb_rule(ctx, SCMP_ACT_ALLOW, nrs[i], 0, NULL);
+}
+
+#define SB_ARG(i, op, a, b)	((struct scmp_arg_cmp){ (i), (op), (a), (b) })
+#define SB_ALLOW1(ctx, nr, c) do {					\
+	struct scmp_arg_cmp sb_c_[1] = { c };				\
+	sb_rule((ctx), SCMP_ACT_ALLOW, (nr), 1, sb_c_);			\
+} while (0)
+#define SB_ALLOW2(ctx, nr, c1, c2) do {					\
+	struct scmp_arg_cmp sb_c_[2] = { c1, c2 };			\
+	sb_rule((ctx), SCMP_ACT_ALLOW, (nr), 2, sb_c_);			\
+} while (0)
+
+/* What both children make: the event loop, memory, time, imsg, logs. */
+static const int sb_common[] = {
+	/* libevent's epoll back end; its signal pipe was made before */
+	SCMP_SYS(epoll_wait),
+	SCMP_SYS(epoll_pwait),
+	SCMP_SYS(epoll_pwait2),
+	SCMP_SYS(epoll_ctl),
+	/* libevent's signal events and ignoring SIGPIPE */
+	SCMP_SYS(rt_sigaction),
+	SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(sigreturn),
+	SCMP_SYS(restart_syscall),
+	/* imsg with the parent and the other child, fds passed */
+	SCMP_SYS(recvmsg),
+	SCMP_SYS(sendmsg),
+	SCMP_SYS(read),
+	SCMP_SYS(readv),
+	SCMP_SYS(write),		/* the log descriptor, signal pipe */
+	SCMP_SYS(writev),
+	SCMP_SYS(sendto),		/* syslog(3) on its open socket */
+	SCMP_SYS(close),
+	/* time: usually the vDSO, the system call when it is not there */
+	SCMP_SYS(clock_gettime),
+	SCMP_SYS(clock_gettime64),
+	SCMP_SYS(gettimeofday),
+	SCMP_SYS(time),
+	/* memory (mmap and mprotect below, without PROT_EXEC) */
+	SCMP_SYS(brk),
+	SCMP_SYS(munmap),
+	SCMP_SYS(mremap),
+	SCMP_SYS(madvise),
+	SCMP_SYS(futex),		/* libc's internal locks */
+	/* log lines carry the pid; abort(3) signals itself */
+	SCMP_SYS(getpid),
+	SCMP_SYS(gettid),
+	SCMP_SYS(exit),
+	SCMP_SYS(exit_group),
+};
+
+static const int sb_control_calls[] = {
+	SCMP_SYS(accept4),
+	SCMP_SYS(accept),
+	SCMP_SYS(connect),
+	SCMP_SYS(getsockname),
+	SCMP_SYS(getpeername),
+	SCMP_SYS(setsockopt),
+	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
+	SCMP_SYS(shutdown),
+	SCMP_SYS(recvfrom),
+	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
+};
+
+static const int sb_gre_calls[] = {
+	SCMP_SYS(recvmmsg),
+	SCMP_SYS(recvmmsg_time64),
+	SCMP_SYS(sendmmsg),
+};
+
+static scmp_filter_ctx
+sb_child_init(const char *proc)
+{
+	scmp_filter_ctx	ctx;
+	uint32_t	deflt;
+
+	sb_proc = proc;
+	deflt = sb_trap ? SCMP_ACT_TRAP : SCMP_ACT_KILL_PROCESS;
+	if ((ctx = seccomp_init(deflt)) == NULL && !sb_trap) {
+		/* Before Linux 4.14: kill the thread, our only one. */
+		deflt = SCMP_ACT_KILL;
+		ctx = seccomp_init(deflt);
+	}
+	if (ctx == NULL)
+		fatalx("seccomp_init failed");
+	/* A call through another architecture's entry: the same. */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, deflt) < 0)
+		fatalx("seccomp: cannot set the bad architecture action");
+	sb_allow(ctx, sb_common, sizeof(sb_common) / sizeof(sb_common[0]));
+
+	/* Memory, but never executable. */
+	SB_ALLOW1(ctx, SCMP_SYS(mmap),
+	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(mmap2),
+	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(mprotect),
+	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* Descriptor flags only (libevent, imsg): no F_DUPFD, no locks. */
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl), SB_ARG(1, SCMP_CMP_EQ, F_GETFL, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl), SB_ARG(1, SCMP_CMP_EQ, F_SETFL, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl), SB_ARG(1, SCMP_CMP_EQ, F_GETFD, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl), SB_ARG(1, SCMP_CMP_EQ, F_SETFD, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl64), SB_ARG(1, SCMP_CMP_EQ, F_GETFL, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl64), SB_ARG(1, SCMP_CMP_EQ, F_SETFL, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl64), SB_ARG(1, SCMP_CMP_EQ, F_GETFD, 0));
+	SB_ALLOW1(ctx, SCMP_SYS(fcntl64), SB_ARG(1, SCMP_CMP_EQ, F_SETFD, 0));
+	/* abort(3), e.g. a libevent assertion: SIGABRT to ourselves only. */
+	SB_ALLOW2(ctx, SCMP_SYS(tgkill),
+	    SB_ARG(0, SCMP_CMP_EQ, (uint64_t)getpid(), 0),
+	    SB_ARG(2, SCMP_CMP_EQ, SIGABRT, 0));
+	/*
+	 * syslog(3) reconnects when its socket breaks: let socket(AF_UNIX)
+	 * fail quietly (there is no /dev/log in the chroot anyway).
+	 */
+	sb_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
+	    &SB_ARG(0, SCMP_CMP_EQ, AF_UNIX, 0));
+	return (ctx);
+}
+
+static void
+sb_child_load(scmp_filter_ctx ctx)
+{
+	int	r;
+
+	if (sb_trap)
+		sb_trap_init();
+	/* libseccomp sets no_new_privs first (SCMP_FLTATR_CTL_NNP). */
+	if ((r = seccomp_load(ctx)) < 0) {
+		errno = -r;
+		fatal("seccomp_load");
+	}
+	seccomp_release(ctx);
+	log_debug("sandbox: seccomp allow-list loaded (%s)",
+	    sb_trap ? "trap" : "kill");
+}
+
+/*
+ * Called as root, before setresuid(2), by each child: empty the bounding
+ * and ambient sets while CAP_SETPCAP still works, so nothing this process
+ * becomes can hold a capability again.
+ */
+void
+sandbox_prepare(void)
+{
+	int	cap;
+
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
+			fatal("dropping capability %d from the bounding set",
+			    cap);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		fatal("clearing the ambient capabilities");
+}
+
+/*
+ * The control relay: accepts on listening sockets it was handed, opens
+ * TCP connections to servers, relays through bufferevents, asks the
+ * parent and tells the GRE forwarder over imsg.
+ */
+void
+sandbox_control(void)
+{
+	scmp_filter_ctx	ctx;
+
+	ctx = sb_child_init("control");
+	sb_allow(ctx, sb_control_calls,
+	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
+	/* TCP to servers only: socket(AF_INET, SOCK_STREAM[|flags], 0). */
+	SB_ALLOW2(ctx, SCMP_SYS(socket),
+	    SB_ARG(0, SCMP_CMP_EQ, AF_INET, 0),
+	    SB_ARG(1, SCMP_CMP_MASKED_EQ,
+	    0xffffffffU & ~(unsigned int)(SOCK_NONBLOCK | SOCK_CLOEXEC),
+	    SOCK_STREAM));
+	/* evbuffer_read() asks how much is there. */
+	SB_ALLOW1(ctx, SCMP_SYS(ioctl), SB_ARG(1, SCMP_CMP_EQ, FIONREAD, 0));
+	sb_child_load(ctx);
+}
+
+/* The GRE forwarder: batched I/O on the raw socket it was handed. */
+void
+sandbox_gre(void)
+{
+	scmp_filter_ctx	ctx;
+
+	ctx = sb_child_init("gre");
+	sb_allow(ctx, sb_gre_calls,
+	    sizeof(sb_gre_calls) / sizeof(sb_gre_calls[0]));
+	sb_child_load(ctx);
+}
+
+/*
+ * The parent.
+ *
+ * Capabilities it keeps after start-up:
+ *	CAP_NET_BIND_SERVICE	listen on port 1723 when a reload adds a
+ *				proxy;
+ *	CAP_SETUID, CAP_SETGID	run ACL commands as the acl-command user
+ *				(setgroups, setresgid, setresuid);
+ *	CAP_KILL		signal the children and timed-out ACL
+ *				commands, which run as other users.
+ * The raw GRE socket is opened once, before the children start, and no
+ * child is started again, so CAP_NET_RAW and CAP_SYS_CHROOT go too.
+ *
+ * no_new_privs: ACL commands answer "may this address connect"; they
+ * have no business gaining privileges through a set-user-ID or
+ * file-capability binary.  It leaves setresuid() before exec alone, so
+ * commands still run as the configured user.
+ *
+ * Why a deny-list and not an allow-list: a seccomp filter is inherited
+ * across fork and exec, and the parent execs ACL commands, arbitrary
+ * programs chosen by the administrator (shell scripts, lookups in
+ * databases, ...).  An allow-list fitted to the parent would kill them.
+ * So the parent, and everything it starts, loses only the calls that a
+ * relay's ACL command never needs and that are the kernel's favourite
+ * attack surface or would undo the rest: debugging other processes,
+ * loading kernels and modules, mounts, namespaces, BPF, perf, keyrings,
+ * userfaultfd, io_uring, changing the clock.  They fail with EPERM.
+ */
+static const int sb_parent_deny[] = {
+	SCMP_SYS(ptrace),
+	SCMP_SYS(process_vm_readv),
+	SCMP_SYS(process_vm_writev),
+	SCMP_SYS(pidfd_getfd),
+	SCMP_SYS(kcmp),
+	SCMP_SYS(kexec_load),
+	SCMP_SYS(kexec_file_load),
+	SCMP_SYS(init_module),
+	SCMP_SYS(finit_module),
+	SCMP_SYS(delete_module),
+	SCMP_SYS(create_module),
+	SCMP_SYS(mount),
+	SCMP_SYS(umount),
+	SCMP_SYS(umount2),
+	SCMP_SYS(mount_setattr),
+	SCMP_SYS(move_mount),
+	SCMP_SYS(open_tree),
+	SCMP_SYS(fsopen),
+	SCMP_SYS(fsconfig),
+	SCMP_SYS(fsmount),
+	SCMP_SYS(fspick),
+	SCMP_SYS(pivot_root),
+	SCMP_SYS(chroot),
+	SCMP_SYS(unshare),
+	SCMP_SYS(setns),
+	SCMP_SYS(swapon),
+	SCMP_SYS(swapoff),
+	SCMP_SYS(reboot),
+	SCMP_SYS(bpf),
+	SCMP_SYS(perf_event_open),
+	SCMP_SYS(keyctl),
+	SCMP_SYS(add_key),
+	SCMP_SYS(request_key),
+	SCMP_SYS(userfaultfd),
+	SCMP_SYS(io_uring_setup),
+	SCMP_SYS(io_uring_enter),
+	SCMP_SYS(io_uring_register),
+	SCMP_SYS(acct),
+	SCMP_SYS(quotactl),
+	SCMP_SYS(quotactl_fd),
+	SCMP_SYS(settimeofday),
+	SCMP_SYS(clock_settime),
+	SCMP_SYS(clock_settime64),
+	SCMP_SYS(clock_adjtime),
+	SCMP_SYS(clock_adjtime64),
+	SCMP_SYS(adjtimex),
+	SCMP_SYS(sethostname),
+	SCMP_SYS(setdomainname),
+	SCMP_SYS(iopl),
+	SCMP_SYS(ioperm),
+	SCMP_SYS(open_by_handle_at),
+	SCMP_SYS(name_to_handle_at),
+	SCMP_SYS(lookup_dcookie),
+	SCMP_SYS(fanotify_init),
+	SCMP_SYS(syslog),		/* the kernel's log, not syslog(3) */
+	SCMP_SYS(uselib),
+	SCMP_SYS(_sysctl),
+	SCMP_SYS(nfsservctl),
+	SCMP_SYS(vhangup),
+	SCMP_SYS(vm86),
+	SCMP_SYS(vm86old),
+};
+
+/* New namespaces through clone(2): its flags are the first argument. */
+static const uint64_t sb_clone_ns[] = {
+	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET
+};
+
+#define SB_KEEP		((1ULL << CAP_NET_BIND_SERVICE) |		\
+			    (1ULL << CAP_SETUID) | (1ULL << CAP_SETGID) |	\
+			    (1ULL << CAP_KILL))
+
+static void
+sb_capget(struct __user_cap_data_struct d[2])
+{
+	struct __user_cap_header_struct	h;
+
+	memset(&h, 0, sizeof(h));
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &h, d) == -1)
+		fatal("capget");
+}
+
+static void
+sb_parent_caps(void)
+{
+	struct __user_cap_header_struct	h;
+	struct __user_cap_data_struct	d[2];
+	uint64_t			prm, keep;
+	int				cap, warned = 0;
+
+	sb_capget(d);
+	prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	keep = prm & SB_KEEP;
+
+	/* The bounding set first: dropping needs CAP_SETPCAP. */
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+		if (cap < 64 && (SB_KEEP & (1ULL << cap)))
+			continue;
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 && !warned) {
+			/*
+			 * No CAP_SETPCAP (a service manager kept it from
+			 * us): no_new_privs still keeps ACL commands run as
+			 * root within the permitted set set below.
+			 */
+			log_warn("sandbox: cannot trim the capability "
+			    "bounding set");
+			warned = 1;
+		}
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL)
+		fatal("clearing the ambient capabilities");
+
+	memset(&h, 0, sizeof(h));
+	h.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(d, 0, sizeof(d));
+	d[0].effective = d[0].permitted = (uint32_t)keep;
+	d[1].effective = d[1].permitted = (uint32_t)(keep >> 32);
+	if (syscall(SYS_capset, &h, d) == -1)
+		fatal("capset");
+
+	sb_capget(d);
+	if ((d[0].permitted | (uint64_t)d[1].permitted << 32) != keep ||
+	    (d[0].effective | (uint64_t)d[1].effective << 32) != keep ||
+	    d[0].inheritable != 0 || d[1].inheritable != 0)
+		fatalx("sandbox: capabilities not dropped");
+	if (keep != SB_KEEP)
+		log_warnx("sandbox: started without some of the capabilities "
+		    "the parent uses (has %#llx of %#llx)",
+		    (unsigned long long)keep, (unsigned long long)SB_KEEP);
+}
+
+void
+sandbox_parent(const struct pptpproxy_conf *conf)
+{
+	scmp_filter_ctx	ctx;
+	size_t		i;
+	int		r;
+#if defined(__s390__) || defined(__s390x__)
+	const unsigned int clone_flags_arg = 1;
+#else
+	const unsigned int clone_flags_arg = 0;
+#endif
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_NO_NEW_PRIVS");
+
+	if ((ctx = seccomp_init(SCMP_ACT_ALLOW)) == NULL)
+		fatalx("seccomp_init failed");
+	for (i = 0; i < sizeof(sb_parent_deny) / sizeof(sb_parent_deny[0]);
+	    i++)
+		sb_rule(ctx, SCMP_ACT_ERRNO(EPERM), sb_parent_deny[i], 0,
+		    NULL);
+	for (i = 0; i < sizeof(sb_clone_ns) / sizeof(sb_clone_ns[0]); i++)
+		sb_rule(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+		    &SB_ARG(clone_flags_arg, SCMP_CMP_MASKED_EQ,
+		    sb_clone_ns[i], sb_clone_ns[i]));
+	/*
+	 * clone3(2) passes its flags in memory, out of a filter's reach:
+	 * ENOSYS makes libc fall back to clone(2), which is checked.
+	 */
+	sb_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL);
+	if ((r = seccomp_load(ctx)) < 0) {
+		errno = -r;
+		fatal("seccomp_load");
+	}
+	seccomp_release(ctx);
+
+	sb_parent_caps();
+	log_debug("sandbox: parent keeps CAP_NET_BIND_SERVICE, CAP_SETUID, "
+	    "CAP_SETGID, CAP_KILL; seccomp deny-list loaded");
+}
+
+#endif /* __OpenBSD__ */
+
+#ifdef PPTPPROXY_TEST
+/*
+ * Test builds: a child calls this on SIGUSR2 and must not survive it.
+ * open(2) of a file: in no child's list, outside every child's pledge.
+ */
+void
+sandbox_test_forbidden(void)
+{
+	int	fd;
+
+	log_info("sandbox test: opening /etc/passwd");
+	if ((fd = open("/etc/passwd", O_RDONLY)) != -1)
+		close(fd);
+	log_warnx("sandbox test: the forbidden call returned (%s)",
+	    fd == -1 ? strerror(errno) : "opened");
+}
+#endif /* PPTPPROXY_TEST */
