@@ -77,14 +77,16 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 		return (NULL);
 	}
 	ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	tot = pptp_get16(pkt, len, 2);
 	if (ihl < 20 || ihl > len || pkt[9] != IPPROTO_GRE) {
 		t->drop_bad++;
 		return (NULL);
 	}
-	/* Linux hands raw sockets the total length in host order. */
-	if (tot > len || tot < ihl)
-		tot = len;
+	/*
+	 * The datagram's length is what the socket delivered: the kernel
+	 * trims link padding, and some systems hand raw sockets the IP
+	 * length field in host order, so that field is not trusted.
+	 */
+	tot = len;
 	if (gre_check(pkt + ihl, tot - ihl, &keyoff, &hlen) == -1) {
 		t->drop_bad++;
 		return (NULL);
