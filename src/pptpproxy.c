@@ -201,6 +201,8 @@ main(int argc, char *argv[])
 	}
 	if (conf_resolve(conf) == -1)
 		exit(1);
+	if (o.conffile != NULL)
+		sandbox_conffile(o.conffile);
 	log_setlevel(conf->log_level);
 	parent_main(conf, &o);
 	/* NOTREACHED */

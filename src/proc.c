@@ -119,6 +119,7 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 
 	setproctitle("%s", proc_name(p));
 
+	sandbox_prepare();
 	if (setgroups(1, &pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
