@@ -42,7 +42,7 @@ sandbox_prepare(void)
 {
 }
 
-static const char	*sb_conffile = PPTPPROXY_CONF;
+static const char	*sb_conffile;	/* NULL: no file, only the command line */
 
 void
 sandbox_conffile(const char *path)
@@ -331,14 +331,12 @@ static const int sb_common[] = {
 
 static const int sb_control_calls[] = {
 	SCMP_SYS(accept4),
-	SCMP_SYS(accept),
 	SCMP_SYS(connect),
 	SCMP_SYS(getsockname),
 	SCMP_SYS(getpeername),
 	SCMP_SYS(setsockopt),
 	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
 	SCMP_SYS(shutdown),
-	SCMP_SYS(recvfrom),
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
 };
 
