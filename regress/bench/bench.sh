@@ -1,0 +1,653 @@
+#!/bin/sh
+# pptpproxy benchmark: plain routing, the kernel's PPTP NAT and pptpproxy,
+# side by side, in network namespaces (root).  See regress/bench/README.
+#
+#	sh regress/bench/bench.sh
+#
+# Environment: BENCH_REPEAT (runs of each mode, median reported; default 3,
+# 1 with BENCH_QUICK=1), BENCH_QUICK=1 (about 3 minutes), BENCH_DURATION
+# (seconds a figure is measured; 8, quick 3), BENCH_MODES ("route nat
+# proxy"), BENCH_HOLD (calls held for the memory figures; "10000 30000",
+# quick "10000"), BENCH_PROXY_FLAGS (default "-d").
+# Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
+
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top" || exit 1
+B=${B:-build}
+GEN=$top/$B/tools/bench_gen
+REFL=$top/$B/tools/bench_refl
+PROXY=$top/$B/pptpproxy
+
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	R=${BENCH_REPEAT:-1}
+	D=${BENCH_DURATION:-3}
+	HOLD=${BENCH_HOLD:-10000}
+else
+	R=${BENCH_REPEAT:-3}
+	D=${BENCH_DURATION:-8}
+	HOLD=${BENCH_HOLD:-10000 30000}
+fi
+MODES=${BENCH_MODES:-route nat proxy}
+PROXY_FLAGS=${BENCH_PROXY_FLAGS:--d}
+WARM=0.5
+
+OUT=$top/$B/bench
+RES=$OUT/results.txt
+RAW=$OUT/raw.txt
+LOGS=$OUT/logs
+TMP=
+
+PIDS=
+NSLIST=
+PROXY_PID=
+REFL_PID=
+HZ=$(getconf CLK_TCK)
+
+log() {
+	echo "bench: $*" >&2
+}
+
+die() {
+	log "$*"
+	exit 1
+}
+
+# --- processes and namespaces we started, and nothing else ---
+
+kill_pid() {
+	pid=$1
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 30 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	PIDS=$(echo " $PIDS " | sed "s/ $pid / /")
+	return 0
+}
+
+# pid and all its descendants
+tree() {
+	all=$1
+	front=$1
+	while [ -n "$front" ]; do
+		next=
+		for p in $front; do
+			next="$next $(pgrep -P "$p" 2>/dev/null)"
+		done
+		next=$(echo $next)
+		all="$all $next"
+		front=$next
+	done
+	echo $all
+}
+
+cleanup() {
+	trap - EXIT INT TERM HUP
+	for p in $PIDS; do
+		kids=$(tree "$p")
+		kill_pid "$p"
+		for k in $kids; do
+			[ "$k" = "$p" ] && continue
+			kill -KILL "$k" 2>/dev/null
+		done
+	done
+	for n in $NSLIST; do
+		ip netns del "$n" 2>/dev/null
+	done
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM HUP
+
+# Start "$@" in the background; output to $1.
+bg() {
+	out=$1
+	shift
+	"$@" >"$out" 2>&1 &
+	BGPID=$!
+	PIDS="$PIDS $BGPID"
+}
+
+# --- the lab ---
+
+topo_up() {
+	P=$1
+	NC=${P}c
+	NF=${P}f
+	NS=${P}s
+	for n in $NC $NF $NS; do
+		ip netns add "$n" || die "ip netns add $n"
+		NSLIST="$NSLIST $n"
+		ip -n "$n" link set lo up
+	done
+	ip -n "$NC" link add c0 type veth peer name f0 netns "$NF"
+	ip -n "$NS" link add s0 type veth peer name f1 netns "$NF"
+	ip -n "$NC" addr add 192.0.2.10/24 dev c0
+	for a in 11 12 13; do
+		ip -n "$NC" addr add 192.0.2.$a/24 dev c0
+	done
+	ip -n "$NF" addr add 192.0.2.1/24 dev f0
+	ip -n "$NF" addr add 198.51.100.1/24 dev f1
+	ip -n "$NS" addr add 198.51.100.2/24 dev s0
+	ip -n "$NC" link set c0 up
+	ip -n "$NF" link set f0 up
+	ip -n "$NF" link set f1 up
+	ip -n "$NS" link set s0 up
+	ip -n "$NC" route add default via 192.0.2.1
+	ip -n "$NS" route add default via 198.51.100.1
+	for n in $NC $NF $NS; do
+		ip netns exec "$n" sh -c '
+		    sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+		    sysctl -qw net.ipv4.tcp_tw_reuse=1
+		    sysctl -qw net.core.somaxconn=65535
+		    sysctl -qw net.ipv4.tcp_max_syn_backlog=65535' ||
+		    die "sysctl in $n"
+	done
+}
+
+topo_down() {
+	for n in $NC $NF $NS; do
+		ip netns del "$n" 2>/dev/null
+		NSLIST=$(echo " $NSLIST " | sed "s/ $n / /")
+	done
+}
+
+# --- measurements ---
+
+# value of key in a line of key=value pairs
+kv() {
+	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+
+refl_stat() {
+	kill -USR1 "$REFL_PID" 2>/dev/null
+	sleep 0.25
+	sed -n "s/^$1=//p" "$TMP/refl.stat" 2>/dev/null
+}
+
+sys_ticks() {
+	awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
+# utime+stime (ticks) of the given pids
+ticks() {
+	t=0
+	for p in "$@"; do
+		v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
+		    awk '{ print $12 + $13 }')
+		[ -n "$v" ] && t=$((t + v))
+	done
+	echo $t
+}
+
+rss_kb() {
+	t=0
+	for p in "$@"; do
+		v=$(awk '/^VmRSS:/{ print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ -n "$v" ] && t=$((t + v))
+	done
+	echo $t
+}
+
+proxy_pids() {
+	[ -n "$PROXY_PID" ] && tree "$PROXY_PID"
+}
+
+# the GRE forwarder, by its title; all processes when none says "gre"
+proxy_gre_pids() {
+	g=
+	for p in $(proxy_pids); do
+		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+		    grep -qi gre; then
+			g="$g $p"
+		fi
+	done
+	[ -n "$g" ] && echo $g || proxy_pids
+}
+
+ct_count() {
+	ip netns exec "$NF" cat /proc/sys/net/netfilter/nf_conntrack_count \
+	    2>/dev/null || echo 0
+}
+
+ct_flush() {
+	ip netns exec "$NF" conntrack -F >/dev/null 2>&1
+	ip netns exec "$NF" conntrack -F expect >/dev/null 2>&1
+}
+
+exp_count() {
+	ip netns exec "$NF" conntrack -L expect 2>/dev/null | wc -l
+}
+
+rec() {
+	echo "$RUN $MODE $1 $2" >>"$RAW"
+}
+
+# resident memory now: pptpproxy kB, kernel NAT conntrack entries
+mem_now() {
+	case $MODE in
+	proxy)	rss_kb $(proxy_pids) ;;
+	nat)	ct_count ;;
+	*)	echo - ;;
+	esac
+}
+
+# wait until the server has no control connection open
+settle() {
+	i=0
+	while [ $i -lt 60 ]; do
+		o=$(refl_stat conns_open)
+		[ "${o:-1}" = 0 ] && break
+		i=$((i + 1))
+		sleep 0.25
+	done
+	[ "$MODE" = nat ] && ct_flush
+	sleep 0.3
+}
+
+gen() {
+	timeout -s TERM "$1" ip netns exec "$NC" "$GEN" -c "$TARGET" \
+	    -W "$WARM" $2
+}
+
+t_tput() {
+	k=$1
+	pl=$2
+	w=$((256 / k))
+	name=tput-$k-$pl
+	r0=$(refl_stat gre_rx)
+	rc0=$(refl_stat cpu_us)
+	s0=$(sys_ticks)
+	g0=0
+	gp=
+	if [ "$MODE" = proxy ]; then
+		gp=$(proxy_gre_pids)
+		g0=$(ticks $gp)
+	fi
+	e0=$(date +%s.%N)
+	line=$(gen $((D + 40)) "-m tput -k $k -w $w -p $pl -d $D")
+	echo "$line" >"$LOGS/$RUN-$MODE-$name.txt"
+	s1=$(sys_ticks)
+	e1=$(date +%s.%N)
+	g1=0
+	[ "$MODE" = proxy ] && g1=$(ticks $gp)
+	r1=$(refl_stat gre_rx)
+	rc1=$(refl_stat cpu_us)
+	if [ "$(kv "$line" result)" != ok ]; then
+		log "$MODE $name failed: $line"
+		rec "rt_${k}_$pl" fail
+		rec "mbit_${k}_$pl" fail
+		rec "loss_${k}_$pl" fail
+		return
+	fi
+	rt=$(kv "$line" rt_per_s)
+	rec "rt_${k}_$pl" "$rt"
+	rec "mbit_${k}_$pl" "$(kv "$line" mbit)"
+	rec "loss_${k}_$pl" "$(kv "$line" loss_pct)"
+	rall=$(kv "$line" rcvd_all)
+	fwd=$((r1 - r0 + rall))
+	if [ "$k" = 64 ]; then
+		rec "sys_rt_$pl" "$(echo "$s0 $s1 $rall $HZ" | awk '{
+		    if ($3 > 0) printf "%.2f", ($2 - $1) * 1e6 / $4 / $3;
+		    else print "fail" }')"
+		rec "gen_cpu_$pl" "$(kv "$line" gen_cpu_pct)"
+		rec "refl_cpu_$pl" "$(echo "$rc0 $rc1 $e0 $e1" | awk '{
+		    printf "%.1f", ($2 - $1) / 1e4 / ($4 - $3) }')"
+		if [ "$MODE" = proxy ]; then
+			rec "cpu_pkt_$pl" "$(echo "$g0 $g1 $fwd $HZ" | awk '{
+			    if ($3 > 0) printf "%.3f",
+			    ($2 - $1) * 1e6 / $4 / $3; else print "fail" }')"
+			rec "proxy_cpu_$pl" "$(echo "$g0 $g1 $e0 $e1 $HZ" |
+			    awk '{ printf "%.1f",
+			    ($2 - $1) * 100 / $5 / ($4 - $3) }')"
+		fi
+	fi
+	log "$MODE $name: $rt round trips/s, $(kv "$line" mbit) Mbit/s," \
+	    "loss $(kv "$line" loss_pct)%, RTT p50 $(kv "$line" rtt_p50_us) us"
+}
+
+t_lat() {
+	line=$(gen $((D + 40)) "-m lat -p 64 -d $D")
+	echo "$line" >"$LOGS/$RUN-$MODE-lat.txt"
+	if [ "$(kv "$line" result)" != ok ]; then
+		log "$MODE lat failed: $line"
+		rec rtt_p50 fail
+		rec rtt_p99 fail
+		return
+	fi
+	rec rtt_p50 "$(kv "$line" rtt_p50_us)"
+	rec rtt_p99 "$(kv "$line" rtt_p99_us)"
+	log "$MODE latency: p50 $(kv "$line" rtt_p50_us) us," \
+	    "p99 $(kv "$line" rtt_p99_us) us"
+}
+
+t_setup() {
+	c=$1
+	line=$(gen $((D + 60)) "-m setup -C $c -d $D -v 2000")
+	echo "$line" >"$LOGS/$RUN-$MODE-setup-$c.txt"
+	if [ "$(kv "$line" result)" != ok ]; then
+		log "$MODE setup $c failed: $line"
+		rec "setup_$c" fail
+		rec "churn_$c" no
+		return
+	fi
+	rec "setup_$c" "$(kv "$line" setups_per_s)"
+	rec "churn_$c" "$(kv "$line" verify_ok)"
+	rec "churn_n_$c" "$(kv "$line" setups)"
+	f=$(kv "$line" failed)
+	[ "${f:-0}" != 0 ] && note "$MODE run $RUN: $f of" \
+	    "$(kv "$line" connects) setups failed ($c at a time)"
+	q=$(kv "$line" cdn_pns_cid)
+	[ "${q:-0}" != 0 ] && [ "$MODE" = nat ] && [ "$RUN" = 1 ] &&
+	    [ "$c" = 1 ] && note "kernel NAT: Call-Disconnect-Notify" \
+	    "arrives with the client's Call ID in place of the server's"
+	if [ "$MODE" = nat ]; then
+		e=$(exp_count)
+		note "kernel NAT run $RUN: $e GRE expectations left after" \
+		    "$(kv "$line" setups) setups ($c at a time)"
+	fi
+	log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
+	    "($(kv "$line" setups) setups), data after churn:" \
+	    "$(kv "$line" verify_ok) ($(kv "$line" verify_rcvd) of" \
+	    "$(kv "$line" verify_sent))"
+	settle
+}
+
+t_hold() {
+	n=$1
+	rm -f "$TMP/ready"
+	bg "$TMP/hold.out" timeout -s TERM 300 ip netns exec "$NC" "$GEN" \
+	    -m hold -c "$TARGET" -s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13 \
+	    -n "$n" -C 256 -r "$TMP/ready"
+	hp=$BGPID
+	i=0
+	while [ ! -e "$TMP/ready" ] && kill -0 "$hp" 2>/dev/null &&
+	    [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 1
+	m=$(mem_now)
+	line=$(cat "$TMP/hold.out")
+	kill_pid "$hp"
+	echo "$line" >"$LOGS/$RUN-$MODE-hold-$n.txt"
+	held=$(kv "$line" held)
+	primed=$(kv "$line" primed)
+	rec "mem_$n" "$m"
+	rec "held_$n" "${primed:-0}"
+	log "$MODE hold $n: $held up, $primed passed data, memory $m," \
+	    "set up in $(kv "$line" setup_s) s"
+	settle
+}
+
+NOTES=
+note() {
+	NOTES="$NOTES
+  - $*"
+}
+
+# --- one mode, one run ---
+
+run_mode() {
+	MODE=$1
+	topo_up "pb$$-$RUN-$MODE-"
+	bg "$TMP/refl.log" ip netns exec "$NS" "$REFL" -S "$TMP/refl.stat"
+	REFL_PID=$BGPID
+	PROXY_PID=
+	case $MODE in
+	route)
+		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=1
+		TARGET=198.51.100.2
+		;;
+	nat)
+		ip netns exec "$NF" sh -c '
+		    sysctl -qw net.ipv4.ip_forward=1 &&
+		    iptables -t raw -A PREROUTING -p tcp --dport 1723 \
+			-j CT --helper pptp &&
+		    iptables -t nat -A PREROUTING -i f0 -d 192.0.2.1 -p tcp \
+			--dport 1723 -j DNAT --to-destination 198.51.100.2 &&
+		    iptables -t nat -A POSTROUTING -o f1 -j MASQUERADE' ||
+		    die "kernel NAT set-up failed"
+		TARGET=192.0.2.1
+		;;
+	proxy)
+		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
+		cat >"$TMP/proxy.conf" <<-EOF
+		limit connections 40000
+		limit connections per-address 40000
+		limit calls 4
+		EOF
+		plog=$LOGS/$RUN-proxy.log
+		: >"$plog"
+		bg "$LOGS/$RUN-proxy.out" ip netns exec "$NF" "$PROXY" \
+		    $PROXY_FLAGS -l "$plog" -f "$TMP/proxy.conf" \
+		    -p 192.0.2.1:1723,198.51.100.2:1723
+		PROXY_PID=$BGPID
+		TARGET=192.0.2.1
+		;;
+	esac
+	# wait for the listeners
+	i=0
+	while [ $i -lt 50 ]; do
+		ok=1
+		ip netns exec "$NS" ss -ltn 'sport = :1723' | grep -q LISTEN ||
+		    ok=0
+		if [ "$MODE" = proxy ]; then
+			ip netns exec "$NF" ss -ltn 'sport = :1723' |
+			    grep -q LISTEN || ok=0
+		fi
+		[ $ok = 1 ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ $ok = 0 ]; then
+		log "$MODE: nothing listens on port 1723"
+		if [ "$MODE" = proxy ]; then
+			tail -n 20 "$LOGS/$RUN-proxy.out" "$plog" >&2
+			note "pptpproxy run $RUN did not start: see" \
+			    "$B/bench/logs/$RUN-proxy.out"
+		fi
+		for f in $FIGS; do
+			rec "$f" fail
+		done
+		kill_pid "$REFL_PID"
+		[ -n "$PROXY_PID" ] && kill_pid "$PROXY_PID"
+		topo_down
+		return
+	fi
+	sleep 0.5
+	rec mem_idle "$(mem_now)"
+	for n in $HOLD; do
+		t_hold "$n"
+	done
+	for k in 1 64; do
+		for pl in 64 1400; do
+			t_tput "$k" "$pl"
+		done
+	done
+	t_lat
+	t_setup 1
+	t_setup 16
+	sleep 1
+	rec mem_after "$(mem_now)"
+	if [ -n "$PROXY_PID" ]; then
+		if ! kill -0 "$PROXY_PID" 2>/dev/null; then
+			note "pptpproxy run $RUN exited during the run"
+		fi
+		kill_pid "$PROXY_PID"
+		PROXY_PID=
+	fi
+	kill_pid "$REFL_PID"
+	cp "$TMP/refl.stat" "$LOGS/$RUN-$MODE-refl.stat" 2>/dev/null
+	topo_down
+}
+
+# --- the table ---
+
+report() {
+	{
+	echo "pptpproxy benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/MemTotal/{printf "%d MiB", $2/1024}' /proc/meminfo)"
+	echo "runs: $R per mode (median shown), $D s per figure," \
+	    "W=256 packets in flight in all"
+	echo
+	awk -v hold="$HOLD" -v noproxy="$NOPROXY" '
+	function median(s,    a, n, i, j, t, num, yes, no, other) {
+		n = split(s, a, " ")
+		num = 0; yes = 0; no = 0; other = ""
+		for (i = 1; i <= n; i++) {
+			if (a[i] ~ /^-?[0-9.]+$/) v[++num] = a[i] + 0
+			else if (a[i] == "yes") yes++
+			else if (a[i] == "no") no++
+			else other = a[i]
+		}
+		if (yes + no > 0)
+			return no == 0 ? "yes" : (yes == 0 ? "no" : \
+			    sprintf("no (%d of %d)", no, yes + no))
+		if (num == 0) return other == "" ? "-" : other
+		for (i = 2; i <= num; i++)
+			for (j = i; j > 1 && v[j-1] > v[j]; j--) {
+				t = v[j]; v[j] = v[j-1]; v[j-1] = t
+			}
+		if (num % 2) return v[(num + 1) / 2]
+		return (v[num / 2] + v[num / 2 + 1]) / 2
+	}
+	function fmt(x, f) {
+		if (x !~ /^-?[0-9.]+$/) return x
+		return sprintf(f, x)
+	}
+	{ vals[$2, $3] = vals[$2, $3] " " $4 }
+	END {
+		n = 0
+		row[++n] = "rt_1_64|GRE round trips/s, 1 call, 64 B|%.0f"
+		row[++n] = "mbit_1_64|  Mbit/s (payload), 1 call, 64 B|%.1f"
+		row[++n] = "loss_1_64|  loss %, 1 call, 64 B|%.3f"
+		row[++n] = "rt_1_1400|GRE round trips/s, 1 call, 1400 B|%.0f"
+		row[++n] = "mbit_1_1400|  Mbit/s (payload), 1 call, 1400 B|%.1f"
+		row[++n] = "loss_1_1400|  loss %, 1 call, 1400 B|%.3f"
+		row[++n] = "rt_64_64|GRE round trips/s, 64 calls, 64 B|%.0f"
+		row[++n] = "mbit_64_64|  Mbit/s (payload), 64 calls, 64 B|%.1f"
+		row[++n] = "loss_64_64|  loss %, 64 calls, 64 B|%.3f"
+		row[++n] = "rt_64_1400|GRE round trips/s, 64 calls, 1400 B|%.0f"
+		row[++n] = "mbit_64_1400|  Mbit/s (payload), 64 calls, 1400 B|%.1f"
+		row[++n] = "loss_64_1400|  loss %, 64 calls, 1400 B|%.3f"
+		row[++n] = "rtt_p50|RTT p50 us, 1 packet in flight|%.0f"
+		row[++n] = "rtt_p99|RTT p99 us, 1 packet in flight|%.0f"
+		row[++n] = "setup_1|call setups/s, serial|%.0f"
+		row[++n] = "setup_16|call setups/s, 16 concurrent|%.0f"
+		row[++n] = "churn_1|no loss on a call after serial churn|%s"
+		row[++n] = "churn_16|no loss on a call after 16-wide churn|%s"
+		row[++n] = "cpu_pkt_64|pptpproxy GRE CPU us/forwarded pkt, 64 B|%.3f"
+		row[++n] = "cpu_pkt_1400|pptpproxy GRE CPU us/forwarded pkt, 1400 B|%.3f"
+		row[++n] = "proxy_cpu_64|pptpproxy GRE CPU % of a core, 64 calls 64 B|%.0f"
+		row[++n] = "sys_rt_64|machine CPU us per round trip, 64 B|%.2f"
+		row[++n] = "sys_rt_1400|machine CPU us per round trip, 1400 B|%.2f"
+		row[++n] = "gen_cpu_64|bench_gen CPU % of a core, 64 calls 64 B|%.0f"
+		row[++n] = "refl_cpu_64|bench_refl CPU % of a core, 64 calls 64 B|%.0f"
+		row[++n] = "mem_idle|memory idle|%.0f"
+		nh = split(hold, H, " ")
+		for (i = 1; i <= nh; i++) {
+			row[++n] = "mem_" H[i] "|memory with " H[i] " calls|%.0f"
+			row[++n] = "held_" H[i] "|  of " H[i] " calls, passing data|%.0f"
+		}
+		row[++n] = "mem_after|memory idle after the tests|%.0f"
+		printf "%-44s %14s %16s %16s %9s\n", "figure", "routing", \
+		    "kernel NAT", "pptpproxy", "proxy/NAT"
+		for (i = 1; i <= n; i++) {
+			split(row[i], f, "|")
+			key = f[1]
+			r = median(vals["route", key])
+			k = median(vals["nat", key])
+			p = median(vals["proxy", key])
+			if (noproxy != "" && vals["proxy", key] == "")
+				p = noproxy
+			ratio = "-"
+			if (k ~ /^[0-9.]+$/ && p ~ /^[0-9.]+$/ && k + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				ratio = sprintf("%.2f", p / k)
+			r = fmt(r, f[3]); k = fmt(k, f[3]); p = fmt(p, f[3])
+			if (key ~ /^mem/) {
+				r = "-"
+				if (k ~ /^[0-9]/) k = k " ct"
+				if (p ~ /^[0-9]/) p = p " kB"
+			}
+			if (key ~ /^(cpu_pkt|proxy_cpu)/) {
+				r = "-"; k = "(in kernel)"
+			}
+			printf "%-44s %14s %16s %16s %9s\n", f[2], r, k, p, ratio
+		}
+	}' "$RAW"
+	echo
+	echo "memory: pptpproxy = sum of VmRSS of its processes (kB);" \
+	    "kernel NAT = nf_conntrack entries (ct) in the firewall namespace."
+	echo "machine CPU = all non-idle CPU time of the host (generator," \
+	    "reflector, proxy and the kernel) per round trip."
+	if [ -n "$NOTES" ]; then
+		echo "notes:$NOTES"
+	fi
+	} >"$RES"
+	cat "$RES"
+}
+
+# --- main ---
+
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, raw sockets)"
+for t in "$GEN" "$REFL"; do
+	[ -x "$t" ] || die "$t missing: make tools"
+done
+for c in ip iptables conntrack timeout ss pgrep; do
+	command -v $c >/dev/null 2>&1 || die "$c missing (regress/deps.sh)"
+done
+mkdir -p "$OUT" "$LOGS" || exit 1
+TMP=$(mktemp -d) || exit 1
+chmod 755 "$TMP"
+: >"$RAW"
+ulimit -n 1048576 2>/dev/null || ulimit -n 200000 2>/dev/null
+
+FIGS="rt_1_64 mbit_1_64 loss_1_64 rt_1_1400 mbit_1_1400 loss_1_1400
+rt_64_64 mbit_64_64 loss_64_64 rt_64_1400 mbit_64_1400 loss_64_1400
+rtt_p50 rtt_p99 setup_1 setup_16 churn_1 churn_16 mem_idle mem_after"
+for n in $HOLD; do
+	FIGS="$FIGS mem_$n held_$n"
+done
+
+NOPROXY=
+if [ ! -x "$PROXY" ]; then
+	NOPROXY="n/a (no $B/pptpproxy)"
+	MODES=$(echo " $MODES " | sed 's/ proxy / /')
+	log "no $B/pptpproxy: measuring routing and kernel NAT only"
+fi
+
+# The kernel's PPTP helper: built in or a module?
+probe=pb$$-probe
+if ip netns add "$probe"; then
+	NSLIST="$NSLIST $probe"
+	if ! ip netns exec "$probe" iptables -t raw -A PREROUTING -p tcp \
+	    --dport 1723 -j CT --helper pptp 2>/dev/null; then
+		log "the kernel has no pptp conntrack helper: no kernel NAT"
+		note "kernel NAT not measured: no pptp conntrack helper" \
+		    "(nf_conntrack_pptp) in this kernel"
+		MODES=$(echo " $MODES " | sed 's/ nat / /')
+	fi
+	ip netns del "$probe"
+	NSLIST=$(echo " $NSLIST " | sed "s/ $probe / /")
+fi
+
+start=$(date +%s)
+RUN=1
+while [ "$RUN" -le "$R" ]; do
+	for m in $MODES; do
+		log "run $RUN of $R: $m"
+		run_mode "$m"
+	done
+	RUN=$((RUN + 1))
+done
+log "done in $(( $(date +%s) - start )) s"
+report
