@@ -259,7 +259,7 @@ acl_job_timeout(int fd, short ev, void *arg)
 }
 
 static __dead void
-acl_exec(char *cmd, const char *client, const struct passwd *pw)
+acl_exec(char *cmd, char *client, const struct passwd *pw)
 {
 	char		*argv[ACL_MAX_ARGS + 2];
 	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
@@ -284,7 +284,7 @@ acl_exec(char *cmd, const char *client, const struct passwd *pw)
 	}
 	if ((argc = acl_split_cmd(cmd, argv, ACL_MAX_ARGS)) <= 0)
 		_exit(126);
-	argv[argc++] = (char *)client;
+	argv[argc++] = client;
 	argv[argc] = NULL;
 	execvpe(argv[0], argv, envp);
 	_exit(127);
@@ -557,7 +557,8 @@ void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
 	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, i;
-	char		*args[6];
+	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
+	char		 pname[16];
 	int		 n;
 
 	pconf = conf;
@@ -589,13 +590,14 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 
 	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
 		n = 0;
-		args[n++] = (char *)o->self;
-		args[n++] = "-P";
-		args[n++] = (char *)proc_name(i);
+		strlcpy(pname, proc_name(i), sizeof(pname));
+		args[n++] = o->self;
+		args[n++] = pflag;
+		args[n++] = pname;
 		if (conf->log_level >= LOG_LVL_DEBUG)
-			args[n++] = "-D";
+			args[n++] = dflag;
 		if (log_getfd() == -1)
-			args[n++] = "-S";
+			args[n++] = sflag;
 		args[n] = NULL;
 		children[i].type = i;
 		if (i == PROC_CONTROL)

@@ -80,7 +80,7 @@ main(int argc, char *argv[])
 {
 	struct options		 o;
 	struct pptpproxy_conf	*conf;
-	const char		*child = NULL;
+	const char		*child = NULL, *self;
 	int			 ch, test = 0, child_debug = 0, child_syslog = 0;
 	int			 file_given = 0;
 
@@ -183,11 +183,11 @@ main(int argc, char *argv[])
 	}
 	log_init(o.foreground, o.level < 0 ? LOG_LVL_INFO : o.level,
 	    o.logfile);
-	if ((o.self = os_self_path(argv[0])) == NULL) {
+	if ((self = os_self_path(argv[0])) == NULL) {
 		fprintf(stderr, "pptpproxy: cannot find my own path\n");
 		exit(1);
 	}
-	if ((o.self = strdup(o.self)) == NULL)
+	if ((o.self = strdup(self)) == NULL)
 		fatal("strdup");
 	if ((conf = options_conf(&o)) == NULL) {
 		fprintf(stderr, "pptpproxy: configuration errors, exiting\n");

@@ -22,6 +22,13 @@
 #include <event2/event_struct.h>
 #include <imsg.h>
 
+#ifndef __unused
+#define __unused	__attribute__((__unused__))
+#endif
+#ifndef __dead
+#define __dead		__attribute__((__noreturn__))
+#endif
+
 #define PPTPPROXY_VERSION	"3.0"
 
 #ifndef PPTPPROXY_USER
@@ -261,7 +268,7 @@ struct options {
 	int		 foreground;
 	int		 level;		/* -1: as the file says */
 	const char	*logfile;
-	const char	*self;		/* our path, for exec */
+	char		*self;		/* our path, for exec */
 };
 
 /* parent.c */
