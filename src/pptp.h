@@ -98,6 +98,7 @@ struct pptp_call {
 	uint8_t			 have[2];	/* real[s]/pres[s] are set */
 	uint8_t			 origin;	/* side that sent 7 or 9 */
 	uint8_t			 state;		/* enum pptp_call_state */
+	uint8_t			 kind;		/* PPTP_OCRQ or PPTP_ICRQ */
 	time_t			 since;		/* request or setup time */
 	uint32_t		 serial;	/* log number of the call */
 };
