@@ -52,6 +52,7 @@
 #define DEFAULT_T_CONNECT		10	/* TCP connect to the server */
 #define DEFAULT_T_IDLE			300	/* no control message and no GRE */
 
+#define PPTP_DEFAULT_PORT		1723
 #define PPTPPROXY_MAX_NAME		64
 #define PPTPPROXY_MAX_CMD		1024
 
@@ -203,6 +204,8 @@ int			 conf_parse_subnet(const char *, struct in_addr *,
 int			 conf_resolve(struct pptpproxy_conf *);
 void			 conf_print(FILE *, const struct pptpproxy_conf *);
 struct proxy_conf	*conf_proxy_by_id(struct pptpproxy_conf *, uint32_t);
+struct proxy_conf	*conf_proxy_new(struct pptpproxy_conf *);
+void			 conf_proxy_name(struct proxy_conf *);
 /* parse.y */
 struct pptpproxy_conf	*parse_config(const char *, int);
 
