@@ -36,6 +36,15 @@ os_closefrom(int lowfd)
 #endif
 }
 
+/* Before anything else in main(): room for process titles. */
+void
+os_proctitle_init(int argc, char *argv[], char *envp[])
+{
+#ifndef __OpenBSD__
+	setproctitle_init(argc, argv, envp);
+#endif
+}
+
 /* The path to exec ourselves with. */
 const char *
 os_self_path(const char *argv0)

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 void		 os_closefrom(int);
+void		 os_proctitle_init(int, char *[], char *[]);
 const char	*os_self_path(const char *);
 /* Raw GRE socket tuned for forwarding; -1 on error (errno set). */
 int		 os_gre_socket(void);

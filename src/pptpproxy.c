@@ -76,7 +76,7 @@ add_arg(char ***list, int *n, char *arg)
 }
 
 int
-main(int argc, char *argv[])
+main(int argc, char *argv[], char *envp[])
 {
 	struct options		 o;
 	struct pptpproxy_conf	*conf;
@@ -84,6 +84,7 @@ main(int argc, char *argv[])
 	int			 ch, test = 0, child_debug = 0, child_syslog = 0;
 	int			 file_given = 0;
 
+	os_proctitle_init(argc, argv, envp);
 	memset(&o, 0, sizeof(o));
 	o.level = -1;
 

@@ -55,6 +55,10 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 		return (pid);
 	}
 
+	/* The log first: it may sit where a channel is about to go. */
+	if ((logfd = log_getfd()) != -1 && logfd != STDERR_FILENO)
+		if (dup2(logfd, STDERR_FILENO) == -1)
+			fatal("dup2");
 	/* Move the channels to their fixed numbers without clobbering. */
 	if (parent_fd != PROC_PARENT_FD) {
 		if (peer_fd == PROC_PARENT_FD) {
@@ -66,9 +70,6 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 	}
 	if (peer_fd != PROC_PEER_FD && dup2(peer_fd, PROC_PEER_FD) == -1)
 		fatal("dup2");
-	if ((logfd = log_getfd()) != -1 && logfd != STDERR_FILENO)
-		if (dup2(logfd, STDERR_FILENO) == -1)
-			fatal("dup2");
 	if ((nullfd = open("/dev/null", O_RDWR)) != -1) {
 		(void)dup2(nullfd, STDIN_FILENO);
 		if (log_getfd() == -1)
