@@ -254,25 +254,20 @@ table		: TABLE '<' STRING '>' {
 				    entry);
 			}
 			free($3);
-		} '{' optnl tablelist optnl '}' {
+		} '{' tablebody '}' {
 			cur_table = NULL;
 		}
 		;
 
-tablelist	: tableitem
-		| tablelist comma tableitem
-		;
-
-tableitem	: STRING {
+/* Subnets separated by commas, new lines or both. */
+tablebody	: /* empty */
+		| tablebody STRING {
 			if (cur_table != NULL)
-				add_subnet(&cur_table->subnets, 0, $1);
-			free($1);
+				add_subnet(&cur_table->subnets, 0, $2);
+			free($2);
 		}
-		;
-
-comma		: ','
-		| ',' '\n'
-		| '\n'
+		| tablebody ','
+		| tablebody '\n'
 		;
 
 optnl		: /* empty */
