@@ -867,7 +867,7 @@ ctl_status(void)
 	char		 a[64], b[64];
 	time_t		 now = now_mono();
 
-	log_info("control: %u sessions, %u Call IDs free", nsessions,
+	log_info("%u sessions, %u Call IDs free", nsessions,
 	    callid_free(&pool));
 	RB_FOREACH(s, sess_tree, &sessions) {
 		log_info("session %u: %s -> %s (%s), %llds, state %d, %u "

@@ -294,7 +294,7 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 static void
 gre_status(void)
 {
-	log_info("gre: %u routes, %llu forwarded, dropped: %llu malformed, "
+	log_info("%u routes, %llu forwarded, dropped: %llu malformed, "
 	    "%llu unknown Call ID, %llu wrong source; %llu send errors",
 	    table.nroutes, (unsigned long long)table.forwarded,
 	    (unsigned long long)table.drop_bad,
