@@ -563,6 +563,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 
 	pconf = conf;
 	popts = o;
+	parse_log_errors = 1;
 
 	listen_all(conf, NULL);
 	if (TAILQ_EMPTY(&conf->proxies)) {

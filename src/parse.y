@@ -344,18 +344,25 @@ struct keyword {
 	int		 token;
 };
 
+/* Set once the daemon runs: errors go to its log, not a terminal. */
+int	parse_log_errors;
+
 static int
 yyerror(const char *fmt, ...)
 {
+	char	msg[512];
 	va_list	ap;
 
 	errors++;
-	if (file != NULL)
-		fprintf(stderr, "%s:%d: ", file->name, yylval.lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (parse_log_errors)
+		log_warnx("%s:%d: %s", file ? file->name : "?", yylval.lineno,
+		    msg);
+	else
+		fprintf(stderr, "%s:%d: %s\n", file ? file->name : "?",
+		    yylval.lineno, msg);
 	return (0);
 }
 
@@ -719,7 +726,10 @@ parse_config(const char *path, int flags)
 	cur_proxy = NULL;
 	cur_table = NULL;
 	if ((r = pushfile(path, flags & 1)) == -1) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		if (parse_log_errors)
+			log_warn("%s", path);
+		else
+			fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		conf_free(conf);
 		return (NULL);
 	}

@@ -208,6 +208,7 @@ struct proxy_conf	*conf_proxy_new(struct pptpproxy_conf *);
 void			 conf_proxy_name(struct proxy_conf *);
 /* parse.y */
 struct pptpproxy_conf	*parse_config(const char *, int);
+extern int		 parse_log_errors;
 
 /* acl.c */
 int			 acl_subnet_match(const struct acl_subnets *,
