@@ -221,6 +221,7 @@ main(void)
 		    "a deleted key is no longer forwarded");
 	}
 
+	free(t.routes);
 	printf("%d passed, %d failed\n", npass, nfail);
 	return (nfail != 0);
 }

@@ -133,6 +133,9 @@ main(void)
 	imsgbuf_clear(&b);
 	close(b.fd);
 
+	imsgbuf_clear(&a);
+	close(a.fd);
+
 	/* end of file */
 	pair(sv);
 	imsgbuf_init(&b, sv[1]);
