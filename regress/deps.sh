@@ -1,51 +1,81 @@
 #!/bin/sh
 # Install the Debian packages the build and the tests need, only those
 # missing, and prepare what the daemon expects (the chroot directory).
-# Run as root.  Quick (no apt-get at all) when everything is there.
+# Run as root (no sudo needed).  Runs no apt-get at all when everything is
+# there already.  Used by "make test", "make demo" and "make bench".
 
 pkgs="build-essential pkg-config libbsd-dev libevent-dev libseccomp-dev byacc
 mandoc clang valgrind iproute2 iptables pptpd pptp-linux tcpdump python3
 python3-scapy conntrack procps psmisc"
 
+isroot() { [ "$(id -u)" -eq 0 ]; }
+
 missing=""
 for p in $pkgs; do
 	s=$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)
 	case $s in
-	*" installed") ;;
+	*" ok installed") ;;
 	*) missing="$missing $p" ;;
 	esac
 done
 
+# Stop the pptpd that the package's own service started on the host, and
+# only that one: the systemd unit, or the init script's pidfile.  Other
+# pptpd processes (a test's, in a namespace) are left alone.
+stop_packaged_pptpd() {
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]
+	then
+		systemctl stop pptpd.service >/dev/null 2>&1
+		systemctl disable pptpd.service >/dev/null 2>&1
+	fi
+	for pf in /run/pptpd.pid /var/run/pptpd.pid; do
+		[ -f "$pf" ] || continue
+		pid=$(tr -dc 0-9 <"$pf")
+		[ -n "$pid" ] || continue
+		exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+		case $exe in
+		*/pptpd) kill "$pid" 2>/dev/null && rm -f "$pf" ;;
+		esac
+	done
+	# The init script would start it again at the next boot.
+	if command -v update-rc.d >/dev/null 2>&1 && [ -f /etc/init.d/pptpd ]
+	then
+		update-rc.d pptpd disable >/dev/null 2>&1
+	fi
+	return 0
+}
+
 if [ -n "$missing" ]; then
-	if [ "$(id -u)" -ne 0 ]; then
+	if ! isroot; then
 		echo "deps: missing packages:$missing (run as root to install)" >&2
 		exit 1
 	fi
 	echo "deps: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq || exit 1
-	# Keep the pptpd package's own service from starting on the host.
-	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-	chmod 755 /usr/sbin/policy-rc.d
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null
-	rc=$?
-	rm -f /usr/sbin/policy-rc.d
-	[ $rc -eq 0 ] || { echo "deps: apt-get install failed" >&2; exit 1; }
-fi
-
-# A pptpd the package started on the host would hold port 1723 there.
-if [ -f /run/pptpd.pid ] && [ "$(id -u)" -eq 0 ]; then
-	pid=$(cat /run/pptpd.pid)
-	if [ -n "$pid" ] && grep -q pptpd "/proc/$pid/comm" 2>/dev/null; then
-		kill "$pid"
+	apt-get update || { echo "deps: apt-get update failed" >&2; exit 1; }
+	# Ask the package scripts not to start services, unless the system
+	# already has its own policy (which is then left as it is).
+	ourpolicy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		ourpolicy=1
 	fi
-fi
-if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-	systemctl disable --now pptpd >/dev/null 2>&1 || true
+	apt-get install -y --no-install-recommends $missing
+	rc=$?
+	[ -n "$ourpolicy" ] && rm -f /usr/sbin/policy-rc.d
+	if [ $rc -ne 0 ]; then
+		echo "deps: apt-get install failed" >&2
+		exit 1
+	fi
+	case " $missing " in
+	*" pptpd "*) stop_packaged_pptpd ;;
+	esac
 fi
 
 # The children chroot here: root-owned, not writable by others.
-if [ "$(id -u)" -eq 0 ] && [ ! -d /var/empty ]; then
-	mkdir -p /var/empty && chmod 755 /var/empty
+if isroot && [ ! -d /var/empty ]; then
+	mkdir -p /var/empty && chown root:root /var/empty &&
+	    chmod 755 /var/empty || exit 1
 fi
 exit 0
