@@ -1,14 +1,24 @@
 #!/bin/sh
-# One client: 200 frames of 1 to 1400 bytes echoed intact and in order
-# through pptpproxy and a real pptpd; the proxy logs the session and call.
-. "$(dirname "$0")/lab.sh"
+# One client through pptpproxy: 200 frames of 1 to 1400 bytes come back
+# intact and in order, and the proxy logs the session, the call up and
+# down with its Call IDs, and the session end with the packets counted.
+. "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_pptpd
 lab_proxy fw -p 192.0.2.1,198.51.100.2
-lab_drive c1 192.0.2.1 -n 200 -w 8 -t 60 || fail "echo through the proxy"
+lab_drive c1 -n 200 -w 8 -t 60 192.0.2.1 || fail "echo through the proxy"
 lab_wait_log "ended after" 10 || fail "no session end line"
-grep -q "call 1 up: client Call ID" "$PLOG" || fail "no call up line"
-grep -q "call 1 down" "$PLOG" || fail "no call down line"
-grep "ended after" "$PLOG" | grep -q "to server 2[0-9][0-9] packets" ||
-    fail "session end line does not count the frames"
+grep -q "session 1: 192.0.2.10:[0-9]* -> 192.0.2.1:1723 relayed to 198.51.100.2:1723 from 198.51.100.1:" "$PLOG" ||
+    fail "no session start line"
+grep -q "session 1: call 1 up: client Call ID [0-9]* (shown to the server as [0-9]*), server Call ID [0-9]* (shown to the client as [0-9]*)" "$PLOG" ||
+    fail "no call up line"
+grep -q "session 1: call 1 down" "$PLOG" || fail "no call down line"
+end=$(grep "ended after" "$PLOG")
+echo "$end" | sed 's/^.*control: //'
+to_s=$(echo "$end" | sed -n 's/.*to server \([0-9]*\) packets.*/\1/p')
+to_c=$(echo "$end" | sed -n 's/.*to client \([0-9]*\) packets.*/\1/p')
+[ -n "$to_s" ] && [ "$to_s" -ge 200 ] ||
+    fail "session end counts ${to_s:-no} packets to the server, sent 200"
+[ -n "$to_c" ] && [ "$to_c" -ge 200 ] ||
+    fail "session end counts ${to_c:-no} packets to the client, 200 came back"
 exit 0

@@ -1,0 +1,373 @@
+# End-to-end test library: network namespaces with real, independent PPTP
+# peers - Debian's pptpd on the server, pptp-linux on the clients (driven
+# by build/tools/pptpdrive) - and pptpproxy, plain routing or the kernel's
+# PPTP NAT on the firewall between them.  Sourced by the t_*.sh tests.
+#
+#   clients c1 192.0.2.10, c2 192.0.2.11, ...  (bridge br0 in fw)
+#   fw   192.0.2.1 (inside) | 198.51.100.1 (outside)   runs the proxy
+#   s    198.51.100.2: pptpd; each call's PPP side is pppecho, which sends
+#        every frame back, so client -> fw -> pptpd -> pppecho -> back
+#   chain: c1 | fw 192.0.2.1, 203.0.113.1 | fw2 203.0.113.2, 198.51.100.1 | s
+#
+# Only the documentation ranges, only namespaces made here, named after
+# this shell's process id ($$) so that concurrent runs do not meet.  On
+# exit, pass or fail, every process started here is ended (the recorded
+# ones and their process groups, then whatever still runs in one of our
+# namespaces - only ours can be there) and every namespace is deleted.
+#
+# A test exits 0 (pass), 1 (fail, with "FAIL: reason" and the proxy log's
+# tail) or 77 (skip).
+
+E2E=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$E2E/../.." && pwd)
+PPTPPROXY=${PPTPPROXY:-$TOP/build/pptpproxy}
+TOOLS=${TOOLS:-$TOP/build/tools}
+PPPECHO=$TOOLS/pppecho
+PPTPDRIVE=$TOOLS/pptpdrive
+# E2E_RUN (set by run.sh) lets the runner find what a killed test left.
+PFX="${E2E_RUN:-}e$$"
+LAB_PIDS=""
+LAB_NS=""
+LAB_NLINK=0
+TMP=$(mktemp -d "/tmp/pptpproxy-e2e.$PFX.XXXXXX") || exit 1
+chmod 755 "$TMP"
+PLOG=$TMP/proxy.log
+
+lab_cleanup() {
+	trap - EXIT INT TERM HUP
+	for p in $LAB_PIDS; do
+		kill -TERM -- "-$p" 2>/dev/null
+		kill -TERM "$p" 2>/dev/null
+	done
+	for n in $LAB_NS; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			kill -TERM "$p" 2>/dev/null
+		done
+	done
+	# Give them a moment to end on their own, then no more.
+	i=0
+	while [ $i -lt 20 ]; do
+		left=""
+		for n in $LAB_NS; do
+			left="$left$(ip netns pids "$n" 2>/dev/null)"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for p in $LAB_PIDS; do
+		kill -KILL -- "-$p" 2>/dev/null
+		kill -KILL "$p" 2>/dev/null
+	done
+	for n in $LAB_NS; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+	done
+	for n in $LAB_NS; do
+		ip netns del "$n" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ -n "${E2E_KEEP:-}" ]; then
+		echo "kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap 'lab_cleanup' EXIT
+trap 'exit 1' INT TERM HUP
+
+skip() {
+	echo "skip: $*"
+	exit 77
+}
+
+# fail REASON: say why, show the end of the proxy log(s), exit 1.
+fail() {
+	echo "FAIL: $*"
+	for f in "$PLOG" ${EXTRA_LOGS:-}; do
+		[ -s "$f" ] || continue
+		echo "--- $(basename "$f") (last ${TAIL_LINES:-30} lines)"
+		tail -n "${TAIL_LINES:-30}" "$f"
+	done
+	exit 1
+}
+
+note() {
+	echo "$*"
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root"
+command -v ip >/dev/null 2>&1 || skip "no iproute2"
+command -v pptpd >/dev/null 2>&1 || skip "pptpd not installed"
+command -v pptp >/dev/null 2>&1 || skip "pptp-linux not installed"
+[ -x "$PPPECHO" ] && [ -x "$PPTPDRIVE" ] ||
+    skip "no $PPPECHO or $PPTPDRIVE (make tools)"
+[ -d /var/empty ] || skip "no /var/empty (sh regress/deps.sh)"
+
+# ns NAME: the full name of one of our namespaces.
+ns() {
+	echo "$PFX$1"
+}
+
+# nsx NAME COMMAND...: run COMMAND in namespace NAME.
+nsx() {
+	_n=$1
+	shift
+	ip netns exec "$PFX$_n" "$@"
+}
+
+# lab_ns NAME: a new namespace with its loopback up.
+lab_ns() {
+	ip netns add "$PFX$1" || fail "cannot create namespace $PFX$1"
+	LAB_NS="$LAB_NS $PFX$1"
+	ip -n "$PFX$1" link set lo up
+}
+
+# lab_link NS1 ADDR1/LEN NS2 ADDR2/LEN: a veth pair between two namespaces.
+lab_link() {
+	LAB_NLINK=$((LAB_NLINK + 1))
+	_a="${PFX}a$LAB_NLINK"
+	_b="${PFX}b$LAB_NLINK"
+	ip link add "$_a" type veth peer name "$_b" || fail "cannot add veth"
+	ip link set "$_a" netns "$PFX$1" || fail "veth to $1"
+	ip link set "$_b" netns "$PFX$3" || fail "veth to $3"
+	ip -n "$PFX$1" addr add "$2" dev "$_a"
+	ip -n "$PFX$1" link set "$_a" up
+	ip -n "$PFX$3" addr add "$4" dev "$_b"
+	ip -n "$PFX$3" link set "$_b" up
+	LINK_A=$_a
+	LINK_B=$_b
+}
+
+# lab_client N [ADDR]: client host cN at 192.0.2.(9+N) (or ADDR) on the
+# firewall's inside bridge.
+lab_client() {
+	_c=c$1
+	_addr=${2:-192.0.2.$((9 + $1))}
+	lab_ns "$_c"
+	LAB_NLINK=$((LAB_NLINK + 1))
+	_a="${PFX}a$LAB_NLINK"
+	_b="${PFX}b$LAB_NLINK"
+	ip link add "$_a" type veth peer name "$_b" || fail "cannot add veth"
+	ip link set "$_a" netns "$PFX$_c"
+	ip link set "$_b" netns "${PFX}fw"
+	ip -n "$PFX$_c" addr add "$_addr/24" dev "$_a"
+	ip -n "$PFX$_c" link set "$_a" up
+	ip -n "${PFX}fw" link set "$_b" master br0 up
+	CLIENT_IF=$_a
+}
+
+# lab_topology [NCLIENTS]: clients c1..cN, firewall fw, server s.
+lab_topology() {
+	lab_ns fw
+	lab_ns s
+	ip -n "${PFX}fw" link add br0 type bridge
+	ip -n "${PFX}fw" addr add 192.0.2.1/24 dev br0
+	ip -n "${PFX}fw" link set br0 up
+	FW_IN=br0
+	_i=1
+	while [ $_i -le "${1:-1}" ]; do
+		lab_client $_i
+		_i=$((_i + 1))
+	done
+	lab_link fw 198.51.100.1/24 s 198.51.100.2/24
+	FW_OUT=$LINK_A
+}
+
+# lab_chain_topology: c1 | fw | fw2 (on 203.0.113.0/24) | s.
+lab_chain_topology() {
+	lab_ns fw
+	lab_ns fw2
+	lab_ns s
+	ip -n "${PFX}fw" link add br0 type bridge
+	ip -n "${PFX}fw" addr add 192.0.2.1/24 dev br0
+	ip -n "${PFX}fw" link set br0 up
+	lab_client 1
+	lab_link fw 203.0.113.1/24 fw2 203.0.113.2/24
+	lab_link fw2 198.51.100.1/24 s 198.51.100.2/24
+}
+
+# lab_route: the firewall routes (no proxy); clients and server get routes.
+lab_route() {
+	nsx fw sysctl -q -w net.ipv4.ip_forward=1 || fail "ip_forward"
+	for _n in $LAB_NS; do
+		case $_n in
+		"${PFX}c"*) ip -n "$_n" route add default via 192.0.2.1 ;;
+		esac
+	done
+	ip -n "${PFX}s" route add default via 198.51.100.1
+}
+
+# lab_nat: the kernel's PPTP NAT on the firewall instead of the proxy:
+# clients connect to 192.0.2.1, which is DNATed to the server and
+# masqueraded; the pptp conntrack helper follows the calls' GRE.
+lab_nat() {
+	command -v iptables >/dev/null 2>&1 || skip "no iptables"
+	nsx fw sysctl -q -w net.ipv4.ip_forward=1 || fail "ip_forward"
+	nsx fw iptables -t raw -A PREROUTING -p tcp --dport 1723 \
+	    -j CT --helper pptp 2>/dev/null ||
+	    skip "no pptp conntrack helper (nf_conntrack_pptp) in this kernel"
+	nsx fw iptables -t nat -A PREROUTING -i br0 -d 192.0.2.1 -p tcp \
+	    --dport 1723 -j DNAT --to-destination 198.51.100.2 ||
+	    fail "iptables DNAT"
+	nsx fw iptables -t nat -A POSTROUTING -o "$FW_OUT" -j MASQUERADE ||
+	    fail "iptables MASQUERADE"
+}
+
+# lab_bg NS COMMAND...: start COMMAND in namespace NS, in a process group
+# of its own, recorded for the cleanup; its pid in LAST_PID.
+lab_bg() {
+	_n=$1
+	shift
+	ip netns exec "$PFX$_n" setsid "$@" &
+	LAST_PID=$!
+	LAB_PIDS="$LAB_PIDS $LAST_PID"
+}
+
+# lab_track PID: record a background job for the cleanup.
+lab_track() {
+	LAB_PIDS="$LAB_PIDS $1"
+}
+
+# lab_wait_port NS PORT [SECONDS]: wait until something listens there.
+lab_wait_port() {
+	_i=0
+	_lim=$(( ${3:-5} * 10 ))
+	while [ $_i -lt $_lim ]; do
+		nsx "$1" ss -ltnH "sport = :$2" 2>/dev/null | grep -q . &&
+		    return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# lab_port_closed NS PORT: true if nothing listens there.
+lab_port_closed() {
+	! nsx "$1" ss -ltnH "sport = :$2" 2>/dev/null | grep -q .
+}
+
+# lab_pptpd [NS]: pptpd in NS (default s); each call's PPP side is
+# pppecho, which logs to $TMP/pppecho-NS.log.  Sets PPTPD_PID.
+lab_pptpd() {
+	_n=${1:-s}
+	_d=$TMP/pptpd-$_n
+	mkdir -p "$_d"
+	cat >"$_d/pptpd.conf" <<EOC
+ppp $PPPECHO
+option $_d/options
+localip 10.99.0.1
+remoteip 10.99.0.100-250
+connections 200
+EOC
+	: >"$_d/options"
+	PPPECHO_LOG=$TMP/pppecho-$_n.log lab_bg "$_n" pptpd \
+	    --conf "$_d/pptpd.conf" --pidfile "$_d/pptpd.pid" --fg
+	PPTPD_PID=$LAST_PID
+	lab_wait_port "$_n" 1723 5 || fail "pptpd did not start in $_n"
+}
+
+# pppecho_count NS WORD: how many lines of pppecho's log have WORD
+# ("start": calls that reached the server, "end": calls that ended there).
+pppecho_count() {
+	_f=$TMP/pppecho-$1.log
+	[ -f "$_f" ] || { echo 0; return; }
+	grep -c -w "$2" "$_f" 2>/dev/null || true
+}
+
+# lab_proxy NS ARGS...: pptpproxy -d -l LOG ARGS in NS, LOG being
+# $PROXY_LOG or $PLOG; waits until it listens.  Sets PROXY_PID.
+lab_proxy() {
+	_n=$1
+	shift
+	_log=${PROXY_LOG:-$PLOG}
+	: >"$_log"
+	lab_bg "$_n" "$PPTPPROXY" -d -l "$_log" "$@"
+	PROXY_PID=$LAST_PID
+	_i=0
+	while [ $_i -lt 100 ]; do
+		if grep -q "listening on\|relaying control connections" \
+		    "$_log" 2>/dev/null; then
+			lab_wait_port "$_n" 1723 5 && return 0
+		fi
+		kill -0 "$PROXY_PID" 2>/dev/null ||
+		    PLOG=$_log fail "pptpproxy exited at start-up"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	PLOG=$_log fail "pptpproxy did not start listening within 10 s"
+}
+
+# lab_wait_log PATTERN [SECONDS [FILE]]: wait for a line (grep -e).
+lab_wait_log() {
+	_i=0
+	_lim=$(( ${2:-10} * 10 ))
+	while [ $_i -lt $_lim ]; do
+		grep -q -e "$1" "${3:-$PLOG}" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# log_count PATTERN [FILE]: lines of the proxy log with PATTERN.
+log_count() {
+	grep -c -e "$1" "${2:-$PLOG}" 2>/dev/null || true
+}
+
+# lab_drive NS [pptpdrive options] SERVER [pptp options]: run a client.
+# pptp-linux keeps a call manager per (local address, server) whose Unix
+# socket lives in /var/run/pptp, a directory every network namespace
+# shares; each client gets a private one (a mount namespace with a tmpfs
+# there) so that it has a control connection of its own and never joins
+# another test's call manager.
+lab_drive() {
+	_n=$1
+	shift
+	ip netns exec "$PFX$_n" unshare -m --propagation private sh -c '
+	    mkdir -p /var/run/pptp &&
+	    mount -t tmpfs -o mode=0755 tmpfs /var/run/pptp &&
+	    exec "$@"' sh "$PPTPDRIVE" "$@"
+}
+
+# proxy_children: pids of the proxy's children (control relay, GRE).
+proxy_children() {
+	pgrep -P "$PROXY_PID" 2>/dev/null | tr '\n' ' '
+}
+
+# proxy_child WHAT: the pid of the child whose command line has WHAT.
+proxy_child() {
+	for _p in $(pgrep -P "$PROXY_PID" 2>/dev/null); do
+		if tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null |
+		    grep -q "$1"; then
+			echo "$_p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# Helpers for tests that look at packets: tcpdump in a namespace.
+# lab_tcpdump NS FILE FILTER...: capture in the background until cleanup.
+lab_tcpdump() {
+	command -v tcpdump >/dev/null 2>&1 || skip "no tcpdump"
+	_n=$1
+	_f=$2
+	shift 2
+	lab_bg "$_n" tcpdump -i any -n -U -s 200 -w "$_f" "$@" 2>"$_f.err"
+	TCPDUMP_PID=$LAST_PID
+	_i=0
+	while [ $_i -lt 50 ]; do
+		grep -q "listening on" "$_f.err" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	fail "tcpdump did not start in $_n"
+}
+
+# lab_tcpdump_stop: stop the capture so that its file is complete.
+lab_tcpdump_stop() {
+	kill -INT "$TCPDUMP_PID" 2>/dev/null
+	wait "$TCPDUMP_PID" 2>/dev/null
+}

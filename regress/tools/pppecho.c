@@ -1,0 +1,250 @@
+/*
+ * pppecho - stand-in for pppd that pptpd starts for each call
+ *
+ * pptpd.conf:	ppp /path/to/pppecho
+ *
+ * pptpd gives the program a pty as standard input and output and pppd-like
+ * arguments, which are ignored.  pptpctrl starts reading GRE only after the
+ * PPP side has written something, so pppecho first writes one LCP
+ * Configure-Request in async-HDLC framing (RFC 1662), then copies every
+ * byte it reads back unchanged, until end of file, an error (the pty hung
+ * up), SIGHUP or SIGTERM.  The whole path thus becomes a loop:
+ * client -> proxy -> pptpd -> pppecho -> back.
+ *
+ * With PPPECHO_LOG=FILE in the environment it appends to FILE one line when
+ * it starts and one when it ends:
+ *	pppecho PID start
+ *	pppecho PID end bytes N frames F badfcs B marked M (WHY)
+ * frames counts the HDLC frames seen (FCS checked), marked those whose
+ * decoded contents hold the string in PPPECHO_MARK (default "STRAY"): a test
+ * that injects marked packets can tell whether any reached the server.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define FRAME_MAX	8192
+
+static volatile sig_atomic_t stop_sig;
+
+static unsigned long long nbytes, nframes, nbadfcs, nmarked;
+static unsigned char frame[FRAME_MAX];
+static size_t flen;
+static int fesc, foverflow;
+static const char *mark = "STRAY";
+static size_t marklen;
+
+static void
+on_signal(int sig)
+{
+	stop_sig = sig;
+}
+
+/* FCS-16 of RFC 1662, bitwise (speed does not matter here). */
+static unsigned int
+fcs16(unsigned int fcs, const unsigned char *p, size_t n)
+{
+	int i;
+
+	while (n-- > 0) {
+		fcs ^= *p++;
+		for (i = 0; i < 8; i++)
+			fcs = (fcs & 1) ? (fcs >> 1) ^ 0x8408 : fcs >> 1;
+	}
+	return fcs & 0xffff;
+}
+
+static int
+contains(const unsigned char *p, size_t n, const char *s, size_t sl)
+{
+	size_t i;
+
+	if (sl == 0 || n < sl)
+		return 0;
+	for (i = 0; i + sl <= n; i++)
+		if (p[i] == (unsigned char)s[0] && memcmp(p + i, s, sl) == 0)
+			return 1;
+	return 0;
+}
+
+/* Account for the bytes read: decode HDLC frames to count them. */
+static void
+account(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c == 0x7e) {
+			if (flen > 0 || foverflow) {
+				nframes++;
+				if (foverflow || flen < 3 ||
+				    fcs16(0xffff, frame, flen) != 0xf0b8)
+					nbadfcs++;
+				else if (contains(frame, flen, mark, marklen))
+					nmarked++;
+			}
+			flen = 0;
+			fesc = foverflow = 0;
+			continue;
+		}
+		if (c == 0x7d) {
+			fesc = 1;
+			continue;
+		}
+		if (fesc) {
+			c ^= 0x20;
+			fesc = 0;
+		}
+		if (flen < sizeof(frame))
+			frame[flen++] = c;
+		else
+			foverflow = 1;
+	}
+}
+
+/* Write all of it; 0 on success, -1 when the pty is gone or a signal came. */
+static int
+writeall(int fd, const unsigned char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR && !stop_sig)
+				continue;
+			if (errno == EAGAIN) {
+				usleep(1000);
+				continue;
+			}
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void
+logline(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+logline(const char *fmt, ...)
+{
+	const char *path = getenv("PPPECHO_LOG");
+	char buf[512];
+	va_list ap;
+	int fd, n;
+
+	if (path == NULL || *path == '\0')
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	/* One write with O_APPEND: lines of concurrent calls do not mix. */
+	(void)write(fd, buf, (size_t)n);
+	close(fd);
+}
+
+int
+main(int argc, char *argv[])
+{
+	/* LCP Configure-Request, identifier 1, no options. */
+	static const unsigned char lcp[] = {
+		0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x04
+	};
+	unsigned char out[2 * (sizeof(lcp) + 2) + 2], buf[16384];
+	struct sigaction sa;
+	struct termios t;
+	const char *why = "end of file";
+	const char *m;
+	unsigned int fcs;
+	size_t i, o = 0;
+
+	(void)argc;
+	(void)argv;
+	if ((m = getenv("PPPECHO_MARK")) != NULL)
+		mark = m;
+	marklen = strlen(mark);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;		/* no SA_RESTART: read() returns */
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (tcgetattr(0, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(0, TCSANOW, &t);
+	}
+	logline("pppecho %ld start\n", (long)getpid());
+
+	/* The first frame, async-HDLC framed with its FCS. */
+	fcs = fcs16(0xffff, lcp, sizeof(lcp)) ^ 0xffff;
+	out[o++] = 0x7e;
+	for (i = 0; i < sizeof(lcp) + 2; i++) {
+		unsigned char c = i < sizeof(lcp) ? lcp[i] :
+		    i == sizeof(lcp) ? (fcs & 0xff) : (fcs >> 8);
+
+		if (c < 0x20 || c == 0x7e || c == 0x7d) {
+			out[o++] = 0x7d;
+			out[o++] = c ^ 0x20;
+		} else
+			out[o++] = c;
+	}
+	out[o++] = 0x7e;
+	if (writeall(1, out, o) == -1)
+		why = "cannot write the first frame";
+	else {
+		for (;;) {
+			ssize_t n;
+
+			if (stop_sig)
+				break;
+			n = read(0, buf, sizeof(buf));
+			if (n == 0)
+				break;
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN) {
+					usleep(1000);
+					continue;
+				}
+				why = errno == EIO ? "hung up" : "read error";
+				break;
+			}
+			nbytes += (unsigned long long)n;
+			account(buf, (size_t)n);
+			if (writeall(1, buf, (size_t)n) == -1) {
+				why = "write error";
+				break;
+			}
+		}
+	}
+	if (stop_sig)
+		why = stop_sig == SIGHUP ? "SIGHUP" :
+		    stop_sig == SIGTERM ? "SIGTERM" : "SIGINT";
+	logline("pppecho %ld end bytes %llu frames %llu badfcs %llu "
+	    "marked %llu (%s)\n", (long)getpid(), nbytes, nframes, nbadfcs,
+	    nmarked, why);
+	return 0;
+}
