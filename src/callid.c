@@ -1,18 +1,27 @@
 /*
- * Call-ID pool: the free IDs 1..65535 in a ring.  An ID is drawn at random
- * among the first few free ones and goes back at the tail when released,
- * so it is not handed out again until most other free IDs have been.
+ * Call-ID pool.  The free IDs 1..65535 live in a ring, shuffled once at
+ * start.  A draw takes a random one of the first CALLID_REACH free IDs
+ * (swapped to the head, then taken); a released ID goes to the tail.  So
+ * IDs are hard to guess, and a released ID is not handed out again
+ * before most of the others: late GRE packets of an old call cannot land
+ * in a new one.  A bitmap tells which IDs are in the ring, so releasing
+ * an ID twice cannot put it there twice.
  */
 
 #include <sys/types.h>
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pptp.h"
 
-#define CALLID_N	65535
-#define CALLID_DRAW	1024	/* how far into the ring a draw reaches */
+#define CALLID_N	65535	/* IDs 1..65535; 0 is never used */
+#define CALLID_REACH	1024	/* a draw picks among this many */
+
+#define ISFREE(p, id)	((p)->isfree[(id) >> 3] & (1 << ((id) & 7)))
+#define SETFREE(p, id)	((p)->isfree[(id) >> 3] |= (1 << ((id) & 7)))
+#define CLRFREE(p, id)	((p)->isfree[(id) >> 3] &= ~(1 << ((id) & 7)))
 
 void
 callid_init(struct callid_pool *p)
@@ -22,7 +31,7 @@ callid_init(struct callid_pool *p)
 
 	for (i = 0; i < CALLID_N; i++)
 		p->ring[i] = (uint16_t)(i + 1);
-	/* Fisher-Yates */
+	/* Fisher-Yates. */
 	for (i = CALLID_N - 1; i > 0; i--) {
 		j = arc4random_uniform(i + 1);
 		t = p->ring[i];
@@ -31,6 +40,8 @@ callid_init(struct callid_pool *p)
 	}
 	p->head = 0;
 	p->count = CALLID_N;
+	memset(p->isfree, 0xff, sizeof(p->isfree));
+	CLRFREE(p, 0);
 }
 
 int
@@ -41,28 +52,36 @@ callid_get(struct callid_pool *p, uint16_t *id)
 
 	if (p->count == 0)
 		return (-1);
-	reach = p->count < CALLID_DRAW ? p->count : CALLID_DRAW;
+	reach = p->count < CALLID_REACH ? p->count : CALLID_REACH;
 	j = (p->head + arc4random_uniform(reach)) % CALLID_N;
 	t = p->ring[j];
 	p->ring[j] = p->ring[p->head];
 	p->ring[p->head] = t;
-	*id = t;
 	p->head = (p->head + 1) % CALLID_N;
 	p->count--;
+	CLRFREE(p, t);
+	*id = t;
 	return (0);
 }
 
 void
 callid_put(struct callid_pool *p, uint16_t id)
 {
-	if (id == 0 || p->count >= CALLID_N)
+	if (id == 0 || ISFREE(p, id) || p->count >= CALLID_N)
 		return;
 	p->ring[(p->head + p->count) % CALLID_N] = id;
 	p->count++;
+	SETFREE(p, id);
 }
 
 uint32_t
 callid_free(const struct callid_pool *p)
 {
 	return (p->count);
+}
+
+int
+callid_isfree(const struct callid_pool *p, uint16_t id)
+{
+	return (ISFREE(p, id) != 0);
 }

@@ -109,13 +109,13 @@ static struct sess_tree		 sessions = RB_INITIALIZER(&sessions);
 static struct addr_tree		 addrs = RB_INITIALIZER(&addrs);
 static struct callid_pool	 pool;
 static struct imsgev		 iev_parent, iev_gre;
-static struct event		 ev_term, ev_int, ev_pause, ev_idle;
+static struct event		 ev_term, ev_int, ev_pause, ev_idle, ev_tick;
 #ifdef PPTPPROXY_TEST
 static struct event		 ev_usr2;
 #endif
 static uint32_t			 next_sess_id = 1;
 static unsigned int		 nsessions;
-static struct log_limit		 ll_refuse, ll_violation;
+static struct log_limit		 ll_refuse, ll_full, ll_violation;
 
 static void	ctl_accept(int, short, void *);
 static void	ctl_read(struct bufferevent *, void *);
@@ -281,7 +281,7 @@ ctl_accept(int fd, short ev, void *arg)
 			continue;
 		}
 		if (nsessions >= cconf->max_conn) {
-			log_limited(&ll_refuse, "refused %s on %s: %u control "
+			log_limited(&ll_full, "refused %s on %s: %u control "
 			    "connections already (limit connections)",
 			    sa_str(&sin, a, sizeof(a)), pc->name, nsessions);
 			close(cfd);
@@ -955,6 +955,18 @@ ctl_dispatch_gre(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+/* Once a second: the counts of log lines held back. */
+static void
+ctl_tick(int fd, short ev, void *arg)
+{
+	struct timeval	tv = { 1, 0 };
+
+	log_limit_flush(&ll_refuse);
+	log_limit_flush(&ll_full);
+	log_limit_flush(&ll_violation);
+	evtimer_add(&ev_tick, &tv);
+}
+
 static void
 ctl_closed(struct imsgev *iev)
 {
@@ -1016,6 +1028,8 @@ control_main(int debug)
 	    ctl_closed);
 	evtimer_assign(&ev_pause, cbase, ctl_pause_done, NULL);
 	evtimer_assign(&ev_idle, cbase, ctl_idle_sweep, NULL);
+	evtimer_assign(&ev_tick, cbase, ctl_tick, NULL);
+	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
 
 	evsignal_assign(&ev_term, cbase, SIGTERM, ctl_sig, NULL);

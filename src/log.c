@@ -214,6 +214,18 @@ log_limited(struct log_limit *ll, const char *emsg, ...)
 	va_end(ap);
 }
 
+/* Say how many lines were held back, once their second is over. */
+void
+log_limit_flush(struct log_limit *ll)
+{
+	if (ll->suppressed > 0 && time(NULL) != ll->sec) {
+		logit(LOG_NOTICE, "%u similar messages suppressed",
+		    ll->suppressed);
+		ll->suppressed = 0;
+		ll->n = 0;
+	}
+}
+
 void
 fatal(const char *emsg, ...)
 {

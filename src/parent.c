@@ -55,6 +55,7 @@ static int			 shutting_down;
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	acl_job_next(struct acl_job *);
+static const char *describe_status(int, char *, size_t);
 
 /*
  * The configuration: the file (if any) plus what the command line adds.
@@ -400,12 +401,31 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
+/* A child's channel closed: it died, or is dying; say how. */
 static void
 parent_child_closed(struct imsgev *iev)
 {
+	char	why[128];
+	int	i, n, status;
+
 	if (shutting_down)
 		return;
-	log_warnx("lost the %s process", iev->peer);
+	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		if (&children[i].iev != iev || children[i].pid <= 0)
+			continue;
+		for (n = 0; n < 100; n++) {
+			if (waitpid(children[i].pid, &status, WNOHANG) ==
+			    children[i].pid) {
+				children[i].pid = 0;
+				log_warnx("%s process %s; shutting down",
+				    proc_name(i), describe_status(status, why,
+				    sizeof(why)));
+				parent_shutdown(1);
+			}
+			usleep(10 * 1000);
+		}
+	}
+	log_warnx("lost the %s process; shutting down", iev->peer);
 	parent_shutdown(1);
 }
 

@@ -1,6 +1,12 @@
 /*
- * PPTP control messages: framing, validation and the Call-ID translation
- * rules; enhanced GRE header validation.  No I/O: see pptp.h.
+ * PPTP control messages (RFC 2637): framing, validation and Call-ID
+ * translation; enhanced GRE header validation.  No I/O: the relay feeds
+ * bytes in and applies the events that come back (see pptp.h).
+ *
+ * Every call across the proxy has a Call ID chosen by each side (real[])
+ * and one pptpproxy shows the other side in its place (pres[]).  A field
+ * carrying the sender's own ID is rewritten real -> pres; a field carrying
+ * the receiver's ID (as the sender knows it) is rewritten pres -> real.
  */
 
 #include <sys/types.h>
@@ -13,45 +19,75 @@
 
 #include "pptp.h"
 
-struct msg_info {
+/* Offsets inside control messages. */
+#define OFF_LENGTH	0
+#define OFF_MSGTYPE	2
+#define OFF_MAGIC	4
+#define OFF_CTRLTYPE	8
+#define OFF_CALLID	12	/* the one Call-ID field of most types */
+#define OFF_PEERID	14	/* replies: the requester's Call ID */
+#define OFF_RESULT	16	/* replies: result code (one byte) */
+
+#define RESULT_OK	1	/* Outgoing/Incoming-Call-Reply: success */
+
+static const struct {
 	const char	*name;
 	uint16_t	 size;
+} msgtab[PPTP_CTRL_MAX + 1] = {
+	{ NULL,					0 },
+	{ "Start-Control-Connection-Request",	156 },
+	{ "Start-Control-Connection-Reply",	156 },
+	{ "Stop-Control-Connection-Request",	16 },
+	{ "Stop-Control-Connection-Reply",	16 },
+	{ "Echo-Request",			16 },
+	{ "Echo-Reply",				20 },
+	{ "Outgoing-Call-Request",		168 },
+	{ "Outgoing-Call-Reply",		32 },
+	{ "Incoming-Call-Request",		220 },
+	{ "Incoming-Call-Reply",		24 },
+	{ "Incoming-Call-Connected",		28 },
+	{ "Call-Clear-Request",			16 },
+	{ "Call-Disconnect-Notify",		148 },
+	{ "WAN-Error-Notify",			40 },
+	{ "Set-Link-Info",			24 }
 };
 
-static const struct msg_info msgs[PPTP_CTRL_MAX + 1] = {
-	{ NULL, 0 },
-	{ "Start-Control-Connection-Request", 156 },
-	{ "Start-Control-Connection-Reply", 156 },
-	{ "Stop-Control-Connection-Request", 16 },
-	{ "Stop-Control-Connection-Reply", 16 },
-	{ "Echo-Request", 16 },
-	{ "Echo-Reply", 20 },
-	{ "Outgoing-Call-Request", 168 },
-	{ "Outgoing-Call-Reply", 32 },
-	{ "Incoming-Call-Request", 220 },
-	{ "Incoming-Call-Reply", 24 },
-	{ "Incoming-Call-Connected", 28 },
-	{ "Call-Clear-Request", 16 },
-	{ "Call-Disconnect-Notify", 148 },
-	{ "WAN-Error-Notify", 40 },
-	{ "Set-Link-Info", 24 }
-};
+/* Why the last message was refused; one message at a time per process. */
+static char	errbuf[128];
 
-/* Error text for the caller: one process, one message at a time. */
-static char	errbuf[160];
+static int	 fail(const char **, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
+static struct pptp_call *call_by_real(struct pptp_sess *, int, uint16_t);
+static struct pptp_call *call_by_pres(struct pptp_sess *, int, uint16_t);
+static int	 call_new(struct pptp_sess *, int, unsigned int, uint8_t *,
+		    size_t, time_t, struct pptp_xlate *, const char **);
+static int	 call_reply(struct pptp_sess *, int, unsigned int, uint8_t *,
+		    size_t, time_t, struct pptp_xlate *, const char **);
+static void	 call_free(struct pptp_sess *, struct pptp_call *);
+static void	 event(struct pptp_xlate *, int, int,
+		    const struct pptp_call *, uint16_t);
+static void	 rewrite(struct pptp_xlate *, uint8_t *, size_t, uint16_t,
+		    uint16_t);
 
-#define FAIL(...) do {							\
-	snprintf(errbuf, sizeof(errbuf), __VA_ARGS__);			\
-	*err = errbuf;							\
-	return (-1);							\
-} while (0)
+static int
+fail(const char **err, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	if (err != NULL)
+		*err = errbuf;
+	return (-1);
+}
 
 const char *
 pptp_msg_name(unsigned int type)
 {
 	if (type == 0 || type > PPTP_CTRL_MAX)
 		return ("unknown message");
-	return (msgs[type].name);
+	return (msgtab[type].name);
 }
 
 size_t
@@ -59,7 +95,7 @@ pptp_msg_size(unsigned int type)
 {
 	if (type == 0 || type > PPTP_CTRL_MAX)
 		return (0);
-	return (msgs[type].size);
+	return (msgtab[type].size);
 }
 
 uint16_t
@@ -67,7 +103,7 @@ pptp_get16(const uint8_t *p, size_t len, size_t off)
 {
 	if (off > len || len - off < 2)
 		return (0);
-	return ((uint16_t)((p[off] << 8) | p[off + 1]));
+	return ((uint16_t)(p[off] << 8 | p[off + 1]));
 }
 
 uint32_t
@@ -84,57 +120,50 @@ pptp_put16(uint8_t *p, size_t len, size_t off, uint16_t v)
 {
 	if (off > len || len - off < 2)
 		return;
-	p[off] = v >> 8;
-	p[off + 1] = v & 0xff;
+	p[off] = (uint8_t)(v >> 8);
+	p[off + 1] = (uint8_t)v;
 }
 
+/*
+ * The Length field alone rules out most garbage: it is judged as soon as
+ * its two bytes are there.  The rest of the header once all 12 are.
+ */
 int
 pptp_frame(const uint8_t *buf, size_t avail, size_t *msglen,
     const char **err)
 {
-	unsigned int	len, ptype, ctype;
-	uint32_t	magic;
+	unsigned int	 len, ptype, ctype;
+	uint32_t	 magic;
 
 	if (avail < 2)
 		return (PPTP_NEED);
-	len = pptp_get16(buf, avail, 0);
-	if (len < PPTP_HDR_LEN || len > PPTP_MAX_MSG) {
-		snprintf(errbuf, sizeof(errbuf), "Length %u out of range "
-		    "(%u..%u)", len, PPTP_HDR_LEN, PPTP_MAX_MSG);
-		*err = errbuf;
-		return (PPTP_BAD);
-	}
-	if (avail >= 4 && (ptype = pptp_get16(buf, avail, 2)) !=
-	    PPTP_MSG_CONTROL) {
-		snprintf(errbuf, sizeof(errbuf), "PPTP message type %u, not "
-		    "a control message", ptype);
-		*err = errbuf;
-		return (PPTP_BAD);
-	}
-	if (avail >= 8 && (magic = pptp_get32(buf, avail, 4)) != PPTP_MAGIC) {
-		snprintf(errbuf, sizeof(errbuf), "bad magic cookie 0x%08x",
-		    magic);
-		*err = errbuf;
-		return (PPTP_BAD);
-	}
-	if (avail < 10)
+	len = pptp_get16(buf, avail, OFF_LENGTH);
+	if (len < PPTP_HDR_LEN)
+		return (fail(err, "Length %u shorter than the header (%u)",
+		    len, PPTP_HDR_LEN));
+	if (len > PPTP_MAX_MSG)
+		return (fail(err, "Length %u longer than any message (%u)",
+		    len, PPTP_MAX_MSG));
+	if (avail < PPTP_HDR_LEN)
 		return (PPTP_NEED);
-	ctype = pptp_get16(buf, avail, 8);
-	if (ctype == 0 || ctype > PPTP_CTRL_MAX) {
-		snprintf(errbuf, sizeof(errbuf), "unknown control message "
-		    "type %u", ctype);
-		*err = errbuf;
-		return (PPTP_BAD);
-	}
-	if (len != msgs[ctype].size) {
-		snprintf(errbuf, sizeof(errbuf), "Length %u does not match "
-		    "%s (%u)", len, msgs[ctype].name, msgs[ctype].size);
-		*err = errbuf;
-		return (PPTP_BAD);
-	}
+	ptype = pptp_get16(buf, avail, OFF_MSGTYPE);
+	if (ptype != PPTP_MSG_CONTROL)
+		return (fail(err, "PPTP message type %u, not control (1)",
+		    ptype));
+	magic = pptp_get32(buf, avail, OFF_MAGIC);
+	if (magic != PPTP_MAGIC)
+		return (fail(err, "bad magic cookie 0x%08x", magic));
+	ctype = pptp_get16(buf, avail, OFF_CTRLTYPE);
+	if (ctype == 0 || ctype > PPTP_CTRL_MAX)
+		return (fail(err, "unknown control message type %u", ctype));
+	if (len != msgtab[ctype].size)
+		return (fail(err, "Length %u does not match %s (%u)", len,
+		    msgtab[ctype].name, msgtab[ctype].size));
+	/* Reserved0 is not checked: some implementations put junk there. */
 	if (avail < len)
 		return (PPTP_NEED);
-	*msglen = len;
+	if (msglen != NULL)
+		*msglen = len;
 	return (PPTP_WHOLE);
 }
 
@@ -149,7 +178,7 @@ pptp_sess_init(struct pptp_sess *s, struct callid_pool *pool,
 	s->next_serial = 1;
 }
 
-/* The live call whose side s chose Call ID id. */
+/* The call for which side `side` chose Call ID id. */
 static struct pptp_call *
 call_by_real(struct pptp_sess *s, int side, uint16_t id)
 {
@@ -161,7 +190,7 @@ call_by_real(struct pptp_sess *s, int side, uint16_t id)
 	return (NULL);
 }
 
-/* The live call whose Call ID of side `side` we show as id. */
+/* The call whose Call ID of side `side` is shown to the other as id. */
 static struct pptp_call *
 call_by_pres(struct pptp_sess *s, int side, uint16_t id)
 {
@@ -174,57 +203,163 @@ call_by_pres(struct pptp_sess *s, int side, uint16_t id)
 }
 
 static void
-add_event(struct pptp_xlate *x, int type, int side,
-    const struct pptp_call *c, uint16_t result)
+event(struct pptp_xlate *x, int type, int side, const struct pptp_call *c,
+    uint16_t result)
 {
 	struct pptp_event	*ev;
 
 	if (x->nev >= PPTP_MAX_EVENTS)
-		abort();
+		abort();	/* no message makes more */
 	ev = &x->ev[x->nev++];
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->side = side;
 	ev->result = result;
 	ev->call = *c;
+	memset(&ev->call.entry, 0, sizeof(ev->call.entry));
 }
 
+/* Write a Call-ID field and note it for the caller. */
 static void
-note_id(struct pptp_xlate *x, uint16_t off, uint16_t before, uint16_t after)
+rewrite(struct pptp_xlate *x, uint8_t *msg, size_t len, uint16_t off,
+    uint16_t to)
 {
 	if (x->nids >= PPTP_MAX_IDS)
-		return;
+		abort();	/* no message has more */
 	x->off[x->nids] = off;
-	x->before[x->nids] = before;
-	x->after[x->nids] = after;
+	x->before[x->nids] = pptp_get16(msg, len, off);
+	x->after[x->nids] = to;
 	x->nids++;
+	pptp_put16(msg, len, off, to);
 }
 
-/* Remove a call, its presented IDs back to the pool. */
+/* The routes of a call are withdrawn: one ROUTE_DEL per side routed. */
+static void
+route_dels(struct pptp_xlate *x, struct pptp_call *c)
+{
+	int	side;
+
+	for (side = 0; side < 2; side++)
+		if (c->routes & (1 << side)) {
+			event(x, PPTP_EV_ROUTE_DEL, side, c, 0);
+			c->routes &= ~(1 << side);
+		}
+}
+
 static void
 call_free(struct pptp_sess *s, struct pptp_call *c)
 {
-	int	i;
+	int	side;
 
-	for (i = 0; i < 2; i++)
-		if (c->have[i])
-			callid_put(s->pool, c->pres[i]);
+	for (side = 0; side < 2; side++)
+		if (c->have[side])
+			callid_put(s->pool, c->pres[side]);
 	TAILQ_REMOVE(&s->calls, c, entry);
 	s->ncalls--;
 	free(c);
 }
 
-/* Events that end a call: a route delete per side routed, then END. */
-static void
-call_end_events(struct pptp_xlate *x, const struct pptp_call *c, int type,
-    uint16_t result)
+/*
+ * Outgoing- or Incoming-Call-Request: the sender's own new Call ID at 12
+ * (14 is a serial number, left alone).
+ */
+static int
+call_new(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
+    size_t len, time_t now, struct pptp_xlate *x, const char **err)
 {
-	int	i;
+	struct pptp_call	*c;
+	uint16_t		 id, pres;
 
-	for (i = 0; i < 2; i++)
-		if (c->have[i])
-			add_event(x, PPTP_EV_ROUTE_DEL, i, c, 0);
-	add_event(x, type, 0, c, result);
+	id = pptp_get16(msg, len, OFF_CALLID);
+	if (call_by_real(s, from, id) != NULL)
+		return (fail(err, "%s: Call ID %u reused while still up",
+		    msgtab[type].name, id));
+	if (s->ncalls >= s->max_calls)
+		return (fail(err, "%s: more than %u calls on one connection",
+		    msgtab[type].name, s->max_calls));
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return (fail(err, "%s: out of memory", msgtab[type].name));
+	if (callid_get(s->pool, &pres) == -1) {
+		free(c);
+		return (fail(err, "%s: no free Call ID", msgtab[type].name));
+	}
+	c->real[from] = id;
+	c->pres[from] = pres;
+	c->have[from] = 1;
+	c->origin = (uint8_t)from;
+	c->state = CALL_REQUESTED;
+	c->kind = (uint8_t)type;
+	c->since = now;
+	c->serial = s->next_serial++;
+	TAILQ_INSERT_TAIL(&s->calls, c, entry);
+	s->ncalls++;
+
+	rewrite(x, msg, len, OFF_CALLID, pres);
+	event(x, PPTP_EV_CALL_NEW, from, c, 0);
+	/* The receiver may send GRE as soon as it has seen the reply. */
+	c->routes |= 1 << from;
+	event(x, PPTP_EV_ROUTE_ADD, from, c, 0);
+	return (0);
+}
+
+/*
+ * Outgoing- or Incoming-Call-Reply: the replier's own Call ID at 12, the
+ * requester's (as shown to the replier) at 14, result code at 16.
+ */
+static int
+call_reply(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
+    size_t len, time_t now, struct pptp_xlate *x, const char **err)
+{
+	struct pptp_call	*c;
+	unsigned int		 rqtype, result;
+	uint16_t		 id, peer, pres;
+	int			 o = PPTP_OTHER(from);
+
+	rqtype = type == PPTP_OCRP ? PPTP_OCRQ : PPTP_ICRQ;
+	id = pptp_get16(msg, len, OFF_CALLID);
+	peer = pptp_get16(msg, len, OFF_PEERID);
+	result = pptp_get16(msg, len, OFF_RESULT) >> 8;
+
+	/*
+	 * The call the other side requested; not yet answered.  It may
+	 * have been cleared by its requester meanwhile: the reply crossed
+	 * the Call-Clear-Request.
+	 */
+	if ((c = call_by_pres(s, o, peer)) == NULL || c->origin != o ||
+	    c->have[from])
+		return (fail(err, "%s for Call ID %u: reply for a call that "
+		    "does not exist", msgtab[type].name, peer));
+	if (c->kind != rqtype)
+		return (fail(err, "%s for Call ID %u: reply to an %s",
+		    msgtab[type].name, peer, msgtab[c->kind].name));
+
+	if (result != RESULT_OK) {
+		rewrite(x, msg, len, OFF_CALLID, 0);
+		rewrite(x, msg, len, OFF_PEERID, c->real[o]);
+		route_dels(x, c);
+		event(x, PPTP_EV_CALL_FAILED, from, c, (uint16_t)result);
+		call_free(s, c);
+		return (0);
+	}
+
+	if (call_by_real(s, from, id) != NULL)
+		return (fail(err, "%s: Call ID %u reused while still up",
+		    msgtab[type].name, id));
+	if (callid_get(s->pool, &pres) == -1)
+		return (fail(err, "%s: no free Call ID", msgtab[type].name));
+	c->real[from] = id;
+	c->pres[from] = pres;
+	c->have[from] = 1;
+	if (c->state == CALL_REQUESTED)
+		c->state = CALL_UP;
+	c->since = now;
+
+	rewrite(x, msg, len, OFF_CALLID, pres);
+	rewrite(x, msg, len, OFF_PEERID, c->real[o]);
+	c->routes |= 1 << from;
+	event(x, PPTP_EV_ROUTE_ADD, from, c, 0);
+	event(x, PPTP_EV_CALL_UP, from, c, 0);
+	return (0);
 }
 
 int
@@ -234,33 +369,44 @@ pptp_translate(struct pptp_sess *s, int from, uint8_t *msg, size_t len,
 	struct pptp_call	*c;
 	size_t			 mlen;
 	unsigned int		 type;
-	uint16_t		 id, peer, result;
-	int			 o = PPTP_OTHER(from);
+	uint16_t		 id;
+	int			 o = PPTP_OTHER(from), r;
 
 	memset(x, 0, sizeof(*x));
-	if (pptp_frame(msg, len, &mlen, err) != PPTP_WHOLE || mlen != len) {
-		if (*err == NULL)
-			*err = "truncated message";
+	if (from != PPTP_CLIENT && from != PPTP_SERVER)
+		return (fail(err, "no side %d", from));
+	r = pptp_frame(msg, len, &mlen, err);
+	if (r == PPTP_BAD)
 		return (-1);
-	}
-	type = pptp_get16(msg, len, 8);
+	if (r == PPTP_NEED || mlen != len)
+		return (fail(err, "message of %zu bytes, Length %u", len,
+		    pptp_get16(msg, len, OFF_LENGTH)));
+	type = pptp_get16(msg, len, OFF_CTRLTYPE);
 	x->type = (uint16_t)type;
 
-	if (from == PPTP_CLIENT && !(s->started & PPTP_START_RQ) &&
-	    type != PPTP_SCCRQ)
-		FAIL("%s as the client's first message, not "
-		    "Start-Control-Connection-Request", pptp_msg_name(type));
-	if (type >= PPTP_OCRQ &&
-	    (s->started & (PPTP_START_RQ | PPTP_START_RP)) !=
-	    (PPTP_START_RQ | PPTP_START_RP))
-		FAIL("%s before Start-Control-Connection", pptp_msg_name(type));
+	if (from == PPTP_CLIENT && !(s->started & PPTP_START_CL)) {
+		if (type != PPTP_SCCRQ)
+			return (fail(err, "%s as the client's first message",
+			    msgtab[type].name));
+		s->started |= PPTP_START_CL;
+	}
+	if (type >= PPTP_OCRQ && (s->started & PPTP_STARTED) != PPTP_STARTED)
+		return (fail(err, "%s before Start-Control-Connection",
+		    msgtab[type].name));
 
 	switch (type) {
 	case PPTP_SCCRQ:
-		s->started |= PPTP_START_RQ;
+		if (!(s->started & PPTP_START_RQ)) {
+			s->started |= PPTP_START_RQ;
+			if (from == PPTP_SERVER)
+				s->started |= PPTP_START_RQSRV;
+		}
 		return (0);
 	case PPTP_SCCRP:
-		s->started |= PPTP_START_RP;
+		/* Counts only as the answer of the other side. */
+		if ((s->started & PPTP_START_RQ) &&
+		    !!(s->started & PPTP_START_RQSRV) == (from == PPTP_CLIENT))
+			s->started |= PPTP_START_RP;
 		return (0);
 	case PPTP_STOPCCRQ:
 	case PPTP_STOPCCRP:
@@ -269,122 +415,71 @@ pptp_translate(struct pptp_sess *s, int from, uint8_t *msg, size_t len,
 	case PPTP_ECHORQ:
 	case PPTP_ECHORP:
 		return (0);
-
 	case PPTP_OCRQ:
 	case PPTP_ICRQ:
-		/* A new call: the sender's own ID at 12. */
-		id = pptp_get16(msg, len, 12);
-		if (call_by_real(s, from, id) != NULL)
-			FAIL("%s: Call ID %u reused while still up",
-			    pptp_msg_name(type), id);
-		if (s->ncalls >= s->max_calls)
-			FAIL("%s: more than %u calls on one connection",
-			    pptp_msg_name(type), s->max_calls);
-		if ((c = calloc(1, sizeof(*c))) == NULL)
-			FAIL("out of memory");
-		if (callid_get(s->pool, &c->pres[from]) == -1) {
-			free(c);
-			FAIL("no free Call ID");
-		}
-		c->real[from] = id;
-		c->have[from] = 1;
-		c->origin = (uint8_t)from;
-		c->state = CALL_REQUESTED;
-		c->kind = (uint8_t)type;
-		c->since = now;
-		c->serial = s->next_serial++;
-		TAILQ_INSERT_TAIL(&s->calls, c, entry);
-		s->ncalls++;
-		pptp_put16(msg, len, 12, c->pres[from]);
-		note_id(x, 12, id, c->pres[from]);
-		add_event(x, PPTP_EV_CALL_NEW, from, c, 0);
-		add_event(x, PPTP_EV_ROUTE_ADD, from, c, 0);
-		return (0);
-
+		return (call_new(s, from, type, msg, len, now, x, err));
 	case PPTP_OCRP:
 	case PPTP_ICRP:
-		/* A reply: own ID at 12, the requester's (as shown) at 14. */
-		id = pptp_get16(msg, len, 12);
-		peer = pptp_get16(msg, len, 14);
-		result = msg[16];
-		c = call_by_pres(s, o, peer);
-		if (c == NULL || c->origin != o || c->state != CALL_REQUESTED ||
-		    c->kind != (type == PPTP_OCRP ? PPTP_OCRQ : PPTP_ICRQ))
-			FAIL("%s for call %u: a reply for a call that does not "
-			    "exist", pptp_msg_name(type), peer);
-		pptp_put16(msg, len, 14, c->real[o]);
-		if (result != 1) {
-			pptp_put16(msg, len, 12, 0);
-			note_id(x, 12, id, 0);
-			note_id(x, 14, peer, c->real[o]);
-			call_end_events(x, c, PPTP_EV_CALL_FAILED, result);
-			call_free(s, c);
-			return (0);
-		}
-		if (call_by_real(s, from, id) != NULL)
-			FAIL("%s: Call ID %u reused while still up",
-			    pptp_msg_name(type), id);
-		if (callid_get(s->pool, &c->pres[from]) == -1)
-			FAIL("no free Call ID");
-		c->real[from] = id;
-		c->have[from] = 1;
-		c->state = CALL_UP;
-		c->since = now;
-		pptp_put16(msg, len, 12, c->pres[from]);
-		note_id(x, 12, id, c->pres[from]);
-		note_id(x, 14, peer, c->real[o]);
-		add_event(x, PPTP_EV_ROUTE_ADD, from, c, 0);
-		add_event(x, PPTP_EV_CALL_UP, from, c, 0);
-		return (0);
-
+		return (call_reply(s, from, type, msg, len, now, x, err));
 	case PPTP_CCRQ:
 	case PPTP_CDN:
-		/* The sender's own ID at 12. */
-		id = pptp_get16(msg, len, 12);
+		/* The sender's own Call ID. */
+		id = pptp_get16(msg, len, OFF_CALLID);
 		if ((c = call_by_real(s, from, id)) == NULL)
-			FAIL("%s for unknown Call ID %u", pptp_msg_name(type),
-			    id);
-		pptp_put16(msg, len, 12, c->pres[from]);
-		note_id(x, 12, id, c->pres[from]);
+			return (fail(err, "%s for unknown Call ID %u",
+			    msgtab[type].name, id));
+		rewrite(x, msg, len, OFF_CALLID, c->pres[from]);
 		if (type == PPTP_CCRQ) {
 			c->state = CALL_CLEARING;
 			return (0);
 		}
-		call_end_events(x, c, PPTP_EV_CALL_END, 0);
+		route_dels(x, c);
+		event(x, PPTP_EV_CALL_END, from, c, 0);
 		call_free(s, c);
 		return (0);
-
 	case PPTP_ICCN:
 	case PPTP_WEN:
 	case PPTP_SLI:
-		/* The receiver's ID (as shown to the sender) at 12. */
-		peer = pptp_get16(msg, len, 12);
-		if ((c = call_by_pres(s, o, peer)) == NULL)
-			FAIL("%s for unknown Call ID %u", pptp_msg_name(type),
-			    peer);
+		/* The receiver's Call ID, as shown to the sender. */
+		id = pptp_get16(msg, len, OFF_CALLID);
+		if ((c = call_by_pres(s, o, id)) == NULL)
+			return (fail(err, "%s for unknown Call ID %u",
+			    msgtab[type].name, id));
 		if (type == PPTP_ICCN && (c->kind != PPTP_ICRQ ||
-		    c->origin != from))
-			FAIL("%s for call %u that is not an incoming call of "
-			    "the sender", pptp_msg_name(type), peer);
-		pptp_put16(msg, len, 12, c->real[o]);
-		note_id(x, 12, peer, c->real[o]);
+		    c->origin != from || !c->have[o]))
+			return (fail(err, "%s for Call ID %u: not an "
+			    "answered incoming call of the sender",
+			    msgtab[type].name, id));
+		rewrite(x, msg, len, OFF_CALLID, c->real[o]);
 		return (0);
 	}
-	FAIL("unknown control message type %u", type);
+	return (fail(err, "unknown control message type %u", type));
 }
 
+/*
+ * Each call takes up to three events (two ROUTE_DEL, CALL_END); a call
+ * that does not fit is carried over, its withdrawn routes remembered, so
+ * any max >= 1 makes progress.
+ */
 int
 pptp_sess_clear(struct pptp_sess *s, struct pptp_event *ev, int max)
 {
 	struct pptp_xlate	 x;
 	struct pptp_call	*c;
-	int			 n = 0, i;
+	int			 n = 0, side;
 
-	while ((c = TAILQ_FIRST(&s->calls)) != NULL && max - n >= 3) {
+	while (n < max && (c = TAILQ_FIRST(&s->calls)) != NULL) {
 		memset(&x, 0, sizeof(x));
-		call_end_events(&x, c, PPTP_EV_CALL_END, 0);
-		for (i = 0; i < x.nev; i++)
-			ev[n++] = x.ev[i];
+		for (side = 0; side < 2 && n < max; side++)
+			if (c->routes & (1 << side)) {
+				c->routes &= ~(1 << side);
+				event(&x, PPTP_EV_ROUTE_DEL, side, c, 0);
+				ev[n++] = x.ev[--x.nev];
+			}
+		if (n == max)
+			break;
+		event(&x, PPTP_EV_CALL_END, c->origin, c, 0);
+		ev[n++] = x.ev[--x.nev];
 		call_free(s, c);
 	}
 	return (n);
@@ -401,70 +496,125 @@ pptp_sess_overdue(struct pptp_sess *s, time_t deadline)
 	return (NULL);
 }
 
+/* Name of the Call-ID field at off in a message of this type. */
 static const char *
-field_name(unsigned int type, uint16_t off)
+id_name(unsigned int type, unsigned int off)
 {
 	switch (type) {
-	case PPTP_OCRP:
-	case PPTP_ICRP:
-		return (off == 12 ? "call-id" : "peer-call-id");
 	case PPTP_ICCN:
 	case PPTP_WEN:
 	case PPTP_SLI:
 		return ("peer-call-id");
 	default:
-		return ("call-id");
+		return (off == OFF_PEERID ? "peer-call-id" : "call-id");
 	}
 }
 
+/* Appends to buf like snprintf; keeps the total even when truncated. */
+static void
+append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((__format__(__printf__, 4, 5)));
+
+static void
+append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+	va_list	ap;
+	int	r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(*used < size ? buf + *used : NULL,
+	    *used < size ? size - *used : 0, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*used += (size_t)r;
+}
+
+/*
+ * One line for -e dumps: name, length, each Call-ID field before and
+ * after translation, the result code of replies.  Returns the length of
+ * the whole line, as snprintf does.
+ */
 int
 pptp_describe(const uint8_t *msg, size_t len, const struct pptp_xlate *x,
     char *buf, size_t size)
 {
-	unsigned int	type = pptp_get16(msg, len, 8);
-	size_t		n;
-	int		i, r;
+	unsigned int	 type;
+	size_t		 used = 0;
+	int		 i;
 
-	r = snprintf(buf, size, "%s len %zu", pptp_msg_name(type), len);
-	if (r < 0)
-		return (-1);
-	for (i = 0; x != NULL && i < x->nids; i++) {
-		n = strlen(buf);
-		snprintf(buf + n, size - n, " %s %u->%u",
-		    field_name(type, x->off[i]), x->before[i], x->after[i]);
+	if (size > 0)
+		buf[0] = '\0';
+	type = pptp_get16(msg, len, OFF_CTRLTYPE);
+	if (type == 0 || type > PPTP_CTRL_MAX) {
+		append(buf, size, &used, "control message type %u len %zu",
+		    type, len);
+		return ((int)used);
 	}
-	n = strlen(buf);
+	append(buf, size, &used, "%s len %zu", msgtab[type].name, len);
+	if (x != NULL && x->type == type) {
+		for (i = 0; i < x->nids && i < PPTP_MAX_IDS; i++)
+			append(buf, size, &used, " %s %u->%u",
+			    id_name(type, x->off[i]), x->before[i],
+			    x->after[i]);
+	} else if (type >= PPTP_OCRQ) {
+		append(buf, size, &used, " %s %u",
+		    id_name(type, OFF_CALLID),
+		    pptp_get16(msg, len, OFF_CALLID));
+		if (type == PPTP_OCRP || type == PPTP_ICRP)
+			append(buf, size, &used, " %s %u",
+			    id_name(type, OFF_PEERID),
+			    pptp_get16(msg, len, OFF_PEERID));
+	}
 	switch (type) {
-	case PPTP_SCCRP:		/* result code after the version */
-		snprintf(buf + n, size - n, " result %u", msg[14]);
+	case PPTP_SCCRQ:
+		append(buf, size, &used, " version 0x%04x",
+		    pptp_get16(msg, len, 12));
+		break;
+	case PPTP_SCCRP:
+		append(buf, size, &used, " version 0x%04x result %u",
+		    pptp_get16(msg, len, 12), pptp_get16(msg, len, 14) >> 8);
+		break;
+	case PPTP_STOPCCRQ:
+		append(buf, size, &used, " reason %u",
+		    pptp_get16(msg, len, 12) >> 8);
 		break;
 	case PPTP_STOPCCRP:
-		snprintf(buf + n, size - n, " result %u", msg[12]);
-		break;
-	case PPTP_ECHORP:
-	case PPTP_OCRP:
-	case PPTP_ICRP:
-		snprintf(buf + n, size - n, " result %u", msg[16]);
+		append(buf, size, &used, " result %u",
+		    pptp_get16(msg, len, 12) >> 8);
 		break;
 	case PPTP_ECHORQ:
-		snprintf(buf + n, size - n, " id 0x%08x",
+		append(buf, size, &used, " id 0x%08x",
 		    pptp_get32(msg, len, 12));
+		break;
+	case PPTP_ECHORP:
+		append(buf, size, &used, " id 0x%08x result %u",
+		    pptp_get32(msg, len, 12), pptp_get16(msg, len, 16) >> 8);
+		break;
+	case PPTP_OCRP:
+	case PPTP_ICRP:
+		append(buf, size, &used, " result %u",
+		    pptp_get16(msg, len, OFF_RESULT) >> 8);
+		break;
+	case PPTP_CDN:
+		append(buf, size, &used, " result %u",
+		    pptp_get16(msg, len, 14) >> 8);
 		break;
 	default:
 		break;
 	}
-	return (0);
+	return ((int)used);
 }
 
 /*
- * Enhanced GRE: C, R, s, recursion and flags zero, K set, version 1;
- * S and A optional; protocol PPP; the payload inside the packet.
+ * Enhanced GRE (RFC 2637 4.1): C, R, s, recursion and flags clear, K set,
+ * version 1; S and A optional; protocol PPP; the header inside the
+ * packet, the payload length inside what follows it and zero without S.
  */
 int
 gre_check(const uint8_t *pkt, size_t len, size_t *keyoff, size_t *hlen)
 {
-	uint16_t	flags, plen;
-	size_t		h = GRE_HDR_MIN;
+	uint16_t	 flags, plen;
+	size_t		 h = GRE_HDR_MIN;
 
 	if (len < GRE_HDR_MIN)
 		return (-1);
@@ -480,7 +630,9 @@ gre_check(const uint8_t *pkt, size_t len, size_t *keyoff, size_t *hlen)
 	if (len < h)
 		return (-1);
 	plen = pptp_get16(pkt, len, 4);
-	if (plen > len - h || (!(flags & GRE_FLAG_S) && plen != 0))
+	if (plen > len - h)
+		return (-1);
+	if (!(flags & GRE_FLAG_S) && plen != 0)
 		return (-1);
 	*keyoff = 6;
 	*hlen = h;

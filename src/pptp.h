@@ -75,11 +75,13 @@ struct callid_pool {
 	uint16_t	ring[65535];
 	uint32_t	head;
 	uint32_t	count;		/* free IDs */
+	uint8_t		isfree[65536 / 8];	/* bit per ID: in the ring */
 };
 void		 callid_init(struct callid_pool *);
 int		 callid_get(struct callid_pool *, uint16_t *);	/* -1 if none */
 void		 callid_put(struct callid_pool *, uint16_t);
 uint32_t	 callid_free(const struct callid_pool *);
+int		 callid_isfree(const struct callid_pool *, uint16_t);
 
 /*
  * One call across the proxy.  real[s] is the Call ID side s chose;
@@ -96,6 +98,7 @@ struct pptp_call {
 	uint16_t		 real[2];
 	uint16_t		 pres[2];
 	uint8_t			 have[2];	/* real[s]/pres[s] are set */
+	uint8_t			 routes;	/* 1 << side: ROUTE_ADD sent */
 	uint8_t			 origin;	/* side that sent 7 or 9 */
 	uint8_t			 state;		/* enum pptp_call_state */
 	uint8_t			 kind;		/* PPTP_OCRQ or PPTP_ICRQ */
@@ -116,6 +119,9 @@ struct pptp_sess {
 };
 #define PPTP_START_RQ	0x01	/* Start-Control-Connection-Request seen */
 #define PPTP_START_RP	0x02	/* Start-Control-Connection-Reply seen */
+#define PPTP_START_RQSRV 0x04	/* the request came from the server side */
+#define PPTP_START_CL	0x08	/* the client side has sent a message */
+#define PPTP_STARTED	(PPTP_START_RQ | PPTP_START_RP)
 
 /*
  * What a translated message means for the relay, in the order to apply.
