@@ -10,9 +10,9 @@ long=$!
 lab_wait_log "call 1 up" 10 || fail "no call"
 sleep 1
 # pptpd's per-connection child (pptpctrl) dies
-for p in $(ip netns pids "$(ns s)"); do
-	grep -q pptpctrl /proc/$p/cmdline 2>/dev/null && kill -KILL $p
-done
+kids=$(pgrep -P "$PPTPD_PID")
+[ -n "$kids" ] || fail "no pptpd child for the connection"
+kill -KILL $kids
 lab_wait_log "(server closed)" 10 || fail "session not ended"
 i=0
 while kill -0 $long 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
