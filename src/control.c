@@ -633,6 +633,7 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			    sizeof(gr));
 			break;
 		case PPTP_EV_ROUTE_DEL:
+			memset(&k, 0, sizeof(k));
 			k.sess = s->id;
 			k.key = c->pres[ev[i].side];
 			s->pending++;

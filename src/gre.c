@@ -228,6 +228,7 @@ gre_sweep(int fd, short ev, void *arg)
 		if (!r->used)
 			continue;
 		if (!r->active && r->toside == PPTP_SERVER) {
+			memset(&k, 0, sizeof(k));
 			k.sess = r->sess;
 			k.key = (uint16_t)i;
 			imsg_compose(&iev_control.ibuf, IMSG_GRE_IDLE, 0, 0,
