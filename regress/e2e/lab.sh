@@ -9,7 +9,7 @@
 # Only documentation address ranges, only namespaces made here; every
 # process started here is ended, every namespace removed, pass or fail.
 
-E2E=$(cd "$(dirname "$0")" && pwd)
+E2E=${LAB_E2E:-$(cd "$(dirname "$0")" && pwd)}
 TOP=$(cd "$E2E/../.." && pwd)
 PPTPPROXY=${PPTPPROXY:-$TOP/build/pptpproxy}
 PFX="ppx$$"
