@@ -26,6 +26,7 @@ PPPECHO=$TOOLS/pppecho
 PPTPDRIVE=$TOOLS/pptpdrive
 # E2E_RUN (set by run.sh) lets the runner find what a killed test left.
 PFX="${E2E_RUN:-}e$$"
+VPFX="v$$"		# veth names: at most 15 characters
 LAB_PIDS=""
 LAB_NS=""
 LAB_NLINK=0
@@ -66,6 +67,12 @@ lab_cleanup() {
 	done
 	for n in $LAB_NS; do
 		ip netns del "$n" 2>/dev/null
+	done
+	# A veth pair that never made it into a namespace.
+	_i=1
+	while [ $_i -le $LAB_NLINK ]; do
+		ip link del "${VPFX}a$_i" 2>/dev/null
+		_i=$((_i + 1))
 	done
 	wait 2>/dev/null
 	if [ -n "${E2E_KEEP:-}" ]; then
@@ -127,8 +134,8 @@ lab_ns() {
 # lab_link NS1 ADDR1/LEN NS2 ADDR2/LEN: a veth pair between two namespaces.
 lab_link() {
 	LAB_NLINK=$((LAB_NLINK + 1))
-	_a="${PFX}a$LAB_NLINK"
-	_b="${PFX}b$LAB_NLINK"
+	_a="${VPFX}a$LAB_NLINK"
+	_b="${VPFX}b$LAB_NLINK"
 	ip link add "$_a" type veth peer name "$_b" || fail "cannot add veth"
 	ip link set "$_a" netns "$PFX$1" || fail "veth to $1"
 	ip link set "$_b" netns "$PFX$3" || fail "veth to $3"
@@ -147,8 +154,8 @@ lab_client() {
 	_addr=${2:-192.0.2.$((9 + $1))}
 	lab_ns "$_c"
 	LAB_NLINK=$((LAB_NLINK + 1))
-	_a="${PFX}a$LAB_NLINK"
-	_b="${PFX}b$LAB_NLINK"
+	_a="${VPFX}a$LAB_NLINK"
+	_b="${VPFX}b$LAB_NLINK"
 	ip link add "$_a" type veth peer name "$_b" || fail "cannot add veth"
 	ip link set "$_a" netns "$PFX$_c"
 	ip link set "$_b" netns "${PFX}fw"

@@ -17,7 +17,7 @@ grep "not allowed" "$PLOG" | grep -q "exited 1\|status 1" ||
     fail "the refusal does not give the command's exit status"
 sleep 1
 lab_tcpdump_stop
-n=$(tcpdump -r "$TMP/s.pcap" -n 2>/dev/null | wc -l)
+n=$(tcpdump -r "$TMP/s.pcap" -n -q 2>/dev/null | grep -c " IP ")
 [ "$n" -eq 0 ] || fail "$n packets to or from port 1723 in the server's namespace"
 [ "$(pppecho_count s start)" -eq 0 ] || fail "a call was started on the server"
 exit 0

@@ -1,27 +1,40 @@
 #!/bin/sh
-# SIGTERM during traffic: every pptpproxy process ends, the port closes.
-. "$(dirname "$0")/lab.sh"
+# SIGTERM while a call carries traffic: every pptpproxy process is gone
+# within 2 s, the parent exits 0 and logs it, and port 1723 is closed.
+. "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_pptpd
 lab_proxy fw -p 192.0.2.1,198.51.100.2
-lab_drive c1 192.0.2.1 -n 1 -k 20 -t 30 > /dev/null 2>&1 &
+lab_drive c1 -n 1 -k 30 -t 40 192.0.2.1 >"$TMP/long.out" 2>&1 &
+lab_track $!
 lab_wait_log "call 1 up" 10 || fail "no call"
-sleep 1
-kids=$(pgrep -P "$PROXY_PID" | tr '\n' ' ')
-[ -n "$kids" ] || fail "no children"
+sleep 2
+kids=$(proxy_children)
+[ -n "$kids" ] || fail "the proxy has no children"
+all="$PROXY_PID $kids"
+t0=$(date +%s.%N)
 kill -TERM "$PROXY_PID"
 i=0
-while [ $i -lt 30 ] && kill -0 "$PROXY_PID" 2>/dev/null; do
+while [ $i -lt 20 ]; do
+	alive=""
+	for p in $all; do
+		[ -d "/proc/$p" ] && [ "$(readlink "/proc/$p/exe")" != "" ] &&
+		    grep -q pptpproxy "/proc/$p/cmdline" 2>/dev/null &&
+		    ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null &&
+		    alive="$alive $p"
+	done
+	[ -z "$alive" ] && break
 	sleep 0.1; i=$((i + 1))
 done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "parent still running"
+[ -z "$alive" ] || fail "still running 2 s after SIGTERM:$alive"
 wait "$PROXY_PID"; rc=$?
-for k in $kids; do
-	[ -d /proc/$k ] && grep -q pptpproxy /proc/$k/cmdline 2>/dev/null &&
-	    fail "child $k still running"
+el=$(echo "$t0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }')
+echo "all pptpproxy processes gone within $el s, exit status $rc"
+[ $rc -eq 0 ] || fail "exit status $rc, not 0"
+for p in $(ip netns pids "$(ns fw)"); do
+	fail "left in the firewall: $p $(tr '\0' ' ' <"/proc/$p/cmdline")"
 done
-[ $rc -eq 0 ] || fail "exit status $rc"
-lab_wait_port fw 1723 && [ -n "$(nsx fw ss -ltn | grep ':1723 ')" ] &&
-    fail "port 1723 still open"
-grep -q terminating "$PLOG" || fail "no terminating line"
+lab_port_closed fw 1723 || fail "port 1723 still open"
+grep -q "terminat\|stopp\|exiting" "$PLOG" || fail "no log line for the stop"
+tail -n 3 "$PLOG" | sed 's/^[^]]*\]: //'
 exit 0
