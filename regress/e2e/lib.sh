@@ -18,7 +18,7 @@
 # A test exits 0 (pass), 1 (fail, with "FAIL: reason" and the proxy log's
 # tail) or 77 (skip).
 
-E2E=$(cd "$(dirname "$0")" && pwd)
+E2E=${E2E:-$(cd "$(dirname "$0")" && pwd)}
 TOP=$(cd "$E2E/../.." && pwd)
 PPTPPROXY=${PPTPPROXY:-$TOP/build/pptpproxy}
 TOOLS=${TOOLS:-$TOP/build/tools}
