@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,8 @@ static int	 call_new(struct pptp_sess *, int, unsigned int, uint8_t *,
 static int	 call_reply(struct pptp_sess *, int, unsigned int, uint8_t *,
 		    size_t, time_t, struct pptp_xlate *, const char **);
 static void	 call_free(struct pptp_sess *, struct pptp_call *);
+static void	 ev_set(struct pptp_event *, int, int,
+		    const struct pptp_call *, uint16_t);
 static void	 event(struct pptp_xlate *, int, int,
 		    const struct pptp_call *, uint16_t);
 static void	 rewrite(struct pptp_xlate *, uint8_t *, size_t, uint16_t,
@@ -206,11 +209,15 @@ static void
 event(struct pptp_xlate *x, int type, int side, const struct pptp_call *c,
     uint16_t result)
 {
-	struct pptp_event	*ev;
-
 	if (x->nev >= PPTP_MAX_EVENTS)
 		abort();	/* no message makes more */
-	ev = &x->ev[x->nev++];
+	ev_set(&x->ev[x->nev++], type, side, c, result);
+}
+
+static void
+ev_set(struct pptp_event *ev, int type, int side, const struct pptp_call *c,
+    uint16_t result)
+{
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	ev->side = side;
@@ -325,10 +332,12 @@ call_reply(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
 	 * have been cleared by its requester meanwhile: the reply crossed
 	 * the Call-Clear-Request.
 	 */
-	if ((c = call_by_pres(s, o, peer)) == NULL || c->origin != o ||
-	    c->have[from])
+	if ((c = call_by_pres(s, o, peer)) == NULL || c->origin != o)
 		return (fail(err, "%s for Call ID %u: reply for a call that "
 		    "does not exist", msgtab[type].name, peer));
+	if (c->have[from])
+		return (fail(err, "%s for Call ID %u: call already answered",
+		    msgtab[type].name, peer));
 	if (c->kind != rqtype)
 		return (fail(err, "%s for Call ID %u: reply to an %s",
 		    msgtab[type].name, peer, msgtab[c->kind].name));
@@ -464,22 +473,18 @@ pptp_translate(struct pptp_sess *s, int from, uint8_t *msg, size_t len,
 int
 pptp_sess_clear(struct pptp_sess *s, struct pptp_event *ev, int max)
 {
-	struct pptp_xlate	 x;
 	struct pptp_call	*c;
 	int			 n = 0, side;
 
 	while (n < max && (c = TAILQ_FIRST(&s->calls)) != NULL) {
-		memset(&x, 0, sizeof(x));
 		for (side = 0; side < 2 && n < max; side++)
 			if (c->routes & (1 << side)) {
 				c->routes &= ~(1 << side);
-				event(&x, PPTP_EV_ROUTE_DEL, side, c, 0);
-				ev[n++] = x.ev[--x.nev];
+				ev_set(&ev[n++], PPTP_EV_ROUTE_DEL, side, c, 0);
 			}
 		if (n == max)
 			break;
-		event(&x, PPTP_EV_CALL_END, c->origin, c, 0);
-		ev[n++] = x.ev[--x.nev];
+		ev_set(&ev[n++], PPTP_EV_CALL_END, c->origin, c, 0);
 		call_free(s, c);
 	}
 	return (n);

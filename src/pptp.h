@@ -68,8 +68,9 @@ void		 pptp_put16(uint8_t *, size_t, size_t, uint16_t);
 /*
  * Call-ID pool shared by every connection of the process: a ring of the
  * free IDs 1..65535 in random order; IDs come off the head (drawn among
- * the first few at random) and go back at the tail, so an ID is not seen
- * again until most others have been used.
+ * the first 1024 at random) and go back at the tail, so an ID is not seen
+ * again until most others have been used.  isfree mirrors the ring: an ID
+ * put back twice goes in once, and callid_isfree() is O(1).
  */
 struct callid_pool {
 	uint16_t	ring[65535];
@@ -162,21 +163,28 @@ void		 pptp_sess_init(struct pptp_sess *, struct callid_pool *,
 		    unsigned int);
 /*
  * Tear down every call: fills ev with ROUTE_DEL and CALL_END events (at
- * most max), frees the calls and returns their IDs to the pool.  Call
- * until it returns 0.
+ * most max, any max >= 1 makes progress), frees the calls and returns
+ * their IDs to the pool.  Call until it returns 0.
  */
 int		 pptp_sess_clear(struct pptp_sess *, struct pptp_event *, int);
 /*
  * Validate and translate one whole message (as framed by pptp_frame) sent
  * by side `from`, in place.  Returns 0: forward it; -1: protocol violation,
- * *err says why, close the connection (call pptp_sess_clear).
+ * *err says why (static, valid until the next call), the message is left
+ * as it was; close the connection (call pptp_sess_clear).  A session
+ * takes at most max_calls calls at a time (0: none).
  */
 int		 pptp_translate(struct pptp_sess *, int, uint8_t *, size_t,
 		    time_t, struct pptp_xlate *, const char **);
 /* A call waiting for its reply since before `deadline`, or NULL. */
 struct pptp_call *pptp_sess_overdue(struct pptp_sess *, time_t);
 
-/* Describe a message for -e dumps: "Outgoing-Call-Reply len 32 ..." */
+/*
+ * Describe a message for -e dumps: "Outgoing-Call-Reply len 32 call-id
+ * 4711->23301 peer-call-id 9->0 result 1".  With x NULL (or for another
+ * type) the Call-ID fields are shown as they are.  Returns the length of
+ * the whole line, as snprintf does; buf is always terminated.
+ */
 int		 pptp_describe(const uint8_t *, size_t, const struct pptp_xlate *,
 		    char *, size_t);
 

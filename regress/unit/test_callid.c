@@ -1,0 +1,231 @@
+/*
+ * The Call-ID pool: every ID 1..65535 once, never 0, never twice while
+ * in use, a released ID not seen again before most others, draws from
+ * the head of a shuffled ring.
+ */
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pptp.h"
+
+static int	npass, nfail;
+
+static void	check(int, int, const char *, ...)
+		    __attribute__((__format__(__printf__, 3, 4)));
+/* cond first: the message may show what it left behind */
+#define CHECK(cond, ...) do {						\
+	int	ok_ = (cond) ? 1 : 0;					\
+	check(ok_, __LINE__, __VA_ARGS__);				\
+} while (0)
+
+static void
+check(int ok, int line, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (ok) {
+		npass++;
+		printf("ok %d - ", npass + nfail);
+	} else {
+		nfail++;
+		printf("not ok %d - (line %d) ", npass + nfail, line);
+	}
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static struct callid_pool	pool, pool2;
+static uint8_t			seen[65536];
+static uint16_t			got[65536];
+
+/* Draw every ID: each of 1..65535 exactly once, then none. */
+static void
+test_all(void)
+{
+	uint16_t	id;
+	uint32_t	i, dup = 0, zero = 0, notfree = 0, n = 0;
+
+	callid_init(&pool);
+	CHECK(callid_free(&pool) == 65535, "a new pool has 65535 free IDs");
+	CHECK(!callid_isfree(&pool, 0) && callid_isfree(&pool, 1) &&
+	    callid_isfree(&pool, 65535), "0 is never free, 1 and 65535 are");
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 65535; i++) {
+		if (callid_get(&pool, &id) == -1)
+			break;
+		n++;
+		if (id == 0)
+			zero++;
+		if (seen[id]++)
+			dup++;
+		if (callid_isfree(&pool, id))
+			notfree++;
+		got[i] = id;
+	}
+	CHECK(n == 65535 && dup == 0 && zero == 0 && notfree == 0,
+	    "65535 gets: %u IDs, %u duplicates, %u zeros", n, dup, zero);
+	CHECK(callid_free(&pool) == 0 && callid_get(&pool, &id) == -1,
+	    "then the pool is empty and a get fails");
+	callid_put(&pool, 4711);
+	CHECK(callid_free(&pool) == 1 && callid_get(&pool, &id) == 0 &&
+	    id == 4711 && callid_get(&pool, &id) == -1,
+	    "one ID put back: it is the one handed out, then none");
+	for (i = 0; i < 65535; i++)
+		callid_put(&pool, got[i]);
+	CHECK(callid_free(&pool) == 65535, "all put back: 65535 free");
+}
+
+/* Abuse that must not corrupt the ring. */
+static void
+test_misuse(void)
+{
+	uint16_t	id, id2;
+	uint32_t	n;
+
+	callid_init(&pool);
+	callid_put(&pool, 0);
+	CHECK(callid_free(&pool) == 65535, "putting 0 is ignored");
+	callid_put(&pool, 77);
+	CHECK(callid_free(&pool) == 65535, "putting a free ID is ignored");
+	callid_get(&pool, &id);
+	callid_put(&pool, id);
+	callid_put(&pool, id);
+	CHECK(callid_free(&pool) == 65535 && callid_isfree(&pool, id),
+	    "putting an ID twice puts it back once");
+	memset(seen, 0, sizeof(seen));
+	n = 0;
+	while (callid_get(&pool, &id2) == 0)
+		if (seen[id2]++ == 0)
+			n++;
+	CHECK(n == 65535, "and every ID is still drawn exactly once");
+}
+
+/* An ID put back is not handed out again before 64511 others. */
+static void
+test_reuse(void)
+{
+	uint16_t	id, a;
+	uint32_t	i, first = 0;
+
+	callid_init(&pool);
+	callid_get(&pool, &a);
+	callid_put(&pool, a);
+	for (i = 1; i <= 65535; i++) {
+		if (callid_get(&pool, &id) == -1)
+			break;
+		if (id == a && first == 0)
+			first = i;
+	}
+	CHECK(first > 65535 - 1024,
+	    "a released ID comes back only at draw %u of 65535", first);
+
+	/* steady churn: 100 calls in use, 300000 replaced */
+	callid_init(&pool);
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 100; i++) {
+		callid_get(&pool, &got[i]);
+		seen[got[i]] = 1;
+	}
+	{
+		uint32_t	bad = 0, soon = 0, k;
+		static uint32_t	when[65536];
+
+		memset(when, 0, sizeof(when));
+		for (i = 1; i <= 300000; i++) {
+			k = arc4random_uniform(100);
+			seen[got[k]] = 0;
+			callid_put(&pool, got[k]);
+			when[got[k]] = i;
+			if (callid_get(&pool, &id) == -1 || id == 0 ||
+			    seen[id] || callid_isfree(&pool, id))
+				bad++;
+			/* freed at when[id]: 65435 free, drawn from 1024 */
+			if (when[id] != 0 && i - when[id] < 65435 - 1024)
+				soon++;
+			seen[id] = 1;
+			got[k] = id;
+		}
+		CHECK(bad == 0 && callid_free(&pool) == 65435,
+		    "300000 releases and draws with 100 in use: no ID twice, "
+		    "count right");
+		CHECK(soon == 0, "no released ID drawn again within 64411 "
+		    "draws");
+	}
+}
+
+/* Randomness: draws come from the first 1024 of a shuffled ring. */
+static void
+test_random(void)
+{
+	uint16_t	id, a[16], b[16];
+	uint32_t	i, j, inreach = 1, same = 0, sorted = 1, pos;
+
+	callid_init(&pool);
+	callid_init(&pool2);
+	for (i = 0; i < 16; i++) {
+		callid_get(&pool, &a[i]);
+		callid_get(&pool2, &b[i]);
+		if (a[i] == b[i])
+			same++;
+	}
+	CHECK(same < 4, "two pools draw different sequences (%u equal of 16)",
+	    same);
+	for (i = 1; i < 1000; i++)
+		if (pool.ring[i] != pool.ring[i - 1] + 1)
+			sorted = 0;
+	CHECK(!sorted, "the ring is shuffled");
+
+	callid_init(&pool);
+	for (i = 0; i < 2000; i++) {
+		uint32_t	head = pool.head;
+		uint16_t	win[1024];
+
+		for (j = 0; j < 1024; j++)
+			win[j] = pool.ring[(head + j) % 65535];
+		callid_get(&pool, &id);
+		pos = 0xffffffff;
+		for (j = 0; j < 1024; j++)
+			if (win[j] == id)
+				pos = j;
+		if (pos == 0xffffffff || pool.ring[head] != id ||
+		    pool.ring[(head + pos) % 65535] != win[0])
+			inreach = 0;
+	}
+	CHECK(inreach, "each draw comes from the first 1024 free IDs, "
+	    "swapped with the head");
+
+	/* how spread the draws are within the window */
+	callid_init(&pool);
+	memcpy(pool2.ring, pool.ring, sizeof(pool.ring));
+	{
+		uint32_t	far = 0;
+
+		for (i = 0; i < 64; i++) {
+			callid_get(&pool, &id);
+			for (j = 0; j < 1024; j++)
+				if (pool2.ring[j] == id && j >= 512)
+					far++;
+		}
+		CHECK(far > 0, "draws reach past the first 512 of the ring "
+		    "(%u of 64)", far);
+	}
+}
+
+int
+main(void)
+{
+	test_all();
+	test_misuse();
+	test_reuse();
+	test_random();
+	printf("%d passed, %d failed\n", npass, nfail);
+	return (nfail != 0);
+}
