@@ -420,10 +420,10 @@ sb_child_load(scmp_filter_ctx ctx)
 void
 sandbox_prepare(void)
 {
-	int	cap;
+	int	cap, r;
 
-	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
+	for (cap = 0; (r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0)) >= 0; cap++)
+		if (r == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1)
 			fatal("dropping capability %d from the bounding set",
 			    cap);
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
