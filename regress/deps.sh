@@ -26,7 +26,6 @@ stop_packaged_pptpd() {
 	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]
 	then
 		systemctl stop pptpd.service >/dev/null 2>&1
-		systemctl disable pptpd.service >/dev/null 2>&1
 	fi
 	for pf in /run/pptpd.pid /var/run/pptpd.pid; do
 		[ -f "$pf" ] || continue
@@ -37,11 +36,6 @@ stop_packaged_pptpd() {
 		*/pptpd) kill "$pid" 2>/dev/null && rm -f "$pf" ;;
 		esac
 	done
-	# The init script would start it again at the next boot.
-	if command -v update-rc.d >/dev/null 2>&1 && [ -f /etc/init.d/pptpd ]
-	then
-		update-rc.d pptpd disable >/dev/null 2>&1
-	fi
 	return 0
 }
 
