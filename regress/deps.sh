@@ -32,6 +32,9 @@ stop_packaged_pptpd() {
 		pid=$(tr -dc 0-9 <"$pf")
 		[ -n "$pid" ] || continue
 		exe=$(readlink "/proc/$pid/exe" 2>/dev/null)
+		# Only a pptpd on the host itself, not one in a namespace.
+		[ "$(readlink "/proc/$pid/ns/net")" = \
+		    "$(readlink /proc/1/ns/net)" ] || continue
 		case $exe in
 		*/pptpd) kill "$pid" 2>/dev/null && rm -f "$pf" ;;
 		esac
