@@ -54,6 +54,7 @@ static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
 static int			 shutting_down;
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
+static void	children_gone(const char *) __attribute__((__noreturn__));
 static void	acl_job_next(struct acl_job *);
 static const char *describe_status(int, char *, size_t);
 
@@ -401,32 +402,49 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	}
 }
 
-/* A child's channel closed: it died, or is dying; say how. */
+/*
+ * A child died, or its channel closed because it is dying: wait a little
+ * for both children, so that when one takes the other down the log names
+ * the first, then shut down.
+ */
+static void
+children_gone(const char *what)
+{
+	char	why[128];
+	int	i, n, status, logged = 0;
+
+	for (n = 0; n < 50; n++) {
+		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+			if (children[i].pid <= 0)
+				continue;
+			if (waitpid(children[i].pid, &status, WNOHANG) !=
+			    children[i].pid)
+				continue;
+			children[i].pid = 0;
+			log_warnx("%s process %s", proc_name(i),
+			    describe_status(status, why, sizeof(why)));
+			logged++;
+		}
+		if (logged == PROC_MAX - PROC_CONTROL ||
+		    (logged > 0 && n >= 20))
+			break;
+		usleep(10 * 1000);
+	}
+	if (logged == 0)
+		log_warnx("%s", what);
+	log_warnx("shutting down");
+	parent_shutdown(1);
+}
+
 static void
 parent_child_closed(struct imsgev *iev)
 {
-	char	why[128];
-	int	i, n, status;
+	char	what[64];
 
 	if (shutting_down)
 		return;
-	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
-		if (&children[i].iev != iev || children[i].pid <= 0)
-			continue;
-		for (n = 0; n < 100; n++) {
-			if (waitpid(children[i].pid, &status, WNOHANG) ==
-			    children[i].pid) {
-				children[i].pid = 0;
-				log_warnx("%s process %s; shutting down",
-				    proc_name(i), describe_status(status, why,
-				    sizeof(why)));
-				parent_shutdown(1);
-			}
-			usleep(10 * 1000);
-		}
-	}
-	log_warnx("lost the %s process; shutting down", iev->peer);
-	parent_shutdown(1);
+	snprintf(what, sizeof(what), "lost the %s process", iev->peer);
+	children_gone(what);
 }
 
 static const char *
@@ -460,10 +478,9 @@ reap(void)
 			children[i].pid = 0;
 			if (shutting_down)
 				break;
-			log_warnx("%s process %s; shutting down",
-			    proc_name(i), describe_status(status, why,
-			    sizeof(why)));
-			parent_shutdown(1);
+			log_warnx("%s process %s", proc_name(i),
+			    describe_status(status, why, sizeof(why)));
+			children_gone("a child process ended");
 		}
 		TAILQ_FOREACH(j, &jobs, entry) {
 			if (j->pid == pid) {
