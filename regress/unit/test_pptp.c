@@ -508,6 +508,14 @@ test_outgoing(void)
 	    c->origin == PPTP_CLIENT && c->since == now &&
 	    !callid_isfree(&pool, P),
 	    "outgoing: Outgoing-Call-Request Call ID 0 -> %u", P);
+	CHECK(x.nev == 2 && ev_is(&x, 0, PPTP_EV_CALL_NEW, PPTP_CLIENT) &&
+	    x.ev[0].call.serial == 1 && x.ev[0].call.kind == PPTP_OCRQ &&
+	    ev_is(&x, 1, PPTP_EV_ROUTE_ADD, PPTP_CLIENT) &&
+	    x.ev[1].call.pres[PPTP_CLIENT] == P &&
+	    x.ev[1].call.real[PPTP_CLIENT] == 0 &&
+	    !x.ev[1].call.have[PPTP_SERVER],
+	    "outgoing: events CALL_NEW, ROUTE_ADD to the client (key %u -> 0)",
+	    P);
 	CHECK(pptp_sess_overdue(&s, now + 1) == c &&
 	    pptp_sess_overdue(&s, now) == NULL,
 	    "outgoing: the request is overdue after its deadline only");
@@ -521,16 +529,25 @@ test_outgoing(void)
 	    pptp_sess_overdue(&s, now + 100) == NULL,
 	    "outgoing: Outgoing-Call-Reply Call ID 0x8001 -> %u, peer %u -> 0",
 	    Q, P);
+	CHECK(x.nev == 2 && ev_is(&x, 0, PPTP_EV_ROUTE_ADD, PPTP_SERVER) &&
+	    x.ev[0].call.pres[PPTP_SERVER] == Q &&
+	    x.ev[0].call.real[PPTP_SERVER] == 0x8001 &&
+	    ev_is(&x, 1, PPTP_EV_CALL_UP, -1) && x.ev[1].call.serial == 1 &&
+	    x.ev[1].call.state == CALL_UP && Q != P &&
+	    !callid_isfree(&pool, Q),
+	    "outgoing: events ROUTE_ADD to the server (key %u -> 0x8001), "
+	    "CALL_UP", Q);
 
 	mkc(m, PPTP_SLI, Q, 0, 0);
 	r = tx(&s, PPTP_CLIENT, m, &x);
-	CHECK(r == 0 && untouched && id_is(&x, 0, 12, Q, 0x8001),
-	    "outgoing: Set-Link-Info peer %u -> 0x8001", Q);
+	CHECK(r == 0 && untouched && x.nids == 1 &&
+	    id_is(&x, 0, 12, Q, 0x8001) && x.nev == 0,
+	    "outgoing: Set-Link-Info peer %u -> 0x8001, no event", Q);
 	mkc(m, PPTP_CCRQ, 0, 0, 0);
 	r = tx(&s, PPTP_CLIENT, m, &x);
-	CHECK(r == 0 && untouched && id_is(&x, 0, 12, 0, P) &&
-	    c->state == CALL_CLEARING,
-	    "outgoing: Call-Clear-Request 0 -> %u", P);
+	CHECK(r == 0 && untouched && x.nids == 1 && id_is(&x, 0, 12, 0, P) &&
+	    c->state == CALL_CLEARING && x.nev == 0 && s.ncalls == 1,
+	    "outgoing: Call-Clear-Request 0 -> %u, no event, call kept", P);
 	mkc(m, PPTP_CDN, 0x8001, 0, 0);
 	r = tx(&s, PPTP_SERVER, m, &x);
 	CHECK(r == 0 && untouched && id_is(&x, 0, 12, 0x8001, Q) &&
@@ -538,7 +555,8 @@ test_outgoing(void)
 	    x.ev[0].call.pres[PPTP_CLIENT] == P &&
 	    ev_is(&x, 1, PPTP_EV_ROUTE_DEL, PPTP_SERVER) &&
 	    x.ev[1].call.pres[PPTP_SERVER] == Q &&
-	    ev_is(&x, 2, PPTP_EV_CALL_END, -1) && s.ncalls == 0 &&
+	    ev_is(&x, 2, PPTP_EV_CALL_END, -1) &&
+	    x.ev[2].call.serial == 1 && s.ncalls == 0 &&
 	    TAILQ_EMPTY(&s.calls) && callid_free(&pool) == free0 &&
 	    callid_isfree(&pool, P) && callid_isfree(&pool, Q),
 	    "outgoing: Call-Disconnect-Notify 0x8001 -> %u, routes down, "
@@ -572,23 +590,33 @@ test_incoming(void)
 	int			 r;
 
 	start(&s, 16);
-	mkc(m, PPTP_ICRQ, 0x0303, 0x0001, 0);
+	mkc(m, PPTP_ICRQ, 0x0303, 0, 0);
+	put16(m + 14, 0x0001);		/* Call Serial Number */
 	r = tx(&s, PPTP_SERVER, m, &x);
 	P = get16(m + 12);
 	c = TAILQ_FIRST(&s.calls);
 	CHECK(r == 0 && untouched && id_is(&x, 0, 12, 0x0303, P) &&
 	    ev_is(&x, 1, PPTP_EV_ROUTE_ADD, PPTP_SERVER) && c != NULL &&
-	    c->kind == PPTP_ICRQ && c->origin == PPTP_SERVER,
-	    "incoming: Incoming-Call-Request 0x0303 -> %u, ROUTE_ADD to the "
-	    "server", P);
+	    c->kind == PPTP_ICRQ && c->origin == PPTP_SERVER &&
+	    get16(m + 14) == 1,
+	    "incoming: Incoming-Call-Request 0x0303 -> %u, serial kept", P);
+	CHECK(x.nev == 2 && ev_is(&x, 0, PPTP_EV_CALL_NEW, PPTP_SERVER) &&
+	    x.ev[0].call.kind == PPTP_ICRQ &&
+	    x.ev[1].call.pres[PPTP_SERVER] == P &&
+	    x.ev[1].call.real[PPTP_SERVER] == 0x0303,
+	    "incoming: events CALL_NEW, ROUTE_ADD to the server (key %u -> "
+	    "0x0303)", P);
 	mkc(m, PPTP_ICRP, 0x0009, P, 1);
 	r = tx(&s, PPTP_CLIENT, m, &x);
 	Q = get16(m + 12);
 	CHECK(r == 0 && untouched && id_is(&x, 0, 12, 9, Q) &&
 	    id_is(&x, 1, 14, P, 0x0303) &&
 	    ev_is(&x, 0, PPTP_EV_ROUTE_ADD, PPTP_CLIENT) &&
-	    ev_is(&x, 1, PPTP_EV_CALL_UP, -1) && c->state == CALL_UP,
-	    "incoming: Incoming-Call-Reply 9 -> %u, peer %u -> 0x0303", Q, P);
+	    ev_is(&x, 1, PPTP_EV_CALL_UP, -1) && c->state == CALL_UP &&
+	    x.nev == 2 && x.ev[0].call.pres[PPTP_CLIENT] == Q &&
+	    x.ev[0].call.real[PPTP_CLIENT] == 9,
+	    "incoming: Incoming-Call-Reply 9 -> %u, peer %u -> 0x0303; "
+	    "ROUTE_ADD to the client (key %u -> 9), CALL_UP", Q, P, Q);
 	mkc(m, PPTP_ICCN, Q, 0, 0);
 	r = tx(&s, PPTP_SERVER, m, &x);
 	CHECK(r == 0 && untouched && id_is(&x, 0, 12, Q, 9) && x.nev == 0,
@@ -596,9 +624,15 @@ test_incoming(void)
 	mkc(m, PPTP_CDN, 0x0303, 0, 0);
 	r = tx(&s, PPTP_SERVER, m, &x);
 	CHECK(r == 0 && untouched && id_is(&x, 0, 12, 0x0303, P) &&
-	    x.nev == 3 && ev_is(&x, 2, PPTP_EV_CALL_END, -1) &&
-	    s.ncalls == 0 && callid_free(&pool) == free0,
-	    "incoming: Call-Disconnect-Notify 0x0303 -> %u, IDs back", P);
+	    x.nev == 3 && ev_is(&x, 0, PPTP_EV_ROUTE_DEL, PPTP_CLIENT) &&
+	    x.ev[0].call.pres[PPTP_CLIENT] == Q &&
+	    ev_is(&x, 1, PPTP_EV_ROUTE_DEL, PPTP_SERVER) &&
+	    x.ev[1].call.pres[PPTP_SERVER] == P &&
+	    ev_is(&x, 2, PPTP_EV_CALL_END, -1) &&
+	    s.ncalls == 0 && callid_free(&pool) == free0 &&
+	    callid_isfree(&pool, P) && callid_isfree(&pool, Q),
+	    "incoming: Call-Disconnect-Notify 0x0303 -> %u: ROUTE_DEL to "
+	    "both, CALL_END, IDs back", P);
 	drain(&s);
 }
 
@@ -913,6 +947,19 @@ test_violations(void)
 	    "first message"), "client's first message not a "
 	    "Start-Control-Connection-Request: %s", err);
 	pptp_sess_init(&s, &pool, 4);
+	mk(m, PPTP_SCCRP);
+	CHECK(refused(&s, PPTP_CLIENT, m, "as the client's first message"),
+	    "client's first message a Start-Control-Connection-Reply: %s",
+	    err);
+	pptp_sess_init(&s, &pool, 4);
+	for (t = PPTP_OCRQ; t <= PPTP_CTRL_MAX; t++) {
+		mkc(m, t, 1, 1, 1);
+		CHECK(refused(&s, PPTP_SERVER, m,
+		    "before Start-Control-Connection"),
+		    "%s from the server before anything: refused",
+		    pptp_msg_name(t));
+	}
+	pptp_sess_init(&s, &pool, 4);
 	mk(m, PPTP_SCCRQ);
 	tx(&s, PPTP_CLIENT, m, &x);
 	for (t = PPTP_OCRQ; t <= PPTP_CTRL_MAX; t++) {
@@ -1100,7 +1147,7 @@ test_clear(void)
 	struct pptp_xlate	 x;
 	struct pptp_event	 ev[PPTP_MAX_EVENTS];
 	uint8_t			 m[PPTP_MAX_MSG];
-	uint16_t		 P;
+	uint16_t		 P, Q, R;
 	uint32_t		 free0 = callid_free(&pool);
 	int			 n, total, dels, ends, max, ok, i;
 
@@ -1138,6 +1185,42 @@ test_clear(void)
 		    "clear %d events at a time: 5 ROUTE_DEL, 3 CALL_END, "
 		    "pool as before", max);
 	}
+
+	/* the events themselves: a call up, then one requested */
+	start(&s, 8);
+	mkc(m, PPTP_OCRQ, 21, 0, 0);
+	tx(&s, PPTP_CLIENT, m, &x);
+	P = get16(m + 12);
+	mkc(m, PPTP_OCRP, 22, P, 1);
+	tx(&s, PPTP_SERVER, m, &x);
+	Q = get16(m + 12);
+	mkc(m, PPTP_ICRQ, 23, 0, 0);
+	tx(&s, PPTP_SERVER, m, &x);
+	R = get16(m + 12);
+	n = pptp_sess_clear(&s, ev, PPTP_MAX_EVENTS);
+	CHECK(n == 5 &&
+	    ev[0].type == PPTP_EV_ROUTE_DEL && ev[0].side == PPTP_CLIENT &&
+	    ev[0].call.pres[PPTP_CLIENT] == P &&
+	    ev[1].type == PPTP_EV_ROUTE_DEL && ev[1].side == PPTP_SERVER &&
+	    ev[1].call.pres[PPTP_SERVER] == Q &&
+	    ev[2].type == PPTP_EV_CALL_END && ev[2].side == PPTP_CLIENT &&
+	    ev[2].call.real[PPTP_CLIENT] == 21 &&
+	    ev[2].call.real[PPTP_SERVER] == 22 &&
+	    ev[3].type == PPTP_EV_ROUTE_DEL && ev[3].side == PPTP_SERVER &&
+	    ev[3].call.pres[PPTP_SERVER] == R &&
+	    ev[4].type == PPTP_EV_CALL_END && ev[4].side == PPTP_SERVER &&
+	    ev[4].call.real[PPTP_SERVER] == 23 && !ev[4].call.have[0],
+	    "clear: ROUTE_DEL to each routed side then CALL_END (by its "
+	    "origin), call by call");
+	CHECK(s.ncalls == 0 && TAILQ_EMPTY(&s.calls) &&
+	    callid_isfree(&pool, P) && callid_isfree(&pool, Q) &&
+	    callid_isfree(&pool, R) && callid_free(&pool) == free0 &&
+	    pptp_sess_clear(&s, ev, PPTP_MAX_EVENTS) == 0,
+	    "clear: no call left, the three IDs back, a second clear is "
+	    "empty");
+	mkc(m, PPTP_SLI, Q, 0, 0);
+	CHECK(refused(&s, PPTP_CLIENT, m, "unknown Call ID"),
+	    "clear: the session knows none of its calls afterwards");
 
 	start(&s, 8);
 	mkc(m, PPTP_OCRQ, 1, 0, 0);
