@@ -47,7 +47,7 @@ sleep 1
 # children (sleep) were killed.
 for p in $(ip netns pids "$(ns fw)"); do
 	case $(readlink "/proc/$p/exe") in
-	*/pptpproxy) ;;
+	*/pptpproxy | */pptpproxy" (deleted)") ;;
 	"") ;;
 	*) fail "left running in the firewall: $p $(tr '\0' ' ' <"/proc/$p/cmdline")" ;;
 	esac
