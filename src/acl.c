@@ -1,6 +1,6 @@
 /*
- * Access control helpers: subnet matching and splitting an ACL command
- * line into words (no shell ever sees it).
+ * Access control helpers: subnet matching, and splitting an ACL command
+ * line into words for execve (no shell ever sees it).
  */
 
 #include <sys/types.h>
@@ -12,6 +12,7 @@
 
 #include "pptpproxy.h"
 
+/* 1 if a is inside one of the subnets of list. */
 int
 acl_subnet_match(const struct acl_subnets *list, struct in_addr a)
 {
@@ -24,34 +25,46 @@ acl_subnet_match(const struct acl_subnets *list, struct in_addr a)
 }
 
 /*
- * Split cmd in place on blanks; "double quotes" keep blanks in a word.
- * Returns the number of words, -1 if empty, unbalanced or more than max.
+ * Split cmd in place into words separated by blanks (spaces and tabs).
+ * Double quotes keep blanks inside a word and may cover part of it
+ * (--opt="a b" is the one word --opt=a b); "" is an empty word.  A
+ * backslash makes the next character ordinary, so \" and \\ stand for
+ * a quote and a backslash; before any other character it stays.
+ * argv gets the words and a NULL, so it needs max + 1 entries.
+ * Returns the number of words, or -1 if there is none, more than max, or
+ * a quote is not closed.
  */
 int
 acl_split_cmd(char *cmd, char **argv, int max)
 {
-	char	*p = cmd, *w;
-	int	 argc = 0;
+	char	*r = cmd, *w = cmd;
+	int	 argc = 0, quoted;
 
 	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
+		while (*r == ' ' || *r == '\t')
+			r++;
+		if (*r == '\0')
 			break;
 		if (argc >= max)
 			return (-1);
-		if (*p == '"') {
-			w = ++p;
-			if ((p = strchr(p, '"')) == NULL)
-				return (-1);
-		} else {
-			w = p;
-			p += strcspn(p, " \t");
-		}
 		argv[argc++] = w;
-		if (*p == '\0')
-			break;
-		*p++ = '\0';
+		quoted = 0;
+		while (*r != '\0' && (quoted || (*r != ' ' && *r != '\t'))) {
+			if (*r == '"') {
+				quoted = !quoted;
+				r++;
+				continue;
+			}
+			if (*r == '\\' && (r[1] == '"' || r[1] == '\\'))
+				r++;
+			*w++ = *r++;
+		}
+		if (quoted)
+			return (-1);
+		/* r is past w, or at the end: the terminator clobbers nothing */
+		if (*r != '\0')
+			r++;
+		*w++ = '\0';
 	}
 	argv[argc] = NULL;
 	return (argc > 0 ? argc : -1);

@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <errno.h>
+#include <ctype.h>
 #include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -18,6 +18,17 @@
 #include <string.h>
 
 #include "pptpproxy.h"
+
+static void	 free_subnets(struct acl_subnets *);
+static void	 free_cmds(struct acl_cmds *);
+static int	 parse_port(const char *, in_port_t *);
+static int	 split_hostport(const char *, size_t, char *, size_t,
+		    in_port_t *);
+static int	 mask_bits(struct in_addr);
+static void	 print_string(FILE *, const char *);
+static void	 print_subnets(FILE *, const char *,
+		    const struct acl_subnets *);
+static void	 print_cmds(FILE *, const char *, const struct acl_cmds *);
 
 void
 conf_defaults(struct pptpproxy_conf *c)
@@ -116,43 +127,52 @@ conf_proxy_by_id(struct pptpproxy_conf *c, uint32_t id)
 }
 
 /*
- * "a.b.c.d/mask" with the mask dotted or a prefix length; a bare address
- * is a /32.  Host bits set is an error: it is most often a typo.
+ * "a.b.c.d/mask" with the mask dotted (255.255.255.0) or a prefix length
+ * (24); a bare address is a /32.  A mask that is not contiguous and an
+ * address with host bits set are errors, not normalised: either is most
+ * often a typo that would let in other clients than meant.
  */
 int
 conf_parse_subnet(const char *str, struct in_addr *net, struct in_addr *mask)
 {
-	char		 buf[64], *slash, *end;
-	unsigned long	 bits;
-	uint32_t	 m;
+	char		 buf[INET_ADDRSTRLEN * 2 + 1], *slash, *p;
+	struct in_addr	 a, m;
+	uint32_t	 bits, hm;
 
 	if (strlcpy(buf, str, sizeof(buf)) >= sizeof(buf))
 		return (-1);
 	if ((slash = strchr(buf, '/')) != NULL)
 		*slash++ = '\0';
-	if (inet_pton(AF_INET, buf, net) != 1)
+	if (inet_pton(AF_INET, buf, &a) != 1)
 		return (-1);
 	if (slash == NULL)
-		m = 0xffffffffU;
+		hm = 0xffffffffU;
 	else if (strchr(slash, '.') != NULL) {
-		if (inet_pton(AF_INET, slash, mask) != 1)
+		if (inet_pton(AF_INET, slash, &m) != 1)
 			return (-1);
-		m = ntohl(mask->s_addr);
-		/* contiguous: the inverted mask plus one is a power of two */
-		if (((~m + 1) & ~m) != 0)
+		hm = ntohl(m.s_addr);
+		/* contiguous: the host part plus one is a power of two */
+		if (((~hm + 1) & ~hm) != 0)
 			return (-1);
 	} else {
-		if (*slash == '\0')
+		/* one or two digits, nothing else: "/+8" and "/ 8" are not */
+		if (*slash == '\0' || strlen(slash) > 2)
 			return (-1);
-		errno = 0;
-		bits = strtoul(slash, &end, 10);
-		if (*end != '\0' || errno != 0 || bits > 32)
+		bits = 0;
+		for (p = slash; *p != '\0'; p++) {
+			if (!isdigit((unsigned char)*p))
+				return (-1);
+			bits = bits * 10 + (uint32_t)(*p - '0');
+		}
+		if (bits > 32)
 			return (-1);
-		m = bits == 0 ? 0 : 0xffffffffU << (32 - bits);
+		hm = bits == 0 ? 0 : 0xffffffffU << (32 - bits);
 	}
-	mask->s_addr = htonl(m);
-	if ((net->s_addr & ~mask->s_addr) != 0)
+	m.s_addr = htonl(hm);
+	if ((a.s_addr & ~m.s_addr) != 0)
 		return (-1);
+	*net = a;
+	*mask = m;
 	return (0);
 }
 
@@ -173,29 +193,63 @@ conf_add_subnet_arg(struct acl_subnets *list, uint32_t proxy_id,
 	return (0);
 }
 
-/* "host[:port]" into host and port (default 1723). */
+/* A port: 1 to 65535, decimal digits only. */
 static int
-split_hostport(const char *str, char *host, size_t hlen, in_port_t *port)
+parse_port(const char *s, in_port_t *port)
 {
-	const char	*colon;
-	char		*end;
-	unsigned long	 p = PPTP_DEFAULT_PORT;
-	size_t		 n;
+	unsigned long	 p = 0;
 
-	if ((colon = strrchr(str, ':')) != NULL) {
-		errno = 0;
-		p = strtoul(colon + 1, &end, 10);
-		if (colon[1] == '\0' || *end != '\0' || errno != 0 || p == 0 ||
-		    p > 65535)
-			return (-1);
-		n = (size_t)(colon - str);
-	} else
-		n = strlen(str);
-	if (n == 0 || n >= hlen)
+	if (*s == '\0' || strlen(s) > 5)
 		return (-1);
-	memcpy(host, str, n);
-	host[n] = '\0';
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return (-1);
+		p = p * 10 + (unsigned long)(*s - '0');
+	}
+	if (p == 0 || p > 65535)
+		return (-1);
 	*port = htons((in_port_t)p);
+	return (0);
+}
+
+/* The first len bytes of str, "host[:port]", into host and port. */
+static int
+split_hostport(const char *str, size_t len, char *host, size_t hlen,
+    in_port_t *port)
+{
+	char	 buf[300], *colon;
+
+	if (len >= sizeof(buf))
+		return (-1);
+	memcpy(buf, str, len);
+	buf[len] = '\0';
+	*port = htons(PPTP_DEFAULT_PORT);
+	if ((colon = strrchr(buf, ':')) != NULL) {
+		*colon++ = '\0';
+		if (parse_port(colon, port) == -1)
+			return (-1);
+	}
+	if (buf[0] == '\0' || strlcpy(host, buf, hlen) >= hlen)
+		return (-1);
+	return (0);
+}
+
+/*
+ * A server name as the daemon will resolve it: letters, digits, dots,
+ * hyphens and underscores (or an address), at most 255 bytes.
+ */
+int
+conf_check_host(const char *h)
+{
+	const char	*p;
+
+	if (*h == '\0' || strlen(h) >= sizeof(((struct proxy_conf *)0)->
+	    server_host))
+		return (-1);
+	for (p = h; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '.' && *p != '-' &&
+		    *p != '_')
+			return (-1);
 	return (0);
 }
 
@@ -221,7 +275,7 @@ conf_proxy_new(struct pptpproxy_conf *c)
 	return (pc);
 }
 
-/* Name a proxy after its listen address when the file gave none. */
+/* Name a proxy after its listen address when it has no name. */
 void
 conf_proxy_name(struct proxy_conf *pc)
 {
@@ -234,54 +288,90 @@ conf_proxy_name(struct proxy_conf *pc)
 	    ntohs(pc->listen.sin_port));
 }
 
-/* -p [listenAddress[:port],]peerAddress[:port] */
+/*
+ * The proxy that already listens where sin would, or NULL.  0.0.0.0
+ * covers every address of its port: a socket on it and one on a single
+ * address of the same port cannot both be bound everywhere.
+ */
+struct proxy_conf *
+conf_listen_taken(struct pptpproxy_conf *c, const struct sockaddr_in *sin)
+{
+	struct proxy_conf	*pc;
+
+	TAILQ_FOREACH(pc, &c->proxies, entry) {
+		if (pc->listen.sin_port != sin->sin_port)
+			continue;
+		if (pc->listen.sin_addr.s_addr == sin->sin_addr.s_addr ||
+		    pc->listen.sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    sin->sin_addr.s_addr == htonl(INADDR_ANY))
+			return (pc);
+	}
+	return (NULL);
+}
+
+/*
+ * -p [listenAddress[:port],]peerAddress[:port]: the listen address is an
+ * IPv4 address (default 0.0.0.0), the peer an address or a host name,
+ * both ports 1723 unless given.  0: added; -1: a bad argument, *err says
+ * why; 1: its listen address and port are taken by a proxy already in c,
+ * so it is left out with a warning, as pptpproxy always did.
+ */
 int
 conf_add_proxy_arg(struct pptpproxy_conf *c, const char *arg,
     const char **err)
 {
-	struct proxy_conf	*pc;
+	struct proxy_conf	*pc, *taken;
 	const char		*comma, *peer = arg;
-	char			 host[256];
+	char			 host[INET_ADDRSTRLEN];
 	in_port_t		 port;
 
+	*err = NULL;
 	if ((pc = conf_proxy_new(c)) == NULL) {
 		*err = "out of memory";
 		return (-1);
 	}
 	if ((comma = strchr(arg, ',')) != NULL) {
-		char	 l[256];
-		size_t	 n = (size_t)(comma - arg);
-
-		if (n >= sizeof(l))
-			goto badlisten;
-		memcpy(l, arg, n);
-		l[n] = '\0';
-		if (split_hostport(l, host, sizeof(host), &port) == -1 ||
-		    inet_pton(AF_INET, host, &pc->listen.sin_addr) != 1)
-			goto badlisten;
+		if (split_hostport(arg, (size_t)(comma - arg), host,
+		    sizeof(host), &port) == -1 ||
+		    inet_pton(AF_INET, host, &pc->listen.sin_addr) != 1) {
+			*err = "bad listen address or port (an IPv4 address, "
+			    "a port from 1 to 65535)";
+			goto bad;
+		}
 		pc->listen.sin_port = port;
 		peer = comma + 1;
 	}
-	if (split_hostport(peer, pc->server_host, sizeof(pc->server_host),
-	    &port) == -1) {
-		*err = "bad peer address or port";
-		conf_free_proxy(pc);
-		return (-1);
+	if (split_hostport(peer, strlen(peer), pc->server_host,
+	    sizeof(pc->server_host), &port) == -1 ||
+	    conf_check_host(pc->server_host) == -1) {
+		*err = "bad peer address or port (an address or a host name, "
+		    "a port from 1 to 65535)";
+		goto bad;
 	}
 	pc->server.sin_port = port;
-	(void)inet_pton(AF_INET, pc->server_host, &pc->server.sin_addr);
+	if (inet_pton(AF_INET, pc->server_host, &pc->server.sin_addr) != 1)
+		pc->server.sin_addr.s_addr = htonl(INADDR_ANY);
 	pc->from_cmdline = 1;
 	conf_proxy_name(pc);
+	if ((taken = conf_listen_taken(c, &pc->listen)) != NULL) {
+		*err = "listen address and port already taken, ignored";
+		log_warnx("-p %s: %s is taken by proxy %s; pair ignored", arg,
+		    pc->name, taken->name);
+		conf_free_proxy(pc);
+		return (1);
+	}
 	TAILQ_INSERT_TAIL(&c->proxies, pc, entry);
 	return (0);
 
- badlisten:
-	*err = "bad listen address or port (an IPv4 address is needed)";
+ bad:
 	conf_free_proxy(pc);
 	return (-1);
 }
 
-/* Resolve every server name (as root, before any chroot). */
+/*
+ * Resolve every proxy's server (the parent, before any chroot, at start
+ * and on reload).  The first IPv4 address is used.
+ */
 int
 conf_resolve(struct pptpproxy_conf *c)
 {
@@ -300,6 +390,7 @@ conf_resolve(struct pptpproxy_conf *c)
 			bad = 1;
 			continue;
 		}
+		pc->server.sin_family = AF_INET;
 		pc->server.sin_addr =
 		    ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
 		freeaddrinfo(res);
@@ -307,23 +398,19 @@ conf_resolve(struct pptpproxy_conf *c)
 	return (bad ? -1 : 0);
 }
 
-static void
-print_subnets(FILE *f, const char *indent, const struct acl_subnets *l)
+/* A contiguous mask's prefix length. */
+static int
+mask_bits(struct in_addr mask)
 {
-	const struct acl_subnet	*s;
-	char			 a[INET_ADDRSTRLEN];
-	uint32_t		 m;
-	int			 bits = 0;
+	uint32_t	m = ntohl(mask.s_addr);
+	int		bits = 0;
 
-	TAILQ_FOREACH(s, l, entry) {
-		m = ntohl(s->mask.s_addr);
-		for (bits = 0; bits < 32 && (m & (0x80000000U >> bits)); bits++)
-			;
-		inet_ntop(AF_INET, &s->net, a, sizeof(a));
-		fprintf(f, "%sallow from %s/%d\n", indent, a, bits);
-	}
+	while (bits < 32 && (m & (0x80000000U >> bits)) != 0)
+		bits++;
+	return (bits);
 }
 
+/* A string in double quotes, as the lexer reads it back. */
 static void
 print_string(FILE *f, const char *s)
 {
@@ -334,6 +421,19 @@ print_string(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+static void
+print_subnets(FILE *f, const char *indent, const struct acl_subnets *l)
+{
+	const struct acl_subnet	*s;
+	char			 a[INET_ADDRSTRLEN];
+
+	TAILQ_FOREACH(s, l, entry) {
+		inet_ntop(AF_INET, &s->net, a, sizeof(a));
+		fprintf(f, "%sallow from %s/%d\n", indent, a,
+		    mask_bits(s->mask));
+	}
 }
 
 static void
@@ -348,25 +448,38 @@ print_cmds(FILE *f, const char *indent, const struct acl_cmds *l)
 	}
 }
 
-/* The whole configuration in the file's syntax, defaults included. */
+/*
+ * The whole configuration in the file's syntax: every setting, defaults
+ * included, one per line in a fixed order; macros expanded, tables
+ * expanded into the allow lines that used them, subnets as prefixes,
+ * strings quoted; each proxy a block of its own.  Reading the output
+ * back prints it again unchanged.
+ */
 void
 conf_print(FILE *f, const struct pptpproxy_conf *c)
 {
-	const struct proxy_conf	*pc;
 	static const char	*levels[] = { "info", "debug", "extensive" };
+	const struct proxy_conf	*pc;
 	char			 a[INET_ADDRSTRLEN];
+	int			 level;
+
+	level = c->log_level;
+	if (level < LOG_LVL_INFO)
+		level = LOG_LVL_INFO;
+	if (level > LOG_LVL_EXTENSIVE)
+		level = LOG_LVL_EXTENSIVE;
 
 	fprintf(f, "user ");
 	print_string(f, c->user);
 	fprintf(f, "\nchroot ");
 	print_string(f, c->chroot);
-	fprintf(f, "\nlog level %s\n", levels[c->log_level < 0 ? 0 :
-	    c->log_level > 2 ? 2 : c->log_level]);
+	fprintf(f, "\nlog level %s\n", levels[level]);
 	if (c->acl_user[0] != '\0') {
 		fprintf(f, "acl-command user ");
 		print_string(f, c->acl_user);
 		fputc('\n', f);
-	}
+	} else
+		fprintf(f, "# acl-command user: none, commands run as root\n");
 	fprintf(f, "acl-command timeout %d\n", c->acl_timeout);
 	fprintf(f, "limit connections %u\n", c->max_conn);
 	fprintf(f, "limit connections per-address %u\n", c->max_conn_per_addr);

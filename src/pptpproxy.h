@@ -206,6 +206,9 @@ void			 conf_print(FILE *, const struct pptpproxy_conf *);
 struct proxy_conf	*conf_proxy_by_id(struct pptpproxy_conf *, uint32_t);
 struct proxy_conf	*conf_proxy_new(struct pptpproxy_conf *);
 void			 conf_proxy_name(struct proxy_conf *);
+struct proxy_conf	*conf_listen_taken(struct pptpproxy_conf *,
+			    const struct sockaddr_in *);
+int			 conf_check_host(const char *);
 /* parse.y */
 struct pptpproxy_conf	*parse_config(const char *, int);
 extern int		 parse_log_errors;

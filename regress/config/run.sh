@@ -1,7 +1,13 @@
 #!/bin/sh
-# Configuration tier: good files print back as their golden .ok file and
-# re-parse to the same text; bad files fail with every expected
-# "file:line: message" of their .err file; the shipped example parses.
+# Configuration tier.
+#  - good_*.conf: "pptpproxy -T -f FILE" exits 0 and prints FILE's .ok
+#    file; what it prints reads back and prints the same again.
+#  - bad_*.conf: "pptpproxy -t -f FILE" exits 1, and its standard error
+#    holds every "file:line: message" line of FILE's .err file (names
+#    relative to this directory) and no other error line.
+#  - a few cases made on the fly (permissions, over-long words), the
+#    shipped etc/pptpproxy.conf, and what the command line adds.
+# PPTPPROXY names the binary (default build/pptpproxy from the top).
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -15,63 +21,129 @@ trap 'rm -rf "$tmp"' EXIT
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 notok() { fail=$((fail + 1)); echo "not ok - $*"; }
 
-for f in $dir/good_*.conf; do
-	n=$(basename "$f" .conf)
+# The file prints as expected and reads back the same.
+good() {
+	f=$1 want=$2 n=$(basename "$1" .conf) label=${3:-$(basename "$1" .conf)}
 	if ! "$P" -T -f "$f" >"$tmp/$n.out" 2>"$tmp/$n.err"; then
-		notok "$n parses"; cat "$tmp/$n.err"; continue
+		notok "$label parses"
+		sed 's/^/  /' "$tmp/$n.err"
+		return
 	fi
-	if diff -u "$dir/$n.ok" "$tmp/$n.out"; then
-		ok "$n prints as $n.ok"
-	else
-		notok "$n prints as $n.ok"
+	if [ -n "$want" ]; then
+		if diff -u "$want" "$tmp/$n.out" >"$tmp/$n.diff"; then
+			ok "$label prints as $(basename "$want")"
+		else
+			notok "$label prints as $(basename "$want")"
+			sed 's/^/  /' "$tmp/$n.diff"
+		fi
 	fi
-	# What -T prints is itself a valid file that prints the same.
 	if "$P" -T -f "$tmp/$n.out" >"$tmp/$n.again" 2>&1 &&
 	    cmp -s "$tmp/$n.out" "$tmp/$n.again"; then
-		ok "$n: printed configuration re-parses the same"
+		ok "$label: the printed configuration reads back the same"
 	else
-		notok "$n: printed configuration re-parses the same"
-		diff -u "$tmp/$n.out" "$tmp/$n.again"
+		notok "$label: the printed configuration reads back the same"
+		diff -u "$tmp/$n.out" "$tmp/$n.again" | sed 's/^/  /'
 	fi
-done
+}
 
-for f in $dir/bad_*.conf; do
-	n=$(basename "$f" .conf)
-	"$P" -t -f "$f" >/dev/null 2>"$tmp/$n.err"
+# The file fails with exactly the errors of its .err file.
+bad() {
+	f=$1 want=$2 n=$(basename "$1" .conf)
+	"$P" -t -f "$f" >"$tmp/$n.stdout" 2>"$tmp/$n.err"
 	rc=$?
 	if [ $rc -ne 1 ]; then
-		notok "$n exits 1 (got $rc)"; continue
+		notok "$n exits 1 (got $rc)"
+		sed 's/^/  /' "$tmp/$n.err"
+		return
 	fi
 	missing=0
 	while IFS= read -r line; do
-		grep -qF -- "$dir/$line" "$tmp/$n.err" || {
+		grep -qxF -- "$dir/$line" "$tmp/$n.err" || {
 			echo "  missing: $dir/$line"; missing=1; }
-	done <"$dir/$n.err"
-	if [ $missing -eq 0 ]; then
-		ok "$n: every expected error, with its line"
+	done <"$want"
+	extra=$(grep -c "^$dir/[^ ]*:[0-9]*: " "$tmp/$n.err")
+	if [ $missing -eq 0 ] && [ "$extra" -eq "$(wc -l <"$want")" ]; then
+		ok "$n: every expected error, with its line, and no other"
 	else
-		notok "$n: every expected error, with its line"
+		notok "$n: every expected error, with its line, and no other"
 		sed 's/^/  got: /' "$tmp/$n.err"
 	fi
+}
+
+for f in $dir/good_*.conf; do
+	good "$f" "${f%.conf}.ok"
+done
+for f in $dir/bad_*.conf; do
+	bad "$f" "${f%.conf}.err"
 done
 
-if "$P" -t -f etc/pptpproxy.conf >/dev/null 2>&1; then
-	ok "etc/pptpproxy.conf parses"
+# The shipped example parses and prints back the same.
+good etc/pptpproxy.conf "" etc/pptpproxy.conf
+
+# Lexer limits: a string and a word of 4096 bytes (4095 is the most).
+long=$(awk 'BEGIN { while (n++ < 4096) printf "x" }')
+printf 'user "%s"\nuser %s\nproxy { server 198.51.100.2 }\n' \
+    "$long" "$long" >"$tmp/long.conf"
+"$P" -t -f "$tmp/long.conf" >/dev/null 2>"$tmp/long.err"
+if [ $? -eq 1 ] &&
+    grep -qx "$tmp/long.conf:1: string too long (at most 4095 bytes)" \
+    "$tmp/long.err" &&
+    grep -qx "$tmp/long.conf:2: word too long (at most 4095 bytes)" \
+    "$tmp/long.err"; then
+	ok "over-long string and word refused, each on its line"
 else
-	notok "etc/pptpproxy.conf parses"
+	notok "over-long string and word refused, each on its line"
+	sed 's/^/  got: /' "$tmp/long.err"
+fi
+
+# A file others may write is refused, top file or included.
+printf 'proxy { server 198.51.100.2 }\n' >"$tmp/perm.conf"
+printf 'include "perm.conf"\n' >"$tmp/incperm.conf"
+chmod 0646 "$tmp/perm.conf"
+if ! "$P" -t -f "$tmp/perm.conf" >/dev/null 2>"$tmp/perm.err" &&
+    grep -q "perm.conf: writable by others" "$tmp/perm.err" &&
+    ! "$P" -t -f "$tmp/incperm.conf" >/dev/null 2>"$tmp/incperm.err" &&
+    grep -q "incperm.conf:1: include .*perm.conf: writable by others" \
+    "$tmp/incperm.err"; then
+	ok "a file writable by others is refused"
+else
+	notok "a file writable by others is refused"
+	cat "$tmp/perm.err" "$tmp/incperm.err" | sed 's/^/  got: /'
+fi
+chmod 0644 "$tmp/perm.conf"
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	chown nobody "$tmp/perm.conf"
+	if ! "$P" -t -f "$tmp/perm.conf" >/dev/null 2>&1; then
+		ok "a file owned by another user is refused"
+	else
+		notok "a file owned by another user is refused"
+	fi
 fi
 
 # Command-line pairs and ACLs add to the file.
-"$P" -T -f $dir/good_minimal.conf -p 203.0.113.1:1724,198.51.100.9:99 \
+"$P" -T -f $dir/good_full.conf -p 203.0.113.1:1724,198.51.100.9:99 \
     -a 198.51.100.0/24 -x "/bin/true" >"$tmp/cmdline.out" 2>&1
 if grep -q 'listen on 203.0.113.1 port 1724' "$tmp/cmdline.out" &&
     grep -q 'server "198.51.100.9" port 99' "$tmp/cmdline.out" &&
     grep -q '^allow from 198.51.100.0/24' "$tmp/cmdline.out" &&
     grep -q '^allow command "/bin/true"' "$tmp/cmdline.out" &&
-    grep -q 'server "198.51.100.2" port 1723' "$tmp/cmdline.out"; then
+    grep -q '^proxy "office"' "$tmp/cmdline.out"; then
 	ok "-p, -a and -x add to the file"
 else
-	notok "-p, -a and -x add to the file"; cat "$tmp/cmdline.out"
+	notok "-p, -a and -x add to the file"
+	sed 's/^/  /' "$tmp/cmdline.out"
+fi
+
+# A pair whose listen address and port are taken is left out, warned of.
+"$P" -T -f $dir/good_minimal.conf -p 192.0.2.1,198.51.100.7 \
+    >"$tmp/taken.out" 2>"$tmp/taken.err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c '^proxy' "$tmp/taken.out")" -eq 1 ] &&
+    grep -q 'pair ignored' "$tmp/taken.err"; then
+	ok "a -p pair on a taken address:port is ignored with a warning"
+else
+	notok "a -p pair on a taken address:port is ignored with a warning"
+	cat "$tmp/taken.out" "$tmp/taken.err" | sed 's/^/  /'
 fi
 
 # -p alone needs no file; a named file must exist; bad -p/-a fail.
@@ -86,12 +158,14 @@ else
 	notok "a missing -f file fails"
 fi
 if ! "$P" -t -p 192.0.2.1:0,198.51.100.2 >/dev/null 2>&1 &&
-    ! "$P" -t -p 198.51.100.2 -a 192.0.2.0/33 >/dev/null 2>&1; then
+    ! "$P" -t -p 198.51.100.2 -a 192.0.2.0/33 >/dev/null 2>&1 &&
+    ! "$P" -t -p 198.51.100.2 -a 192.0.2.1/24 >/dev/null 2>&1; then
 	ok "bad -p and -a arguments fail"
 else
 	notok "bad -p and -a arguments fail"
 fi
-if "$P" -t -f /dev/null >/dev/null 2>&1; then
+: >"$tmp/empty.conf"
+if "$P" -t -f "$tmp/empty.conf" >/dev/null 2>&1; then
 	notok "a file with no proxy fails"
 else
 	ok "a file with no proxy fails"
