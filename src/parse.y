@@ -76,6 +76,7 @@ static struct file		*file;
 static int			 errors;
 static int			 expanding;	/* reading a macro's text */
 static int			 lasttoken;
+static int			 lastline;	/* of lasttoken */
 static char			 tokentext[40];	/* for "syntax error" */
 static TAILQ_HEAD(, macro)	 macros;
 
@@ -430,8 +431,9 @@ yyerror(const char *fmt, ...)
 			errorat(yylval.lineno, "syntax error at the end of "
 			    "the line");
 		else if (yychar <= 0)
-			errorat(yylval.lineno, "syntax error at the end of "
-			    "the file");
+			errorat(yylval.lineno, "syntax error at the end of the file%s",
+			    blk != NULL || cur_table != NULL ?
+			    ": a } is missing" : "");
 		else
 			errorat(yylval.lineno, "syntax error at \"%s\"",
 			    tokentext);
@@ -607,6 +609,7 @@ static int
 yylex(void)
 {
 	lasttoken = lex();
+	lastline = yylval.lineno;
 	return (lasttoken);
 }
 
@@ -641,6 +644,8 @@ lex(void)
 			return ('\n');
 		if (popfile() == 0)
 			goto top;
+		/* the end of the file is on its last line */
+		yylval.lineno = lastline;
 		return (0);
 	case '\n':
 		file->lineno++;
@@ -1288,6 +1293,7 @@ parse_config(const char *path, int flags)
 	file = NULL;
 	expanding = 0;
 	lasttoken = '\n';
+	lastline = 1;
 	blk = NULL;
 	cur_table = NULL;
 	if ((r = pushfile(path, flags & 1)) == -1) {
