@@ -46,8 +46,9 @@ PROXY_PID=
 REFL_PID=
 HZ=$(getconf CLK_TCK)
 
+T0=$(date +%s)
 log() {
-	echo "bench: $*" >&2
+	echo "bench: [$(( $(date +%s) - T0 ))s] $*" >&2
 }
 
 die() {
@@ -382,6 +383,12 @@ t_hold() {
 	primed=$(kv "$line" primed)
 	rec "mem_$n" "$m"
 	rec "held_$n" "${primed:-0}"
+	case $MODE in
+	proxy|nat)
+		rec "mem_per_$n" "$(echo "$m $MEM_IDLE $n" | awk '{
+		    printf "%.2f", ($1 - $2) / $3 }')"
+		;;
+	esac
 	log "$MODE hold $n: $held up, $primed passed data, memory $m," \
 	    "set up in $(kv "$line" setup_s) s"
 	settle
@@ -463,7 +470,8 @@ run_mode() {
 		return
 	fi
 	sleep 0.5
-	rec mem_idle "$(mem_now)"
+	MEM_IDLE=$(mem_now)
+	rec mem_idle "$MEM_IDLE"
 	for n in $HOLD; do
 		t_hold "$n"
 	done
@@ -497,6 +505,7 @@ report() {
 	echo "host: $(uname -sr), $(nproc) CPUs, $(awk '/MemTotal/{printf "%d MiB", $2/1024}' /proc/meminfo)"
 	echo "runs: $R per mode (median shown), $D s per figure," \
 	    "W=256 packets in flight in all"
+	echo "load average before: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	awk -v hold="$HOLD" -v noproxy="$NOPROXY" '
 	function median(s,    a, n, i, j, t, num, yes, no, other) {
@@ -555,6 +564,7 @@ report() {
 		nh = split(hold, H, " ")
 		for (i = 1; i <= nh; i++) {
 			row[++n] = "mem_" H[i] "|memory with " H[i] " calls|%.0f"
+			row[++n] = "mem_per_" H[i] "|  memory per call (" H[i] " held)|%.2f"
 			row[++n] = "held_" H[i] "|  of " H[i] " calls, passing data|%.0f"
 		}
 		row[++n] = "mem_after|memory idle after the tests|%.0f"
@@ -609,7 +619,29 @@ mkdir -p "$OUT" "$LOGS" || exit 1
 TMP=$(mktemp -d) || exit 1
 chmod 755 "$TMP"
 : >"$RAW"
-ulimit -n 1048576 2>/dev/null || ulimit -n 200000 2>/dev/null
+# Held calls need descriptors: one a call in bench_gen and bench_refl, two
+# in pptpproxy.  Without CAP_SYS_RESOURCE the hard limit cannot be raised:
+# then hold no more calls than fit.
+ulimit -n 1048576 2>/dev/null || ulimit -n 200000 2>/dev/null ||
+    ulimit -n "$(ulimit -H -n)" 2>/dev/null
+nofile=$(ulimit -n)
+if [ "$nofile" != unlimited ]; then
+	maxcalls=$(( (nofile - 200) / 2 / 100 * 100 ))
+	h=
+	for n in $HOLD; do
+		if [ "$n" -gt "$maxcalls" ]; then
+			note "RLIMIT_NOFILE is $nofile and cannot be raised" \
+			    "here: $n calls held as $maxcalls (pptpproxy needs" \
+			    "two descriptors a call)"
+			n=$maxcalls
+		fi
+		case " $h " in
+		*" $n "*) ;;
+		*) h="$h $n" ;;
+		esac
+	done
+	HOLD=$(echo $h)
+fi
 
 FIGS="rt_1_64 mbit_1_64 loss_1_64 rt_1_1400 mbit_1_1400 loss_1_1400
 rt_64_64 mbit_64_64 loss_64_64 rt_64_1400 mbit_64_1400 loss_64_1400
@@ -640,6 +672,12 @@ if ip netns add "$probe"; then
 	NSLIST=$(echo " $NSLIST " | sed "s/ $probe / /")
 fi
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+if [ "$(echo "$LOAD0" | awk '{ print ($1 > 0.5) }')" = 1 ]; then
+	log "load average is $LOAD0: something else is running; the figures" \
+	    "will show it"
+	note "load average $LOAD0 at the start: other work shared the CPUs"
+fi
 start=$(date +%s)
 RUN=1
 while [ "$RUN" -le "$R" ]; do

@@ -80,6 +80,7 @@ static uint16_t		 next_cid = 1;
 static int		 epfd, lfd, rawfd;
 static const char	*statpath;
 static volatile sig_atomic_t quit, dump;
+static int		 accept_paused;
 
 static struct {
 	uint64_t	conns_accepted, conns_open, conns_bad;
@@ -431,7 +432,17 @@ do_accept(void)
 		fd = accept4(lfd, (struct sockaddr *)&sin, &sl, SOCK_NONBLOCK |
 		    SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			if (errno == EMFILE || errno == ENFILE) {
+				/* out of descriptors: pause accepting */
+				if (!accept_paused) {
+					warn("accept");
+					memset(&ev, 0, sizeof(ev));
+					ev.data.fd = lfd;
+					epoll_ctl(epfd, EPOLL_CTL_MOD, lfd,
+					    &ev);
+					accept_paused = 1;
+				}
+			} else if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != ECONNABORTED && errno != EINTR)
 				warn("accept");
 			return;
@@ -705,6 +716,14 @@ main(int argc, char *argv[])
 			}
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (accept_paused && now.tv_sec != last) {
+			/* try again once a second */
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.fd = lfd;
+			epoll_ctl(epfd, EPOLL_CTL_MOD, lfd, &ev);
+			accept_paused = 0;
+		}
 		if (dump || now.tv_sec != last) {
 			dump = 0;
 			last = now.tv_sec;
