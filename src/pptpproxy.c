@@ -190,6 +190,13 @@ main(int argc, char *argv[], char *envp[])
 	}
 	if ((o.self = strdup(self)) == NULL)
 		fatal("strdup");
+	/* Reloads happen after daemon(3) moved to "/". */
+	if (o.conffile != NULL && o.conffile[0] != '/') {
+		char	*abs;
+
+		if ((abs = realpath(o.conffile, NULL)) != NULL)
+			o.conffile = abs;
+	}
 	if ((conf = options_conf(&o)) == NULL) {
 		fprintf(stderr, "pptpproxy: configuration errors, exiting\n");
 		exit(1);
