@@ -234,7 +234,11 @@ rec() {
 # resident memory now: pptpproxy kB, kernel NAT conntrack entries
 mem_now() {
 	case $MODE in
-	proxy)	rss_kb $(proxy_pids) ;;
+	proxy)	for p in $(proxy_pids); do
+			echo "$1 $p $(tr '\0' ' ' </proc/$p/cmdline |
+			    sed 's/  *\.* *$//') $(rss_kb $p) kB"
+		done >>"$LOGS/$RUN-proxy-mem.txt" 2>/dev/null
+		rss_kb $(proxy_pids) ;;
 	nat)	ct_count ;;
 	*)	echo - ;;
 	esac
@@ -375,7 +379,7 @@ t_hold() {
 		i=$((i + 1))
 	done
 	sleep 1
-	m=$(mem_now)
+	m=$(mem_now "held $n:")
 	line=$(cat "$TMP/hold.out")
 	kill_pid "$hp"
 	echo "$line" >"$LOGS/$RUN-$MODE-hold-$n.txt"
@@ -470,7 +474,7 @@ run_mode() {
 		return
 	fi
 	sleep 0.5
-	MEM_IDLE=$(mem_now)
+	MEM_IDLE=$(mem_now "idle:")
 	rec mem_idle "$MEM_IDLE"
 	for n in $HOLD; do
 		t_hold "$n"
@@ -484,7 +488,7 @@ run_mode() {
 	t_setup 1
 	t_setup 16
 	sleep 1
-	rec mem_after "$(mem_now)"
+	rec mem_after "$(mem_now "after:")"
 	if [ -n "$PROXY_PID" ]; then
 		if ! kill -0 "$PROXY_PID" 2>/dev/null; then
 			note "pptpproxy run $RUN exited during the run"
