@@ -544,6 +544,25 @@ say(unsigned int k, int side, unsigned int t, uint16_t a, uint16_t b,
 	return (m);
 }
 
+/* Append a message the target must refuse; its session is cleared. */
+static void
+refuse(unsigned int k, int side, unsigned int t, uint16_t a, uint16_t b,
+    uint8_t result)
+{
+	uint8_t	 m[PPTP_MAX_MSG];
+	size_t	 n;
+
+	n = build(m, t, a, b, result);
+	emit(k, side, m, n);
+	if (message(&conns[k], side, m, n, (time_t)seedlen) != -1) {
+		fprintf(stderr, "seed %zu: %s accepted\n", seedlen,
+		    pptp_msg_name(t));
+		exit(1);
+	}
+	clear(&conns[k]);
+	check();
+}
+
 static uint16_t
 get(const uint8_t *m, size_t off)
 {
@@ -679,6 +698,23 @@ main(int argc, char *argv[])
 	say(0, PPTP_CLIENT, PPTP_CDN, 40, 0, 0);
 	say(0, PPTP_CLIENT, PPTP_CCRQ, 10, 0, 0);
 	finish(argv[1], "severalcalls");
+
+	/* refused at the end: a reply of the wrong kind, a reused ID */
+	begin(0);
+	start(0);
+	m = say(0, PPTP_CLIENT, PPTP_OCRQ, 10, 1, 0);
+	P = get(m, 12);
+	refuse(0, PPTP_SERVER, PPTP_ICRP, 30, P, 1);
+	finish(argv[1], "badkind");
+	begin(0);
+	start(0);
+	m = say(0, PPTP_CLIENT, PPTP_OCRQ, 10, 1, 0);
+	P = get(m, 12);
+	m = say(0, PPTP_CLIENT, PPTP_OCRQ, 11, 2, 0);
+	P2 = get(m, 12);
+	say(0, PPTP_SERVER, PPTP_OCRP, 30, P, 1);
+	refuse(0, PPTP_SERVER, PPTP_OCRP, 30, P2, 1);
+	finish(argv[1], "reusedreply");
 	return (0);
 }
 #endif /* FUZZ_SEED_MAIN */
