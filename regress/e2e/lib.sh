@@ -195,6 +195,49 @@ lab_chain_topology() {
 	lab_link fw2 198.51.100.1/24 s 198.51.100.2/24
 }
 
+# lab_nat_clients N: a home network behind a NAT host on the inside: nat
+# (192.0.2.10 outside, 10.1.0.1 inside, the kernel's PPTP NAT, masquerade)
+# with clients n1..nN at 10.1.0.10, .11, ...  Returns 1 (after cleaning
+# nothing: the namespaces go at exit) when the kernel has no pptp helper.
+lab_nat_clients() {
+	lab_ns nat
+	LAB_NLINK=$((LAB_NLINK + 1))
+	_a="${VPFX}a$LAB_NLINK"
+	_b="${VPFX}b$LAB_NLINK"
+	ip link add "$_a" type veth peer name "$_b" || fail "cannot add veth"
+	ip link set "$_a" netns "${PFX}nat"
+	ip link set "$_b" netns "${PFX}fw"
+	ip -n "${PFX}nat" addr add 192.0.2.10/24 dev "$_a"
+	ip -n "${PFX}nat" link set "$_a" up
+	ip -n "${PFX}fw" link set "$_b" master br0 up
+	_natout=$_a
+	ip -n "${PFX}nat" link add br1 type bridge
+	ip -n "${PFX}nat" addr add 10.1.0.1/24 dev br1
+	ip -n "${PFX}nat" link set br1 up
+	_i=1
+	while [ $_i -le "$1" ]; do
+		lab_ns "n$_i"
+		LAB_NLINK=$((LAB_NLINK + 1))
+		_a="${VPFX}a$LAB_NLINK"
+		_b="${VPFX}b$LAB_NLINK"
+		ip link add "$_a" type veth peer name "$_b" ||
+		    fail "cannot add veth"
+		ip link set "$_a" netns "${PFX}n$_i"
+		ip link set "$_b" netns "${PFX}nat"
+		ip -n "${PFX}n$_i" addr add "10.1.0.$((9 + _i))/24" dev "$_a"
+		ip -n "${PFX}n$_i" link set "$_a" up
+		ip -n "${PFX}n$_i" route add default via 10.1.0.1
+		ip -n "${PFX}nat" link set "$_b" master br1 up
+		_i=$((_i + 1))
+	done
+	nsx nat sysctl -q -w net.ipv4.ip_forward=1 || fail "ip_forward"
+	nsx nat iptables -t raw -A PREROUTING -p tcp --dport 1723 \
+	    -j CT --helper pptp 2>/dev/null || return 1
+	nsx nat iptables -t nat -A POSTROUTING -o "$_natout" -j MASQUERADE ||
+	    fail "iptables MASQUERADE"
+	return 0
+}
+
 # lab_route: the firewall routes (no proxy); clients and server get routes.
 lab_route() {
 	nsx fw sysctl -q -w net.ipv4.ip_forward=1 || fail "ip_forward"

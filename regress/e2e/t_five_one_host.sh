@@ -16,6 +16,10 @@
 # pptp-linux itself; the test then says so and is skipped rather than
 # failed.  (Separating them otherwise would take --localbind with an
 # address each, or a namespace each behind a NAT.)
+#
+# Then the other way five clients share one address: each in a namespace
+# of its own behind one NAT host (the kernel's PPTP NAT, which also picks
+# the Call IDs the proxy sees), all five at once again.
 . "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_pptpd
@@ -42,4 +46,25 @@ n=$(grep "relayed to" "$PLOG" | grep -c "192.0.2.10:")
 shown=$(sed -n 's/.*call [0-9]* up: .*(shown to the server as \([0-9]*\)).*/\1/p' "$PLOG" |
     sort -u | wc -l)
 [ "$shown" -eq 5 ] || fail "the server saw $shown distinct client Call IDs"
+
+# Five hosts behind one NAT, which shows the proxy the address 192.0.2.10
+# (the first client host goes; the NAT host takes its address).
+for p in $(ip netns pids "$(ns c1)"); do kill -KILL "$p"; done
+ip netns del "$(ns c1)"
+if ! lab_nat_clients 5; then
+	echo "kernel without a pptp conntrack helper: behind-NAT part not run"
+	exit 0
+fi
+pids=""
+for i in 1 2 3 4 5; do
+	lab_drive n$i -n 150 -w 4 -t 90 -g $((10 + i)) 192.0.2.1 >"$TMP/n$i.out" 2>&1 &
+	pids="$pids $!"
+	lab_track $!
+done
+bad=0
+for p in $pids; do wait $p || bad=$((bad + 1)); done
+cat "$TMP"/n?.out
+[ $bad -eq 0 ] || fail "$bad of 5 clients behind the NAT did not get all their frames back"
+n=$(grep "relayed to" "$PLOG" | grep -c "192.0.2.10:")
+[ "$n" -eq 10 ] || fail "$((n - 5)) sessions from the NAT's 192.0.2.10, expected 5"
 exit 0

@@ -2,7 +2,7 @@
  * pptpdrive - drive a real PPTP client (pptp-linux) and check the echo
  *
  * usage: pptpdrive [-q] [-n frames] [-t timeout] [-w window] [-g tag]
- *		    [-k seconds] [-r rate] SERVER [pptp options ...]
+ *		    [-k seconds] [-r rate] [-s size] SERVER [pptp options ...]
  *
  * Starts "pptp SERVER --nolaunchpppd [pptp options]" on a pty in raw mode
  * (pptp then takes the pty as its PPP link), writes PPP frames to it in
@@ -27,6 +27,8 @@
  *   -k S	keep echoing for S seconds (at least N frames), checking each:
  *		for tests that disturb the daemon during a session
  *   -r N	at most N frames a second (default: no limit, 200 with -k)
+ *   -s N	largest frame contents (default 1400, at most 4000): sizes
+ *		cycle through 1..N, every tenth frame is N bytes
  *   -q		quiet: the summary line only on failure
  *
  * One summary line on standard output.  Exit 0: all echoed; 1: a frame lost,
@@ -55,8 +57,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXSIZE		1400		/* largest frame contents */
-#define FRAME_MAX	(MAXSIZE + 64)
+#define MAXSIZE		1400		/* largest frame contents, default */
+#define FRAME_MAX	(4096 + 64)
 #define OUTBUF		(1 << 16)
 
 static volatile sig_atomic_t got_signal;
@@ -67,6 +69,7 @@ static int reaped;
 static int master = -1;
 static int quiet;
 static unsigned long tag;
+static size_t maxsize = MAXSIZE;
 static unsigned int proto;
 static const char *server;
 
@@ -118,8 +121,8 @@ frame_size(unsigned long seq)
 	if (seq == 0)
 		return 64;
 	if (seq % 10 == 9)
-		return MAXSIZE;
-	return 1 + (seq * 337) % MAXSIZE;
+		return maxsize;
+	return 1 + (seq * 337) % maxsize;
 }
 
 /* The contents of frame seq (its size is frame_size(seq)). */
@@ -371,7 +374,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pptpdrive [-q] [-n frames] [-t timeout] "
-	    "[-w window] [-g tag] [-k seconds] [-r rate] SERVER "
+	    "[-w window] [-g tag] [-k seconds] [-r rate] [-s size] SERVER "
 	    "[pptp options ...]\n");
 	exit(2);
 }
@@ -399,7 +402,7 @@ main(int argc, char *argv[])
 
 	tag = (unsigned long)getpid();
 	/* "+": options end at SERVER; what follows is for pptp. */
-	while ((c = getopt(argc, argv, "+g:k:n:qr:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:k:n:qr:s:t:w:")) != -1) {
 		switch (c) {
 		case 'g': tag = (unsigned long)number(optarg, 0, 4294967295.0);
 			break;
@@ -408,6 +411,7 @@ main(int argc, char *argv[])
 			break;
 		case 'q': quiet = 1; break;
 		case 'r': rate = number(optarg, 0, 1e9); break;
+		case 's': maxsize = (size_t)number(optarg, 1, 4000); break;
 		case 't': timeout = number(optarg, 0.1, 86400); break;
 		case 'w': window = (unsigned long)number(optarg, 1, 1000);
 			break;
@@ -559,9 +563,9 @@ main(int argc, char *argv[])
 		}
 	}
 	if (rc == 0 && !quiet)
-		summary("ok: %lu/%lu frames of 1..%d bytes echoed intact and "
+		summary("ok: %lu/%lu frames of 1..%zu bytes echoed intact and "
 		    "in order in %.2f s (tunnel up after %.2f s, %lu other "
-		    "frames ignored)", got, total, MAXSIZE, now() - t_start,
+		    "frames ignored)", got, total, maxsize, now() - t_start,
 		    t_first - t_start, other);
 	cleanup();
 	return rc;
