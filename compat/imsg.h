@@ -1,11 +1,16 @@
 /*
- * imsg: framed messages with optional descriptor passing over a Unix
- * socket, with the interface of OpenBSD's imsg_init(3) (7.7 names), for
- * systems whose libc and libbsd have none.  Written for pptpproxy.
+ * imsg for systems whose C library has none (Linux: neither glibc nor
+ * libbsd provide it).  Same names, argument order and return conventions
+ * as the imsg(3) interface of OpenBSD 7.7, so code written against this
+ * header compiles unchanged against OpenBSD's <imsg.h>.  Written from the
+ * manual page's description for pptpproxy; it only has to talk to itself.
+ *
+ * Use only the functions below: the members of the structures other than
+ * imsgbuf.fd, imsg.hdr and imsg.data are this implementation's own.
  */
 
-#ifndef COMPAT_IMSG_H
-#define COMPAT_IMSG_H
+#ifndef PPTPPROXY_COMPAT_IMSG_H
+#define PPTPPROXY_COMPAT_IMSG_H
 
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -15,39 +20,45 @@
 
 #define IMSG_HEADER_SIZE	sizeof(struct imsg_hdr)
 #define MAX_IMSGSIZE		16384
-#define IMSG_MAXFDS		64	/* received, not yet claimed */
 
 struct imsg_hdr {
-	uint32_t	type;
-	uint16_t	len;		/* header included */
-	uint16_t	flags;
-	uint32_t	peerid;
-	uint32_t	pid;
+	uint32_t	 type;
+	uint32_t	 len;		/* header included */
+	uint32_t	 peerid;
+	uint32_t	 pid;
 };
 
-struct imsg_out;
+/* A message being built or waiting in the output queue (see imsg.c). */
+struct ibuf;
 
 struct imsgbuf {
-	int		 fd;
-	pid_t		 pid;
-	uint32_t	 maxsize;
-	int		 fdpass;	/* descriptors may arrive */
-	/* output queue */
-	struct imsg_out	*out_head;
-	struct imsg_out	**out_tail;
-	uint32_t	 queued;
-	/* input */
-	uint8_t		*rbuf;
-	size_t		 rlen;		/* bytes in rbuf */
-	size_t		 rsize;
-	int		 rfds[IMSG_MAXFDS];
-	int		 nrfds;
+	int		  fd;		/* the socket */
+	pid_t		  pid;		/* sent when a caller passes pid 0 */
+	uint32_t	  maxsize;	/* largest message, header included */
+	int		  flags;
+
+	/* Output: whole messages, oldest first. */
+	struct ibuf	 *w_head;
+	struct ibuf	 *w_tail;
+	uint32_t	  w_queued;
+
+	/* Input: bytes [r_pos, r_end) of r_buf are unread. */
+	unsigned char	 *r_buf;
+	size_t		  r_size;
+	size_t		  r_pos;
+	size_t		  r_end;
+
+	/* Descriptors received and not yet given to their message. */
+	int		 *r_fds;
+	size_t		  r_fdsize;
+	size_t		  r_fdfirst;
+	size_t		  r_fdend;
 };
 
 struct imsg {
 	struct imsg_hdr	 hdr;
-	void		*data;
-	int		 fd;
+	void		*data;		/* payload, NULL when there is none */
+	int		 imsg_fd;	/* use imsg_get_fd() */
 };
 
 int		 imsgbuf_init(struct imsgbuf *, int);
@@ -65,6 +76,11 @@ int		 imsg_compose(struct imsgbuf *, uint32_t, uint32_t, pid_t, int,
 int		 imsg_composev(struct imsgbuf *, uint32_t, uint32_t, pid_t, int,
 		    const struct iovec *, int);
 int		 imsg_forward(struct imsgbuf *, struct imsg *);
+struct ibuf	*imsg_create(struct imsgbuf *, uint32_t, uint32_t, pid_t,
+		    size_t);
+int		 imsg_add(struct ibuf *, const void *, size_t);
+void		 imsg_close(struct imsgbuf *, struct ibuf *);
+
 uint32_t	 imsg_get_type(struct imsg *);
 uint32_t	 imsg_get_id(struct imsg *);
 pid_t		 imsg_get_pid(struct imsg *);
@@ -73,4 +89,4 @@ int		 imsg_get_fd(struct imsg *);
 int		 imsg_get_data(struct imsg *, void *, size_t);
 void		 imsg_free(struct imsg *);
 
-#endif /* COMPAT_IMSG_H */
+#endif /* PPTPPROXY_COMPAT_IMSG_H */

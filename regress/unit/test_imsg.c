@@ -1,22 +1,39 @@
 /*
- * compat imsg over socket pairs: several messages in one read, a message
- * split over many reads, descriptors passed one per message and queued,
- * exact-length payloads, bad headers, end of file, a long burst through
- * non-blocking sockets that fill up, and descriptors sent to a receiver
- * that does not take them.  Only the interface of imsg(3) is used, and
- * struct imsg_hdr's named fields to write messages by hand, so the test
- * holds for any implementation of it.
+ * Unit test of the imsg compatibility library (compat/imsg.c) over
+ * socket pairs: several messages in one read, a message split over many
+ * reads, descriptors passed and queued, exact-length payloads, bad
+ * headers and random bytes, end of file, a long burst through full
+ * non-blocking sockets, descriptors refused, size limits, forwarding,
+ * the ibuf calls, a vanished peer, and no descriptor leaked.
+ *
+ * Build and run on its own (the Makefile builds it as build/unit/test_imsg):
+ *
+ *	cc -I compat -o test_imsg regress/unit/test_imsg.c compat/imsg.c
+ *	./test_imsg
+ *
+ * With sanitizers or valgrind:
+ *
+ *	cc -g -fsanitize=address,undefined -I compat -o test_imsg \
+ *	    regress/unit/test_imsg.c compat/imsg.c
+ *	valgrind --leak-check=full --track-fds=yes ./test_imsg
+ *
+ * Prints "ok N - what" or "not ok N - what" per check, then
+ * "N passed, M failed"; exits 1 when anything failed.
  */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,68 +43,96 @@
 
 #include <imsg.h>
 
+#define MAXPAYLOAD	(MAX_IMSGSIZE - IMSG_HEADER_SIZE)
+
 static int	npass, nfail;
 
-static void	check(int, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
-#define CHECK(cond, ...) do {						\
-	int	ok_ = (cond) ? 1 : 0;					\
-	check(ok_, __LINE__, __VA_ARGS__);				\
-} while (0)
+static void	check(int, const char *, ...)
+		    __attribute__((__format__(__printf__, 2, 3)));
 
 static void
-check(int ok, int line, const char *fmt, ...)
+check(int ok, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (ok) {
+	if (ok)
 		npass++;
-		printf("ok %d - ", npass + nfail);
-	} else {
+	else
 		nfail++;
-		printf("not ok %d - (line %d) ", npass + nfail, line);
-	}
+	printf("%s %d - ", ok ? "ok" : "not ok", npass + nfail);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
 	printf("\n");
+	fflush(stdout);
 }
 
-static struct imsgbuf	a, b;	/* a writes, b reads */
-static int		sv[2];
+/* a writes on sv[0], b reads on sv[1]; both non-blocking. */
+struct pair {
+	int		sv[2];
+	struct imsgbuf	a, b;
+};
 
 static void
-open_pair(void)
+nonblock(int fd)
 {
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
-	    imsgbuf_init(&a, sv[0]) == -1 || imsgbuf_init(&b, sv[1]) == -1) {
-		perror("socketpair");
-		exit(1);
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+		perror("fcntl");
+		exit(2);
 	}
 }
 
 static void
-close_pair(void)
+pair_open(struct pair *p, int fdpass)
 {
-	imsgbuf_clear(&a);
-	imsgbuf_clear(&b);
-	close(sv[0]);
-	close(sv[1]);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, p->sv) == -1) {
+		perror("socketpair");
+		exit(2);
+	}
+	nonblock(p->sv[0]);
+	nonblock(p->sv[1]);
+	if (imsgbuf_init(&p->a, p->sv[0]) == -1 ||
+	    imsgbuf_init(&p->b, p->sv[1]) == -1) {
+		perror("imsgbuf_init");
+		exit(2);
+	}
+	if (fdpass)
+		imsgbuf_allow_fdpass(&p->b);
 }
 
-/* Descriptors the process has open. */
-static int
-nfds(void)
+static void
+pair_close(struct pair *p)
 {
-	DIR	*d;
-	int	 n = 0;
+	imsgbuf_clear(&p->a);
+	imsgbuf_clear(&p->b);
+	if (p->sv[0] != -1)
+		close(p->sv[0]);
+	if (p->sv[1] != -1)
+		close(p->sv[1]);
+	p->sv[0] = p->sv[1] = -1;
+}
 
-	if ((d = opendir("/proc/self/fd")) == NULL)
-		return (-1);
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return (n);
+/* A pipe whose read end does not block. */
+static void
+xpipe(int p[2])
+{
+	if (pipe(p) == -1) {
+		perror("pipe");
+		exit(2);
+	}
+	nonblock(p[0]);
+}
+
+/* 1: the pipe's read end sees end of file (no writer left anywhere). */
+static int
+pipe_eof(int rfd)
+{
+	char	c;
+
+	return (read(rfd, &c, 1) == 0);
 }
 
 static int
@@ -96,628 +141,782 @@ isopen(int fd)
 	return (fcntl(fd, F_GETFD) != -1);
 }
 
-/* Nothing left to read on fd right now. */
+/* Descriptors the process has open. */
+static int
+nfds(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return (-1);
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return (n - 1);		/* the directory's own */
+}
+
+static void
+fill(unsigned char *p, size_t len, uint32_t seed)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (unsigned char)(seed * 131 + i * 7 + (i >> 8));
+}
+
+static int
+filled(const unsigned char *p, size_t len, uint32_t seed)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(seed * 131 + i * 7 + (i >> 8)))
+			return (0);
+	return (1);
+}
+
+static uint32_t	rnd_state = 12345;
+
+static uint32_t
+rnd(void)
+{
+	rnd_state = rnd_state * 1103515245 + 12345;
+	return (rnd_state >> 8);
+}
+
+/*
+ * Move the writer's queue to the reader until one message is whole.
+ * >0: its length; 0: none (end of file or 2 s of silence); -1: imsg_get
+ * or imsgbuf_read failed; -2: imsgbuf_write failed.
+ */
+static ssize_t
+pump(struct pair *p, struct imsg *m)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int		i, r;
+
+	for (i = 0; i < 1000000; i++) {
+		if (imsgbuf_queuelen(&p->a) > 0 &&
+		    imsgbuf_write(&p->a) == -1)
+			return (-2);
+		if ((n = imsg_get(&p->b, m)) != 0)
+			return (n);
+		if (imsgbuf_queuelen(&p->a) == 0) {
+			pfd.fd = p->sv[1];
+			pfd.events = POLLIN;
+			if (poll(&pfd, 1, 2000) == 0)
+				return (0);
+		}
+		if ((r = imsgbuf_read(&p->b)) == -1)
+			return (-1);
+		if (r == 0)
+			return (imsg_get(&p->b, m));
+	}
+	return (0);
+}
+
+/* Nothing more to read on fd now. */
 static int
 drained(int fd)
 {
 	char	c;
 
-	return (recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) == -1 &&
+	return (recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == -1 &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
-/* The bytes of one message, as the wire has them. */
-static size_t
-raw_msg(uint8_t *buf, uint32_t type, uint32_t id, const void *data,
-    size_t len)
+/*
+ * The tests.
+ */
+
+static void
+t_several_in_one_read(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	struct iovec	 iov[3];
+	static unsigned char big[MAXPAYLOAD], got[MAXPAYLOAD];
+	unsigned char	 mid[100];
+	ssize_t		 n[6];
+	int		 ok, i, r;
+
+	pair_open(&p, 0);
+	fill(mid, sizeof(mid), 3);
+	fill(big, sizeof(big), 4);
+	iov[0].iov_base = (void *)"ab";
+	iov[0].iov_len = 2;
+	iov[1].iov_base = NULL;
+	iov[1].iov_len = 0;
+	iov[2].iov_base = (void *)"cde";
+	iov[2].iov_len = 3;
+	ok = imsg_compose(&p.a, 1, 10, 0, -1, NULL, 0) == 1 &&
+	    imsg_compose(&p.a, 2, 20, 1234, -1, "x", 1) == 1 &&
+	    imsg_compose(&p.a, 3, 30, 0, -1, mid, sizeof(mid)) == 1 &&
+	    imsg_compose(&p.a, 4, 40, 0, -1, big, sizeof(big)) == 1 &&
+	    imsg_composev(&p.a, 5, 50, 0, -1, iov, 3) == 1;
+	check(ok, "compose five messages (empty, 1 byte, 100, largest, "
+	    "iovecs)");
+	check(imsgbuf_queuelen(&p.a) == 5, "queuelen 5 before writing");
+	check(imsgbuf_flush(&p.a) == 0 && imsgbuf_queuelen(&p.a) == 0,
+	    "flush empties the queue");
+
+	r = imsgbuf_read(&p.b);
+	check(r == 1 && drained(p.sv[1]), "one read takes all five");
+	for (i = 0; i < 6; i++) {
+		n[i] = imsg_get(&p.b, &m);
+		switch (i) {
+		case 0:
+			ok = n[i] == (ssize_t)IMSG_HEADER_SIZE &&
+			    imsg_get_type(&m) == 1 && imsg_get_id(&m) == 10 &&
+			    imsg_get_pid(&m) == getpid() &&
+			    imsg_get_len(&m) == 0 && m.data == NULL;
+			check(ok, "empty message: type, id, own pid for 0, "
+			    "length");
+			break;
+		case 1:
+			ok = n[i] == (ssize_t)IMSG_HEADER_SIZE + 1 &&
+			    imsg_get_type(&m) == 2 && imsg_get_id(&m) == 20 &&
+			    imsg_get_pid(&m) == 1234 &&
+			    imsg_get_len(&m) == 1 &&
+			    ((char *)m.data)[0] == 'x';
+			check(ok, "1-byte message, pid as given");
+			break;
+		case 2:
+			ok = n[i] == (ssize_t)(IMSG_HEADER_SIZE + sizeof(mid)) &&
+			    imsg_get_type(&m) == 3 &&
+			    imsg_get_len(&m) == sizeof(mid) &&
+			    filled(m.data, sizeof(mid), 3);
+			check(ok, "100-byte message");
+			break;
+		case 3:
+			memset(got, 0, sizeof(got));
+			ok = n[i] == MAX_IMSGSIZE &&
+			    imsg_get_type(&m) == 4 &&
+			    imsg_get_data(&m, got, sizeof(got)) == 0 &&
+			    filled(got, sizeof(got), 4);
+			check(ok, "message of MAX_IMSGSIZE");
+			break;
+		case 4:
+			ok = n[i] == (ssize_t)IMSG_HEADER_SIZE + 5 &&
+			    imsg_get_type(&m) == 5 && imsg_get_len(&m) == 5 &&
+			    memcmp(m.data, "abcde", 5) == 0;
+			check(ok, "imsg_composev joins its iovecs");
+			break;
+		case 5:
+			check(n[i] == 0, "then imsg_get returns 0");
+			break;
+		}
+		if (i < 5)
+			check(imsg_get_fd(&m) == -1, "message %d has no "
+			    "descriptor", i + 1);
+		imsg_free(&m);
+	}
+	check(imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) == 0,
+	    "read with nothing there (EAGAIN) returns 1, nothing new");
+	pair_close(&p);
+}
+
+static void
+t_split(void)
+{
+	struct pair	 w, r;
+	struct imsg	 m;
+	static unsigned char wire[8192];
+	unsigned char	 data[3000];
+	size_t		 sizes[3] = { 0, 50, sizeof(data) };
+	size_t		 ends[3], total = 0, k;
+	ssize_t		 n, got;
+	int		 i, next = 0, early = 0, late = 0, bad = 0, rerr = 0;
+
+	/* The bytes of three messages as they are on the wire. */
+	pair_open(&w, 0);
+	for (i = 0; i < 3; i++) {
+		fill(data, sizes[i], 10 + i);
+		imsg_compose(&w.a, 100 + i, i, 0, -1, data, sizes[i]);
+		total += IMSG_HEADER_SIZE + sizes[i];
+		ends[i] = total;
+	}
+	imsgbuf_flush(&w.a);
+	got = read(w.sv[1], wire, sizeof(wire));
+	check(got == (ssize_t)total, "wire bytes of three messages (%zu)",
+	    total);
+	pair_close(&w);
+
+	/* Fed to the reader one byte at a time. */
+	pair_open(&r, 0);
+	for (k = 0; k < total; k++) {
+		if (write(r.sv[0], wire + k, 1) != 1)
+			break;
+		if (imsgbuf_read(&r.b) != 1)
+			rerr++;
+		n = imsg_get(&r.b, &m);
+		if (n == 0) {
+			if (next < 3 && k + 1 == ends[next])
+				late++;
+			continue;
+		}
+		if (n < 0 || next >= 3 || k + 1 != ends[next]) {
+			early++;
+			imsg_free(&m);
+			continue;
+		}
+		if (imsg_get_type(&m) != (uint32_t)(100 + next) ||
+		    imsg_get_id(&m) != (uint32_t)next ||
+		    imsg_get_len(&m) != sizes[next] ||
+		    (sizes[next] > 0 && !filled(m.data, sizes[next], 10 + next)))
+			bad++;
+		imsg_free(&m);
+		next++;
+	}
+	check(rerr == 0, "every 1-byte read returns 1");
+	check(early == 0 && late == 0,
+	    "each message appears exactly with its last byte");
+	check(next == 3 && bad == 0, "all three whole and intact");
+	check(imsg_get(&r.b, &m) == 0, "nothing left over");
+	pair_close(&r);
+}
+
+static void
+t_fdpass(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	int		 pp[2], fd, closed;
+	char		 buf[16];
+	ssize_t		 n;
+
+	pair_open(&p, 1);
+	xpipe(pp);
+	check(imsg_compose(&p.a, 7, 1, 0, pp[1], "fd", 2) == 1,
+	    "compose with a pipe's write end");
+	check(imsgbuf_flush(&p.a) == 0, "flush it");
+	closed = !isopen(pp[1]);
+	check(closed, "sender closed its copy once sent");
+	n = pump(&p, &m);
+	check(n == (ssize_t)IMSG_HEADER_SIZE + 2 && imsg_get_type(&m) == 7 &&
+	    memcmp(m.data, "fd", 2) == 0, "message with descriptor received");
+	fd = imsg_get_fd(&m);
+	check(fd >= 0 && isopen(fd), "imsg_get_fd gives the descriptor");
+	check(imsg_get_fd(&m) == -1, "imsg_get_fd gives it once, -1 after");
+	check(fd >= 0 && write(fd, "hello", 5) == 5 &&
+	    read(pp[0], buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0,
+	    "written through it, read at the pipe's other end");
+	imsg_free(&m);
+	check(fd >= 0 && isopen(fd), "imsg_free leaves a taken descriptor");
+	if (fd >= 0)
+		close(fd);
+	check(pipe_eof(pp[0]), "no other copy of the write end is left");
+	close(pp[0]);
+	pair_close(&p);
+}
+
+static void
+t_fdqueue(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	/* messages 1, 2 and 4 carry the write ends of pipes 0, 1, 2 */
+	int		 carries[6] = { -1, 0, 1, -1, 2, -1 };
+	int		 pp[3][2], i, j, fd, rounds, okfd = 0, okorder = 0;
+	char		 c;
+
+	pair_open(&p, 1);
+	for (j = 0; j < 3; j++)
+		xpipe(pp[j]);
+	for (i = 0; i < 6; i++)
+		imsg_compose(&p.a, 200 + i, i, 0,
+		    carries[i] == -1 ? -1 : pp[carries[i]][1], &i, sizeof(i));
+	check(imsgbuf_queuelen(&p.a) == 6 && imsgbuf_flush(&p.a) == 0,
+	    "six messages, three with descriptors, in one flush");
+
+	/* Read everything first: the descriptors wait in the queue. */
+	for (rounds = 0; rounds < 100 && !drained(p.sv[1]); rounds++)
+		if (imsgbuf_read(&p.b) != 1)
+			break;
+	check(drained(p.sv[1]), "all read before any imsg_get (%d reads)",
+	    rounds);
+
+	for (i = 0; i < 6; i++) {
+		if (imsg_get(&p.b, &m) <= 0)
+			break;
+		if (imsg_get_type(&m) == (uint32_t)(200 + i) &&
+		    imsg_get_id(&m) == (uint32_t)i)
+			okorder++;
+		fd = imsg_get_fd(&m);
+		if (carries[i] == -1) {
+			if (fd == -1)
+				okfd++;
+		} else if (fd != -1) {
+			/* The right pipe: its read end gets the byte. */
+			c = (char)('A' + i);
+			if (write(fd, &c, 1) == 1 &&
+			    read(pp[carries[i]][0], &c, 1) == 1 &&
+			    c == 'A' + i)
+				okfd++;
+			close(fd);
+		}
+		imsg_free(&m);
+	}
+	check(okorder == 6, "six messages in order");
+	check(okfd == 6, "each descriptor attached to its own message, "
+	    "none to the others");
+	for (j = 0, i = 0; j < 3; j++) {
+		i += pipe_eof(pp[j][0]);
+		close(pp[j][0]);
+	}
+	check(i == 3, "no copies of the three write ends left");
+	pair_close(&p);
+}
+
+static void
+t_unclaimed(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	int		 pp[2];
+
+	/* Received, not taken: imsg_free closes it. */
+	pair_open(&p, 1);
+	xpipe(pp);
+	imsg_compose(&p.a, 1, 0, 0, pp[1], NULL, 0);
+	check(pump(&p, &m) > 0 && !pipe_eof(pp[0]),
+	    "message with descriptor received, descriptor open");
+	imsg_free(&m);
+	check(pipe_eof(pp[0]), "imsg_free closes a descriptor not taken");
+	close(pp[0]);
+	pair_close(&p);
+
+	/* Queued, never sent: imsgbuf_clear closes it. */
+	pair_open(&p, 1);
+	xpipe(pp);
+	imsg_compose(&p.a, 1, 0, 0, pp[1], NULL, 0);
+	imsgbuf_clear(&p.a);
+	check(imsgbuf_queuelen(&p.a) == 0 && pipe_eof(pp[0]),
+	    "imsgbuf_clear closes the descriptors of unsent messages");
+	close(pp[0]);
+	pair_close(&p);
+
+	/* Received, message never taken: imsgbuf_clear closes it. */
+	pair_open(&p, 1);
+	xpipe(pp);
+	imsg_compose(&p.a, 1, 0, 0, pp[1], NULL, 0);
+	imsgbuf_flush(&p.a);
+	check(imsgbuf_read(&p.b) == 1 && !pipe_eof(pp[0]),
+	    "descriptor read into the input queue");
+	imsgbuf_clear(&p.b);
+	check(pipe_eof(pp[0]),
+	    "imsgbuf_clear closes received descriptors nobody claimed");
+	close(pp[0]);
+
+	/* The imsgbuf works again after imsgbuf_clear. */
+	imsg_compose(&p.a, 77, 0, 0, -1, "again", 5);
+	check(pump(&p, &m) > 0 && imsg_get_type(&m) == 77 &&
+	    memcmp(m.data, "again", 5) == 0, "usable again after clear");
+	imsg_free(&m);
+	pair_close(&p);
+}
+
+static void
+t_get_data(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	uint64_t	 v = 0x0123456789abcdefULL, got = 0;
+	uint32_t	 small;
+	unsigned char	 large[16];
+	int		 r;
+
+	pair_open(&p, 0);
+	imsg_compose(&p.a, 1, 0, 0, -1, &v, sizeof(v));
+	imsg_compose(&p.a, 2, 0, 0, -1, NULL, 0);
+	check(pump(&p, &m) > 0 && imsg_get_len(&m) == sizeof(v),
+	    "8-byte payload: imsg_get_len 8");
+	check(imsg_get_data(&m, &got, sizeof(got)) == 0 && got == v,
+	    "imsg_get_data with the exact length copies it");
+	errno = 0;
+	r = imsg_get_data(&m, &small, sizeof(small));
+	check(r == -1 && errno == EBADMSG, "shorter length: -1, EBADMSG");
+	errno = 0;
+	r = imsg_get_data(&m, large, sizeof(large));
+	check(r == -1 && errno == EBADMSG, "longer length: -1, EBADMSG");
+	imsg_free(&m);
+
+	check(pump(&p, &m) > 0 && imsg_get_len(&m) == 0 && m.data == NULL,
+	    "empty payload: length 0, data NULL");
+	errno = 0;
+	r = imsg_get_data(&m, &small, sizeof(small));
+	check(r == -1 && errno == EBADMSG, "empty payload, 4 asked: EBADMSG");
+	check(imsg_get_data(&m, &small, 0) == -1, "length 0 asked: -1");
+	imsg_free(&m);
+	imsg_free(&m);		/* twice is harmless */
+	pair_close(&p);
+}
+
+/* A raw header on the wire, then extra bytes. */
+static void
+raw_header(int fd, uint32_t type, uint32_t len, size_t extra)
 {
 	struct imsg_hdr	hdr;
+	unsigned char	buf[256];
 
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.type = type;
-	hdr.len = IMSG_HEADER_SIZE + len;
-	hdr.peerid = id;
-	hdr.pid = 4242;
-	memcpy(buf, &hdr, sizeof(hdr));
-	if (len > 0)
-		memcpy(buf + sizeof(hdr), data, len);
-	return (IMSG_HEADER_SIZE + len);
-}
-
-/* A header only, claiming a total length of len. */
-static size_t
-raw_hdr(uint8_t *buf, uint32_t len)
-{
-	struct imsg_hdr	hdr;
-
-	memset(&hdr, 0, sizeof(hdr));
-	hdr.type = 1;
 	hdr.len = len;
+	hdr.pid = 1;
 	memcpy(buf, &hdr, sizeof(hdr));
-	return (sizeof(hdr));
+	memset(buf + sizeof(hdr), 0xa5, extra);
+	if (write(fd, buf, sizeof(hdr) + extra) !=
+	    (ssize_t)(sizeof(hdr) + extra)) {
+		perror("write");
+		exit(2);
+	}
 }
 
 static void
-fill(uint8_t *p, size_t len, uint32_t seed)
+t_garbage(void)
 {
-	size_t	i;
+	struct pair	 p;
+	struct imsg	 m;
+	uint32_t	 bad[] = { 0, 1, IMSG_HEADER_SIZE - 1, MAX_IMSGSIZE + 1,
+			    0x7fffffff, 0xffffffff };
+	unsigned char	 junk[400];
+	size_t		 i, len;
+	ssize_t		 n;
+	int		 round, weird = 0, errs = 0, msgs = 0;
 
-	for (i = 0; i < len; i++)
-		p[i] = (uint8_t)(seed * 31 + i * 7);
-}
+	memset(junk, 0, sizeof(junk));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pair_open(&p, 1);
+		raw_header(p.sv[0], 9, bad[i], 40);
+		check(imsgbuf_read(&p.b) == 1, "header with len %u read",
+		    bad[i]);
+		errno = 0;
+		n = imsg_get(&p.b, &m);
+		check(n == -1 && errno == ERANGE, "len %u: imsg_get -1, "
+		    "ERANGE", bad[i]);
+		check(imsg_get(&p.b, &m) == -1, "len %u: and again", bad[i]);
+		pair_close(&p);
+	}
 
-static int
-filled(const uint8_t *p, size_t len, uint32_t seed)
-{
-	size_t	i;
+	/* A header announcing more than ever comes. */
+	pair_open(&p, 0);
+	raw_header(p.sv[0], 9, 200, 20);
+	close(p.sv[0]);
+	p.sv[0] = -1;
+	check(imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) == 0,
+	    "truncated message: imsg_get returns 0");
+	check(imsgbuf_read(&p.b) == 0 && imsg_get(&p.b, &m) == 0,
+	    "then end of file, still nothing");
+	pair_close(&p);
 
-	for (i = 0; i < len; i++)
-		if (p[i] != (uint8_t)(seed * 31 + i * 7))
-			return (0);
-	return (1);
-}
+	/* Larger than the receiver's limit. */
+	pair_open(&p, 0);
+	check(imsgbuf_set_maxsize(&p.b, 64) == 0, "receiver limit 64");
+	imsg_compose(&p.a, 1, 0, 0, -1, junk, 100);
+	errno = 0;
+	check(pump(&p, &m) == -1 && errno == ERANGE,
+	    "116-byte message over the limit: -1, ERANGE");
+	pair_close(&p);
 
-static void
-test_coalesced(void)
-{
-	struct imsg	 im;
-	struct iovec	 iov[3];
-	uint8_t		 big[1000], got[1000];
-	uint32_t	 v = 0x01020304, w = 0;
-	int		 ok, i;
+	/* Random bytes, some with a plausible length. */
+	for (round = 0; round < 300; round++) {
+		pair_open(&p, round % 2);
+		len = 1 + rnd() % sizeof(junk);
+		for (i = 0; i < len; i++)
+			junk[i] = (unsigned char)rnd();
+		if (round % 3 == 0 && len >= IMSG_HEADER_SIZE) {
+			uint32_t l = rnd() % 64;
 
-	open_pair();
-	fill(big, sizeof(big), 9);
-	CHECK(imsg_compose(&a, 10, 1, 0, -1, &v, sizeof(v)) == 1 &&
-	    imsg_compose(&a, 11, 2, 77, -1, NULL, 0) == 1 &&
-	    imsg_compose(&a, 12, 3, 0, -1, big, sizeof(big)) == 1,
-	    "compose: three messages queued");
-	iov[0].iov_base = big;
-	iov[0].iov_len = 10;
-	iov[1].iov_base = NULL;
-	iov[1].iov_len = 0;
-	iov[2].iov_base = big + 10;
-	iov[2].iov_len = 20;
-	CHECK(imsg_composev(&a, 13, 4, 0, -1, iov, 3) == 1 &&
-	    imsgbuf_queuelen(&a) == 4, "composev: a fourth of three parts");
-	CHECK(imsgbuf_write(&a) == 0 && imsgbuf_queuelen(&a) == 0,
-	    "written in one go");
-	CHECK(imsgbuf_read(&b) == 1 && drained(sv[1]),
-	    "one read takes all four");
-
-	ok = imsg_get(&b, &im) == (ssize_t)(IMSG_HEADER_SIZE + 4) &&
-	    imsg_get_type(&im) == 10 && imsg_get_id(&im) == 1 &&
-	    imsg_get_pid(&im) == getpid() && imsg_get_len(&im) == 4 &&
-	    imsg_get_fd(&im) == -1 &&
-	    imsg_get_data(&im, &w, sizeof(w)) == 0 && w == v;
-	imsg_free(&im);
-	CHECK(ok, "first: type, id, our pid, 4 bytes of payload");
-	ok = imsg_get(&b, &im) == (ssize_t)IMSG_HEADER_SIZE &&
-	    imsg_get_type(&im) == 11 && imsg_get_pid(&im) == 77 &&
-	    imsg_get_len(&im) == 0;
-	imsg_free(&im);
-	CHECK(ok, "second: no payload, the pid given");
-	ok = imsg_get(&b, &im) > 0 && imsg_get_type(&im) == 12 &&
-	    imsg_get_data(&im, got, sizeof(got)) == 0 &&
-	    memcmp(got, big, sizeof(big)) == 0;
-	imsg_free(&im);
-	CHECK(ok, "third: 1000 bytes of payload intact");
-	ok = imsg_get(&b, &im) > 0 && imsg_get_type(&im) == 13 &&
-	    imsg_get_data(&im, got, 30) == 0 && memcmp(got, big, 30) == 0;
-	imsg_free(&im);
-	CHECK(ok, "fourth: the parts joined");
-	CHECK(imsg_get(&b, &im) == 0, "then nothing");
-
-	/* imsg_forward: the same message again */
-	imsg_compose(&a, 20, 5, 0, -1, &v, sizeof(v));
-	imsgbuf_write(&a);
-	imsgbuf_read(&b);
-	ok = imsg_get(&b, &im) > 0 && imsg_forward(&a, &im) == 1;
-	imsg_free(&im);
-	imsgbuf_write(&a);
-	imsgbuf_read(&b);
-	ok &= imsg_get(&b, &im) > 0 && imsg_get_type(&im) == 20 &&
-	    imsg_get_id(&im) == 5 && imsg_get_data(&im, &w, 4) == 0 &&
-	    w == v;
-	imsg_free(&im);
-	CHECK(ok, "imsg_forward sends it on unchanged");
-
-	/* one read, many messages: more than fit in one recvmsg */
-	for (i = 0; i < 600; i++)
-		imsg_compose(&a, 30, (uint32_t)i, 0, -1, big, 50);
-	ok = imsgbuf_flush(&a) == 0;
-	for (i = 0; i < 600 && ok; ) {
-		ssize_t	n;
-
-		if (imsgbuf_read(&b) != 1)
-			ok = 0;
-		while ((n = imsg_get(&b, &im)) > 0) {
-			if (imsg_get_id(&im) != (uint32_t)i++)
-				ok = 0;
-			imsg_free(&im);
+			if (round % 2)
+				l |= 0x80000000U;
+			memcpy(junk + offsetof(struct imsg_hdr, len), &l,
+			    sizeof(l));
+		}
+		if (write(p.sv[0], junk, len) != (ssize_t)len)
+			exit(2);
+		if (imsgbuf_read(&p.b) != 1)
+			weird++;
+		while ((n = imsg_get(&p.b, &m)) > 0) {
+			if (n < (ssize_t)IMSG_HEADER_SIZE ||
+			    imsg_get_len(&m) != (size_t)n - IMSG_HEADER_SIZE)
+				weird++;
+			msgs++;
+			imsg_free(&m);
 		}
 		if (n == -1)
-			ok = 0;
+			errs++;
+		pair_close(&p);
 	}
-	CHECK(ok && i == 600, "600 messages (40 KB) flushed, read in a few "
-	    "reads, in order");
-	close_pair();
+	check(weird == 0, "300 rounds of random bytes: no crash, sane "
+	    "results (%d messages, %d errors)", msgs, errs);
 }
 
 static void
-test_split(void)
+t_eof(void)
 {
-	struct imsg	 im;
-	uint8_t		 wire[256], data[40];
-	size_t		 n, m, i, k;
-	uint32_t	 id;
-	int		 ok, early;
+	struct pair	 p;
+	struct imsg	 m;
+	int		 r1, r2, n1, n2;
 
-	open_pair();
-	fill(data, sizeof(data), 1);
-	n = raw_msg(wire, 7, 4711, data, sizeof(data));
-	early = 0;
-	ok = 1;
-	for (i = 0; i < n; i++) {
-		if (write(sv[0], wire + i, 1) != 1 || imsgbuf_read(&b) != 1)
-			ok = 0;
-		if (i + 1 < n && imsg_get(&b, &im) != 0)
-			early = 1;
-	}
-	CHECK(ok && !early, "%zu bytes written one at a time, one read each: "
-	    "no message before the last", n);
-	ok = imsg_get(&b, &im) == (ssize_t)n && imsg_get_type(&im) == 7 &&
-	    imsg_get_id(&im) == 4711 && imsg_get_pid(&im) == 4242 &&
-	    imsg_get_len(&im) == sizeof(data);
-	CHECK(ok, "whole after the last byte: type, id, pid as written");
-	memset(wire, 0, sizeof(wire));
-	ok = imsg_get_data(&im, wire, sizeof(data)) == 0 &&
-	    filled(wire, sizeof(data), 1);
-	CHECK(ok, "payload as written");
-	errno = 0;
-	CHECK(imsg_get_data(&im, wire, sizeof(data) - 1) == -1 &&
-	    errno == EBADMSG, "imsg_get_data one byte short: -1, EBADMSG");
-	errno = 0;
-	CHECK(imsg_get_data(&im, wire, sizeof(data) + 1) == -1 &&
-	    errno == EBADMSG, "imsg_get_data one byte long: -1, EBADMSG");
-	errno = 0;
-	CHECK(imsg_get_data(&im, wire, 0) == -1 && errno != 0,
-	    "imsg_get_data of 0 bytes: -1");
-	imsg_free(&im);
-	CHECK(imsg_get(&b, &im) == 0, "nothing more");
+	pair_open(&p, 0);
+	close(p.sv[0]);
+	p.sv[0] = -1;
+	check(imsgbuf_read(&p.b) == 0, "peer closed: imsgbuf_read returns 0");
+	pair_close(&p);
 
-	/* Header-only message: imsg_get_data refuses any length. */
-	n = raw_msg(wire, 8, 1, NULL, 0);
-	write(sv[0], wire, n);
-	imsgbuf_read(&b);
-	ok = imsg_get(&b, &im) == (ssize_t)n && imsg_get_len(&im) == 0;
-	errno = 0;
-	ok &= imsg_get_data(&im, data, 4) == -1 && errno == EBADMSG;
-	imsg_free(&im);
-	CHECK(ok, "a message without payload: imsg_get_data(4) -1, "
-	    "EBADMSG");
-
-	/* Five messages written in chunks of 7 bytes across boundaries. */
-	n = 0;
-	for (id = 0; id < 5; id++)
-		n += raw_msg(wire + n, 9, id, data, id * 3);
-	ok = 1;
-	id = 0;
-	for (i = 0; i < n; i += m) {
-		m = n - i < 7 ? n - i : 7;
-		if (write(sv[0], wire + i, m) != (ssize_t)m ||
-		    imsgbuf_read(&b) != 1)
-			ok = 0;
-		while (imsg_get(&b, &im) > 0) {
-			k = imsg_get_len(&im);
-			if (imsg_get_id(&im) != id || k != id * 3 ||
-			    (k > 0 && memcmp(im.data, data, k) != 0))
-				ok = 0;
-			id++;
-			imsg_free(&im);
-		}
-	}
-	CHECK(ok && id == 5, "five messages in 7-byte writes: each whole "
-	    "once its last byte is in, in order");
-	close_pair();
+	pair_open(&p, 0);
+	imsg_compose(&p.a, 1, 0, 0, -1, "one", 3);
+	imsg_compose(&p.a, 2, 0, 0, -1, "two", 3);
+	imsgbuf_flush(&p.a);
+	close(p.sv[0]);
+	p.sv[0] = -1;
+	r1 = imsgbuf_read(&p.b);
+	r2 = imsgbuf_read(&p.b);
+	check(r1 == 1 && r2 == 0, "data then end of file: 1, then 0");
+	n1 = imsg_get(&p.b, &m) > 0 && imsg_get_type(&m) == 1;
+	imsg_free(&m);
+	n2 = imsg_get(&p.b, &m) > 0 && imsg_get_type(&m) == 2;
+	imsg_free(&m);
+	check(n1 && n2 && imsg_get(&p.b, &m) == 0,
+	    "messages read before end of file are all there");
+	pair_close(&p);
 }
 
-/* A message with the write end of a new pipe; its read end in *rd. */
-static int
-compose_pipe(uint32_t type, uint32_t id, int *rd, int *wr)
+#define BURST		5000
+#define BURST_FDEVERY	250
+
+static size_t
+burst_len(int i)
 {
-	int	p[2];
-
-	if (pipe(p) == -1)
-		return (-1);
-	*rd = p[0];
-	if (wr != NULL)
-		*wr = p[1];
-	return (imsg_compose(&a, type, id, 0, p[1], &id, sizeof(id)));
-}
-
-/* Write c through fd, read it back from rd. */
-static int
-through(int fd, int rd, char c)
-{
-	char	got = 0;
-
-	return (write(fd, &c, 1) == 1 && read(rd, &got, 1) == 1 && got == c);
-}
-
-/* Read until n messages are there; put them in im[]. */
-static int
-get_n(struct imsg *im, int n)
-{
-	int	got = 0, tries = 0;
-	ssize_t	r = 0;
-
-	while (got < n && tries++ < 100) {
-		while (got < n && (r = imsg_get(&b, &im[got])) > 0)
-			got++;
-		if (r == -1)
-			return (-1);
-		if (got < n && imsgbuf_read(&b) != 1)
-			return (-1);
-	}
-	return (got);
+	if (i % 7 == 0)
+		return (6000 + (size_t)(i % 1000) * 10);
+	return ((size_t)(i % 300));
 }
 
 static void
-test_fdpass(void)
+t_burst(void)
 {
-	struct imsg	 im[8];
-	int		 rd[4], wr[4], fd, i, ok, before;
-	char		 c;
-
-	before = nfds();
-	open_pair();
-	imsgbuf_allow_fdpass(&b);
-
-	/* one descriptor */
-	CHECK(compose_pipe(1, 100, &rd[0], &wr[0]) == 1 &&
-	    imsgbuf_queuelen(&a) == 1, "a message with a pipe's write end "
-	    "queued");
-	CHECK(isopen(wr[0]), "the sender's descriptor stays open until sent");
-	CHECK(imsgbuf_write(&a) == 0 && imsgbuf_queuelen(&a) == 0 &&
-	    !isopen(wr[0]), "written; the sender's copy closed");
-	CHECK(get_n(im, 1) == 1 && imsg_get_type(&im[0]) == 1 &&
-	    imsg_get_len(&im[0]) == 4, "received");
-	fd = imsg_get_fd(&im[0]);
-	CHECK(fd != -1 && imsg_get_fd(&im[0]) == -1,
-	    "its descriptor is there, and taken only once");
-	CHECK(fd != -1 && through(fd, rd[0], 'x'),
-	    "written through the passed descriptor, read from the pipe");
-	imsg_free(&im[0]);
-	close(fd);
-	CHECK(read(rd[0], &c, 1) == 0, "closed: the pipe sees end of file");
-	close(rd[0]);
-
-	/* three descriptors on consecutive messages, one plain among them */
-	ok = compose_pipe(2, 0, &rd[0], &wr[0]) == 1 &&
-	    compose_pipe(2, 1, &rd[1], &wr[1]) == 1 &&
-	    imsg_compose(&a, 3, 9, 0, -1, NULL, 0) == 1 &&
-	    compose_pipe(2, 2, &rd[2], &wr[2]) == 1;
-	CHECK(ok && imsgbuf_flush(&a) == 0 && !isopen(wr[0]) &&
-	    !isopen(wr[1]) && !isopen(wr[2]),
-	    "three pipes and a plain message sent; the sender's copies closed");
-	ok = get_n(im, 4) == 4;
-	for (i = 0; ok && i < 4; i++) {
-		if (i == 2) {
-			ok &= imsg_get_type(&im[i]) == 3 &&
-			    imsg_get_fd(&im[i]) == -1;
-			continue;
-		}
-		fd = imsg_get_fd(&im[i]);
-		ok &= fd != -1 && imsg_get_type(&im[i]) == 2 &&
-		    through(fd, rd[i < 2 ? i : 2], (char)('a' + i));
-		close(fd);
-	}
-	CHECK(ok, "each descriptor arrives with its own message, in order; "
-	    "the plain one has none");
-	for (i = 0; i < 4; i++)
-		imsg_free(&im[i]);
-	for (i = 0; i < 3; i++)
-		close(rd[i]);
-
-	/* a descriptor not claimed is closed by imsg_free */
-	compose_pipe(4, 0, &rd[0], NULL);
-	imsgbuf_write(&a);
-	ok = get_n(im, 1) == 1 && im[0].fd != -1;
-	imsg_free(&im[0]);
-	CHECK(ok && im[0].fd == -1 && read(rd[0], &c, 1) == 0,
-	    "a descriptor not taken is closed by imsg_free");
-	close(rd[0]);
-
-	/* descriptors received, not yet claimed, closed by imsgbuf_clear */
-	compose_pipe(5, 0, &rd[0], NULL);
-	compose_pipe(5, 1, &rd[1], NULL);
-	imsgbuf_flush(&a);
-	if (fcntl(sv[1], F_SETFL, O_NONBLOCK) == -1)
-		abort();
-	for (i = 0; i < 10; i++)
-		imsgbuf_read(&b);
-	CHECK(drained(sv[1]), "two messages with descriptors read, not taken");
-	close_pair();
-	CHECK(read(rd[0], &c, 1) == 0 && read(rd[1], &c, 1) == 0,
-	    "imsgbuf_clear closes them");
-	close(rd[0]);
-	close(rd[1]);
-
-	/* queued, never sent: closed by imsgbuf_clear */
-	open_pair();
-	compose_pipe(6, 0, &rd[0], &wr[0]);
-	close_pair();
-	CHECK(!isopen(wr[0]) && read(rd[0], &c, 1) == 0,
-	    "a descriptor queued and never sent is closed by imsgbuf_clear");
-	close(rd[0]);
-
-	/* too big a message: refused, its descriptor closed */
-	open_pair();
-	{
-		static uint8_t	huge[MAX_IMSGSIZE];
-
-		if (pipe(rd) == -1)
-			abort();
-		errno = 0;
-		ok = imsg_compose(&a, 7, 0, 0, rd[1], huge, sizeof(huge)) ==
-		    -1 && errno == ERANGE && imsgbuf_queuelen(&a) == 0;
-		CHECK(ok && !isopen(rd[1]) && read(rd[0], &c, 1) == 0,
-		    "a message over the size limit: -1, ERANGE, descriptor "
-		    "closed");
-		close(rd[0]);
-		CHECK(imsg_compose(&a, 7, 0, 0, -1, huge, sizeof(huge) -
-		    IMSG_HEADER_SIZE) == 1, "one at the limit is taken");
-	}
-	close_pair();
-	CHECK(nfds() == before, "no descriptor left open (%d before, %d "
-	    "after)", before, nfds());
-}
-
-static void
-test_bad(void)
-{
-	struct imsg	 im;
-	uint8_t		 wire[64], junk[64];
-	size_t		 n;
-	int		 p[2], before = nfds();
-	char		 c;
-
-	/* garbage */
-	open_pair();
-	memset(junk, 0xff, sizeof(junk));
-	write(sv[0], junk, sizeof(junk));
-	CHECK(imsgbuf_read(&b) == 1 && imsg_get(&b, &im) == -1,
-	    "64 bytes of 0xff: imsg_get -1");
-	CHECK(imsg_get(&b, &im) == -1, "and again -1, no crash");
-	close_pair();
-
-	/* random garbage, many times */
-	{
-		int	i, j;
-
-		for (i = 0; i < 200; i++) {
-			open_pair();
-			arc4random_buf(junk, sizeof(junk));
-			write(sv[0], junk, 1 + arc4random_uniform(64));
-			imsgbuf_read(&b);
-			for (j = 0; j < 10; j++) {
-				ssize_t r = imsg_get(&b, &im);
-
-				if (r > 0)
-					imsg_free(&im);
-				else
-					break;
-			}
-			close_pair();
-		}
-		CHECK(1, "200 random headers: no crash");
-	}
-
-	/* lengths out of range */
-	{
-		static const uint32_t	 lens[] = { 0, 4, IMSG_HEADER_SIZE - 1,
-		    MAX_IMSGSIZE + 1, 65535 };
-		size_t			 i;
-
-		for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-			open_pair();
-			n = raw_hdr(wire, lens[i]);
-			memset(wire + n, 0, sizeof(wire) - n);
-			write(sv[0], wire, sizeof(wire));
-			imsgbuf_read(&b);
-			CHECK(imsg_get(&b, &im) == -1, "a header with Length "
-			    "%u: imsg_get -1", lens[i]);
-			close_pair();
-		}
-	}
-
-	/*
-	 * A message marked as carrying a descriptor that never came: the
-	 * bytes of a real one, its descriptor lost on the way (a plain
-	 * read() drops it).  An error, or the message without one.
-	 */
-	open_pair();
-	imsgbuf_allow_fdpass(&b);
-	if (pipe(p) == -1)
-		abort();
-	imsg_compose(&a, 1, 0, 0, p[1], "abcd", 4);
-	imsgbuf_flush(&a);
-	n = (size_t)read(sv[1], wire, sizeof(wire));
-	CHECK(n == IMSG_HEADER_SIZE + 4 && read(p[0], &c, 1) == 0,
-	    "a message with a descriptor read as plain bytes: the "
-	    "descriptor is gone");
-	close(p[0]);
-	write(sv[0], wire, n);
-	imsgbuf_read(&b);
-	{
-		ssize_t	r = imsg_get(&b, &im);
-
-		CHECK(r == -1 || (r > 0 && imsg_get_fd(&im) == -1),
-		    "delivered again without it: %s", r == -1 ?
-		    "imsg_get -1" : "no descriptor");
-		if (r > 0)
-			imsg_free(&im);
-	}
-	close_pair();
-
-	/* end of file */
-	open_pair();
-	close(sv[0]);
-	sv[0] = -1;
-	CHECK(imsgbuf_read(&b) == 0, "the other end closed: imsgbuf_read 0");
-	close_pair();
-	open_pair();
-	n = raw_msg(wire, 1, 0, "abcd", 4);
-	write(sv[0], wire, n - 1);
-	close(sv[0]);
-	sv[0] = -1;
-	CHECK(imsgbuf_read(&b) == 1 && imsg_get(&b, &im) == 0 &&
-	    imsgbuf_read(&b) == 0, "end of file with half a message: the "
-	    "part read, no message, then 0");
-	close_pair();
-
-	/* a write to a closed peer */
-	open_pair();
-	close(sv[1]);
-	sv[1] = -1;
-	imsg_compose(&a, 1, 0, 0, -1, "x", 1);
-	CHECK(imsgbuf_write(&a) == -1 && errno == EPIPE,
-	    "writing to a closed peer: -1, EPIPE, no SIGPIPE");
-	close_pair();
-
-	/* descriptors sent to a receiver that does not take them */
-	open_pair();
-	if (pipe(p) == -1)
-		abort();
-	imsg_compose(&a, 1, 0, 0, p[1], "abcd", 4);
-	imsg_compose(&a, 2, 0, 0, -1, "efgh", 4);
-	CHECK(imsgbuf_flush(&a) == 0 && !isopen(p[1]), "a descriptor sent");
-	errno = 0;
-	CHECK(imsgbuf_read(&b) == -1 && errno == EBADMSG,
-	    "without imsgbuf_allow_fdpass: imsgbuf_read -1, EBADMSG");
-	CHECK(read(p[0], &c, 1) == 0,
-	    "the descriptor was closed: the pipe sees end of file");
-	close(p[0]);
-	close_pair();
-	CHECK(nfds() == before, "no descriptor left open");
-}
-
-/* A burst through small non-blocking socket buffers. */
-static void
-test_burst(void)
-{
-	struct imsg	 im;
-	struct pollfd	 pfd[2];
-	uint8_t		 data[1024];
-	uint32_t	 sent = 0, got = 0, total = 20000, blocked = 0;
-	int		 sz = 4096, ok = 1, rounds = 0;
+	struct pair	 p;
+	struct imsg	 m;
+	static unsigned char buf[MAXPAYLOAD];
+	int		 pp[2], i, next = 0, bad = 0, badfd = 0, werr = 0;
+	int		 rerr = 0, full = 0, loops, sz = 4096, fd;
+	ssize_t		 n;
 	size_t		 len;
-	ssize_t		 r;
+	struct stat	 st;
 
-	open_pair();
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	if (fcntl(sv[0], F_SETFL, O_NONBLOCK) == -1 ||
-	    fcntl(sv[1], F_SETFL, O_NONBLOCK) == -1)
-		abort();
-	while (got < total && rounds++ < 1000000) {
-		/* keep a few hundred queued */
-		while (sent < total && imsgbuf_queuelen(&a) < 500) {
-			len = sent % 997;
-			fill(data, len, sent);
-			if (imsg_compose(&a, 5, sent, 0, -1, data, len) != 1)
-				ok = 0;
-			sent++;
+	pair_open(&p, 1);
+	setsockopt(p.sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(p.sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	xpipe(pp);
+
+	for (i = 0; i < BURST; i++) {
+		len = burst_len(i);
+		fill(buf, len, (uint32_t)i);
+		fd = i % BURST_FDEVERY == 0 ? dup(pp[1]) : -1;
+		if (imsg_compose(&p.a, (uint32_t)(i % 1000), (uint32_t)i,
+		    0, fd, buf, len) != 1)
+			bad++;
+	}
+	close(pp[1]);
+	check(bad == 0 && imsgbuf_queuelen(&p.a) == BURST,
+	    "%d messages queued at once, %d with descriptors", BURST,
+	    BURST / BURST_FDEVERY);
+
+	for (loops = 0; next < BURST && loops < 10000000; loops++) {
+		if (imsgbuf_queuelen(&p.a) > 0) {
+			if (imsgbuf_write(&p.a) == -1) {
+				werr++;
+				break;
+			}
+			if (imsgbuf_queuelen(&p.a) > 0)
+				full++;
 		}
-		pfd[0].fd = sv[0];
-		pfd[0].events = imsgbuf_queuelen(&a) > 0 ? POLLOUT : 0;
-		pfd[1].fd = sv[1];
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, 5000) <= 0) {
-			ok = 0;
+		if (imsgbuf_read(&p.b) != 1) {
+			rerr++;
 			break;
 		}
-		if (pfd[0].revents & POLLOUT) {
-			if (imsgbuf_write(&a) == -1) {
-				ok = 0;
-				break;
+		while ((n = imsg_get(&p.b, &m)) > 0) {
+			len = burst_len(next);
+			if (imsg_get_id(&m) != (uint32_t)next ||
+			    imsg_get_type(&m) != (uint32_t)(next % 1000) ||
+			    imsg_get_len(&m) != len ||
+			    (len > 0 && !filled(m.data, len, (uint32_t)next)))
+				bad++;
+			fd = imsg_get_fd(&m);
+			if ((next % BURST_FDEVERY == 0) != (fd != -1))
+				badfd++;
+			if (fd != -1) {
+				if (fstat(fd, &st) == -1 || !S_ISFIFO(st.st_mode))
+					badfd++;
+				close(fd);
 			}
-			if (imsgbuf_queuelen(&a) > 0)
-				blocked++;	/* it stopped on EAGAIN */
+			imsg_free(&m);
+			next++;
 		}
-		if (pfd[1].revents & POLLIN) {
-			if (imsgbuf_read(&b) != 1) {
-				ok = 0;
-				break;
-			}
-			while ((r = imsg_get(&b, &im)) > 0) {
-				len = got % 997;
-				if (imsg_get_type(&im) != 5 ||
-				    imsg_get_id(&im) != got ||
-				    imsg_get_len(&im) != len ||
-				    (len > 0 && !filled(im.data, len, got)))
-					ok = 0;
-				got++;
-				imsg_free(&im);
-			}
-			if (r == -1)
-				ok = 0;
+		if (n == -1) {
+			rerr++;
+			break;
 		}
 	}
-	CHECK(blocked > 0, "the sender's socket filled up %u times (EAGAIN)",
-	    blocked);
-	CHECK(ok && got == total && sent == total &&
-	    imsgbuf_queuelen(&a) == 0, "%u messages of 0 to 996 bytes through "
-	    "non-blocking sockets: %u arrived, whole and in order", total,
-	    got);
-	close_pair();
+	check(werr == 0 && rerr == 0,
+	    "imsgbuf_write returns 0 on a full socket, never -1; reads fine");
+	check(full > 0, "the socket filled up and the writer waited "
+	    "(%d times)", full);
+	check(next == BURST, "all %d messages arrived (%d)", BURST, next);
+	check(bad == 0, "in order and intact");
+	check(badfd == 0, "descriptors on exactly the right messages");
+	check(imsgbuf_queuelen(&p.a) == 0, "writer's queue empty");
+	check(pipe_eof(pp[0]), "every passed descriptor closed on both sides");
+	close(pp[0]);
+	pair_close(&p);
 }
 
 static void
-test_maxsize(void)
+t_no_fdpass(void)
 {
-	struct imsg	 im;
-	static uint8_t	 data[60000];
-	int		 ok;
+	struct pair	 p;
+	int		 pp[2], r;
 
-	open_pair();
-	fill(data, sizeof(data), 3);
+	pair_open(&p, 0);
+	xpipe(pp);
+	imsg_compose(&p.a, 1, 0, 0, pp[1], "x", 1);
+	imsgbuf_flush(&p.a);
 	errno = 0;
-	CHECK(imsg_compose(&a, 1, 0, 0, -1, data, sizeof(data)) == -1 &&
-	    errno == ERANGE, "60000 bytes over the default limit: ERANGE");
-	CHECK(imsgbuf_set_maxsize(&a, 4) == -1,
-	    "a limit below the header size refused");
-	ok = imsgbuf_set_maxsize(&a, 65535) == 0 &&
-	    imsgbuf_set_maxsize(&b, 65535) == 0 &&
-	    imsg_compose(&a, 1, 0, 0, -1, data, sizeof(data)) == 1 &&
-	    imsgbuf_flush(&a) == 0;
-	CHECK(ok, "limit 65535: 60000 bytes sent");
-	ok = 0;
-	while (imsgbuf_read(&b) == 1) {
-		ssize_t r = imsg_get(&b, &im);
+	r = imsgbuf_read(&p.b);
+	check(r == -1 && errno == EBADMSG, "descriptor to a receiver "
+	    "without imsgbuf_allow_fdpass: read fails, EBADMSG");
+	check(pipe_eof(pp[0]), "and the descriptor is closed");
+	close(pp[0]);
+	pair_close(&p);
+}
 
-		if (r == 0)
-			continue;
-		ok = r > 0 && imsg_get_len(&im) == sizeof(data) &&
-		    filled(im.data, sizeof(data), 3);
-		imsg_free(&im);
-		break;
-	}
-	CHECK(ok, "and received whole");
-	close_pair();
+static void
+t_sizes(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	static unsigned char big[150000];
+	int		 pp[2], r;
+
+	pair_open(&p, 0);
+	errno = 0;
+	r = imsg_compose(&p.a, 1, 0, 0, -1, big, MAXPAYLOAD + 1);
+	check(r == -1 && errno == ERANGE && imsgbuf_queuelen(&p.a) == 0,
+	    "payload over the limit: -1, ERANGE, nothing queued");
+	xpipe(pp);
+	r = imsg_compose(&p.a, 1, 0, 0, pp[1], big, MAXPAYLOAD + 1);
+	check(r == -1 && pipe_eof(pp[0]),
+	    "and a descriptor given with it is closed");
+	close(pp[0]);
+	errno = 0;
+	check(imsgbuf_set_maxsize(&p.a, IMSG_HEADER_SIZE - 1) == -1 &&
+	    errno == EINVAL, "limit below the header size refused");
+	check(imsgbuf_set_maxsize(&p.a, 0x80000000U) == -1,
+	    "limit of 2^31 refused");
+	check(imsgbuf_set_maxsize(&p.a, 200000) == 0 &&
+	    imsgbuf_set_maxsize(&p.b, 200000) == 0, "limits raised to 200000");
+	fill(big, sizeof(big), 77);
+	check(imsg_compose(&p.a, 5, 0, 0, -1, big, sizeof(big)) == 1,
+	    "150000-byte payload composed");
+	check(pump(&p, &m) == (ssize_t)(IMSG_HEADER_SIZE + sizeof(big)) &&
+	    imsg_get_len(&m) == sizeof(big) &&
+	    filled(m.data, sizeof(big), 77),
+	    "and received whole (input buffer grew)");
+	imsg_free(&m);
+	pair_close(&p);
+}
+
+static void
+t_forward_create(void)
+{
+	struct pair	 p, q;
+	struct imsg	 m, f;
+	struct ibuf	*b;
+	int		 pp[2], r;
+	static unsigned char big[MAXPAYLOAD];
+
+	pair_open(&p, 1);
+	pair_open(&q, 1);
+	xpipe(pp);
+	imsg_compose(&p.a, 33, 44, 555, pp[1], "forward me", 10);
+	check(pump(&p, &m) > 0, "message to forward received");
+	check(imsg_forward(&q.a, &m) == 1, "imsg_forward queues it");
+	check(pump(&q, &f) > 0 && imsg_get_type(&f) == 33 &&
+	    imsg_get_id(&f) == 44 && imsg_get_pid(&f) == 555 &&
+	    imsg_get_len(&f) == 10 && memcmp(f.data, "forward me", 10) == 0,
+	    "forwarded: same type, id, pid and payload");
+	check(imsg_get_fd(&f) == -1, "forwarded without the descriptor");
+	imsg_free(&f);
+	imsg_free(&m);
+	check(pipe_eof(pp[0]), "original descriptor closed by imsg_free");
+	close(pp[0]);
+
+	b = imsg_create(&p.a, 8, 9, 0, 4);
+	check(b != NULL && imsg_add(b, "abcd", 4) == 4 &&
+	    imsg_add(b, "efgh", 4) == 4, "imsg_create, imsg_add twice");
+	imsg_close(&p.a, b);
+	check(pump(&p, &m) == (ssize_t)IMSG_HEADER_SIZE + 8 &&
+	    imsg_get_type(&m) == 8 && imsg_get_id(&m) == 9 &&
+	    memcmp(m.data, "abcdefgh", 8) == 0,
+	    "imsg_close: message grown past its first size arrives");
+	imsg_free(&m);
+	errno = 0;
+	check(imsg_create(&p.a, 1, 0, 0, MAXPAYLOAD + 1) == NULL &&
+	    errno == ERANGE, "imsg_create over the limit: NULL, ERANGE");
+	b = imsg_create(&p.a, 1, 0, 0, 0);
+	r = b == NULL ? 0 : imsg_add(b, big, MAXPAYLOAD + 1);
+	check(r == -1, "imsg_add past the limit fails (and frees)");
+	check(imsgbuf_queuelen(&p.a) == 0, "nothing queued by failures");
+	pair_close(&p);
+	pair_close(&q);
+}
+
+static void
+t_epipe(void)
+{
+	struct pair	 p;
+	int		 r;
+
+	pair_open(&p, 0);
+	close(p.sv[1]);
+	p.sv[1] = -1;
+	imsg_compose(&p.a, 1, 0, 0, -1, "lost", 4);
+	errno = 0;
+	r = imsgbuf_write(&p.a);
+	check(r == -1 && errno == EPIPE,
+	    "peer gone: imsgbuf_write -1, EPIPE, no SIGPIPE");
+	check(imsgbuf_flush(&p.a) == -1, "imsgbuf_flush -1 too");
+	pair_close(&p);
 }
 
 int
 main(void)
 {
-	signal(SIGPIPE, SIG_IGN);
-	test_coalesced();
-	test_split();
-	test_fdpass();
-	test_bad();
-	test_burst();
-	test_maxsize();
+	int	before, after;
+
+	before = nfds();
+	t_several_in_one_read();
+	t_split();
+	t_fdpass();
+	t_fdqueue();
+	t_unclaimed();
+	t_get_data();
+	t_garbage();
+	t_eof();
+	t_burst();
+	t_no_fdpass();
+	t_sizes();
+	t_forward_create();
+	t_epipe();
+	after = nfds();
+	check(before == after, "no descriptor leaked (%d open before, "
+	    "%d after)", before, after);
+
 	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail != 0);
+	return (nfail > 0 ? 1 : 0);
 }
