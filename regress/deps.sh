@@ -4,7 +4,7 @@
 # Run as root (no sudo needed).  Runs no apt-get at all when everything is
 # there already.  Used by "make test", "make demo" and "make bench".
 
-pkgs="build-essential pkg-config libbsd-dev libevent-dev libseccomp-dev byacc
+pkgs="build-essential pkg-config libbsd-dev libevent-dev libseccomp-dev libcap-dev byacc
 mandoc clang valgrind iproute2 iptables pptpd pptp-linux tcpdump python3
 python3-scapy conntrack procps psmisc"
 
