@@ -41,6 +41,8 @@ else
 	pkg_cflags=
 	pkg_libs=
 fi
+# The quotes stay in the words: they make the -D values C strings.
+# shellcheck disable=SC2089
 cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
     -fno-omit-frame-pointer -D_GNU_SOURCE -Isrc -Icompat $pkg_cflags
     -DPPTPPROXY_USER=\"_pptpproxy\" -DPPTPPROXY_CHROOT=\"/var/empty\"
@@ -50,14 +52,16 @@ codec="src/pptp.c src/callid.c"
 # Every source of the daemon but the one with main().
 all_srcs() {
 	[ -f build/parse.c ] || make -s build/parse.c >/dev/null 2>&1
-	ls src/*.c compat/*.c | grep -v '^src/pptpproxy\.c$'
+	for f in src/*.c compat/*.c; do
+		[ "$f" = src/pptpproxy.c ] || echo "$f"
+	done
 	[ -f build/parse.c ] && echo build/parse.c
 }
 
 build() {	# name srcs...
 	b_name=$1
 	shift
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2090
 	$CC $cflags -o "$out/$b_name" "regress/fuzz/$b_name.c" "$@" \
 	    $pkg_libs >>"$out/$b_name.build" 2>&1
 }
