@@ -34,12 +34,23 @@ TMP=$(mktemp -d "/tmp/pptpproxy-e2e.$PFX.XXXXXX") || exit 1
 chmod 755 "$TMP"
 PLOG=$TMP/proxy.log
 
+# lab_signal_pids SIG: signal the recorded processes that still run, and
+# the process group of each that still leads one (a pid or group id no
+# longer in use is left alone: it may be someone else's by now).
+lab_signal_pids() {
+	for _p in $LAB_PIDS; do
+		[ -d "/proc/$_p" ] || continue
+		if [ "$(ps -o pgid= -p "$_p" 2>/dev/null | tr -d ' ')" = "$_p" ]
+		then
+			kill "-$1" -- "-$_p" 2>/dev/null
+		fi
+		kill "-$1" "$_p" 2>/dev/null
+	done
+}
+
 lab_cleanup() {
 	trap - EXIT INT TERM HUP
-	for p in $LAB_PIDS; do
-		kill -TERM -- "-$p" 2>/dev/null
-		kill -TERM "$p" 2>/dev/null
-	done
+	lab_signal_pids TERM
 	for n in $LAB_NS; do
 		for p in $(ip netns pids "$n" 2>/dev/null); do
 			kill -TERM "$p" 2>/dev/null
@@ -56,10 +67,7 @@ lab_cleanup() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	for p in $LAB_PIDS; do
-		kill -KILL -- "-$p" 2>/dev/null
-		kill -KILL "$p" 2>/dev/null
-	done
+	lab_signal_pids KILL
 	for n in $LAB_NS; do
 		for p in $(ip netns pids "$n" 2>/dev/null); do
 			kill -KILL "$p" 2>/dev/null
