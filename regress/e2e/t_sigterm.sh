@@ -1,6 +1,10 @@
 #!/bin/sh
 # SIGTERM while a call carries traffic: every pptpproxy process is gone
 # within 2 s, the parent exits 0 and logs it, and port 1723 is closed.
+# Last, the log of the stop: the session that it cut off still gets its
+# call-down and session-end lines (its accounting: packets and bytes each
+# way, and why it ended), as every other session does, and an orderly stop
+# logs no "fatal" error.
 . "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_pptpd
@@ -37,4 +41,14 @@ done
 lab_port_closed fw 1723 || fail "port 1723 still open"
 grep -q "terminat\|stopp\|exiting" "$PLOG" || fail "no log line for the stop"
 tail -n 3 "$PLOG" | sed 's/^[^]]*\]: //'
+bad=""
+grep -q "session 1: call 1 down" "$PLOG" &&
+    grep -q "session 1: 192.0.2.10:[0-9]* ended after" "$PLOG" ||
+    bad="$bad; the session cut off by SIGTERM got no call-down or"\
+" session-end line: its packets and bytes are not accounted for in the log"
+if grep -q ": fatal: " "$PLOG"; then
+	bad="$bad; a clean stop logs a fatal error: $(grep ': fatal: ' "$PLOG" |
+	    head -n 1 | sed 's/^[^]]*\]: //')"
+fi
+[ -z "$bad" ] || fail "${bad#; }"
 exit 0
