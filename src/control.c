@@ -127,6 +127,7 @@ static void	sess_connect(struct session *);
 static void	sess_close(struct session *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static void	sess_finish(struct session *);
+static void	ctl_stop(void) __attribute__((__noreturn__));
 static void	sess_events(struct session *, struct pptp_event *, int);
 static void	sess_tm_first(int, short, void *);
 static void	sess_tm_conn(int, short, void *);
@@ -973,9 +974,39 @@ ctl_closed(struct imsgev *iev)
 {
 	if (iev == &iev_parent) {
 		log_debug("parent went away, exiting");
-		exit(0);
+		ctl_stop();
 	}
-	fatalx("lost the gre process");
+	/* The parent sees it too, and stops the daemon saying why. */
+	log_warnx("the gre process went away, exiting");
+	ctl_stop();
+}
+
+/*
+ * Stopping: every session ends with its lines (calls down, session end
+ * with what it carried), without waiting for the GRE forwarder, which is
+ * stopping too.
+ */
+static void
+ctl_stop(void)
+{
+	struct session	*s, key;
+	int		 i;
+
+	while ((s = RB_MIN(sess_tree, &sessions)) != NULL) {
+		key.id = s->id;
+		if (s->state != S_CLOSING)
+			sess_close(s, "pptpproxy stopping");
+		if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL)
+			continue;
+		for (i = 0; i < 2; i++)
+			if (s->side[i].bev != NULL) {
+				bufferevent_free(s->side[i].bev);
+				s->side[i].bev = NULL;
+			}
+		sess_finish(s);
+	}
+	log_debug("stopping");
+	exit(0);
 }
 
 static void
@@ -984,7 +1015,7 @@ ctl_sig(int sig, short ev, void *arg)
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
-		exit(0);
+		ctl_stop();
 #ifdef PPTPPROXY_TEST
 	case SIGUSR2:
 		sandbox_test_forbidden();
