@@ -60,7 +60,7 @@ FUZZ_SRCS =	$(wildcard regress/fuzz/fuzz_*.c)
 
 vpath %.c src compat $(B)
 
-.PHONY: all deps test unit e2e demo bench fuzz soak install clean tools asan
+.PHONY: all deps test unit e2e demo bench fuzz soak install clean tools asan testbuild unit-bins
 
 all: $(B)/pptpproxy
 
@@ -100,6 +100,11 @@ asan:
 	    LDFLAGS="-fsanitize=address,undefined" build/asan/pptpproxy unit-bins
 
 unit-bins: $(UNIT_BINS)
+
+# The daemon with test-only hooks (a forbidden call on SIGUSR2, valgrind
+# without seccomp), for the sandbox and valgrind end-to-end tests.
+testbuild:
+	$(MAKE) B=build/test CPPFLAGS=-DPPTPPROXY_TEST build/test/pptpproxy
 tools: $(TOOL_BINS)
 
 deps:
@@ -108,6 +113,7 @@ deps:
 test: deps
 	$(MAKE) all unit-bins tools
 	$(MAKE) asan
+	$(MAKE) testbuild
 	sh regress/run
 
 unit: all unit-bins
