@@ -5,15 +5,17 @@
  *		  -k calls -w window-per-call -p payload -d seconds [-W warmup]
  *	bench_gen -m lat -c server [-p payload] -d seconds
  *	bench_gen -m setup -c server -C concurrency -d seconds [-v packets]
- *	bench_gen -m hold -c server -n calls [-C concurrency] [-r readyfile]
+ *	bench_gen -m hold -c server -n calls [-K calls-per-connection]
+ *		  [-C concurrency] [-r readyfile]
  *
  * Every mode first opens PPTP control connections (Start-Control-Connection,
- * one Outgoing-Call each, reading the Call IDs of the reply), nonblocking,
- * on one epoll.  GRE goes out and comes back on a raw socket per source
- * address, in recvmmsg/sendmmsg batches: enhanced GRE version 1, K and S
- * set, key = payload length and the peer's Call ID, a sequence number per
- * call; the payload carries a magic, the call index, our own sequence
- * number and the send time, so the reflected copy tells its round trip.
+ * one Outgoing-Call each, -K in hold, reading the Call IDs of the replies),
+ * nonblocking, on one epoll.  GRE goes out and comes back on a raw socket
+ * per source address, in recvmmsg/sendmmsg batches: enhanced GRE version 1,
+ * K and S set, key = payload length and the peer's Call ID, a sequence
+ * number per call; the payload carries a magic, the call index, our own
+ * sequence number and the send time, so the reflected copy tells its round
+ * trip.
  *
  * tput	keep -w packets in flight on each of -k calls for -d seconds (after
  *	-W seconds of warm-up); a packet not back within -t ms is lost.
@@ -22,7 +24,10 @@
  *	StopCCRQ, (StopCCRP), close, for -d seconds; then one more call that
  *	must carry -v packets without loss.
  * hold	set up -n calls (-C at a time), send one packet on each, write the
- *	ready file, wait for SIGTERM.
+ *	ready file, wait for SIGTERM.  With -K k, each control connection
+ *	carries k Outgoing-Calls (each its own Call ID, all requested right
+ *	after the Start-Control-Connection-Reply): n calls on ceil(n / k)
+ *	connections, the calls of a connection sending GRE from its address.
  *
  * The result is one line of key=value pairs on standard output.
  */
@@ -87,6 +92,8 @@ struct call {
 	enum cstate	 state;
 	int		 src;
 	uint32_t	 idx;
+	uint32_t	 lead;		/* the call whose fd carries this one */
+	uint32_t	 nconn;		/* lead: calls on its connection */
 	uint16_t	 my_cid, peer_cid;
 	uint64_t	 deadline, t_begin;
 	size_t		 rlen;
@@ -118,6 +125,7 @@ static struct src	 srcs[MAX_SRC];
 static int		 nsrc;
 static struct call	*calls;
 static uint32_t		 ncalls;		/* allocated */
+static uint32_t		 per_conn = 1;		/* hold: calls a connection */
 static int32_t		 cid2call[65536];
 static uint16_t		 next_cid = 1;
 static int		 epfd;
@@ -269,14 +277,32 @@ ctl_release(struct call *c)
 	c->my_cid = 0;
 }
 
+/* Call c failed; its connection, if it has one, stays open. */
 static void
-ctl_fail(struct call *c, uint64_t *why)
+call_fail(struct call *c, uint64_t *why)
 {
 	(*why)++;
 	cs.failed++;
-	ctl_release(c);
+	if (c->my_cid != 0 && cid2call[c->my_cid] == (int32_t)c->idx)
+		cid2call[c->my_cid] = -1;
+	c->my_cid = 0;
 	c->state = ST_FAILED;
 	on_fail(c);
+}
+
+/* The control connection of c failed: close it, fail all its calls. */
+static void
+ctl_fail(struct call *c, uint64_t *why)
+{
+	struct call	*t;
+	uint32_t	 i;
+
+	ctl_release(c);
+	for (i = 0; i < c->nconn; i++) {
+		t = &calls[c->idx + i];
+		if (t->state != ST_FAILED && t->state != ST_DONE)
+			call_fail(t, why);
+	}
 }
 
 static int
@@ -306,28 +332,37 @@ cid_alloc(uint32_t idx)
 	return (-1);
 }
 
-/* Open the control connection of c; 0 or -1 (c failed). */
+/*
+ * Open the control connection of c for it and the c->nconn - 1 calls after
+ * it; 0 or -1 (they failed).
+ */
 static int
 ctl_start(struct call *c, uint64_t now)
 {
 	struct sockaddr_in	 sin;
 	struct epoll_event	 ev;
+	struct call		*t;
+	uint32_t		 i;
 	int			 one = 1, cid;
 
-	c->state = ST_CONNECTING;
 	c->rlen = 0;
-	c->peer_cid = 0;
-	c->primed = 0;
-	c->prime_tries = 0;
-	c->prime_at = 0;
-	c->was_up = 0;
-	c->t_begin = now;
-	c->deadline = now + CTL_TIMEOUT_NS;
-	c->src = nsrc > 1 ? (int)(c->idx % (uint32_t)nsrc) : 0;
+	c->src = nsrc > 1 ? (int)(c->idx / per_conn % (uint32_t)nsrc) : 0;
+	for (i = 0; i < c->nconn; i++) {
+		t = &calls[c->idx + i];
+		t->state = ST_CONNECTING;
+		t->peer_cid = 0;
+		t->primed = 0;
+		t->prime_tries = 0;
+		t->prime_at = 0;
+		t->was_up = 0;
+		t->t_begin = now;
+		t->deadline = now + CTL_TIMEOUT_NS;
+		t->src = c->src;
+		if ((cid = cid_alloc(t->idx)) < 0)
+			errx(1, "out of Call IDs");
+		t->my_cid = (uint16_t)cid;
+	}
 	cs.connects++;
-	if ((cid = cid_alloc(c->idx)) < 0)
-		errx(1, "out of Call IDs");
-	c->my_cid = (uint16_t)cid;
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd == -1) {
 		warn("socket");
@@ -376,21 +411,25 @@ ctl_send_sccrq(struct call *c)
 		c->state = ST_SCCRQ;
 }
 
-static void
-ctl_send_ocrq(struct call *c)
+/* Request call t on the control connection of c; -1 when c failed. */
+static int
+ctl_send_ocrq(struct call *c, struct call *t, uint64_t now)
 {
 	uint8_t	 m[168];
 
 	ctl_header(m, 168, OCRQ);
-	put16(m + 12, c->my_cid);
-	put16(m + 14, (uint16_t)c->idx);	/* call serial number */
+	put16(m + 12, t->my_cid);
+	put16(m + 14, (uint16_t)t->idx);	/* call serial number */
 	put32(m + 16, 2400);
 	put32(m + 20, 100000000);
 	put32(m + 24, 3);
 	put32(m + 28, 3);
 	put16(m + 32, 64);
-	if (ctl_send(c, m, sizeof(m)) == 0)
-		c->state = ST_OCRQ;
+	if (ctl_send(c, m, sizeof(m)) == -1)
+		return (-1);
+	t->state = ST_OCRQ;
+	t->deadline = now + CTL_TIMEOUT_NS;
+	return (0);
 }
 
 /* Tear the call down: CCRQ, then StopCCRQ when the CDN is in. */
@@ -412,8 +451,11 @@ ctl_clear(struct call *c, uint64_t now)
 static int
 ctl_msg(struct call *c, const uint8_t *m, size_t len, uint64_t now)
 {
+	struct call	*t;
 	uint8_t		 r[20];
 	uint16_t	 type;
+	uint32_t	 i;
+	int32_t		 ci;
 
 	if (get16(m + 2) != 1 || get32(m + 4) != PPTP_MAGIC)
 		goto proto;
@@ -435,21 +477,30 @@ ctl_msg(struct call *c, const uint8_t *m, size_t len, uint64_t now)
 			ctl_fail(c, &cs.f_refused);
 			return (-1);
 		}
-		ctl_send_ocrq(c);
-		return (c->state == ST_OCRQ ? 0 : -1);
+		for (i = 0; i < c->nconn; i++)
+			if (ctl_send_ocrq(c, &calls[c->idx + i], now) == -1)
+				return (-1);
+		return (0);
 	case OCRP:
-		if (c->state != ST_OCRQ || len < 32 ||
-		    get16(m + 14) != c->my_cid)
+		/* The Peer's Call ID is ours: which call of c's it answers. */
+		if (len < 32 || (ci = cid2call[get16(m + 14)]) < 0)
+			goto proto;
+		t = &calls[ci];
+		if (t->lead != c->idx || t->state != ST_OCRQ)
 			goto proto;
 		if (m[16] != 1) {
-			ctl_fail(c, &cs.f_refused);
-			return (-1);
+			if (c->nconn == 1) {
+				ctl_fail(c, &cs.f_refused);
+				return (-1);
+			}
+			call_fail(t, &cs.f_refused);
+			return (0);
 		}
-		c->peer_cid = get16(m + 12);
-		c->state = ST_UP;
-		c->was_up = 1;
+		t->peer_cid = get16(m + 12);
+		t->state = ST_UP;
+		t->was_up = 1;
 		cs.up++;
-		on_up(c);
+		on_up(t);
 		return (c->fd == -1 ? -1 : 0);
 	case CDN:
 		/*
@@ -551,7 +602,12 @@ ctl_event(struct call *c, uint32_t events, uint64_t now)
 	}
 }
 
-/* Calls whose control step took too long. */
+/*
+ * Calls whose control step took too long: the whole connection when the
+ * step was the connection's (nothing came in on it for that long), only
+ * the call when the Outgoing-Call-Reply of a call other than the first on
+ * its connection is late.
+ */
 static void
 ctl_timeouts(uint64_t now)
 {
@@ -559,8 +615,23 @@ ctl_timeouts(uint64_t now)
 
 	for (i = 0; i < ncalls; i++) {
 		struct call *c = &calls[i];
-		if (c->fd != -1 && c->state != ST_UP && now > c->deadline)
-			ctl_fail(c, &cs.f_timeout);
+
+		if (now <= c->deadline)
+			continue;
+		switch (c->state) {
+		case ST_CONNECTING:
+		case ST_SCCRQ:
+		case ST_OCRQ:
+		case ST_CCRQ:
+		case ST_STOP:
+			if (c->fd != -1)
+				ctl_fail(c, &cs.f_timeout);
+			else if (c->lead != c->idx && c->state == ST_OCRQ)
+				call_fail(c, &cs.f_timeout);
+			break;
+		default:
+			break;
+		}
 	}
 }
 
@@ -853,6 +924,8 @@ alloc_calls(uint32_t n, int rings)
 	for (i = 0; i < n; i++) {
 		calls[i].fd = -1;
 		calls[i].idx = i;
+		calls[i].lead = i;
+		calls[i].nconn = 1;
 		if (rings && (calls[i].ring = calloc(RING,
 		    sizeof(struct slot))) == NULL)
 			err(1, "calloc");
@@ -1157,16 +1230,27 @@ static int
 mode_hold(uint32_t n, uint32_t conc, const char *ready)
 {
 	uint64_t	 t0, now, last = 0, t_up;
-	uint32_t	 i, up, failed, primed, waiting;
+	uint32_t	 i, up, failed, primed, waiting, nconns;
 	int		 announced = 0;
 	FILE		*f;
 
 	alloc_calls(n, 0);
+	/* per_conn calls a connection, the first of them its lead */
+	for (i = 0; i < n; i++) {
+		calls[i].lead = i - i % per_conn;
+		if (calls[i].lead == i)
+			calls[i].nconn = n - i < per_conn ? n - i : per_conn;
+		else
+			calls[i].nconn = 0;
+	}
+	nconns = (n + per_conn - 1) / per_conn;
 	t0 = now_ns();
 	while (!quit) {
 		now = now_ns();
-		while (mst.started < n && mst.started - mst.settled < conc)
-			ctl_start(&calls[mst.started++], now);
+		while (mst.started < n && mst.started - mst.settled < conc) {
+			ctl_start(&calls[mst.started], now);
+			mst.started += calls[mst.started].nconn;
+		}
 		poll_once(20);
 		now = now_ns();
 		if (now - last < 100000000ULL)
@@ -1194,9 +1278,11 @@ mode_hold(uint32_t n, uint32_t conc, const char *ready)
 		}
 		if (!announced && mst.started == n && waiting == 0) {
 			t_up = now - t0;
-			printf("result=%s held=%u calls=%u failed=%u primed=%u"
+			printf("result=%s held=%u calls=%u conns=%u"
+			    " calls_per_conn=%u failed=%u primed=%u"
 			    " setup_s=%.3f", up == n ? "ok" : "partial", up, n,
-			    failed, primed, (double)t_up / NS);
+			    nconns, per_conn, failed, primed,
+			    (double)t_up / NS);
 			print_data();
 			print_common();
 			printf("\n");
@@ -1304,7 +1390,8 @@ usage(void)
 	    "\t[-k calls] [-w window] [-p payload] [-d seconds] "
 	    "[-W warmup] [-t loss-timeout-ms]\n"
 	    "\t[-C concurrency] [-v verify-packets] [-n calls] "
-	    "[-r readyfile]\n");
+	    "[-K calls-per-connection]\n"
+	    "\t[-r readyfile]\n");
 	exit(2);
 }
 
@@ -1320,7 +1407,7 @@ main(int argc, char *argv[])
 	double			 dur = 5, warm = 0.5;
 	int			 ch, i;
 
-	while ((ch = getopt(argc, argv, "C:c:d:g:k:m:n:p:r:s:t:v:W:w:")) !=
+	while ((ch = getopt(argc, argv, "C:c:d:g:K:k:m:n:p:r:s:t:v:W:w:")) !=
 	    -1) {
 		switch (ch) {
 		case 'C':
@@ -1334,6 +1421,9 @@ main(int argc, char *argv[])
 			break;
 		case 'g':
 			gre = optarg;
+			break;
+		case 'K':
+			per_conn = (uint32_t)strtoul(optarg, NULL, 10);
 			break;
 		case 'k':
 			k = (uint32_t)strtoul(optarg, NULL, 10);
@@ -1385,7 +1475,8 @@ main(int argc, char *argv[])
 		errx(2, "payload must be %d to %d bytes", MIN_PAYLOAD,
 		    MAX_PAYLOAD);
 	if (k < 1 || k > 60000 || w < 1 || w > RING / 2 || conc < 1 ||
-	    conc > 60000 || n < 1 || n > 60000 || dur <= 0)
+	    conc > 60000 || n < 1 || n > 60000 || dur <= 0 ||
+	    per_conn < 1 || per_conn > 64 || (per_conn > 1 && mode != M_HOLD))
 		usage();
 	parse_addr(ctl, &ctl_to, 1723);
 	parse_addr(gre != NULL ? gre : ctl, &gre_to, 0);
