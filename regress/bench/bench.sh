@@ -7,8 +7,9 @@
 # Environment: BENCH_REPEAT (runs of each mode, median reported; default 3,
 # 1 with BENCH_QUICK=1), BENCH_QUICK=1 (about 3 minutes), BENCH_DURATION
 # (seconds a figure is measured; 8, quick 3), BENCH_MODES ("route nat
-# proxy"), BENCH_HOLD (calls held for the memory figures; "10000 30000",
-# quick "10000"), BENCH_PROXY_FLAGS (default "-d").
+# proxy"), BENCH_HOLD (calls held at 1 call a control connection for the
+# memory figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at
+# 4 calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n").
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
@@ -25,13 +26,17 @@ if [ "$QUICK" = 1 ]; then
 	R=${BENCH_REPEAT:-1}
 	D=${BENCH_DURATION:-3}
 	HOLD=${BENCH_HOLD:-10000}
+	HOLD4=${BENCH_HOLD4-30000}
 else
 	R=${BENCH_REPEAT:-3}
 	D=${BENCH_DURATION:-8}
 	HOLD=${BENCH_HOLD:-10000 30000}
+	HOLD4=${BENCH_HOLD4-30000}
 fi
+# calls a control connection in the HOLD4 holds: the proxy's "limit calls"
+CPC=4
 MODES=${BENCH_MODES:-route nat proxy}
-PROXY_FLAGS=${BENCH_PROXY_FLAGS:--d}
+PROXY_FLAGS=${BENCH_PROXY_FLAGS:--n}
 WARM=0.5
 
 OUT=$top/$B/bench
@@ -365,37 +370,77 @@ t_setup() {
 	settle
 }
 
+# Hold n calls, k on each control connection (ceil(n / k) connections);
+# memory per call is counted from HOLD_IDLE, the figure before the hold.
 t_hold() {
 	n=$1
+	k=$2
 	rm -f "$TMP/ready"
 	bg "$TMP/hold.out" timeout -s TERM 300 ip netns exec "$NC" "$GEN" \
 	    -m hold -c "$TARGET" -s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13 \
-	    -n "$n" -C 256 -r "$TMP/ready"
+	    -n "$n" -K "$k" -C 256 -r "$TMP/ready"
 	hp=$BGPID
 	i=0
 	while [ ! -e "$TMP/ready" ] && kill -0 "$hp" 2>/dev/null &&
-	    [ $i -lt 1200 ]; do
+	    [ $i -lt 1800 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	sleep 1
-	m=$(mem_now "held $n:")
+	m=$(mem_now "held $n, $k a connection:")
 	line=$(cat "$TMP/hold.out")
 	kill_pid "$hp"
-	echo "$line" >"$LOGS/$RUN-$MODE-hold-$n.txt"
+	echo "$line" >"$LOGS/$RUN-$MODE-hold-$n-$k.txt"
 	held=$(kv "$line" held)
 	primed=$(kv "$line" primed)
-	rec "mem_$n" "$m"
-	rec "held_$n" "${primed:-0}"
+	rec "mem_${k}_$n" "$m"
+	rec "held_${k}_$n" "${primed:-0}"
 	case $MODE in
 	proxy|nat)
-		rec "mem_per_$n" "$(echo "$m $MEM_IDLE $n" | awk '{
-		    printf "%.2f", ($1 - $2) / $3 }')"
+		# no call passing data: the figure counts no held call
+		if [ "${primed:-0}" = 0 ]; then
+			rec "mem_per_${k}_$n" none
+		else
+			rec "mem_per_${k}_$n" "$(echo "$m $HOLD_IDLE $n" |
+			    awk '{ printf "%.2f", ($1 - $2) / $3 }')"
+		fi
 		;;
 	esac
-	log "$MODE hold $n: $held up, $primed passed data, memory $m," \
-	    "set up in $(kv "$line" setup_s) s"
+	f=$(kv "$line" failed)
+	if [ "${f:-0}" != 0 ] || [ "${primed:-0}" != "$n" ]; then
+		note "$MODE run $RUN, $n calls held $k a connection:" \
+		    "${held:-0} up, ${f:-?} failed (refused" \
+		    "$(kv "$line" f_refused), protocol $(kv "$line" f_proto)," \
+		    "closed $(kv "$line" f_closed), timeout" \
+		    "$(kv "$line" f_timeout)), ${primed:-0} passed data"
+		if [ "$MODE" = proxy ] && [ -s "$plog" ]; then
+			note "pptpproxy's log ($B/bench/logs/$RUN-proxy.log)" \
+			    "says:$(proxy_log_summary)"
+		fi
+		if [ "$MODE" = nat ] && [ "$k" -gt 1 ] && [ "$RUN" = 1 ]; then
+			note "kernel NAT: Linux's PPTP helper follows one call" \
+			    "a control connection (\"We can only support one" \
+			    "single call within each session\"): every" \
+			    "Outgoing-Call-Reply reaches the client with the" \
+			    "Peer's Call ID of the last Outgoing-Call-Request," \
+			    "so bench_gen drops the connection (protocol" \
+			    "error); the entries counted are those of the" \
+			    "connections being closed"
+		fi
+	fi
+	log "$MODE hold $n ($k a connection): $held up, $primed passed data," \
+	    "memory $m, set up in $(kv "$line" setup_s) s"
 	settle
+}
+
+# The distinct messages of pptpproxy's log since the last hold began,
+# numbers folded, with counts: what it said when it refused.
+proxy_log_summary() {
+	tail -n +"$((PLOG_MARK + 1))" "$plog" |
+	    grep -iE 'refus|limit|exhaust|free|full|fail|error|cannot|closing' |
+	    sed -E 's/^[0-9-]+ [0-9:.]+ //; s/[0-9]+/N/g' |
+	    sort | uniq -c | sort -rn | head -n 5 |
+	    awk '{ c = $1; $1 = ""; printf "\n      %s x%s", $0, c }'
 }
 
 NOTES=
@@ -405,6 +450,70 @@ note() {
 }
 
 # --- one mode, one run ---
+
+# Start pptpproxy in the firewall namespace, its output to $1.
+proxy_start() {
+	bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
+	    -f "$TMP/proxy.conf" -p 192.0.2.1:1723,198.51.100.2:1723
+	PROXY_PID=$BGPID
+}
+
+# Stop pptpproxy and every process it started.
+proxy_stop() {
+	kids=$(proxy_pids)
+	kill_pid "$PROXY_PID"
+	i=0
+	for k in $kids; do
+		while kill -0 "$k" 2>/dev/null && [ $i -lt 30 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$k" 2>/dev/null
+	done
+	PROXY_PID=
+}
+
+# Wait for the listeners on port 1723: the server's, and pptpproxy's.
+listening() {
+	i=0
+	while [ $i -lt 50 ]; do
+		ok=1
+		ip netns exec "$NS" ss -ltn 'sport = :1723' | grep -q LISTEN ||
+		    ok=0
+		if [ "$MODE" = proxy ]; then
+			ip netns exec "$NF" ss -ltn 'sport = :1723' |
+			    grep -q LISTEN || ok=0
+		fi
+		[ $ok = 1 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Before each hold but the first, pptpproxy starts afresh (memory a
+# process once touched stays resident, so a hold after another would
+# reuse it); HOLD_IDLE is the figure the hold is counted from.
+hold_begin() {
+	if [ "$NHOLD" -gt 0 ] && [ "$MODE" = proxy ]; then
+		proxy_stop
+		proxy_start "$LOGS/$RUN-proxy-hold-$1-$2.out"
+		if ! listening; then
+			log "pptpproxy did not start again"
+			note "pptpproxy run $RUN did not start again before" \
+			    "the hold of $1 calls: see" \
+			    "$B/bench/logs/$RUN-proxy-hold-$1-$2.out"
+			return 1
+		fi
+		sleep 0.5
+	fi
+	NHOLD=$((NHOLD + 1))
+	HOLD_IDLE=$MEM_IDLE
+	[ "$NHOLD" -gt 1 ] && HOLD_IDLE=$(mem_now "idle before $1 calls:")
+	PLOG_MARK=0
+	[ "$MODE" = proxy ] && PLOG_MARK=$(wc -l <"$plog")
+	return 0
+}
 
 run_mode() {
 	MODE=$1
@@ -433,32 +542,16 @@ run_mode() {
 		cat >"$TMP/proxy.conf" <<-EOF
 		limit connections 40000
 		limit connections per-address 40000
-		limit calls 4
+		limit calls $CPC
 		EOF
 		plog=$LOGS/$RUN-proxy.log
 		: >"$plog"
-		bg "$LOGS/$RUN-proxy.out" ip netns exec "$NF" "$PROXY" \
-		    $PROXY_FLAGS -l "$plog" -f "$TMP/proxy.conf" \
-		    -p 192.0.2.1:1723,198.51.100.2:1723
-		PROXY_PID=$BGPID
+		: >"$LOGS/$RUN-proxy-mem.txt"
+		proxy_start "$LOGS/$RUN-proxy.out"
 		TARGET=192.0.2.1
 		;;
 	esac
-	# wait for the listeners
-	i=0
-	while [ $i -lt 50 ]; do
-		ok=1
-		ip netns exec "$NS" ss -ltn 'sport = :1723' | grep -q LISTEN ||
-		    ok=0
-		if [ "$MODE" = proxy ]; then
-			ip netns exec "$NF" ss -ltn 'sport = :1723' |
-			    grep -q LISTEN || ok=0
-		fi
-		[ $ok = 1 ] && break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if [ $ok = 0 ]; then
+	if ! listening; then
 		log "$MODE: nothing listens on port 1723"
 		if [ "$MODE" = proxy ]; then
 			tail -n 20 "$LOGS/$RUN-proxy.out" "$plog" >&2
@@ -476,8 +569,12 @@ run_mode() {
 	sleep 0.5
 	MEM_IDLE=$(mem_now "idle:")
 	rec mem_idle "$MEM_IDLE"
+	NHOLD=0
 	for n in $HOLD; do
-		t_hold "$n"
+		hold_begin "$n" 1 && t_hold "$n" 1
+	done
+	for n in $HOLD4; do
+		hold_begin "$n" "$CPC" && t_hold "$n" "$CPC"
 	done
 	for k in 1 64; do
 		for pl in 64 1400; do
@@ -493,8 +590,7 @@ run_mode() {
 		if ! kill -0 "$PROXY_PID" 2>/dev/null; then
 			note "pptpproxy run $RUN exited during the run"
 		fi
-		kill_pid "$PROXY_PID"
-		PROXY_PID=
+		proxy_stop
 	fi
 	kill_pid "$REFL_PID"
 	cp "$TMP/refl.stat" "$LOGS/$RUN-$MODE-refl.stat" 2>/dev/null
@@ -511,7 +607,8 @@ report() {
 	    "W=256 packets in flight in all"
 	echo "load average before: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
-	awk -v hold="$HOLD" -v noproxy="$NOPROXY" '
+	awk -v hold="$HOLD" -v hold4="$HOLD4" -v cpc="$CPC" \
+	    -v noproxy="$NOPROXY" '
 	function median(s,    a, n, i, j, t, num, yes, no, other) {
 		n = split(s, a, " ")
 		num = 0; yes = 0; no = 0; other = ""
@@ -567,9 +664,15 @@ report() {
 		row[++n] = "mem_idle|memory idle|%.0f"
 		nh = split(hold, H, " ")
 		for (i = 1; i <= nh; i++) {
-			row[++n] = "mem_" H[i] "|memory with " H[i] " calls|%.0f"
-			row[++n] = "mem_per_" H[i] "|  memory per call (" H[i] " held)|%.2f"
-			row[++n] = "held_" H[i] "|  of " H[i] " calls, passing data|%.0f"
+			row[++n] = "mem_1_" H[i] "|memory with " H[i] " calls, 1 a connection|%.0f"
+			row[++n] = "mem_per_1_" H[i] "|  memory per call, 1 call/connection|%.2f"
+			row[++n] = "held_1_" H[i] "|  of " H[i] " calls, passing data|%.0f"
+		}
+		nh = split(hold4, H, " ")
+		for (i = 1; i <= nh; i++) {
+			row[++n] = "mem_" cpc "_" H[i] "|memory with " H[i] " calls, " cpc " a connection|%.0f"
+			row[++n] = "mem_per_" cpc "_" H[i] "|  memory per call, " cpc " calls/connection|%.2f"
+			row[++n] = "held_" cpc "_" H[i] "|  of " H[i] " calls, passing data|%.0f"
 		}
 		row[++n] = "mem_after|memory idle after the tests|%.0f"
 		printf "%-44s %14s %16s %16s %9s\n", "figure", "routing", \
@@ -623,35 +726,48 @@ mkdir -p "$OUT" "$LOGS" || exit 1
 TMP=$(mktemp -d) || exit 1
 chmod 755 "$TMP"
 : >"$RAW"
-# Held calls need descriptors: one a call in bench_gen and bench_refl, two
-# in pptpproxy.  Without CAP_SYS_RESOURCE the hard limit cannot be raised:
-# then hold no more calls than fit.
+# Held calls need descriptors: one a control connection in bench_gen and
+# bench_refl, two in pptpproxy.  Without CAP_SYS_RESOURCE the hard limit
+# cannot be raised: then hold no more calls than fit.
 ulimit -n 1048576 2>/dev/null || ulimit -n 200000 2>/dev/null ||
     ulimit -n "$(ulimit -H -n)" 2>/dev/null
 nofile=$(ulimit -n)
-if [ "$nofile" != unlimited ]; then
-	maxcalls=$(( (nofile - 200) / 2 / 100 * 100 ))
-	h=
-	for n in $HOLD; do
+
+# FIT: the holds of list $1 at $2 calls a connection that fit the
+# descriptors (a function, not $(...), so that its notes stay).
+fit_holds() {
+	FIT=$1
+	[ "$nofile" = unlimited ] && return
+	maxconns=$(( (nofile - 200) / 2 ))
+	maxcalls=$(( maxconns * $2 / 100 * 100 ))
+	FIT=
+	for n in $1; do
 		if [ "$n" -gt "$maxcalls" ]; then
 			note "RLIMIT_NOFILE is $nofile and cannot be raised" \
-			    "here: $n calls held as $maxcalls (pptpproxy needs" \
-			    "two descriptors a call)"
+			    "here: $n calls at $2 a connection held as" \
+			    "$maxcalls (pptpproxy needs two descriptors a" \
+			    "control connection)"
 			n=$maxcalls
 		fi
-		case " $h " in
+		case " $FIT " in
 		*" $n "*) ;;
-		*) h="$h $n" ;;
+		*) FIT="${FIT:+$FIT }$n" ;;
 		esac
 	done
-	HOLD=$(echo $h)
-fi
+}
+fit_holds "$HOLD" 1
+HOLD=$FIT
+fit_holds "$HOLD4" "$CPC"
+HOLD4=$FIT
 
 FIGS="rt_1_64 mbit_1_64 loss_1_64 rt_1_1400 mbit_1_1400 loss_1_1400
 rt_64_64 mbit_64_64 loss_64_64 rt_64_1400 mbit_64_1400 loss_64_1400
 rtt_p50 rtt_p99 setup_1 setup_16 churn_1 churn_16 mem_idle mem_after"
 for n in $HOLD; do
-	FIGS="$FIGS mem_$n held_$n"
+	FIGS="$FIGS mem_1_$n held_1_$n"
+done
+for n in $HOLD4; do
+	FIGS="$FIGS mem_${CPC}_$n held_${CPC}_$n"
 done
 
 NOPROXY=
