@@ -4,6 +4,11 @@
  * parent), connects to the server without blocking, and relays whole
  * messages both ways through the codec in pptp.c, registering each
  * call's Call IDs with the GRE forwarder.
+ *
+ * Each side of a session reads into a buffer of one message's size and
+ * writes straight to the other side's socket; only what the socket does
+ * not take at once is queued, in memory allocated for as long as it
+ * waits.  A session costs little memory, and few system calls.
  */
 
 #include <sys/types.h>
@@ -22,15 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-
 #include "pptpproxy.h"
 #include "pptp.h"
+#include "os.h"
 
 #define CTL_HIWAT		(64 * 1024)	/* stop reading the sender */
 #define CTL_LOWAT		(16 * 1024)	/* resume */
 #define CTL_FLUSH_SECS		5		/* to flush on close */
+#define CTL_READ		4096		/* bytes read at once */
+#define CTL_TRIM_AFTER		1000		/* sessions ended, then trim */
 
 enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
@@ -41,13 +46,25 @@ enum sess_state {
 
 struct session;
 
+/* Bytes a side's socket did not take yet. */
+struct outq {
+	struct event		 wev;		/* writable, or flush timeout */
+	uint8_t			*buf;
+	size_t			 off, len, cap;
+};
+
 struct side {
 	struct session		*sess;
-	int			 idx;		/* PPTP_CLIENT, PPTP_SERVER */
-	struct bufferevent	*bev;
+	int			 fd;		/* -1: closed */
+	uint8_t			 idx;		/* PPTP_CLIENT, PPTP_SERVER */
+	uint8_t			 throttled;	/* reading stopped */
+	uint8_t			 broken;	/* write failed: nothing to flush */
+	uint16_t		 partlen;
+	uint8_t			*part;		/* bytes read, not yet relayed */
+	struct event		 ev;		/* reading; connecting: writable */
+	struct outq		*out;		/* NULL: nothing queued */
 	struct sockaddr_in	 peer;
 	struct sockaddr_in	 local;		/* our end */
-	int			 throttled;	/* reading stopped */
 	uint64_t		 msgs;		/* messages from this side */
 };
 
@@ -56,7 +73,7 @@ struct session {
 	uint32_t		 id;
 	enum sess_state		 state;
 	struct side		 side[2];
-	char			 proxy[PPTPPROXY_MAX_NAME];
+	const char		*proxy;		/* name_intern() */
 	struct pptp_sess	 pptp;
 	struct event		 tm_first;	/* first message from client */
 	struct event		 tm_conn;	/* connect, then call setup */
@@ -67,7 +84,7 @@ struct session {
 	uint64_t		 packets[2];	/* GRE towards side */
 	uint64_t		 bytes[2];
 	uint64_t		 spoofed;
-	char			 why[160];
+	char			*why;		/* closing: the reason */
 };
 
 RB_HEAD(sess_tree, session);
@@ -115,15 +132,18 @@ static struct event		 ev_usr2;
 #endif
 static uint32_t			 next_sess_id = 1;
 static unsigned int		 nsessions;
+static unsigned int		 nfreed;	/* sessions, since the last trim */
 static struct log_limit		 ll_refuse, ll_full, ll_violation;
 
 static void	ctl_accept(int, short, void *);
-static void	ctl_read(struct bufferevent *, void *);
-static void	ctl_write(struct bufferevent *, void *);
-static void	ctl_event(struct bufferevent *, short, void *);
-static void	ctl_flushed(struct bufferevent *, void *);
-static void	ctl_flush_event(struct bufferevent *, short, void *);
+static void	ctl_readcb(int, short, void *);
+static void	ctl_writecb(int, short, void *);
+static void	ctl_connectcb(int, short, void *);
+static ssize_t	side_process(struct side *, uint8_t *, size_t);
+static int	side_relay(struct side *, uint8_t *, size_t);
+static void	side_release(struct side *);
 static void	sess_connect(struct session *);
+static void	sess_connected(struct session *);
 static void	sess_close(struct session *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static void	sess_finish(struct session *);
@@ -210,18 +230,144 @@ sock_tune(int fd)
 #endif
 }
 
-static struct bufferevent *
-side_bev(struct side *sd, int fd)
+/* Proxy names outlive reloads; there are few. */
+static const char *
+name_intern(const char *name)
 {
-	struct bufferevent	*bev;
+	static char	**names;
+	static size_t	  nnames;
+	char		**nn;
+	size_t		  i;
 
-	bev = bufferevent_socket_new(cbase, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL)
-		return (NULL);
-	bufferevent_setcb(bev, ctl_read, ctl_write, ctl_event, sd);
-	bufferevent_setwatermark(bev, EV_READ, 0, 4096);
-	bufferevent_setwatermark(bev, EV_WRITE, CTL_LOWAT, 0);
-	return (bev);
+	for (i = 0; i < nnames; i++)
+		if (strcmp(names[i], name) == 0)
+			return (names[i]);
+	if ((nn = reallocarray(names, nnames + 1, sizeof(*names))) == NULL)
+		return ("?");
+	names = nn;
+	if ((names[nnames] = strdup(name)) == NULL)
+		return ("?");
+	return (names[nnames++]);
+}
+
+static const char *
+s_why(const struct session *s)
+{
+	return (s->why != NULL ? s->why : "?");
+}
+
+static const char *
+side_name(const struct side *sd)
+{
+	return (sd->idx == PPTP_CLIENT ? "client" : "server");
+}
+
+/* fd -1: the side is not open yet. */
+static void
+side_init(struct session *s, int idx, int fd)
+{
+	struct side	*sd = &s->side[idx];
+
+	sd->sess = s;
+	sd->idx = idx;
+	sd->fd = fd;
+	event_assign(&sd->ev, cbase, fd, EV_READ | EV_PERSIST, ctl_readcb, sd);
+}
+
+static void
+side_start_reading(struct side *sd)
+{
+	event_assign(&sd->ev, cbase, sd->fd, EV_READ | EV_PERSIST, ctl_readcb,
+	    sd);
+	event_add(&sd->ev, NULL);
+}
+
+static size_t
+side_queued(const struct side *sd)
+{
+	return (sd->out == NULL ? 0 : sd->out->len - sd->out->off);
+}
+
+static void
+outq_free(struct side *sd)
+{
+	if (sd->out == NULL)
+		return;
+	event_del(&sd->out->wev);
+	free(sd->out->buf);
+	free(sd->out);
+	sd->out = NULL;
+}
+
+/* Queue what the socket did not take; -1: out of memory. */
+static int
+outq_add(struct side *sd, const uint8_t *buf, size_t len)
+{
+	struct outq	*q = sd->out;
+	uint8_t		*nb;
+	size_t		 cap;
+
+	if (q == NULL) {
+		if ((q = calloc(1, sizeof(*q))) == NULL)
+			return (-1);
+		event_assign(&q->wev, cbase, sd->fd, EV_WRITE | EV_PERSIST,
+		    ctl_writecb, sd);
+		sd->out = q;
+	}
+	if (q->off > 0 && q->off == q->len)
+		q->off = q->len = 0;
+	if (q->len + len > q->cap) {
+		if (q->off > 0) {
+			memmove(q->buf, q->buf + q->off, q->len - q->off);
+			q->len -= q->off;
+			q->off = 0;
+		}
+		for (cap = q->cap ? q->cap : 512; cap < q->len + len; cap *= 2)
+			;
+		if (cap != q->cap) {
+			if ((nb = realloc(q->buf, cap)) == NULL)
+				return (-1);
+			q->buf = nb;
+			q->cap = cap;
+		}
+	}
+	memcpy(q->buf + q->len, buf, len);
+	q->len += len;
+	if (!event_pending(&q->wev, EV_WRITE, NULL))
+		event_add(&q->wev, NULL);
+	return (0);
+}
+
+/*
+ * Send a message to a side: straight to its socket when nothing waits
+ * before it.  -1: the session was closed (and may be gone).
+ */
+static int
+side_send(struct side *sd, const uint8_t *buf, size_t len)
+{
+	struct session	*s = sd->sess;
+	ssize_t		 n = 0;
+
+	if (side_queued(sd) == 0) {
+		n = write(sd->fd, buf, len);
+		if (n == (ssize_t)len)
+			return (0);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				sd->broken = 1;
+				sess_close(s, "%s: %s", side_name(sd),
+				    strerror(errno));
+				return (-1);
+			}
+			n = 0;
+		}
+	}
+	if (outq_add(sd, buf + n, len - (size_t)n) == -1) {
+		sess_close(s, "out of memory");
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -309,14 +455,16 @@ ctl_accept(int fd, short ev, void *arg)
 		if (next_sess_id == 0)
 			next_sess_id = 1;
 		s->start = s->last_client = now_mono();
-		strlcpy(s->proxy, pc->name, sizeof(s->proxy));
-		s->side[PPTP_CLIENT].sess = s->side[PPTP_SERVER].sess = s;
-		s->side[PPTP_CLIENT].idx = PPTP_CLIENT;
-		s->side[PPTP_SERVER].idx = PPTP_SERVER;
+		s->proxy = name_intern(pc->name);
+		side_init(s, PPTP_CLIENT, cfd);
+		side_init(s, PPTP_SERVER, -1);
 		s->side[PPTP_CLIENT].peer = sin;
 		s->side[PPTP_SERVER].peer = pc->server;
+		/* Our address: the listener's, unless it is the wildcard. */
+		s->side[PPTP_CLIENT].local = pc->listen;
 		len = sizeof(s->side[PPTP_CLIENT].local);
-		if (getsockname(cfd,
+		if (pc->listen.sin_addr.s_addr == htonl(INADDR_ANY) &&
+		    getsockname(cfd,
 		    (struct sockaddr *)&s->side[PPTP_CLIENT].local, &len) == -1)
 			s->side[PPTP_CLIENT].local = pc->listen;
 		pptp_sess_init(&s->pptp, &pool, cconf->max_calls);
@@ -326,13 +474,9 @@ ctl_accept(int fd, short ev, void *arg)
 		tv.tv_sec = cconf->t_first;
 		tv.tv_usec = 0;
 		evtimer_add(&s->tm_first, &tv);
-		sock_tune(cfd);
-		s->side[PPTP_CLIENT].bev = side_bev(&s->side[PPTP_CLIENT], cfd);
-		if (s->side[PPTP_CLIENT].bev == NULL) {
-			close(cfd);
-			sess_close(s, "out of memory");
-			continue;
-		}
+		/* Linux: the options came with the listening socket. */
+		if (!os_accept_keeps_sockopts())
+			sock_tune(cfd);
 		log_debug("session %u: accepted %s on %s (%s)", s->id,
 		    sa_str(&sin, a, sizeof(a)),
 		    sa_str(&s->side[PPTP_CLIENT].local, b, sizeof(b)),
@@ -384,6 +528,17 @@ ctl_acl_result(const struct acl_res *res)
  * Connect to the server without blocking.
  */
 static void
+sess_connect_failed(struct session *s, int err)
+{
+	char	a[64];
+
+	log_limited(&ll_refuse, "session %u: cannot connect to server %s: %s",
+	    s->id, sa_str(&s->side[PPTP_SERVER].peer, a, sizeof(a)),
+	    strerror(err));
+	sess_close(s, "cannot connect to server: %s", strerror(err));
+}
+
+static void
 sess_connect(struct session *s)
 {
 	struct side	*sv = &s->side[PPTP_SERVER];
@@ -397,19 +552,36 @@ sess_connect(struct session *s)
 		return;
 	}
 	sock_tune(fd);
-	if ((sv->bev = side_bev(sv, fd)) == NULL) {
-		close(fd);
-		sess_close(s, "out of memory");
-		return;
-	}
+	sv->fd = fd;
+	event_assign(&sv->ev, cbase, fd, EV_WRITE, ctl_connectcb, sv);
 	tv.tv_sec = cconf->t_connect;
 	tv.tv_usec = 0;
 	evtimer_add(&s->tm_conn, &tv);
-	if (bufferevent_socket_connect(sv->bev, (struct sockaddr *)&sv->peer,
-	    sizeof(sv->peer)) == -1) {
-		sess_close(s, "cannot connect to server: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sv->peer, sizeof(sv->peer)) == 0) {
+		sess_connected(s);
 		return;
 	}
+	if (errno != EINPROGRESS && errno != EINTR) {
+		sess_connect_failed(s, errno);
+		return;
+	}
+	event_add(&sv->ev, NULL);
+}
+
+static void
+ctl_connectcb(int fd, short ev, void *arg)
+{
+	struct side	*sv = arg;
+	socklen_t	 len;
+	int		 err = 0;
+
+	len = sizeof(err);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0)
+		sess_connect_failed(sv->sess, err);
+	else
+		sess_connected(sv->sess);
 }
 
 static void
@@ -421,8 +593,7 @@ sess_connected(struct session *s)
 	char		 a[64], b[64], c[64], d[64];
 
 	evtimer_del(&s->tm_conn);
-	if (getsockname(bufferevent_getfd(sv->bev),
-	    (struct sockaddr *)&sv->local, &len) == -1) {
+	if (getsockname(sv->fd, (struct sockaddr *)&sv->local, &len) == -1) {
 		sess_close(s, "getsockname: %s", strerror(errno));
 		return;
 	}
@@ -431,47 +602,120 @@ sess_connected(struct session *s)
 	    sa_str(&cl->peer, a, sizeof(a)), sa_str(&cl->local, b, sizeof(b)),
 	    sa_str(&sv->peer, c, sizeof(c)), sa_str(&sv->local, d, sizeof(d)),
 	    s->proxy);
-	bufferevent_enable(cl->bev, EV_READ);
-	bufferevent_enable(sv->bev, EV_READ);
+	side_start_reading(cl);
+	side_start_reading(sv);
 }
 
 /*
  * Relay whole messages.
  */
 static void
-ctl_read(struct bufferevent *bev, void *arg)
+ctl_readcb(int fd, short ev, void *arg)
 {
-	struct side		*sd = arg, *other;
+	struct side	*sd = arg;
+	struct session	*s = sd->sess;
+	uint8_t		 buf[CTL_READ];
+	size_t		 space, len;
+	ssize_t		 n;
+
+	while (s->state == S_RELAY && !sd->throttled) {
+		len = sd->partlen;
+		if (len > 0)
+			memcpy(buf, sd->part, len);
+		space = sizeof(buf) - len;
+		if (space < PPTP_MAX_MSG) {
+			/* Cannot happen: only a throttle holds more back. */
+			sess_close(s, "%s: read buffer full", side_name(sd));
+			return;
+		}
+		n = read(sd->fd, buf + len, space);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				return;
+			sess_close(s, "%s: %s", side_name(sd),
+			    strerror(errno));
+			return;
+		}
+		if (n == 0) {
+			sess_close(s, "%s closed", side_name(sd));
+			return;
+		}
+		if (side_relay(sd, buf, len + (size_t)n) == -1)
+			return;
+		/* Less than asked for: nothing more to read now. */
+		if ((size_t)n < space)
+			return;
+	}
+}
+
+/*
+ * Relay what sd->part holds and buf (which starts with a copy of it)
+ * adds; keep the rest, a partial message or what a throttle held back,
+ * in sd->part.  -1: the session was closed (and may be gone).
+ */
+static int
+side_relay(struct side *sd, uint8_t *buf, size_t len)
+{
+	ssize_t	used;
+
+	free(sd->part);
+	sd->part = NULL;
+	sd->partlen = 0;
+	if ((used = side_process(sd, buf, len)) == -1)
+		return (-1);
+	if ((size_t)used < len) {
+		if ((sd->part = malloc(len - (size_t)used)) == NULL) {
+			sess_close(sd->sess, "out of memory");
+			return (-1);
+		}
+		memcpy(sd->part, buf + used, len - (size_t)used);
+		sd->partlen = (uint16_t)(len - (size_t)used);
+	}
+	return (0);
+}
+
+/* Reading again after a throttle: first what was held back. */
+static int
+side_resume(struct side *sd)
+{
+	uint8_t	buf[CTL_READ];
+	size_t	len = sd->partlen;
+
+	sd->throttled = 0;
+	if (len > 0) {
+		memcpy(buf, sd->part, len);
+		if (side_relay(sd, buf, len) == -1)
+			return (-1);
+	}
+	if (!sd->throttled)
+		event_add(&sd->ev, NULL);
+	return (0);
+}
+
+/*
+ * The whole messages in buf, in order, translated and sent on: how many
+ * bytes were, or -1: the session was closed (and may be gone).
+ */
+static ssize_t
+side_process(struct side *sd, uint8_t *buf, size_t len)
+{
 	struct session		*s = sd->sess;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct evbuffer		*out;
+	struct side		*other = &s->side[PPTP_OTHER(sd->idx)];
 	struct pptp_xlate	 x;
-	uint8_t			 msg[PPTP_MAX_MSG];
 	const char		*err = NULL;
 	char			 desc[512], a[64];
-	size_t			 avail, hlen, mlen;
+	size_t			 off = 0, mlen;
 	int			 r;
 
-	other = &s->side[PPTP_OTHER(sd->idx)];
-	while (s->state == S_RELAY && !sd->throttled) {
-		avail = evbuffer_get_length(in);
-		if (avail == 0)
-			break;
-		hlen = avail < PPTP_HDR_LEN ? avail : PPTP_HDR_LEN;
-		if (evbuffer_copyout(in, msg, hlen) != (ev_ssize_t)hlen)
-			break;
-		r = pptp_frame(msg, hlen, &mlen, &err);
+	while (s->state == S_RELAY && !sd->throttled && off < len) {
+		r = pptp_frame(buf + off, len - off, &mlen, &err);
 		if (r == PPTP_BAD)
 			goto violation;
-		if (hlen < PPTP_HDR_LEN)
+		if (r != PPTP_WHOLE)
 			break;
-		mlen = pptp_get16(msg, hlen, 0);
-		if (mlen > sizeof(msg) || avail < mlen)
-			break;
-		if (evbuffer_remove(in, msg, mlen) != (int)mlen)
-			break;
-		if (pptp_translate(&s->pptp, sd->idx, msg, mlen, now_mono(),
-		    &x, &err) == -1)
+		if (pptp_translate(&s->pptp, sd->idx, buf + off, mlen,
+		    now_mono(), &x, &err) == -1)
 			goto violation;
 		sd->msgs++;
 		if (sd->idx == PPTP_CLIENT) {
@@ -480,83 +724,72 @@ ctl_read(struct bufferevent *bev, void *arg)
 				evtimer_del(&s->tm_first);
 		}
 		if (log_getlevel() >= LOG_LVL_EXTENSIVE) {
-			pptp_describe(msg, mlen, &x, desc, sizeof(desc));
+			pptp_describe(buf + off, mlen, &x, desc, sizeof(desc));
 			log_extensive("session %u: %s: %s", s->id,
 			    sd->idx == PPTP_CLIENT ? "client -> server" :
 			    "server -> client", desc);
 		}
 		/* Routes before the message: the peer may answer at once. */
 		sess_events(s, x.ev, x.nev);
-		if (s->state != S_RELAY)
-			return;
-		if (bufferevent_write(other->bev, msg, mlen) == -1) {
-			sess_close(s, "out of memory");
-			return;
-		}
-		out = bufferevent_get_output(other->bev);
-		if (evbuffer_get_length(out) > CTL_HIWAT) {
+		if (side_send(other, buf + off, mlen) == -1)
+			return (-1);
+		off += mlen;
+		if (side_queued(other) > CTL_HIWAT) {
 			/* The receiver does not read: stop reading here. */
 			sd->throttled = 1;
-			bufferevent_disable(bev, EV_READ);
+			event_del(&sd->ev);
 			log_debug("session %u: %s not reading, holding the "
-			    "%s", s->id, other->idx == PPTP_CLIENT ?
-			    "client" : "server", sd->idx == PPTP_CLIENT ?
-			    "client" : "server");
+			    "%s", s->id, side_name(other), side_name(sd));
 		}
 	}
-	return;
+	return ((ssize_t)off);
 
  violation:
 	log_limited(&ll_violation, "session %u: %s %s: %s, closing", s->id,
-	    sd->idx == PPTP_CLIENT ? "client" : "server",
-	    sa_str(&sd->peer, a, sizeof(a)), err ? err : "bad message");
-	sess_close(s, "protocol violation by the %s: %s",
-	    sd->idx == PPTP_CLIENT ? "client" : "server",
+	    side_name(sd), sa_str(&sd->peer, a, sizeof(a)),
 	    err ? err : "bad message");
+	sess_close(s, "protocol violation by the %s: %s", side_name(sd),
+	    err ? err : "bad message");
+	return (-1);
 }
 
-/* The output drained below the low mark: resume the other side. */
+/* A side's socket takes more of what waits for it. */
 static void
-ctl_write(struct bufferevent *bev, void *arg)
+ctl_writecb(int fd, short ev, void *arg)
 {
 	struct side	*sd = arg, *other;
 	struct session	*s = sd->sess;
+	struct outq	*q = sd->out;
+	ssize_t		 n;
 
+	if (ev & EV_TIMEOUT) {
+		/* Closing, and the peer took nothing for a while. */
+		side_release(sd);
+		return;
+	}
+	n = write(sd->fd, q->buf + q->off, q->len - q->off);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		sd->broken = 1;
+		if (s->state == S_CLOSING)
+			side_release(sd);
+		else
+			sess_close(s, "%s: %s", side_name(sd),
+			    strerror(errno));
+		return;
+	}
+	q->off += (size_t)n;
+	if (q->off == q->len)
+		outq_free(sd);
+	if (s->state == S_CLOSING) {
+		if (sd->out == NULL)
+			side_release(sd);
+		return;
+	}
 	other = &s->side[PPTP_OTHER(sd->idx)];
-	if (s->state == S_RELAY && other->throttled) {
-		other->throttled = 0;
-		bufferevent_enable(other->bev, EV_READ);
-		ctl_read(other->bev, other);
-	}
-}
-
-static void
-ctl_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct side	*sd = arg;
-	struct session	*s = sd->sess;
-	const char	*who = sd->idx == PPTP_CLIENT ? "client" : "server";
-	int		 err = EVUTIL_SOCKET_ERROR();
-
-	if (what & BEV_EVENT_CONNECTED) {
-		sess_connected(s);
-		return;
-	}
-	if (s->state == S_CONNECTING && sd->idx == PPTP_SERVER) {
-		char a[64];
-
-		log_limited(&ll_refuse, "session %u: cannot connect to "
-		    "server %s: %s", s->id, sa_str(&sd->peer, a, sizeof(a)),
-		    strerror(err));
-		sess_close(s, "cannot connect to server: %s", strerror(err));
-		return;
-	}
-	if (what & BEV_EVENT_EOF)
-		sess_close(s, "%s closed", who);
-	else if (what & BEV_EVENT_ERROR)
-		sess_close(s, "%s: %s", who, err ? strerror(err) : "error");
-	else if (what & BEV_EVENT_TIMEOUT)
-		sess_close(s, "%s timed out", who);
+	if (other->throttled && side_queued(sd) < CTL_LOWAT)
+		(void)side_resume(other);
 }
 
 static void
@@ -693,7 +926,7 @@ ctl_gre_stats(const struct gre_stats *st)
 	if (s->pending > 0)
 		s->pending--;
 	if (s->state == S_CLOSING && s->pending == 0 &&
-	    s->side[0].bev == NULL && s->side[1].bev == NULL)
+	    s->side[0].fd == -1 && s->side[1].fd == -1)
 		sess_finish(s);
 }
 
@@ -736,29 +969,27 @@ ctl_idle_sweep(int fd, short ev, void *arg)
  * still take it, then wait for the GRE counters before the last line.
  */
 static void
+side_shut(struct side *sd)
+{
+	if (sd->fd == -1)
+		return;
+	event_del(&sd->ev);
+	outq_free(sd);
+	free(sd->part);
+	sd->part = NULL;
+	sd->partlen = 0;
+	close(sd->fd);
+	sd->fd = -1;
+}
+
+static void
 side_release(struct side *sd)
 {
 	struct session	*s = sd->sess;
 
-	if (sd->bev != NULL) {
-		bufferevent_free(sd->bev);
-		sd->bev = NULL;
-	}
-	if (s->side[0].bev == NULL && s->side[1].bev == NULL &&
-	    s->pending == 0)
+	side_shut(sd);
+	if (s->side[0].fd == -1 && s->side[1].fd == -1 && s->pending == 0)
 		sess_finish(s);
-}
-
-static void
-ctl_flushed(struct bufferevent *bev, void *arg)
-{
-	side_release(arg);
-}
-
-static void
-ctl_flush_event(struct bufferevent *bev, short what, void *arg)
-{
-	side_release(arg);
 }
 
 static void
@@ -768,13 +999,15 @@ sess_close(struct session *s, const char *fmt, ...)
 	struct timeval		 tv;
 	struct side		*sd;
 	va_list			 ap;
+	char			 why[256];
 	int			 n, i;
 
 	if (s->state == S_CLOSING)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	s->why = strdup(why);
 	s->state = S_CLOSING;
 	evtimer_del(&s->tm_first);
 	evtimer_del(&s->tm_conn);
@@ -783,24 +1016,19 @@ sess_close(struct session *s, const char *fmt, ...)
 
 	for (i = 0; i < 2; i++) {
 		sd = &s->side[i];
-		if (sd->bev == NULL)
+		if (sd->fd == -1)
 			continue;
-		bufferevent_disable(sd->bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(sd->bev)) > 0 &&
-		    (bufferevent_get_enabled(sd->bev) & EV_WRITE)) {
-			bufferevent_setcb(sd->bev, NULL, ctl_flushed,
-			    ctl_flush_event, sd);
-			bufferevent_setwatermark(sd->bev, EV_WRITE, 0, 0);
+		if (side_queued(sd) > 0 && !sd->broken) {
+			/* Flush what waits, for a while. */
+			event_del(&sd->ev);
+			event_del(&sd->out->wev);
 			tv.tv_sec = CTL_FLUSH_SECS;
 			tv.tv_usec = 0;
-			bufferevent_set_timeouts(sd->bev, NULL, &tv);
-		} else {
-			bufferevent_free(sd->bev);
-			sd->bev = NULL;
-		}
+			event_add(&sd->out->wev, &tv);
+		} else
+			side_shut(sd);
 	}
-	if (s->side[0].bev == NULL && s->side[1].bev == NULL &&
-	    s->pending == 0)
+	if (s->side[0].fd == -1 && s->side[1].fd == -1 && s->pending == 0)
 		sess_finish(s);
 }
 
@@ -815,7 +1043,7 @@ sess_finish(struct session *s)
 		    "to server %llu packets %llu bytes, to client %llu "
 		    "packets %llu bytes%s", s->id,
 		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)),
-		    (long long)(now_mono() - s->start), s->why, s->calls,
+		    (long long)(now_mono() - s->start), s_why(s), s->calls,
 		    s->calls == 1 ? "" : "s",
 		    (unsigned long long)s->packets[PPTP_SERVER],
 		    (unsigned long long)s->bytes[PPTP_SERVER],
@@ -824,10 +1052,12 @@ sess_finish(struct session *s)
 		    s->spoofed ? ", spoofed GRE dropped" : "");
 	else
 		log_limited(&ll_refuse, "session %u: %s closed: %s", s->id,
-		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)), s->why);
+		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)), s_why(s));
 	RB_REMOVE(sess_tree, &sessions, s);
 	addr_put(s->side[PPTP_CLIENT].peer.sin_addr.s_addr);
 	nsessions--;
+	nfreed++;
+	free(s->why);
 	free(s);
 }
 
@@ -854,6 +1084,8 @@ listeners_reset(void)
 		l->fd = pc->fd;
 		pc->fd = -1;
 		l->pc = pc;
+		/* Accepted sockets inherit these where the OS allows. */
+		sock_tune(l->fd);
 		event_assign(&l->ev, cbase, l->fd, EV_READ | EV_PERSIST,
 		    ctl_accept, l);
 		event_add(&l->ev, NULL);
@@ -966,6 +1198,11 @@ ctl_tick(int fd, short ev, void *arg)
 	log_limit_flush(&ll_refuse);
 	log_limit_flush(&ll_full);
 	log_limit_flush(&ll_violation);
+	/* Many sessions ended: their memory goes back to the system. */
+	if (nfreed >= CTL_TRIM_AFTER) {
+		nfreed = 0;
+		os_memory_trim();
+	}
 	evtimer_add(&ev_tick, &tv);
 }
 
@@ -999,10 +1236,7 @@ ctl_stop(void)
 		if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL)
 			continue;
 		for (i = 0; i < 2; i++)
-			if (s->side[i].bev != NULL) {
-				bufferevent_free(s->side[i].bev);
-				s->side[i].bev = NULL;
-			}
+			side_shut(&s->side[i]);
 		sess_finish(s);
 	}
 	log_debug("stopping");

@@ -22,6 +22,7 @@ static int		 log_to_fd;	/* 1: write to log_fd, 0: syslog */
 static int		 log_fd = STDERR_FILENO;
 static int		 log_level;
 static const char	*log_procname = "parent";
+static pid_t		 log_pid;
 
 static void	vlog(int, const char *, va_list)
 		    __attribute__((__format__(printf, 2, 0)));
@@ -36,6 +37,7 @@ void
 log_init(int foreground, int level, const char *file)
 {
 	log_level = level;
+	log_newpid();
 	if (file != NULL) {
 		int fd;
 
@@ -59,10 +61,18 @@ log_init(int foreground, int level, const char *file)
 }
 
 /* Children: where the parent logs, they log (fd 2 or syslog). */
+/* After fork(2): the process id in log lines is read once, not per line. */
+void
+log_newpid(void)
+{
+	log_pid = getpid();
+}
+
 void
 log_procinit(const char *name)
 {
 	log_procname = name;
+	log_newpid();
 	if (log_to_fd == 0)
 		openlog("pptpproxy", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -104,7 +114,7 @@ vlog(int pri, const char *fmt, va_list ap)
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
 	n = snprintf(line, sizeof(line), "%s.%03ld pptpproxy[%d]: %s: %s\n",
-	    stamp, ts.tv_nsec / 1000000, (int)getpid(), log_procname, msg);
+	    stamp, ts.tv_nsec / 1000000, (int)log_pid, log_procname, msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {

@@ -17,6 +17,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "os.h"
 
 #define GRE_SOCKBUF	(8 * 1024 * 1024)
@@ -134,5 +138,34 @@ os_srcaddr_set(struct msghdr *msg, void *buf, struct in_addr src)
 	cm->cmsg_type = IP_SENDSRCADDR;
 	cm->cmsg_len = CMSG_LEN(sizeof(src));
 	memcpy(CMSG_DATA(cm), &src, sizeof(src));
+#endif
+}
+
+/*
+ * Linux clones an accepted socket from its listener, TCP_NODELAY,
+ * SO_KEEPALIVE, the keepalive timers and TCP_USER_TIMEOUT included, so
+ * setting them once on the listener saves system calls per connection.
+ * Elsewhere they are set on each accepted socket.
+ */
+int
+os_accept_keeps_sockopts(void)
+{
+#ifdef __linux__
+	return (1);
+#else
+	return (0);
+#endif
+}
+
+/*
+ * glibc keeps freed memory in its heap, so a daemon that once held many
+ * sessions would keep their memory resident; malloc_trim(3) returns the
+ * free pages.  OpenBSD's malloc(3) unmaps free pages by itself.
+ */
+void
+os_memory_trim(void)
+{
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
 #endif
 }

@@ -20,5 +20,9 @@ int		 os_gre_socket(void);
 /* Ancillary data naming the source address of a sent datagram. */
 size_t		 os_srcaddr_space(void);
 void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
+/* Whether accept(2) copies the listener's TCP options (keepalive...). */
+int		 os_accept_keeps_sockopts(void);
+/* Give memory freed by ended sessions back to the system, where it can. */
+void		 os_memory_trim(void);
 
 #endif /* OS_H */

@@ -325,6 +325,7 @@ acl_job_next(struct acl_job *j)
 		acl_job_next(j);
 		return;
 	case 0:
+		log_newpid();
 		acl_exec(buf, client, pw);
 		/* NOTREACHED */
 	default:

@@ -221,6 +221,7 @@ int			 acl_split_cmd(char *, char **, int);
 /* log.c */
 void	log_init(int, int, const char *);	/* foreground, level, file */
 void	log_procinit(const char *);
+void	log_newpid(void);
 void	log_setlevel(int);
 int	log_getlevel(void);
 int	log_getfd(void);
@@ -300,6 +301,7 @@ int	conf_recv(struct conf_rx *, struct imsg *, struct pptpproxy_conf **);
 struct imsgev {
 	struct imsgbuf	 ibuf;
 	struct event	 ev;
+	struct event	 flush;		/* deferred write, no poll change */
 	short		 events;
 	const char	*peer;		/* "parent", "control", "gre" */
 	void		(*dispatch)(struct imsgev *, struct imsg *);

@@ -50,6 +50,7 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 	case -1:
 		fatal("fork");
 	case 0:
+		log_newpid();
 		break;
 	default:
 		return (pid);
@@ -153,6 +154,9 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 /*
  * imsg channels on the event loop.
  */
+static void	imsgev_flush(int, short, void *);
+static void	imsgev_set(struct imsgev *, short);
+
 static void
 imsgev_cb(int fd, short ev, void *arg)
 {
@@ -210,24 +214,50 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
 	iev->dispatch = dispatch;
 	iev->closed = closed;
 	iev->events = EV_READ;
-	event_assign(&iev->ev, base, fd, iev->events, imsgev_cb, iev);
+	event_assign(&iev->ev, base, fd, iev->events | EV_PERSIST, imsgev_cb,
+	    iev);
+	event_add(&iev->ev, NULL);
+	event_assign(&iev->flush, base, -1, 0, imsgev_flush, iev);
+}
+
+/*
+ * Messages composed while the loop runs callbacks go out together once
+ * they are done, without changing what the poller watches: write
+ * interest is registered only when the socket is full.
+ */
+static void
+imsgev_flush(int fd, short ev, void *arg)
+{
+	struct imsgev	*iev = arg;
+
+	if (imsgbuf_write(&iev->ibuf) == -1) {
+		log_warn("write to %s", iev->peer);
+		iev->closed(iev);
+		return;
+	}
+	if (imsgbuf_queuelen(&iev->ibuf) > 0)
+		imsgev_set(iev, EV_READ | EV_WRITE);
+}
+
+static void
+imsgev_set(struct imsgev *iev, short events)
+{
+	if (events == iev->events && event_pending(&iev->ev, EV_READ, NULL))
+		return;
+	event_del(&iev->ev);
+	iev->events = events;
+	event_assign(&iev->ev, event_get_base(&iev->ev),
+	    iev->ibuf.fd, events | EV_PERSIST, imsgev_cb, iev);
 	event_add(&iev->ev, NULL);
 }
 
 void
 imsgev_update(struct imsgev *iev)
 {
-	short	events = EV_READ;
-
-	if (imsgbuf_queuelen(&iev->ibuf) > 0)
-		events |= EV_WRITE;
-	if (events == iev->events && event_pending(&iev->ev, EV_READ, NULL))
-		return;
-	event_del(&iev->ev);
-	iev->events = events;
-	event_assign(&iev->ev, event_get_base(&iev->ev),
-	    iev->ibuf.fd, events, imsgev_cb, iev);
-	event_add(&iev->ev, NULL);
+	if (imsgbuf_queuelen(&iev->ibuf) == 0)
+		imsgev_set(iev, EV_READ);
+	else if (!(iev->events & EV_WRITE))
+		event_active(&iev->flush, EV_WRITE, 0);
 }
 
 int

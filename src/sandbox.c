@@ -433,7 +433,7 @@ sandbox_prepare(void)
 
 /*
  * The control relay: accepts on listening sockets it was handed, opens
- * TCP connections to servers, relays through bufferevents, asks the
+ * TCP connections to servers, relays messages between them, asks the
  * parent and tells the GRE forwarder over imsg.
  */
 void
