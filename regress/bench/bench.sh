@@ -175,7 +175,7 @@ kv() {
 refl_stat() {
 	kill -USR1 "$REFL_PID" 2>/dev/null
 	sleep 0.25
-	sed -n "s/^$1=//p" "$TMP/refl.stat" 2>/dev/null
+	sed -n "s/^$1=//p" "$REFL_STAT" 2>/dev/null
 }
 
 sys_ticks() {
@@ -515,12 +515,35 @@ hold_begin() {
 	return 0
 }
 
-run_mode() {
+# Per-mode state between steps: the three labs of a run are up at once
+# and take turns figure by figure.
+MODE_VARS="NC NF NS TARGET REFL_PID REFL_STAT PROXY_PID MEM_IDLE NHOLD
+    MODE_OK"
+mode_save() {
+	for v in $MODE_VARS; do
+		eval "M_${MODE}_$v=\$$v"
+	done
+}
+mode_use() {
 	MODE=$1
+	for v in $MODE_VARS; do
+		eval "$v=\$M_${1}_$v"
+	done
+	plog=$LOGS/$RUN-proxy.log
+}
+
+# Set up mode $1's namespaces, reflector and translator for this run.
+mode_up() {
+	MODE=$1
+	MODE_OK=0
+	NHOLD=0
+	MEM_IDLE=-
 	topo_up "pb$$-$RUN-$MODE-"
-	bg "$TMP/refl.log" ip netns exec "$NS" "$REFL" -S "$TMP/refl.stat"
+	REFL_STAT=$TMP/refl-$MODE.stat
+	bg "$TMP/refl-$MODE.log" ip netns exec "$NS" "$REFL" -S "$REFL_STAT"
 	REFL_PID=$BGPID
 	PROXY_PID=
+	plog=$LOGS/$RUN-proxy.log
 	case $MODE in
 	route)
 		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=1
@@ -544,7 +567,6 @@ run_mode() {
 		limit connections per-address 40000
 		limit calls $CPC
 		EOF
-		plog=$LOGS/$RUN-proxy.log
 		: >"$plog"
 		: >"$LOGS/$RUN-proxy-mem.txt"
 		proxy_start "$LOGS/$RUN-proxy.out"
@@ -561,31 +583,39 @@ run_mode() {
 		for f in $FIGS; do
 			rec "$f" fail
 		done
-		kill_pid "$REFL_PID"
-		[ -n "$PROXY_PID" ] && kill_pid "$PROXY_PID"
-		topo_down
 		return
 	fi
 	sleep 0.5
 	MEM_IDLE=$(mem_now "idle:")
 	rec mem_idle "$MEM_IDLE"
-	NHOLD=0
-	for n in $HOLD; do
-		hold_begin "$n" 1 && t_hold "$n" 1
-	done
-	for n in $HOLD4; do
-		hold_begin "$n" "$CPC" && t_hold "$n" "$CPC"
-	done
-	for k in 1 64; do
-		for pl in 64 1400; do
-			t_tput "$k" "$pl"
+	MODE_OK=1
+}
+
+# One figure (or the holds) in the current mode.
+mode_step() {
+	case $1 in
+	hold)
+		for n in $HOLD; do
+			hold_begin "$n" 1 && t_hold "$n" 1
 		done
-	done
-	t_lat
-	t_setup 1
-	t_setup 16
-	sleep 1
-	rec mem_after "$(mem_now "after:")"
+		for n in $HOLD4; do
+			hold_begin "$n" "$CPC" && t_hold "$n" "$CPC"
+		done
+		;;
+	tput-*)
+		set -- $(echo "$1" | tr '-' ' ')
+		t_tput "$2" "$3"
+		;;
+	lat)	t_lat ;;
+	setup-*) t_setup "${1#setup-}" ;;
+	esac
+}
+
+mode_down() {
+	if [ "$MODE_OK" = 1 ]; then
+		sleep 1
+		rec mem_after "$(mem_now "after:")"
+	fi
 	if [ -n "$PROXY_PID" ]; then
 		if ! kill -0 "$PROXY_PID" 2>/dev/null; then
 			note "pptpproxy run $RUN exited during the run"
@@ -593,7 +623,7 @@ run_mode() {
 		proxy_stop
 	fi
 	kill_pid "$REFL_PID"
-	cp "$TMP/refl.stat" "$LOGS/$RUN-$MODE-refl.stat" 2>/dev/null
+	cp "$REFL_STAT" "$LOGS/$RUN-$MODE-refl.stat" 2>/dev/null
 	topo_down
 }
 
@@ -799,12 +829,33 @@ if [ "$(echo "$LOAD0" | awk '{ print ($1 > 0.5) }')" = 1 ]; then
 	note "load average $LOAD0 at the start: other work shared the CPUs"
 fi
 start=$(date +%s)
+STEPS="hold tput-1-64 tput-1-1400 tput-64-64 tput-64-1400 lat setup-1
+    setup-16"
 RUN=1
+ORDER=$MODES
 while [ "$RUN" -le "$R" ]; do
-	for m in $MODES; do
-		log "run $RUN of $R: $m"
-		run_mode "$m"
+	log "run $RUN of $R: $(echo $ORDER)"
+	for md in $ORDER; do
+		mode_up "$md"
+		mode_save
 	done
+	# Figure by figure, each mode in turn: the machine's speed drifts
+	# over minutes, so the modes are measured close together.
+	for st in $STEPS; do
+		for md in $ORDER; do
+			mode_use "$md"
+			[ "$MODE_OK" = 1 ] && mode_step "$st"
+			mode_save
+		done
+	done
+	for md in $ORDER; do
+		mode_use "$md"
+		mode_down
+		mode_save
+	done
+	# The next run starts with the next mode.
+	ORDER="$(echo $ORDER | cut -s -d' ' -f2-) $(echo $ORDER |
+	    cut -d' ' -f1)"
 	RUN=$((RUN + 1))
 done
 log "done in $(( $(date +%s) - start )) s"
