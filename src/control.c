@@ -5,10 +5,11 @@
  * messages both ways through the codec in pptp.c, registering each
  * call's Call IDs with the GRE forwarder.
  *
- * Each side of a session reads into a buffer of one message's size and
- * writes straight to the other side's socket; only what the socket does
- * not take at once is queued, in memory allocated for as long as it
- * waits.  A session costs little memory, and few system calls.
+ * A side reads into a buffer on the stack and writes whole messages
+ * straight to the other side's socket; only a partial message read, and
+ * what a socket does not take at once, are kept, in memory allocated for
+ * as long as they wait.  A session costs little memory, and few system
+ * calls.
  */
 
 #include <sys/types.h>
@@ -147,6 +148,7 @@ static void	sess_connected(struct session *);
 static void	sess_close(struct session *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static void	sess_finish(struct session *);
+static void	sess_finish_if_done(struct session *);
 static void	ctl_stop(void) __attribute__((__noreturn__));
 static void	sess_events(struct session *, struct pptp_event *, int);
 static void	sess_tm_first(int, short, void *);
@@ -314,8 +316,6 @@ outq_add(struct side *sd, const uint8_t *buf, size_t len)
 		    ctl_writecb, sd);
 		sd->out = q;
 	}
-	if (q->off > 0 && q->off == q->len)
-		q->off = q->len = 0;
 	if (q->len + len > q->cap) {
 		if (q->off > 0) {
 			memmove(q->buf, q->buf + q->off, q->len - q->off);
@@ -925,9 +925,8 @@ ctl_gre_stats(const struct gre_stats *st)
 	s->spoofed += st->dropped;
 	if (s->pending > 0)
 		s->pending--;
-	if (s->state == S_CLOSING && s->pending == 0 &&
-	    s->side[0].fd == -1 && s->side[1].fd == -1)
-		sess_finish(s);
+	if (s->state == S_CLOSING)
+		sess_finish_if_done(s);
 }
 
 static void
@@ -982,14 +981,21 @@ side_shut(struct side *sd)
 	sd->fd = -1;
 }
 
+/* Closing: the last line once both sides are shut and GRE answered. */
+static void
+sess_finish_if_done(struct session *s)
+{
+	if (s->side[0].fd == -1 && s->side[1].fd == -1 && s->pending == 0)
+		sess_finish(s);
+}
+
 static void
 side_release(struct side *sd)
 {
 	struct session	*s = sd->sess;
 
 	side_shut(sd);
-	if (s->side[0].fd == -1 && s->side[1].fd == -1 && s->pending == 0)
-		sess_finish(s);
+	sess_finish_if_done(s);
 }
 
 static void
@@ -1028,8 +1034,7 @@ sess_close(struct session *s, const char *fmt, ...)
 		} else
 			side_shut(sd);
 	}
-	if (s->side[0].fd == -1 && s->side[1].fd == -1 && s->pending == 0)
-		sess_finish(s);
+	sess_finish_if_done(s);
 }
 
 static void

@@ -60,7 +60,6 @@ log_init(int foreground, int level, const char *file)
 	tzset();
 }
 
-/* Children: where the parent logs, they log (fd 2 or syslog). */
 /* After fork(2): the process id in log lines is read once, not per line. */
 void
 log_newpid(void)
@@ -68,6 +67,7 @@ log_newpid(void)
 	log_pid = getpid();
 }
 
+/* Children: where the parent logs, they log (fd 2 or syslog). */
 void
 log_procinit(const char *name)
 {
