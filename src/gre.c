@@ -24,6 +24,7 @@
 #include "pptpproxy.h"
 #include "pptp.h"
 #include "gre.h"
+#include "offload.h"
 #include "os.h"
 
 #define GRE_BATCH	64		/* packets per system call */
@@ -48,6 +49,7 @@ static struct event	 ev_usr2;
 #endif
 static struct pptpproxy_conf *gconf;
 static struct event_base *gbase;
+static int		 sweep_polling;	/* waiting for the kernel's counters */
 
 static void	gre_dispatch_parent(struct imsgev *, struct imsg *);
 static void	gre_dispatch_control(struct imsgev *, struct imsg *);
@@ -56,6 +58,9 @@ static void	gre_read(int, short, void *);
 static void	gre_sweep(int, short, void *);
 static void	gre_sig(int, short, void *);
 static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
+static void	gre_sweep_finish(void);
+static void	gre_stats_fill(struct gre_stats *, struct gre_route_ent *,
+		    uint16_t);
 
 /*
  * The per-packet rule, kept free of I/O so it can be tested and fuzzed:
@@ -105,7 +110,7 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	}
 	pptp_put16(pkt + ihl, tot - ihl, keyoff, r->newkey);
 	r->packets++;
-	r->bytes += tot - ihl - hlen;
+	r->bytes += tot;
 	r->active = 1;
 	t->forwarded++;
 	*gre = pkt + ihl;
@@ -214,15 +219,34 @@ gre_read(int fd, short ev, void *arg)
 	}
 }
 
-/* Report routes that saw no packet since the last sweep as idle. */
+/*
+ * Report routes that saw no packet since the last sweep as idle.  With
+ * gre offload the kernel forwards most packets: its counters are asked
+ * for first, and a route whose counter moved was active.
+ */
 static void
 gre_sweep(int fd, short ev, void *arg)
+{
+	if (gconf != NULL && gconf->gre_offload && table.nroutes > 0) {
+		if (!sweep_polling) {
+			sweep_polling = 1;
+			imsgev_compose(&iev_parent, IMSG_OFFLOAD_POLL, 0, -1,
+			    NULL, 0);
+		}
+		return;
+	}
+	gre_sweep_finish();
+}
+
+static void
+gre_sweep_finish(void)
 {
 	struct gre_key		 k;
 	struct timeval		 tv;
 	unsigned int		 i;
 	struct gre_route_ent	*r;
 
+	sweep_polling = 0;
 	for (i = 0; i < 65536; i++) {
 		r = &table.routes[i];
 		if (!r->used)
@@ -244,19 +268,65 @@ gre_sweep(int fd, short ev, void *arg)
 	}
 }
 
+/* The kernel's counters for offloaded routes, part of a sweep. */
+static void
+gre_offload_counts(struct imsg *imsg)
+{
+	static struct offload_count	 c[OFFLOAD_COUNTS_MAX];
+	struct gre_route_ent		*r;
+	size_t				 len, i;
+
+	len = imsg_get_len(imsg);
+	if (len % sizeof(c[0]) != 0 || len > sizeof(c) ||
+	    (len > 0 && imsg_get_data(imsg, c, len) == -1))
+		fatalx("bad IMSG_OFFLOAD_COUNTS");
+	for (i = 0; i < len / sizeof(c[0]); i++) {
+		r = &table.routes[c[i].key];
+		if (!r->used || r->sess != c[i].sess)
+			continue;
+		if (c[i].packets != r->kpackets)
+			r->active = 1;
+		r->kpackets = c[i].packets;
+	}
+}
+
 static void
 gre_stats_reply(struct gre_route_ent *r, uint16_t key)
 {
 	struct gre_stats	st;
 
-	memset(&st, 0, sizeof(st));
-	st.sess = r->sess;
-	st.key = key;
-	st.toside = r->toside;
-	st.packets = r->packets;
-	st.bytes = r->bytes;
-	st.dropped = r->dropped;
+	gre_stats_fill(&st, r, key);
 	imsgev_compose(&iev_control, IMSG_GRE_STATS, 0, -1, &st, sizeof(st));
+}
+
+static void
+gre_stats_fill(struct gre_stats *st, struct gre_route_ent *r, uint16_t key)
+{
+	memset(st, 0, sizeof(*st));
+	st->sess = r->sess;
+	st->key = key;
+	st->toside = r->toside;
+	st->packets = r->packets;
+	st->bytes = r->bytes;
+	st->dropped = r->dropped;
+}
+
+static void
+gre_offload_del(struct gre_route_ent *r, uint16_t key)
+{
+	struct offload_del	d;
+
+	memset(&d, 0, sizeof(d));
+	d.route.sess = r->sess;
+	d.route.call = r->call;
+	d.route.key = key;
+	d.route.newkey = r->newkey;
+	d.route.from = r->from;
+	d.route.to = r->to;
+	d.route.src = r->src;
+	d.route.toside = r->toside;
+	gre_stats_fill(&d.stats, r, key);
+	imsgev_compose(&iev_parent, IMSG_OFFLOAD_DEL, 0, -1, &d, sizeof(d));
 }
 
 static void
@@ -274,6 +344,9 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			log_warnx("session %u: Call ID %u already routed for "
 			    "session %u", gr.sess, gr.key,
 			    table.routes[gr.key].sess);
+		else if (gconf->gre_offload)
+			imsgev_compose(&iev_parent, IMSG_OFFLOAD_ADD, 0, -1,
+			    &gr, sizeof(gr));
 		break;
 	case IMSG_GRE_DEL:
 		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
@@ -283,6 +356,10 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			memset(&dead, 0, sizeof(dead));
 			dead.sess = k.sess;
 			r = &dead;
+		} else if (gconf->gre_offload) {
+			/* The parent adds the kernel's count and answers. */
+			gre_offload_del(r, k.key);
+			break;
 		}
 		gre_stats_reply(r, k.key);
 		break;
@@ -309,12 +386,26 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 {
 	static struct conf_rx	 rx;
 	struct pptpproxy_conf	*nconf = NULL;
+	struct gre_stats	 st;
 	struct timeval		 tv;
 	int			 r;
 
 	switch (imsg_get_type(imsg)) {
 	case IMSG_STATUS_REQ:
 		gre_status();
+		return;
+	case IMSG_OFFLOAD_STATS:
+		if (imsg_get_data(imsg, &st, sizeof(st)) == -1)
+			fatalx("bad IMSG_OFFLOAD_STATS");
+		imsgev_compose(&iev_control, IMSG_GRE_STATS, 0, -1, &st,
+		    sizeof(st));
+		return;
+	case IMSG_OFFLOAD_COUNTS:
+		gre_offload_counts(imsg);
+		return;
+	case IMSG_OFFLOAD_COUNTS_END:
+		gre_offload_counts(imsg);
+		gre_sweep_finish();
 		return;
 	default:
 		break;

@@ -18,6 +18,7 @@ struct gre_route_ent {
 	uint64_t	 packets;
 	uint64_t	 bytes;
 	uint64_t	 dropped;	/* right key, wrong source */
+	uint64_t	 kpackets;	/* the kernel's count (gre offload) */
 	uint32_t	 sess;
 	uint32_t	 call;
 	struct in_addr	 from;		/* the only source accepted */

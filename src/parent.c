@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "offload.h"
 #include "os.h"
 
 #define ACL_MAX_ARGS	32
@@ -383,11 +384,61 @@ acl_request(const struct acl_req *req)
  * Children.
  */
 static void
+offload_flush(const struct offload_count *c, unsigned int n, int last,
+    void *arg)
+{
+	imsgev_compose(&children[PROC_GRE].iev, last ?
+	    IMSG_OFFLOAD_COUNTS_END : IMSG_OFFLOAD_COUNTS, 0, -1, c,
+	    n * sizeof(*c));
+}
+
+/* The GRE forwarder's requests: kernel routes in and out, counters. */
+static void
+parent_offload(struct imsg *imsg)
+{
+	struct gre_route	r;
+	struct offload_del	d;
+	uint64_t		pk, by;
+
+	switch (imsg_get_type(imsg)) {
+	case IMSG_OFFLOAD_ADD:
+		if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
+			fatalx("bad IMSG_OFFLOAD_ADD");
+		if (offload_add(&r) == -1)
+			log_info("session %u call %u: the kernel does not "
+			    "take Call ID %u (%s); it is forwarded in user "
+			    "space", r.sess, r.call, r.key, strerror(errno));
+		break;
+	case IMSG_OFFLOAD_DEL:
+		if (imsg_get_data(imsg, &d, sizeof(d)) == -1)
+			fatalx("bad IMSG_OFFLOAD_DEL");
+		offload_del(d.route.sess, d.route.key, &pk, &by);
+		d.stats.packets += pk;
+		d.stats.bytes += by;
+		imsgev_compose(&children[PROC_GRE].iev, IMSG_OFFLOAD_STATS, 0,
+		    -1, &d.stats, sizeof(d.stats));
+		break;
+	case IMSG_OFFLOAD_POLL:
+		offload_poll(offload_flush, NULL);
+		break;
+	}
+}
+
+static void
 parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
 	struct acl_req	req;
 
 	switch (imsg_get_type(imsg)) {
+	case IMSG_OFFLOAD_ADD:
+	case IMSG_OFFLOAD_DEL:
+	case IMSG_OFFLOAD_POLL:
+		if (iev != &children[PROC_GRE].iev) {
+			log_warnx("offload request from %s", iev->peer);
+			parent_shutdown(1);
+		}
+		parent_offload(imsg);
+		break;
 	case IMSG_ACL_REQ:
 		if (iev != &children[PROC_CONTROL].iev ||
 		    imsg_get_data(imsg, &req, sizeof(req)) == -1) {
@@ -529,6 +580,7 @@ parent_shutdown(int code)
 		}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	offload_stop();
 	log_info("%s", code == 0 ? "terminating" : "terminating after an "
 	    "error");
 	exit(code);
@@ -557,6 +609,11 @@ parent_reload(void)
 		log_warnx("reloaded configuration has no proxy that listens");
 	listen_close(pconf);
 	conf_free(pconf);
+	if (nconf->gre_offload != offload_active())
+		log_warnx("gre offload %s only at start: it stays %s until "
+		    "a restart", nconf->gre_offload ? "starts" : "stops",
+		    offload_active() ? "on" : "off");
+	nconf->gre_offload = offload_active();
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
 	raise_nofile(pconf);
@@ -584,6 +641,9 @@ parent_sig(int sig, short ev, void *arg)
 		reap();
 		break;
 	case SIGUSR1:
+		if (offload_active())
+			log_info("gre offload: %u Call IDs forwarded by the "
+			    "kernel", offload_count());
 		for (i = PROC_CONTROL; i < PROC_MAX; i++)
 			imsgev_compose(&children[i].iev, IMSG_STATUS_REQ, 0,
 			    -1, NULL, 0);
@@ -596,7 +656,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
 	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, i;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
-	char		 pname[16];
+	char		 pname[16], err[256];
 	int		 n;
 
 	pconf = conf;
@@ -611,6 +671,16 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	if ((gre_fd = os_gre_socket()) == -1)
 		fatal("raw GRE socket");
 	raise_nofile(conf);
+	if (conf->gre_offload) {
+		if (offload_start(err, sizeof(err)) == -1)
+			log_warnx("gre offload: %s; GRE is forwarded in user "
+			    "space", err);
+		else
+			log_info("gre offload: the kernel forwards the GRE "
+			    "of established calls (nftables table ip %s)",
+			    OFFLOAD_TABLE);
+		conf->gre_offload = offload_active();
+	}
 
 	if (!o->foreground && daemon(0, 0) == -1)
 		fatal("daemon");

@@ -135,8 +135,8 @@ static void	 block_free(void);
 %}
 
 %token	ACLCOMMAND ALLOW CALLS CALLSETUP CHROOT COMMAND CONNECT CONNECTIONS
-%token	FIRSTMESSAGE FROM IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
-%token	PORT PROXY SERVER TABLE TIMEOUT USER
+%token	FIRSTMESSAGE FROM GRE IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
+%token	OFFLOAD PORT PROXY SERVER TABLE TIMEOUT USER
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -285,6 +285,15 @@ main		: USER STRING {
 		| TIMEOUT IDLE NUMBER {
 			if (check_num($3, 0, MAX_TIMEOUT, "timeout idle") == 0)
 				conf->t_idle = (int)$3;
+		}
+		| GRE OFFLOAD STRING {
+			if (strcmp($3, "yes") == 0)
+				conf->gre_offload = 1;
+			else if (strcmp($3, "no") == 0)
+				conf->gre_offload = 0;
+			else
+				yyerror("gre offload %s: yes or no", $3);
+			free($3);
 		}
 		| allow
 		;
@@ -477,12 +486,14 @@ lookup(const char *s)
 		{ "connections",	CONNECTIONS },
 		{ "first-message",	FIRSTMESSAGE },
 		{ "from",		FROM },
+		{ "gre",		GRE },
 		{ "idle",		IDLE },
 		{ "include",		INCLUDE },
 		{ "level",		LEVEL },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
 		{ "log",		LOG },
+		{ "offload",		OFFLOAD },
 		{ "on",			ON },
 		{ "per-address",	PERADDRESS },
 		{ "port",		PORT },

@@ -84,6 +84,13 @@ enum imsg_type {
 	IMSG_GRE_DEL,		/* struct gre_key */
 	IMSG_GRE_STATS,		/* struct gre_stats, answer to DEL */
 	IMSG_GRE_IDLE,		/* struct gre_key: no packet for t_idle */
+	/* gre <-> parent: routes the kernel forwards (gre offload) */
+	IMSG_OFFLOAD_ADD,	/* struct gre_route */
+	IMSG_OFFLOAD_DEL,	/* struct offload_del */
+	IMSG_OFFLOAD_STATS,	/* struct gre_stats, answer to DEL */
+	IMSG_OFFLOAD_POLL,	/* no data: every route's counter, please */
+	IMSG_OFFLOAD_COUNTS,	/* struct offload_count[], more to come */
+	IMSG_OFFLOAD_COUNTS_END, /* struct offload_count[], the last */
 	/* any child -> parent */
 	IMSG_STATUS_REQ,	/* parent -> children: log what is up */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
@@ -148,6 +155,7 @@ struct pptpproxy_conf {
 	int			 t_setup;
 	int			 t_connect;
 	int			 t_idle;
+	int			 gre_offload;	/* kernel forwards GRE */
 	struct proxy_confs	 proxies;
 	struct acl_subnets	 subnets;	/* global: apply to all */
 	struct acl_cmds		 cmds;		/* global: apply to all */
@@ -186,7 +194,7 @@ struct gre_stats {
 	uint16_t		 key;
 	uint8_t			 toside;
 	uint64_t		 packets;	/* forwarded to `to` */
-	uint64_t		 bytes;		/* GRE payload bytes */
+	uint64_t		 bytes;		/* IP bytes, as received */
 	uint64_t		 dropped;	/* right key, wrong source */
 };
 

@@ -476,7 +476,9 @@ sandbox_gre(void)
  *	CAP_SETUID, CAP_SETGID	run ACL commands as the acl-command user
  *				(setgroups, setresgid, setresuid);
  *	CAP_KILL		signal the children and timed-out ACL
- *				commands, which run as other users.
+ *				commands, which run as other users;
+ *	CAP_NET_ADMIN		only with gre offload: add and delete the
+ *				kernel's GRE routes (nf_tables).
  * The raw GRE socket is opened once, before the children start, and no
  * child is started again, so CAP_NET_RAW and CAP_SYS_CHROOT go too.
  *
@@ -581,7 +583,7 @@ sb_capget(struct __user_cap_data_struct d[2])
 }
 
 static void
-sb_parent_caps(void)
+sb_parent_caps(uint64_t want)
 {
 	struct __user_cap_header_struct	h;
 	struct __user_cap_data_struct	d[2];
@@ -590,11 +592,11 @@ sb_parent_caps(void)
 
 	sb_capget(d);
 	prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	keep = prm & SB_KEEP;
+	keep = prm & want;
 
 	/* The bounding set first: dropping needs CAP_SETPCAP. */
 	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
-		if (cap < 64 && (SB_KEEP & (1ULL << cap)))
+		if (cap < 64 && (want & (1ULL << cap)))
 			continue;
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 0)
 			continue;
@@ -626,10 +628,10 @@ sb_parent_caps(void)
 	    (d[0].effective | (uint64_t)d[1].effective << 32) != keep ||
 	    d[0].inheritable != 0 || d[1].inheritable != 0)
 		fatalx("sandbox: capabilities not dropped");
-	if (keep != SB_KEEP)
+	if (keep != want)
 		log_warnx("sandbox: started without some of the capabilities "
 		    "the parent uses (has %#llx of %#llx)",
-		    (unsigned long long)keep, (unsigned long long)SB_KEEP);
+		    (unsigned long long)keep, (unsigned long long)want);
 }
 
 void
@@ -668,9 +670,12 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 	}
 	seccomp_release(ctx);
 
-	sb_parent_caps();
+	/* gre offload: nf_tables changes need CAP_NET_ADMIN. */
+	sb_parent_caps(SB_KEEP | (conf->gre_offload ?
+	    1ULL << CAP_NET_ADMIN : 0));
 	log_debug("sandbox: parent keeps CAP_NET_BIND_SERVICE, CAP_SETUID, "
-	    "CAP_SETGID, CAP_KILL; seccomp deny-list loaded");
+	    "CAP_SETGID, CAP_KILL%s; seccomp deny-list loaded",
+	    conf->gre_offload ? ", CAP_NET_ADMIN" : "");
 }
 
 #endif /* __OpenBSD__ */

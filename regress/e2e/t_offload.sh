@@ -1,0 +1,72 @@
+#!/bin/sh
+# gre offload: with "gre offload yes" the kernel forwards the GRE of a
+# call between pptp-linux and pptpd through the rules and set elements
+# the parent put in (nftables table ip pptpproxy).  Frames echo intact;
+# the elements are there while the call is up and their counter moves;
+# the user-space forwarder sees only what came before them; the session
+# end line counts every packet, the kernel's too; the elements go when
+# the call ends and the table when the proxy stops.
+. "$(dirname "$0")/lib.sh"
+command -v nft >/dev/null 2>&1 || skip "nft(8) is not installed"
+lab_topology 1
+lab_pptpd
+nsx fw sysctl -qw net.ipv4.ip_forward=1
+cat >"$TMP/p.conf" <<EOC
+gre offload yes
+proxy "office" {
+	listen on 192.0.2.1 port 1723
+	server 198.51.100.2 port 1723
+}
+EOC
+lab_proxy fw -f "$TMP/p.conf"
+lab_wait_log "gre offload: the kernel forwards" 5 ||
+    fail "no start-up line saying the kernel forwards GRE"
+nsx fw nft list table ip pptpproxy >"$TMP/table" 2>&1 ||
+    fail "no nftables table ip pptpproxy: $(cat "$TMP/table")"
+
+# A call that lasts 4 seconds at 200 frames a second.
+lab_drive c1 -k 4 -w 4 -t 30 192.0.2.1 >"$TMP/drive.out" 2>&1 &
+drv=$!
+lab_track $drv
+lab_wait_log "call 1 up" 15 || fail "no call up"
+sleep 2
+nsx fw nft list set ip pptpproxy peers >"$TMP/peers" 2>&1
+cat "$TMP/peers"
+n=$(grep -c "counter packets" "$TMP/peers")
+[ "$n" -eq 2 ] || fail "expected 2 elements in the peers set (one per direction) while the call is up, saw $n"
+moved=$(sed -n 's/.*counter packets \([0-9]*\).*/\1/p' "$TMP/peers" |
+    awk '$1 > 50 { n++ } END { print n + 0 }')
+[ "$moved" -eq 2 ] || fail "the kernel's counters did not move in both directions"
+kill -USR1 "$PROXY_PID"
+wait $drv || { cat "$TMP/drive.out"; fail "frames did not come back intact through the offloaded path"; }
+cat "$TMP/drive.out"
+lab_wait_log "ended after" 10 || fail "no session end line"
+end=$(grep "ended after" "$PLOG")
+echo "$end" | sed 's/^.*control: //'
+to_s=$(echo "$end" | sed -n 's/.*to server \([0-9]*\) packets.*/\1/p')
+to_c=$(echo "$end" | sed -n 's/.*to client \([0-9]*\) packets.*/\1/p')
+sent=$(sed -n 's/.* ok: \([0-9][0-9]*\)\/.*/\1/p' "$TMP/drive.out")
+[ -n "$sent" ] && [ "$sent" -ge 400 ] || fail "too few frames echoed: ${sent:-none}"
+[ -n "$to_s" ] && [ "$to_s" -ge "$sent" ] ||
+    fail "session end counts ${to_s:-no} packets to the server, $sent frames went there"
+[ -n "$to_c" ] && [ "$to_c" -ge "$sent" ] ||
+    fail "session end counts ${to_c:-no} packets to the client, $sent frames came back"
+lab_wait_log "Call IDs forwarded by the kernel" 5 ||
+    fail "no offload status line on SIGUSR1"
+# What the user-space forwarder handled: only the first few packets.
+us=$(sed -n 's/.*gre: [0-9]* routes, \([0-9]*\) forwarded.*/\1/p' "$PLOG" | tail -1)
+echo "user-space forwarder: ${us:-?} packets; session: $to_s + $to_c"
+[ -n "$us" ] && [ "$us" -lt $(( (to_s + to_c) / 4 )) ] ||
+    fail "the user-space forwarder handled ${us:-?} of $((to_s + to_c)) packets"
+n=$(nsx fw nft list set ip pptpproxy peers | grep -c "counter packets")
+[ "$n" -eq 0 ] || fail "$n elements left in the peers set after the call"
+for m in todst tokey tosrc; do
+	nsx fw nft list map ip pptpproxy $m | grep -q "elements" &&
+	    fail "elements left in map $m after the call"
+done
+kill -TERM "$PROXY_PID"
+lab_wait_log "terminating" 10 || fail "the proxy did not stop"
+sleep 0.3
+nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
+    fail "table ip pptpproxy still there after the proxy stopped"
+exit 0
