@@ -30,6 +30,13 @@
 #define GRE_BATCH	64		/* packets per system call */
 #define GRE_BATCHES	16		/* batches per wake-up */
 #define GRE_BUFSZ	65536		/* the largest IP packet */
+/*
+ * gre offload: a route goes to the kernel after this many packets, so
+ * that calls which never carry data (or hardly any) cost no netlink
+ * work, and the first packets of a call, PPP's negotiation, are counted
+ * here.
+ */
+#define GRE_OFFLOAD_AFTER 32
 
 struct gre_slot {
 	uint8_t		 buf[GRE_BUFSZ];
@@ -55,6 +62,7 @@ static void	gre_dispatch_parent(struct imsgev *, struct imsg *);
 static void	gre_dispatch_control(struct imsgev *, struct imsg *);
 static void	gre_closed(struct imsgev *);
 static void	gre_read(int, short, void *);
+static void	gre_read_batches(void);
 static void	gre_sweep(int, short, void *);
 static void	gre_sig(int, short, void *);
 static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
@@ -111,6 +119,12 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	pptp_put16(pkt + ihl, tot - ihl, keyoff, r->newkey);
 	r->packets++;
 	r->bytes += tot;
+	if (r->packets >= t->offload_after && t->offload_after > 0 &&
+	    !r->offload && t->noffq < t->offq_max) {
+		r->offload = 1;
+		t->noffloaded++;
+		t->offq[t->noffq++] = key;
+	}
 	r->active = 1;
 	t->forwarded++;
 	*gre = pkt + ihl;
@@ -125,6 +139,8 @@ gre_table_add(struct gre_table *t, const struct gre_route *gr)
 
 	if (r->used && r->sess != gr->sess)
 		return (-1);
+	if (r->used && r->offload)
+		t->noffloaded--;
 	memset(r, 0, sizeof(*r));
 	r->used = 1;
 	r->active = 1;
@@ -148,11 +164,51 @@ gre_table_del(struct gre_table *t, uint32_t sess, uint16_t key)
 		return (NULL);
 	r->used = 0;
 	t->nroutes--;
+	if (r->offload)
+		t->noffloaded--;
 	return (r);
+}
+
+/* Routes that crossed the offload threshold in the last batches. */
+static void
+gre_offload_queued(void)
+{
+	struct gre_route_ent	*r;
+	struct gre_route	 gr;
+	unsigned int		 i;
+	uint16_t		 key;
+
+	for (i = 0; i < table.noffq; i++) {
+		key = table.offq[i];
+		r = &table.routes[key];
+		if (!r->used || !r->offload)
+			continue;
+		memset(&gr, 0, sizeof(gr));
+		gr.sess = r->sess;
+		gr.call = r->call;
+		gr.key = key;
+		gr.newkey = r->newkey;
+		gr.from = r->from;
+		gr.to = r->to;
+		gr.src = r->src;
+		gr.toside = r->toside;
+		imsg_compose(&iev_parent.ibuf, IMSG_OFFLOAD_ADD, 0, 0, -1, &gr,
+		    sizeof(gr));
+	}
+	table.noffq = 0;
+	imsgev_update(&iev_parent);
 }
 
 static void
 gre_read(int fd, short ev, void *arg)
+{
+	gre_read_batches();
+	if (table.noffq > 0)
+		gre_offload_queued();
+}
+
+static void
+gre_read_batches(void)
 {
 	struct gre_route_ent	*r;
 	uint8_t			*g;
@@ -227,7 +283,7 @@ gre_read(int fd, short ev, void *arg)
 static void
 gre_sweep(int fd, short ev, void *arg)
 {
-	if (gconf != NULL && gconf->gre_offload && table.nroutes > 0) {
+	if (table.noffloaded > 0) {
 		if (!sweep_polling) {
 			sweep_polling = 1;
 			imsgev_compose(&iev_parent, IMSG_OFFLOAD_POLL, 0, -1,
@@ -344,9 +400,6 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			log_warnx("session %u: Call ID %u already routed for "
 			    "session %u", gr.sess, gr.key,
 			    table.routes[gr.key].sess);
-		else if (gconf->gre_offload)
-			imsgev_compose(&iev_parent, IMSG_OFFLOAD_ADD, 0, -1,
-			    &gr, sizeof(gr));
 		break;
 	case IMSG_GRE_DEL:
 		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
@@ -356,7 +409,7 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			memset(&dead, 0, sizeof(dead));
 			dead.sess = k.sess;
 			r = &dead;
-		} else if (gconf->gre_offload) {
+		} else if (r->offload) {
 			/* The parent adds the kernel's count and answers. */
 			gre_offload_del(r, k.key);
 			break;
@@ -418,6 +471,8 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 			conf_free(gconf);
 		gconf = nconf;
 		log_setlevel(gconf->log_level);
+		table.offload_after = gconf->gre_offload ?
+		    GRE_OFFLOAD_AFTER : 0;
 		evtimer_del(&ev_sweep);
 		if (gconf->t_idle > 0) {
 			timerclear(&tv);
@@ -487,8 +542,12 @@ gre_main(int debug)
 		fatalx("no raw GRE socket from the parent");
 	gconf = conf;
 	log_setlevel(conf->log_level);
+	table.offq_max = GRE_BATCH * GRE_BATCHES;
+	table.offload_after = conf->gre_offload ? GRE_OFFLOAD_AFTER : 0;
 
 	if ((table.routes = calloc(65536, sizeof(*table.routes))) == NULL ||
+	    (table.offq = calloc(GRE_BATCH * GRE_BATCHES,
+	    sizeof(*table.offq))) == NULL ||
 	    (slots = calloc(GRE_BATCH, sizeof(*slots))) == NULL ||
 	    (scmsg = calloc(GRE_BATCH, os_srcaddr_space())) == NULL)
 		fatal("calloc");

@@ -27,6 +27,7 @@ struct gre_route_ent {
 	uint16_t	 newkey;
 	uint8_t		 used;
 	uint8_t		 active;	/* a packet since the last sweep */
+	uint8_t		 offload;	/* handed to the kernel (requested) */
 	uint8_t		 toside;
 };
 
@@ -39,6 +40,16 @@ struct gre_table {
 	uint64_t		 drop_spoofed;
 	uint64_t		 recv_errors;
 	uint64_t		 send_errors;
+	/*
+	 * gre offload: a route is handed to the kernel once it has carried
+	 * offload_after packets (0: never); its key is queued here, for the
+	 * caller to send on after the batch.
+	 */
+	unsigned int		 offload_after;
+	unsigned int		 noffloaded;	/* routes handed over */
+	uint16_t		*offq;
+	unsigned int		 noffq;
+	unsigned int		 offq_max;
 };
 
 struct gre_route_ent *gre_translate(struct gre_table *, uint8_t *, size_t,

@@ -1,13 +1,14 @@
 #!/bin/sh
-# pptpproxy benchmark: plain routing, the kernel's PPTP NAT and pptpproxy,
-# side by side, in network namespaces (root).  See regress/bench/README.
+# pptpproxy benchmark: plain routing, the kernel's PPTP NAT and pptpproxy
+# (GRE in user space, and with gre offload), side by side, in network
+# namespaces (root).  See regress/bench/README.
 #
 #	sh regress/bench/bench.sh
 #
 # Environment: BENCH_REPEAT (runs of each mode, median reported; default 3,
 # 1 with BENCH_QUICK=1), BENCH_QUICK=1 (about 3 minutes), BENCH_DURATION
 # (seconds a figure is measured; 8, quick 3), BENCH_MODES ("route nat
-# proxy"), BENCH_HOLD (calls held at 1 call a control connection for the
+# proxy offload"), BENCH_HOLD (calls held at 1 call a control connection for the
 # memory figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at
 # 4 calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n").
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
@@ -35,7 +36,7 @@ else
 fi
 # calls a control connection in the HOLD4 holds: the proxy's "limit calls"
 CPC=4
-MODES=${BENCH_MODES:-route nat proxy}
+MODES=${BENCH_MODES:-route nat proxy offload}
 PROXY_FLAGS=${BENCH_PROXY_FLAGS:--n}
 WARM=0.5
 
@@ -206,6 +207,14 @@ proxy_pids() {
 	[ -n "$PROXY_PID" ] && tree "$PROXY_PID"
 }
 
+# pptpproxy runs in this mode (user-space GRE, or gre offload)
+isproxy() {
+	case $MODE in
+	proxy|offload) return 0 ;;
+	esac
+	return 1
+}
+
 # the GRE forwarder, by its title; all processes when none says "gre"
 proxy_gre_pids() {
 	g=
@@ -239,10 +248,11 @@ rec() {
 # resident memory now: pptpproxy kB, kernel NAT conntrack entries
 mem_now() {
 	case $MODE in
-	proxy)	for p in $(proxy_pids); do
+	proxy|offload)
+		for p in $(proxy_pids); do
 			echo "$1 $p $(tr '\0' ' ' </proc/$p/cmdline |
 			    sed 's/  *\.* *$//') $(rss_kb $p) kB"
-		done >>"$LOGS/$RUN-proxy-mem.txt" 2>/dev/null
+		done >>"$LOGS/$RUN-$MODE-mem.txt" 2>/dev/null
 		rss_kb $(proxy_pids) ;;
 	nat)	ct_count ;;
 	*)	echo - ;;
@@ -277,7 +287,7 @@ t_tput() {
 	s0=$(sys_ticks)
 	g0=0
 	gp=
-	if [ "$MODE" = proxy ]; then
+	if isproxy; then
 		gp=$(proxy_gre_pids)
 		g0=$(ticks $gp)
 	fi
@@ -287,7 +297,7 @@ t_tput() {
 	s1=$(sys_ticks)
 	e1=$(date +%s.%N)
 	g1=0
-	[ "$MODE" = proxy ] && g1=$(ticks $gp)
+	isproxy && g1=$(ticks $gp)
 	r1=$(refl_stat gre_rx)
 	rc1=$(refl_stat cpu_us)
 	if [ "$(kv "$line" result)" != ok ]; then
@@ -310,7 +320,7 @@ t_tput() {
 		rec "gen_cpu_$pl" "$(kv "$line" gen_cpu_pct)"
 		rec "refl_cpu_$pl" "$(echo "$rc0 $rc1 $e0 $e1" | awk '{
 		    printf "%.1f", ($2 - $1) / 1e4 / ($4 - $3) }')"
-		if [ "$MODE" = proxy ]; then
+		if isproxy; then
 			rec "cpu_pkt_$pl" "$(echo "$g0 $g1 $fwd $HZ" | awk '{
 			    if ($3 > 0) printf "%.3f",
 			    ($2 - $1) * 1e6 / $4 / $3; else print "fail" }')"
@@ -396,7 +406,7 @@ t_hold() {
 	rec "mem_${k}_$n" "$m"
 	rec "held_${k}_$n" "${primed:-0}"
 	case $MODE in
-	proxy|nat)
+	proxy|offload|nat)
 		# no call passing data: the figure counts no held call
 		if [ "${primed:-0}" = 0 ]; then
 			rec "mem_per_${k}_$n" none
@@ -413,8 +423,8 @@ t_hold() {
 		    "$(kv "$line" f_refused), protocol $(kv "$line" f_proto)," \
 		    "closed $(kv "$line" f_closed), timeout" \
 		    "$(kv "$line" f_timeout)), ${primed:-0} passed data"
-		if [ "$MODE" = proxy ] && [ -s "$plog" ]; then
-			note "pptpproxy's log ($B/bench/logs/$RUN-proxy.log)" \
+		if isproxy && [ -s "$plog" ]; then
+			note "pptpproxy's log ($B/bench/logs/$RUN-$MODE.log)" \
 			    "says:$(proxy_log_summary)"
 		fi
 		if [ "$MODE" = nat ] && [ "$k" -gt 1 ] && [ "$RUN" = 1 ]; then
@@ -454,7 +464,7 @@ note() {
 # Start pptpproxy in the firewall namespace, its output to $1.
 proxy_start() {
 	bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
-	    -f "$TMP/proxy.conf" -p 192.0.2.1:1723,198.51.100.2:1723
+	    -f "$TMP/$MODE.conf" -p 192.0.2.1:1723,198.51.100.2:1723
 	PROXY_PID=$BGPID
 }
 
@@ -480,7 +490,7 @@ listening() {
 		ok=1
 		ip netns exec "$NS" ss -ltn 'sport = :1723' | grep -q LISTEN ||
 		    ok=0
-		if [ "$MODE" = proxy ]; then
+		if isproxy; then
 			ip netns exec "$NF" ss -ltn 'sport = :1723' |
 			    grep -q LISTEN || ok=0
 		fi
@@ -495,14 +505,14 @@ listening() {
 # process once touched stays resident, so a hold after another would
 # reuse it); HOLD_IDLE is the figure the hold is counted from.
 hold_begin() {
-	if [ "$NHOLD" -gt 0 ] && [ "$MODE" = proxy ]; then
+	if [ "$NHOLD" -gt 0 ] && isproxy; then
 		proxy_stop
-		proxy_start "$LOGS/$RUN-proxy-hold-$1-$2.out"
+		proxy_start "$LOGS/$RUN-$MODE-hold-$1-$2.out"
 		if ! listening; then
 			log "pptpproxy did not start again"
 			note "pptpproxy run $RUN did not start again before" \
 			    "the hold of $1 calls: see" \
-			    "$B/bench/logs/$RUN-proxy-hold-$1-$2.out"
+			    "$B/bench/logs/$RUN-$MODE-hold-$1-$2.out"
 			return 1
 		fi
 		sleep 0.5
@@ -511,7 +521,7 @@ hold_begin() {
 	HOLD_IDLE=$MEM_IDLE
 	[ "$NHOLD" -gt 1 ] && HOLD_IDLE=$(mem_now "idle before $1 calls:")
 	PLOG_MARK=0
-	[ "$MODE" = proxy ] && PLOG_MARK=$(wc -l <"$plog")
+	isproxy && PLOG_MARK=$(wc -l <"$plog")
 	return 0
 }
 
@@ -529,7 +539,7 @@ mode_use() {
 	for v in $MODE_VARS; do
 		eval "$v=\$M_${1}_$v"
 	done
-	plog=$LOGS/$RUN-proxy.log
+	plog=$LOGS/$RUN-$MODE.log
 }
 
 # Set up mode $1's namespaces, reflector and translator for this run.
@@ -543,7 +553,7 @@ mode_up() {
 	bg "$TMP/refl-$MODE.log" ip netns exec "$NS" "$REFL" -S "$REFL_STAT"
 	REFL_PID=$BGPID
 	PROXY_PID=
-	plog=$LOGS/$RUN-proxy.log
+	plog=$LOGS/$RUN-$MODE.log
 	case $MODE in
 	route)
 		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=1
@@ -560,25 +570,33 @@ mode_up() {
 		    die "kernel NAT set-up failed"
 		TARGET=192.0.2.1
 		;;
-	proxy)
-		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
-		cat >"$TMP/proxy.conf" <<-EOF
+	proxy|offload)
+		# offload: the kernel forwards GRE, which needs forwarding on
+		fwd=0
+		offl=no
+		if [ "$MODE" = offload ]; then
+			fwd=1
+			offl=yes
+		fi
+		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=$fwd
+		cat >"$TMP/$MODE.conf" <<-EOF
 		limit connections 40000
 		limit connections per-address 40000
 		limit calls $CPC
+		gre offload $offl
 		EOF
 		: >"$plog"
-		: >"$LOGS/$RUN-proxy-mem.txt"
-		proxy_start "$LOGS/$RUN-proxy.out"
+		: >"$LOGS/$RUN-$MODE-mem.txt"
+		proxy_start "$LOGS/$RUN-$MODE.out"
 		TARGET=192.0.2.1
 		;;
 	esac
 	if ! listening; then
 		log "$MODE: nothing listens on port 1723"
-		if [ "$MODE" = proxy ]; then
-			tail -n 20 "$LOGS/$RUN-proxy.out" "$plog" >&2
-			note "pptpproxy run $RUN did not start: see" \
-			    "$B/bench/logs/$RUN-proxy.out"
+		if isproxy; then
+			tail -n 20 "$LOGS/$RUN-$MODE.out" "$plog" >&2
+			note "pptpproxy ($MODE) run $RUN did not start: see" \
+			    "$B/bench/logs/$RUN-$MODE.out"
 		fi
 		for f in $FIGS; do
 			rec "$f" fail
@@ -705,35 +723,51 @@ report() {
 			row[++n] = "held_" cpc "_" H[i] "|  of " H[i] " calls, passing data|%.0f"
 		}
 		row[++n] = "mem_after|memory idle after the tests|%.0f"
-		printf "%-44s %14s %16s %16s %9s\n", "figure", "routing", \
-		    "kernel NAT", "pptpproxy", "proxy/NAT"
+		printf "%-44s %12s %14s %14s %9s %14s %9s\n", "figure", \
+		    "routing", "kernel NAT", "pptpproxy", "proxy/NAT", \
+		    "gre offload", "offl/NAT"
 		for (i = 1; i <= n; i++) {
 			split(row[i], f, "|")
 			key = f[1]
 			r = median(vals["route", key])
 			k = median(vals["nat", key])
 			p = median(vals["proxy", key])
+			o = median(vals["offload", key])
 			if (noproxy != "" && vals["proxy", key] == "")
 				p = noproxy
+			if (noproxy != "" && vals["offload", key] == "")
+				o = noproxy
 			ratio = "-"
 			if (k ~ /^[0-9.]+$/ && p ~ /^[0-9.]+$/ && k + 0 > 0 && \
 			    key !~ /^(mem|held)/)
 				ratio = sprintf("%.2f", p / k)
+			oratio = "-"
+			if (k ~ /^[0-9.]+$/ && o ~ /^[0-9.]+$/ && k + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				oratio = sprintf("%.2f", o / k)
 			r = fmt(r, f[3]); k = fmt(k, f[3]); p = fmt(p, f[3])
+			o = fmt(o, f[3])
 			if (key ~ /^mem/) {
 				r = "-"
 				if (k ~ /^[0-9]/) k = k " ct"
 				if (p ~ /^[0-9]/) p = p " kB"
+				if (o ~ /^[0-9]/) o = o " kB"
 			}
 			if (key ~ /^(cpu_pkt|proxy_cpu)/) {
 				r = "-"; k = "(in kernel)"
 			}
-			printf "%-44s %14s %16s %16s %9s\n", f[2], r, k, p, ratio
+			printf "%-44s %12s %14s %14s %9s %14s %9s\n", f[2], r, \
+			    k, p, ratio, o, oratio
 		}
 	}' "$RAW"
 	echo
 	echo "memory: pptpproxy = sum of VmRSS of its processes (kB);" \
-	    "kernel NAT = nf_conntrack entries (ct) in the firewall namespace."
+	    "kernel NAT = nf_conntrack entries (ct) in the firewall namespace;" \
+	    "with gre offload the kernel's set elements (four a Call ID)" \
+	    "are not in the figure."
+	echo "gre offload: the kernel forwards established calls' GRE; the" \
+	    "CPU figure is the GRE forwarder's, which sees only the packets" \
+	    "before a call's elements are in."
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip."
 	if [ -n "$NOTES" ]; then
@@ -803,8 +837,15 @@ done
 NOPROXY=
 if [ ! -x "$PROXY" ]; then
 	NOPROXY="n/a (no $B/pptpproxy)"
-	MODES=$(echo " $MODES " | sed 's/ proxy / /')
+	MODES=$(echo " $MODES " | sed 's/ proxy / /; s/ offload / /')
 	log "no $B/pptpproxy: measuring routing and kernel NAT only"
+fi
+
+if echo " $MODES " | grep -q " offload " &&
+    ! command -v nft >/dev/null 2>&1; then
+	log "no nft(8): gre offload not measured"
+	note "gre offload not measured: nft(8) is not installed (nftables)"
+	MODES=$(echo " $MODES " | sed 's/ offload / /')
 fi
 
 # The kernel's PPTP helper: built in or a module?

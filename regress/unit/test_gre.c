@@ -222,6 +222,65 @@ main(void)
 		    "a deleted key is no longer forwarded");
 	}
 
+	/*
+	 * gre offload: a route is queued for the kernel once, when it has
+	 * carried offload_after packets; wrong-source packets do not count.
+	 */
+	{
+		uint16_t	q[4];
+		int		i, queued_early = 0;
+
+		t.offq = q;
+		t.offq_max = 4;
+		t.noffq = 0;
+		t.offload_after = 3;
+		route(&t, 5, 1000, 77, "192.0.2.20", "198.51.100.2",
+		    "198.51.100.1");
+		for (i = 0; i < 5; i++) {
+			len = mkpkt("192.0.2.99", 0x3001, GRE_PROTO_PPP, 10,
+			    1000, 10);
+			(void)gre_translate(&t, pkt, len, &g, &glen);
+		}
+		CHECK(t.noffq == 0, "packets from a wrong source do not "
+		    "count towards offload");
+		for (i = 0; i < 6; i++) {
+			len = mkpkt("192.0.2.20", 0x3001, GRE_PROTO_PPP, 10,
+			    1000, 10);
+			(void)gre_translate(&t, pkt, len, &g, &glen);
+			if (i < 2 && t.noffq != 0)
+				queued_early = 1;
+		}
+		CHECK(!queued_early && t.noffq == 1 && q[0] == 1000 &&
+		    t.noffloaded == 1 && t.routes[1000].offload == 1,
+		    "queued at the third packet, and only once");
+		CHECK(gre_table_del(&t, 5, 1000) != NULL && t.noffloaded == 0,
+		    "deleting an offloaded route counts it out");
+
+		t.noffq = 0;
+		t.offload_after = 0;
+		route(&t, 6, 1001, 78, "192.0.2.21", "198.51.100.2",
+		    "198.51.100.1");
+		for (i = 0; i < 100; i++) {
+			len = mkpkt("192.0.2.21", 0x3001, GRE_PROTO_PPP, 10,
+			    1001, 10);
+			(void)gre_translate(&t, pkt, len, &g, &glen);
+		}
+		CHECK(t.noffq == 0 && t.routes[1001].offload == 0,
+		    "offload_after 0: never queued");
+
+		/* A full queue leaves the route to be queued later. */
+		t.offload_after = 1;
+		t.offq_max = 0;
+		len = mkpkt("192.0.2.21", 0x3001, GRE_PROTO_PPP, 10, 1001, 10);
+		(void)gre_translate(&t, pkt, len, &g, &glen);
+		CHECK(t.routes[1001].offload == 0, "full queue: not marked");
+		t.offq_max = 4;
+		len = mkpkt("192.0.2.21", 0x3001, GRE_PROTO_PPP, 10, 1001, 10);
+		(void)gre_translate(&t, pkt, len, &g, &glen);
+		CHECK(t.noffq == 1 && t.routes[1001].offload == 1,
+		    "room again: queued at the next packet");
+	}
+
 	free(t.routes);
 	printf("%d passed, %d failed\n", npass, nfail);
 	return (nfail != 0);
