@@ -1,0 +1,65 @@
+#!/bin/sh
+# gre offload without IP forwarding: with "gre offload yes" but
+# net.ipv4.ip_forward=0 on the firewall the kernel could not forward what
+# the prerouting chain rewrote (it would drop it), so the proxy does not
+# offload at all: it says so at start ("gre offload: IP forwarding is off
+# ...; GRE is forwarded in user space"), puts no nftables table ip
+# pptpproxy in, and a call between pptp-linux and pptpd still echoes every
+# frame through the user-space forwarder; the session end line counts
+# them all, each way.
+. "$(dirname "$0")/lib.sh"
+command -v nft >/dev/null 2>&1 || skip "nft(8) is not installed"
+lab_topology 1
+lab_pptpd
+nsx fw sysctl -qw net.ipv4.ip_forward=0 || fail "cannot turn ip_forward off"
+[ "$(nsx fw sysctl -n net.ipv4.ip_forward)" = 0 ] ||
+    fail "ip_forward is not 0 in the firewall namespace"
+# The client and the server talk to the proxy's addresses only: no routes.
+cat >"$TMP/p.conf" <<EOC
+gre offload yes
+proxy "office" {
+	listen on 192.0.2.1 port 1723
+	server 198.51.100.2 port 1723
+}
+EOC
+lab_proxy fw -f "$TMP/p.conf"
+lab_wait_log "gre offload:" 5 || fail "no gre offload line at start-up"
+w=$(grep "gre offload:" "$PLOG" | head -1)
+echo "$w" | sed 's/^.*gre offload:/gre offload:/'
+echo "$w" | grep -q "IP forwarding is off" ||
+    fail "the gre offload line does not say IP forwarding is off"
+echo "$w" | grep -q "forwarded in user space" ||
+    fail "the gre offload line does not say GRE is forwarded in user space"
+grep -q "gre offload: the kernel forwards" "$PLOG" &&
+    fail "the proxy claims the kernel forwards GRE without IP forwarding"
+nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
+    fail "table ip pptpproxy created although IP forwarding is off"
+
+lab_drive c1 -n 200 -w 8 -t 60 192.0.2.1 >"$TMP/drive.out" 2>&1 ||
+    { cat "$TMP/drive.out"; fail "frames did not come back intact"; }
+cat "$TMP/drive.out"
+sent=$(sed -n 's/.* ok: \([0-9][0-9]*\)\/.*/\1/p' "$TMP/drive.out")
+[ -n "$sent" ] && [ "$sent" -ge 200 ] || fail "too few frames echoed: ${sent:-none}"
+lab_wait_log "ended after" 10 || fail "no session end line"
+end=$(grep "ended after" "$PLOG")
+echo "$end" | sed 's/^.*control: //'
+to_s=$(echo "$end" | sed -n 's/.*to server \([0-9]*\) packets.*/\1/p')
+to_c=$(echo "$end" | sed -n 's/.*to client \([0-9]*\) packets.*/\1/p')
+[ -n "$to_s" ] && [ "$to_s" -ge 200 ] ||
+    fail "session end counts ${to_s:-no} packets to the server, expected >= 200"
+[ -n "$to_c" ] && [ "$to_c" -ge 200 ] ||
+    fail "session end counts ${to_c:-no} packets to the client, expected >= 200"
+# Nothing went to the kernel: no table now either, and the status line of
+# an active offload is not there.
+nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
+    fail "table ip pptpproxy there after the call"
+kill -USR1 "$PROXY_PID"
+lab_wait_log "gre: [0-9]* routes, [0-9]* forwarded" 5 ||
+    fail "no status line from the GRE forwarder on SIGUSR1"
+us=$(sed -n 's/.*gre: [0-9]* routes, \([0-9]*\) forwarded.*/\1/p' "$PLOG" | tail -1)
+echo "user-space forwarder: ${us:-?} packets; session: $to_s + $to_c"
+[ -n "$us" ] && [ "$us" -ge $((to_s + to_c)) ] ||
+    fail "the user-space forwarder forwarded ${us:-?} packets, the session counted $((to_s + to_c))"
+grep -q "Call IDs forwarded by the kernel" "$PLOG" &&
+    fail "offload status line although offload is off"
+exit 0
