@@ -558,10 +558,10 @@ nl_talk(const uint8_t *msg, size_t len, int acks,
 			return (-1);
 		}
 		if (err != 0) {
-			errno = -err;
 			/* Drain the rest of this batch's answers. */
 			while (recv(nl_fd, nlbuf, NL_BUFSZ, MSG_DONTWAIT) > 0)
 				;
+			errno = -err;
 			return (-1);
 		}
 		if (dump) {

@@ -1,0 +1,44 @@
+#!/bin/sh
+# gre offload and "timeout idle" (3 s): a call whose GRE the kernel
+# forwards, with no control message from the client for 10 s, is not
+# closed as idle (the idle sweep reads the kernel's counters); once the
+# client vanishes (its packets dropped) the counters stop and the session
+# is closed as idle.
+. "$(dirname "$0")/lib.sh"
+command -v nft >/dev/null 2>&1 || skip "nft(8) is not installed"
+lab_topology 1
+lab_pptpd
+nsx fw sysctl -qw net.ipv4.ip_forward=1
+cat >"$TMP/p.conf" <<EOC
+gre offload yes
+timeout idle 3
+proxy {
+	listen on 192.0.2.1
+	server 198.51.100.2
+}
+EOC
+lab_proxy fw -f "$TMP/p.conf"
+lab_wait_log "gre offload: the kernel forwards" 5 || fail "offload is not on"
+lab_drive c1 -k 10 -w 4 -t 40 192.0.2.1 >"$TMP/drive.out" 2>&1 ||
+    { cat "$TMP/drive.out"; fail "frames did not all come back"; }
+cat "$TMP/drive.out"
+n=$(nsx fw nft list set ip pptpproxy peers 2>/dev/null | grep -c "counter packets")
+grep -q "idle for" "$PLOG" &&
+    fail "a call carrying GRE through the kernel was closed as idle"
+lab_wait_log "ended after" 10 || fail "no session end"
+grep "ended after" "$PLOG" | grep -q "client closed" ||
+    fail "the session did not end by the client's hang-up"
+
+# Second client: offloaded, then it vanishes.
+lab_drive c1 -k 40 -t 60 192.0.2.1 >/dev/null 2>&1 &
+lab_track $!
+lab_wait_log "session 2: call 1 up" 15 || fail "no second call"
+sleep 2
+k=$(nsx fw nft list set ip pptpproxy peers | grep -c "counter packets")
+[ "$k" -eq 2 ] || fail "the second call is not in the kernel ($k elements)"
+nsx c1 iptables -A OUTPUT -j DROP || skip "no iptables"
+nsx c1 iptables -A INPUT -j DROP
+lab_wait_log "session 2: .*idle for 3 s (timeout idle)" 12 ||
+    fail "a vanished client's offloaded session was not closed as idle"
+lab_wait_log "session 2: .*ended after" 5 || fail "no end of session 2"
+exit 0
