@@ -862,6 +862,7 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			gr.from = s->side[PPTP_OTHER(to)].peer.sin_addr;
 			gr.to = s->side[to].peer.sin_addr;
 			gr.src = s->side[to].local.sin_addr;
+			gr.dst = s->side[PPTP_OTHER(to)].local.sin_addr;
 			gr.toside = to;
 			imsgev_compose(&iev_gre, IMSG_GRE_ADD, 0, -1, &gr,
 			    sizeof(gr));

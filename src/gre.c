@@ -150,6 +150,7 @@ gre_table_add(struct gre_table *t, const struct gre_route *gr)
 	r->from = gr->from;
 	r->to = gr->to;
 	r->src = gr->src;
+	r->dst = gr->dst;
 	r->toside = gr->toside;
 	t->nroutes++;
 	return (0);
@@ -191,6 +192,7 @@ gre_offload_queued(void)
 		gr.from = r->from;
 		gr.to = r->to;
 		gr.src = r->src;
+		gr.dst = r->dst;
 		gr.toside = r->toside;
 		imsg_compose(&iev_parent.ibuf, IMSG_OFFLOAD_ADD, 0, 0, -1, &gr,
 		    sizeof(gr));
@@ -380,6 +382,7 @@ gre_offload_del(struct gre_route_ent *r, uint16_t key)
 	d.route.from = r->from;
 	d.route.to = r->to;
 	d.route.src = r->src;
+	d.route.dst = r->dst;
 	d.route.toside = r->toside;
 	gre_stats_fill(&d.stats, r, key);
 	imsgev_compose(&iev_parent, IMSG_OFFLOAD_DEL, 0, -1, &d, sizeof(d));
@@ -425,9 +428,10 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 static void
 gre_status(void)
 {
-	log_info("%u routes, %llu forwarded, dropped: %llu malformed, "
-	    "%llu unknown Call ID, %llu wrong source; %llu send errors",
-	    table.nroutes, (unsigned long long)table.forwarded,
+	log_info("%u routes (%u handed to the kernel), %llu forwarded, "
+	    "dropped: %llu malformed, %llu unknown Call ID, %llu wrong "
+	    "source; %llu send errors", table.nroutes, table.noffloaded,
+	    (unsigned long long)table.forwarded,
 	    (unsigned long long)table.drop_bad,
 	    (unsigned long long)table.drop_unknown,
 	    (unsigned long long)table.drop_spoofed,

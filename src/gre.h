@@ -24,6 +24,7 @@ struct gre_route_ent {
 	struct in_addr	 from;		/* the only source accepted */
 	struct in_addr	 to;
 	struct in_addr	 src;		/* our address towards `to` */
+	struct in_addr	 dst;		/* our address `from` sends to */
 	uint16_t	 newkey;
 	uint8_t		 used;
 	uint8_t		 active;	/* a packet since the last sweep */

@@ -10,7 +10,7 @@
  *
  * Per call the parent adds four set elements, in one netlink batch so
  * that either all are in or none:
- *	peers	{ from . key }			counted per element
+ *	peers	{ from . dst . key }		counted per element
  *	todst	{ key : to }
  *	tokey	{ key : newkey }
  *	tosrc	{ from . to . newkey : src }
@@ -26,6 +26,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -44,14 +45,15 @@
 /*
  * Packets the user-space forwarder would take: GRE version 1 with a key,
  * nothing but the S and A flags besides, protocol PPP (gre_check() in
- * pptp.c); not a fragment; addressed to one of our addresses.
+ * pptp.c); not a fragment; from a call's peer to the address of ours
+ * that peer talks to, with the key we showed it.
  */
 static const char ruleset[] =
     "table ip " OFFLOAD_TABLE "\n"
     "delete table ip " OFFLOAD_TABLE "\n"
     "table ip " OFFLOAD_TABLE " {\n"
     "\tset peers {\n"
-    "\t\ttypeof ip saddr . @th,48,16\n"
+    "\t\ttypeof ip saddr . ip daddr . @th,48,16\n"
     "\t\tcounter\n"
     "\t}\n"
     "\tmap todst {\n"
@@ -66,8 +68,8 @@ static const char ruleset[] =
     "\tchain prerouting {\n"
     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
     "\t\tip protocol gre ip frag-off & 0x3fff == 0 "
-    "@th,0,32 & 0xef7fffff == 0x2001880b fib daddr type local "
-    "ip saddr . @th,48,16 @peers notrack "
+    "@th,0,32 & 0xef7fffff == 0x2001880b "
+    "ip saddr . ip daddr . @th,48,16 @peers notrack "
     "ip daddr set @th,48,16 map @todst "
     "@th,48,16 set @th,48,16 map @tokey\n"
     "\t}\n"
@@ -216,12 +218,14 @@ nlb_elem(struct nlb *n, uint16_t msgtype, uint16_t flags, uint32_t seq,
  * concatenation takes a multiple of four bytes, in network byte order.
  */
 static void
-key_peer(uint8_t k[8], struct in_addr from, uint16_t key)
+key_peer(uint8_t k[12], struct in_addr from, struct in_addr dst,
+    uint16_t key)
 {
-	memset(k, 0, 8);
+	memset(k, 0, 12);
 	memcpy(k, &from, 4);
-	k[4] = key >> 8;
-	k[5] = key & 0xff;
+	memcpy(k + 4, &dst, 4);
+	k[8] = key >> 8;
+	k[9] = key & 0xff;
 }
 
 static void
@@ -251,11 +255,11 @@ offload_msg_route(uint8_t *buf, size_t cap, uint32_t seq,
     const struct gre_route *r, int del)
 {
 	struct nlb	n = { buf, 0, cap, 0 };
-	uint8_t		kp[8], kc[2], kn[2], ks[12];
+	uint8_t		kp[12], kc[2], kn[2], ks[12];
 	uint16_t	type, flags;
 	size_t		m;
 
-	key_peer(kp, r->from, r->key);
+	key_peer(kp, r->from, r->dst, r->key);
 	key_call(kc, r->key);
 	key_call(kn, r->newkey);
 	key_src(ks, r->from, r->to, r->newkey);
@@ -541,6 +545,12 @@ nl_talk(const uint8_t *msg, size_t len, int acks,
 	size_t			 left;
 	int			 r, err, dump = acks == 0;
 
+	/*
+	 * Whatever is still queued answers an earlier request that timed
+	 * out: it must not be taken for this one's answer.
+	 */
+	while (recv(nl_fd, nlbuf, NL_BUFSZ, MSG_DONTWAIT) > 0)
+		;
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
 	if (sendto(nl_fd, msg, len, 0, (struct sockaddr *)&sa,
@@ -608,6 +618,7 @@ int
 offload_start(char *err, size_t errlen)
 {
 	struct sockaddr_nl	sa;
+	struct timeval		tmo = { 2, 0 };
 	int			one = 1;
 
 	if (!forwarding_on()) {
@@ -635,6 +646,15 @@ offload_start(char *err, size_t errlen)
 	sa.nl_family = AF_NETLINK;
 	if (bind(nl_fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		snprintf(err, errlen, "netlink bind: %s", strerror(errno));
+		goto fail;
+	}
+	/*
+	 * The kernel answers within the send; should it not, the parent
+	 * must not hang on it (every session's end waits for it).
+	 */
+	if (setsockopt(nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tmo,
+	    sizeof(tmo)) == -1) {
+		snprintf(err, errlen, "netlink timeout: %s", strerror(errno));
 		goto fail;
 	}
 	/* Errors name the message, not echo it whole. */
@@ -755,7 +775,7 @@ offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 	struct off_route	*o;
 	struct count_one	 c;
 	struct nlb		 n;
-	uint8_t			 buf[1024], kp[8];
+	uint8_t			 buf[1024], kp[12];
 	size_t			 m, list, el, k, len;
 
 	*packets = *bytes = 0;
@@ -770,7 +790,7 @@ offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 	n.len = 0;
 	n.cap = sizeof(buf);
 	n.bad = 0;
-	key_peer(kp, o->r.from, key);
+	key_peer(kp, o->r.from, o->r.dst, key);
 	m = nlb_msg(&n, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM,
 	    NLM_F_REQUEST | NLM_F_ACK, ++nl_seq, NFPROTO_IPV4, 0);
 	nlb_str(&n, NFTA_SET_ELEM_LIST_TABLE, OFFLOAD_TABLE);
@@ -814,11 +834,12 @@ poll_cb(const uint8_t *key, size_t klen, uint64_t pk, uint64_t by,
 	struct off_route	*o;
 	uint16_t		 k;
 
-	if (klen != 8)
+	if (klen != 12)
 		return;
-	k = (uint16_t)(key[4] << 8 | key[5]);
+	k = (uint16_t)(key[8] << 8 | key[9]);
 	o = &routes[k];
-	if (!o->used || memcmp(key, &o->r.from, 4) != 0)
+	if (!o->used || memcmp(key, &o->r.from, 4) != 0 ||
+	    memcmp(key + 4, &o->r.dst, 4) != 0)
 		return;
 	c = &pa->c[pa->n++];
 	c->sess = o->r.sess;

@@ -183,6 +183,7 @@ struct gre_route {
 	struct in_addr		 from;		/* only this source accepted */
 	struct in_addr		 to;		/* receiver */
 	struct in_addr		 src;		/* our address towards it */
+	struct in_addr		 dst;		/* our address `from` sends to */
 	uint8_t			 toside;	/* PPTP_CLIENT or PPTP_SERVER */
 };
 struct gre_key {

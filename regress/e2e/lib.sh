@@ -429,3 +429,38 @@ lab_tcpdump_stop() {
 	kill -INT "$TCPDUMP_PID" 2>/dev/null
 	wait "$TCPDUMP_PID" 2>/dev/null
 }
+
+# Helpers for the gre offload tests.
+# offload_proxy FORWARD [LINE...]: skip without nft(8); set ip_forward in
+# fw to FORWARD (0 or 1); start the proxy in fw with "gre offload yes",
+# the extra global configuration LINEs and one proxy, 192.0.2.1 to
+# 198.51.100.2.
+offload_proxy() {
+	command -v nft >/dev/null 2>&1 || skip "nft(8) is not installed"
+	nsx fw sysctl -qw net.ipv4.ip_forward="$1" ||
+	    fail "cannot set ip_forward to $1 in fw"
+	shift
+	{
+		echo "gre offload yes"
+		for _l in "$@"; do
+			echo "$_l"
+		done
+		printf 'proxy "office" {\n\tlisten on 192.0.2.1 port 1723\n'
+		printf '\tserver 198.51.100.2 port 1723\n}\n'
+	} >"$TMP/offload.conf"
+	lab_proxy fw -f "$TMP/offload.conf"
+}
+
+# offload_empty WHEN: fail unless the kernel's sets and maps of gre
+# offload have no element left (WHEN ends the failure message).
+offload_empty() {
+	for _m in peers todst tokey tosrc; do
+		_t=map
+		[ $_m = peers ] && _t=set
+		nsx fw nft list $_t ip pptpproxy $_m >"$TMP/$_m" 2>&1 ||
+		    fail "cannot list $_t $_m: $(cat "$TMP/$_m")"
+		grep -q "elements" "$TMP/$_m" &&
+		    fail "elements left in $_t $_m $1: $(cat "$TMP/$_m")"
+	done
+	return 0
+}

@@ -5,19 +5,9 @@
 # client vanishes (its packets dropped) the counters stop and the session
 # is closed as idle.
 . "$(dirname "$0")/lib.sh"
-command -v nft >/dev/null 2>&1 || skip "nft(8) is not installed"
 lab_topology 1
 lab_pptpd
-nsx fw sysctl -qw net.ipv4.ip_forward=1
-cat >"$TMP/p.conf" <<EOC
-gre offload yes
-timeout idle 3
-proxy {
-	listen on 192.0.2.1
-	server 198.51.100.2
-}
-EOC
-lab_proxy fw -f "$TMP/p.conf"
+offload_proxy 1 "timeout idle 3"
 lab_wait_log "gre offload: the kernel forwards" 5 || fail "offload is not on"
 lab_drive c1 -k 10 -w 4 -t 40 192.0.2.1 >"$TMP/drive.out" 2>&1 ||
     { cat "$TMP/drive.out"; fail "frames did not all come back"; }

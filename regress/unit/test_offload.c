@@ -157,6 +157,7 @@ route(struct gre_route *r)
 	inet_pton(AF_INET, "192.0.2.10", &r->from);
 	inet_pton(AF_INET, "198.51.100.2", &r->to);
 	inet_pton(AF_INET, "198.51.100.1", &r->src);
+	inet_pton(AF_INET, "192.0.2.1", &r->dst);
 }
 
 static void
@@ -167,7 +168,8 @@ test_batches(void)
 	uint8_t			buf[2048];
 	const uint8_t		ks[12] = { 192, 0, 2, 10, 198, 51, 100, 2,
 				    0xab, 0xcd, 0, 0 };
-	const uint8_t		kp[8] = { 192, 0, 2, 10, 0x12, 0x34, 0, 0 };
+	const uint8_t		kp[12] = { 192, 0, 2, 10, 192, 0, 2, 1,
+				    0x12, 0x34, 0, 0 };
 	const uint8_t		kc[2] = { 0x12, 0x34 }, kn[2] = { 0xab, 0xcd };
 	const char		*order[4] = { "tosrc", "todst", "tokey",
 				    "peers" };
@@ -209,8 +211,9 @@ test_batches(void)
 	CHECK(m[3].klen == 2 && memcmp(m[3].key, kc, 2) == 0 &&
 	    m[3].dlen == 2 && memcmp(m[3].data, kn, 2) == 0,
 	    "tokey: presented Call ID -> receiver's Call ID");
-	CHECK(m[4].klen == 8 && memcmp(m[4].key, kp, 8) == 0 &&
-	    m[4].dlen == 0, "peers: peer . presented Call ID, no data");
+	CHECK(m[4].klen == 12 && memcmp(m[4].key, kp, 12) == 0 &&
+	    m[4].dlen == 0, "peers: peer . our address it sends to . "
+	    "presented Call ID, no data");
 
 	len = offload_msg_route(buf, sizeof(buf), 200, &r, 1);
 	n = walk(buf, len, m, 8);
@@ -224,7 +227,7 @@ test_batches(void)
 			ok = 0;
 	CHECK(ok, "delete: the same four keys, no data, nothing created");
 	CHECK(ok && m[1].klen == 12 && memcmp(m[1].key, ks, 12) == 0 &&
-	    m[4].klen == 8 && memcmp(m[4].key, kp, 8) == 0,
+	    m[4].klen == 12 && memcmp(m[4].key, kp, 12) == 0,
 	    "delete: keys as added");
 
 	ok = 1;
@@ -325,7 +328,7 @@ rb_counter(struct rb *r, uint64_t pk, uint64_t by)
 static void
 rb_elems(struct rb *r, int nkeys, int listform)
 {
-	uint8_t	key[8] = { 192, 0, 2, 10, 0, 0, 0, 0 };
+	uint8_t	key[12] = { 192, 0, 2, 10, 192, 0, 2, 1, 0, 0, 0, 0 };
 	size_t	m, l, e, k, x, y;
 	int	i;
 
@@ -336,10 +339,10 @@ rb_elems(struct rb *r, int nkeys, int listform)
 	l = rb_attr(r, NFTA_SET_ELEM_LIST_ELEMENTS | NLA_F_NESTED, NULL, 0);
 	for (i = 0; i < nkeys; i++) {
 		e = rb_attr(r, NFTA_LIST_ELEM | NLA_F_NESTED, NULL, 0);
-		key[4] = 0x10;
-		key[5] = (uint8_t)i;
+		key[8] = 0x10;
+		key[9] = (uint8_t)i;
 		k = rb_attr(r, NFTA_SET_ELEM_KEY | NLA_F_NESTED, NULL, 0);
-		rb_attr(r, NFTA_DATA_VALUE, key, 8);
+		rb_attr(r, NFTA_DATA_VALUE, key, 12);
 		rb_end(r, k);
 		if (listform) {
 			x = rb_attr(r, NFTA_SET_ELEM_EXPRESSIONS |
@@ -396,12 +399,12 @@ seen_cb(const uint8_t *key, size_t klen, uint64_t pk, uint64_t by,
 	for (i = 0; i < klen; i++)
 		sum ^= key[i];
 	(void)sum;
-	if (klen != 8) {
+	if (klen != 12) {
 		s->bad++;
 		return;
 	}
 	if (s->n < 64) {
-		s->keys[s->n] = (uint16_t)(key[4] << 8 | key[5]);
+		s->keys[s->n] = (uint16_t)(key[8] << 8 | key[9]);
 		s->pk[s->n] = pk;
 		s->by[s->n] = by;
 	}
@@ -511,10 +514,9 @@ test_ruleset(void)
 	CHECK(strstr(rs, "@th,0,32 & 0xef7fffff == 0x2001880b") != NULL,
 	    "only GRE version 1 with a key, S and A allowed, protocol PPP "
 	    "(as gre_check)");
-	CHECK(strstr(rs, "fib daddr type local") != NULL,
-	    "only packets addressed to this host");
-	CHECK(strstr(rs, "ip saddr . @th,48,16 @peers") != NULL,
-	    "only from the call's peer");
+	CHECK(strstr(rs, "ip saddr . ip daddr . @th,48,16 @peers") != NULL,
+	    "only from the call's peer, to our address it talks to, with "
+	    "the key it was shown");
 }
 
 int
