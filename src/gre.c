@@ -119,7 +119,7 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	pptp_put16(pkt + ihl, tot - ihl, keyoff, r->newkey);
 	r->packets++;
 	r->bytes += tot;
-	if (r->packets >= t->offload_after && t->offload_after > 0 &&
+	if (t->offload_after > 0 && r->packets >= t->offload_after &&
 	    !r->offload && t->noffq < t->offq_max) {
 		r->offload = 1;
 		t->noffloaded++;
