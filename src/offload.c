@@ -217,13 +217,13 @@ nlb_elem(struct nlb *n, uint16_t msgtype, uint16_t flags, uint32_t seq,
  * Set keys as the kernel's registers hold them: each field of a
  * concatenation takes a multiple of four bytes, in network byte order.
  */
+/* peers { from . dst . key } and tosrc { from . to . newkey } */
 static void
-key_peer(uint8_t k[12], struct in_addr from, struct in_addr dst,
-    uint16_t key)
+key_addrs(uint8_t k[12], struct in_addr a, struct in_addr b, uint16_t key)
 {
 	memset(k, 0, 12);
-	memcpy(k, &from, 4);
-	memcpy(k + 4, &dst, 4);
+	memcpy(k, &a, 4);
+	memcpy(k + 4, &b, 4);
 	k[8] = key >> 8;
 	k[9] = key & 0xff;
 }
@@ -233,17 +233,6 @@ key_call(uint8_t k[2], uint16_t key)
 {
 	k[0] = key >> 8;
 	k[1] = key & 0xff;
-}
-
-static void
-key_src(uint8_t k[12], struct in_addr from, struct in_addr to,
-    uint16_t newkey)
-{
-	memset(k, 0, 12);
-	memcpy(k, &from, 4);
-	memcpy(k + 4, &to, 4);
-	k[8] = newkey >> 8;
-	k[9] = newkey & 0xff;
 }
 
 /*
@@ -259,10 +248,10 @@ offload_msg_route(uint8_t *buf, size_t cap, uint32_t seq,
 	uint16_t	type, flags;
 	size_t		m;
 
-	key_peer(kp, r->from, r->dst, r->key);
+	key_addrs(kp, r->from, r->dst, r->key);
 	key_call(kc, r->key);
 	key_call(kn, r->newkey);
-	key_src(ks, r->from, r->to, r->newkey);
+	key_addrs(ks, r->from, r->to, r->newkey);
 	type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
 	flags = NLM_F_REQUEST | NLM_F_ACK;
 	if (!del)
@@ -790,7 +779,7 @@ offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 	n.len = 0;
 	n.cap = sizeof(buf);
 	n.bad = 0;
-	key_peer(kp, o->r.from, o->r.dst, key);
+	key_addrs(kp, o->r.from, o->r.dst, key);
 	m = nlb_msg(&n, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM,
 	    NLM_F_REQUEST | NLM_F_ACK, ++nl_seq, NFPROTO_IPV4, 0);
 	nlb_str(&n, NFTA_SET_ELEM_LIST_TABLE, OFFLOAD_TABLE);

@@ -464,3 +464,18 @@ offload_empty() {
 	done
 	return 0
 }
+
+# session_counted N: print the first session end line of the log; it must
+# count at least N GRE packets each way.  Sets TO_S and TO_C.
+session_counted() {
+	_end=$(grep "ended after" "$PLOG" | head -n 1)
+	echo "$_end" | sed 's/^.*control: //'
+	TO_S=$(echo "$_end" | sed -n 's/.*to server \([0-9]*\) packets.*/\1/p')
+	TO_C=$(echo "$_end" | sed -n 's/.*to client \([0-9]*\) packets.*/\1/p')
+	[ -n "$TO_S" ] && [ "$TO_S" -ge "$1" ] ||
+	    fail "session end counts ${TO_S:-no} packets to the server," \
+		"expected at least $1"
+	[ -n "$TO_C" ] && [ "$TO_C" -ge "$1" ] ||
+	    fail "session end counts ${TO_C:-no} packets to the client," \
+		"expected at least $1"
+}

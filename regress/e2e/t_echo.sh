@@ -13,12 +13,5 @@ grep -q "session 1: 192.0.2.10:[0-9]* -> 192.0.2.1:1723 relayed to 198.51.100.2:
 grep -q "session 1: call 1 up: client Call ID [0-9]* (shown to the server as [0-9]*), server Call ID [0-9]* (shown to the client as [0-9]*)" "$PLOG" ||
     fail "no call up line"
 grep -q "session 1: call 1 down" "$PLOG" || fail "no call down line"
-end=$(grep "ended after" "$PLOG")
-echo "$end" | sed 's/^.*control: //'
-to_s=$(echo "$end" | sed -n 's/.*to server \([0-9]*\) packets.*/\1/p')
-to_c=$(echo "$end" | sed -n 's/.*to client \([0-9]*\) packets.*/\1/p')
-[ -n "$to_s" ] && [ "$to_s" -ge 200 ] ||
-    fail "session end counts ${to_s:-no} packets to the server, sent 200"
-[ -n "$to_c" ] && [ "$to_c" -ge 200 ] ||
-    fail "session end counts ${to_c:-no} packets to the client, 200 came back"
+session_counted 200
 exit 0

@@ -32,14 +32,9 @@ cat "$TMP/drive.out"
 sent=$(sed -n 's/.* ok: \([0-9][0-9]*\)\/.*/\1/p' "$TMP/drive.out")
 [ -n "$sent" ] && [ "$sent" -ge 200 ] || fail "too few frames echoed: ${sent:-none}"
 lab_wait_log "ended after" 10 || fail "no session end line"
-end=$(grep "ended after" "$PLOG")
-echo "$end" | sed 's/^.*control: //'
-to_s=$(echo "$end" | sed -n 's/.*to server \([0-9]*\) packets.*/\1/p')
-to_c=$(echo "$end" | sed -n 's/.*to client \([0-9]*\) packets.*/\1/p')
-[ -n "$to_s" ] && [ "$to_s" -ge 200 ] ||
-    fail "session end counts ${to_s:-no} packets to the server, expected >= 200"
-[ -n "$to_c" ] && [ "$to_c" -ge 200 ] ||
-    fail "session end counts ${to_c:-no} packets to the client, expected >= 200"
+session_counted 200
+to_s=$TO_S
+to_c=$TO_C
 # Nothing went to the kernel: no table now either, and the status line of
 # an active offload is not there.
 nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
