@@ -85,7 +85,7 @@ $(B)/pptpproxy: $(MAIN_OBJS) $(B)/libpptpproxy.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJS) $(B)/libpptpproxy.a $(PKG_LIBS)
 
 # Unit tests: one program per regress/unit/test_*.c, linked with the daemon's code.
-$(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(HDRS)
+$(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(HDRS) regress/unit/check.h
 	@mkdir -p $(B)/unit
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libpptpproxy.a $(PKG_LIBS)
 

@@ -17,22 +17,8 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "check.h"
 
-static int	npass, nfail;
-
-#define CHECK(cond, ...) do {						\
-	char	what_[256];						\
-									\
-	snprintf(what_, sizeof(what_), __VA_ARGS__);			\
-	if (cond) {							\
-		npass++;						\
-		printf("ok %d - %s\n", npass + nfail, what_);		\
-	} else {							\
-		nfail++;						\
-		printf("not ok %d - %s (line %d)\n", npass + nfail,	\
-		    what_, __LINE__);					\
-	}								\
-} while (0)
 
 static uint32_t
 addr(const char *s)
@@ -457,6 +443,5 @@ main(void)
 	test_proxy_arg();
 	test_split();
 	test_parse_ids();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail != 0);
+	CHECK_DONE();
 }

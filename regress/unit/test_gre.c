@@ -15,21 +15,10 @@
 #include <string.h>
 
 #include "pptpproxy.h"
+#include "check.h"
 #include "pptp.h"
 #include "gre.h"
 
-static int	npass, nfail;
-
-#define CHECK(cond, what) do {						\
-	if (cond) {							\
-		npass++;						\
-		printf("ok %d - %s\n", npass + nfail, what);		\
-	} else {							\
-		nfail++;						\
-		printf("not ok %d - %s (line %d)\n", npass + nfail,	\
-		    what, __LINE__);					\
-	}								\
-} while (0)
 
 static uint8_t	pkt[65536];
 
@@ -282,6 +271,5 @@ main(void)
 	}
 
 	free(t.routes);
-	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail != 0);
+	CHECK_DONE();
 }

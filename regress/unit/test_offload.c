@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "pptpproxy.h"
+#include "check.h"
 #include "offload.h"
 
 #ifndef __linux__
@@ -30,23 +31,11 @@
 int
 main(void)
 {
-	printf("0 passed, 0 failed (gre offload is Linux only)\n");
-	return (0);
+	printf("# gre offload is Linux only\n");
+	CHECK_DONE();
 }
 #else
 
-static int	npass, nfail;
-
-#define CHECK(cond, what) do {						\
-	if (cond) {							\
-		npass++;						\
-		printf("ok %d - %s\n", npass + nfail, what);		\
-	} else {							\
-		nfail++;						\
-		printf("not ok %d - %s (line %d)\n", npass + nfail,	\
-		    what, __LINE__);					\
-	}								\
-} while (0)
 
 #define MSG(sub, t)	((uint16_t)((sub) << 8 | (t)))
 
@@ -537,7 +526,6 @@ main(void)
 	test_batches();
 	test_replies();
 	test_ruleset();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail != 0);
+	CHECK_DONE();
 }
 #endif /* __linux__ */
