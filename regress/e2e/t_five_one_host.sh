@@ -20,30 +20,71 @@
 # Then the other way five clients share one address: each in a namespace
 # of its own behind one NAT host (the kernel's PPTP NAT, which also picks
 # the Call IDs the proxy sees), all five at once again.
+#
+# Frames lost at the endpoints: now and then (about one full run in ten
+# on a loaded 2-CPU machine) one client stops getting echoes after its
+# first frames although the proxy forwarded them (its GRE forwarder
+# reports no send error, and the session line counts the frames to the
+# server that pptpd never handed its pppecho); every pptp and pptpctrl
+# here reads every GRE packet of all five calls on one raw socket.
+# pptpdrive does not retransmit, so such a loss stalls it.  A part whose
+# clients fail that way is run once more (printed as a retry); it must
+# pass then, and a proxy send error fails it at once.
 . "$(dirname "$0")/lib.sh"
+
+# five NS-PREFIX TAG-BASE: five clients at once (c1 five times, or n1..n5);
+# sets BAD to how many did not get all their frames back and MARK to the
+# log line the attempt started at.
+five() {
+	MARK=$(wc -l <"$PLOG")
+	pids=""
+	for i in 1 2 3 4 5; do
+		_n=$1
+		[ "$_n" = c1 ] || _n=$1$i
+		lab_drive $_n -n 150 -w 4 -t 30 -g $(($2 + i)) 192.0.2.1 \
+		    >"$TMP/$1$i.out" 2>&1 &
+		pids="$pids $!"
+		lab_track $!
+	done
+	BAD=0
+	for p in $pids; do wait $p || BAD=$((BAD + 1)); done
+	cat "$TMP/$1"?.out
+}
+
+# since: the log since the attempt began.
+since() {
+	tail -n +"$((MARK + 1))" "$PLOG"
+}
+
+# retry_lost WHAT NS TAG: run the part again if it failed, once.
+retry_lost() {
+	[ $BAD -eq 0 ] && return 0
+	kill -USR1 "$PROXY_PID"
+	lab_wait_log "send errors" 5
+	grep "send errors" "$PLOG" | tail -n 1 | grep -q " 0 send errors" ||
+	    fail "$BAD of 5 $1 lost frames and the GRE forwarder had send errors"
+	echo "retry: $BAD of 5 $1 lost frames the proxy had forwarded; once more"
+	five "$2" "$3"
+	[ $BAD -eq 0 ] ||
+	    fail "$BAD of 5 $1 did not get all their frames back, twice"
+}
+
 lab_topology 1
 lab_pptpd
 lab_proxy fw -p 192.0.2.1,198.51.100.2
-pids=""
-for i in 1 2 3 4 5; do
-	lab_drive c1 -n 150 -w 4 -t 90 -g $i 192.0.2.1 >"$TMP/c$i.out" 2>&1 &
-	pids="$pids $!"
-	lab_track $!
-done
-bad=0
-for p in $pids; do wait $p || bad=$((bad + 1)); done
-cat "$TMP"/c?.out
-ids=$(sed -n 's/.*call [0-9]* up: client Call ID \([0-9]*\) .*/\1/p' "$PLOG")
-if [ $bad -ne 0 ] &&
+five c1 0
+ids=$(since | sed -n 's/.*call [0-9]* up: client Call ID \([0-9]*\) .*/\1/p')
+if [ $BAD -ne 0 ] &&
     [ "$(echo "$ids" | sort | uniq -d | wc -l)" -ne 0 ]; then
 	skip "two pptp clients drew the same Call ID:" $ids
 fi
-[ $bad -eq 0 ] || fail "$bad of 5 clients did not get all their frames back"
-n=$(grep "relayed to" "$PLOG" | grep -c "192.0.2.10:")
+retry_lost "clients on one host" c1 5
+n=$(since | grep "relayed to" | grep -c "192.0.2.10:")
 [ "$n" -eq 5 ] || fail "$n sessions from 192.0.2.10, expected 5"
-[ "$(log_count 'call 1 up')" -eq 5 ] || fail "expected five calls up"
+[ "$(since | grep -c 'call 1 up')" -eq 5 ] || fail "expected five calls up"
 # The server was shown five different Call IDs.
-shown=$(sed -n 's/.*call [0-9]* up: .*(shown to the server as \([0-9]*\)).*/\1/p' "$PLOG" |
+shown=$(since |
+    sed -n 's/.*call [0-9]* up: .*(shown to the server as \([0-9]*\)).*/\1/p' |
     sort -u | wc -l)
 [ "$shown" -eq 5 ] || fail "the server saw $shown distinct client Call IDs"
 
@@ -55,16 +96,8 @@ if ! lab_nat_clients 5; then
 	echo "kernel without a pptp conntrack helper: behind-NAT part not run"
 	exit 0
 fi
-pids=""
-for i in 1 2 3 4 5; do
-	lab_drive n$i -n 150 -w 4 -t 90 -g $((10 + i)) 192.0.2.1 >"$TMP/n$i.out" 2>&1 &
-	pids="$pids $!"
-	lab_track $!
-done
-bad=0
-for p in $pids; do wait $p || bad=$((bad + 1)); done
-cat "$TMP"/n?.out
-[ $bad -eq 0 ] || fail "$bad of 5 clients behind the NAT did not get all their frames back"
-n=$(grep "relayed to" "$PLOG" | grep -c "192.0.2.10:")
-[ "$n" -eq 10 ] || fail "$((n - 5)) sessions from the NAT's 192.0.2.10, expected 5"
+five n 10
+retry_lost "clients behind the NAT" n 15
+n=$(since | grep "relayed to" | grep -c "192.0.2.10:")
+[ "$n" -eq 5 ] || fail "$n sessions from the NAT's 192.0.2.10, expected 5"
 exit 0
