@@ -610,9 +610,8 @@ parent_reload(void)
 	listen_close(pconf);
 	conf_free(pconf);
 	if (nconf->gre_offload != offload_active())
-		log_warnx("gre offload %s only at start: it stays %s until "
-		    "a restart", nconf->gre_offload ? "starts" : "stops",
-		    offload_active() ? "on" : "off");
+		log_warnx("gre offload is set at start only: it stays %s "
+		    "until a restart", offload_active() ? "on" : "off");
 	nconf->gre_offload = offload_active();
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
