@@ -170,6 +170,23 @@ gre_table_del(struct gre_table *t, uint32_t sess, uint16_t key)
 	return (r);
 }
 
+/* The route as the control relay gave it, for the parent. */
+static void
+gre_route_of(struct gre_route *gr, const struct gre_route_ent *r,
+    uint16_t key)
+{
+	memset(gr, 0, sizeof(*gr));
+	gr->sess = r->sess;
+	gr->call = r->call;
+	gr->key = key;
+	gr->newkey = r->newkey;
+	gr->from = r->from;
+	gr->to = r->to;
+	gr->src = r->src;
+	gr->dst = r->dst;
+	gr->toside = r->toside;
+}
+
 /* Routes that crossed the offload threshold in the last batches. */
 static void
 gre_offload_queued(void)
@@ -184,16 +201,7 @@ gre_offload_queued(void)
 		r = &table.routes[key];
 		if (!r->used || !r->offload)
 			continue;
-		memset(&gr, 0, sizeof(gr));
-		gr.sess = r->sess;
-		gr.call = r->call;
-		gr.key = key;
-		gr.newkey = r->newkey;
-		gr.from = r->from;
-		gr.to = r->to;
-		gr.src = r->src;
-		gr.dst = r->dst;
-		gr.toside = r->toside;
+		gre_route_of(&gr, r, key);
 		imsg_compose(&iev_parent.ibuf, IMSG_OFFLOAD_ADD, 0, 0, -1, &gr,
 		    sizeof(gr));
 	}
@@ -375,15 +383,7 @@ gre_offload_del(struct gre_route_ent *r, uint16_t key)
 	struct offload_del	d;
 
 	memset(&d, 0, sizeof(d));
-	d.route.sess = r->sess;
-	d.route.call = r->call;
-	d.route.key = key;
-	d.route.newkey = r->newkey;
-	d.route.from = r->from;
-	d.route.to = r->to;
-	d.route.src = r->src;
-	d.route.dst = r->dst;
-	d.route.toside = r->toside;
+	gre_route_of(&d.route, r, key);
 	gre_stats_fill(&d.stats, r, key);
 	imsgev_compose(&iev_parent, IMSG_OFFLOAD_DEL, 0, -1, &d, sizeof(d));
 }

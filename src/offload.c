@@ -386,7 +386,7 @@ parse_elem(const uint8_t *p, size_t left,
 int
 offload_parse(const uint8_t *buf, size_t len,
     void (*cb)(const uint8_t *, size_t, uint64_t, uint64_t, void *),
-    void *arg, int *err)
+    void *arg, int *err, int *acks)
 {
 	struct nlmsghdr		 h;
 	const struct nlattr	*a, *e;
@@ -396,6 +396,7 @@ offload_parse(const uint8_t *buf, size_t len,
 	int			 done = 0;
 
 	*err = 0;
+	*acks = 0;
 	while (len > 0) {
 		if (len < hl)
 			return (-1);
@@ -410,11 +411,14 @@ offload_parse(const uint8_t *buf, size_t len,
 			if (left < sizeof(code))
 				return (-1);
 			memcpy(&code, p, sizeof(code));
-			if (code != 0 && *err == 0)
-				*err = code;
-			/* Acks count down in the caller; errors end it. */
-			if (code != 0)
+			if (code == 0)
+				(*acks)++;
+			else {
+				/* The first error ends the reply. */
+				if (*err == 0)
+					*err = code;
 				done = 1;
+			}
 		} else if (h.nlmsg_type == ((NFNL_SUBSYS_NFTABLES << 8) |
 		    NFT_MSG_NEWSETELEM)) {
 			if (left < sizeof(struct nfgenmsg))
@@ -528,11 +532,8 @@ nl_talk(const uint8_t *msg, size_t len, int acks,
     void *arg)
 {
 	struct sockaddr_nl	 sa;
-	struct nlmsghdr		 h;
-	const uint8_t		*p;
 	ssize_t			 n;
-	size_t			 left;
-	int			 r, err, dump = acks == 0;
+	int			 r, err, got, dump = acks == 0;
 
 	/*
 	 * Whatever is still queued answers an earlier request that timed
@@ -551,8 +552,8 @@ nl_talk(const uint8_t *msg, size_t len, int acks,
 				continue;
 			return (-1);
 		}
-		if ((r = offload_parse(nlbuf, (size_t)n, cb, arg, &err)) ==
-		    -1) {
+		if ((r = offload_parse(nlbuf, (size_t)n, cb, arg, &err,
+		    &got)) == -1) {
 			errno = EPROTO;
 			return (-1);
 		}
@@ -568,18 +569,7 @@ nl_talk(const uint8_t *msg, size_t len, int acks,
 				return (0);
 			continue;
 		}
-		/* Count the acknowledgements (errors with code 0). */
-		for (p = nlbuf, left = (size_t)n; left >= sizeof(h); ) {
-			memcpy(&h, p, sizeof(h));
-			if (h.nlmsg_type == NLMSG_ERROR)
-				acks--;
-			if (NLMSG_ALIGN(h.nlmsg_len) >= left ||
-			    h.nlmsg_len < sizeof(h))
-				break;
-			p += NLMSG_ALIGN(h.nlmsg_len);
-			left -= NLMSG_ALIGN(h.nlmsg_len);
-		}
-		if (acks <= 0)
+		if ((acks -= got) <= 0)
 			return (0);
 	}
 }
@@ -673,15 +663,11 @@ offload_count(void)
 void
 offload_stop(void)
 {
-	struct nlb	n;
-	size_t		m, t;
 	uint8_t		buf[256];
+	struct nlb	n = { buf, 0, sizeof(buf), 0 };
+	size_t		m, t;
 
 	if (nl_fd != -1) {
-		n.b = buf;
-		n.len = 0;
-		n.cap = sizeof(buf);
-		n.bad = 0;
 		m = nlb_msg(&n, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, ++nl_seq,
 		    AF_UNSPEC, NFNL_SUBSYS_NFTABLES);
 		nlb_close(&n, m, 1);
@@ -706,12 +692,29 @@ offload_stop(void)
 	nlbuf = NULL;
 }
 
+/* A route's batch: begin, its four elements (each acknowledged), end. */
+#define ROUTE_BATCH_MSGS	6
+#define ROUTE_BATCH_ACKS	4
+
+static int
+route_batch(const struct gre_route *r, int del)
+{
+	uint8_t	buf[1024];
+	size_t	len;
+
+	if ((len = offload_msg_route(buf, sizeof(buf), nl_seq + 1, r,
+	    del)) == 0) {
+		errno = EMSGSIZE;
+		return (-1);
+	}
+	nl_seq += ROUTE_BATCH_MSGS;
+	return (nl_talk(buf, len, ROUTE_BATCH_ACKS, NULL, NULL));
+}
+
 int
 offload_add(const struct gre_route *r)
 {
 	struct off_route	*o;
-	uint8_t			 buf[1024];
-	size_t			 len;
 
 	if (nl_fd == -1) {
 		errno = ENOTCONN;
@@ -722,13 +725,7 @@ offload_add(const struct gre_route *r)
 		errno = EBUSY;
 		return (-1);
 	}
-	if ((len = offload_msg_route(buf, sizeof(buf), nl_seq + 1, r, 0)) ==
-	    0) {
-		errno = EMSGSIZE;
-		return (-1);
-	}
-	nl_seq += 6;
-	if (nl_talk(buf, len, 4, NULL, NULL) == -1)
+	if (route_batch(r, 0) == -1)
 		return (-1);
 	o->r = *r;
 	o->used = 1;
@@ -739,7 +736,6 @@ offload_add(const struct gre_route *r)
 struct count_one {
 	uint64_t	packets;
 	uint64_t	bytes;
-	int		seen;
 };
 
 static void
@@ -750,7 +746,6 @@ count_one_cb(const uint8_t *key, size_t klen, uint64_t pk, uint64_t by,
 
 	c->packets = pk;
 	c->bytes = by;
-	c->seen = 1;
 }
 
 /*
@@ -763,9 +758,8 @@ offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 {
 	struct off_route	*o;
 	struct count_one	 c;
-	struct nlb		 n;
 	uint8_t			 buf[1024], kp[12];
-	size_t			 m, list, el, k, len;
+	struct nlb		 n = { buf, 0, sizeof(buf), 0 };
 
 	*packets = *bytes = 0;
 	if (nl_fd == -1)
@@ -775,31 +769,16 @@ offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 		return;
 
 	memset(&c, 0, sizeof(c));
-	n.b = buf;
-	n.len = 0;
-	n.cap = sizeof(buf);
-	n.bad = 0;
 	key_addrs(kp, o->r.from, o->r.dst, key);
-	m = nlb_msg(&n, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM,
-	    NLM_F_REQUEST | NLM_F_ACK, ++nl_seq, NFPROTO_IPV4, 0);
-	nlb_str(&n, NFTA_SET_ELEM_LIST_TABLE, OFFLOAD_TABLE);
-	nlb_str(&n, NFTA_SET_ELEM_LIST_SET, "peers");
-	list = nlb_nest(&n, NFTA_SET_ELEM_LIST_ELEMENTS);
-	el = nlb_nest(&n, NFTA_LIST_ELEM);
-	k = nlb_nest(&n, NFTA_SET_ELEM_KEY);
-	nlb_attr(&n, NFTA_DATA_VALUE, kp, sizeof(kp));
-	nlb_close(&n, k, 0);
-	nlb_close(&n, el, 0);
-	nlb_close(&n, list, 0);
-	nlb_close(&n, m, 1);
+	nlb_elem(&n, NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_ACK, ++nl_seq,
+	    "peers", kp, sizeof(kp), NULL, 0);
 	if (n.bad || nl_talk(buf, n.len, 1, count_one_cb, &c) == -1)
 		log_warn("gre offload: session %u Call ID %u: reading the "
 		    "counter", sess, key);
 	*packets = c.packets;
 	*bytes = c.bytes;
 
-	if ((len = offload_msg_route(buf, sizeof(buf), nl_seq + 1, &o->r,
-	    1)) == 0 || (nl_seq += 6, nl_talk(buf, len, 4, NULL, NULL)) == -1)
+	if (route_batch(&o->r, 1) == -1)
 		log_warn("gre offload: session %u Call ID %u: deleting the "
 		    "elements", sess, key);
 	o->used = 0;
@@ -850,8 +829,8 @@ offload_poll(void (*flush)(const struct offload_count *, unsigned int, int,
     void *), void *arg)
 {
 	static struct poll_arg	 pa;
-	struct nlb		 n;
 	uint8_t			 buf[256];
+	struct nlb		 n = { buf, 0, sizeof(buf), 0 };
 	size_t			 m;
 	int			 r = 0;
 
@@ -859,10 +838,6 @@ offload_poll(void (*flush)(const struct offload_count *, unsigned int, int,
 	pa.flush = flush;
 	pa.arg = arg;
 	if (nl_fd != -1 && nroutes > 0) {
-		n.b = buf;
-		n.len = 0;
-		n.cap = sizeof(buf);
-		n.bad = 0;
 		m = nlb_msg(&n, (NFNL_SUBSYS_NFTABLES << 8) |
 		    NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_DUMP, ++nl_seq,
 		    NFPROTO_IPV4, 0);
@@ -935,9 +910,9 @@ offload_msg_route(uint8_t *buf, size_t cap, uint32_t seq,
 int
 offload_parse(const uint8_t *buf, size_t len,
     void (*cb)(const uint8_t *, size_t, uint64_t, uint64_t, void *),
-    void *arg, int *err)
+    void *arg, int *err, int *acks)
 {
-	*err = 0;
+	*err = *acks = 0;
 	return (-1);
 }
 

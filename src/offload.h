@@ -48,14 +48,15 @@ const char	*offload_ruleset(void);
  * Netlink messages, byte work only, for the unit tests: build the batch
  * that adds (del == 0) or deletes a route's elements; parse replies,
  * calling back with each element's key and counter.  offload_parse()
- * returns 1 when the reply is complete (NLMSG_DONE or an
- * acknowledgement), 0 when more is to come, -1 on a malformed reply and
- * the negated error number the kernel reported in *err.
+ * returns 1 when the reply is complete (NLMSG_DONE or an error), 0 when
+ * more may come, -1 on a malformed reply; the negated error number the
+ * kernel reported goes in *err, the acknowledgements (errors 0) it read
+ * in *acks.
  */
 size_t		 offload_msg_route(uint8_t *, size_t, uint32_t,
 		    const struct gre_route *, int);
 int		 offload_parse(const uint8_t *, size_t,
 		    void (*)(const uint8_t *, size_t, uint64_t, uint64_t,
-		    void *), void *, int *);
+		    void *), void *, int *, int *);
 
 #endif /* OFFLOAD_H */

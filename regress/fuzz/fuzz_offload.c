@@ -42,15 +42,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct span	 s;
 	uint8_t		*b;
-	int		 err, r;
+	int		 err, acks, r;
 
 	if ((b = malloc(len ? len : 1)) == NULL)
 		return (0);
 	memcpy(b, data, len);
 	s.lo = b;
 	s.hi = b + len;
-	r = offload_parse(b, len, elem, &s, &err);
-	if (r < -1 || r > 1)
+	r = offload_parse(b, len, elem, &s, &err, &acks);
+	if (r < -1 || r > 1 || acks < 0)
 		abort();
 	free(b);
 	return (0);

@@ -418,7 +418,7 @@ test_replies(void)
 	struct rb	r;
 	struct seen	s;
 	uint8_t		cut[4096];
-	int		err, ret, i, ok, crashless;
+	int		err, acks, ret, i, ok, crashless;
 	unsigned int	seed = 1;
 	size_t		full, j;
 
@@ -426,7 +426,7 @@ test_replies(void)
 	rb_elems(&r, 3, 0);
 	rb_done(&r, NLMSG_DONE, 0);
 	memset(&s, 0, sizeof(s));
-	ret = offload_parse(r.b, r.len, seen_cb, &s, &err);
+	ret = offload_parse(r.b, r.len, seen_cb, &s, &err, &acks);
 	CHECK(ret == 1 && err == 0, "a dump ending in NLMSG_DONE: complete");
 	CHECK(s.n == 3 && s.keys[0] == 0x1000 && s.keys[2] == 0x1002 &&
 	    s.pk[1] == 1001 && s.by[2] == 5000000002ULL && s.bad == 0,
@@ -435,21 +435,21 @@ test_replies(void)
 	memset(&r, 0, sizeof(r));
 	rb_elems(&r, 2, 1);
 	memset(&s, 0, sizeof(s));
-	ret = offload_parse(r.b, r.len, seen_cb, &s, &err);
+	ret = offload_parse(r.b, r.len, seen_cb, &s, &err, &acks);
 	CHECK(ret == 0 && s.n == 2 && s.pk[0] == 1000 &&
 	    s.by[1] == 5000000001ULL,
 	    "the expression-list form; no NLMSG_DONE yet: more to come");
 
 	memset(&r, 0, sizeof(r));
 	rb_done(&r, NLMSG_ERROR, 0);
-	ret = offload_parse(r.b, r.len, seen_cb, &s, &err);
-	CHECK(ret == 0 && err == 0, "an acknowledgement: no error, "
-	    "the caller counts them");
+	ret = offload_parse(r.b, r.len, seen_cb, &s, &err, &acks);
+	CHECK(ret == 0 && err == 0 && acks == 1, "an acknowledgement: no "
+	    "error, one ack counted for the caller");
 
 	memset(&r, 0, sizeof(r));
 	rb_done(&r, NLMSG_ERROR, 0);
 	rb_done(&r, NLMSG_ERROR, -17);
-	ret = offload_parse(r.b, r.len, seen_cb, &s, &err);
+	ret = offload_parse(r.b, r.len, seen_cb, &s, &err, &acks);
 	CHECK(ret == 1 && err == -17, "an error after an ack: the error "
 	    "(EEXIST) is reported and ends the reply");
 
@@ -461,7 +461,7 @@ test_replies(void)
 	for (j = 1; j < full; j++) {
 		memset(&s, 0, sizeof(s));
 		memcpy(cut, r.b, j);
-		ret = offload_parse(cut, j, seen_cb, &s, &err);
+		ret = offload_parse(cut, j, seen_cb, &s, &err, &acks);
 		/* Cut right before NLMSG_DONE: whole so far, not done. */
 		if (s.bad != 0 || (j == full - 20 ? ret != 0 : ret != -1))
 			ok = 0;
@@ -477,7 +477,7 @@ test_replies(void)
 		cut[j] = 0xff;
 		cut[j + 1] = 0x7f;
 		memset(&s, 0, sizeof(s));
-		ret = offload_parse(cut, full, seen_cb, &s, &err);
+		ret = offload_parse(cut, full, seen_cb, &s, &err, &acks);
 		if (s.bad != 0)
 			ok = 0;
 	}
@@ -492,13 +492,13 @@ test_replies(void)
 			cut[(seed >> 8) % full] = (uint8_t)(seed >> 20);
 		}
 		memset(&s, 0, sizeof(s));
-		ret = offload_parse(cut, full, seen_cb, &s, &err);
+		ret = offload_parse(cut, full, seen_cb, &s, &err, &acks);
 		if (ret < -1 || ret > 1)
 			crashless = 0;
 	}
 	CHECK(crashless, "20,000 corrupted replies: parsed or refused");
 
-	ret = offload_parse(r.b, 0, seen_cb, &s, &err);
+	ret = offload_parse(r.b, 0, seen_cb, &s, &err, &acks);
 	CHECK(ret == 0, "nothing to read: not complete");
 }
 
