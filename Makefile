@@ -45,7 +45,7 @@ B =		build
 # Everything but main(): unit tests and fuzz targets link against it.
 LIB_SRCS =	src/control.c src/gre.c src/pptp.c src/callid.c src/acl.c \
 		src/log.c src/proc.c src/sandbox.c src/config.c \
-		src/parent.c src/os.c src/offload.c $(B)/parse.c $(COMPAT_SRCS)
+		src/parent.c src/os.c src/offload.c src/slab.c $(B)/parse.c $(COMPAT_SRCS)
 MAIN_SRCS =	src/pptpproxy.c
 HDRS =		$(wildcard src/*.h compat/*.h)
 
@@ -102,9 +102,11 @@ asan:
 unit-bins: $(UNIT_BINS)
 
 # The daemon with test-only hooks (a forbidden call on SIGUSR2, valgrind
-# without seccomp), for the sandbox and valgrind end-to-end tests.
+# without seccomp; sessions from malloc, which valgrind watches), for the
+# sandbox and valgrind end-to-end tests.
 testbuild:
-	$(MAKE) B=build/test CPPFLAGS=-DPPTPPROXY_TEST build/test/pptpproxy
+	$(MAKE) B=build/test CPPFLAGS="-DPPTPPROXY_TEST -DSLAB_MALLOC" \
+	    build/test/pptpproxy
 tools: $(TOOL_BINS)
 
 deps:

@@ -31,6 +31,7 @@
 #include "pptpproxy.h"
 #include "pptp.h"
 #include "os.h"
+#include "slab.h"
 
 #define CTL_HIWAT		(64 * 1024)	/* stop reading the sender */
 #define CTL_LOWAT		(16 * 1024)	/* resume */
@@ -134,6 +135,7 @@ static struct event		 ev_usr2;
 static uint32_t			 next_sess_id = 1;
 static unsigned int		 nsessions;
 static unsigned int		 nfreed;	/* sessions, since the last trim */
+static struct slab		 sess_slab;	/* sessions (slab.h) */
 static struct log_limit		 ll_refuse, ll_full, ll_violation;
 
 static void	ctl_accept(int, short, void *);
@@ -444,7 +446,7 @@ ctl_accept(int fd, short ev, void *arg)
 			close(cfd);
 			continue;
 		}
-		if ((s = calloc(1, sizeof(*s))) == NULL) {
+		if ((s = slab_get(&sess_slab)) == NULL) {
 			log_warn("session");
 			close(cfd);
 			continue;
@@ -1064,7 +1066,7 @@ sess_finish(struct session *s)
 	nsessions--;
 	nfreed++;
 	free(s->why);
-	free(s);
+	slab_put(&sess_slab, s);
 }
 
 /*
@@ -1287,6 +1289,7 @@ control_main(int debug)
 		imsg_free(&imsg);
 	}
 	callid_init(&pool);
+	slab_init(&sess_slab, sizeof(struct session));
 	evutil_secure_rng_init();
 	if ((cbase = event_base_new()) == NULL)
 		fatalx("event_base_new");

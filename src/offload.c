@@ -598,50 +598,54 @@ offload_start(char *err, size_t errlen)
 {
 	struct sockaddr_nl	sa;
 	struct timeval		tmo = { 2, 0 };
-	int			one = 1;
+	int			one = 1, fd;
 
 	if (!forwarding_on()) {
 		snprintf(err, errlen, "IP forwarding is off "
 		    "(net.ipv4.ip_forward)");
 		return (-1);
 	}
-	if (run_nft(ruleset, err, errlen) == -1) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "running nft: %s",
-			    strerror(errno));
-		return (-1);
-	}
+	/* All that can fail comes before the table: none is left behind. */
 	if ((routes = calloc(65536, sizeof(*routes))) == NULL ||
 	    (nlbuf = malloc(NL_BUFSZ)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if ((nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 	    NETLINK_NETFILTER)) == -1) {
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
 		goto fail;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.nl_family = AF_NETLINK;
-	if (bind(nl_fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
 		snprintf(err, errlen, "netlink bind: %s", strerror(errno));
-		goto fail;
+		goto failfd;
 	}
 	/*
 	 * The kernel answers within the send; should it not, the parent
 	 * must not hang on it (every session's end waits for it).
 	 */
-	if (setsockopt(nl_fd, SOL_SOCKET, SO_RCVTIMEO, &tmo,
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo,
 	    sizeof(tmo)) == -1) {
 		snprintf(err, errlen, "netlink timeout: %s", strerror(errno));
-		goto fail;
+		goto failfd;
 	}
 	/* Errors name the message, not echo it whole. */
-	(void)setsockopt(nl_fd, SOL_NETLINK, NETLINK_CAP_ACK, &one,
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one,
 	    sizeof(one));
-	(void)setsockopt(nl_fd, SOL_NETLINK, NETLINK_EXT_ACK, &one,
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one,
 	    sizeof(one));
+	if (run_nft(ruleset, err, errlen) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "running nft: %s",
+			    strerror(errno));
+		goto failfd;
+	}
+	nl_fd = fd;
 	return (0);
+ failfd:
+	close(fd);
  fail:
 	offload_stop();
 	return (-1);

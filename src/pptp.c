@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "pptp.h"
+#include "slab.h"
 
 /* Offsets inside control messages. */
 #define OFF_LENGTH	0
@@ -253,6 +254,9 @@ route_dels(struct pptp_xlate *x, struct pptp_call *c)
 		}
 }
 
+/* Calls, kept apart from the heap (slab.h). */
+static struct slab	call_slab;
+
 static void
 call_free(struct pptp_sess *s, struct pptp_call *c)
 {
@@ -263,7 +267,7 @@ call_free(struct pptp_sess *s, struct pptp_call *c)
 			callid_put(s->pool, c->pres[side]);
 	TAILQ_REMOVE(&s->calls, c, entry);
 	s->ncalls--;
-	free(c);
+	slab_put(&call_slab, c);
 }
 
 /*
@@ -284,10 +288,12 @@ call_new(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
 	if (s->ncalls >= s->max_calls)
 		return (fail(err, "%s: more than %u calls on one connection",
 		    msgtab[type].name, s->max_calls));
-	if ((c = calloc(1, sizeof(*c))) == NULL)
+	if (call_slab.slot == 0)
+		slab_init(&call_slab, sizeof(*c));
+	if ((c = slab_get(&call_slab)) == NULL)
 		return (fail(err, "%s: out of memory", msgtab[type].name));
 	if (callid_get(s->pool, &pres) == -1) {
-		free(c);
+		slab_put(&call_slab, c);
 		return (fail(err, "%s: no free Call ID", msgtab[type].name));
 	}
 	c->real[from] = id;

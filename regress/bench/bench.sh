@@ -8,9 +8,10 @@
 # Environment: BENCH_REPEAT (runs of each mode, median reported; default 3,
 # 1 with BENCH_QUICK=1), BENCH_QUICK=1 (about 3 minutes), BENCH_DURATION
 # (seconds a figure is measured; 8, quick 3), BENCH_MODES ("route nat
-# proxy offload"), BENCH_HOLD (calls held at 1 call a control connection for the
-# memory figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at
-# 4 calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n").
+# proxy offload"), BENCH_STEPS (which figures; see the README),
+# BENCH_HOLD (calls held at 1 call a control connection for the memory
+# figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at 4
+# calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n").
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
@@ -870,8 +871,8 @@ if [ "$(echo "$LOAD0" | awk '{ print ($1 > 0.5) }')" = 1 ]; then
 	note "load average $LOAD0 at the start: other work shared the CPUs"
 fi
 start=$(date +%s)
-STEPS="hold tput-1-64 tput-1-1400 tput-64-64 tput-64-1400 lat setup-1
-    setup-16"
+STEPS=${BENCH_STEPS:-hold tput-1-64 tput-1-1400 tput-64-64 tput-64-1400 lat
+    setup-1 setup-16}
 RUN=1
 ORDER=$MODES
 while [ "$RUN" -le "$R" ]; do

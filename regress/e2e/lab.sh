@@ -119,8 +119,8 @@ lab_pptpd() {
 	cat > "$TMP/pptpd-$n/pptpd.conf" <<EOC
 ppp $E2E/pppecho
 option $TMP/pptpd-$n/options
-localip 10.99.0.1
-remoteip 10.99.0.100-250
+localip 203.0.113.1
+remoteip 203.0.113.100-250
 connections 200
 EOC
 	: > "$TMP/pptpd-$n/options"

@@ -204,8 +204,8 @@ lab_chain_topology() {
 }
 
 # lab_nat_clients N: a home network behind a NAT host on the inside: nat
-# (192.0.2.10 outside, 10.1.0.1 inside, the kernel's PPTP NAT, masquerade)
-# with clients n1..nN at 10.1.0.10, .11, ...  Returns 1 (after cleaning
+# (192.0.2.10 outside, 203.0.113.1 inside, the kernel's PPTP NAT,
+# masquerade) with clients n1..nN at 203.0.113.10, .11, ...  Returns 1 (after cleaning
 # nothing: the namespaces go at exit) when the kernel has no pptp helper.
 lab_nat_clients() {
 	lab_ns nat
@@ -220,7 +220,7 @@ lab_nat_clients() {
 	ip -n "${PFX}fw" link set "$_b" master br0 up
 	_natout=$_a
 	ip -n "${PFX}nat" link add br1 type bridge
-	ip -n "${PFX}nat" addr add 10.1.0.1/24 dev br1
+	ip -n "${PFX}nat" addr add 203.0.113.1/24 dev br1
 	ip -n "${PFX}nat" link set br1 up
 	_i=1
 	while [ $_i -le "$1" ]; do
@@ -232,9 +232,9 @@ lab_nat_clients() {
 		    fail "cannot add veth"
 		ip link set "$_a" netns "${PFX}n$_i"
 		ip link set "$_b" netns "${PFX}nat"
-		ip -n "${PFX}n$_i" addr add "10.1.0.$((9 + _i))/24" dev "$_a"
+		ip -n "${PFX}n$_i" addr add "203.0.113.$((9 + _i))/24" dev "$_a"
 		ip -n "${PFX}n$_i" link set "$_a" up
-		ip -n "${PFX}n$_i" route add default via 10.1.0.1
+		ip -n "${PFX}n$_i" route add default via 203.0.113.1
 		ip -n "${PFX}nat" link set "$_b" master br1 up
 		_i=$((_i + 1))
 	done
@@ -315,8 +315,8 @@ lab_pptpd() {
 	cat >"$_d/pptpd.conf" <<EOC
 ppp $PPPECHO
 option $_d/options
-localip 10.99.0.1
-remoteip 10.99.0.100-250
+localip 203.0.113.1
+remoteip 203.0.113.100-250
 connections 200
 EOC
 	: >"$_d/options"

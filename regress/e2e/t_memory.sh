@@ -1,0 +1,59 @@
+#!/bin/sh
+# Memory after a burst: 3,000 control connections with a call each (the
+# benchmark's load generator against its reflecting server, on port 1724)
+# raise the control relay's resident memory; once they have ended, most
+# of it has gone back to the system (sessions and calls live in chunks of
+# their own, src/slab.c; in malloc's heap they interleave with libevent's
+# per-descriptor entries and stay).  Then a real call, pptp-linux to
+# pptpd on port 1723 through the same daemon, still echoes.
+. "$(dirname "$0")/lib.sh"
+N=3000
+[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
+    skip "no $TOOLS/bench_gen or bench_refl (make tools)"
+# The relay needs two descriptors a connection, the generator one.
+[ "$(ulimit -Hn)" -ge $((2 * N + 400)) ] 2>/dev/null ||
+    skip "the descriptor limit $(ulimit -Hn) is below $((2 * N + 400))"
+lab_topology 1
+lab_pptpd
+lab_bg s "$TOOLS/bench_refl" -l 198.51.100.2:1724
+lab_wait_port s 1724 5 || fail "bench_refl did not start"
+printf 'limit connections %d\nlimit connections per-address %d\n' \
+    $((N + 100)) $((N + 100)) >"$TMP/p.conf"
+lab_proxy fw -f "$TMP/p.conf" -p 192.0.2.1:1724,198.51.100.2:1724 \
+    -p 192.0.2.1:1723,198.51.100.2:1723
+ctl=$(proxy_child control) || fail "no control relay"
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$ctl/status"; }
+r0=$(rss)
+
+lab_bg c1 "$TOOLS/bench_gen" -c 192.0.2.1:1724 -m hold -n $N -C 64 \
+    -r "$TMP/ready"
+gen=$LAST_PID
+i=0
+while [ ! -f "$TMP/ready" ] && [ $i -lt 600 ]; do
+	kill -0 "$gen" 2>/dev/null || fail "bench_gen ended before its calls were up"
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -f "$TMP/ready" ] || fail "$N calls not up within 60 s"
+r1=$(rss)
+kill -TERM "$gen"
+i=0
+while [ "$(log_count "ended after")" -lt $N ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ended=$(log_count "ended after")
+[ "$ended" -ge $N ] || fail "only $ended of $N sessions ended"
+# The relay gives freed memory back once a second at most.
+sleep 2.5
+r2=$(rss)
+echo "control relay resident memory: idle $r0 kB, $N calls $r1 kB, after $r2 kB"
+[ $((r1 - r0)) -ge 1000 ] ||
+    fail "$N calls took only $((r1 - r0)) kB: this test cannot tell"
+[ $((r2 - r0)) -le $(((r1 - r0) / 3)) ] ||
+    fail "after the calls ended $((r2 - r0)) of their $((r1 - r0)) kB stay resident"
+
+lab_drive c1 -n 20 -t 20 192.0.2.1 >"$TMP/drive.out" 2>&1 ||
+    { cat "$TMP/drive.out"; fail "a real call after the burst"; }
+cat "$TMP/drive.out"
+exit 0
