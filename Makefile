@@ -17,18 +17,21 @@ PPTPPROXY_USER ?=	_pptpproxy
 PPTPPROXY_CHROOT ?=	/var/empty
 
 CC ?=		cc
-YACC ?=		byacc
 CFLAGS ?=	-O2 -g
 WARNFLAGS =	-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 		-Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
 		-Wsign-compare -Wformat=2 -Wundef -Wno-unused-parameter
 OS !=		uname -s
 
+# On OpenBSD this file needs GNU make (gmake); its yacc is byacc.
 ifeq ($(OS),OpenBSD)
 PKG_CFLAGS =	$(shell pkg-config --cflags libevent)
 PKG_LIBS =	$(shell pkg-config --libs libevent) -lutil
 COMPAT_SRCS =
 else
+ifeq ($(origin YACC),default)
+YACC =		byacc
+endif
 PKG_CFLAGS =	$(shell pkg-config --cflags libbsd-overlay libevent libseccomp)
 PKG_LIBS =	$(shell pkg-config --libs libbsd-overlay libevent libseccomp)
 COMPAT_SRCS =	compat/imsg.c
