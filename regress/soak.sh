@@ -4,8 +4,8 @@
 # PPTP load generator and reflecting server); every 30 s the descriptors
 # and resident memory of pptpproxy's processes are sampled.  Fails if
 # either keeps growing, or if setups failed.
-LAB_E2E=$(cd "$(dirname "$0")/e2e" && pwd)
-. "$LAB_E2E/lab.sh"
+E2E=$(cd "$(dirname "$0")/e2e" && pwd)
+. "$E2E/lib.sh"
 secs=${SOAK_SECONDS:-600}
 GEN=$TOP/build/tools/bench_gen
 REFL=$TOP/build/tools/bench_refl

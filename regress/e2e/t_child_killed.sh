@@ -1,13 +1,13 @@
 #!/bin/sh
 # A child killed during traffic: the parent logs which one and why, ends
 # the other, and exits 1; no pptpproxy process remains.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_pptpd
 for victim in gre control; do
 	: > "$PLOG"
 	lab_proxy fw -p 192.0.2.1,198.51.100.2
-	lab_drive c1 192.0.2.1 -n 1 -k 20 -t 30 > /dev/null 2>&1 &
+	lab_drive c1 -n 1 -k 20 -t 30 192.0.2.1 > /dev/null 2>&1 &
 	lab_wait_log "call 1 up" 10 || fail "no call"
 	kids=$(pgrep -P "$PROXY_PID" | tr '\n' ' ')
 	v=""

@@ -1,12 +1,12 @@
 #!/bin/sh
 # A server that never answers the TCP connection: the client is closed
 # after "timeout connect" (2 s) with a log line; the daemon goes on.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 lab_topology 1
 nsx s iptables -A INPUT -p tcp --dport 1723 -j DROP || skip "no iptables"
 printf 'timeout connect 2\nproxy {\n listen on 192.0.2.1\n server 198.51.100.2\n}\n' > "$TMP/c.conf"
 lab_proxy fw -f "$TMP/c.conf"
-lab_drive c1 192.0.2.1 -n 3 -t 6 && fail "no server, yet an echo"
+lab_drive c1 -n 3 -t 6 192.0.2.1 && fail "no server, yet an echo"
 # pptp-linux keeps retrying; each of its connections must end at 2 s
 lab_wait_log "server did not answer within 2 s" 3 || fail "no log line"
 n=$(grep -c "ended after [23]s (server did not answer within 2 s" "$PLOG")

@@ -3,7 +3,7 @@
 # 50" and "per-address 20": the excess is refused and logged (a few lines a
 # second at most), the daemon keeps its descriptors, and a real client gets
 # through afterwards.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 lab_topology 3
 lab_pptpd
 printf 'limit connections 50\nlimit connections per-address 20\ntimeout first-message 4\nproxy {\n listen on 192.0.2.1\n server 198.51.100.2\n}\n' > "$TMP/c.conf"
@@ -29,7 +29,7 @@ grep -q "(limit connections)" "$PLOG" || fail "no total refusal logged"
 n=$(grep -c "refused 192.0.2" "$PLOG")
 [ "$n" -lt 200 ] || fail "$n refusal lines: not rate-limited"
 sleep 5
-lab_drive c1 192.0.2.1 -n 20 -t 20 || fail "a real client after the flood"
+lab_drive c1 -n 20 -t 20 192.0.2.1 || fail "a real client after the flood"
 grep -q "similar messages suppressed" "$PLOG" || fail "no suppression line"
 sleep 1
 fds1=$(ls /proc/$ctl/fd | wc -l)

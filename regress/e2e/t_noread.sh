@@ -4,7 +4,7 @@
 # stays flat) and logs it.  When the client reads again, the proxy reads
 # the server again: everything held back and after it arrives whole, in
 # order, without a gap.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_bg s "$E2E/floodsrv" 198.51.100.2
 lab_wait_port s 1723 || fail "flood server"

@@ -6,7 +6,7 @@
 # no_new_privs and its deny-list, and so do the ACL commands it starts (as
 # root), or nothing at all (as the acl-command user).  Under -d a call
 # outside a list would trap and name itself: none may appear.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 [ "$(uname -s)" = Linux ] || skip "Linux only"
 
 KEEP=00000000000004e0
@@ -44,7 +44,7 @@ echo "# acl-command user: root" > "$TMP/pptpproxy.conf"
 lab_proxy fw -f "$TMP/pptpproxy.conf" -p 192.0.2.1,198.51.100.2 \
     -x "$TMP/acl"
 
-lab_drive c1 192.0.2.1 -n 3 -t 10 > "$TMP/drive1.out" 2>&1 ||
+lab_drive c1 -n 3 -t 10 192.0.2.1 > "$TMP/drive1.out" 2>&1 ||
     { cat "$TMP/drive1.out"; fail "no echo through the sandboxed proxy"; }
 
 # The processes.
@@ -97,7 +97,7 @@ grep -q "^Seccomp:.2" "$f" || { cat "$f"; fail "root ACL command: no filter"; }
 echo "acl-command user nobody" > "$TMP/pptpproxy.conf"
 kill -HUP "$PROXY_PID"
 lab_wait_log "control: configuration reloaded" 5 || fail "no reload"
-lab_drive c1 192.0.2.1 -n 3 -t 10 > "$TMP/drive2.out" 2>&1 ||
+lab_drive c1 -n 3 -t 10 192.0.2.1 > "$TMP/drive2.out" 2>&1 ||
     { cat "$TMP/drive2.out"; fail "no echo after the reload"; }
 f=$TMP/out/acl-$(id -u nobody)
 [ -s "$f" ] || fail "the ACL command did not run as nobody"

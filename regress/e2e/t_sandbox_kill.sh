@@ -6,7 +6,7 @@
 # ends the other child, exits 1, and no process remains.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 [ "$(uname -s)" = Linux ] || skip "Linux only"
 # Build the test binary (incremental) if make test has not.
 make -s -C "$top" B=build/test CPPFLAGS=-DPPTPPROXY_TEST build/test/pptpproxy \

@@ -4,7 +4,7 @@
 # lost.  Uses the test build (make B=build/test CPPFLAGS=-DPPTPPROXY_TEST),
 # whose children skip their seccomp filter when told to: valgrind makes
 # system calls of its own.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null 2>&1 || skip "no valgrind"
 TB=$TOP/build/test/pptpproxy
 if [ ! -x "$TB" ] || [ "$TB" -ot "$PPTPPROXY" ]; then
@@ -22,7 +22,7 @@ lab_topology 2
 lab_pptpd
 PPTPPROXY=$TMP/vg
 lab_proxy fw -p 192.0.2.1,198.51.100.2
-lab_drive c1 192.0.2.1 -n 100 -t 60 || fail "echo under valgrind"
+lab_drive c1 -n 100 -t 60 192.0.2.1 || fail "echo under valgrind"
 nsx c2 "$E2E/badctl" 192.0.2.1 bad_magic callid_reused >/dev/null || fail "badctl"
 lab_wait_log "ended after" 10 || fail "no session end"
 kill -TERM "$PROXY_PID"

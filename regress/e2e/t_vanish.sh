@@ -1,12 +1,12 @@
 #!/bin/sh
 # A client that vanishes without closing (its packets stop arriving): the
 # idle timeout (3 s here) ends the session, the server side is closed too.
-. "$(dirname "$0")/lab.sh"
+. "$(dirname "$0")/lib.sh"
 lab_topology 1
 lab_pptpd
 printf 'timeout idle 3\nproxy {\n listen on 192.0.2.1\n server 198.51.100.2\n}\n' > "$TMP/c.conf"
 lab_proxy fw -f "$TMP/c.conf"
-lab_drive c1 192.0.2.1 -n 1 -k 30 -t 40 > /dev/null 2>&1 &
+lab_drive c1 -n 1 -k 30 -t 40 192.0.2.1 > /dev/null 2>&1 &
 lab_wait_log "call 1 up" 10 || fail "no call"
 sleep 1
 nsx c1 iptables -A OUTPUT -j DROP || skip "no iptables"
