@@ -37,6 +37,11 @@
  * here.
  */
 #define GRE_OFFLOAD_AFTER 32
+/*
+ * Many calls ended: a second later, when their answers to the relay are
+ * out, the memory those took goes back to the system.
+ */
+#define GRE_TRIM_AFTER	2000		/* routes deleted */
 
 struct gre_slot {
 	uint8_t		 buf[GRE_BUFSZ];
@@ -50,7 +55,9 @@ static struct sockaddr_in rfrom[GRE_BATCH], sto[GRE_BATCH];
 static uint8_t		*scmsg;
 static int		 gre_fd = -1;
 static struct imsgev	 iev_parent, iev_control;
-static struct event	 ev_gre, ev_sweep, ev_term, ev_int;
+static struct event	 ev_gre, ev_sweep, ev_trim, ev_term, ev_int;
+static unsigned int	 ndeleted;	/* routes, since the last trim */
+static const struct timeval trim_delay = { 1, 0 };
 #ifdef PPTPPROXY_TEST
 static struct event	 ev_usr2;
 #endif
@@ -64,6 +71,7 @@ static void	gre_closed(struct imsgev *);
 static void	gre_read(int, short, void *);
 static void	gre_read_batches(void);
 static void	gre_sweep(int, short, void *);
+static void	gre_trim(int, short, void *);
 static void	gre_sig(int, short, void *);
 static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
 static void	gre_sweep_finish(void);
@@ -305,6 +313,13 @@ gre_sweep(int fd, short ev, void *arg)
 }
 
 static void
+gre_trim(int fd, short ev, void *arg)
+{
+	ndeleted = 0;
+	os_memory_trim();
+}
+
+static void
 gre_sweep_finish(void)
 {
 	struct gre_key		 k;
@@ -412,7 +427,9 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			memset(&dead, 0, sizeof(dead));
 			dead.sess = k.sess;
 			r = &dead;
-		} else if (r->offload) {
+		} else if (++ndeleted == GRE_TRIM_AFTER)
+			evtimer_add(&ev_trim, &trim_delay);
+		if (r->offload) {
 			/* The parent adds the kernel's count and answers. */
 			gre_offload_del(r, k.key);
 			break;
@@ -571,6 +588,7 @@ gre_main(int debug)
 	    NULL);
 	event_add(&ev_gre, NULL);
 	evtimer_assign(&ev_sweep, gbase, gre_sweep, NULL);
+	evtimer_assign(&ev_trim, gbase, gre_trim, NULL);
 	if (conf->t_idle > 0) {
 		struct timeval tv = { conf->t_idle, 0 };
 
