@@ -135,6 +135,7 @@ static struct event		 ev_usr2;
 static uint32_t			 next_sess_id = 1;
 static unsigned int		 nsessions;
 static unsigned int		 nfreed;	/* sessions, since the last trim */
+static unsigned int		 nfreed_seen;	/* nfreed at the last tick */
 static struct slab		 sess_slab;	/* sessions (slab.h) */
 static struct log_limit		 ll_refuse, ll_full, ll_violation;
 
@@ -1206,11 +1207,15 @@ ctl_tick(int fd, short ev, void *arg)
 	log_limit_flush(&ll_refuse);
 	log_limit_flush(&ll_full);
 	log_limit_flush(&ll_violation);
-	/* Many sessions ended: their memory goes back to the system. */
-	if (nfreed >= CTL_TRIM_AFTER) {
+	/*
+	 * Many sessions ended, and none in the last second: their memory
+	 * goes back to the system.
+	 */
+	if (nfreed >= CTL_TRIM_AFTER && nfreed == nfreed_seen) {
 		nfreed = 0;
 		os_memory_trim();
 	}
+	nfreed_seen = nfreed;
 	evtimer_add(&ev_tick, &tv);
 }
 

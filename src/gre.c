@@ -38,8 +38,8 @@
  */
 #define GRE_OFFLOAD_AFTER 32
 /*
- * Many calls ended: a second later, when their answers to the relay are
- * out, the memory those took goes back to the system.
+ * Many calls ended: a second after the last of them, when the answers to
+ * the relay are out, the memory those took goes back to the system.
  */
 #define GRE_TRIM_AFTER	2000		/* routes deleted */
 
@@ -427,7 +427,8 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			memset(&dead, 0, sizeof(dead));
 			dead.sess = k.sess;
 			r = &dead;
-		} else if (++ndeleted == GRE_TRIM_AFTER)
+		} else if (++ndeleted >= GRE_TRIM_AFTER)
+			/* (again: a second after the last of a burst) */
 			evtimer_add(&ev_trim, &trim_delay);
 		if (r->offload) {
 			/* The parent adds the kernel's count and answers. */
