@@ -427,9 +427,10 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 			memset(&dead, 0, sizeof(dead));
 			dead.sess = k.sess;
 			r = &dead;
-		} else if (++ndeleted >= GRE_TRIM_AFTER)
+		} else if (++ndeleted >= GRE_TRIM_AFTER) {
 			/* (again: a second after the last of a burst) */
 			evtimer_add(&ev_trim, &trim_delay);
+		}
 		if (r->offload) {
 			/* The parent adds the kernel's count and answers. */
 			gre_offload_del(r, k.key);

@@ -25,7 +25,6 @@ struct slab_chunk {
 	void			*free;	/* freed slots' objects, linked */
 	unsigned int		 used;	/* objects in use */
 	unsigned int		 fresh;	/* slots handed out at least once */
-	int			 isfull;
 };
 
 #define SLOT_PTR	sizeof(struct slab_chunk *)
@@ -42,7 +41,6 @@ slab_init(struct slab *sl, size_t size)
 	    1);
 	sl->per = (unsigned int)((SLAB_CHUNK - FIRST_SLOT) / sl->slot);
 	LIST_INIT(&sl->avail);
-	LIST_INIT(&sl->full);
 }
 
 #ifdef SLAB_MALLOC
@@ -82,7 +80,6 @@ chunk_new(struct slab *sl)
 	c->slab = sl;
 	c->free = NULL;
 	c->used = c->fresh = 0;
-	c->isfull = 0;
 	LIST_INSERT_HEAD(&sl->avail, c, entry);
 	sl->chunks++;
 	sl->empty++;
@@ -112,11 +109,8 @@ slab_get(struct slab *sl)
 	}
 	if (c->used++ == 0)
 		sl->empty--;
-	if (c->used == sl->per) {
-		LIST_REMOVE(c, entry);
-		LIST_INSERT_HEAD(&sl->full, c, entry);
-		c->isfull = 1;
-	}
+	if (c->used == sl->per)
+		LIST_REMOVE(c, entry);	/* full: on no list until a put */
 	sl->inuse++;
 	memset(obj, 0, sl->slot - SLOT_PTR);
 	return (obj);
@@ -135,12 +129,9 @@ slab_put(struct slab *sl, void *obj)
 	memcpy(obj, &c->free, sizeof(c->free));
 	c->free = obj;
 	sl->inuse--;
-	if (c->isfull) {
-		LIST_REMOVE(c, entry);
+	if (c->used-- == sl->per)
 		LIST_INSERT_HEAD(&sl->avail, c, entry);
-		c->isfull = 0;
-	}
-	if (--c->used > 0)
+	if (c->used > 0)
 		return;
 	if (sl->empty == 0) {
 		sl->empty++;

@@ -33,8 +33,8 @@ LIST_HEAD(slab_chunks, slab_chunk);
 struct slab {
 	size_t			slot;	/* object, then its chunk pointer */
 	unsigned int		per;	/* slots a chunk */
-	struct slab_chunks	avail;	/* chunks with a free slot */
-	struct slab_chunks	full;
+	struct slab_chunks	avail;	/* chunks with a free slot (full
+					   ones are on no list) */
 	unsigned int		chunks;	/* mapped */
 	unsigned int		empty;	/* mapped, nothing in use (0 or 1) */
 	size_t			inuse;	/* objects */
