@@ -45,6 +45,7 @@ conf_defaults(struct pptpproxy_conf *c)
 	c->t_setup = DEFAULT_T_SETUP;
 	c->t_connect = DEFAULT_T_CONNECT;
 	c->t_idle = DEFAULT_T_IDLE;
+	c->t_stop = DEFAULT_T_STOP;
 }
 
 struct pptpproxy_conf *

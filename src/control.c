@@ -43,7 +43,8 @@ enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
 	S_CONNECTING,		/* connecting to the server */
 	S_RELAY,
-	S_CLOSING		/* flushing, waiting for GRE counters */
+	S_CLOSING,		/* flushing, waiting for GRE counters */
+	S_STOPPING		/* Stop-Control-Connection sent, draining */
 };
 
 struct session;
@@ -68,6 +69,7 @@ struct side {
 	struct sockaddr_in	 peer;
 	struct sockaddr_in	 local;		/* our end */
 	uint64_t		 msgs;		/* messages from this side */
+	uint8_t			 stopped;	/* its Stop-...-Reply read */
 };
 
 struct session {
@@ -156,6 +158,8 @@ static void	ctl_stop(void) __attribute__((__noreturn__));
 static void	sess_events(struct session *, struct pptp_event *, int);
 static void	sess_tm_first(int, short, void *);
 static void	sess_tm_conn(int, short, void *);
+static void	side_drain(struct side *);
+static void	stop_send(struct side *, const uint8_t *, size_t);
 
 static time_t
 now_mono(void)
@@ -621,6 +625,10 @@ ctl_readcb(int fd, short ev, void *arg)
 	size_t		 space, len;
 	ssize_t		 n;
 
+	if (s->state == S_STOPPING) {
+		side_drain(sd);
+		return;
+	}
 	while (s->state == S_RELAY && !sd->throttled) {
 		len = sd->partlen;
 		if (len > 0)
@@ -775,7 +783,7 @@ ctl_writecb(int fd, short ev, void *arg)
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
 		sd->broken = 1;
-		if (s->state == S_CLOSING)
+		if (s->state == S_CLOSING || s->state == S_STOPPING)
 			side_release(sd);
 		else
 			sess_close(s, "%s: %s", side_name(sd),
@@ -788,6 +796,12 @@ ctl_writecb(int fd, short ev, void *arg)
 	if (s->state == S_CLOSING) {
 		if (sd->out == NULL)
 			side_release(sd);
+		return;
+	}
+	if (s->state == S_STOPPING) {
+		/* Our FIN follows its reply and what we still owed it. */
+		if (sd->out == NULL && sd->stopped)
+			(void)shutdown(sd->fd, SHUT_WR);
 		return;
 	}
 	other = &s->side[PPTP_OTHER(sd->idx)];
@@ -817,6 +831,12 @@ sess_tm_conn(int fd, short ev, void *arg)
 	time_t			 now = now_mono();
 
 	switch (s->state) {
+	case S_STOPPING:
+		log_debug("session %u: no end from the %s within %d s "
+		    "(timeout stop)", s->id, s->side[PPTP_CLIENT].fd != -1 ?
+		    "client" : "server", cconf->t_stop);
+		sess_close(s, "%s", s_why(s));
+		return;
 	case S_CONNECTING:
 		sess_close(s, "server did not answer within %d s (timeout "
 		    "connect)", cconf->t_connect);
@@ -929,7 +949,7 @@ ctl_gre_stats(const struct gre_stats *st)
 	s->spoofed += st->dropped;
 	if (s->pending > 0)
 		s->pending--;
-	if (s->state == S_CLOSING)
+	if (s->state == S_CLOSING || s->state == S_STOPPING)
 		sess_finish_if_done(s);
 }
 
@@ -1017,6 +1037,7 @@ sess_close(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	free(s->why);
 	s->why = strdup(why);
 	s->state = S_CLOSING;
 	evtimer_del(&s->tm_first);
@@ -1039,6 +1060,144 @@ sess_close(struct session *s, const char *fmt, ...)
 			side_shut(sd);
 	}
 	sess_finish_if_done(s);
+}
+
+/*
+ * Ending a session gracefully (RFC 2637 2.3): every call cleared towards
+ * both sides, a Stop-Control-Connection-Request (Stop-Local-Shutdown) to
+ * both, and from then on nothing relayed.  A side that answers with its
+ * Stop-Control-Connection-Reply gets our FIN once it has what we owed it;
+ * the session ends when both sides have closed (FIN, not a reset) and the
+ * GRE counters are in, or when the drain time (timeout stop) is over.
+ * A session not relaying yet has no PPTP peer to tell: it just closes.
+ */
+void
+sess_stop(struct session *s, const char *why)
+{
+	struct pptp_event	 ev[PPTP_MAX_EVENTS];
+	struct pptp_call	*c;
+	struct side		*sd;
+	struct timeval		 tv;
+	uint8_t			 buf[PPTP_MAX_MSG];
+	size_t			 len;
+	int			 i, n;
+
+	if (s->state == S_CLOSING || s->state == S_STOPPING)
+		return;
+	if (s->state != S_RELAY ||
+	    (s->pptp.started & PPTP_STARTED) != PPTP_STARTED) {
+		sess_close(s, "%s", why);
+		return;
+	}
+	free(s->why);
+	s->why = strdup(why);
+	s->state = S_STOPPING;
+	evtimer_del(&s->tm_first);
+	evtimer_del(&s->tm_conn);
+	TAILQ_FOREACH(c, &s->pptp.calls, entry)
+		for (i = 0; i < 2; i++)
+			if ((len = pptp_build_clear(c, i, buf,
+			    sizeof(buf))) > 0)
+				stop_send(&s->side[i], buf, len);
+	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
+		sess_events(s, ev, n);
+	len = pptp_build_stop(buf, sizeof(buf), PPTP_STOP_LOCAL);
+	for (i = 0; i < 2; i++) {
+		sd = &s->side[i];
+		stop_send(sd, buf, len);
+		if (sd->fd == -1)
+			continue;
+		/* Read again what a throttle held, to see the reply. */
+		sd->throttled = 0;
+		side_start_reading(sd);
+	}
+	log_debug("session %u: stopping (%s): Stop-Control-Connection-"
+	    "Request sent to both sides", s->id, why);
+	tv.tv_sec = cconf->t_stop;
+	tv.tv_usec = 0;
+	evtimer_add(&s->tm_conn, &tv);
+	sess_finish_if_done(s);
+}
+
+/* Stopping: a message of our own; a side that cannot take it is shut. */
+static void
+stop_send(struct side *sd, const uint8_t *buf, size_t len)
+{
+	ssize_t	n = 0;
+
+	if (sd->fd == -1 || len == 0)
+		return;
+	if (side_queued(sd) == 0) {
+		n = write(sd->fd, buf, len);
+		if (n == (ssize_t)len)
+			return;
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				sd->broken = 1;
+				side_shut(sd);
+				return;
+			}
+			n = 0;
+		}
+	}
+	if (outq_add(sd, buf + n, len - (size_t)n) == -1)
+		side_shut(sd);
+}
+
+/*
+ * Stopping: read what a side still sends and relay none of it.  Its
+ * Stop-Control-Connection-Reply earns it our FIN; its own FIN (or an
+ * error) closes the side.
+ */
+static void
+side_drain(struct side *sd)
+{
+	uint8_t	 buf[CTL_READ];
+	size_t	 len, off, mlen, space;
+	ssize_t	 n;
+	int	 r;
+
+	for (;;) {
+		len = sd->partlen;
+		if (len > 0)
+			memcpy(buf, sd->part, len);
+		space = sizeof(buf) - len;
+		n = read(sd->fd, buf + len, space);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return;
+		if (n <= 0) {
+			side_release(sd);
+			return;
+		}
+		len += (size_t)n;
+		off = 0;
+		while ((r = pptp_frame(buf + off, len - off, &mlen,
+		    NULL)) == PPTP_WHOLE) {
+			if (pptp_get16(buf + off, mlen, 8) == PPTP_STOPCCRP &&
+			    !sd->stopped) {
+				sd->stopped = 1;
+				log_debug("session %u: the %s answered the "
+				    "Stop-Control-Connection-Request",
+				    sd->sess->id, side_name(sd));
+				if (side_queued(sd) == 0)
+					(void)shutdown(sd->fd, SHUT_WR);
+			}
+			off += mlen;
+		}
+		if (r == PPTP_BAD)
+			off = len;	/* not worth reading any more */
+		free(sd->part);
+		sd->part = NULL;
+		sd->partlen = 0;
+		if (off < len && (sd->part = malloc(len - off)) != NULL) {
+			memcpy(sd->part, buf + off, len - off);
+			sd->partlen = (uint16_t)(len - off);
+		}
+		if ((size_t)n < space)
+			return;
+	}
 }
 
 static void

@@ -507,6 +507,59 @@ pptp_sess_overdue(struct pptp_sess *s, time_t deadline)
 	return (NULL);
 }
 
+/* A control message header of the given type, the rest zero. */
+static size_t
+build_hdr(uint8_t *buf, size_t len, unsigned int type)
+{
+	size_t	size = pptp_msg_size(type);
+
+	if (size == 0 || len < size)
+		return (0);
+	memset(buf, 0, size);
+	pptp_put16(buf, len, OFF_LENGTH, (uint16_t)size);
+	pptp_put16(buf, len, OFF_MSGTYPE, PPTP_MSG_CONTROL);
+	pptp_put16(buf, len, OFF_MAGIC, PPTP_MAGIC >> 16);
+	pptp_put16(buf, len, OFF_MAGIC + 2, PPTP_MAGIC & 0xffff);
+	pptp_put16(buf, len, OFF_CTRLTYPE, (uint16_t)type);
+	return (size);
+}
+
+size_t
+pptp_build_stop(uint8_t *buf, size_t len, uint8_t reason)
+{
+	size_t	size;
+
+	if ((size = build_hdr(buf, len, PPTP_STOPCCRQ)) == 0)
+		return (0);
+	buf[12] = reason;	/* Reason, then Reserved1 and Reserved2 */
+	return (size);
+}
+
+size_t
+pptp_build_clear(const struct pptp_call *c, int to, uint8_t *buf,
+    size_t len)
+{
+	size_t	size;
+	int	pns, pac;
+
+	if (to != PPTP_CLIENT && to != PPTP_SERVER)
+		return (0);
+	pns = c->kind == PPTP_OCRQ ? c->origin : PPTP_OTHER(c->origin);
+	pac = PPTP_OTHER(pns);
+	if (to == pac) {
+		if (!c->have[pns] ||
+		    (size = build_hdr(buf, len, PPTP_CCRQ)) == 0)
+			return (0);
+		pptp_put16(buf, len, OFF_CALLID, c->pres[pns]);
+		return (size);
+	}
+	if (!c->have[pac] || (size = build_hdr(buf, len, PPTP_CDN)) == 0)
+		return (0);
+	pptp_put16(buf, len, OFF_CALLID, c->pres[pac]);
+	buf[14] = PPTP_CDN_ADMIN;	/* Result Code; Error, Cause 0 */
+	return (size);
+}
+
 /* Name of the Call-ID field at off in a message of this type. */
 static const char *
 id_name(unsigned int type, unsigned int off)

@@ -51,6 +51,8 @@
 #define DEFAULT_T_SETUP			60	/* server to answer a call */
 #define DEFAULT_T_CONNECT		10	/* TCP connect to the server */
 #define DEFAULT_T_IDLE			300	/* no control message and no GRE */
+#define DEFAULT_T_STOP			5	/* stopping: peers to answer */
+#define MAX_T_STOP			60
 
 #define PPTP_DEFAULT_PORT		1723
 #define PPTPPROXY_MAX_NAME		64
@@ -160,6 +162,7 @@ struct pptpproxy_conf {
 	struct acl_subnets	 subnets;	/* global: apply to all */
 	struct acl_cmds		 cmds;		/* global: apply to all */
 	struct acl_tables	 tables;	/* parse time only */
+	int			 t_stop;	/* drain time when stopping */
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -295,6 +298,9 @@ __dead void parent_main(struct pptpproxy_conf *, const struct options *);
 
 /* control.c */
 __dead void control_main(int);
+struct session;
+/* End a session gracefully: Stop-Control-Connection to both sides. */
+void	sess_stop(struct session *, const char *);
 /* gre.c */
 __dead void gre_main(int);
 
