@@ -489,6 +489,7 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	fprintf(f, "timeout call-setup %d\n", c->t_setup);
 	fprintf(f, "timeout connect %d\n", c->t_connect);
 	fprintf(f, "timeout idle %d\n", c->t_idle);
+	fprintf(f, "timeout stop %d\n", c->t_stop);
 	fprintf(f, "gre offload %s\n", c->gre_offload ? "yes" : "no");
 	print_subnets(f, "", &c->subnets);
 	print_cmds(f, "", &c->cmds);

@@ -130,7 +130,7 @@ static struct sess_tree		 sessions = RB_INITIALIZER(&sessions);
 static struct addr_tree		 addrs = RB_INITIALIZER(&addrs);
 static struct callid_pool	 pool;
 static struct imsgev		 iev_parent, iev_gre;
-static struct event		 ev_term, ev_int, ev_pause, ev_idle, ev_tick;
+static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
 #ifdef PPTPPROXY_TEST
 static struct event		 ev_usr2;
 #endif
@@ -140,6 +140,8 @@ static unsigned int		 nfreed;	/* sessions, since the last trim */
 static unsigned int		 nfreed_seen;	/* nfreed at the last tick */
 static struct slab		 sess_slab;	/* sessions (slab.h) */
 static struct log_limit		 ll_refuse, ll_full, ll_violation;
+static int			 stopping;	/* IMSG_STOP came */
+static unsigned int		 nstop;		/* sessions it found */
 
 static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
@@ -1063,9 +1065,12 @@ sess_close(struct session *s, const char *fmt, ...)
 }
 
 /*
- * Ending a session gracefully (RFC 2637 2.3): every call cleared towards
- * both sides, a Stop-Control-Connection-Request (Stop-Local-Shutdown) to
- * both, and from then on nothing relayed.  A side that answers with its
+ * Ending a session gracefully (RFC 2637 2.3): a Stop-Control-Connection-
+ * Request (Stop-Local-Shutdown) to both sides, which clears every call
+ * implicitly, and from then on nothing relayed.  No Call-Clear-Request or
+ * Call-Disconnect-Notify goes first: pptpd and pptp-linux close the
+ * control connection as soon as their last call is cleared, so the Stop
+ * would meet a closed socket (a reset) instead of an answer.  A side that answers with its
  * Stop-Control-Connection-Reply gets our FIN once it has what we owed it;
  * the session ends when both sides have closed (FIN, not a reset) and the
  * GRE counters are in, or when the drain time (timeout stop) is over.
@@ -1075,7 +1080,6 @@ void
 sess_stop(struct session *s, const char *why)
 {
 	struct pptp_event	 ev[PPTP_MAX_EVENTS];
-	struct pptp_call	*c;
 	struct side		*sd;
 	struct timeval		 tv;
 	uint8_t			 buf[PPTP_MAX_MSG];
@@ -1094,11 +1098,6 @@ sess_stop(struct session *s, const char *why)
 	s->state = S_STOPPING;
 	evtimer_del(&s->tm_first);
 	evtimer_del(&s->tm_conn);
-	TAILQ_FOREACH(c, &s->pptp.calls, entry)
-		for (i = 0; i < 2; i++)
-			if ((len = pptp_build_clear(c, i, buf,
-			    sizeof(buf))) > 0)
-				stop_send(&s->side[i], buf, len);
 	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
 		sess_events(s, ev, n);
 	len = pptp_build_stop(buf, sizeof(buf), PPTP_STOP_LOCAL);
@@ -1107,9 +1106,11 @@ sess_stop(struct session *s, const char *why)
 		stop_send(sd, buf, len);
 		if (sd->fd == -1)
 			continue;
-		/* Read again what a throttle held, to see the reply. */
-		sd->throttled = 0;
-		side_start_reading(sd);
+		/* Read again where a throttle stopped, to see the reply. */
+		if (sd->throttled) {
+			sd->throttled = 0;
+			event_add(&sd->ev, NULL);
+		}
 	}
 	log_debug("session %u: stopping (%s): Stop-Control-Connection-"
 	    "Request sent to both sides", s->id, why);
@@ -1227,6 +1228,11 @@ sess_finish(struct session *s)
 	nfreed++;
 	free(s->why);
 	slab_put(&sess_slab, s);
+	if (stopping && nsessions == 0) {
+		/* The last one: exit from the loop, not from down here. */
+		evtimer_del(&ev_stop);
+		event_active(&ev_stop, EV_TIMEOUT, 0);
+	}
 }
 
 /*
@@ -1287,6 +1293,48 @@ ctl_status(void)
 	}
 }
 
+/*
+ * The parent says stop (it got SIGTERM): no new connections, every
+ * session ended gracefully (sess_stop), then exit once all have, or
+ * when the drain time is over (ctl_stop cuts off what is left).
+ */
+static void
+ctl_stop_begin(void)
+{
+	struct listener	*l;
+	struct session	*s, *next;
+	struct timeval	 tv;
+
+	if (stopping)
+		return;
+	stopping = 1;
+	while ((l = TAILQ_FIRST(&listeners)) != NULL) {
+		TAILQ_REMOVE(&listeners, l, entry);
+		event_del(&l->ev);
+		close(l->fd);
+		free(l);
+	}
+	evtimer_del(&ev_pause);
+	evtimer_del(&ev_idle);
+	nstop = nsessions;
+	log_info("stopping: %u session%s to end within %d s", nstop,
+	    nstop == 1 ? "" : "s", cconf->t_stop);
+	RB_FOREACH_SAFE(s, sess_tree, &sessions, next)
+		sess_stop(s, "pptpproxy stopping");
+	/* A second after the sessions' own drain time, no more. */
+	tv.tv_sec = cconf->t_stop + 1;
+	tv.tv_usec = 0;
+	evtimer_add(&ev_stop, &tv);
+	if (nsessions == 0)
+		event_active(&ev_stop, EV_TIMEOUT, 0);
+}
+
+static void
+ctl_stop_tm(int fd, short ev, void *arg)
+{
+	ctl_stop();
+}
+
 static void
 ctl_new_conf(struct pptpproxy_conf *nconf)
 {
@@ -1321,6 +1369,9 @@ ctl_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		return;
 	case IMSG_STATUS_REQ:
 		ctl_status();
+		return;
+	case IMSG_STOP:
+		ctl_stop_begin();
 		return;
 	default:
 		break;
@@ -1399,6 +1450,7 @@ static void
 ctl_stop(void)
 {
 	struct session	*s, key;
+	unsigned int	 left = nsessions;
 	int		 i;
 
 	while ((s = RB_MIN(sess_tree, &sessions)) != NULL) {
@@ -1411,24 +1463,22 @@ ctl_stop(void)
 			side_shut(&s->side[i]);
 		sess_finish(s);
 	}
+	if (stopping)
+		log_info("stopped: %u of %u session%s ended in order, %u "
+		    "cut off after %d s (timeout stop)", nstop - left, nstop,
+		    nstop == 1 ? "" : "s", left, cconf->t_stop);
 	log_debug("stopping");
 	exit(0);
 }
 
+#ifdef PPTPPROXY_TEST
 static void
 ctl_sig(int sig, short ev, void *arg)
 {
-	switch (sig) {
-	case SIGTERM:
-	case SIGINT:
-		ctl_stop();
-#ifdef PPTPPROXY_TEST
-	case SIGUSR2:
+	if (sig == SIGUSR2)
 		sandbox_test_forbidden();
-		break;
-#endif
-	}
 }
+#endif
 
 void
 control_main(int debug)
@@ -1471,16 +1521,13 @@ control_main(int debug)
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
 
-	evsignal_assign(&ev_term, cbase, SIGTERM, ctl_sig, NULL);
-	evsignal_assign(&ev_int, cbase, SIGINT, ctl_sig, NULL);
-	evsignal_add(&ev_term, NULL);
-	evsignal_add(&ev_int, NULL);
+	evtimer_assign(&ev_stop, cbase, ctl_stop_tm, NULL);
+	/* Signals are the parent's; it says stop with IMSG_STOP. */
+	proc_ignore_signals();
 #ifdef PPTPPROXY_TEST
 	evsignal_assign(&ev_usr2, cbase, SIGUSR2, ctl_sig, NULL);
 	evsignal_add(&ev_usr2, NULL);
 #endif
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
 
 	log_debug("relaying control connections");
 	event_active(&iev_parent.ev, EV_READ, 0);

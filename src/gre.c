@@ -55,7 +55,7 @@ static struct sockaddr_in rfrom[GRE_BATCH], sto[GRE_BATCH];
 static uint8_t		*scmsg;
 static int		 gre_fd = -1;
 static struct imsgev	 iev_parent, iev_control;
-static struct event	 ev_gre, ev_sweep, ev_trim, ev_term, ev_int;
+static struct event	 ev_gre, ev_sweep, ev_trim;
 static unsigned int	 ndeleted;	/* routes, since the last trim */
 static const struct timeval trim_delay = { 1, 0 };
 #ifdef PPTPPROXY_TEST
@@ -72,7 +72,9 @@ static void	gre_read(int, short, void *);
 static void	gre_read_batches(void);
 static void	gre_sweep(int, short, void *);
 static void	gre_trim(int, short, void *);
+#ifdef PPTPPROXY_TEST
 static void	gre_sig(int, short, void *);
+#endif
 static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
 static void	gre_sweep_finish(void);
 static void	gre_stats_fill(struct gre_stats *, struct gre_route_ent *,
@@ -508,30 +510,27 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 static void
 gre_closed(struct imsgev *iev)
 {
-	if (iev == &iev_parent) {
+	/*
+	 * How the forwarder ends: the parent closes its channel, or the
+	 * control relay (whose calls it forwards) ended, stopping or
+	 * dying (the parent says which).  Signals are the parent's.
+	 */
+	gre_status();
+	if (iev == &iev_parent)
 		log_debug("parent went away, exiting");
-		exit(0);
-	}
-	/* The control relay stopped (or died: the parent says which). */
-	log_debug("the control process went away, exiting");
+	else
+		log_debug("the control process went away, exiting");
 	exit(0);
 }
 
+#ifdef PPTPPROXY_TEST
 static void
 gre_sig(int sig, short ev, void *arg)
 {
-	switch (sig) {
-	case SIGTERM:
-	case SIGINT:
-		gre_status();
-		exit(0);
-#ifdef PPTPPROXY_TEST
-	case SIGUSR2:
+	if (sig == SIGUSR2)
 		sandbox_test_forbidden();
-		break;
-#endif
-	}
 }
+#endif
 
 void
 gre_main(int debug)
@@ -596,16 +595,11 @@ gre_main(int debug)
 
 		evtimer_add(&ev_sweep, &tv);
 	}
-	evsignal_assign(&ev_term, gbase, SIGTERM, gre_sig, NULL);
-	evsignal_assign(&ev_int, gbase, SIGINT, gre_sig, NULL);
-	evsignal_add(&ev_term, NULL);
-	evsignal_add(&ev_int, NULL);
+	proc_ignore_signals();
 #ifdef PPTPPROXY_TEST
 	evsignal_assign(&ev_usr2, gbase, SIGUSR2, gre_sig, NULL);
 	evsignal_add(&ev_usr2, NULL);
 #endif
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
 
 	log_debug("forwarding GRE");
 	/* Messages that arrived with the configuration. */

@@ -28,6 +28,7 @@
 #include "os.h"
 
 #define ACL_MAX_ARGS	32
+#define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 
 struct acl_job {
 	TAILQ_ENTRY(acl_job)	 entry;
@@ -52,7 +53,10 @@ static const struct options	*popts;
 static struct child		 children[PROC_MAX];
 static struct acl_jobs		 jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
+static struct event		 ev_stop_tm;
 static int			 shutting_down;
+static int			 stopping;	/* graceful stop under way */
+static int			 stop_code;	/* exit status it ends with */
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	children_gone(const char *) __attribute__((__noreturn__));
@@ -495,6 +499,12 @@ parent_child_closed(struct imsgev *iev)
 
 	if (shutting_down)
 		return;
+	if (stopping) {
+		/* The child is ending: SIGCHLD says how. */
+		event_del(&iev->ev);
+		event_del(&iev->flush);
+		return;
+	}
 	snprintf(what, sizeof(what), "lost the %s process", iev->peer);
 	children_gone(what);
 }
@@ -515,6 +525,41 @@ describe_status(int status, char *buf, size_t len)
 	return (buf);
 }
 
+/* The children end when their channel closes; signals are ours. */
+static void
+child_hangup(int i)
+{
+	struct imsgev	*iev = &children[i].iev;
+
+	if (iev->ibuf.fd == -1)
+		return;
+	event_del(&iev->ev);
+	event_del(&iev->flush);
+	close(iev->ibuf.fd);
+	imsgbuf_clear(&iev->ibuf);
+	iev->ibuf.fd = -1;
+}
+
+/* Stopping: a child ended; the last one ends the parent. */
+static void
+stop_reaped(int i, int status)
+{
+	char	why[128];
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		log_warnx("%s process %s while stopping", proc_name(i),
+		    describe_status(status, why, sizeof(why)));
+		stop_code = 1;
+	}
+	/* The relay is done: the forwarder, which counted for it, too. */
+	if (i == PROC_CONTROL)
+		child_hangup(PROC_GRE);
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (children[i].pid > 0)
+			return;
+	parent_shutdown(stop_code);
+}
+
 static void
 reap(void)
 {
@@ -530,6 +575,10 @@ reap(void)
 			children[i].pid = 0;
 			if (shutting_down)
 				break;
+			if (stopping) {
+				stop_reaped(i, status);
+				break;
+			}
 			log_warnx("%s process %s", proc_name(i),
 			    describe_status(status, why, sizeof(why)));
 			children_gone("a child process ended");
@@ -555,9 +604,9 @@ parent_shutdown(int code)
 			kill(-j->pid, SIGKILL);
 			kill(j->pid, SIGKILL);
 		}
+	/* The children ignore SIGTERM: a closed channel ends them. */
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
-		if (children[i].pid > 0)
-			kill(children[i].pid, SIGTERM);
+		child_hangup(i);
 	for (tries = 0; tries < 40; tries++) {
 		alive = 0;
 		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
@@ -625,17 +674,57 @@ parent_reload(void)
 }
 
 static void
+stop_timeout(int fd, short ev, void *arg)
+{
+	log_warnx("the control process did not end within %d s of the stop, "
+	    "ending it", pconf->t_stop + STOP_MARGIN);
+	parent_shutdown(1);
+}
+
+/*
+ * SIGTERM, SIGINT: the control relay ends every session in order (Stop-
+ * Control-Connection on both sides, at most timeout stop seconds) and
+ * exits; then the forwarder, then the parent, with the kernel's table.
+ * A second signal, or a relay that does not end, stops it all at once.
+ */
+static void
+parent_stop(int sig)
+{
+	struct timeval	tv;
+
+	if (stopping) {
+		log_info("signal %d while stopping: stopping at once", sig);
+		parent_shutdown(0);
+	}
+	stopping = 1;
+	log_info("stopping (signal %d): sessions get %d s to end", sig,
+	    pconf->t_stop);
+	/* Nobody is accepted any more: the listening sockets close here too. */
+	listen_close(pconf);
+	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_STOP, 0, -1, NULL, 0);
+	evtimer_assign(&ev_stop_tm, pbase, stop_timeout, NULL);
+	tv.tv_sec = pconf->t_stop + STOP_MARGIN;
+	tv.tv_usec = 0;
+	evtimer_add(&ev_stop_tm, &tv);
+}
+
+static void
 parent_sig(int sig, short ev, void *arg)
 {
 	int	i;
 
 	switch (sig) {
 	case SIGHUP:
+		if (stopping) {
+			log_info("stopping: no reload");
+			break;
+		}
 		parent_reload();
 		break;
 	case SIGTERM:
 	case SIGINT:
-		parent_shutdown(0);
+		parent_stop(sig);
+		break;
 	case SIGCHLD:
 		reap();
 		break;

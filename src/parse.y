@@ -136,7 +136,7 @@ static void	 block_free(void);
 
 %token	ACLCOMMAND ALLOW CALLS CALLSETUP CHROOT COMMAND CONNECT CONNECTIONS
 %token	FIRSTMESSAGE FROM GRE IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
-%token	OFFLOAD PORT PROXY SERVER TABLE TIMEOUT USER
+%token	OFFLOAD PORT PROXY SERVER STOP TABLE TIMEOUT USER
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -285,6 +285,10 @@ main		: USER STRING {
 		| TIMEOUT IDLE NUMBER {
 			if (check_num($3, 0, MAX_TIMEOUT, "timeout idle") == 0)
 				conf->t_idle = (int)$3;
+		}
+		| TIMEOUT STOP NUMBER {
+			if (check_num($3, 0, MAX_T_STOP, "timeout stop") == 0)
+				conf->t_stop = (int)$3;
 		}
 		| GRE OFFLOAD STRING {
 			if (strcmp($3, "yes") == 0)
@@ -499,6 +503,7 @@ lookup(const char *s)
 		{ "port",		PORT },
 		{ "proxy",		PROXY },
 		{ "server",		SERVER },
+		{ "stop",		STOP },
 		{ "table",		TABLE },
 		{ "timeout",		TIMEOUT },
 		{ "user",		USER }

@@ -535,31 +535,6 @@ pptp_build_stop(uint8_t *buf, size_t len, uint8_t reason)
 	return (size);
 }
 
-size_t
-pptp_build_clear(const struct pptp_call *c, int to, uint8_t *buf,
-    size_t len)
-{
-	size_t	size;
-	int	pns, pac;
-
-	if (to != PPTP_CLIENT && to != PPTP_SERVER)
-		return (0);
-	pns = c->kind == PPTP_OCRQ ? c->origin : PPTP_OTHER(c->origin);
-	pac = PPTP_OTHER(pns);
-	if (to == pac) {
-		if (!c->have[pns] ||
-		    (size = build_hdr(buf, len, PPTP_CCRQ)) == 0)
-			return (0);
-		pptp_put16(buf, len, OFF_CALLID, c->pres[pns]);
-		return (size);
-	}
-	if (!c->have[pac] || (size = build_hdr(buf, len, PPTP_CDN)) == 0)
-		return (0);
-	pptp_put16(buf, len, OFF_CALLID, c->pres[pac]);
-	buf[14] = PPTP_CDN_ADMIN;	/* Result Code; Error, Cause 0 */
-	return (size);
-}
-
 /* Name of the Call-ID field at off in a message of this type. */
 static const char *
 id_name(unsigned int type, unsigned int off)

@@ -180,25 +180,14 @@ int		 pptp_translate(struct pptp_sess *, int, uint8_t *, size_t,
 struct pptp_call *pptp_sess_overdue(struct pptp_sess *, time_t);
 
 /*
- * Messages pptpproxy itself sends when it ends a session (RFC 2637 2.3,
- * 2.12, 2.13).  Each writes one whole message into buf (len bytes at
- * least pptp_msg_size() of it) and returns its length, or 0 when buf is
- * too short or there is nothing sensible to send.
+ * The message pptpproxy itself sends when it ends a session (RFC 2637
+ * 2.3): written whole into buf, its length returned, or 0 when the len
+ * bytes of buf cannot hold it.
  */
 #define PPTP_STOP_NONE		1	/* Stop-Control-Connection-Request */
 #define PPTP_STOP_PROTOCOL	2	/*   Reason codes */
 #define PPTP_STOP_LOCAL		3	/*   Stop-Local-Shutdown */
-#define PPTP_CDN_ADMIN		3	/* Call-Disconnect-Notify: Admin Shutdown */
 size_t		 pptp_build_stop(uint8_t *, size_t, uint8_t);
-/*
- * Clear a call towards side `to`: the side that placed or accepted it as
- * the PNS (the sender of Outgoing-Call-Request, the answerer of
- * Incoming-Call-Request) gets a Call-Disconnect-Notify with the PAC's
- * Call ID as shown to it; the PAC gets a Call-Clear-Request with the
- * PNS's Call ID as shown to it.  0 when that ID is not known yet.
- */
-size_t		 pptp_build_clear(const struct pptp_call *, int, uint8_t *,
-		    size_t);
 
 /*
  * Describe a message for -e dumps: "Outgoing-Call-Reply len 32 call-id

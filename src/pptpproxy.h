@@ -95,6 +95,7 @@ enum imsg_type {
 	IMSG_OFFLOAD_COUNTS_END, /* struct offload_count[], the last */
 	/* any child -> parent */
 	IMSG_STATUS_REQ,	/* parent -> children: log what is up */
+	IMSG_STOP,		/* parent -> control: end every session */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -260,6 +261,7 @@ __dead void fatalx(const char *, ...)
 /* proc.c */
 struct passwd;
 pid_t	proc_start(enum proc_type, const char *, int, int, char **);
+void	proc_ignore_signals(void);	/* a child's: the parent's signals */
 void	proc_drop(enum proc_type, const struct pptpproxy_conf *);
 const char *proc_name(enum proc_type);
 const char *proc_self_path(const char *);

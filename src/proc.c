@@ -39,6 +39,17 @@ proc_name(enum proc_type p)
  * Start a child: its channel to the parent becomes fd 3 and its channel
  * to the other child fd 4; the log descriptor (if any) fd 2.
  */
+void
+proc_ignore_signals(void)
+{
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGTERM, SIG_IGN);
+	(void)signal(SIGUSR1, SIG_IGN);
+	(void)signal(SIGUSR2, SIG_IGN);	/* test builds catch it again */
+	(void)signal(SIGPIPE, SIG_IGN);
+}
+
 pid_t
 proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
     char **args)
@@ -50,6 +61,12 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 	case -1:
 		fatal("fork");
 	case 0:
+		/*
+		 * Signals are the parent's: a child ends when the parent
+		 * says so or its channel closes.  Ignored stays ignored
+		 * across exec, so no window leaves the child to die of one.
+		 */
+		proc_ignore_signals();
 		log_newpid();
 		break;
 	default:

@@ -1254,16 +1254,12 @@ test_clear(void)
 	CHECK(callid_free(&pool) == free0, "pool as before");
 }
 
-/* The messages pptpproxy sends on its own when it stops a session. */
+/* The message pptpproxy sends on its own when it stops a session. */
 static void
 test_build(void)
 {
-	struct pptp_sess	 s;
-	struct pptp_xlate	 x;
-	struct pptp_call	*c;
-	uint8_t			 m[PPTP_MAX_MSG], b[PPTP_MAX_MSG];
+	uint8_t			 b[PPTP_MAX_MSG];
 	size_t			 n, mlen;
-	uint16_t		 P, Q;
 	int			 ok, i;
 
 	memset(b, 0xee, sizeof(b));
@@ -1279,73 +1275,6 @@ test_build(void)
 	CHECK(pptp_build_stop(b, 15, PPTP_STOP_LOCAL) == 0,
 	    "Stop-Control-Connection-Request: a buffer of 15 bytes is too "
 	    "short");
-
-	/* an outgoing call up: the client is the PNS */
-	start(&s, 8);
-	mkc(m, PPTP_OCRQ, 31, 0, 0);
-	tx(&s, PPTP_CLIENT, m, &x);
-	P = get16(m + 12);		/* the server knows the call as P */
-	mkc(m, PPTP_OCRP, 32, P, 1);
-	tx(&s, PPTP_SERVER, m, &x);
-	Q = get16(m + 12);		/* the client knows the call as Q */
-	c = TAILQ_FIRST(&s.calls);
-	n = pptp_build_clear(c, PPTP_SERVER, b, sizeof(b));
-	CHECK(n == 16 && pptp_frame(b, n, &mlen, NULL) == PPTP_WHOLE &&
-	    get16(b + 8) == PPTP_CCRQ && get16(b + 12) == P &&
-	    get16(b + 14) == 0,
-	    "outgoing call: the server (PAC) gets Call-Clear-Request for "
-	    "the Call ID it saw in the request (%u)", P);
-	n = pptp_build_clear(c, PPTP_CLIENT, b, sizeof(b));
-	CHECK(n == 148 && pptp_frame(b, n, &mlen, NULL) == PPTP_WHOLE &&
-	    get16(b + 8) == PPTP_CDN && get16(b + 12) == Q &&
-	    b[14] == PPTP_CDN_ADMIN && b[15] == 0 && get16(b + 16) == 0,
-	    "outgoing call: the client (PNS) gets Call-Disconnect-Notify "
-	    "for the Call ID it saw in the reply (%u), result 3", Q);
-	CHECK(pptp_build_clear(c, PPTP_CLIENT, b, 147) == 0 &&
-	    pptp_build_clear(c, 2, b, sizeof(b)) == 0,
-	    "clear: a short buffer or no such side, nothing built");
-	/* the client's own Call-Clear-Request says the same to the server */
-	mkc(m, PPTP_CCRQ, 31, 0, 0);
-	tx(&s, PPTP_CLIENT, m, &x);
-	n = pptp_build_clear(c, PPTP_SERVER, b, sizeof(b));
-	CHECK(n == 16 && get16(b + 12) == get16(m + 12),
-	    "the Call ID built is the one the client's own "
-	    "Call-Clear-Request carries after translation");
-	drain(&s);
-
-	/* an incoming call, answered: the server is the PAC again */
-	start(&s, 8);
-	mkc(m, PPTP_ICRQ, 41, 0, 0);
-	tx(&s, PPTP_SERVER, m, &x);
-	P = get16(m + 12);		/* the client knows the call as P */
-	c = TAILQ_FIRST(&s.calls);
-	CHECK(pptp_build_clear(c, PPTP_SERVER, b, sizeof(b)) == 0,
-	    "incoming call not answered: the client's Call ID is not "
-	    "known, nothing for the server");
-	n = pptp_build_clear(c, PPTP_CLIENT, b, sizeof(b));
-	CHECK(n == 148 && get16(b + 8) == PPTP_CDN && get16(b + 12) == P,
-	    "incoming call not answered: the client (PNS) gets "
-	    "Call-Disconnect-Notify for %u", P);
-	mkc(m, PPTP_ICRP, 42, P, 1);
-	tx(&s, PPTP_CLIENT, m, &x);
-	Q = get16(m + 12);		/* the server knows the call as Q */
-	n = pptp_build_clear(c, PPTP_SERVER, b, sizeof(b));
-	CHECK(n == 16 && get16(b + 8) == PPTP_CCRQ && get16(b + 12) == Q,
-	    "incoming call answered: the server (PAC) gets "
-	    "Call-Clear-Request for the client's Call ID as it saw it (%u)",
-	    Q);
-	drain(&s);
-
-	/* an outgoing call not answered yet */
-	start(&s, 8);
-	mkc(m, PPTP_OCRQ, 51, 0, 0);
-	tx(&s, PPTP_CLIENT, m, &x);
-	c = TAILQ_FIRST(&s.calls);
-	CHECK(pptp_build_clear(c, PPTP_CLIENT, b, sizeof(b)) == 0 &&
-	    pptp_build_clear(c, PPTP_SERVER, b, sizeof(b)) == 16,
-	    "outgoing call not answered: Call-Clear-Request to the server, "
-	    "nothing to the client");
-	drain(&s);
 }
 
 static void

@@ -1,0 +1,88 @@
+#!/bin/sh
+# A graceful stop, with gre offload: two clients with a call up each, then
+# SIGTERM to the parent.  A capture on the firewall, both sides of it,
+# must show each client and the server receive a
+# Stop-Control-Connection-Request (type 3) from the proxy, answer it
+# (type 4), and every TCP connection end with FIN from the proxy and no
+# reset either way; the parent exits 0, every process of the daemon is
+# gone, and so is the kernel's nftables table.
+. "$(dirname "$0")/lib.sh"
+lab_topology 2
+lab_pptpd
+command -v tcpdump >/dev/null 2>&1 || skip "no tcpdump"
+# Whole packets, each handed over at once (a stop is over in milliseconds).
+lab_bg fw tcpdump -i any -n -U --immediate-mode -B 16384 -s 0 -w "$TMP/stop.pcap" \
+    tcp port 1723 2>"$TMP/tcpdump.err"
+TCPDUMP_PID=$LAST_PID
+lab_wait_log "listening on" 5 "$TMP/tcpdump.err" || fail "tcpdump did not start"
+offload_proxy 1 "timeout stop 5" "log level debug"
+for c in 1 2; do
+	lab_drive c$c -g $c -n 1 -k 40 -t 50 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
+	lab_track $!
+done
+i=0
+while [ "$(log_count "call [0-9]* up")" -lt 2 ] && [ $i -lt 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+[ "$(log_count "call [0-9]* up")" -eq 2 ] || fail "two calls did not come up"
+sleep 2
+nsx fw nft list table ip pptpproxy >/dev/null 2>&1 ||
+    fail "no nft table while the calls are up"
+kids=$(proxy_children)
+[ -n "$kids" ] || fail "the proxy has no children"
+t0=$(date +%s.%N)
+kill -TERM "$PROXY_PID"
+i=0
+while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -0 "$PROXY_PID" 2>/dev/null && fail "parent still running 15 s after SIGTERM"
+wait "$PROXY_PID"; rc=$?
+el=$(echo "$t0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }')
+echo "parent exited with status $rc after $el s"
+[ $rc -eq 0 ] || fail "exit status $rc, not 0"
+for p in $kids; do
+	if [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null
+	then
+		fail "child $p still running"
+	fi
+done
+nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
+    fail "the nft table is left behind"
+sleep 1
+lab_tcpdump_stop
+python3 "$E2E/pptpcap" "$TMP/stop.pcap" >"$TMP/flows" ||
+    fail "cannot read the capture"
+sed 's/^/  /' "$TMP/flows"
+grep "stopped:\|stopping" "$PLOG" | sed 's/^[^]]*\]: /  /'
+# side CLIENT_OR_SERVER PROXY_END PEER_END: the proxy's direction sent
+# the Stop-Control-Connection-Request and a FIN, the peer's answered with
+# the reply; no reset either way.
+check_conn() {
+	out=$(grep "^$2 > $3 " "$TMP/flows")
+	back=$(grep "^$3 > $2 " "$TMP/flows")
+	[ -n "$out" ] || fail "$1: no packets from the proxy to $3"
+	echo "$out" | grep -q "msgs [0-9,]*,3[, ]" ||
+	    fail "$1 $3 got no Stop-Control-Connection-Request: $out"
+	echo "$out" | grep -q " fin 1 " ||
+	    fail "$1 $3: the proxy sent no FIN: $out"
+	echo "$out $back" | grep -q "rst 1" &&
+	    fail "$1 $3: a reset: $out / $back"
+	echo "$back" | grep -q "msgs [0-9,]*,4[, ]" ||
+	    fail "$1 $3 sent no Stop-Control-Connection-Reply: $back"
+}
+for c in 10 11; do
+	peer=$(grep -o "^192\.0\.2\.$c:[0-9]*" "$TMP/flows" | head -n 1)
+	[ -n "$peer" ] || fail "no connection from 192.0.2.$c in the capture"
+	check_conn client 192.0.2.1:1723 "$peer"
+done
+n=0
+for me in $(grep -o "^198\.51\.100\.1:[0-9]*" "$TMP/flows" | sort -u); do
+	check_conn server "$me" 198.51.100.2:1723
+	n=$((n + 1))
+done
+[ $n -eq 2 ] || fail "$n connections to the server in the capture, not 2"
+grep -q "stopped: 2 of 2 sessions ended in order" "$PLOG" ||
+    fail "no line saying both sessions ended in order"
+[ "$(log_count "ended after")" -eq 2 ] || fail "not two session end lines"
+exit 0
