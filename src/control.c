@@ -142,6 +142,7 @@ static struct slab		 sess_slab;	/* sessions (slab.h) */
 static struct log_limit		 ll_refuse, ll_full, ll_violation;
 static int			 stopping;	/* IMSG_STOP came */
 static unsigned int		 nstop;		/* sessions it found */
+static unsigned int		 ncut;		/* of them, cut at timeout stop */
 
 static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
@@ -834,9 +835,11 @@ sess_tm_conn(int fd, short ev, void *arg)
 
 	switch (s->state) {
 	case S_STOPPING:
-		log_debug("session %u: no end from the %s within %d s "
-		    "(timeout stop)", s->id, s->side[PPTP_CLIENT].fd != -1 ?
-		    "client" : "server", cconf->t_stop);
+		ncut++;
+		log_info("session %u: the %s did not end the control "
+		    "connection within %d s (timeout stop), closing", s->id,
+		    s->side[PPTP_CLIENT].fd != -1 ? "client" : "server",
+		    cconf->t_stop);
 		sess_close(s, "%s", s_why(s));
 		return;
 	case S_CONNECTING:
@@ -1465,8 +1468,8 @@ ctl_stop(void)
 	}
 	if (stopping)
 		log_info("stopped: %u of %u session%s ended in order, %u "
-		    "cut off after %d s (timeout stop)", nstop - left, nstop,
-		    nstop == 1 ? "" : "s", left, cconf->t_stop);
+		    "cut off after %d s (timeout stop)", nstop - ncut - left,
+		    nstop, nstop == 1 ? "" : "s", ncut + left, cconf->t_stop);
 	log_debug("stopping");
 	exit(0);
 }
