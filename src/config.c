@@ -373,30 +373,75 @@ conf_add_proxy_arg(struct pptpproxy_conf *c, const char *arg,
  * Resolve every proxy's server (the parent, before any chroot, at start
  * and on reload).  The first IPv4 address is used.
  */
-int
-conf_resolve(struct pptpproxy_conf *c)
+static int
+resolve_one(struct proxy_conf *pc)
 {
-	struct proxy_conf	*pc;
 	struct addrinfo		 hints, *res;
-	int			 e, bad = 0;
+	int			 e;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_INET;
 	hints.ai_socktype = SOCK_STREAM;
+	if ((e = getaddrinfo(pc->server_host, NULL, &hints, &res)) != 0)
+		return (e);
+	pc->server.sin_family = AF_INET;
+	pc->server.sin_addr =
+	    ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
+	freeaddrinfo(res);
+	return (0);
+}
+
+int
+conf_resolve(struct pptpproxy_conf *c)
+{
+	struct proxy_conf	*pc;
+	int			 e, bad = 0;
+
 	TAILQ_FOREACH(pc, &c->proxies, entry) {
-		if ((e = getaddrinfo(pc->server_host, NULL, &hints, &res))
-		    != 0) {
+		if ((e = resolve_one(pc)) != 0) {
 			log_warnx("proxy %s: cannot resolve server %s: %s",
 			    pc->name, pc->server_host, gai_strerror(e));
 			bad = 1;
-			continue;
 		}
-		pc->server.sin_family = AF_INET;
-		pc->server.sin_addr =
-		    ((struct sockaddr_in *)(void *)res->ai_addr)->sin_addr;
-		freeaddrinfo(res);
 	}
 	return (bad ? -1 : 0);
+}
+
+/*
+ * On reload, a name server that does not answer must not take down what
+ * works: a server name that does not resolve keeps the address the
+ * running configuration has for it.  A proxy whose server name never
+ * resolved is left out of the new configuration.  Returns how many were.
+ */
+int
+conf_resolve_reload(struct pptpproxy_conf *c, const struct pptpproxy_conf *old)
+{
+	struct proxy_conf	*pc, *next, *opc;
+	char			 a[INET_ADDRSTRLEN];
+	int			 e, dropped = 0;
+
+	TAILQ_FOREACH_SAFE(pc, &c->proxies, entry, next) {
+		if ((e = resolve_one(pc)) == 0)
+			continue;
+		TAILQ_FOREACH(opc, &old->proxies, entry)
+			if (strcmp(opc->server_host, pc->server_host) == 0)
+				break;
+		if (opc != NULL) {
+			pc->server.sin_family = AF_INET;
+			pc->server.sin_addr = opc->server.sin_addr;
+			inet_ntop(AF_INET, &pc->server.sin_addr, a, sizeof(a));
+			log_warnx("proxy %s: cannot resolve server %s: %s; "
+			    "keeping its address %s", pc->name,
+			    pc->server_host, gai_strerror(e), a);
+			continue;
+		}
+		log_warnx("proxy %s: cannot resolve server %s: %s; proxy "
+		    "left out", pc->name, pc->server_host, gai_strerror(e));
+		TAILQ_REMOVE(&c->proxies, pc, entry);
+		conf_free_proxy(pc);
+		dropped++;
+	}
+	return (dropped);
 }
 
 /* A contiguous mask's prefix length. */

@@ -13,6 +13,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/tree.h>
 
@@ -1489,6 +1490,7 @@ control_main(int debug)
 	struct imsg		 imsg;
 	struct conf_rx		 rx;
 	struct pptpproxy_conf	*conf = NULL;
+	struct rlimit		 rl;
 
 	log_procinit("control");
 	setproctitle("control");
@@ -1511,6 +1513,14 @@ control_main(int debug)
 	if ((cbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
 
+	/*
+	 * Descriptors: all the parent's hard limit allows, now, while we
+	 * may; limit connections bounds their use, a reload may raise it.
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	sandbox_trap_debug(debug);
 	proc_drop(PROC_CONTROL, conf);
 

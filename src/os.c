@@ -4,6 +4,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -167,5 +169,27 @@ os_memory_trim(void)
 {
 #ifdef __GLIBC__
 	(void)malloc_trim(0);
+#endif
+}
+
+/*
+ * Linux refuses a hard limit above fs.nr_open; OpenBSD lowers one above
+ * kern.maxfilesperproc to it by itself.
+ */
+rlim_t
+os_nofile_max(void)
+{
+#ifdef __linux__
+	FILE			*f;
+	unsigned long long	 n = 0;
+
+	if ((f = fopen("/proc/sys/fs/nr_open", "r")) != NULL) {
+		if (fscanf(f, "%llu", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return (n > 0 ? (rlim_t)n : 0);
+#else
+	return (RLIM_INFINITY);
 #endif
 }

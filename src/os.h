@@ -10,6 +10,8 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <sys/resource.h>
+
 #include <netinet/in.h>
 
 void		 os_closefrom(int);
@@ -24,5 +26,7 @@ void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
 int		 os_accept_keeps_sockopts(void);
 /* Give memory freed by ended sessions back to the system, where it can. */
 void		 os_memory_trim(void);
+/* The highest descriptor limit a process of ours may be given. */
+rlim_t		 os_nofile_max(void);
 
 #endif /* OS_H */

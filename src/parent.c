@@ -57,6 +57,7 @@ static struct event		 ev_stop_tm;
 static int			 shutting_down;
 static int			 stopping;	/* graceful stop under way */
 static int			 stop_code;	/* exit status it ends with */
+static rlim_t			 child_nofile;	/* children's descriptor limit */
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	children_gone(const char *) __attribute__((__noreturn__));
@@ -186,27 +187,75 @@ listen_close(struct pptpproxy_conf *conf)
 	}
 }
 
+/* Descriptors limit connections takes: two a connection, and some. */
+static rlim_t
+nofile_want(const struct pptpproxy_conf *conf)
+{
+	return ((rlim_t)conf->max_conn * 2 + 256);
+}
+
+/*
+ * At start: the soft limit for the connections configured, and the hard
+ * limit as high as the system allows.  The children inherit it and, once
+ * unprivileged, cannot raise it: the control relay takes its soft limit
+ * up to it, so that a reload raising limit connections finds the room.
+ */
 static void
 raise_nofile(const struct pptpproxy_conf *conf)
 {
-	struct rlimit	rl;
-	rlim_t		want = (rlim_t)conf->max_conn * 2 + 256;
+	struct rlimit	rl, hi;
+	rlim_t		want = nofile_want(conf), max = os_nofile_max();
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
-	if (rl.rlim_cur >= want)
-		return;
-	rl.rlim_cur = want;
-	if (rl.rlim_max < want)
-		rl.rlim_max = want;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
-		getrlimit(RLIMIT_NOFILE, &rl);
-		rl.rlim_cur = rl.rlim_max;
+	if (max > rl.rlim_max) {
+		hi.rlim_cur = rl.rlim_cur;
+		hi.rlim_max = max;
+		if (setrlimit(RLIMIT_NOFILE, &hi) == 0)
+			rl = hi;
+	}
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	child_nofile = rl.rlim_max;
+	if (want > rl.rlim_max)
 		log_warnx("limit connections %u needs %llu descriptors, have "
 		    "%llu", conf->max_conn, (unsigned long long)want,
-		    (unsigned long long)rl.rlim_cur);
+		    (unsigned long long)rl.rlim_max);
+}
+
+/*
+ * What a reload cannot change: said in the log, and the running value
+ * kept in the new configuration, so the next reload compares with it.
+ */
+static void
+reload_restart_only(struct pptpproxy_conf *nconf)
+{
+	rlim_t	want = nofile_want(nconf);
+
+	if (strcmp(nconf->user, pconf->user) != 0) {
+		log_warnx("user: takes effect at restart (the children run "
+		    "as %s)", pconf->user);
+		strlcpy(nconf->user, pconf->user, sizeof(nconf->user));
 	}
+	if (strcmp(nconf->chroot, pconf->chroot) != 0) {
+		log_warnx("chroot: takes effect at restart (the children "
+		    "are in %s)", pconf->chroot);
+		strlcpy(nconf->chroot, pconf->chroot, sizeof(nconf->chroot));
+	}
+	if (nconf->gre_offload != offload_active())
+		log_warnx("gre offload is set at start only: it stays %s "
+		    "until a restart", offload_active() ? "on" : "off");
+	nconf->gre_offload = offload_active();
+	if (want > child_nofile)
+		log_warnx("limit connections %u: needs %llu descriptors, the "
+		    "control process has %llu: about %llu connections until "
+		    "a restart with a higher descriptor limit",
+		    nconf->max_conn, (unsigned long long)want,
+		    (unsigned long long)child_nofile,
+		    (unsigned long long)(child_nofile > 256 ?
+		    (child_nofile - 256) / 2 : 0));
 }
 
 /*
@@ -647,24 +696,15 @@ parent_reload(void)
 		    popts->conffile ? popts->conffile : "command line");
 		return;
 	}
-	if (conf_resolve(nconf) == -1) {
-		log_warnx("configuration not reloaded: cannot resolve a "
-		    "server");
-		conf_free(nconf);
-		return;
-	}
+	(void)conf_resolve_reload(nconf, pconf);
+	reload_restart_only(nconf);
 	listen_all(nconf, pconf);
 	if (TAILQ_EMPTY(&nconf->proxies))
 		log_warnx("reloaded configuration has no proxy that listens");
 	listen_close(pconf);
 	conf_free(pconf);
-	if (nconf->gre_offload != offload_active())
-		log_warnx("gre offload is set at start only: it stays %s "
-		    "until a restart", offload_active() ? "on" : "off");
-	nconf->gre_offload = offload_active();
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
-	raise_nofile(pconf);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
 		if (conf_send(&children[i].iev.ibuf, pconf,
 		    i == PROC_CONTROL) == -1)

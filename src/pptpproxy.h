@@ -215,6 +215,8 @@ int			 conf_add_subnet_arg(struct acl_subnets *, uint32_t,
 int			 conf_parse_subnet(const char *, struct in_addr *,
 			    struct in_addr *);
 int			 conf_resolve(struct pptpproxy_conf *);
+int			 conf_resolve_reload(struct pptpproxy_conf *,
+			    const struct pptpproxy_conf *);
 void			 conf_print(FILE *, const struct pptpproxy_conf *);
 struct proxy_conf	*conf_proxy_by_id(struct pptpproxy_conf *, uint32_t);
 struct proxy_conf	*conf_proxy_new(struct pptpproxy_conf *);
