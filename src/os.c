@@ -172,6 +172,21 @@ os_memory_trim(void)
 #endif
 }
 
+int
+os_listen_freebind(int fd)
+{
+#ifdef IP_FREEBIND
+	int	one = 1;
+
+	return (setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)));
+#else
+	/* OpenBSD's SO_BINDANY is for pf divert-to, not for this. */
+	(void)fd;
+	errno = ENOPROTOOPT;
+	return (-1);
+#endif
+}
+
 /*
  * Linux refuses a hard limit above fs.nr_open; OpenBSD lowers one above
  * kern.maxfilesperproc to it by itself.

@@ -26,6 +26,11 @@ void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
 int		 os_accept_keeps_sockopts(void);
 /* Give memory freed by ended sessions back to the system, where it can. */
 void		 os_memory_trim(void);
+/*
+ * Let a listening socket bind an address no interface has yet (it takes
+ * connections once one has); -1 where the system cannot.
+ */
+int		 os_listen_freebind(int);
 /* The highest descriptor limit a process of ours may be given. */
 rlim_t		 os_nofile_max(void);
 

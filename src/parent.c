@@ -29,6 +29,7 @@
 
 #define ACL_MAX_ARGS	32
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
+#define LISTEN_RETRY	5	/* seconds between binds of a late address */
 
 struct acl_job {
 	TAILQ_ENTRY(acl_job)	 entry;
@@ -53,7 +54,7 @@ static const struct options	*popts;
 static struct child		 children[PROC_MAX];
 static struct acl_jobs		 jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
-static struct event		 ev_stop_tm;
+static struct event		 ev_stop_tm, ev_listen;
 static int			 shutting_down;
 static int			 stopping;	/* graceful stop under way */
 static int			 stop_code;	/* exit status it ends with */
@@ -123,37 +124,121 @@ options_conf(const struct options *o)
 	return (conf);
 }
 
+/* Binding an address before it is up, where the system can. */
+static int
+listen_freebind(int fd)
+{
+#ifdef PPTPPROXY_TEST
+	/* Tests of the retry, which systems without it take. */
+	if (getenv("PPTPPROXY_TEST_NO_FREEBIND") != NULL)
+		return (-1);
+#endif
+	return (os_listen_freebind(fd));
+}
+
 /*
- * Sockets that need root.
+ * Sockets that need root.  A listen address on no interface yet (DHCP,
+ * PPPoE, CARP) is bound ahead where the system allows (it takes
+ * connections once the address is up); elsewhere *late is set, and
+ * listen_retry() tries again.  quiet: a retry, which does not log it.
  */
 static int
-listen_open(struct proxy_conf *pc)
+listen_open(struct proxy_conf *pc, int *late, int quiet)
 {
-	int	fd, one = 1;
+	int	fd, one = 1, r;
 	char	a[INET_ADDRSTRLEN];
 
+	*late = 0;
+	inet_ntop(AF_INET, &pc->listen.sin_addr, a, sizeof(a));
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
 		log_warn("socket");
 		return (-1);
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&pc->listen, sizeof(pc->listen)) == -1 ||
-	    listen(fd, 1024) == -1) {
-		inet_ntop(AF_INET, &pc->listen.sin_addr, a, sizeof(a));
-		log_warn("proxy %s: cannot listen on %s:%u, ignored", pc->name,
-		    a, ntohs(pc->listen.sin_port));
+	r = bind(fd, (struct sockaddr *)&pc->listen, sizeof(pc->listen));
+	if (r == -1 && errno == EADDRNOTAVAIL && listen_freebind(fd) == 0) {
+		log_warnx("proxy %s: %s is on no interface yet: listening "
+		    "for when it is", pc->name, a);
+		r = bind(fd, (struct sockaddr *)&pc->listen,
+		    sizeof(pc->listen));
+	}
+	if (r == -1 && errno == EADDRNOTAVAIL) {
+		if (!quiet)
+			log_warnx("proxy %s: %s is on no interface yet: "
+			    "trying again every %d s", pc->name, a,
+			    LISTEN_RETRY);
+		*late = 1;
+		close(fd);
+		return (-1);
+	}
+	if (r == -1 || listen(fd, 1024) == -1) {
+		if (!quiet)
+			log_warn("proxy %s: cannot listen on %s:%u, ignored",
+			    pc->name, a, ntohs(pc->listen.sin_port));
 		close(fd);
 		return (-1);
 	}
 	return (fd);
 }
 
-/* Open (or take over from old) every listening socket; drop failures. */
+/* Whether some proxy waits for its address; arms the retry if so. */
+static int
+listen_retry_arm(void)
+{
+	struct proxy_conf	*pc;
+	struct timeval		 tv;
+
+	TAILQ_FOREACH(pc, &pconf->proxies, entry)
+		if (pc->fd == -1)
+			break;
+	if (pc == NULL || stopping || shutting_down)
+		return (0);
+	if (pbase != NULL && !evtimer_pending(&ev_listen, NULL)) {
+		tv.tv_sec = LISTEN_RETRY;
+		tv.tv_usec = 0;
+		evtimer_add(&ev_listen, &tv);
+	}
+	return (1);
+}
+
+/* Late addresses: bound when they are up; the children told as on reload. */
+static void
+listen_retry(int fd, short ev, void *arg)
+{
+	struct proxy_conf	*pc;
+	char			 a[INET_ADDRSTRLEN];
+	int			 late, got = 0, i;
+
+	if (stopping || shutting_down)
+		return;
+	TAILQ_FOREACH(pc, &pconf->proxies, entry) {
+		if (pc->fd != -1 || (pc->fd = listen_open(pc, &late, 1)) == -1)
+			continue;
+		inet_ntop(AF_INET, &pc->listen.sin_addr, a, sizeof(a));
+		log_info("proxy %s: %s:%u is up: listening", pc->name, a,
+		    ntohs(pc->listen.sin_port));
+		got = 1;
+	}
+	if (got)
+		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+			if (conf_send(&children[i].iev.ibuf, pconf,
+			    i == PROC_CONTROL) == -1)
+				fatal("sending configuration");
+			imsgev_update(&children[i].iev);
+		}
+	(void)listen_retry_arm();
+}
+
+/*
+ * Open (or take over from old) every listening socket; drop failures,
+ * but keep a proxy whose address is not up yet (fd -1, retried).
+ */
 static void
 listen_all(struct pptpproxy_conf *conf, struct pptpproxy_conf *old)
 {
 	struct proxy_conf	*pc, *next, *opc;
+	int			 late;
 
 	TAILQ_FOREACH_SAFE(pc, &conf->proxies, entry, next) {
 		pc->fd = -1;
@@ -168,7 +253,8 @@ listen_all(struct pptpproxy_conf *conf, struct pptpproxy_conf *old)
 				}
 			}
 		}
-		if (pc->fd == -1 && (pc->fd = listen_open(pc)) == -1) {
+		if (pc->fd == -1 && (pc->fd = listen_open(pc, &late, 0)) == -1 &&
+		    !late) {
 			TAILQ_REMOVE(&conf->proxies, pc, entry);
 			conf_free_proxy(pc);
 		}
@@ -705,6 +791,7 @@ parent_reload(void)
 	conf_free(pconf);
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
+	(void)listen_retry_arm();
 	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
 		if (conf_send(&children[i].iev.ibuf, pconf,
 		    i == PROC_CONTROL) == -1)
@@ -818,6 +905,8 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		fatalx("event_base_new");
 	evsignal_assign(&ev_chld, pbase, SIGCHLD, parent_sig, NULL);
 	evsignal_add(&ev_chld, NULL);
+	evtimer_assign(&ev_listen, pbase, listen_retry, NULL);
+	(void)listen_retry_arm();
 	signal(SIGPIPE, SIG_IGN);
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc_fd) == -1 ||
