@@ -1072,9 +1072,9 @@ sess_close(struct session *s, const char *fmt, ...)
  * Ending a session gracefully (RFC 2637 2.3): a Stop-Control-Connection-
  * Request (Stop-Local-Shutdown) to both sides, which clears every call
  * implicitly, and from then on nothing relayed.  No Call-Clear-Request or
- * Call-Disconnect-Notify goes first: pptpd and pptp-linux close the
- * control connection as soon as their last call is cleared, so the Stop
- * would meet a closed socket (a reset) instead of an answer.  A side that answers with its
+ * Call-Disconnect-Notify goes first: pptpd ends its control connection as
+ * soon as its call is cleared, and the Stop that follows is answered by a
+ * reset instead of a Stop-Control-Connection-Reply.  A side that answers with its
  * Stop-Control-Connection-Reply gets our FIN once it has what we owed it;
  * the session ends when both sides have closed (FIN, not a reset) and the
  * GRE counters are in, or when the drain time (timeout stop) is over.
