@@ -1074,11 +1074,12 @@ sess_close(struct session *s, const char *fmt, ...)
  * implicitly, and from then on nothing relayed.  No Call-Clear-Request or
  * Call-Disconnect-Notify goes first: pptpd ends its control connection as
  * soon as its call is cleared, and the Stop that follows is answered by a
- * reset instead of a Stop-Control-Connection-Reply.  A side that answers with its
- * Stop-Control-Connection-Reply gets our FIN once it has what we owed it;
- * the session ends when both sides have closed (FIN, not a reset) and the
- * GRE counters are in, or when the drain time (timeout stop) is over.
- * A session not relaying yet has no PPTP peer to tell: it just closes.
+ * reset instead of a Stop-Control-Connection-Reply.  A side that answers
+ * with its Stop-Control-Connection-Reply gets our FIN once it has what we
+ * owed it; the session ends when both sides have closed (FIN, not a
+ * reset) and the GRE counters are in, or when the drain time (timeout
+ * stop) is over.  A session not relaying yet has no PPTP peer to tell: it
+ * just closes.
  */
 void
 sess_stop(struct session *s, const char *why)
