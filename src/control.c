@@ -90,6 +90,7 @@ struct session {
 	uint64_t		 bytes[2];
 	uint64_t		 spoofed;
 	char			*why;		/* closing: the reason */
+	uint32_t		 proxy_id;	/* in its routes, for the parent */
 };
 
 RB_HEAD(sess_tree, session);
@@ -467,6 +468,7 @@ ctl_accept(int fd, short ev, void *arg)
 			next_sess_id = 1;
 		s->start = s->last_client = now_mono();
 		s->proxy = name_intern(pc->name);
+		s->proxy_id = pc->id;
 		side_init(s, PPTP_CLIENT, cfd);
 		side_init(s, PPTP_SERVER, -1);
 		s->side[PPTP_CLIENT].peer = sin;
@@ -893,6 +895,7 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			gr.src = s->side[to].local.sin_addr;
 			gr.dst = s->side[PPTP_OTHER(to)].local.sin_addr;
 			gr.toside = to;
+			gr.proxy_id = s->proxy_id;
 			imsgev_compose(&iev_gre, IMSG_GRE_ADD, 0, -1, &gr,
 			    sizeof(gr));
 			break;

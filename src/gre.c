@@ -162,6 +162,7 @@ gre_table_add(struct gre_table *t, const struct gre_route *gr)
 	r->src = gr->src;
 	r->dst = gr->dst;
 	r->toside = gr->toside;
+	r->proxy_id = gr->proxy_id;
 	t->nroutes++;
 	return (0);
 }
@@ -195,6 +196,7 @@ gre_route_of(struct gre_route *gr, const struct gre_route_ent *r,
 	gr->src = r->src;
 	gr->dst = r->dst;
 	gr->toside = r->toside;
+	gr->proxy_id = r->proxy_id;
 }
 
 /* Routes that crossed the offload threshold in the last batches. */

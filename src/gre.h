@@ -30,6 +30,7 @@ struct gre_route_ent {
 	uint8_t		 active;	/* a packet since the last sweep */
 	uint8_t		 offload;	/* handed to the kernel (requested) */
 	uint8_t		 toside;
+	uint32_t	 proxy_id;	/* passed on to the parent */
 };
 
 struct gre_table {

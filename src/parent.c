@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,21 @@
 
 #include "pptpproxy.h"
 #include "offload.h"
+#include "guard.h"
 #include "os.h"
 
 #define ACL_MAX_ARGS	32
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 #define LISTEN_RETRY	5	/* seconds between binds of a late address */
+
+/*
+ * What one child can make the parent do: messages handled per wake-up,
+ * and answers the parent keeps for it.  A child with more than
+ * PARENT_QUEUE_MAX messages waiting to be read is not listened to until
+ * it has read them.
+ */
+#define PARENT_MSGS_PER_WAKE	64
+#define PARENT_QUEUE_MAX	1024
 
 struct acl_job {
 	TAILQ_ENTRY(acl_job)	 entry;
@@ -46,6 +57,8 @@ struct child {
 	enum proc_type		 type;
 	pid_t			 pid;
 	struct imsgev		 iev;
+	uint64_t		 composed;	/* messages queued, in all */
+	uint64_t		 poll_end;	/* ... up to a poll's answer */
 };
 
 static struct event_base	*pbase;
@@ -55,15 +68,24 @@ static struct child		 children[PROC_MAX];
 static struct acl_jobs		 jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
 static struct event		 ev_stop_tm, ev_listen;
+#ifdef PPTPPROXY_TEST
+static struct event		 ev_usr2;
+#endif
 static int			 shutting_down;
 static int			 stopping;	/* graceful stop under way */
 static int			 stop_code;	/* exit status it ends with */
 static rlim_t			 child_nofile;	/* children's descriptor limit */
+static pid_t			 parent_pid;
+static struct log_limit		 ll_poll, ll_unsure;
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	children_gone(const char *) __attribute__((__noreturn__));
 static void	acl_job_next(struct acl_job *);
 static const char *describe_status(int, char *, size_t);
+static int	child_conf(struct child *, const struct pptpproxy_conf *);
+static void	child_compromised(struct child *, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)))
+		    __attribute__((__noreturn__));
 
 /*
  * The configuration: the file (if any) plus what the command line adds.
@@ -221,12 +243,9 @@ listen_retry(int fd, short ev, void *arg)
 		got = 1;
 	}
 	if (got)
-		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
-			if (conf_send(&children[i].iev.ibuf, pconf,
-			    i == PROC_CONTROL) == -1)
+		for (i = PROC_CONTROL; i < PROC_MAX; i++)
+			if (child_conf(&children[i], pconf) == -1)
 				fatal("sending configuration");
-			imsgev_update(&children[i].iev);
-		}
 	(void)listen_retry_arm();
 }
 
@@ -342,6 +361,30 @@ reload_restart_only(struct pptpproxy_conf *nconf)
 		    (unsigned long long)child_nofile,
 		    (unsigned long long)(child_nofile > 256 ?
 		    (child_nofile - 256) / 2 : 0));
+}
+
+/* A message to a child, counted (see the poll in parent_offload()). */
+static int
+child_compose(struct child *c, uint32_t type, const void *data, size_t len)
+{
+	int	r;
+
+	if ((r = imsgev_compose(&c->iev, type, 0, -1, data, len)) != -1)
+		c->composed++;
+	return (r);
+}
+
+/* The configuration to a child, counted like the rest. */
+static int
+child_conf(struct child *c, const struct pptpproxy_conf *conf)
+{
+	uint32_t	before = imsgbuf_queuelen(&c->iev.ibuf);
+	int		r;
+
+	r = conf_send(&c->iev.ibuf, conf, c->type == PROC_CONTROL);
+	c->composed += imsgbuf_queuelen(&c->iev.ibuf) - before;
+	imsgev_update(&c->iev);
+	return (r);
 }
 
 /*
@@ -520,29 +563,80 @@ acl_request(const struct acl_req *req)
 }
 
 /*
- * Children.
+ * Children.  A child that breaks the rules of its channel, or asks for
+ * what no configuration allows, is taken to be in an attacker's hands:
+ * the daemon stops (children ended, nftables table removed).
  */
+static void
+child_compromised(struct child *c, const char *fmt, ...)
+{
+	va_list	ap;
+	char	what[256];
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_warnx("%s process %s: treating it as compromised",
+	    proc_name(c->type), what);
+	parent_shutdown(1);
+}
+
+static struct child *
+child_of(struct imsgev *iev)
+{
+	int	i;
+
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (iev == &children[i].iev)
+			return (&children[i]);
+	fatalx("%s: unknown channel", __func__);
+}
+
+static void
+parent_child_bad(struct imsgev *iev, const char *what)
+{
+	child_compromised(child_of(iev), "sent %s", what);
+}
+
 static void
 offload_flush(const struct offload_count *c, unsigned int n, int last,
     void *arg)
 {
-	imsgev_compose(&children[PROC_GRE].iev, last ?
-	    IMSG_OFFLOAD_COUNTS_END : IMSG_OFFLOAD_COUNTS, 0, -1, c,
-	    n * sizeof(*c));
+	child_compose(&children[PROC_GRE], last ? IMSG_OFFLOAD_COUNTS_END :
+	    IMSG_OFFLOAD_COUNTS, c, n * sizeof(*c));
 }
 
-/* The GRE forwarder's requests: kernel routes in and out, counters. */
+/*
+ * The GRE forwarder's requests: kernel routes in and out, counters.
+ * Every route is checked against the configuration and the host's
+ * addresses first (guard.c).
+ */
 static void
-parent_offload(struct imsg *imsg)
+parent_offload(struct child *c, struct imsg *imsg)
 {
 	struct gre_route	r;
 	struct offload_del	d;
 	uint64_t		pk, by;
+	char			why[160];
 
 	switch (imsg_get_type(imsg)) {
 	case IMSG_OFFLOAD_ADD:
 		if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
-			fatalx("bad IMSG_OFFLOAD_ADD");
+			child_compromised(c, "sent an offload route of %zu "
+			    "bytes, not %zu", imsg_get_len(imsg), sizeof(r));
+		switch (guard_route(&r, why, sizeof(why))) {
+		case GUARD_OK:
+			break;
+		case GUARD_UNSURE:
+			log_limited(&ll_unsure, "session %u call %u: Call ID "
+			    "%u not handed to the kernel: %s; it is forwarded "
+			    "in user space", r.sess, r.call, r.key, why);
+			return;
+		default:
+			child_compromised(c, "sent an offload route for "
+			    "session %u Call ID %u that is not ours (%s)",
+			    r.sess, r.key, why);
+		}
 		if (offload_add(&r) == -1)
 			log_info("session %u call %u: the kernel does not "
 			    "take Call ID %u (%s); it is forwarded in user "
@@ -550,15 +644,32 @@ parent_offload(struct imsg *imsg)
 		break;
 	case IMSG_OFFLOAD_DEL:
 		if (imsg_get_data(imsg, &d, sizeof(d)) == -1)
-			fatalx("bad IMSG_OFFLOAD_DEL");
+			child_compromised(c, "sent an offload deletion of %zu "
+			    "bytes, not %zu", imsg_get_len(imsg), sizeof(d));
 		offload_del(d.route.sess, d.route.key, &pk, &by);
 		d.stats.packets += pk;
 		d.stats.bytes += by;
-		imsgev_compose(&children[PROC_GRE].iev, IMSG_OFFLOAD_STATS, 0,
-		    -1, &d.stats, sizeof(d.stats));
+		child_compose(c, IMSG_OFFLOAD_STATS, &d.stats,
+		    sizeof(d.stats));
 		break;
 	case IMSG_OFFLOAD_POLL:
+		if (imsg_get_len(imsg) != 0)
+			child_compromised(c, "sent an offload poll of %zu "
+			    "bytes, not 0", imsg_get_len(imsg));
+		/*
+		 * One at a time: the forwarder asks again only after it
+		 * read the last answer, so while that is still queued
+		 * here a poll is refused.
+		 */
+		if (c->composed - imsgbuf_queuelen(&c->iev.ibuf) <
+		    c->poll_end) {
+			log_limited(&ll_poll, "gre process asked for the "
+			    "offload counters before it read the last "
+			    "answer: refused");
+			break;
+		}
 		offload_poll(offload_flush, NULL);
+		c->poll_end = c->composed;
 		break;
 	}
 }
@@ -566,30 +677,39 @@ parent_offload(struct imsg *imsg)
 static void
 parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
-	struct acl_req	req;
+	struct child	*c = child_of(iev);
+	struct acl_req	 req;
+	uint32_t	 type = imsg_get_type(imsg);
+	int		 fd;
 
-	switch (imsg_get_type(imsg)) {
+	/* No channel to the parent carries descriptors: belt and braces. */
+	if ((fd = imsg_get_fd(imsg)) != -1) {
+		close(fd);
+		child_compromised(c, "sent a descriptor with message %u",
+		    type);
+	}
+	switch (type) {
 	case IMSG_OFFLOAD_ADD:
 	case IMSG_OFFLOAD_DEL:
 	case IMSG_OFFLOAD_POLL:
-		if (iev != &children[PROC_GRE].iev) {
-			log_warnx("offload request from %s", iev->peer);
-			parent_shutdown(1);
-		}
-		parent_offload(imsg);
+		if (c->type != PROC_GRE)
+			child_compromised(c, "sent an offload request");
+		if (!offload_active())
+			child_compromised(c, "sent an offload request with "
+			    "gre offload off");
+		parent_offload(c, imsg);
 		break;
 	case IMSG_ACL_REQ:
-		if (iev != &children[PROC_CONTROL].iev ||
-		    imsg_get_data(imsg, &req, sizeof(req)) == -1) {
-			log_warnx("bad ACL request from %s", iev->peer);
-			parent_shutdown(1);
-		}
+		if (c->type != PROC_CONTROL)
+			child_compromised(c, "sent an ACL request");
+		if (imsg_get_data(imsg, &req, sizeof(req)) == -1)
+			child_compromised(c, "sent an ACL request of %zu "
+			    "bytes, not %zu", imsg_get_len(imsg), sizeof(req));
 		acl_request(&req);
 		break;
 	default:
-		log_warnx("unexpected message %u from %s",
-		    imsg_get_type(imsg), iev->peer);
-		break;
+		child_compromised(c, "sent message type %u, which it may not "
+		    "send", type);
 	}
 }
 
@@ -792,12 +912,10 @@ parent_reload(void)
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
 	(void)listen_retry_arm();
-	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
-		if (conf_send(&children[i].iev.ibuf, pconf,
-		    i == PROC_CONTROL) == -1)
+	guard_conf(pconf);
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (child_conf(&children[i], pconf) == -1)
 			fatal("sending configuration");
-		imsgev_update(&children[i].iev);
-	}
 }
 
 static void
@@ -860,10 +978,33 @@ parent_sig(int sig, short ev, void *arg)
 			log_info("gre offload: %u Call IDs forwarded by the "
 			    "kernel", offload_count());
 		for (i = PROC_CONTROL; i < PROC_MAX; i++)
-			imsgev_compose(&children[i].iev, IMSG_STATUS_REQ, 0,
-			    -1, NULL, 0);
+			child_compose(&children[i], IMSG_STATUS_REQ, NULL, 0);
 		break;
+#ifdef PPTPPROXY_TEST
+	case SIGUSR2:
+		/* Test builds: a fatal error, for the way out it takes. */
+		fatalx("test build: a fatal error on SIGUSR2");
+#endif
 	}
+}
+
+/*
+ * However the parent ends (fatal() and fatalx() call exit()), the
+ * kernel stops forwarding for it and its children go.  Only the parent
+ * runs this: a child that fails between fork and exec exits too, with
+ * the same handlers, and must leave the table alone.
+ */
+static void
+parent_atexit(void)
+{
+	int	i;
+
+	if (getpid() != parent_pid)
+		return;
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (children[i].pid > 0)
+			kill(children[i].pid, SIGTERM);
+	offload_stop();
 }
 
 void
@@ -886,6 +1027,9 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	if ((gre_fd = os_gre_socket()) == -1)
 		fatal("raw GRE socket");
 	raise_nofile(conf);
+	parent_pid = getpid();
+	if (atexit(parent_atexit) == -1)
+		fatal("atexit");
 	if (conf->gre_offload) {
 		if (offload_start(err, sizeof(err)) == -1)
 			log_warnx("gre offload: %s; GRE is forwarded in user "
@@ -899,6 +1043,8 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 
 	if (!o->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
+	parent_pid = getpid();
+	guard_conf(conf);
 
 	/* Signals are events; none may be lost while children start. */
 	if ((pbase = event_base_new()) == NULL)
@@ -942,16 +1088,19 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	    parent_dispatch, parent_child_closed);
 	imsgev_init(&children[PROC_GRE].iev, pbase, pg_fd[0], "gre",
 	    parent_dispatch, parent_child_closed);
+	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		children[i].iev.maxmsgs = PARENT_MSGS_PER_WAKE;
+		children[i].iev.outmax = PARENT_QUEUE_MAX;
+		children[i].iev.bad = parent_child_bad;
+	}
 
 	if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_GRE_SOCKET, 0, 0,
 	    gre_fd, NULL, 0) == -1)
 		fatal("imsg");
-	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
-		if (conf_send(&children[i].iev.ibuf, conf, i == PROC_CONTROL)
-		    == -1)
+	children[PROC_GRE].composed++;
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		if (child_conf(&children[i], conf) == -1)
 			fatal("sending configuration");
-		imsgev_update(&children[i].iev);
-	}
 
 	evsignal_assign(&ev_hup, pbase, SIGHUP, parent_sig, NULL);
 	evsignal_assign(&ev_term, pbase, SIGTERM, parent_sig, NULL);
@@ -961,6 +1110,10 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	evsignal_add(&ev_term, NULL);
 	evsignal_add(&ev_int, NULL);
 	evsignal_add(&ev_usr1, NULL);
+#ifdef PPTPPROXY_TEST
+	evsignal_assign(&ev_usr2, pbase, SIGUSR2, parent_sig, NULL);
+	evsignal_add(&ev_usr2, NULL);
+#endif
 
 	sandbox_parent(conf);
 	setproctitle("parent");

@@ -189,6 +189,7 @@ struct gre_route {
 	struct in_addr		 src;		/* our address towards it */
 	struct in_addr		 dst;		/* our address `from` sends to */
 	uint8_t			 toside;	/* PPTP_CLIENT or PPTP_SERVER */
+	uint32_t		 proxy_id;	/* the proxy of the session */
 };
 struct gre_key {
 	uint32_t		 sess;
@@ -325,6 +326,17 @@ struct imsgev {
 	const char	*peer;		/* "parent", "control", "gre" */
 	void		(*dispatch)(struct imsgev *, struct imsg *);
 	void		(*closed)(struct imsgev *);
+	/*
+	 * Bounds, 0: none.  At most maxmsgs messages are handled per
+	 * wake-up; while more than outmax wait in the output queue the
+	 * peer is not read.  bad, when set, is told of a protocol
+	 * violation (a descriptor, an oversized message) instead of closed.
+	 */
+	unsigned int	 maxmsgs;
+	unsigned int	 outmax;
+	int		 backlog;	/* messages read, not yet handled */
+	struct event	 more;		/* handle the backlog */
+	void		(*bad)(struct imsgev *, const char *);
 };
 void	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
 	    void (*)(struct imsgev *, struct imsg *),

@@ -169,20 +169,41 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 }
 
 /*
- * imsg channels on the event loop.
+ * imsg channels on the event loop.  A channel carries descriptors only
+ * when its owner said so with imsgbuf_allow_fdpass() before
+ * imsgev_init(); a descriptor on any other is closed and is a protocol
+ * violation.
  */
 static void	imsgev_flush(int, short, void *);
+static void	imsgev_more(int, short, void *);
 static void	imsgev_set(struct imsgev *, short);
+static void	imsgev_settle(struct imsgev *);
+static int	imsgev_handle(struct imsgev *);
+
+static void
+imsgev_violation(struct imsgev *iev, const char *what)
+{
+	if (iev->bad != NULL)
+		iev->bad(iev, what);
+	else {
+		log_warnx("%s from %s", what, iev->peer);
+		iev->closed(iev);
+	}
+}
 
 static void
 imsgev_cb(int fd, short ev, void *arg)
 {
 	struct imsgev	*iev = arg;
-	struct imsg	 imsg;
 	ssize_t		 n;
 
 	if (ev & EV_READ) {
 		if ((n = imsgbuf_read(&iev->ibuf)) == -1) {
+			if (errno == EBADMSG) {
+				imsgev_violation(iev, "a descriptor on a "
+				    "channel that carries none");
+				return;
+			}
 			log_warn("read from %s", iev->peer);
 			iev->closed(iev);
 			return;
@@ -199,17 +220,65 @@ imsgev_cb(int fd, short ev, void *arg)
 			return;
 		}
 	}
+	if (imsgev_handle(iev) == -1)
+		return;
+	imsgev_update(iev);
+}
+
+/* The output queue holds more than the peer may make us keep. */
+static int
+imsgev_full(struct imsgev *iev)
+{
+	return (iev->outmax > 0 &&
+	    imsgbuf_queuelen(&iev->ibuf) > iev->outmax);
+}
+
+/*
+ * Handle the messages read, at most maxmsgs and only while the output
+ * queue is within its bound; what is left is the backlog, handled after
+ * the loop has looked at everything else.  -1: the channel is gone.
+ */
+static int
+imsgev_handle(struct imsgev *iev)
+{
+	struct imsg	 imsg;
+	ssize_t		 n;
+	unsigned int	 done = 0;
+
+	iev->backlog = 0;
 	for (;;) {
+		if ((iev->maxmsgs > 0 && done >= iev->maxmsgs) ||
+		    imsgev_full(iev)) {
+			iev->backlog = 1;
+			break;
+		}
 		if ((n = imsg_get(&iev->ibuf, &imsg)) == -1) {
+			if (errno == ERANGE || errno == EBADMSG) {
+				imsgev_violation(iev, errno == ERANGE ?
+				    "a message of a length out of bounds" :
+				    "a message without its descriptor");
+				return (-1);
+			}
 			log_warn("bad message from %s", iev->peer);
 			iev->closed(iev);
-			return;
+			return (-1);
 		}
 		if (n == 0)
 			break;
 		iev->dispatch(iev, &imsg);
 		imsg_free(&imsg);
+		done++;
 	}
+	return (0);
+}
+
+static void
+imsgev_more(int fd, short ev, void *arg)
+{
+	struct imsgev	*iev = arg;
+
+	if (imsgev_handle(iev) == -1)
+		return;
 	imsgev_update(iev);
 }
 
@@ -219,22 +288,24 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
     void (*closed)(struct imsgev *))
 {
 	/* fd -1: iev->ibuf was set up already (start-up messages). */
-	if (fd != -1) {
-		if (imsgbuf_init(&iev->ibuf, fd) == -1)
-			fatal("imsgbuf_init");
-		imsgbuf_allow_fdpass(&iev->ibuf);
-	}
+	if (fd != -1 && imsgbuf_init(&iev->ibuf, fd) == -1)
+		fatal("imsgbuf_init");
 	fd = iev->ibuf.fd;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) == -1)
 		fatal("fcntl");
 	iev->peer = peer;
 	iev->dispatch = dispatch;
 	iev->closed = closed;
+	iev->bad = NULL;
+	iev->maxmsgs = 0;
+	iev->outmax = 0;
+	iev->backlog = 0;
 	iev->events = EV_READ;
 	event_assign(&iev->ev, base, fd, iev->events | EV_PERSIST, imsgev_cb,
 	    iev);
 	event_add(&iev->ev, NULL);
 	event_assign(&iev->flush, base, -1, 0, imsgev_flush, iev);
+	evtimer_assign(&iev->more, base, imsgev_more, iev);
 }
 
 /*
@@ -252,29 +323,52 @@ imsgev_flush(int fd, short ev, void *arg)
 		iev->closed(iev);
 		return;
 	}
-	if (imsgbuf_queuelen(&iev->ibuf) > 0)
-		imsgev_set(iev, EV_READ | EV_WRITE);
+	imsgev_settle(iev);
 }
 
 static void
 imsgev_set(struct imsgev *iev, short events)
 {
-	if (events == iev->events && event_pending(&iev->ev, EV_READ, NULL))
+	if (events == iev->events && (events == 0 ||
+	    event_pending(&iev->ev, events, NULL)))
 		return;
 	event_del(&iev->ev);
 	iev->events = events;
+	if (events == 0)
+		return;
 	event_assign(&iev->ev, event_get_base(&iev->ev),
 	    iev->ibuf.fd, events | EV_PERSIST, imsgev_cb, iev);
 	event_add(&iev->ev, NULL);
 }
 
+/*
+ * Read unless there is a backlog or the output queue is over its bound
+ * (the peer is not read until it has taken its answers); write interest
+ * while something is queued.
+ */
+static void
+imsgev_settle(struct imsgev *iev)
+{
+	struct timeval	tv = { 0, 0 };
+	short		events = 0;
+
+	if (!iev->backlog && !imsgev_full(iev))
+		events |= EV_READ;
+	if (imsgbuf_queuelen(&iev->ibuf) > 0)
+		events |= EV_WRITE;
+	imsgev_set(iev, events);
+	if (iev->backlog && !imsgev_full(iev) &&
+	    !evtimer_pending(&iev->more, NULL))
+		evtimer_add(&iev->more, &tv);
+}
+
 void
 imsgev_update(struct imsgev *iev)
 {
-	if (imsgbuf_queuelen(&iev->ibuf) == 0)
-		imsgev_set(iev, EV_READ);
-	else if (!(iev->events & EV_WRITE))
+	if (imsgbuf_queuelen(&iev->ibuf) > 0 && !(iev->events & EV_WRITE))
 		event_active(&iev->flush, EV_WRITE, 0);
+	else
+		imsgev_settle(iev);
 }
 
 int
@@ -368,7 +462,14 @@ conf_recv(struct conf_rx *rx, struct imsg *imsg, struct pptpproxy_conf **done)
 	struct acl_subnet	*s;
 	struct acl_cmd		*cmd;
 	uint32_t		 id = imsg_get_id(imsg);
+	int			 fd;
 
+	/* Only a proxy comes with a descriptor (its listening socket). */
+	if (imsg_get_type(imsg) != IMSG_CONF_PROXY &&
+	    (fd = imsg_get_fd(imsg)) != -1) {
+		close(fd);
+		return (-1);
+	}
 	switch (imsg_get_type(imsg)) {
 	case IMSG_CONF_START:
 		if (rx->conf != NULL)
