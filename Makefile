@@ -92,6 +92,21 @@ $(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(HDRS) regress/unit/check.h
 	@mkdir -p $(B)/unit
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libpptpproxy.a $(PKG_LIBS)
 
+# hostile plays a compromised child: the message types and structures it
+# sends are cut out of the daemon's headers at build time, so they cannot
+# drift.
+$(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h
+	@mkdir -p $(B)/tools
+	{ echo '#include <stdint.h>'; echo '#include <netinet/in.h>'; \
+	    awk '/^enum imsg_type {/,/^};/' src/pptpproxy.h; \
+	    awk '/^struct acl_req {/,/^};/' src/pptpproxy.h; \
+	    awk '/^struct gre_route {/,/^};/' src/pptpproxy.h; \
+	    awk '/^struct gre_stats {/,/^};/' src/pptpproxy.h; \
+	    awk '/^struct offload_del {/,/^};/' src/offload.h; } > $@
+
+$(B)/tools/hostile: regress/tools/hostile.c $(B)/tools/hostile_defs.h
+	$(CC) -D_GNU_SOURCE -O2 -g $(WARNFLAGS) -I$(B)/tools -o $@ $< -lutil -lm
+
 # Test and benchmark tools (traffic drivers, PPP stand-ins).
 $(B)/tools/%: regress/tools/%.c $(wildcard regress/tools/*.h)
 	@mkdir -p $(B)/tools

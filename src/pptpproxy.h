@@ -335,6 +335,7 @@ struct imsgev {
 	unsigned int	 maxmsgs;
 	unsigned int	 outmax;
 	int		 backlog;	/* messages read, not yet handled */
+	int		 stalled;	/* over outmax: not read */
 	struct event	 more;		/* handle the backlog */
 	void		(*bad)(struct imsgev *, const char *);
 };

@@ -300,6 +300,7 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
 	iev->maxmsgs = 0;
 	iev->outmax = 0;
 	iev->backlog = 0;
+	iev->stalled = 0;
 	iev->events = EV_READ;
 	event_assign(&iev->ev, base, fd, iev->events | EV_PERSIST, imsgev_cb,
 	    iev);
@@ -342,22 +343,35 @@ imsgev_set(struct imsgev *iev, short events)
 }
 
 /*
- * Read unless there is a backlog or the output queue is over its bound
- * (the peer is not read until it has taken its answers); write interest
- * while something is queued.
+ * Read unless there is a backlog or the output queue went over its bound
+ * (the peer is not read until it has taken half of what waits for it);
+ * write interest while something is queued.
  */
 static void
 imsgev_settle(struct imsgev *iev)
 {
 	struct timeval	tv = { 0, 0 };
 	short		events = 0;
+	uint32_t	q = imsgbuf_queuelen(&iev->ibuf);
+	int		full;
 
-	if (!iev->backlog && !imsgev_full(iev))
+	/* Stalled over outmax, going on at half of it. */
+	if (iev->stalled)
+		full = q > iev->outmax / 2;
+	else
+		full = imsgev_full(iev);
+	if (full && !iev->stalled)
+		log_warnx("%s has not read the last %u messages: not "
+		    "reading it until it does", iev->peer, q);
+	else if (!full && iev->stalled)
+		log_debug("%s reads again", iev->peer);
+	iev->stalled = full;
+	if (!iev->backlog && !full)
 		events |= EV_READ;
-	if (imsgbuf_queuelen(&iev->ibuf) > 0)
+	if (q > 0)
 		events |= EV_WRITE;
 	imsgev_set(iev, events);
-	if (iev->backlog && !imsgev_full(iev) &&
+	if (iev->backlog && !full &&
 	    !evtimer_pending(&iev->more, NULL))
 		evtimer_add(&iev->more, &tv);
 }

@@ -1,0 +1,92 @@
+# Helpers for the t_hostile_* tests, which play a compromised child of
+# pptpproxy with build/tools/hostile: it stops the child, takes a copy of
+# its channel to the parent (pidfd_getfd, Linux 5.6 or later) and sends
+# the parent what no honest child would.  Sourced after lib.sh.
+
+HOSTILE=$TOOLS/hostile
+[ "$(uname -s)" = Linux ] || skip "Linux only (pidfd_getfd)"
+[ -x "$HOSTILE" ] || skip "no $HOSTILE (make tools)"
+_kv=$(uname -r)
+_kmaj=${_kv%%.*}
+_kmin=${_kv#*.}
+_kmin=${_kmin%%[!0-9]*}
+[ "$_kmaj" -gt 5 ] || { [ "$_kmaj" -eq 5 ] && [ "$_kmin" -ge 6 ]; } ||
+    skip "pidfd_getfd(2) needs Linux 5.6, this is $_kv"
+
+# hostile_child WHO: the pid of the proxy's child WHO (control or gre).
+hostile_child() {
+	proxy_child "pptpproxy: $1" ||
+	    fail "no $1 process (children: $(proxy_children))"
+}
+
+# hostile WHO ARGS...: play child WHO with the tool (let go on after);
+# the tool's output goes to $TMP/hostile.out.
+hostile() {
+	_who=$1
+	shift
+	"$HOSTILE" -c "$(hostile_child "$_who")" "$@" >"$TMP/hostile.out" 2>&1
+	_hrc=$?
+	cat "$TMP/hostile.out"
+	return $_hrc
+}
+
+# parent_fds, parent_rss: the parent's open descriptors, its RSS in kB.
+parent_fds() {
+	ls "/proc/$PROXY_PID/fd" 2>/dev/null | wc -l
+}
+parent_rss() {
+	awk '/^VmRSS:/ { print $2 }' "/proc/$PROXY_PID/status"
+}
+
+# hostile_start [offload]: a proxy from 192.0.2.1 to 198.51.100.2 that
+# lets in 192.0.2.0/24 only; with "offload", gre offload on.  Records
+# its children in KIDS.
+hostile_start() {
+	: >"$PLOG"
+	if [ "${1:-}" = offload ]; then
+		offload_proxy 1 "allow from 192.0.2.0/24"
+		lab_wait_log "gre offload: the kernel forwards" 5 ||
+		    fail "gre offload did not start"
+	else
+		lab_proxy fw -p 192.0.2.1,198.51.100.2 -a 192.0.2.0/24
+	fi
+	_i=0
+	while [ $_i -lt 50 ]; do
+		KIDS=$(proxy_children)
+		[ "$(echo $KIDS | wc -w)" -eq 2 ] && break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	# Both children past their start-up (titles set).
+	hostile_child control >/dev/null
+	hostile_child gre >/dev/null
+}
+
+# hostile_ended CASE PATTERN: the parent ends within 10 s, with status
+# 1, after a line saying what the child did (PATTERN) and that it is
+# treated as compromised; no nftables table and no child is left.
+hostile_ended() {
+	_i=0
+	while kill -0 "$PROXY_PID" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -0 "$PROXY_PID" 2>/dev/null &&
+	    fail "$1: the parent goes on after it"
+	wait "$PROXY_PID"
+	_rc=$?
+	[ $_rc -eq 1 ] || fail "$1: the parent exited with $_rc, not 1"
+	grep "treating it as compromised" "$PLOG" | grep -q -e "$2" ||
+	    fail "$1: no line with \"$2\" and \"treating it as compromised\""
+	if command -v nft >/dev/null 2>&1; then
+		nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
+		    fail "$1: table ip pptpproxy left behind"
+	fi
+	for _k in $KIDS; do
+		[ -d "/proc/$_k" ] &&
+		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
+		    fail "$1: child $_k left behind"
+	done
+	note "ok: $1: $(grep 'treating it as compromised' "$PLOG" |
+	    sed 's/^.*parent: //')"
+}

@@ -1,0 +1,332 @@
+/*
+ * hostile: play a compromised child of pptpproxy against its parent.
+ *
+ *	hostile [-c] PID CASE [ARGS...]
+ *
+ * Stops the child PID (SIGSTOP), takes a copy of its channel to the
+ * parent (fd 3) with pidfd_open(2) and pidfd_getfd(2) (Linux 5.6 or
+ * later, as root), and sends the parent what no honest child sends.
+ * With -c the child is let go on (SIGCONT) at the end; without, it stays
+ * stopped.  The message types and structures come from the daemon's own
+ * headers at build time (hostile_defs.h, made by the Makefile), so that
+ * they cannot drift.
+ *
+ * Cases:
+ *	route FROM TO SRC DST KEY TOSIDE PROXY
+ *			one IMSG_OFFLOAD_ADD (new key KEY + 1)
+ *	del KEY		one IMSG_OFFLOAD_DEL for session 0, that key
+ *	fds N		N descriptors (of /dev/null) as SCM_RIGHTS, 250 to a
+ *			sendmsg, each lot on an IMSG_ACL_REQ (client
+ *			192.0.2.10, proxy 1) that announces none
+ *	poll N		N IMSG_OFFLOAD_POLL, never reading an answer
+ *	acl N ADDR PROXY
+ *			N IMSG_ACL_REQ for client ADDR, never reading
+ *	size NAME LEN	one message of type NAME (acl, add, del, poll) with
+ *			LEN bytes of payload
+ *	type N		one message of type N, no payload
+ *
+ * A flood writes without blocking and stops when the parent has not
+ * taken anything for a second; it prints how many messages went out.
+ * Exits 0 when what it meant to send went out, 1 otherwise.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hostile_defs.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open		434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd		438
+#endif
+
+#define CHILD_PARENT_FD		3	/* PROC_PARENT_FD */
+#define FDS_PER_MSG		250
+
+/* As compat/imsg.h: every message starts with this, host order. */
+struct imsg_hdr {
+	uint32_t	type;
+	uint32_t	len;		/* header included */
+	uint32_t	peerid;
+	uint32_t	pid;
+};
+
+static int	chan = -1;
+static pid_t	child;
+
+static __attribute__((__noreturn__)) void
+usage(void)
+{
+	fprintf(stderr, "usage: hostile [-c] pid route|del|fds|poll|acl|"
+	    "size|type [args]\n");
+	exit(2);
+}
+
+static int
+state_of(pid_t pid)
+{
+	char	path[64], buf[512], *p;
+	int	fd;
+	ssize_t	n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return (-1);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return (-1);
+	return (p[2]);
+}
+
+static void
+attach(pid_t pid)
+{
+	int	pidfd, i;
+
+	if (kill(pid, SIGSTOP) == -1)
+		err(1, "SIGSTOP %d", (int)pid);
+	for (i = 0; i < 200 && state_of(pid) != 'T'; i++)
+		usleep(10000);
+	if (state_of(pid) != 'T')
+		errx(1, "process %d did not stop", (int)pid);
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
+		err(1, "pidfd_open");
+	if ((chan = (int)syscall(SYS_pidfd_getfd, pidfd, CHILD_PARENT_FD,
+	    0)) == -1)
+		err(1, "pidfd_getfd");
+	close(pidfd);
+	if (fcntl(chan, F_SETFL, fcntl(chan, F_GETFL) | O_NONBLOCK) == -1)
+		err(1, "fcntl");
+}
+
+/*
+ * Write all of buf (with, on its first byte, nfd descriptors), waiting
+ * for the socket at most a second at a time.  0: sent; -1: the parent
+ * took nothing for a second, or the channel is gone.
+ */
+static int
+send_raw(const void *buf, size_t len, const int *fds, int nfd)
+{
+	union {
+		struct cmsghdr	hdr;
+		unsigned char	buf[CMSG_SPACE(FDS_PER_MSG * sizeof(int))];
+	} cm;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*c;
+	struct pollfd	 pfd;
+	size_t		 off = 0;
+	ssize_t		 n;
+
+	while (off < len) {
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = (char *)(uintptr_t)buf + off;
+		iov.iov_len = len - off;
+		msg.msg_iov = &iov;
+		msg.msg_iovlen = 1;
+		if (off == 0 && nfd > 0) {
+			memset(&cm, 0, sizeof(cm));
+			msg.msg_control = cm.buf;
+			msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
+			c = CMSG_FIRSTHDR(&msg);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+			memcpy(CMSG_DATA(c), fds, nfd * sizeof(int));
+		}
+		if ((n = sendmsg(chan, &msg, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return (-1);
+			pfd.fd = chan;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, 1000) != 1)
+				return (-1);
+			continue;
+		}
+		off += (size_t)n;
+	}
+	return (0);
+}
+
+static int
+send_msg(uint32_t type, const void *data, size_t len, const int *fds,
+    int nfd)
+{
+	static unsigned char	buf[65536];
+	struct imsg_hdr		h;
+
+	if (len > sizeof(buf) - sizeof(h))
+		errx(2, "message too long");
+	memset(&h, 0, sizeof(h));
+	h.type = type;
+	h.len = (uint32_t)(sizeof(h) + len);
+	h.pid = (uint32_t)child;
+	memcpy(buf, &h, sizeof(h));
+	if (len > 0)
+		memcpy(buf + sizeof(h), data, len);
+	return (send_raw(buf, sizeof(h) + len, fds, nfd));
+}
+
+static struct in_addr
+addr(const char *s)
+{
+	struct in_addr	a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		errx(2, "bad address %s", s);
+	return (a);
+}
+
+static long
+num(const char *s, long max)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v < 0 || v > max)
+		errx(2, "bad number %s", s);
+	return (v);
+}
+
+/* Send n copies, say how many went out; 0 if all. */
+static int
+flood(const char *what, uint32_t type, const void *data, size_t len,
+    long n)
+{
+	long	i;
+
+	for (i = 0; i < n; i++)
+		if (send_msg(type, data, len, NULL, 0) == -1)
+			break;
+	printf("%s: %ld of %ld sent\n", what, i, n);
+	return (i == n ? 0 : 1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct gre_route	r;
+	struct offload_del	d;
+	struct acl_req		q;
+	static unsigned char	junk[65536];
+	const char		*c;
+	int			 cont = 0, ch, rv = 0, fds[FDS_PER_MSG];
+	long			 n, i, k, len;
+	uint32_t		 type;
+
+	while ((ch = getopt(argc, argv, "c")) != -1) {
+		switch (ch) {
+		case 'c':
+			cont = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2)
+		usage();
+	child = (pid_t)num(argv[0], 4194304);
+	c = argv[1];
+	argc -= 2;
+	argv += 2;
+	attach(child);
+
+	if (strcmp(c, "route") == 0 && argc == 7) {
+		memset(&r, 0, sizeof(r));
+		r.sess = 1;
+		r.call = 1;
+		r.from = addr(argv[0]);
+		r.to = addr(argv[1]);
+		r.src = addr(argv[2]);
+		r.dst = addr(argv[3]);
+		r.key = (uint16_t)num(argv[4], 65535);
+		r.newkey = (uint16_t)(r.key + 1);
+		r.toside = (uint8_t)num(argv[5], 255);
+		r.proxy_id = (uint32_t)num(argv[6], UINT32_MAX);
+		rv = send_msg(IMSG_OFFLOAD_ADD, &r, sizeof(r), NULL, 0);
+	} else if (strcmp(c, "del") == 0 && argc == 1) {
+		memset(&d, 0, sizeof(d));
+		d.route.sess = 1;
+		d.route.key = (uint16_t)num(argv[0], 65535);
+		rv = send_msg(IMSG_OFFLOAD_DEL, &d, sizeof(d), NULL, 0);
+	} else if (strcmp(c, "fds") == 0 && argc == 1) {
+		n = num(argv[0], 100000);
+		memset(&q, 0, sizeof(q));
+		q.reqid = 0xfffffff0;
+		q.proxy_id = 1;
+		q.client = addr("192.0.2.10");
+		for (i = 0; i < n && rv == 0; i += k) {
+			k = n - i < FDS_PER_MSG ? n - i : FDS_PER_MSG;
+			for (ch = 0; ch < k; ch++)
+				if ((fds[ch] = open("/dev/null", O_RDONLY)) ==
+				    -1)
+					err(1, "/dev/null");
+			/* A request the parent takes, with descriptors. */
+			rv = send_msg(IMSG_ACL_REQ, &q, sizeof(q), fds, (int)k);
+			for (ch = 0; ch < k; ch++)
+				close(fds[ch]);
+		}
+		printf("fds: %ld of %ld sent\n", rv == 0 ? n : i - k, n);
+	} else if (strcmp(c, "poll") == 0 && argc == 1) {
+		rv = flood("poll", IMSG_OFFLOAD_POLL, NULL, 0,
+		    num(argv[0], 100000000));
+	} else if (strcmp(c, "acl") == 0 && argc == 3) {
+		memset(&q, 0, sizeof(q));
+		q.reqid = 0xfffffff0;
+		q.client = addr(argv[1]);
+		q.proxy_id = (uint32_t)num(argv[2], UINT32_MAX);
+		rv = flood("acl", IMSG_ACL_REQ, &q, sizeof(q),
+		    num(argv[0], 100000000));
+	} else if (strcmp(c, "size") == 0 && argc == 2) {
+		if (strcmp(argv[0], "acl") == 0)
+			type = IMSG_ACL_REQ;
+		else if (strcmp(argv[0], "add") == 0)
+			type = IMSG_OFFLOAD_ADD;
+		else if (strcmp(argv[0], "del") == 0)
+			type = IMSG_OFFLOAD_DEL;
+		else if (strcmp(argv[0], "poll") == 0)
+			type = IMSG_OFFLOAD_POLL;
+		else
+			usage();
+		len = num(argv[1], (long)sizeof(junk) - 16);
+		memset(junk, 0x41, sizeof(junk));
+		rv = send_msg(type, junk, (size_t)len, NULL, 0);
+	} else if (strcmp(c, "type") == 0 && argc == 1) {
+		rv = send_msg((uint32_t)num(argv[0], UINT32_MAX), NULL, 0,
+		    NULL, 0);
+	} else
+		usage();
+
+	if (cont)
+		kill(child, SIGCONT);
+	return (rv == 0 ? 0 : 1);
+}
