@@ -202,5 +202,12 @@ main(void)
 	CHECK(handled == 500, "the peer reads: all 500 handled (%d)",
 	    handled);
 	CHECK(bad == 0 && closed == 0, "no violation, not closed");
+	event_del(&iev.ev);
+	evtimer_del(&iev.more);
+	imsgbuf_clear(&iev.ibuf);
+	imsgbuf_clear(&peer);
+	close(sv[0]);
+	close(sv[1]);
+	event_base_free(base);
 	CHECK_DONE();
 }
