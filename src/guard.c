@@ -22,7 +22,8 @@
  * The host's addresses are read with getifaddrs(3) and kept; an address
  * not among them makes the parent read them again, at most once a
  * second.  An address missing within a second of the last read is
- * "not known now" (the route is refused, but that may be honest).
+ * "not known now", and 0.0.0.0 is what the relay keeps when it could not
+ * learn its address: such routes are refused, but they may be honest.
  */
 
 #include <sys/types.h>
@@ -313,6 +314,11 @@ guard_route(const struct gre_route *r, char *why, size_t len)
 	ours[0] = r->src;
 	ours[1] = r->dst;
 	for (i = 0; i < 2; i++) {
+		/* The relay's fallback when getsockname(2) failed. */
+		if (ours[i].s_addr == htonl(INADDR_ANY)) {
+			snprintf(why, len, "no %s address", what[i]);
+			return (GUARD_UNSURE);
+		}
 		if ((l = guard_local(ours[i])) == 1)
 			continue;
 		inet_ntop(AF_INET, &ours[i], a, sizeof(a));

@@ -190,6 +190,11 @@ main(void)
 	v = verdict(r, why, sizeof(why));
 	CHECK(v == GUARD_UNSURE, "another one within a second of reading "
 	    "the addresses: refused, not called a lie (%s)", why);
+	r.dst = A("0.0.0.0");
+	v = verdict(r, why, sizeof(why));
+	CHECK(v == GUARD_UNSURE, "destination 0.0.0.0 (the relay could not "
+	    "tell which of ours): refused, not called a lie (%s)", why);
+	r.dst = A("192.0.2.78");
 	sleep(1);
 	v = verdict(r, why, sizeof(why));
 	CHECK(v == GUARD_BAD && strstr(why, "destination") != NULL,
