@@ -6,10 +6,19 @@
  * descriptor has IMSG_FD_MARK set in the len of its header on the wire
  * (the receiver clears it again), and the descriptor travels as
  * SCM_RIGHTS with the sendmsg(2) that starts with that message's first
- * byte, one descriptor per sendmsg(2).  The kernel hands a descriptor to
- * the receiver together with the first byte it was sent with, so by the
- * time a marked message is whole its descriptor is in the receiver's
- * queue; each marked message takes the oldest descriptor queued.
+ * byte, one descriptor per sendmsg(2).  As with OpenBSD's imsg, only an
+ * imsgbuf that imsgbuf_allow_fdpass() was called on passes descriptors,
+ * either way: one composed elsewhere is closed and its message goes
+ * without it, and one that arrives elsewhere is closed and the read fails.
+ *
+ * The kernel hands a descriptor to the receiver in the recvmsg(2) that
+ * returns the first byte it was sent with, and Linux ends a recvmsg(2)
+ * with the bytes that brought descriptors.  So a received descriptor
+ * belongs to the marked message, if any, that starts within the bytes of
+ * its recvmsg(2); one that no message claims (a peer sent it with bytes
+ * of an unmarked message) is closed once the messages past those bytes
+ * are taken.  At most IMSG_RECV_QUEUED wait at a time: a peer that sends
+ * more makes the read fail.
  *
  * Output is a queue of whole messages with no limit but memory; one
  * sendmsg(2) carries as many of them as fit.  Input is one buffer that
@@ -40,6 +49,7 @@
 #define IMSG_READ_SIZE		65536	/* first size of the input buffer */
 #define IMSG_WRITE_IOV		128	/* messages per sendmsg(2) at most */
 #define IMSG_RECV_FDS		16	/* room per recvmsg(2), see below */
+#define IMSG_RECV_QUEUED	64	/* received, waiting for a message */
 
 #ifdef MSG_CMSG_CLOEXEC
 #define IMSG_RECV_FLAGS		MSG_CMSG_CLOEXEC
@@ -62,7 +72,7 @@ static int		 ibuf_append(struct ibuf *, const void *, size_t);
 static void		 ibuf_release(struct ibuf *);
 static void		 wq_drop(struct imsgbuf *, size_t);
 static int		 rbuf_room(struct imsgbuf *);
-static int		 rfd_push(struct imsgbuf *, int);
+static int		 rfd_push(struct imsgbuf *, int, uint64_t, uint64_t);
 static int		 rfd_pop(struct imsgbuf *);
 
 /*
@@ -296,6 +306,11 @@ imsg_composev(struct imsgbuf *ib, uint32_t type, uint32_t id, pid_t pid,
 	for (i = 0; i < iovcnt; i++)
 		if (imsg_add(b, iov[i].iov_base, iov[i].iov_len) == -1)
 			goto fail;	/* b is gone */
+	/* No descriptors on this channel: the message goes without. */
+	if (fd != -1 && (ib->flags & IMSG_ALLOW_FDPASS) == 0) {
+		close(fd);
+		fd = -1;
+	}
 	b->fd = fd;
 	imsg_close(ib, b);
 	return (1);
@@ -479,31 +494,34 @@ rbuf_room(struct imsgbuf *ib)
 }
 
 static int
-rfd_push(struct imsgbuf *ib, int fd)
+rfd_push(struct imsgbuf *ib, int fd, uint64_t start, uint64_t end)
 {
-	int	*n;
-	size_t	 size;
+	struct imsg_rfd	*n;
+	size_t		 size;
 
+	if (ib->r_fdend - ib->r_fdfirst >= IMSG_RECV_QUEUED) {
+		errno = EBADMSG;
+		return (-1);
+	}
 	if (ib->r_fdend == ib->r_fdsize) {
 		if (ib->r_fdfirst > 0) {
 			memmove(ib->r_fds, ib->r_fds + ib->r_fdfirst,
-			    (ib->r_fdend - ib->r_fdfirst) * sizeof(int));
+			    (ib->r_fdend - ib->r_fdfirst) * sizeof(*n));
 			ib->r_fdend -= ib->r_fdfirst;
 			ib->r_fdfirst = 0;
 		} else {
 			size = ib->r_fdsize == 0 ? 8 : ib->r_fdsize * 2;
-			if (size > SIZE_MAX / sizeof(int)) {
-				errno = ENOMEM;
-				return (-1);
-			}
-			if ((n = realloc(ib->r_fds, size * sizeof(int))) ==
+			if ((n = reallocarray(ib->r_fds, size, sizeof(*n))) ==
 			    NULL)
 				return (-1);
 			ib->r_fds = n;
 			ib->r_fdsize = size;
 		}
 	}
-	ib->r_fds[ib->r_fdend++] = fd;
+	ib->r_fds[ib->r_fdend].fd = fd;
+	ib->r_fds[ib->r_fdend].start = start;
+	ib->r_fds[ib->r_fdend].end = end;
+	ib->r_fdend++;
 	return (0);
 }
 
@@ -514,7 +532,7 @@ rfd_pop(struct imsgbuf *ib)
 
 	if (ib->r_fdfirst == ib->r_fdend)
 		return (-1);
-	fd = ib->r_fds[ib->r_fdfirst++];
+	fd = ib->r_fds[ib->r_fdfirst++].fd;
 	if (ib->r_fdfirst == ib->r_fdend)
 		ib->r_fdfirst = ib->r_fdend = 0;
 	return (fd);
@@ -524,7 +542,8 @@ rfd_pop(struct imsgbuf *ib)
  * Read what the socket has.  1: read something, or nothing yet (EAGAIN,
  * EINTR); 0: end of file; -1: error, errno set.  Descriptors arriving
  * when imsgbuf_allow_fdpass() was not called are closed and make it fail
- * with EBADMSG, as do descriptors the kernel had to drop (MSG_CTRUNC).
+ * with EBADMSG, as do descriptors the kernel had to drop (MSG_CTRUNC) and
+ * more than IMSG_RECV_QUEUED waiting for their messages.
  */
 int
 imsgbuf_read(struct imsgbuf *ib)
@@ -573,7 +592,8 @@ imsgbuf_read(struct imsgbuf *ib)
 		for (i = 0; i < nfd; i++) {
 			memcpy(&fd, p + i * sizeof(int), sizeof(int));
 			if ((ib->flags & IMSG_ALLOW_FDPASS) == 0 ||
-			    rfd_push(ib, fd) == -1) {
+			    rfd_push(ib, fd, ib->r_got, ib->r_got +
+			    (uint64_t)n) == -1) {
 				close(fd);
 				bad = 1;
 			}
@@ -583,6 +603,7 @@ imsgbuf_read(struct imsgbuf *ib)
 		bad = 1;
 
 	ib->r_end += (size_t)n;
+	ib->r_got += (uint64_t)n;
 	if (bad) {
 		errno = EBADMSG;
 		return (-1);
@@ -620,7 +641,13 @@ imsg_get(struct imsgbuf *ib, struct imsg *imsg)
 	}
 	if (avail < len)
 		return (0);
-	if (withfd && ib->r_fdfirst == ib->r_fdend) {
+	/* Descriptors that came with bytes before this message: unclaimed. */
+	while (ib->r_fdfirst < ib->r_fdend &&
+	    ib->r_fds[ib->r_fdfirst].end <= ib->r_taken)
+		close(rfd_pop(ib));
+	/* A marked message's came with its first byte. */
+	if (withfd && (ib->r_fdfirst == ib->r_fdend ||
+	    ib->r_fds[ib->r_fdfirst].start > ib->r_taken)) {
 		errno = EBADMSG;
 		return (-1);
 	}
@@ -637,6 +664,7 @@ imsg_get(struct imsgbuf *ib, struct imsg *imsg)
 	imsg->hdr = hdr;
 
 	ib->r_pos += len;
+	ib->r_taken += len;
 	if (ib->r_pos == ib->r_end)
 		ib->r_pos = ib->r_end = 0;
 	return ((ssize_t)len);

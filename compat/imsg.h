@@ -49,10 +49,19 @@ struct imsgbuf {
 	size_t		  r_end;
 
 	/* Descriptors received and not yet given to their message. */
-	int		 *r_fds;
+	struct imsg_rfd	 *r_fds;
 	size_t		  r_fdsize;
 	size_t		  r_fdfirst;
 	size_t		  r_fdend;
+	uint64_t	  r_got;	/* bytes received in all */
+	uint64_t	  r_taken;	/* bytes of whole messages taken */
+};
+
+/* A received descriptor and the bytes [start, end) it came with. */
+struct imsg_rfd {
+	int		  fd;
+	uint64_t	  start;
+	uint64_t	  end;
 };
 
 struct imsg {

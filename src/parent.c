@@ -682,7 +682,7 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	uint32_t	 type = imsg_get_type(imsg);
 	int		 fd;
 
-	/* No channel to the parent carries descriptors: belt and braces. */
+	/* No child may send a descriptor. */
 	if ((fd = imsg_get_fd(imsg)) != -1) {
 		close(fd);
 		child_compromised(c, "sent a descriptor with message %u",
@@ -1089,6 +1089,15 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	imsgev_init(&children[PROC_GRE].iev, pbase, pg_fd[0], "gre",
 	    parent_dispatch, parent_child_closed);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		/*
+		 * Descriptors go down these channels (listening sockets,
+		 * the raw socket), and imsg passes them only where allowed.
+		 * Up they are refused: one that no message claims is closed
+		 * by imsg, one that a message claims makes parent_dispatch()
+		 * treat the child as compromised, and more than imsg takes
+		 * at once fail the read (a violation too).
+		 */
+		imsgbuf_allow_fdpass(&children[i].iev.ibuf);
 		children[i].iev.maxmsgs = PARENT_MSGS_PER_WAKE;
 		children[i].iev.outmax = PARENT_QUEUE_MAX;
 		children[i].iev.bad = parent_child_bad;

@@ -170,9 +170,8 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 
 /*
  * imsg channels on the event loop.  A channel carries descriptors only
- * when its owner said so with imsgbuf_allow_fdpass() before
- * imsgev_init(); a descriptor on any other is closed and is a protocol
- * violation.
+ * when its owner said so with imsgbuf_allow_fdpass(); a descriptor that
+ * arrives on any other is closed and is a protocol violation.
  */
 static void	imsgev_flush(int, short, void *);
 static void	imsgev_more(int, short, void *);
@@ -200,8 +199,8 @@ imsgev_cb(int fd, short ev, void *arg)
 	if (ev & EV_READ) {
 		if ((n = imsgbuf_read(&iev->ibuf)) == -1) {
 			if (errno == EBADMSG) {
-				imsgev_violation(iev, "a descriptor on a "
-				    "channel that carries none");
+				imsgev_violation(iev, "descriptors it may not "
+				    "send");
 				return;
 			}
 			log_warn("read from %s", iev->peer);

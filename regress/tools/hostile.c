@@ -15,9 +15,11 @@
  *	route FROM TO SRC DST KEY TOSIDE PROXY
  *			one IMSG_OFFLOAD_ADD (new key KEY + 1)
  *	del KEY		one IMSG_OFFLOAD_DEL for session 0, that key
- *	fds N		N descriptors (of /dev/null) as SCM_RIGHTS, 250 to a
- *			sendmsg, each lot on an IMSG_ACL_REQ (client
- *			192.0.2.10, proxy 1) that announces none
+ *	fds N PER	N descriptors (of /dev/null) as SCM_RIGHTS, PER (at
+ *			most 250) to a sendmsg, each lot on an IMSG_ACL_REQ
+ *			(client 192.0.2.10, proxy 1) that announces none
+ *	fdmark		one IMSG_ACL_REQ marked as carrying a descriptor
+ *			(IMSG_FD_MARK, as compat/imsg.c sends them), with one
  *	poll N		N IMSG_OFFLOAD_POLL, never reading an answer
  *	acl N ADDR PROXY
  *			N IMSG_ACL_REQ for client ADDR, never reading
@@ -61,6 +63,7 @@
 
 #define CHILD_PARENT_FD		3	/* PROC_PARENT_FD */
 #define FDS_PER_MSG		250
+#define IMSG_FD_MARK		0x80000000U	/* in hdr.len, compat/imsg.c */
 
 /* As compat/imsg.h: every message starts with this, host order. */
 struct imsg_hdr {
@@ -76,8 +79,8 @@ static pid_t	child;
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: hostile [-c] pid route|del|fds|poll|acl|"
-	    "size|type [args]\n");
+	fprintf(stderr, "usage: hostile [-c] pid route|del|fds|fdmark|poll|"
+	    "acl|size|type [args]\n");
 	exit(2);
 }
 
@@ -174,8 +177,8 @@ send_raw(const void *buf, size_t len, const int *fds, int nfd)
 }
 
 static int
-send_msg(uint32_t type, const void *data, size_t len, const int *fds,
-    int nfd)
+send_msg_mark(uint32_t type, const void *data, size_t len, const int *fds,
+    int nfd, int mark)
 {
 	static unsigned char	buf[65536];
 	struct imsg_hdr		h;
@@ -184,12 +187,19 @@ send_msg(uint32_t type, const void *data, size_t len, const int *fds,
 		errx(2, "message too long");
 	memset(&h, 0, sizeof(h));
 	h.type = type;
-	h.len = (uint32_t)(sizeof(h) + len);
+	h.len = (uint32_t)(sizeof(h) + len) | (mark ? IMSG_FD_MARK : 0);
 	h.pid = (uint32_t)child;
 	memcpy(buf, &h, sizeof(h));
 	if (len > 0)
 		memcpy(buf + sizeof(h), data, len);
 	return (send_raw(buf, sizeof(h) + len, fds, nfd));
+}
+
+static int
+send_msg(uint32_t type, const void *data, size_t len, const int *fds,
+    int nfd)
+{
+	return (send_msg_mark(type, data, len, fds, nfd, 0));
 }
 
 static struct in_addr
@@ -238,7 +248,7 @@ main(int argc, char *argv[])
 	static unsigned char	junk[65536];
 	const char		*c;
 	int			 cont = 0, ch, rv = 0, fds[FDS_PER_MSG];
-	long			 n, i, k, len;
+	long			 n, i, k, len, per;
 	uint32_t		 type;
 
 	while ((ch = getopt(argc, argv, "c")) != -1) {
@@ -278,14 +288,17 @@ main(int argc, char *argv[])
 		d.route.sess = 1;
 		d.route.key = (uint16_t)num(argv[0], 65535);
 		rv = send_msg(IMSG_OFFLOAD_DEL, &d, sizeof(d), NULL, 0);
-	} else if (strcmp(c, "fds") == 0 && argc == 1) {
+	} else if (strcmp(c, "fds") == 0 && argc == 2) {
 		n = num(argv[0], 100000);
+		per = num(argv[1], FDS_PER_MSG);
+		if (per == 0)
+			usage();
 		memset(&q, 0, sizeof(q));
 		q.reqid = 0xfffffff0;
 		q.proxy_id = 1;
 		q.client = addr("192.0.2.10");
 		for (i = 0; i < n && rv == 0; i += k) {
-			k = n - i < FDS_PER_MSG ? n - i : FDS_PER_MSG;
+			k = n - i < per ? n - i : per;
 			for (ch = 0; ch < k; ch++)
 				if ((fds[ch] = open("/dev/null", O_RDONLY)) ==
 				    -1)
@@ -296,6 +309,15 @@ main(int argc, char *argv[])
 				close(fds[ch]);
 		}
 		printf("fds: %ld of %ld sent\n", rv == 0 ? n : i - k, n);
+	} else if (strcmp(c, "fdmark") == 0 && argc == 0) {
+		memset(&q, 0, sizeof(q));
+		q.reqid = 0xfffffff0;
+		q.proxy_id = 1;
+		q.client = addr("192.0.2.10");
+		if ((fds[0] = open("/dev/null", O_RDONLY)) == -1)
+			err(1, "/dev/null");
+		rv = send_msg_mark(IMSG_ACL_REQ, &q, sizeof(q), fds, 1, 1);
+		close(fds[0]);
 	} else if (strcmp(c, "poll") == 0 && argc == 1) {
 		rv = flood("poll", IMSG_OFFLOAD_POLL, NULL, 0,
 		    num(argv[0], 100000000));

@@ -99,8 +99,11 @@ pair_open(struct pair *p, int fdpass)
 		perror("imsgbuf_init");
 		exit(2);
 	}
-	if (fdpass)
+	/* Descriptors go only between imsgbufs that both allow them. */
+	if (fdpass) {
+		imsgbuf_allow_fdpass(&p->a);
 		imsgbuf_allow_fdpass(&p->b);
+	}
 }
 
 static void
@@ -783,6 +786,7 @@ t_no_fdpass(void)
 	int		 pp[2], r;
 
 	pair_open(&p, 0);
+	imsgbuf_allow_fdpass(&p.a);
 	xpipe(pp);
 	imsg_compose(&p.a, 1, 0, 0, pp[1], "x", 1);
 	imsgbuf_flush(&p.a);
@@ -793,6 +797,137 @@ t_no_fdpass(void)
 	check(pipe_eof(pp[0]), "and the descriptor is closed");
 	close(pp[0]);
 	pair_close(&p);
+}
+
+
+/* sendmsg(2) of len bytes from buf with nfd descriptors, by hand. */
+static ssize_t
+raw_send(int sock, const void *buf, size_t len, const int *fds, int nfd)
+{
+	union {
+		struct cmsghdr	hdr;
+		unsigned char	buf[CMSG_SPACE(64 * sizeof(int))];
+	} cm;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*c;
+
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = (void *)(uintptr_t)buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (nfd > 0) {
+		memset(&cm, 0, sizeof(cm));
+		msg.msg_control = cm.buf;
+		msg.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfd * sizeof(int));
+	}
+	return (sendmsg(sock, &msg, 0));
+}
+
+/*
+ * As OpenBSD's imsg: a sender without imsgbuf_allow_fdpass passes no
+ * descriptor (it closes it, and the message goes without); a receiver
+ * that allows them closes one that no message claims, and does not
+ * keep more than a few waiting.
+ */
+static void
+t_fdpass_rules(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	struct imsg_hdr	 h;
+	int		 pp[2], i, fd, fds[8], n0, got, r;
+
+	/* The sender does not allow them. */
+	pair_open(&p, 0);
+	imsgbuf_allow_fdpass(&p.b);
+	xpipe(pp);
+	check(imsg_compose(&p.a, 5, 0, 0, pp[1], "y", 1) == 1,
+	    "a descriptor composed on an imsgbuf without fdpass: queued");
+	check(pipe_eof(pp[0]), "but the descriptor is closed at once");
+	check(pump(&p, &m) > 0 && imsg_get_type(&m) == 5 &&
+	    imsg_get_fd(&m) == -1, "the message arrives, without it");
+	imsg_free(&m);
+	close(pp[0]);
+	pair_close(&p);
+
+	/* A descriptor sent with an unmarked message. */
+	n0 = nfds();
+	pair_open(&p, 1);
+	xpipe(pp);
+	memset(&h, 0, sizeof(h));
+	h.type = 6;
+	h.len = sizeof(h);
+	check(raw_send(p.sv[0], &h, sizeof(h), &pp[1], 1) ==
+	    (ssize_t)sizeof(h), "by hand: an unmarked message with a "
+	    "descriptor");
+	close(pp[1]);
+	imsg_compose(&p.a, 7, 0, 0, -1, NULL, 0);
+	imsgbuf_flush(&p.a);
+	got = 0;
+	for (i = 0; i < 2; i++) {
+		if (pump(&p, &m) <= 0)
+			break;
+		if (imsg_get_fd(&m) == -1)
+			got++;
+		imsg_free(&m);
+	}
+	check(got == 2, "both messages arrive, neither with a descriptor");
+	check(pipe_eof(pp[0]), "and the descriptor is closed once the next "
+	    "message is taken");
+	close(pp[0]);
+	pair_close(&p);
+	check(nfds() == n0, "no descriptor left open (%d, %d before)",
+	    nfds(), n0);
+
+	/* A marked message whose descriptor comes with a later byte. */
+	pair_open(&p, 1);
+	xpipe(pp);
+	h.type = 8;
+	h.len = (sizeof(h) + 1) | 0x80000000U;
+	raw_send(p.sv[0], &h, sizeof(h), NULL, 0);
+	(void)imsgbuf_read(&p.b);	/* the header alone */
+	raw_send(p.sv[0], "z", 1, &pp[1], 1);
+	close(pp[1]);
+	for (i = 0; i < 4; i++)
+		(void)imsgbuf_read(&p.b);
+	errno = 0;
+	check(imsg_get(&p.b, &m) == -1 && errno == EBADMSG,
+	    "a marked message whose descriptor did not come with its first "
+	    "byte: EBADMSG");
+	pair_close(&p);
+	check(pipe_eof(pp[0]), "and imsgbuf_clear closes the descriptor");
+	close(pp[0]);
+
+	/* Descriptors with bytes of no whole message, one by one. */
+	n0 = nfds();
+	pair_open(&p, 1);
+	if ((fd = open("/dev/null", O_RDONLY)) == -1)
+		return;
+	for (i = 0; i < 8; i++)
+		fds[i] = fd;
+	h.type = 9;
+	h.len = 60000;		/* never whole */
+	raw_send(p.sv[0], &h, sizeof(h), NULL, 0);
+	r = 0;
+	for (i = 0; i < 70 && r != -1; i++) {
+		raw_send(p.sv[0], "w", 1, fds, 1);
+		r = imsgbuf_read(&p.b);
+	}
+	check(r == -1 && errno == EBADMSG && i == 65, "descriptors waiting "
+	    "for a message: 64 kept, the 65th makes the read fail (after "
+	    "%d)", i);
+	raw_send(p.sv[0], "w", 1, fds, 8);
+	close(fd);
+	pair_close(&p);
+	check(nfds() == n0, "all closed after imsgbuf_clear (%d open, %d "
+	    "before)", nfds(), n0);
 }
 
 static void
@@ -910,6 +1045,7 @@ main(void)
 	t_eof();
 	t_burst();
 	t_no_fdpass();
+	t_fdpass_rules();
 	t_sizes();
 	t_forward_create();
 	t_epipe();

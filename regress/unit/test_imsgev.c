@@ -110,6 +110,7 @@ main(void)
 	imsgev_init(&iev, base, sv[0], "child", dispatch, on_closed);
 	iev.bad = on_bad;
 	imsgbuf_init(&peer, sv[1]);
+	imsgbuf_allow_fdpass(&peer);
 	if (pipe(pp) == -1)
 		return (2);
 	fcntl(pp[0], F_SETFL, O_NONBLOCK);
@@ -134,6 +135,7 @@ main(void)
 	imsgbuf_allow_fdpass(&iev.ibuf);
 	imsgev_init(&iev, base, -1, "parent", dispatch, on_closed);
 	imsgbuf_init(&peer, sv[1]);
+	imsgbuf_allow_fdpass(&peer);
 	if (pipe(pp) == -1)
 		return (2);
 	send_fd(&peer, pp[1]);
