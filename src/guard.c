@@ -19,7 +19,7 @@
  * force since the start are remembered (each distinct one once, the last
  * GUARD_POLICIES of them); a route passes if any of them allows it.
  *
- * The host's addresses are read with getifaddrs(3) and kept; an address
+ * The host's addresses are read (os_host_addrs()) and kept; an address
  * not among them makes the parent read them again, at most once a
  * second.  An address missing within a second of the last read is
  * "not known now", and 0.0.0.0 is what the relay keeps when it could not
@@ -33,7 +33,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <ifaddrs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +41,7 @@
 #include "pptpproxy.h"
 #include "pptp.h"
 #include "guard.h"
+#include "os.h"
 
 struct guard_net {
 	struct in_addr		 net;
@@ -206,29 +206,14 @@ guard_forget_addrs(void)
 static void
 addrs_read(time_t now)
 {
-	struct ifaddrs		*ifa, *i;
-	struct in_addr		*a;
-	size_t			 n = 0;
+	struct in_addr	*a;
+	size_t		 n;
 
 	lread = now;
-	if (getifaddrs(&ifa) == -1) {
-		log_warn("getifaddrs");
+	if (os_host_addrs(&a, &n) == -1) {
+		log_warn("reading the host's addresses");
 		return;
 	}
-	for (i = ifa; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
-			n++;
-	if ((a = calloc(n > 0 ? n : 1, sizeof(*a))) == NULL) {
-		log_warn("%s", __func__);
-		freeifaddrs(ifa);
-		return;
-	}
-	n = 0;
-	for (i = ifa; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
-			memcpy(&a[n++], &((struct sockaddr_in *)(void *)
-			    i->ifa_addr)->sin_addr, sizeof(a[0]));
-	freeifaddrs(ifa);
 	free(laddrs);
 	laddrs = a;
 	nladdrs = n;

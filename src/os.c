@@ -22,6 +22,9 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef __linux__
+#include <ifaddrs.h>
+#endif
 
 #include "os.h"
 
@@ -206,5 +209,47 @@ os_nofile_max(void)
 	return (n > 0 ? (rlim_t)n : 0);
 #else
 	return (RLIM_INFINITY);
+#endif
+}
+
+/*
+ * The host's IPv4 addresses, in a new array (*n of them); -1 on error.
+ * Only gre offload asks (guard.c), and it exists on Linux only: elsewhere
+ * there is nothing to read them for, and OpenBSD's parent would need
+ * another pledge(2) promise to.
+ */
+int
+os_host_addrs(struct in_addr **out, size_t *n)
+{
+#ifdef __linux__
+	struct ifaddrs		*ifa, *i;
+	struct in_addr		*a;
+	size_t			 k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (getifaddrs(&ifa) == -1)
+		return (-1);
+	for (i = ifa; i != NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
+			k++;
+	if ((a = calloc(k > 0 ? k : 1, sizeof(*a))) == NULL) {
+		freeifaddrs(ifa);
+		return (-1);
+	}
+	k = 0;
+	for (i = ifa; i != NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET)
+			memcpy(&a[k++], &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr, sizeof(a[0]));
+	freeifaddrs(ifa);
+	*out = a;
+	*n = k;
+	return (0);
+#else
+	*out = NULL;
+	*n = 0;
+	errno = EOPNOTSUPP;
+	return (-1);
 #endif
 }

@@ -34,4 +34,7 @@ int		 os_listen_freebind(int);
 /* The highest descriptor limit a process of ours may be given. */
 rlim_t		 os_nofile_max(void);
 
+/* The host's IPv4 addresses (gre offload's route checks). */
+int		 os_host_addrs(struct in_addr **, size_t *);
+
 #endif /* OS_H */
