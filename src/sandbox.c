@@ -13,8 +13,10 @@
  */
 
 #include <sys/types.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
+#ifdef PPTPPROXY_TEST
+#include <sys/ioctl.h>		/* FIONREAD, for the test */
+#endif
 
 #include <netinet/in.h>
 
