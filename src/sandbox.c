@@ -499,6 +499,8 @@ sandbox_control(void)
 	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
 	sb_sockets(ctx, sb_control_sockets,
 	    sizeof(sb_control_sockets) / sizeof(sb_control_sockets[0]));
+	/* sess_stop(): our FIN after the peer's Stop-Control-Connection-Reply. */
+	SB_ALLOW1(ctx, SCMP_SYS(shutdown), SB_ARG(1, SCMP_CMP_EQ, SHUT_WR, 0));
 	sb_child_load(ctx);
 }
 
@@ -735,8 +737,9 @@ sandbox_parent(const struct pptpproxy_conf *conf)
  * the environment names the call.  Each is outside every child's list
  * (and pledge) and must not return, but for "syslog", the socket
  * syslog(3) makes when its own broke, which must fail and not kill, and
- * "socket-tcp", the relay's own socket to servers.  Calls on descriptor
- * -1 would fail with EBADF if they were let through.
+ * in the relay "socket-tcp", its own socket to servers, and
+ * "shutdown-wr", its FIN at the end of a stopped session.  Calls on
+ * descriptor -1 would fail with EBADF if they were let through.
  */
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP	132
@@ -801,6 +804,12 @@ sb_test_shutdown(void)
 }
 
 static int
+sb_test_shutdown_wr(void)
+{
+	return (shutdown(-1, SHUT_WR));
+}
+
+static int
 sb_test_getpeername(void)
 {
 	struct sockaddr_storage	ss;
@@ -833,7 +842,8 @@ static const struct {
 	{ "socket-blocking", "socket(AF_INET, SOCK_STREAM, 0) without flags",
 	    sb_test_blocking },
 	{ "syslog", "socket(AF_UNIX, SOCK_DGRAM, 0)", sb_test_syslog },
-	{ "shutdown", "shutdown(2)", sb_test_shutdown },
+	{ "shutdown", "shutdown(SHUT_RDWR)", sb_test_shutdown },
+	{ "shutdown-wr", "shutdown(SHUT_WR)", sb_test_shutdown_wr },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
 };

@@ -6,10 +6,11 @@
 # (-d, which names the call first): the child dies of SIGSYS, the parent
 # logs it, ends the other child, exits 1, and no process remains.
 # Then the calls the allow-lists pin or leave out: socket() with any
-# other domain, type, flags or protocol than the child's own, shutdown,
-# getpeername, ioctl(FIONREAD).  The sockets a child may still make go
-# through: the relay's TCP socket to servers, and syslog(3)'s AF_UNIX
-# socket, which fails (EACCES) without killing.
+# other domain, type, flags or protocol than the child's own, shutdown
+# but the relay's shutdown(SHUT_WR), getpeername, ioctl(FIONREAD).  What a
+# child may still make goes through: the relay's TCP socket to servers and
+# its shutdown(SHUT_WR), and syslog(3)'s AF_UNIX socket, which fails
+# (EACCES) without killing.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
@@ -131,6 +132,8 @@ for victim in gre control; do
 done
 killed -d gre socket-tcp socket
 survives control socket-tcp ""
+killed -d gre shutdown-wr shutdown
+survives control shutdown-wr "Bad file descriptor"
 killed -n control socket-sctp socket
 killed -n control shutdown shutdown
 exit 0
