@@ -15,10 +15,10 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #ifdef PPTPPROXY_TEST
-#include <sys/ioctl.h>		/* FIONREAD, for the test */
-#endif
+#include <sys/ioctl.h>		/* the test's FIONREAD */
 
-#include <netinet/in.h>
+#include <netinet/in.h>		/* the test's protocols */
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -499,7 +499,7 @@ sandbox_control(void)
 	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
 	sb_sockets(ctx, sb_control_sockets,
 	    sizeof(sb_control_sockets) / sizeof(sb_control_sockets[0]));
-	/* sess_stop(): our FIN after the peer's Stop-Control-Connection-Reply. */
+	/* sess_stop(): our FIN once the peer answered its Stop request. */
 	SB_ALLOW1(ctx, SCMP_SYS(shutdown), SB_ARG(1, SCMP_CMP_EQ, SHUT_WR, 0));
 	sb_child_load(ctx);
 }
