@@ -92,7 +92,7 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 {
 	struct gre_route_ent	*r;
 	size_t			 ihl, tot, keyoff, hlen;
-	uint32_t		 src;
+	uint32_t		 src, dst;
 	uint16_t		 key;
 
 	if (len < 20 || (pkt[0] >> 4) != 4) {
@@ -124,6 +124,16 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	if (src != r->from.s_addr) {
 		r->dropped++;
 		t->drop_spoofed++;
+		return (NULL);
+	}
+	/*
+	 * The peer sends to the one address of ours it talks to: the raw
+	 * socket also gets what was sent to our other addresses and to
+	 * broadcast, which the kernel path (offload.c) does not forward.
+	 */
+	memcpy(&dst, pkt + 16, sizeof(dst));
+	if (dst != r->dst.s_addr) {
+		t->drop_dst++;
 		return (NULL);
 	}
 	pptp_put16(pkt + ihl, tot - ihl, keyoff, r->newkey);
@@ -453,11 +463,13 @@ gre_status(void)
 {
 	log_info("%u routes (%u handed to the kernel), %llu forwarded, "
 	    "dropped: %llu malformed, %llu unknown Call ID, %llu wrong "
-	    "source; %llu send errors", table.nroutes, table.noffloaded,
+	    "source, %llu wrong destination; %llu send errors",
+	    table.nroutes, table.noffloaded,
 	    (unsigned long long)table.forwarded,
 	    (unsigned long long)table.drop_bad,
 	    (unsigned long long)table.drop_unknown,
 	    (unsigned long long)table.drop_spoofed,
+	    (unsigned long long)table.drop_dst,
 	    (unsigned long long)table.send_errors);
 }
 

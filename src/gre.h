@@ -52,6 +52,7 @@ struct gre_table {
 	uint16_t		*offq;
 	unsigned int		 noffq;
 	unsigned int		 offq_max;
+	uint64_t		 drop_dst;	/* right key, not sent to dst */
 };
 
 struct gre_route_ent *gre_translate(struct gre_table *, uint8_t *, size_t,

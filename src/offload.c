@@ -45,9 +45,18 @@
 /*
  * Packets the user-space forwarder would take: GRE version 1 with a key,
  * nothing but the S and A flags besides, protocol PPP (gre_check() in
- * pptp.c); not a fragment; from a call's peer to the address of ours
- * that peer talks to, with the key we showed it.
+ * pptp.c), and without S (an acknowledgement alone) a payload length of
+ * 0; not a fragment; from a call's peer to the address of ours that
+ * peer talks to, with the key we showed it.  One rule with S, one
+ * without: the key a rule rewrites leaves the flags, so no packet meets
+ * both.  What nft cannot compare, a payload length against the packet's
+ * size, gre_check() alone checks (pptpproxy.8, CAVEATS).
  */
+#define OFFLOAD_PEER							\
+    "ip saddr . ip daddr . @th,48,16 @peers notrack "			\
+    "ip daddr set @th,48,16 map @todst "				\
+    "@th,48,16 set @th,48,16 map @tokey\n"
+
 static const char ruleset[] =
     "table ip " OFFLOAD_TABLE "\n"
     "delete table ip " OFFLOAD_TABLE "\n"
@@ -68,10 +77,11 @@ static const char ruleset[] =
     "\tchain prerouting {\n"
     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
     "\t\tip protocol gre ip frag-off & 0x3fff == 0 "
-    "@th,0,32 & 0xef7fffff == 0x2001880b "
-    "ip saddr . ip daddr . @th,48,16 @peers notrack "
-    "ip daddr set @th,48,16 map @todst "
-    "@th,48,16 set @th,48,16 map @tokey\n"
+    "@th,0,32 & 0xff7fffff == 0x3001880b "
+    OFFLOAD_PEER
+    "\t\tip protocol gre ip frag-off & 0x3fff == 0 "
+    "@th,0,32 & 0xff7fffff == 0x2001880b @th,32,16 == 0 "
+    OFFLOAD_PEER
     "\t}\n"
     "\tchain postrouting {\n"
     "\t\ttype filter hook postrouting priority srcnat; policy accept;\n"

@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,7 +112,7 @@ static int	 expand_macro(void);
 static int	 pushfile(const char *, int);
 static int	 popfile(void);
 static void	 closefiles(void);
-static int	 check_file(FILE *);
+static int	 check_file(int);
 static const char *file_problem(int);
 static int	 include_file(const char *);
 static int	 macro_set(const char *, const char *);
@@ -750,22 +751,29 @@ lex(void)
 }
 
 /*
- * Files must be regular, owned by root or by us, and not writable by
- * others: the parent runs the ACL commands they name, as root.
+ * Files must be regular (a FIFO or a device could block the parent or
+ * feed it without end), owned by root or by the user running us, and
+ * writable by no one else, not even the file's group: the parent runs,
+ * as root, the ACL commands they name.  file_why says why one was not.
  */
+static const char	*file_why;
+
 static int
-check_file(FILE *f)
+check_file(int fd)
 {
 	struct stat	st;
 
-	if (fstat(fileno(f), &st) == -1)
+	file_why = NULL;
+	if (fstat(fd, &st) == -1)
 		return (-1);
-	if (!S_ISREG(st.st_mode)) {
-		errno = EINVAL;
-		return (-1);
-	}
-	if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
-	    (st.st_mode & S_IWOTH) != 0) {
+	if (!S_ISREG(st.st_mode))
+		file_why = "not a regular file";
+	else if (st.st_uid != 0 && st.st_uid != geteuid())
+		file_why = "owned by another user than root or the one "
+		    "running pptpproxy";
+	else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+		file_why = "writable by group or others";
+	if (file_why != NULL) {
 		errno = EPERM;
 		return (-1);
 	}
@@ -783,10 +791,8 @@ file_problem(int e)
 		    MAX_INCLUDE - 1);
 		return (buf);
 	}
-	if (e == EPERM)
-		return ("writable by others, or owned by another user");
-	if (e == EINVAL)
-		return ("not a regular file");
+	if (e == EPERM && file_why != NULL)
+		return (file_why);
 	return (strerror(e));
 }
 
@@ -799,15 +805,27 @@ pushfile(const char *name, int must_exist)
 {
 	struct file	*nf;
 	FILE		*f;
+	int		 fd, fl, e;
 
 	if (nfiles >= MAX_INCLUDE) {
 		errno = ELOOP;
 		return (-1);
 	}
-	if ((f = fopen(name, "r")) == NULL)
+	/*
+	 * Not blocking in open(2) (a FIFO with no writer), and no
+	 * controlling terminal from a tty: the type is checked first.
+	 */
+	file_why = NULL;
+	fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd == -1)
 		return (!must_exist && errno == ENOENT ? 1 : -1);
-	if (check_file(f) == -1) {
-		fclose(f);
+	if (check_file(fd) == -1 ||
+	    (fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		e = errno;
+		close(fd);
+		errno = e;
 		return (-1);
 	}
 	nf = &files[nfiles];

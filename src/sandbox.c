@@ -14,6 +14,11 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#ifdef PPTPPROXY_TEST
+#include <sys/ioctl.h>		/* the test's FIONREAD */
+
+#include <netinet/in.h>		/* the test's protocols */
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -134,7 +139,6 @@ sandbox_gre(void)
 
 #else /* Linux */
 
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -331,13 +335,46 @@ static const int sb_common[] = {
 
 static const int sb_control_calls[] = {
 	SCMP_SYS(accept4),
-	SCMP_SYS(connect),
-	SCMP_SYS(getsockname),
-	SCMP_SYS(getpeername),
-	SCMP_SYS(setsockopt),
+	SCMP_SYS(connect),		/* to servers: see sandbox_control() */
+	SCMP_SYS(getsockname),		/* our address, for the GRE routes */
+	SCMP_SYS(setsockopt),		/* TCP_NODELAY, keepalives */
 	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
-	SCMP_SYS(shutdown),
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
+};
+
+/*
+ * socket(2), argument by argument: the domain, the type with its flags
+ * and the protocol must be exactly one of a process's rows.  Anything
+ * else is outside the list (killed).  error 0 allows the call; another
+ * makes it fail with that errno.
+ */
+struct sb_socket {
+	int	domain;
+	int	type;
+	int	protocol;
+	int	error;
+};
+
+/*
+ * Both children: syslog(3) opened its socket before the chroot and
+ * sends on it.  When that socket breaks, glibc and musl make a new one
+ * (a datagram socket, glibc then a stream socket), which could not reach
+ * a log socket from the chroot anyway: it fails quietly, nothing else of
+ * AF_UNIX is allowed.
+ */
+#define SB_SOCKET_SYSLOG						\
+	{ AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, EACCES },		\
+	{ AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, EACCES }
+
+/* The control relay: TCP to servers (sess_connect() in control.c). */
+static const struct sb_socket sb_control_sockets[] = {
+	{ AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, 0 },
+	SB_SOCKET_SYSLOG
+};
+
+/* The GRE forwarder: its raw socket came from the parent. */
+static const struct sb_socket sb_gre_sockets[] = {
+	SB_SOCKET_SYSLOG
 };
 
 static const int sb_gre_calls[] = {
@@ -345,6 +382,21 @@ static const int sb_gre_calls[] = {
 	SCMP_SYS(recvmmsg_time64),
 	SCMP_SYS(sendmmsg),
 };
+
+static void
+sb_sockets(scmp_filter_ctx ctx, const struct sb_socket *t, size_t n)
+{
+	struct scmp_arg_cmp	c[3];
+	size_t			i;
+
+	for (i = 0; i < n; i++) {
+		c[0] = SB_ARG(0, SCMP_CMP_EQ, (uint64_t)t[i].domain, 0);
+		c[1] = SB_ARG(1, SCMP_CMP_EQ, (uint64_t)t[i].type, 0);
+		c[2] = SB_ARG(2, SCMP_CMP_EQ, (uint64_t)t[i].protocol, 0);
+		sb_rule(ctx, t[i].error == 0 ? SCMP_ACT_ALLOW :
+		    SCMP_ACT_ERRNO(t[i].error), SCMP_SYS(socket), 3, c);
+	}
+}
 
 static scmp_filter_ctx
 sb_child_init(const char *proc)
@@ -386,12 +438,6 @@ sb_child_init(const char *proc)
 	SB_ALLOW2(ctx, SCMP_SYS(tgkill),
 	    SB_ARG(0, SCMP_CMP_EQ, (uint64_t)getpid(), 0),
 	    SB_ARG(2, SCMP_CMP_EQ, SIGABRT, 0));
-	/*
-	 * syslog(3) reconnects when its socket breaks: let socket(AF_UNIX)
-	 * fail quietly (there is no /dev/log in the chroot anyway).
-	 */
-	sb_rule(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1,
-	    &SB_ARG(0, SCMP_CMP_EQ, AF_UNIX, 0));
 	return (ctx);
 }
 
@@ -435,6 +481,13 @@ sandbox_prepare(void)
  * The control relay: accepts on listening sockets it was handed, opens
  * TCP connections to servers, relays messages between them, asks the
  * parent and tells the GRE forwarder over imsg.
+ *
+ * connect(2) cannot be held to the configured servers here: its address
+ * is in memory behind a pointer, which a seccomp filter cannot read.
+ * What bounds it: the only sockets the relay can make are TCP over IPv4
+ * (sb_control_sockets), and it connects them only to the server of the
+ * proxy the parent configured.  (On OpenBSD, pledge "inet" likewise
+ * allows any IPv4 or IPv6 address.)
  */
 void
 sandbox_control(void)
@@ -444,14 +497,10 @@ sandbox_control(void)
 	ctx = sb_child_init("control");
 	sb_allow(ctx, sb_control_calls,
 	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
-	/* TCP to servers only: socket(AF_INET, SOCK_STREAM[|flags], 0). */
-	SB_ALLOW2(ctx, SCMP_SYS(socket),
-	    SB_ARG(0, SCMP_CMP_EQ, AF_INET, 0),
-	    SB_ARG(1, SCMP_CMP_MASKED_EQ,
-	    0xffffffffU & ~(unsigned int)(SOCK_NONBLOCK | SOCK_CLOEXEC),
-	    SOCK_STREAM));
-	/* evbuffer_read() asks how much is there. */
-	SB_ALLOW1(ctx, SCMP_SYS(ioctl), SB_ARG(1, SCMP_CMP_EQ, FIONREAD, 0));
+	sb_sockets(ctx, sb_control_sockets,
+	    sizeof(sb_control_sockets) / sizeof(sb_control_sockets[0]));
+	/* sess_stop(): our FIN once the peer answered its Stop request. */
+	SB_ALLOW1(ctx, SCMP_SYS(shutdown), SB_ARG(1, SCMP_CMP_EQ, SHUT_WR, 0));
 	sb_child_load(ctx);
 }
 
@@ -464,6 +513,8 @@ sandbox_gre(void)
 	ctx = sb_child_init("gre");
 	sb_allow(ctx, sb_gre_calls,
 	    sizeof(sb_gre_calls) / sizeof(sb_gre_calls[0]));
+	sb_sockets(ctx, sb_gre_sockets,
+	    sizeof(sb_gre_sockets) / sizeof(sb_gre_sockets[0]));
 	sb_child_load(ctx);
 }
 
@@ -682,18 +733,141 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 
 #ifdef PPTPPROXY_TEST
 /*
- * Test builds: a child calls this on SIGUSR2 and must not survive it.
- * open(2) of a file: in no child's list, outside every child's pledge.
+ * Test builds: a child calls this on SIGUSR2.  PPTPPROXY_TEST_CALL in
+ * the environment names the call.  Each is outside every child's list
+ * (and pledge) and must not return, but for "syslog", the socket
+ * syslog(3) makes when its own broke, which must fail and not kill, and
+ * in the relay "socket-tcp", its own socket to servers, and
+ * "shutdown-wr", its FIN at the end of a stopped session.  Calls on
+ * descriptor -1 would fail with EBADF if they were let through.
  */
+#ifndef IPPROTO_SCTP
+#define IPPROTO_SCTP	132
+#endif
+
+static int
+sb_test_open(void)
+{
+	return (open("/etc/passwd", O_RDONLY));
+}
+
+static int
+sb_test_raw(void)
+{
+	return (socket(AF_INET, SOCK_RAW, IPPROTO_GRE));
+}
+
+static int
+sb_test_sctp(void)
+{
+	return (socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_SCTP));
+}
+
+static int
+sb_test_tcp(void)
+{
+	return (socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0));
+}
+
+static int
+sb_test_udp(void)
+{
+	return (socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0));
+}
+
+static int
+sb_test_inet6(void)
+{
+	return (socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0));
+}
+
+static int
+sb_test_blocking(void)
+{
+	return (socket(AF_INET, SOCK_STREAM, 0));
+}
+
+static int
+sb_test_syslog(void)
+{
+	return (socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+}
+
+static int
+sb_test_shutdown(void)
+{
+	return (shutdown(-1, SHUT_RDWR));
+}
+
+static int
+sb_test_shutdown_wr(void)
+{
+	return (shutdown(-1, SHUT_WR));
+}
+
+static int
+sb_test_getpeername(void)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+
+	return (getpeername(-1, (struct sockaddr *)&ss, &len));
+}
+
+static int
+sb_test_fionread(void)
+{
+	int	n;
+
+	return (ioctl(-1, FIONREAD, &n));
+}
+
+static const struct {
+	const char	*name;
+	const char	*what;
+	int		(*call)(void);
+} sb_tests[] = {
+	{ "open", "open(/etc/passwd)", sb_test_open },
+	{ "socket-raw", "socket(AF_INET, SOCK_RAW, IPPROTO_GRE)",
+	    sb_test_raw },
+	{ "socket-sctp", "socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP)",
+	    sb_test_sctp },
+	{ "socket-tcp", "socket(AF_INET, SOCK_STREAM, 0)", sb_test_tcp },
+	{ "socket-udp", "socket(AF_INET, SOCK_DGRAM, 0)", sb_test_udp },
+	{ "socket-inet6", "socket(AF_INET6, SOCK_STREAM, 0)", sb_test_inet6 },
+	{ "socket-blocking", "socket(AF_INET, SOCK_STREAM, 0) without flags",
+	    sb_test_blocking },
+	{ "syslog", "socket(AF_UNIX, SOCK_DGRAM, 0)", sb_test_syslog },
+	{ "shutdown", "shutdown(SHUT_RDWR)", sb_test_shutdown },
+	{ "shutdown-wr", "shutdown(SHUT_WR)", sb_test_shutdown_wr },
+	{ "getpeername", "getpeername(2)", sb_test_getpeername },
+	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
+};
+
 void
 sandbox_test_forbidden(void)
 {
-	int	fd;
+	const char	*name;
+	size_t		 i;
+	int		 r;
 
-	log_info("sandbox test: opening /etc/passwd");
-	if ((fd = open("/etc/passwd", O_RDONLY)) != -1)
-		close(fd);
-	log_warnx("sandbox test: the forbidden call returned (%s)",
-	    fd == -1 ? strerror(errno) : "opened");
+	if ((name = getenv("PPTPPROXY_TEST_CALL")) == NULL)
+		name = "open";
+	for (i = 0; i < sizeof(sb_tests) / sizeof(sb_tests[0]); i++)
+		if (strcmp(sb_tests[i].name, name) == 0)
+			break;
+	if (i == sizeof(sb_tests) / sizeof(sb_tests[0])) {
+		log_warnx("sandbox test: no call %s", name);
+		return;
+	}
+	log_info("sandbox test: calling %s", sb_tests[i].what);
+	if ((r = sb_tests[i].call()) != -1)
+		close(r);
+	log_warnx("sandbox test: the call returned (%s)",
+	    r == -1 ? strerror(errno) : "success");
 }
 #endif /* PPTPPROXY_TEST */

@@ -15,6 +15,8 @@
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
+# pptpproxy refuses configuration files writable by group or others.
+umask 022
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1

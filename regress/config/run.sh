@@ -17,6 +17,10 @@ pass=0
 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# pptpproxy refuses files writable by group or others: whatever the
+# umask of the checkout and of this run, the shipped ones are not.
+umask 022
+chmod go-w $dir/*.conf $dir/*.inc etc/pptpproxy.conf
 
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 notok() { fail=$((fail + 1)); echo "not ok - $*"; }
@@ -96,20 +100,54 @@ else
 	sed 's/^/  got: /' "$tmp/long.err"
 fi
 
-# A file others may write is refused, top file or included.
+# A file group or others may write is refused, top file or included.
 printf 'proxy { server 198.51.100.2 }\n' >"$tmp/perm.conf"
 printf 'include "perm.conf"\n' >"$tmp/incperm.conf"
-chmod 0646 "$tmp/perm.conf"
-if ! "$P" -t -f "$tmp/perm.conf" >/dev/null 2>"$tmp/perm.err" &&
-    grep -q "perm.conf: writable by others" "$tmp/perm.err" &&
-    ! "$P" -t -f "$tmp/incperm.conf" >/dev/null 2>"$tmp/incperm.err" &&
-    grep -q "incperm.conf:1: include .*perm.conf: writable by others" \
-    "$tmp/incperm.err"; then
-	ok "a file writable by others is refused"
-else
-	notok "a file writable by others is refused"
-	cat "$tmp/perm.err" "$tmp/incperm.err" | sed 's/^/  got: /'
-fi
+for mode in 0646 0664 0606 0660 0642; do
+	chmod $mode "$tmp/perm.conf"
+	if ! "$P" -t -f "$tmp/perm.conf" >/dev/null 2>"$tmp/perm.err" &&
+	    grep -qx "$tmp/perm.conf: writable by group or others" \
+	    "$tmp/perm.err" &&
+	    ! "$P" -t -f "$tmp/incperm.conf" >/dev/null 2>"$tmp/incperm.err" &&
+	    grep -qx "$tmp/incperm.conf:1: include $tmp/perm.conf: writable by group or others" \
+	    "$tmp/incperm.err"; then
+		ok "a file of mode $mode is refused, top or included"
+	else
+		notok "a file of mode $mode is refused, top or included"
+		cat "$tmp/perm.err" "$tmp/incperm.err" | sed 's/^/  got: /'
+	fi
+done
+# Read by anyone, written by the owner only: accepted.
+for mode in 0644 0600 0444 0640; do
+	chmod $mode "$tmp/perm.conf"
+	if "$P" -t -f "$tmp/perm.conf" >/dev/null 2>&1 &&
+	    "$P" -t -f "$tmp/incperm.conf" >/dev/null 2>&1; then
+		ok "a file of mode $mode is accepted, top or included"
+	else
+		notok "a file of mode $mode is accepted, top or included"
+	fi
+done
+
+# Not a regular file: refused without reading (a FIFO with no writer
+# would block open(2); one with a writer, every read), top or included.
+mkfifo "$tmp/fifo.conf"
+printf 'include "fifo.conf"\n' >"$tmp/incfifo.conf"
+printf 'include "/dev/null"\n' >"$tmp/incdev.conf"
+printf 'include "%s"\n' "$tmp" >"$tmp/incdir.conf"
+for c in "fifo.conf:$tmp/fifo.conf: not a regular file" \
+    "incfifo.conf:$tmp/incfifo.conf:1: include $tmp/fifo.conf: not a regular file" \
+    "incdev.conf:$tmp/incdev.conf:1: include /dev/null: not a regular file" \
+    "incdir.conf:$tmp/incdir.conf:1: include $tmp: not a regular file"; do
+	f=${c%%:*} want=${c#*:}
+	timeout 10 "$P" -t -f "$tmp/$f" >/dev/null 2>"$tmp/type.err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -qxF -- "$want" "$tmp/type.err"; then
+		ok "$f: refused as not a regular file, at once"
+	else
+		notok "$f: refused as not a regular file, at once (exit $rc)"
+		sed 's/^/  got: /' "$tmp/type.err"
+	fi
+done
 chmod 0644 "$tmp/perm.conf"
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	chown nobody "$tmp/perm.conf"

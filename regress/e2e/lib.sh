@@ -18,6 +18,9 @@
 # A test exits 0 (pass), 1 (fail, with "FAIL: reason" and the proxy log's
 # tail) or 77 (skip).
 
+# Configuration files written here must not be group-writable (pptpproxy
+# refuses them), whatever the caller's umask.
+umask 022
 E2E=${E2E:-$(cd "$(dirname "$0")" && pwd)}
 TOP=$(cd "$E2E/../.." && pwd)
 PPTPPROXY=${PPTPPROXY:-$TOP/build/pptpproxy}

@@ -1,9 +1,16 @@
 #!/bin/sh
 # A child that makes a system call outside its sandbox dies of it: the
-# test build (-DPPTPPROXY_TEST) makes one on SIGUSR2 (open of /etc/passwd).
-# For each child, with the filter killing (-n) and trapping (-d, which
-# names the call first): the child dies of SIGSYS, the parent logs it,
-# ends the other child, exits 1, and no process remains.
+# test build (-DPPTPPROXY_TEST) makes one on SIGUSR2, the call named by
+# PPTPPROXY_TEST_CALL (sandbox_test_forbidden(): open of /etc/passwd by
+# default).  For each child, with the filter killing (-n) and trapping
+# (-d, which names the call first): the child dies of SIGSYS, the parent
+# logs it, ends the other child, exits 1, and no process remains.
+# Then the calls the allow-lists pin or leave out: socket() with any
+# other domain, type, flags or protocol than the child's own, shutdown
+# but the relay's shutdown(SHUT_WR), getpeername, ioctl(FIONREAD).  What a
+# child may still make goes through: the relay's TCP socket to servers and
+# its shutdown(SHUT_WR), and syslog(3)'s AF_UNIX socket, which fails
+# (EACCES) without killing.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
@@ -29,46 +36,104 @@ wait_children() {
 	return 1
 }
 
+# killed MODE VICTIM CALL SYSCALL: the victim's call kills it (SIGSYS)
+# and ends the daemon; under -d the trap names SYSCALL.
+killed() {
+	mode=$1 victim=$2 call=$3 sys=$4
+	PLOG=$TMP/proxy$mode-$victim-$call.log
+	PPTPPROXY_TEST_CALL=$call
+	export PPTPPROXY_TEST_CALL
+	lab_bg fw "$PPTPPROXY" $mode -l "$PLOG" -p 192.0.2.1,198.51.100.2
+	PROXY_PID=$LAST_PID
+	unset PPTPPROXY_TEST_CALL
+	wait_children || fail "$mode: children did not start"
+	kids=$(pgrep -P "$PROXY_PID" | tr '\n' ' ')
+	v=""
+	for k in $kids; do
+		grep -aq "pptpproxy: $victim" /proc/$k/cmdline && v=$k
+	done
+	[ -n "$v" ] || fail "$mode: no $victim process"
+
+	kill -USR2 "$v"
+	i=0
+	while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill -0 "$PROXY_PID" 2>/dev/null &&
+	    fail "$mode $call: parent still running after $victim's call"
+	wait "$PROXY_PID"; rc=$?
+	[ $rc -eq 1 ] || fail "$mode $victim $call: exit status $rc, not 1"
+
+	grep -q "$victim: sandbox test: calling" "$PLOG" ||
+	    fail "$mode $call: $victim did not make the call"
+	grep -q "sandbox test: the call returned" "$PLOG" &&
+	    fail "$mode: $victim survived $call"
+	grep -q "$victim process killed by signal 31" "$PLOG" ||
+	    fail "$mode $call: the parent did not log $victim's death"
+	if [ "$mode" = -d ]; then
+		grep -q "$victim: sandbox: forbidden system call $sys " \
+		    "$PLOG" || fail "-d $call: the trap did not name $sys"
+	fi
+	for k in $kids; do
+		[ -d /proc/$k ] &&
+		    grep -aq pptpproxy /proc/$k/cmdline 2>/dev/null &&
+		    fail "$mode $victim $call: process $k left behind"
+	done
+	echo "$mode $victim $call: $(grep -h "sandbox test: calling" "$PLOG" |
+	    sed 's/.*calling //'): $(grep -h "process killed" "$PLOG" |
+	    cut -d' ' -f4-)"
+}
+
+# survives VICTIM CALL ERROR: the call returns ERROR (or success: "")
+# and the daemon goes on.
+survives() {
+	victim=$1 call=$2 err=$3
+	PLOG=$TMP/proxy-d-$victim-$call.log
+	PPTPPROXY_TEST_CALL=$call
+	export PPTPPROXY_TEST_CALL
+	lab_bg fw "$PPTPPROXY" -d -l "$PLOG" -p 192.0.2.1,198.51.100.2
+	PROXY_PID=$LAST_PID
+	unset PPTPPROXY_TEST_CALL
+	wait_children || fail "-d: children did not start"
+	v=""
+	for k in $(pgrep -P "$PROXY_PID"); do
+		grep -aq "pptpproxy: $victim" /proc/$k/cmdline && v=$k
+	done
+	[ -n "$v" ] || fail "-d: no $victim process"
+	kill -USR2 "$v"
+	lab_wait_log "$victim: sandbox test: the call returned" 5 ||
+	    fail "$victim: $call did not return"
+	grep -q "$victim: sandbox test: the call returned (${err:-success})" \
+	    "$PLOG" || fail "$victim: $call did not return ${err:-success}"
+	grep -q "forbidden system call" "$PLOG" &&
+	    fail "$victim: $call trapped"
+	kill -0 "$v" 2>/dev/null || fail "$victim died of $call"
+	kill -TERM "$PROXY_PID"
+	wait "$PROXY_PID"
+	echo "-d $victim $call: $(grep -h "sandbox test: the call" "$PLOG" |
+	    sed 's/.*sandbox test: //')"
+}
+
 for mode in -n -d; do
 	for victim in gre control; do
-		PLOG=$TMP/proxy$mode-$victim.log
-		lab_bg fw "$PPTPPROXY" $mode -l "$PLOG" -p 192.0.2.1,198.51.100.2
-		PROXY_PID=$LAST_PID
-		wait_children || fail "$mode: children did not start"
-		kids=$(pgrep -P "$PROXY_PID" | tr '\n' ' ')
-		v=""
-		for k in $kids; do
-			grep -aq "pptpproxy: $victim" /proc/$k/cmdline && v=$k
-		done
-		[ -n "$v" ] || fail "$mode: no $victim process"
-
-		kill -USR2 "$v"
-		i=0
-		while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -0 "$PROXY_PID" 2>/dev/null &&
-		    fail "$mode: parent still running after $victim's call"
-		wait "$PROXY_PID"; rc=$?
-		[ $rc -eq 1 ] || fail "$mode $victim: exit status $rc, not 1"
-
-		grep -q "$victim: sandbox test: opening /etc/passwd" "$PLOG" ||
-		    fail "$mode: $victim did not make the call"
-		grep -q "sandbox test: the forbidden call returned" "$PLOG" &&
-		    fail "$mode: $victim survived a forbidden call"
-		grep -q "$victim process killed by signal 31" "$PLOG" ||
-		    fail "$mode: the parent did not log $victim's death"
-		if [ "$mode" = -d ]; then
-			grep -q "$victim: sandbox: forbidden system call openat" \
-			    "$PLOG" || fail "-d: the trap did not name the call"
-		fi
-		for k in $kids; do
-			[ -d /proc/$k ] &&
-			    grep -aq pptpproxy /proc/$k/cmdline 2>/dev/null &&
-			    fail "$mode $victim: process $k left behind"
-		done
-		echo "$mode $victim: $(grep -h "process killed" "$PLOG" |
-		    cut -d' ' -f4-)"
+		killed $mode $victim open openat
 	done
 done
+for victim in gre control; do
+	killed -d $victim socket-raw socket
+	killed -d $victim socket-sctp socket
+	killed -d $victim socket-udp socket
+	killed -d $victim socket-inet6 socket
+	killed -d $victim socket-blocking socket
+	killed -d $victim shutdown shutdown
+	killed -d $victim getpeername getpeername
+	killed -d $victim fionread ioctl
+	survives $victim syslog "Permission denied"
+done
+killed -d gre socket-tcp socket
+survives control socket-tcp ""
+killed -d gre shutdown-wr shutdown
+survives control shutdown-wr "Bad file descriptor"
+killed -n control socket-sctp socket
+killed -n control shutdown shutdown
 exit 0

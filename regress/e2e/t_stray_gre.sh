@@ -3,7 +3,9 @@
 # a bad GRE version, both from the client's own host and from another, and
 # the session's valid Call ID from a wrong source address (spoofing); on
 # the outside too, the Call ID the server uses from another address
-# (198.51.100.3) and an unknown one from the server's.  The session still
+# (198.51.100.3) and an unknown one from the server's; and the session's
+# Call ID from the client's own address, sent to the proxy's outside
+# address instead of the one the client talks to.  The session still
 # echoes every frame; nothing stray reaches the server (no marked packet in
 # a capture in the server's namespace, none in what the server's PPP side
 # read) nor the client (capture in the client's namespace); the proxy
@@ -58,6 +60,10 @@ print("sent %d each of %s from this host" % (count, ", ".join(sys.argv[4:])))
 EOP
 nsx c1 python3 "$TMP/stray.py" 192.0.2.1 "$id" $N unknown version ||
     fail "cannot send GRE from the client's host"
+ip -n "$(ns c1)" route add 198.51.100.1/32 via 192.0.2.1 ||
+    fail "route to the proxy's outside address"
+nsx c1 python3 "$TMP/stray.py" 198.51.100.1 "$id" $N spoof ||
+    fail "cannot send GRE to the proxy's other address"
 nsx c2 python3 "$TMP/stray.py" 192.0.2.1 "$id" $N unknown version spoof ||
     fail "cannot send GRE from another host"
 nsx s python3 "$TMP/stray.py" -s 198.51.100.3 198.51.100.1 "$sid" $N spoof ||
@@ -72,9 +78,11 @@ echo "$line"
 m=$(echo "$line" | sed -n 's/.* \([0-9]*\) malformed.*/\1/p')
 u=$(echo "$line" | sed -n 's/.* \([0-9]*\) unknown Call ID.*/\1/p')
 w=$(echo "$line" | sed -n 's/.* \([0-9]*\) wrong source.*/\1/p')
+d=$(echo "$line" | sed -n 's/.* \([0-9]*\) wrong destination.*/\1/p')
 [ "${m:-0}" -eq $((2 * N)) ] || fail "$m bad-version packets counted, sent $((2 * N))"
 [ "${u:-0}" -eq $((3 * N)) ] || fail "$u unknown-Call-ID packets counted, sent $((3 * N))"
 [ "${w:-0}" -eq $((2 * N)) ] || fail "$w spoofed packets counted, sent $((2 * N))"
+[ "${d:-0}" -eq $N ] || fail "$d packets to a wrong address counted, sent $N"
 wait $long || { cat "$TMP/long.out"; fail "the session lost frames"; }
 cat "$TMP/long.out"
 sleep 1

@@ -37,6 +37,7 @@ setup(void)
 		gr.newkey = (uint16_t)i;
 		gr.from.s_addr = htonl(0xc000020a);	/* 192.0.2.10 */
 		gr.to.s_addr = htonl(0xc6336402);
+		gr.dst.s_addr = htonl(0xc0000201);	/* 192.0.2.1 */
 		if (gre_table_add(&t, &gr) == -1)
 			abort();
 	}

@@ -87,6 +87,7 @@ route(struct gre_table *t, uint32_t sess, uint16_t key, uint16_t newkey,
 	inet_pton(AF_INET, from, &gr.from);
 	inet_pton(AF_INET, to, &gr.to);
 	inet_pton(AF_INET, src, &gr.src);
+	inet_pton(AF_INET, "192.0.2.1", &gr.dst);	/* mkpkt()'s */
 	gr.toside = PPTP_SERVER;
 	if (gre_table_add(t, &gr) == -1)
 		abort();
@@ -99,7 +100,7 @@ main(void)
 	struct gre_route_ent	*r;
 	uint8_t			*g, copy[2048];
 	size_t			 len, glen;
-	uint64_t		 before;
+	uint64_t		 before, pk;
 
 	memset(&t, 0, sizeof(t));
 	if ((t.routes = calloc(65536, sizeof(*t.routes))) == NULL)
@@ -148,6 +149,27 @@ main(void)
 	CHECK(gre_translate(&t, pkt, len, &g, &glen) == NULL &&
 	    t.drop_spoofed == before + 1 && t.routes[4711].dropped == 1,
 	    "valid Call ID from the wrong address is dropped and counted");
+
+	/*
+	 * Right key and source, sent to another address of ours (or to
+	 * broadcast): dropped, as the kernel path does not forward it.
+	 */
+	before = t.drop_dst;
+	pk = t.routes[4711].packets;
+	len = mkpkt("192.0.2.10", 0x3001, GRE_PROTO_PPP, 10, 4711, 10);
+	inet_pton(AF_INET, "198.51.100.1", pkt + 16);
+	CHECK(gre_translate(&t, pkt, len, &g, &glen) == NULL &&
+	    t.drop_dst == before + 1 && t.routes[4711].packets == pk &&
+	    pkt[26] == 0x12 && pkt[27] == 0x67,
+	    "sent to another address of ours: dropped and counted");
+	len = mkpkt("192.0.2.10", 0x3001, GRE_PROTO_PPP, 10, 4711, 10);
+	inet_pton(AF_INET, "192.0.2.255", pkt + 16);
+	CHECK(gre_translate(&t, pkt, len, &g, &glen) == NULL &&
+	    t.drop_dst == before + 2, "sent to broadcast: dropped");
+	len = mkpkt("192.0.2.10", 0x3001, GRE_PROTO_PPP, 10, 4711, 10);
+	CHECK(gre_translate(&t, pkt, len, &g, &glen) != NULL &&
+	    t.drop_dst == before + 2 && t.routes[4711].packets == pk + 1,
+	    "sent to the route's address: forwarded");
 
 	/* Unknown key. */
 	before = t.drop_unknown;

@@ -512,9 +512,13 @@ test_ruleset(void)
 	    "the rule set replaces a table left by an earlier run");
 	CHECK(strstr(rs, "ip frag-off & 0x3fff == 0") != NULL,
 	    "fragments stay with user space (reassembled there)");
-	CHECK(strstr(rs, "@th,0,32 & 0xef7fffff == 0x2001880b") != NULL,
-	    "only GRE version 1 with a key, S and A allowed, protocol PPP "
+	CHECK(strstr(rs, "@th,0,32 & 0xff7fffff == 0x3001880b ip saddr") !=
+	    NULL,
+	    "with S: only GRE version 1 with a key, A allowed, protocol PPP "
 	    "(as gre_check)");
+	CHECK(strstr(rs, "@th,0,32 & 0xff7fffff == 0x2001880b "
+	    "@th,32,16 == 0 ip saddr") != NULL,
+	    "without S: the same, and a payload length of 0 (as gre_check)");
 	CHECK(strstr(rs, "ip saddr . ip daddr . @th,48,16 @peers") != NULL,
 	    "only from the call's peer, to our address it talks to, with "
 	    "the key it was shown");
