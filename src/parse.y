@@ -212,6 +212,8 @@ main		: USER STRING {
 			else if (strlcpy(conf->user, $2, sizeof(conf->user))
 			    >= sizeof(conf->user))
 				yyerror("user %s: name too long", $2);
+			else
+				conf->user_given = 1;
 			free($2);
 		}
 		| CHROOT STRING {

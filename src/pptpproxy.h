@@ -164,6 +164,8 @@ struct pptpproxy_conf {
 	struct acl_cmds		 cmds;		/* global: apply to all */
 	struct acl_tables	 tables;	/* parse time only */
 	int			 t_stop;	/* drain time when stopping */
+	int			 user_given;	/* "user" in the file */
+	int			 log_facility;	/* syslog(3)'s; 0: daemon */
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -259,6 +261,10 @@ __dead void fatal(const char *, ...)
 	    __attribute__((__format__(printf, 1, 2)));
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__(printf, 1, 2)));
+
+/* check.c: what the configuration names exists (-t, start) */
+typedef void	(*check_report_fn)(int, const char *);	/* warning, text */
+int	check_system(const struct pptpproxy_conf *, check_report_fn);
 
 /* proc.c */
 struct passwd;
