@@ -1500,6 +1500,7 @@ control_main(int debug)
 	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1)
 		fatal("imsgbuf_init");
 	imsgbuf_allow_fdpass(&iev_parent.ibuf);
+	log_relay_start(&iev_parent);
 	while (conf == NULL) {
 		if (imsg_read_blocking(&iev_parent.ibuf, &imsg) == -1)
 			fatal("reading start-up messages from the parent");

@@ -578,6 +578,10 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 		}
 		parent_offload(imsg);
 		break;
+	case IMSG_LOG:
+		log_relay_recv(imsg, iev->peer, iev == &children[PROC_GRE].iev ?
+		    children[PROC_GRE].pid : children[PROC_CONTROL].pid);
+		break;
 	case IMSG_ACL_REQ:
 		if (iev != &children[PROC_CONTROL].iev ||
 		    imsg_get_data(imsg, &req, sizeof(req)) == -1) {
@@ -727,6 +731,17 @@ reap(void)
 	}
 }
 
+/* Stopping: the children's last lines, which the loop will not read. */
+static void
+parent_drain_logs(void)
+{
+	int	i;
+
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		log_relay_drain(&children[i].iev, proc_name(i),
+		    children[i].pid);
+}
+
 static void
 parent_shutdown(int code)
 {
@@ -743,6 +758,7 @@ parent_shutdown(int code)
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		child_hangup(i);
 	for (tries = 0; tries < 40; tries++) {
+		parent_drain_logs();
 		alive = 0;
 		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
 			if (children[i].pid <= 0)
@@ -764,6 +780,7 @@ parent_shutdown(int code)
 		}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	parent_drain_logs();
 	offload_stop();
 	log_info("%s", code == 0 ? "terminating" : "terminating after an "
 	    "error");
@@ -792,6 +809,7 @@ parent_reload(void)
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
 	(void)listen_retry_arm();
+	log_setfacility(pconf->log_facility);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
 		if (conf_send(&children[i].iev.ibuf, pconf,
 		    i == PROC_CONTROL) == -1)
@@ -842,6 +860,7 @@ parent_sig(int sig, short ev, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
+		log_reopen();
 		if (stopping) {
 			log_info("stopping: no reload");
 			break;

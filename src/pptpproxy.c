@@ -85,6 +85,11 @@ add_arg(char ***list, int *n, char *arg)
 static void
 report(int warn, const char *msg)
 {
+	/* The journal keeps a line's priority only from the log's prefix. */
+	if (log_getjournal()) {
+		log_warnx("%s%s", warn ? "warning: " : "", msg);
+		return;
+	}
 	fprintf(stderr, "pptpproxy: %s%s\n", warn ? "warning: " : "", msg);
 	if (log_getfd() != STDERR_FILENO)
 		log_warnx("%s", msg);
@@ -106,9 +111,13 @@ nothing_to_do(const struct options *o)
 	else
 		snprintf(msg, sizeof(msg), "no proxy configured: nothing "
 		    "to do");
-	fprintf(stderr, "pptpproxy: %s\n", msg);
-	if (log_getfd() != STDERR_FILENO)
+	if (log_getjournal())
 		log_info("%s", msg);
+	else {
+		fprintf(stderr, "pptpproxy: %s\n", msg);
+		if (log_getfd() != STDERR_FILENO)
+			log_info("%s", msg);
+	}
 	exit(0);
 }
 
@@ -241,6 +250,7 @@ main(int argc, char *argv[], char *envp[])
 		fprintf(stderr, "pptpproxy: configuration errors, exiting\n");
 		exit(1);
 	}
+	log_setfacility(conf->log_facility);
 	if (TAILQ_EMPTY(&conf->proxies))
 		nothing_to_do(&o);
 	/* Before daemon(3): a missing user or directory is said here. */
@@ -250,6 +260,8 @@ main(int argc, char *argv[], char *envp[])
 		exit(1);
 	if (o.conffile != NULL)
 		sandbox_conffile(o.conffile);
+	if (log_getfile() != NULL)
+		sandbox_logfile(log_getfile());
 	log_setlevel(conf->log_level);
 	parent_main(conf, &o);
 	/* NOTREACHED */
