@@ -9,7 +9,9 @@
  *
  * A child sends each line at once (a child about to die of a forbidden
  * call still gets its last line out) and, at exit, waits until every
- * queued line is written.  When the channel is gone, lines are written
+ * queued line is written.  While the parent does not read, at most
+ * LOG_RELAY_QUEUE lines wait; the next ones are counted, and the count
+ * is logged once lines flow again.  When the channel is gone, lines are written
  * where they were before (syslog or standard error).
  */
 
@@ -17,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -26,16 +29,34 @@
 
 static struct imsgev	*relay_iev;
 static int		 relay_broken;
+static unsigned int	 relay_dropped;
 
 static int
 relay_send(int pri, const char *msg)
 {
 	struct imsgbuf	*ibuf;
+	char		 note[80];
 	size_t		 len;
+	int		 n;
 
 	if (relay_iev == NULL || relay_broken)
 		return (-1);
 	ibuf = &relay_iev->ibuf;
+	/* A parent that does not read: lines are counted, not queued. */
+	if (imsgbuf_queuelen(ibuf) >= LOG_RELAY_QUEUE) {
+		relay_dropped++;
+		return (0);
+	}
+	if (relay_dropped > 0) {
+		n = snprintf(note, sizeof(note), "%u log lines dropped: the "
+		    "parent did not take them", relay_dropped);
+		if (n > 0 && (size_t)n < sizeof(note) && imsg_compose(ibuf,
+		    IMSG_LOG, LOG_WARNING, 0, -1, note, n) == -1) {
+			relay_broken = 1;
+			return (-1);
+		}
+		relay_dropped = 0;
+	}
 	if ((len = strlen(msg)) > LOG_RELAY_MAX)
 		len = LOG_RELAY_MAX;
 	if (imsg_compose(ibuf, IMSG_LOG, LOG_PRI(pri), 0, -1, msg, len)
@@ -116,20 +137,19 @@ log_relay_drain(struct imsgev *iev, const char *name, pid_t pid)
 {
 	struct imsg	imsg;
 	ssize_t		n;
-	int		i;
+	int		i, got;
 
 	if (iev->peer == NULL)
 		return;
+	/* imsgbuf_read() says 1 for "nothing there" too. */
 	for (i = 0; i < 64; i++) {
 		n = imsgbuf_read(&iev->ibuf);
-		for (;;) {
-			if (imsg_get(&iev->ibuf, &imsg) <= 0)
-				break;
+		for (got = 0; imsg_get(&iev->ibuf, &imsg) > 0; got++) {
 			if (imsg_get_type(&imsg) == IMSG_LOG)
 				log_relay_recv(&imsg, name, pid);
 			imsg_free(&imsg);
 		}
-		if (n <= 0)
+		if (n <= 0 || got == 0)
 			break;
 	}
 }

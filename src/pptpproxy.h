@@ -354,6 +354,7 @@ int	imsg_read_blocking(struct imsgbuf *, struct imsg *);
 
 /* logrelay.c: the children's log lines written by the parent */
 #define LOG_RELAY_MAX	1023		/* bytes of text in an IMSG_LOG */
+#define LOG_RELAY_QUEUE	1000		/* lines a child keeps waiting */
 void	log_relay_start(struct imsgev *);	/* a child */
 void	log_relay_recv(struct imsg *, const char *, pid_t);
 void	log_relay_drain(struct imsgev *, const char *, pid_t);

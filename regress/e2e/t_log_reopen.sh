@@ -12,7 +12,11 @@ ctl=$(proxy_child "pptpproxy: control")
 gre=$(proxy_child "pptpproxy: gre")
 [ -n "$ctl" ] && [ -n "$gre" ] || fail "no children"
 kill -USR1 "$PROXY_PID"
+# Every line of that SIGUSR1 in before the rotation.
 lab_wait_log "gre: .*routes" 5 || fail "no status line from gre before the rotation"
+lab_wait_log "control: .*sessions" 5 ||
+    fail "no status line from control before the rotation"
+sleep 0.3
 mv "$PLOG" "$PLOG.1"
 old=$(wc -l <"$PLOG.1")
 kill -HUP "$PROXY_PID"
