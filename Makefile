@@ -30,6 +30,8 @@ endif
 SYSUSERSDIR ?=	$(SYSTEMDLIB)/sysusers.d
 TMPFILESDIR ?=	$(SYSTEMDLIB)/tmpfiles.d
 RCDIR ?=	/etc/rc.d
+SYSUSERS ?=	systemd-sysusers
+TMPFILES ?=	systemd-tmpfiles
 
 PPTPPROXY_USER ?=	_pptpproxy
 PPTPPROXY_CHROOT ?=	/var/empty
@@ -222,12 +224,12 @@ install-systemd:
 install-setup:
 	@if [ -n "$(DESTDIR)" ]; then \
 	    echo "DESTDIR set: not creating user $(PPTPPROXY_USER) and $(PPTPPROXY_CHROOT)"; \
-	elif command -v systemd-sysusers >/dev/null 2>&1 && \
-	    command -v systemd-tmpfiles >/dev/null 2>&1; then \
-	    echo "systemd-sysusers $(SYSUSERSDIR)/pptpproxy.conf"; \
-	    systemd-sysusers $(SYSUSERSDIR)/pptpproxy.conf && \
-	    echo "systemd-tmpfiles --create $(TMPFILESDIR)/pptpproxy.conf" && \
-	    systemd-tmpfiles --create $(TMPFILESDIR)/pptpproxy.conf; \
+	elif command -v $(firstword $(SYSUSERS)) >/dev/null 2>&1 && \
+	    command -v $(firstword $(TMPFILES)) >/dev/null 2>&1; then \
+	    echo "$(SYSUSERS) $(SYSUSERSDIR)/pptpproxy.conf"; \
+	    $(SYSUSERS) $(SYSUSERSDIR)/pptpproxy.conf && \
+	    echo "$(TMPFILES) --create $(TMPFILESDIR)/pptpproxy.conf" && \
+	    $(TMPFILES) --create $(TMPFILESDIR)/pptpproxy.conf; \
 	elif [ "$$(id -u)" -eq 0 ]; then \
 	    id $(PPTPPROXY_USER) >/dev/null 2>&1 || { \
 	    echo "useradd -r -s /usr/sbin/nologin -d $(PPTPPROXY_CHROOT) $(PPTPPROXY_USER)"; \

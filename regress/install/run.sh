@@ -145,6 +145,25 @@ else
 	sed 's/^/  /' "$tmp/make1.out"
 fi
 
+# 1b. Installing for real (no DESTDIR) runs systemd-sysusers and
+# systemd-tmpfiles on the installed files: here on a scratch root.
+if command -v systemd-sysusers >/dev/null 2>&1 &&
+    command -v systemd-tmpfiles >/dev/null 2>&1 && [ -d "$d/usr/local/lib" ]
+then
+	r=$tmp/realroot
+	mkdir -p "$r/etc"
+	make -s install-setup SYSUSERS="systemd-sysusers --root=$r" \
+	    TMPFILES="systemd-tmpfiles --root=$r" \
+	    SYSUSERSDIR="$d/usr/local/lib/sysusers.d" \
+	    TMPFILESDIR="$d/usr/local/lib/tmpfiles.d" >"$tmp/setup.out" 2>&1
+	check "without DESTDIR, make install runs systemd-sysusers and systemd-tmpfiles: the user and the directory exist" \
+	    sh -c "grep -q '^_pptpproxy:x:[1-9][0-9]*:[1-9][0-9]*:[^:]*:/var/empty:/usr/sbin/nologin\$' '$r/etc/passwd' &&
+	    [ \$(stat -c %u:%a '$r/var/empty') = 0:755 ] ||
+	    { cat '$tmp/setup.out'; exit 1; }"
+else
+	skipped "no systemd-sysusers or systemd-tmpfiles"
+fi
+
 # 2. PREFIX=/usr, SYSCONFDIR=/etc/x: a build of its own with that path.
 d=$tmp/d2
 if make -s install B="$tmp/build" DESTDIR="$d" PREFIX=/usr \
