@@ -144,8 +144,9 @@ check_cmd(const char *cmd, check_report_fn report)
 		    strerror(errno));
 		return (-1);
 	}
+	/* "-t" by another user than root: the mode bits only. */
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0 ||
-	    access(argv[0], X_OK) == -1) {
+	    (geteuid() == 0 && access(argv[0], X_OK) == -1)) {
 		say(report, 0, "acl command \"%s\": %s is not an executable "
 		    "file", cmd, argv[0]);
 		return (-1);
