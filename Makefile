@@ -5,13 +5,33 @@
 #	make demo		build and run the end-to-end example (root)
 #	make bench		benchmark against the kernel's PPTP NAT (root)
 #	make fuzz		run the libFuzzer targets for a while
-#	make install		PREFIX, DESTDIR, MANDIR, SYSCONFDIR
+#	make install		PREFIX, DESTDIR, SBINDIR, MANDIR, SYSCONFDIR
+#				(see "Installing" in README)
 
+OS !=		uname -s
 PREFIX ?=	/usr/local
 SBINDIR ?=	$(PREFIX)/sbin
-MANDIR ?=	$(PREFIX)/share/man
 SYSCONFDIR ?=	/etc
 DESTDIR ?=
+ifeq ($(OS),OpenBSD)
+MANDIR ?=	$(PREFIX)/man
+else
+MANDIR ?=	$(PREFIX)/share/man
+endif
+# systemd reads units, sysusers.d and tmpfiles.d files under /usr/lib and
+# /usr/local/lib, and /etc; another PREFIX puts them in /etc.
+ifneq ($(filter /usr /usr/local,$(PREFIX)),)
+SYSTEMDLIB ?=	$(PREFIX)/lib
+UNITDIR ?=	$(SYSTEMDLIB)/systemd/system
+else
+SYSTEMDLIB ?=	/etc
+UNITDIR ?=	/etc/systemd/system
+endif
+SYSUSERSDIR ?=	$(SYSTEMDLIB)/sysusers.d
+TMPFILESDIR ?=	$(SYSTEMDLIB)/tmpfiles.d
+RCDIR ?=	/etc/rc.d
+SYSUSERS ?=	systemd-sysusers
+TMPFILES ?=	systemd-tmpfiles
 
 PPTPPROXY_USER ?=	_pptpproxy
 PPTPPROXY_CHROOT ?=	/var/empty
@@ -21,7 +41,6 @@ CFLAGS ?=	-O2 -g
 WARNFLAGS =	-Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes \
 		-Wmissing-declarations -Wshadow -Wpointer-arith -Wcast-qual \
 		-Wsign-compare -Wformat=2 -Wundef -Wno-unused-parameter
-OS !=		uname -s
 
 # On OpenBSD this file needs GNU make (gmake); its yacc is byacc.
 ifeq ($(OS),OpenBSD)
@@ -48,7 +67,8 @@ B =		build
 # Everything but main(): unit tests and fuzz targets link against it.
 LIB_SRCS =	src/control.c src/gre.c src/pptp.c src/callid.c src/acl.c \
 		src/log.c src/proc.c src/sandbox.c src/config.c \
-		src/parent.c src/os.c src/offload.c src/guard.c src/slab.c $(B)/parse.c $(COMPAT_SRCS)
+		src/parent.c src/os.c src/offload.c src/guard.c src/slab.c \
+		src/check.c src/logrelay.c $(B)/parse.c $(COMPAT_SRCS)
 MAIN_SRCS =	src/pptpproxy.c
 HDRS =		$(wildcard src/*.h compat/*.h)
 
@@ -63,7 +83,8 @@ FUZZ_SRCS =	$(wildcard regress/fuzz/fuzz_*.c)
 
 vpath %.c src compat $(B)
 
-.PHONY: all deps test unit e2e demo bench fuzz soak install clean tools asan testbuild unit-bins
+.PHONY: all deps test unit e2e demo bench fuzz soak install clean tools asan testbuild unit-bins \
+	install-files install-systemd install-rc install-setup FORCE
 
 all: $(B)/pptpproxy
 
@@ -71,11 +92,18 @@ $(B)/parse.c: src/parse.y
 	@mkdir -p $(B)
 	$(YACC) -o $@ src/parse.y
 
-$(B)/obj/%.o: %.c $(HDRS)
+# The paths compiled in: changing SYSCONFDIR, the user or the chroot on
+# the command line (make install SYSCONFDIR=...) rebuilds what uses them.
+$(B)/paths: FORCE
+	@mkdir -p $(B)
+	@echo '$(SYSCONFDIR) $(PPTPPROXY_USER) $(PPTPPROXY_CHROOT)' >$@.new
+	@if cmp -s $@ $@.new; then rm -f $@.new; else mv $@.new $@; fi
+
+$(B)/obj/%.o: %.c $(HDRS) $(B)/paths
 	@mkdir -p $(B)/obj
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/obj/parse.o: $(B)/parse.c $(HDRS)
+$(B)/obj/parse.o: $(B)/parse.c $(HDRS) $(B)/paths
 	@mkdir -p $(B)/obj
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes \
 	    -Wno-missing-declarations -Wno-sign-compare -c -o $@ $<
@@ -156,22 +184,84 @@ fuzz:
 soak: all tools
 	sh regress/soak.sh
 
-install: all
+# What the files installed say: where the binary, the configuration and
+# the chroot directory are, and which user runs the children.
+SUBST =		sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		    -e 's|@USER@|$(PPTPPROXY_USER)|g' \
+		    -e 's|@CHROOT@|$(PPTPPROXY_CHROOT)|g'
+# The manual pages are written for the defaults; they get the real paths.
+MANSUBST =	sed -e 's|/etc/pptpproxy\.conf|$(SYSCONFDIR)/pptpproxy.conf|g' \
+		    -e 's|/var/empty|$(PPTPPROXY_CHROOT)|g' \
+		    -e 's|_pptpproxy|$(PPTPPROXY_USER)|g' \
+		    -e 's|/usr/local/sbin/pptpproxy|$(SBINDIR)/pptpproxy|g' \
+		    -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+		    -e 's|/usr/local/lib/sysusers\.d|$(SYSUSERSDIR)|g' \
+		    -e 's|/usr/local/lib/tmpfiles\.d|$(TMPFILESDIR)|g' \
+		    -e 's|/etc/rc\.d/pptpproxy|$(RCDIR)/pptpproxy|g'
+
+ifeq ($(OS),OpenBSD)
+install: all install-files install-rc
+else
+install: all install-files install-systemd install-setup
+endif
+
+install-files:
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)
 	install -m 0555 $(B)/pptpproxy $(DESTDIR)$(SBINDIR)/pptpproxy
-	install -m 0444 pptpproxy.8 $(DESTDIR)$(MANDIR)/man8/pptpproxy.8
-	install -m 0444 pptpproxy.conf.5 $(DESTDIR)$(MANDIR)/man5/pptpproxy.conf.5
+	$(MANSUBST) pptpproxy.8 >$(B)/pptpproxy.8
+	$(MANSUBST) pptpproxy.conf.5 >$(B)/pptpproxy.conf.5
+	install -m 0444 $(B)/pptpproxy.8 $(DESTDIR)$(MANDIR)/man8/pptpproxy.8
+	install -m 0444 $(B)/pptpproxy.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/pptpproxy.conf.5
 	test -e $(DESTDIR)$(SYSCONFDIR)/pptpproxy.conf || \
 	    install -m 0644 etc/pptpproxy.conf $(DESTDIR)$(SYSCONFDIR)/pptpproxy.conf
-	if [ "$(OS)" = OpenBSD ]; then \
-	    install -d $(DESTDIR)$(SYSCONFDIR)/rc.d; \
-	    install -m 0555 etc/rc.d/pptpproxy $(DESTDIR)$(SYSCONFDIR)/rc.d/pptpproxy; \
+
+# Linux: the unit, and the user and the chroot directory as systemd makes
+# them (sysusers.d, tmpfiles.d).
+install-systemd:
+	@mkdir -p $(B)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
+	$(SUBST) etc/pptpproxy.service >$(B)/pptpproxy.service
+	$(SUBST) etc/pptpproxy.sysusers >$(B)/pptpproxy.sysusers
+	$(SUBST) etc/pptpproxy.tmpfiles >$(B)/pptpproxy.tmpfiles
+	install -m 0444 $(B)/pptpproxy.service \
+	    $(DESTDIR)$(UNITDIR)/pptpproxy.service
+	install -m 0444 $(B)/pptpproxy.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/pptpproxy.conf
+	install -m 0444 $(B)/pptpproxy.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/pptpproxy.conf
+
+# Installing for real (no DESTDIR): make the user and the directory now,
+# through systemd's tools where they are, by hand where they are not.
+install-setup:
+	@if [ -n "$(DESTDIR)" ]; then \
+	    echo "DESTDIR set: not creating user $(PPTPPROXY_USER) and $(PPTPPROXY_CHROOT)"; \
+	elif command -v $(firstword $(SYSUSERS)) >/dev/null 2>&1 && \
+	    command -v $(firstword $(TMPFILES)) >/dev/null 2>&1; then \
+	    echo "$(SYSUSERS) $(SYSUSERSDIR)/pptpproxy.conf"; \
+	    $(SYSUSERS) $(SYSUSERSDIR)/pptpproxy.conf && \
+	    echo "$(TMPFILES) --create $(TMPFILESDIR)/pptpproxy.conf" && \
+	    $(TMPFILES) --create $(TMPFILESDIR)/pptpproxy.conf; \
+	elif [ "$$(id -u)" -eq 0 ]; then \
+	    id $(PPTPPROXY_USER) >/dev/null 2>&1 || { \
+	    echo "useradd -r -s /usr/sbin/nologin -d $(PPTPPROXY_CHROOT) $(PPTPPROXY_USER)"; \
+	    useradd -r -s /usr/sbin/nologin -d $(PPTPPROXY_CHROOT) \
+	        $(PPTPPROXY_USER); }; \
+	    install -d -o root -m 0755 $(PPTPPROXY_CHROOT); \
 	else \
-	    install -d $(DESTDIR)$(PREFIX)/lib/systemd/system; \
-	    sed 's|@SBINDIR@|$(SBINDIR)|g' etc/pptpproxy.service > \
-	        $(DESTDIR)$(PREFIX)/lib/systemd/system/pptpproxy.service; \
+	    echo "not root: create user $(PPTPPROXY_USER) and $(PPTPPROXY_CHROOT) (see README)"; \
 	fi
+
+# OpenBSD: the rc.d script.  The user and the directory are made by hand
+# (README, and the script's comment say how).
+install-rc:
+	@mkdir -p $(B)
+	install -d $(DESTDIR)$(RCDIR)
+	$(SUBST) etc/rc.d/pptpproxy >$(B)/pptpproxy.rc
+	install -m 0555 $(B)/pptpproxy.rc $(DESTDIR)$(RCDIR)/pptpproxy
 
 clean:
 	rm -rf build

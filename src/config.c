@@ -520,6 +520,7 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	fprintf(f, "\nchroot ");
 	print_string(f, c->chroot);
 	fprintf(f, "\nlog level %s\n", levels[level]);
+	fprintf(f, "log facility %s\n", log_facility_name(c->log_facility));
 	if (c->acl_user[0] != '\0') {
 		fprintf(f, "acl-command user ");
 		print_string(f, c->acl_user);

@@ -502,8 +502,9 @@ ctl_accept(int fd, short ev, void *arg)
 			continue;
 		}
 		if (TAILQ_EMPTY(&pc->cmds) && TAILQ_EMPTY(&cconf->cmds)) {
-			sess_close(s, "client %s not allowed (acl)",
-			    inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a)));
+			sess_close(s, "client %s not allowed on proxy %s "
+			    "(acl)", inet_ntop(AF_INET, &sin.sin_addr, a,
+			    sizeof(a)), pc->name);
 			continue;
 		}
 		s->state = S_ACL;
@@ -528,8 +529,9 @@ ctl_acl_result(const struct acl_res *res)
 		return;
 	inet_ntop(AF_INET, &s->side[PPTP_CLIENT].peer.sin_addr, a, sizeof(a));
 	if (!res->allow) {
-		sess_close(s, "client %s not allowed (acl command: %.*s)", a,
-		    (int)sizeof(res->why), res->why);
+		sess_close(s, "client %s not allowed on proxy %s (acl "
+		    "command: %.*s)", a, s->proxy, (int)sizeof(res->why),
+		    res->why);
 		return;
 	}
 	log_debug("session %u: client %s allowed (acl command: %.*s)", s->id,
@@ -1503,6 +1505,7 @@ control_main(int debug)
 	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1)
 		fatal("imsgbuf_init");
 	imsgbuf_allow_fdpass(&iev_parent.ibuf);
+	log_relay_start(&iev_parent);
 	while (conf == NULL) {
 		if (imsg_read_blocking(&iev_parent.ibuf, &imsg) == -1)
 			fatal("reading start-up messages from the parent");

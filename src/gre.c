@@ -563,6 +563,7 @@ gre_main(int debug)
 	if (imsgbuf_init(ibuf, PROC_PARENT_FD) == -1)
 		fatal("imsgbuf_init");
 	imsgbuf_allow_fdpass(ibuf);
+	log_relay_start(&iev_parent);
 	while (conf == NULL) {
 		if (imsg_read_blocking(ibuf, &imsg) == -1)
 			fatal("reading start-up messages from the parent");

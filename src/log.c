@@ -1,10 +1,18 @@
 /*
- * Logging: syslog (daemon facility) by default, or lines with a time stamp
- * on a descriptor (standard error, or the -l file the parent opened and
- * handed its children as their standard error).
+ * Logging: syslog (daemon facility, or the one "log facility" names) by
+ * default, or lines with a time stamp on a descriptor (standard error, or
+ * the -l file, reopened on SIGHUP).  When standard error is the systemd
+ * journal's stream, each line starts with its priority ("<3>") instead of
+ * a time stamp, so that the journal keeps it.
+ *
+ * The children send their lines to the parent (log_relay, logrelay.c),
+ * which writes them where it writes its own: a child chrooted on Linux
+ * could not reach /dev/log again after the syslog daemon restarted, and
+ * would keep writing to a rotated file.
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,14 +28,57 @@
 
 static int		 log_to_fd;	/* 1: write to log_fd, 0: syslog */
 static int		 log_fd = STDERR_FILENO;
+static int		 log_journal;	/* log_fd is the journal: "<N>" */
 static int		 log_level;
+static int		 log_facility = LOG_DAEMON;
+static char		*log_file;	/* -l, for log_reopen() */
 static const char	*log_procname = "parent";
 static pid_t		 log_pid;
+static int		 (*log_sink)(int, const char *);
+static int		 log_in_sink;
+
+static const struct {
+	const char	*name;
+	int		 facility;
+} log_facilities[] = {
+	{ "auth",	LOG_AUTH },
+	{ "authpriv",	LOG_AUTHPRIV },
+	{ "daemon",	LOG_DAEMON },
+	{ "local0",	LOG_LOCAL0 },
+	{ "local1",	LOG_LOCAL1 },
+	{ "local2",	LOG_LOCAL2 },
+	{ "local3",	LOG_LOCAL3 },
+	{ "local4",	LOG_LOCAL4 },
+	{ "local5",	LOG_LOCAL5 },
+	{ "local6",	LOG_LOCAL6 },
+	{ "local7",	LOG_LOCAL7 },
+	{ "user",	LOG_USER }
+};
 
 static void	vlog(int, const char *, va_list)
 		    __attribute__((__format__(printf, 2, 0)));
 static void	logit(int, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
+
+/*
+ * systemd gives a service's standard error to the journal and says so in
+ * JOURNAL_STREAM ("device:inode" of that stream, see systemd.exec(5)); it
+ * is the journal only while fd is that very stream.
+ */
+int
+log_is_journal(int fd, const char *stream)
+{
+	struct stat		st;
+	unsigned long long	dev, ino;
+	char			end;
+
+	if (stream == NULL || fstat(fd, &st) == -1)
+		return (0);
+	if (sscanf(stream, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return (0);
+	return ((unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino);
+}
 
 /*
  * foreground: log to standard error; file: log to this file (opened
@@ -50,14 +101,111 @@ log_init(int foreground, int level, const char *file)
 		}
 		log_fd = fd;
 		log_to_fd = 1;
+		/* Absolute: daemon(3) moves to "/" before any SIGHUP. */
+		free(log_file);
+		if ((log_file = realpath(file, NULL)) == NULL &&
+		    (log_file = strdup(file)) == NULL) {
+			perror("pptpproxy");
+			exit(1);
+		}
 	} else if (foreground) {
 		log_fd = STDERR_FILENO;
 		log_to_fd = 1;
+		log_journal = log_is_journal(log_fd, getenv("JOURNAL_STREAM"));
 	} else {
 		log_to_fd = 0;
-		openlog("pptpproxy", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		openlog("pptpproxy", LOG_PID | LOG_NDELAY, log_facility);
 	}
 	tzset();
+}
+
+/* The facility's number for a name of "log facility", -1 if none. */
+int
+log_facility_byname(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(log_facilities) / sizeof(log_facilities[0]);
+	    i++)
+		if (strcmp(name, log_facilities[i].name) == 0)
+			return (log_facilities[i].facility);
+	return (-1);
+}
+
+/* Its name; 0 is the default, daemon. */
+const char *
+log_facility_name(int facility)
+{
+	size_t	i;
+
+	if (facility == 0)
+		facility = LOG_DAEMON;
+	for (i = 0; i < sizeof(log_facilities) / sizeof(log_facilities[0]);
+	    i++)
+		if (log_facilities[i].facility == facility)
+			return (log_facilities[i].name);
+	return ("daemon");
+}
+
+/* At start and on reload: syslog's facility (0: daemon). */
+void
+log_setfacility(int facility)
+{
+	if (facility == 0)
+		facility = LOG_DAEMON;
+	if (facility == log_facility)
+		return;
+	log_facility = facility;
+	if (!log_to_fd) {
+		closelog();
+		openlog("pptpproxy", LOG_PID | LOG_NDELAY, log_facility);
+	}
+}
+
+/*
+ * SIGHUP: open the -l file again by its name, so that a rotated file is
+ * left alone.  The children's lines come through us, so they follow.
+ */
+void
+log_reopen(void)
+{
+	int	fd;
+
+	if (log_file == NULL || !log_to_fd)
+		return;
+	fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd == -1) {
+		log_warn("cannot reopen log file %s, still writing to the "
+		    "old one", log_file);
+		return;
+	}
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+	log_fd = fd;
+}
+
+/* Whether lines go to the journal, with their priority. */
+int
+log_getjournal(void)
+{
+	return (log_to_fd && log_journal);
+}
+
+/* The -l file as reopened, NULL if none. */
+const char *
+log_getfile(void)
+{
+	return (log_file);
+}
+
+/*
+ * A child: from now on, hand each line to sink (the parent, over imsg);
+ * sink returns -1 when it cannot, and the line is written as before.
+ */
+void
+log_setsink(int (*sink)(int, const char *))
+{
+	log_sink = sink;
 }
 
 /* After fork(2): the process id in log lines is read once, not per line. */
@@ -96,25 +244,30 @@ log_getfd(void)
 	return (log_to_fd ? log_fd : -1);
 }
 
+/* One line, from this process or relayed from a child (name, pid). */
 static void
-vlog(int pri, const char *fmt, va_list ap)
+log_emit(int pri, const char *name, pid_t pid, const char *msg)
 {
-	char		 msg[1024], line[1200], stamp[32];
+	char		 line[1200], stamp[32];
 	struct timespec	 ts;
 	struct tm	 tm;
-	int		 n, saved_errno = errno;
+	int		 n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (!log_to_fd) {
-		syslog(pri, "%s: %s", log_procname, msg);
-		errno = saved_errno;
+		syslog(pri, "%s: %s", name, msg);
 		return;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-	n = snprintf(line, sizeof(line), "%s.%03ld pptpproxy[%d]: %s: %s\n",
-	    stamp, ts.tv_nsec / 1000000, (int)log_pid, log_procname, msg);
+	if (log_journal)
+		n = snprintf(line, sizeof(line), "<%d>%s: %s\n",
+		    LOG_PRI(pri), name, msg);
+	else {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		n = snprintf(line, sizeof(line),
+		    "%s.%03ld pptpproxy[%d]: %s: %s\n", stamp,
+		    ts.tv_nsec / 1000000, (int)pid, name, msg);
+	}
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {
@@ -122,6 +275,38 @@ vlog(int pri, const char *fmt, va_list ap)
 		line[n - 1] = '\n';
 	}
 	(void)write(log_fd, line, n);
+}
+
+/* The parent: a line a child sent (logrelay.c checked it). */
+void
+log_relayed(int pri, const char *name, pid_t pid, const char *msg)
+{
+	int	saved_errno = errno;
+
+	log_emit(LOG_PRI(pri), name, pid, msg);
+	errno = saved_errno;
+}
+
+static void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char	msg[1024];
+	int	saved_errno = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_sink != NULL && !log_in_sink) {
+		int	r;
+
+		/* A line the sink itself logs is written here. */
+		log_in_sink = 1;
+		r = log_sink(pri, msg);
+		log_in_sink = 0;
+		if (r == 0) {
+			errno = saved_errno;
+			return;
+		}
+	}
+	log_emit(pri, log_procname, log_pid, msg);
 	errno = saved_errno;
 }
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include <netinet/in.h>
@@ -54,30 +55,67 @@ os_proctitle_init(int argc, char *argv[], char *envp[])
 #endif
 }
 
-/* The path to exec ourselves with. */
+/*
+ * Find name as a shell would: a name with a slash is a path (relative to
+ * the working directory); one without is looked for in each directory of
+ * path (an empty entry meaning the working directory), the first regular
+ * file we may execute winning.  The answer is made absolute and free of
+ * symbolic links with realpath(3) into buf (PATH_MAX bytes); NULL if
+ * nothing fits.
+ */
+const char *
+os_path_search(const char *name, const char *path, char *buf)
+{
+	char		 cand[PATH_MAX];
+	const char	*p, *e;
+	struct stat	 st;
+	size_t		 n;
+
+	if (name == NULL || *name == '\0')
+		return (NULL);
+	if (strchr(name, '/') != NULL)
+		return (realpath(name, buf));
+	if (path == NULL)
+		return (NULL);
+	for (p = path;; p = e + 1) {
+		e = p + strcspn(p, ":");
+		n = e - p;
+		if (n == 0)
+			n = strlcpy(cand, name, sizeof(cand));
+		else if (n < sizeof(cand))
+			n = (size_t)snprintf(cand, sizeof(cand), "%.*s/%s",
+			    (int)n, p, name);
+		else
+			n = sizeof(cand);
+		if (n < sizeof(cand) && stat(cand, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(cand, X_OK) == 0 &&
+		    realpath(cand, buf) != NULL)
+			return (buf);
+		if (*e == '\0')
+			break;
+	}
+	return (NULL);
+}
+
+/*
+ * The path to exec ourselves with.  Linux: /proc/self/exe.  OpenBSD has
+ * no /proc, and a shell gives a program found through PATH its bare name
+ * as argv[0]: look for it where the shell did.
+ */
 const char *
 os_self_path(const char *argv0)
 {
-#ifdef __OpenBSD__
 	static char	path[PATH_MAX];
-
-	/* OpenBSD has no /proc: argv[0] must name us. */
-	if (argv0 == NULL || realpath(argv0, path) == NULL)
-		return (NULL);
-	return (path);
-#else
-	static char	path[PATH_MAX];
+#ifndef __OpenBSD__
 	ssize_t		n;
 
 	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n <= 0) {
-		if (argv0 == NULL || realpath(argv0, path) == NULL)
-			return (NULL);
+	if (n > 0) {
+		path[n] = '\0';
 		return (path);
 	}
-	path[n] = '\0';
-	return (path);
 #endif
+	return (os_path_search(argv0, getenv("PATH"), path));
 }
 
 int

@@ -17,6 +17,8 @@
 void		 os_closefrom(int);
 void		 os_proctitle_init(int, char *[], char *[]);
 const char	*os_self_path(const char *);
+/* name as a shell finds it in path, made absolute into buf[PATH_MAX]. */
+const char	*os_path_search(const char *, const char *, char *);
 /* Raw GRE socket tuned for forwarding; -1 on error (errno set). */
 int		 os_gre_socket(void);
 /* Ancillary data naming the source address of a sent datagram. */

@@ -699,6 +699,9 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 			    "gre offload off");
 		parent_offload(c, imsg);
 		break;
+	case IMSG_LOG:
+		log_relay_recv(imsg, iev->peer, c->pid);
+		break;
 	case IMSG_ACL_REQ:
 		if (c->type != PROC_CONTROL)
 			child_compromised(c, "sent an ACL request");
@@ -847,6 +850,17 @@ reap(void)
 	}
 }
 
+/* Stopping: the children's last lines, which the loop will not read. */
+static void
+parent_drain_logs(void)
+{
+	int	i;
+
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		log_relay_drain(&children[i].iev, proc_name(i),
+		    children[i].pid);
+}
+
 static void
 parent_shutdown(int code)
 {
@@ -863,6 +877,7 @@ parent_shutdown(int code)
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		child_hangup(i);
 	for (tries = 0; tries < 40; tries++) {
+		parent_drain_logs();
 		alive = 0;
 		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
 			if (children[i].pid <= 0)
@@ -884,6 +899,7 @@ parent_shutdown(int code)
 		}
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+	parent_drain_logs();
 	offload_stop();
 	log_info("%s", code == 0 ? "terminating" : "terminating after an "
 	    "error");
@@ -912,6 +928,7 @@ parent_reload(void)
 	pconf = nconf;
 	log_setlevel(pconf->log_level);
 	(void)listen_retry_arm();
+	log_setfacility(pconf->log_facility);
 	guard_conf(pconf);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], pconf) == -1)
@@ -960,6 +977,7 @@ parent_sig(int sig, short ev, void *arg)
 
 	switch (sig) {
 	case SIGHUP:
+		log_reopen();
 		if (stopping) {
 			log_info("stopping: no reload");
 			break;

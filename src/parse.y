@@ -138,6 +138,7 @@ static void	 block_free(void);
 %token	ACLCOMMAND ALLOW CALLS CALLSETUP CHROOT COMMAND CONNECT CONNECTIONS
 %token	FIRSTMESSAGE FROM GRE IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
 %token	OFFLOAD PORT PROXY SERVER STOP TABLE TIMEOUT USER
+%token	FACILITY
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -213,6 +214,8 @@ main		: USER STRING {
 			else if (strlcpy(conf->user, $2, sizeof(conf->user))
 			    >= sizeof(conf->user))
 				yyerror("user %s: name too long", $2);
+			else
+				conf->user_given = 1;
 			free($2);
 		}
 		| CHROOT STRING {
@@ -226,6 +229,17 @@ main		: USER STRING {
 			    sizeof(conf->chroot)) >= sizeof(conf->chroot))
 				yyerror("chroot %s: path too long", $2);
 			free($2);
+		}
+		| LOG FACILITY STRING {
+			int	f;
+
+			if ((f = log_facility_byname($3)) == -1)
+				yyerror("unknown log facility %s (daemon, "
+				    "local0 to local7, user, auth or "
+				    "authpriv)", $3);
+			else
+				conf->log_facility = f;
+			free($3);
 		}
 		| LOG LEVEL STRING {
 			if (strcmp($3, "info") == 0)
@@ -489,6 +503,7 @@ lookup(const char *s)
 		{ "command",		COMMAND },
 		{ "connect",		CONNECT },
 		{ "connections",	CONNECTIONS },
+		{ "facility",		FACILITY },
 		{ "first-message",	FIRSTMESSAGE },
 		{ "from",		FROM },
 		{ "gre",		GRE },

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "os.h"
 
 __dead static void	usage(int);
+static void		report(int, const char *);
+__dead static void	nothing_to_do(const struct options *);
 
 static const struct option longopts[] = {
 	{ "help",	no_argument,		NULL,	'h' },
@@ -73,6 +76,49 @@ add_arg(char ***list, int *n, char *arg)
 	}
 	l[(*n)++] = arg;
 	*list = l;
+}
+
+/*
+ * What the start-up checks find goes to standard error, before anything
+ * forks, and to the log too when that is somewhere else (syslog, -l).
+ */
+static void
+report(int warn, const char *msg)
+{
+	/* The journal keeps a line's priority only from the log's prefix. */
+	if (log_getjournal()) {
+		log_warnx("%s%s", warn ? "warning: " : "", msg);
+		return;
+	}
+	fprintf(stderr, "pptpproxy: %s%s\n", warn ? "warning: " : "", msg);
+	if (log_getfd() != STDERR_FILENO)
+		log_warnx("%s", msg);
+}
+
+/*
+ * A configuration without a proxy is valid, and the daemon has nothing
+ * to do: say so and exit 0, so that a service installed with the sample
+ * file (every proxy commented out) ends inactive, not failed.
+ */
+static void
+nothing_to_do(const struct options *o)
+{
+	char	msg[PATH_MAX + 64];
+
+	if (o->conffile != NULL)
+		snprintf(msg, sizeof(msg), "no proxy configured in %s: "
+		    "nothing to do", o->conffile);
+	else
+		snprintf(msg, sizeof(msg), "no proxy configured: nothing "
+		    "to do");
+	if (log_getjournal())
+		log_info("%s", msg);
+	else {
+		fprintf(stderr, "pptpproxy: %s\n", msg);
+		if (log_getfd() != STDERR_FILENO)
+			log_info("%s", msg);
+	}
+	exit(0);
 }
 
 int
@@ -166,14 +212,17 @@ main(int argc, char *argv[], char *envp[])
 		log_init(1, LOG_LVL_INFO, NULL);
 		if ((conf = options_conf(&o)) == NULL)
 			exit(1);
-		if (TAILQ_EMPTY(&conf->proxies)) {
-			fprintf(stderr, "pptpproxy: no proxy configured\n");
-			exit(1);
-		}
-		if (test == 2)
+		/* -T prints what it read; -t also checks the system. */
+		if (test == 2) {
 			conf_print(stdout, conf);
-		else
-			fprintf(stderr, "configuration OK\n");
+			conf_free(conf);
+			exit(0);
+		}
+		if (TAILQ_EMPTY(&conf->proxies))
+			nothing_to_do(&o);
+		if (check_system(conf, report) == -1)
+			exit(1);
+		fprintf(stderr, "configuration OK\n");
 		conf_free(conf);
 		exit(0);
 	}
@@ -201,16 +250,18 @@ main(int argc, char *argv[], char *envp[])
 		fprintf(stderr, "pptpproxy: configuration errors, exiting\n");
 		exit(1);
 	}
-	if (TAILQ_EMPTY(&conf->proxies)) {
-		fprintf(stderr, "pptpproxy: no proxy given: use -p "
-		    "[listenAddress[:port],]peerAddress[:port] or a "
-		    "configuration file\n");
+	log_setfacility(conf->log_facility);
+	if (TAILQ_EMPTY(&conf->proxies))
+		nothing_to_do(&o);
+	/* Before daemon(3): a missing user or directory is said here. */
+	if (check_system(conf, report) == -1)
 		exit(1);
-	}
 	if (conf_resolve(conf) == -1)
 		exit(1);
 	if (o.conffile != NULL)
 		sandbox_conffile(o.conffile);
+	if (log_getfile() != NULL)
+		sandbox_logfile(log_getfile());
 	log_setlevel(conf->log_level);
 	parent_main(conf, &o);
 	/* NOTREACHED */

@@ -96,6 +96,7 @@ enum imsg_type {
 	/* any child -> parent */
 	IMSG_STATUS_REQ,	/* parent -> children: log what is up */
 	IMSG_STOP,		/* parent -> control: end every session */
+	IMSG_LOG,		/* child -> parent: id priority, data text */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -164,6 +165,8 @@ struct pptpproxy_conf {
 	struct acl_cmds		 cmds;		/* global: apply to all */
 	struct acl_tables	 tables;	/* parse time only */
 	int			 t_stop;	/* drain time when stopping */
+	int			 user_given;	/* "user" in the file */
+	int			 log_facility;	/* syslog(3)'s; 0: daemon */
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -241,6 +244,15 @@ void	log_newpid(void);
 void	log_setlevel(int);
 int	log_getlevel(void);
 int	log_getfd(void);
+int	log_is_journal(int, const char *);	/* fd, $JOURNAL_STREAM */
+int	log_facility_byname(const char *);	/* -1: unknown */
+const char *log_facility_name(int);
+void	log_setfacility(int);			/* 0: daemon */
+void	log_reopen(void);			/* SIGHUP: the -l file */
+const char *log_getfile(void);
+int	log_getjournal(void);
+void	log_setsink(int (*)(int, const char *));
+void	log_relayed(int, const char *, pid_t, const char *);
 void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));
@@ -261,6 +273,10 @@ __dead void fatal(const char *, ...)
 __dead void fatalx(const char *, ...)
 	    __attribute__((__format__(printf, 1, 2)));
 
+/* check.c: what the configuration names exists (-t, start) */
+typedef void	(*check_report_fn)(int, const char *);	/* warning, text */
+int	check_system(const struct pptpproxy_conf *, check_report_fn);
+
 /* proc.c */
 struct passwd;
 pid_t	proc_start(enum proc_type, const char *, int, int, char **);
@@ -276,6 +292,7 @@ void	sandbox_gre(void);
 void	sandbox_trap_debug(int);
 void	sandbox_prepare(void);		/* a child, as root, before setresuid */
 void	sandbox_conffile(const char *);	/* OpenBSD: unveil it for reloads */
+void	sandbox_logfile(const char *);	/* OpenBSD: unveil it for SIGHUP */
 #ifdef PPTPPROXY_TEST
 void	sandbox_test_forbidden(void);	/* a call no child may make */
 #endif
@@ -347,5 +364,12 @@ int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int,
 void	imsgev_update(struct imsgev *);
 /* Read one whole message, blocking (start-up only). */
 int	imsg_read_blocking(struct imsgbuf *, struct imsg *);
+
+/* logrelay.c: the children's log lines written by the parent */
+#define LOG_RELAY_MAX	1023		/* bytes of text in an IMSG_LOG */
+#define LOG_RELAY_QUEUE	1000		/* lines a child keeps waiting */
+void	log_relay_start(struct imsgev *);	/* a child */
+void	log_relay_recv(struct imsg *, const char *, pid_t);
+void	log_relay_drain(struct imsgev *, const char *, pid_t);
 
 #endif /* PPTPPROXY_H */

@@ -116,7 +116,8 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 	const char	*user = conf->user;
 
 	if ((pw = getpwnam(user)) == NULL) {
-		if (strcmp(user, PPTPPROXY_USER) == 0)
+		/* Only the default user falls back (see check.c). */
+		if (!conf->user_given && strcmp(user, PPTPPROXY_USER) == 0)
 			pw = getpwnam(PPTPPROXY_USER_FALLBACK);
 		if (pw == NULL)
 			fatalx("unknown user %s", user);

@@ -48,11 +48,18 @@ sandbox_prepare(void)
 }
 
 static const char	*sb_conffile;	/* NULL: no file, only the command line */
+static const char	*sb_logfile;	/* -l, reopened on SIGHUP */
 
 void
 sandbox_conffile(const char *path)
 {
 	sb_conffile = path;
+}
+
+void
+sandbox_logfile(const char *path)
+{
+	sb_logfile = path;
 }
 
 /*
@@ -105,6 +112,8 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 	if (sb_conffile != NULL && unveil(sb_conffile, "r") == -1 &&
 	    errno != ENOENT)
 		fatal("unveil %s", sb_conffile);
+	if (sb_logfile != NULL && unveil(sb_logfile, "wc") == -1)
+		fatal("unveil %s", sb_logfile);
 	TAILQ_FOREACH(cmd, &conf->cmds, entry)
 		sb_unveil_cmd(cmd->cmd);
 	TAILQ_FOREACH(pc, &conf->proxies, entry)
@@ -113,8 +122,9 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 	if (unveil(NULL, NULL) == -1)
 		fatal("unveil");
 	/* NULL execpromises: ACL commands run unpledged. */
-	if (pledge("stdio rpath inet dns getpw proc exec id sendfd",
-	    NULL) == -1)
+	if (pledge(sb_logfile != NULL ?
+	    "stdio rpath wpath cpath inet dns getpw proc exec id sendfd" :
+	    "stdio rpath inet dns getpw proc exec id sendfd", NULL) == -1)
 		fatal("pledge");
 }
 
@@ -167,6 +177,12 @@ sandbox_trap_debug(int on)
 /* OpenBSD only: the parent unveils the configuration file. */
 void
 sandbox_conffile(const char *path)
+{
+}
+
+/* OpenBSD only: and the log file it reopens on SIGHUP. */
+void
+sandbox_logfile(const char *path)
 {
 }
 

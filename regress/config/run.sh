@@ -203,10 +203,117 @@ else
 	notok "bad -p and -a arguments fail"
 fi
 : >"$tmp/empty.conf"
-if "$P" -t -f "$tmp/empty.conf" >/dev/null 2>&1; then
-	notok "a file with no proxy fails"
+"$P" -t -f "$tmp/empty.conf" >"$tmp/empty.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -qx "pptpproxy: no proxy configured in $tmp/empty.conf: nothing to do" "$tmp/empty.out"; then
+	ok "a file with no proxy: nothing to do, exit 0"
 else
-	ok "a file with no proxy fails"
+	notok "a file with no proxy: nothing to do, exit 0 (got $rc)"
+	sed 's/^/  /' "$tmp/empty.out"
+fi
+# The shipped sample configures nothing until a proxy is uncommented.
+"$P" -t -f etc/pptpproxy.conf >"$tmp/sample.out" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -qx "pptpproxy: no proxy configured in etc/pptpproxy.conf: nothing to do" "$tmp/sample.out"; then
+	ok "the shipped sample has no proxy: nothing to do, exit 0"
+else
+	notok "the shipped sample has no proxy: nothing to do, exit 0 (got $rc)"
+	sed 's/^/  /' "$tmp/sample.out"
+fi
+
+# "pptpproxy -t" checks the system: the user, the chroot directory and
+# the ACL commands the file names (scratch ones, never the machine's).
+# syscheck NAME EXPECTED-LINE [CONF-LINE...]: -t exits 1 and says it.
+syscheck() {
+	_n=$1 _want=$2
+	shift 2
+	{
+		for _l in "$@"; do
+			echo "$_l"
+		done
+		printf 'proxy {\n\tlisten on 192.0.2.2\n\tserver 198.51.100.2\n}\n'
+	} >"$tmp/sys_$_n.conf"
+	"$P" -t -f "$tmp/sys_$_n.conf" >"$tmp/sys_$_n.out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 1 ] && grep -qxF -- "pptpproxy: $_want" "$tmp/sys_$_n.out" &&
+	    ! grep -q "configuration OK" "$tmp/sys_$_n.out"; then
+		ok "-t: $_n: exit 1, \"$_want\""
+	else
+		notok "-t: $_n: exit 1, \"$_want\" (got $_rc)"
+		sed 's/^/  got: /' "$tmp/sys_$_n.out"
+	fi
+}
+fakeuser=pptpproxy-no-such-user-$$
+mkdir -m 0755 "$tmp/root" "$tmp/gw"
+chmod 0775 "$tmp/gw"
+printf '#!/bin/sh\nexit 0\n' >"$tmp/noexec"
+chmod 0644 "$tmp/noexec"
+if [ "$(id -u)" -eq 0 ]; then
+	chown root "$tmp/root" "$tmp/gw"
+	base='user "nobody"'
+	cat >"$tmp/sys_good.conf" <<EOC
+user "nobody"
+chroot "$tmp/root"
+acl-command user "nobody"
+allow command "/bin/true --flag"
+allow command "true"
+proxy { server 198.51.100.2
+	allow command "/bin/sh -c \\"exit 0\\"" }
+EOC
+	"$P" -t -f "$tmp/sys_good.conf" >"$tmp/sys_good.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -qx "configuration OK" "$tmp/sys_good.out"; then
+		ok "-t: an existing user, a root-owned 0755 chroot and executable commands pass"
+	else
+		notok "-t: an existing user, a root-owned 0755 chroot and executable commands pass (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_good.out"
+	fi
+	syscheck missing-chroot "chroot directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root)" \
+	    "$base" "chroot \"$tmp/none\""
+	syscheck group-writable-chroot "chroot directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw" \
+	    "$base" "chroot \"$tmp/gw\""
+	syscheck file-as-chroot "chroot directory $tmp/noexec is not a directory" \
+	    "$base" "chroot \"$tmp/noexec\""
+	if id nobody >/dev/null 2>&1; then
+		mkdir -m 0755 "$tmp/notroot"
+		chown nobody "$tmp/notroot"
+		syscheck chroot-not-roots "chroot directory $tmp/notroot is owned by user id $(id -u nobody), not root: chown root $tmp/notroot" \
+		    "$base" "chroot \"$tmp/notroot\""
+	fi
+	syscheck unknown-user "user $fakeuser does not exist: create it (useradd -s /usr/sbin/nologin -d $tmp/root $fakeuser) or name another with \"user\"" \
+	    "user \"$fakeuser\"" "chroot \"$tmp/root\""
+	syscheck unknown-acl-user "acl-command user $fakeuser does not exist" \
+	    "$base" "chroot \"$tmp/root\"" "acl-command user \"$fakeuser\""
+	syscheck missing-command "acl command \"$tmp/none --x\": $tmp/none: No such file or directory" \
+	    "$base" "chroot \"$tmp/root\"" "allow command \"$tmp/none --x\""
+	syscheck non-executable-command "acl command \"$tmp/noexec\": $tmp/noexec is not an executable file" \
+	    "$base" "chroot \"$tmp/root\"" "allow command \"$tmp/noexec\""
+	syscheck directory-as-command "acl command \"$tmp/root\": $tmp/root is not an executable file" \
+	    "$base" "chroot \"$tmp/root\"" "allow command \"$tmp/root\""
+	syscheck command-in-proxy "acl command \"$tmp/noexec 1\": $tmp/noexec is not an executable file" \
+	    "$base" "chroot \"$tmp/root\"" "proxy { listen on 192.0.2.3
+	server 198.51.100.3
+	allow command \"$tmp/noexec 1\" }"
+	syscheck command-not-in-path "acl command \"no-such-program-$$\": no-such-program-$$ is in none of /usr/sbin:/usr/bin:/sbin:/bin" \
+	    "$base" "chroot \"$tmp/root\"" "allow command \"no-such-program-$$\""
+	"$P" -t -f "$tmp/sys_unknown-user.conf" -x "$tmp/noexec" \
+	    >"$tmp/sys_all.out" 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "user $fakeuser does not exist" "$tmp/sys_all.out" &&
+	    grep -q "$tmp/noexec is not an executable file" "$tmp/sys_all.out"; then
+		ok "-t: every problem is said, -x commands checked too"
+	else
+		notok "-t: every problem is said, -x commands checked too (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_all.out"
+	fi
+	# -T prints what it read; it does not look at the system.
+	if "$P" -T -f "$tmp/sys_missing-chroot.conf" >/dev/null 2>&1; then
+		ok "-T does not check the system"
+	else
+		notok "-T does not check the system"
+	fi
+else
+	echo "# the system checks of -t need root (a root-owned chroot directory)"
 fi
 
 echo "$pass passed, $fail failed"

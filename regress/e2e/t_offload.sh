@@ -40,7 +40,8 @@ to_s=$TO_S
 to_c=$TO_C
 lab_wait_log "Call IDs forwarded by the kernel" 5 ||
     fail "no offload status line on SIGUSR1"
-grep -q "gre: 2 routes (2 handed to the kernel)" "$PLOG" ||
+# The forwarder's line comes through the parent, after the parent's own.
+lab_wait_log "gre: 2 routes (2 handed to the kernel)" 5 ||
     fail "the GRE forwarder's status does not say both routes went to the kernel"
 # What the user-space forwarder handled: only the first few packets.
 us=$(sed -n 's/.*gre: [0-9]* routes ([0-9]* handed to the kernel), \([0-9]*\) forwarded.*/\1/p' "$PLOG" | tail -1)

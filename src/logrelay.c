@@ -1,0 +1,155 @@
+/*
+ * The children's log lines go to the parent over their imsg channel
+ * (IMSG_LOG: the priority as the message id, the text as data), and the
+ * parent writes them where it writes its own: to syslog, which it can
+ * always reach again (a chrooted child on Linux cannot reopen /dev/log
+ * once the syslog daemon restarted: its lines were lost without a word),
+ * to the -l file, which the parent reopens on SIGHUP, or to standard
+ * error.
+ *
+ * A child sends each line at once (a child about to die of a forbidden
+ * call still gets its last line out) and, at exit, waits until every
+ * queued line is written.  While the parent does not read, at most
+ * LOG_RELAY_QUEUE lines wait; the next ones are counted, and the count
+ * is logged once lines flow again.  When the channel is gone, lines are written
+ * where they were before (syslog or standard error).
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+
+static struct imsgev	*relay_iev;
+static int		 relay_broken;
+static unsigned int	 relay_dropped;
+
+static int
+relay_send(int pri, const char *msg)
+{
+	struct imsgbuf	*ibuf;
+	char		 note[80];
+	size_t		 len;
+	int		 n;
+
+	if (relay_iev == NULL || relay_broken)
+		return (-1);
+	ibuf = &relay_iev->ibuf;
+	/* A parent that does not read: lines are counted, not queued. */
+	if (imsgbuf_queuelen(ibuf) >= LOG_RELAY_QUEUE) {
+		relay_dropped++;
+		return (0);
+	}
+	if (relay_dropped > 0) {
+		n = snprintf(note, sizeof(note), "%u log lines dropped: the "
+		    "parent did not take them", relay_dropped);
+		if (n > 0 && (size_t)n < sizeof(note) && imsg_compose(ibuf,
+		    IMSG_LOG, LOG_WARNING, 0, -1, note, n) == -1) {
+			relay_broken = 1;
+			return (-1);
+		}
+		relay_dropped = 0;
+	}
+	if ((len = strlen(msg)) > LOG_RELAY_MAX)
+		len = LOG_RELAY_MAX;
+	if (imsg_compose(ibuf, IMSG_LOG, LOG_PRI(pri), 0, -1, msg, len)
+	    == -1) {
+		relay_broken = 1;
+		return (-1);
+	}
+	if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR) {
+		relay_broken = 1;
+		imsgbuf_clear(ibuf);
+		return (-1);
+	}
+	/* What did not fit goes when the channel can take it. */
+	if (imsgbuf_queuelen(ibuf) > 0 && relay_iev->peer != NULL)
+		imsgev_update(relay_iev);
+	return (0);
+}
+
+/* At exit: whatever is queued, the last lines included, goes out. */
+static void
+relay_flush(void)
+{
+	int	fd, fl;
+
+	if (relay_iev == NULL || relay_broken)
+		return;
+	relay_broken = 1;	/* lines from here on: written directly */
+	fd = relay_iev->ibuf.fd;
+	if ((fl = fcntl(fd, F_GETFL)) != -1 && (fl & O_NONBLOCK))
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	(void)imsgbuf_flush(&relay_iev->ibuf);
+}
+
+/*
+ * A child, once its channel to the parent is set up (iev->ibuf ready;
+ * the event need not be yet).
+ */
+void
+log_relay_start(struct imsgev *iev)
+{
+	relay_iev = iev;
+	relay_broken = 0;
+	if (atexit(relay_flush) != 0)
+		return;
+	log_setsink(relay_send);
+}
+
+/*
+ * The parent: one line from the child called name.  The child may have
+ * been taken over: the text is bounded, and bytes that could forge a
+ * line or a terminal control sequence are replaced.
+ */
+void
+log_relay_recv(struct imsg *imsg, const char *name, pid_t pid)
+{
+	char	msg[LOG_RELAY_MAX + 1];
+	size_t	len, i;
+
+	len = imsg_get_len(imsg);
+	if (len > LOG_RELAY_MAX || imsg_get_data(imsg, msg, len) == -1) {
+		log_warnx("bad log message from %s (%zu bytes)", name, len);
+		return;
+	}
+	msg[len] = '\0';
+	for (i = 0; i < len; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	log_relayed(imsg_get_id(imsg) & LOG_PRIMASK, name, pid, msg);
+}
+
+/*
+ * The parent, while it stops: the log lines its children sent that the
+ * event loop will no longer read; other messages are dropped.
+ */
+void
+log_relay_drain(struct imsgev *iev, const char *name, pid_t pid)
+{
+	struct imsg	imsg;
+	ssize_t		n;
+	int		i, got;
+
+	if (iev->peer == NULL)
+		return;
+	/* imsgbuf_read() says 1 for "nothing there" too. */
+	for (i = 0; i < 64; i++) {
+		n = imsgbuf_read(&iev->ibuf);
+		for (got = 0; imsg_get(&iev->ibuf, &imsg) > 0; got++) {
+			if (imsg_get_type(&imsg) == IMSG_LOG)
+				log_relay_recv(&imsg, name, pid);
+			imsg_free(&imsg);
+		}
+		if (n <= 0 || got == 0)
+			break;
+	}
+}
