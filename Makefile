@@ -48,7 +48,8 @@ B =		build
 # Everything but main(): unit tests and fuzz targets link against it.
 LIB_SRCS =	src/control.c src/gre.c src/pptp.c src/callid.c src/acl.c \
 		src/log.c src/proc.c src/sandbox.c src/config.c \
-		src/parent.c src/os.c src/offload.c src/slab.c $(B)/parse.c $(COMPAT_SRCS)
+		src/parent.c src/os.c src/offload.c src/slab.c src/aclq.c \
+		src/aclrun.c $(B)/parse.c $(COMPAT_SRCS)
 MAIN_SRCS =	src/pptpproxy.c
 HDRS =		$(wildcard src/*.h compat/*.h)
 

@@ -37,6 +37,9 @@ conf_defaults(struct pptpproxy_conf *c)
 	strlcpy(c->chroot, PPTPPROXY_CHROOT, sizeof(c->chroot));
 	c->acl_user[0] = '\0';
 	c->acl_timeout = DEFAULT_ACL_TIMEOUT;
+	c->acl_limit = DEFAULT_ACL_LIMIT;
+	c->acl_limit_per_addr = DEFAULT_ACL_LIMIT_PER_ADDR;
+	c->acl_cache = DEFAULT_ACL_CACHE;
 	c->log_level = LOG_LVL_INFO;
 	c->max_conn = DEFAULT_MAX_CONN;
 	c->max_conn_per_addr = DEFAULT_MAX_CONN_PER_ADDR;
@@ -527,6 +530,10 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	} else
 		fprintf(f, "# acl-command user: none, commands run as root\n");
 	fprintf(f, "acl-command timeout %d\n", c->acl_timeout);
+	fprintf(f, "acl-command limit %u\n", c->acl_limit);
+	fprintf(f, "acl-command limit per-address %u\n",
+	    c->acl_limit_per_addr);
+	fprintf(f, "acl-command cache %d\n", c->acl_cache);
 	fprintf(f, "limit connections %u\n", c->max_conn);
 	fprintf(f, "limit connections per-address %u\n", c->max_conn_per_addr);
 	fprintf(f, "limit calls %u\n", c->max_calls);

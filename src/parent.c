@@ -24,23 +24,12 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "aclq.h"
 #include "offload.h"
 #include "os.h"
 
-#define ACL_MAX_ARGS	32
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 #define LISTEN_RETRY	5	/* seconds between binds of a late address */
-
-struct acl_job {
-	TAILQ_ENTRY(acl_job)	 entry;
-	struct acl_req		 req;
-	int			 next;		/* index of the next command */
-	pid_t			 pid;
-	char			 cmd[PPTPPROXY_MAX_CMD];
-	struct event		 tm;
-	char			 why[128];
-};
-TAILQ_HEAD(acl_jobs, acl_job);
 
 struct child {
 	enum proc_type		 type;
@@ -52,7 +41,6 @@ static struct event_base	*pbase;
 static struct pptpproxy_conf	*pconf;
 static const struct options	*popts;
 static struct child		 children[PROC_MAX];
-static struct acl_jobs		 jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
 static struct event		 ev_stop_tm, ev_listen;
 static int			 shutting_down;
@@ -62,7 +50,6 @@ static rlim_t			 child_nofile;	/* children's descriptor limit */
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	children_gone(const char *) __attribute__((__noreturn__));
-static void	acl_job_next(struct acl_job *);
 static const char *describe_status(int, char *, size_t);
 
 /*
@@ -75,6 +62,7 @@ options_conf(const struct options *o)
 	struct proxy_conf	*pc;
 	struct acl_cmd		*cmd;
 	const char		*err;
+	char			 why[256];
 	uint32_t		 id = 0;
 	int			 i, bad = 0;
 
@@ -105,14 +93,16 @@ options_conf(const struct options *o)
 		}
 	}
 	for (i = 0; i < o->ncmds; i++) {
-		if ((cmd = calloc(1, sizeof(*cmd))) == NULL ||
-		    strlcpy(cmd->cmd, o->cmds[i], sizeof(cmd->cmd)) >=
-		    sizeof(cmd->cmd)) {
-			free(cmd);
-			log_warnx("-x %s: too long", o->cmds[i]);
+		if (acl_check_cmd(o->cmds[i], why, sizeof(why)) == -1) {
+			fprintf(stderr, "pptpproxy: -x %s: %s\n", o->cmds[i],
+			    why);
+			log_warnx("-x %s: %s", o->cmds[i], why);
 			bad = 1;
 			continue;
 		}
+		if ((cmd = calloc(1, sizeof(*cmd))) == NULL)
+			fatal("calloc");
+		strlcpy(cmd->cmd, o->cmds[i], sizeof(cmd->cmd));
 		TAILQ_INSERT_TAIL(&conf->cmds, cmd, entry);
 	}
 	if (o->level >= 0)
@@ -345,181 +335,6 @@ reload_restart_only(struct pptpproxy_conf *nconf)
 }
 
 /*
- * ACL commands: tried in order, each with the client's address as its
- * only argument, without a shell, with a clean environment, as the
- * configured user, killed after the timeout.
- */
-static const char *
-acl_job_cmd(const struct acl_job *j, int n)
-{
-	struct proxy_conf	*pc;
-	struct acl_cmd		*cmd;
-	int			 i = 0;
-
-	if ((pc = conf_proxy_by_id(pconf, j->req.proxy_id)) != NULL)
-		TAILQ_FOREACH(cmd, &pc->cmds, entry)
-			if (i++ == n)
-				return (cmd->cmd);
-	TAILQ_FOREACH(cmd, &pconf->cmds, entry)
-		if (i++ == n)
-			return (cmd->cmd);
-	return (NULL);
-}
-
-static void
-acl_job_done(struct acl_job *j, int allow)
-{
-	struct acl_res	res;
-
-	memset(&res, 0, sizeof(res));
-	res.reqid = j->req.reqid;
-	res.allow = allow;
-	strlcpy(res.why, j->why, sizeof(res.why));
-	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_ACL_RES, 0, -1,
-	    &res, sizeof(res));
-	evtimer_del(&j->tm);
-	TAILQ_REMOVE(&jobs, j, entry);
-	free(j);
-}
-
-static void
-acl_job_timeout(int fd, short ev, void *arg)
-{
-	struct acl_job	*j = arg;
-
-	/* The command runs in a process group of its own. */
-	if (j->pid > 0) {
-		kill(-j->pid, SIGKILL);
-		kill(j->pid, SIGKILL);
-	}
-	log_warnx("acl command \"%s\" for %s still running after %d s, "
-	    "killed: counts as deny", j->cmd, inet_ntoa(j->req.client),
-	    pconf->acl_timeout);
-	snprintf(j->why, sizeof(j->why), "%.80s timed out", j->cmd);
-	j->pid = -1;
-	acl_job_next(j);
-}
-
-static __dead void
-acl_exec(char *cmd, char *client, const struct passwd *pw)
-{
-	char		*argv[ACL_MAX_ARGS + 2];
-	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	sigset_t	 set;
-	int		 argc, fd, i;
-
-	setsid();
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	for (i = 1; i < NSIG; i++)
-		(void)signal(i, SIG_DFL);
-	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		_exit(126);
-	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
-		_exit(126);
-	os_closefrom(3);
-	if (pw != NULL) {
-		if (setgroups(1, &pw->pw_gid) == -1 ||
-		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-			_exit(126);
-	}
-	if ((argc = acl_split_cmd(cmd, argv, ACL_MAX_ARGS)) <= 0)
-		_exit(126);
-	argv[argc++] = client;
-	argv[argc] = NULL;
-	execvpe(argv[0], argv, envp);
-	_exit(127);
-}
-
-static void
-acl_job_next(struct acl_job *j)
-{
-	struct passwd	*pw = NULL;
-	struct timeval	 tv;
-	const char	*cmd;
-	char		 client[INET_ADDRSTRLEN];
-	char		 buf[PPTPPROXY_MAX_CMD];
-
-	if ((cmd = acl_job_cmd(j, j->next++)) == NULL) {
-		if (j->why[0] == '\0')
-			strlcpy(j->why, "no acl command", sizeof(j->why));
-		acl_job_done(j, 0);
-		return;
-	}
-	strlcpy(j->cmd, cmd, sizeof(j->cmd));
-	strlcpy(buf, cmd, sizeof(buf));
-	inet_ntop(AF_INET, &j->req.client, client, sizeof(client));
-	if (pconf->acl_user[0] != '\0' &&
-	    (pw = getpwnam(pconf->acl_user)) == NULL) {
-		log_warnx("acl-command user %s unknown", pconf->acl_user);
-		snprintf(j->why, sizeof(j->why), "unknown user %s",
-		    pconf->acl_user);
-		acl_job_next(j);
-		return;
-	}
-	switch (j->pid = fork()) {
-	case -1:
-		log_warn("fork for acl command");
-		snprintf(j->why, sizeof(j->why), "fork failed");
-		acl_job_next(j);
-		return;
-	case 0:
-		log_newpid();
-		acl_exec(buf, client, pw);
-		/* NOTREACHED */
-	default:
-		break;
-	}
-	log_debug("acl command \"%s %s\" started, pid %d", j->cmd, client,
-	    (int)j->pid);
-	tv.tv_sec = pconf->acl_timeout;
-	tv.tv_usec = 0;
-	evtimer_add(&j->tm, &tv);
-}
-
-static void
-acl_job_exited(struct acl_job *j, int status)
-{
-	evtimer_del(&j->tm);
-	j->pid = -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		snprintf(j->why, sizeof(j->why), "%.100s allowed", j->cmd);
-		acl_job_done(j, 1);
-		return;
-	}
-	if (WIFEXITED(status))
-		snprintf(j->why, sizeof(j->why), "%.100s exited %d", j->cmd,
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(j->why, sizeof(j->why), "%.100s killed by signal %d",
-		    j->cmd, WTERMSIG(status));
-	acl_job_next(j);
-}
-
-static void
-acl_request(const struct acl_req *req)
-{
-	struct acl_job	*j;
-
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		struct acl_res res;
-
-		memset(&res, 0, sizeof(res));
-		res.reqid = req->reqid;
-		strlcpy(res.why, "out of memory", sizeof(res.why));
-		imsgev_compose(&children[PROC_CONTROL].iev, IMSG_ACL_RES, 0,
-		    -1, &res, sizeof(res));
-		return;
-	}
-	j->req = *req;
-	j->pid = -1;
-	evtimer_assign(&j->tm, pbase, acl_job_timeout, j);
-	TAILQ_INSERT_TAIL(&jobs, j, entry);
-	acl_job_next(j);
-}
-
-/*
  * Children.
  */
 static void
@@ -566,7 +381,8 @@ parent_offload(struct imsg *imsg)
 static void
 parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
-	struct acl_req	req;
+	struct acl_req		req;
+	struct acl_cancel	cancel;
 
 	switch (imsg_get_type(imsg)) {
 	case IMSG_OFFLOAD_ADD:
@@ -584,7 +400,15 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 			log_warnx("bad ACL request from %s", iev->peer);
 			parent_shutdown(1);
 		}
-		acl_request(&req);
+		acl_run_request(&req);
+		break;
+	case IMSG_ACL_CANCEL:
+		if (iev != &children[PROC_CONTROL].iev ||
+		    imsg_get_data(imsg, &cancel, sizeof(cancel)) == -1) {
+			log_warnx("bad ACL cancel from %s", iev->peer);
+			parent_shutdown(1);
+		}
+		acl_run_cancel(cancel.reqid);
 		break;
 	default:
 		log_warnx("unexpected message %u from %s",
@@ -698,7 +522,6 @@ stop_reaped(int i, int status)
 static void
 reap(void)
 {
-	struct acl_job	*j;
 	char		 why[128];
 	pid_t		 pid;
 	int		 status, i;
@@ -718,27 +541,17 @@ reap(void)
 			    describe_status(status, why, sizeof(why)));
 			children_gone("a child process ended");
 		}
-		TAILQ_FOREACH(j, &jobs, entry) {
-			if (j->pid == pid) {
-				acl_job_exited(j, status);
-				break;
-			}
-		}
+		(void)acl_run_reaped(pid, status);
 	}
 }
 
 static void
 parent_shutdown(int code)
 {
-	struct acl_job	*j;
-	int		 i, tries, alive;
+	int	i, tries, alive;
 
 	shutting_down = 1;
-	TAILQ_FOREACH(j, &jobs, entry)
-		if (j->pid > 0) {
-			kill(-j->pid, SIGKILL);
-			kill(j->pid, SIGKILL);
-		}
+	acl_run_killall();
 	/* The children ignore SIGTERM: a closed channel ends them. */
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		child_hangup(i);
@@ -790,6 +603,7 @@ parent_reload(void)
 	listen_close(pconf);
 	conf_free(pconf);
 	pconf = nconf;
+	acl_run_conf(pconf);
 	log_setlevel(pconf->log_level);
 	(void)listen_retry_arm();
 	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
@@ -903,6 +717,8 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	/* Signals are events; none may be lost while children start. */
 	if ((pbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	acl_run_init(pbase, &children[PROC_CONTROL].iev);
+	acl_run_conf(conf);
 	evsignal_assign(&ev_chld, pbase, SIGCHLD, parent_sig, NULL);
 	evsignal_add(&ev_chld, NULL);
 	evtimer_assign(&ev_listen, pbase, listen_retry, NULL);
