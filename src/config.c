@@ -279,6 +279,81 @@ conf_proxy_new(struct pptpproxy_conf *c)
 	return (pc);
 }
 
+static void
+proxy_set_id(struct proxy_conf *pc, uint32_t id)
+{
+	struct acl_subnet	*s;
+	struct acl_cmd		*c;
+
+	pc->id = id;
+	TAILQ_FOREACH(s, &pc->subnets, entry)
+		s->proxy_id = id;
+	TAILQ_FOREACH(c, &pc->cmds, entry)
+		c->proxy_id = id;
+}
+
+/*
+ * On reload: a proxy of the new configuration nc keeps the id of the old
+ * proxy (of oc) with the same name, or else with the same listen address
+ * and port; the others get ids never used before, from *next on.  So a
+ * request in flight across a reload names the proxy that made it, or
+ * one that no longer exists, never another.  0, or -1 out of memory.
+ */
+int
+conf_keep_ids(struct pptpproxy_conf *nc, const struct pptpproxy_conf *oc,
+    uint32_t *next)
+{
+	const struct proxy_conf	*opc;
+	struct proxy_conf	*pc;
+	uint32_t		*ids;
+	uint8_t			*taken;
+	size_t			 n = 0, on = 0, i, j;
+	int			 pass;
+
+	TAILQ_FOREACH(pc, &nc->proxies, entry)
+		n++;
+	TAILQ_FOREACH(opc, &oc->proxies, entry)
+		on++;
+	if ((ids = calloc(n + 1, sizeof(*ids))) == NULL)
+		return (-1);
+	if ((taken = calloc(on + 1, 1)) == NULL) {
+		free(ids);
+		return (-1);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		i = 0;
+		TAILQ_FOREACH(pc, &nc->proxies, entry) {
+			if (ids[i] != 0) {
+				i++;
+				continue;
+			}
+			j = 0;
+			TAILQ_FOREACH(opc, &oc->proxies, entry) {
+				if (!taken[j] && (pass == 0 ?
+				    strcmp(opc->name, pc->name) == 0 :
+				    (opc->listen.sin_addr.s_addr ==
+				    pc->listen.sin_addr.s_addr &&
+				    opc->listen.sin_port ==
+				    pc->listen.sin_port))) {
+					ids[i] = opc->id;
+					taken[j] = 1;
+					break;
+				}
+				j++;
+			}
+			i++;
+		}
+	}
+	i = 0;
+	TAILQ_FOREACH(pc, &nc->proxies, entry) {
+		proxy_set_id(pc, ids[i] != 0 ? ids[i] : (*next)++);
+		i++;
+	}
+	free(taken);
+	free(ids);
+	return (0);
+}
+
 /* Name a proxy after its listen address when it has no name. */
 void
 conf_proxy_name(struct proxy_conf *pc)

@@ -47,6 +47,7 @@ static int			 shutting_down;
 static int			 stopping;	/* graceful stop under way */
 static int			 stop_code;	/* exit status it ends with */
 static rlim_t			 child_nofile;	/* children's descriptor limit */
+static uint32_t			 next_proxy_id;	/* never used yet */
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	children_gone(const char *) __attribute__((__noreturn__));
@@ -597,6 +598,11 @@ parent_reload(void)
 	}
 	(void)conf_resolve_reload(nconf, pconf);
 	reload_restart_only(nconf);
+	if (conf_keep_ids(nconf, pconf, &next_proxy_id) == -1) {
+		log_warnx("configuration not reloaded: out of memory");
+		conf_free(nconf);
+		return;
+	}
 	listen_all(nconf, pconf);
 	if (TAILQ_EMPTY(&nconf->proxies))
 		log_warnx("reloaded configuration has no proxy that listens");
@@ -686,11 +692,15 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, i;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
 	char		 pname[16], err[256];
+	struct proxy_conf *pc;
 	int		 n;
 
 	pconf = conf;
 	popts = o;
 	parse_log_errors = 1;
+	TAILQ_FOREACH(pc, &conf->proxies, entry)
+		if (pc->id >= next_proxy_id)
+			next_proxy_id = pc->id + 1;
 
 	listen_all(conf, NULL);
 	if (TAILQ_EMPTY(&conf->proxies)) {

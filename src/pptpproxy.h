@@ -232,6 +232,8 @@ int			 conf_resolve_reload(struct pptpproxy_conf *,
 void			 conf_print(FILE *, const struct pptpproxy_conf *);
 struct proxy_conf	*conf_proxy_by_id(struct pptpproxy_conf *, uint32_t);
 struct proxy_conf	*conf_proxy_new(struct pptpproxy_conf *);
+int			 conf_keep_ids(struct pptpproxy_conf *,
+			    const struct pptpproxy_conf *, uint32_t *);
 void			 conf_proxy_name(struct proxy_conf *);
 struct proxy_conf	*conf_listen_taken(struct pptpproxy_conf *,
 			    const struct sockaddr_in *);
