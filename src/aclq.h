@@ -56,7 +56,7 @@ TAILQ_HEAD(aclq_ages, aclq_cent);
 
 struct aclq {
 	unsigned int		 limit;		/* running at once, in all */
-	unsigned int		 per_addr;	/* running at once, one address */
+	unsigned int		 per_addr;	/* the same, one address */
 	int			 cache_secs;	/* 0: no cache, no joining */
 	unsigned int		 nrunning;
 	unsigned int		 nreq;		/* requests not answered yet */

@@ -36,7 +36,7 @@ struct acl_job {
 	int			 cancelled;	/* killed: no one waits */
 	int			 transient;	/* a command timed out, or could
 						 * not start: do not cache */
-	unsigned int		 gen;		/* configuration it started on */
+	unsigned int		 gen;		/* configuration it began on */
 	char			 cmd[PPTPPROXY_MAX_CMD];
 	struct event		 tm;
 	char			 why[128];
@@ -47,6 +47,8 @@ static struct event_base		*abase;
 static struct imsgev			*actl;
 static struct pptpproxy_conf		*aconf;
 static unsigned int			 gen;
+/* A client can provoke these lines: at most a few a second. */
+static struct log_limit			 ll_gone, ll_kill;
 
 static void	acl_start(void);
 
@@ -111,8 +113,8 @@ acl_job_finish(struct acl_job *j, int allow)
 
 	inet_ntop(AF_INET, &c->client, a, sizeof(a));
 	if (!proxy_exists(c->proxy_id)) {
-		log_warnx("acl check of %s: its proxy (id %u) is gone after a "
-		    "reload: refused", a, c->proxy_id);
+		log_limited(&ll_gone, "acl check of %s: its proxy (id %u) is "
+		    "gone after a reload: refused", a, c->proxy_id);
 		snprintf(j->why, sizeof(j->why), "proxy gone after a reload");
 		allow = 0;
 	} else if ((allow || !j->transient) && j->gen == gen)
@@ -139,8 +141,8 @@ acl_job_timeout(int fd, short ev, void *arg)
 	kill(-j->pid, SIGKILL);
 	kill(j->pid, SIGKILL);
 	j->timedout = 1;
-	log_warnx("acl command \"%s\" for %s still running after %d s, "
-	    "killed: counts as deny", j->cmd, inet_ntop(AF_INET,
+	log_limited(&ll_kill, "acl command \"%s\" for %s still running after "
+	    "%d s, killed: counts as deny", j->cmd, inet_ntop(AF_INET,
 	    &j->check->client, a, sizeof(a)), aconf->acl_timeout);
 	/* The next command starts once this one is reaped. */
 }
@@ -287,8 +289,8 @@ acl_run_request(const struct acl_req *req)
 
 	inet_ntop(AF_INET, &req->client, a, sizeof(a));
 	if (!proxy_exists(req->proxy_id)) {
-		log_warnx("acl check of %s: its proxy (id %u) is gone after a "
-		    "reload: refused", a, req->proxy_id);
+		log_limited(&ll_gone, "acl check of %s: its proxy (id %u) is "
+		    "gone after a reload: refused", a, req->proxy_id);
 		acl_answer(req->reqid, 0, "proxy gone after a reload");
 		return;
 	}
@@ -328,9 +330,9 @@ acl_run_cancel(uint32_t reqid)
 	kill(j->pid, SIGKILL);
 	j->cancelled = 1;
 	evtimer_del(&j->tm);
-	log_info("acl command \"%s\" for %s killed: the session that asked "
-	    "for it is gone", j->cmd, inet_ntop(AF_INET, &c->client, a,
-	    sizeof(a)));
+	log_limited(&ll_kill, "acl command \"%s\" for %s killed: the session "
+	    "that asked for it is gone", j->cmd,
+	    inet_ntop(AF_INET, &c->client, a, sizeof(a)));
 }
 
 /* A child ended: 1 if it was an ACL command. */

@@ -1103,7 +1103,7 @@ sess_close(struct session *s, const char *fmt, ...)
 	free(s->why);
 	s->why = strdup(why);
 	if (s->acl_asked) {
-		/* No one waits for the verdict: the parent kills the command. */
+		/* No one waits for the verdict: the command is killed. */
 		struct acl_cancel	c;
 
 		memset(&c, 0, sizeof(c));
