@@ -42,11 +42,16 @@ aclq_init(struct aclq *q)
 }
 
 /* New limits (start, reload): the cache is emptied, the commands may
- * have changed.  Checks running beyond a lower limit end on their own. */
+ * have changed, and new requests do not join a check already running.
+ * Checks running beyond a lower limit end on their own. */
 void
 aclq_set(struct aclq *q, unsigned int limit, unsigned int per_addr,
     int cache_secs)
 {
+	struct aclq_check	*c;
+
+	TAILQ_FOREACH(c, &q->running, entry)
+		c->sealed = 1;
 	q->limit = limit > 0 ? limit : 1;
 	q->per_addr = per_addr > 0 ? per_addr : 1;
 	q->cache_secs = cache_secs > 0 ? cache_secs : 0;
@@ -100,7 +105,7 @@ check_find(struct aclq_checks *l, uint32_t proxy_id, struct in_addr a)
 
 	TAILQ_FOREACH(c, l, entry)
 		if (c->proxy_id == proxy_id && c->client.s_addr == a.s_addr &&
-		    !c->orphan)
+		    !c->sealed)
 			return (c);
 	return (NULL);
 }
@@ -223,7 +228,7 @@ aclq_cancel(struct aclq *q, uint32_t reqid, struct aclq_check **orphan)
 				check_free(q, c);
 				return (ACLQ_DROPPED);
 			}
-			c->orphan = 1;
+			c->orphan = c->sealed = 1;
 			*orphan = c;
 			return (ACLQ_ORPHAN);
 		}

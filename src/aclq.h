@@ -35,6 +35,7 @@ struct aclq_check {
 	struct in_addr		 client;
 	int			 running;
 	int			 orphan;	/* running for no one: killed */
+	int			 sealed;	/* joined by no new request */
 	unsigned int		 nreq;
 	struct aclq_reqs	 reqs;		/* answered by its verdict */
 	void			*arg;		/* the runner's */

@@ -101,8 +101,11 @@ options_conf(const struct options *o)
 			bad = 1;
 			continue;
 		}
-		if ((cmd = calloc(1, sizeof(*cmd))) == NULL)
-			fatal("calloc");
+		if ((cmd = calloc(1, sizeof(*cmd))) == NULL) {
+			log_warnx("-x %s: out of memory", o->cmds[i]);
+			bad = 1;
+			continue;
+		}
 		strlcpy(cmd->cmd, o->cmds[i], sizeof(cmd->cmd));
 		TAILQ_INSERT_TAIL(&conf->cmds, cmd, entry);
 	}

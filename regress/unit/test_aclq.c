@@ -3,9 +3,10 @@
  * run, at most `per-address` of them for one client address, by value at
  * the limit and one above; the rest wait in order, a bounded number, the
  * next refused; with the cache on, requests for a proxy and client join
- * the check already there; a cancelled request is forgotten, a queued
- * check left with none is dropped, a running one handed back to be
- * killed and not joined again; verdicts kept for cache seconds, at most
+ * the check already there (but not one running on the commands of
+ * before a reload); a cancelled request is forgotten, a queued check
+ * left with none is dropped, a running one handed back to be killed and
+ * not joined again; verdicts kept for cache seconds, at most
  * ACLQ_CACHE_MAX of them, the oldest evicted, none once flushed.
  */
 
@@ -136,7 +137,7 @@ static void
 test_join(void)
 {
 	struct aclq		 q;
-	struct aclq_check	*got[8], *orphan;
+	struct aclq_check	*got[8], *orphan, *c;
 	struct aclq_req		*r;
 	const char		*why;
 	int			 n, i, rc;
@@ -168,7 +169,18 @@ test_join(void)
 		return;
 	n = start_all(&q, got, 8);
 	CHECK(n == 1, "it starts once the orphan is reaped");
+	/* A reload: a check running on the old commands is joined by none. */
+	aclq_set(&q, 16, 2, 10);
+	rc = aclq_add(&q, 6, 2, addr(5), &why);
+	CHECK(rc == ACLQ_QUEUED && got[0]->nreq == 1,
+	    "after a reload a request does not join a running check");
 	aclq_done(&q, got[0]);
+	c = TAILQ_FIRST(&q.queued);
+	CHECK(c != NULL && aclq_add(&q, 7, 2, addr(5), &why) == ACLQ_JOINED,
+	    "but joins one queued since");
+	while ((c = TAILQ_FIRST(&q.queued)) != NULL)
+		aclq_done(&q, c);
+	CHECK(q.nreq == 0, "emptied");
 }
 
 static void
