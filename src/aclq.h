@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define ACLQ_WAIT_FACTOR	4	/* waiting: 4 times the running limit */
+#define ACLQ_WAIT_FACTOR	4	/* besides the running: 4 x the limit */
 #define ACLQ_CACHE_MAX		4096	/* verdicts kept, the oldest go */
 #define ACLQ_BUCKETS		1024
 
