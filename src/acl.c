@@ -8,6 +8,7 @@
 
 #include <netinet/in.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pptpproxy.h"
@@ -68,4 +69,42 @@ acl_split_cmd(char *cmd, char **argv, int max)
 	}
 	argv[argc] = NULL;
 	return (argc > 0 ? argc : -1);
+}
+
+/*
+ * A command line as the parent will run it, from the file or from -x:
+ * 0, or -1 with the reason in why.  The command must be an absolute
+ * path: it is run with execve(2), never looked up in a PATH.
+ */
+int
+acl_check_cmd(const char *cmd, char *why, size_t len)
+{
+	char	 buf[PPTPPROXY_MAX_CMD];
+	char	*argv[PPTPPROXY_MAX_CMD / 2 + 1];
+	int	 n;
+
+	if (strlcpy(buf, cmd, sizeof(buf)) >= sizeof(buf)) {
+		snprintf(why, len, "longer than %zu bytes", sizeof(buf) - 1);
+		return (-1);
+	}
+	/* at most one word in two bytes: this many cannot be too many */
+	n = acl_split_cmd(buf, argv, PPTPPROXY_MAX_CMD / 2);
+	if (n == -1 && cmd[strspn(cmd, " \t")] == '\0') {
+		snprintf(why, len, "empty");
+		return (-1);
+	}
+	if (n == -1) {
+		snprintf(why, len, "a double quote is not closed");
+		return (-1);
+	}
+	if (n > ACL_MAX_WORDS) {
+		snprintf(why, len, "%d words, more than %d", n, ACL_MAX_WORDS);
+		return (-1);
+	}
+	if (argv[0][0] != '/') {
+		snprintf(why, len, "%.100s is not an absolute path (commands "
+		    "are not looked up in a PATH)", argv[0]);
+		return (-1);
+	}
+	return (0);
 }

@@ -37,6 +37,9 @@ conf_defaults(struct pptpproxy_conf *c)
 	strlcpy(c->chroot, PPTPPROXY_CHROOT, sizeof(c->chroot));
 	c->acl_user[0] = '\0';
 	c->acl_timeout = DEFAULT_ACL_TIMEOUT;
+	c->acl_limit = DEFAULT_ACL_LIMIT;
+	c->acl_limit_per_addr = DEFAULT_ACL_LIMIT_PER_ADDR;
+	c->acl_cache = DEFAULT_ACL_CACHE;
 	c->log_level = LOG_LVL_INFO;
 	c->max_conn = DEFAULT_MAX_CONN;
 	c->max_conn_per_addr = DEFAULT_MAX_CONN_PER_ADDR;
@@ -274,6 +277,81 @@ conf_proxy_new(struct pptpproxy_conf *c)
 	TAILQ_INIT(&pc->subnets);
 	TAILQ_INIT(&pc->cmds);
 	return (pc);
+}
+
+static void
+proxy_set_id(struct proxy_conf *pc, uint32_t id)
+{
+	struct acl_subnet	*s;
+	struct acl_cmd		*c;
+
+	pc->id = id;
+	TAILQ_FOREACH(s, &pc->subnets, entry)
+		s->proxy_id = id;
+	TAILQ_FOREACH(c, &pc->cmds, entry)
+		c->proxy_id = id;
+}
+
+/*
+ * On reload: a proxy of the new configuration nc keeps the id of the old
+ * proxy (of oc) with the same name, or else with the same listen address
+ * and port; the others get ids never used before, from *next on.  So a
+ * request in flight across a reload names the proxy that made it, or
+ * one that no longer exists, never another.  0, or -1 out of memory.
+ */
+int
+conf_keep_ids(struct pptpproxy_conf *nc, const struct pptpproxy_conf *oc,
+    uint32_t *next)
+{
+	const struct proxy_conf	*opc;
+	struct proxy_conf	*pc;
+	uint32_t		*ids;
+	uint8_t			*taken;
+	size_t			 n = 0, on = 0, i, j;
+	int			 pass;
+
+	TAILQ_FOREACH(pc, &nc->proxies, entry)
+		n++;
+	TAILQ_FOREACH(opc, &oc->proxies, entry)
+		on++;
+	if ((ids = calloc(n + 1, sizeof(*ids))) == NULL)
+		return (-1);
+	if ((taken = calloc(on + 1, 1)) == NULL) {
+		free(ids);
+		return (-1);
+	}
+	for (pass = 0; pass < 2; pass++) {
+		i = 0;
+		TAILQ_FOREACH(pc, &nc->proxies, entry) {
+			if (ids[i] != 0) {
+				i++;
+				continue;
+			}
+			j = 0;
+			TAILQ_FOREACH(opc, &oc->proxies, entry) {
+				if (!taken[j] && (pass == 0 ?
+				    strcmp(opc->name, pc->name) == 0 :
+				    (opc->listen.sin_addr.s_addr ==
+				    pc->listen.sin_addr.s_addr &&
+				    opc->listen.sin_port ==
+				    pc->listen.sin_port))) {
+					ids[i] = opc->id;
+					taken[j] = 1;
+					break;
+				}
+				j++;
+			}
+			i++;
+		}
+	}
+	i = 0;
+	TAILQ_FOREACH(pc, &nc->proxies, entry) {
+		proxy_set_id(pc, ids[i] != 0 ? ids[i] : (*next)++);
+		i++;
+	}
+	free(taken);
+	free(ids);
+	return (0);
 }
 
 /* Name a proxy after its listen address when it has no name. */
@@ -528,6 +606,10 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	} else
 		fprintf(f, "# acl-command user: none, commands run as root\n");
 	fprintf(f, "acl-command timeout %d\n", c->acl_timeout);
+	fprintf(f, "acl-command limit %u\n", c->acl_limit);
+	fprintf(f, "acl-command limit per-address %u\n",
+	    c->acl_limit_per_addr);
+	fprintf(f, "acl-command cache %d\n", c->acl_cache);
 	fprintf(f, "limit connections %u\n", c->max_conn);
 	fprintf(f, "limit connections per-address %u\n", c->max_conn_per_addr);
 	fprintf(f, "limit calls %u\n", c->max_calls);

@@ -39,6 +39,9 @@
 #define CTL_FLUSH_SECS		5		/* to flush on close */
 #define CTL_READ		4096		/* bytes read at once */
 #define CTL_TRIM_AFTER		1000		/* sessions ended, then trim */
+/* Held from a client while its ACL command runs: what ctl_readcb can
+ * take back as a partial message. */
+#define CTL_ACL_HOLD		(CTL_READ - PPTP_MAX_MSG)
 
 enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
@@ -91,6 +94,7 @@ struct session {
 	uint64_t		 spoofed;
 	char			*why;		/* closing: the reason */
 	uint32_t		 proxy_id;	/* in its routes, for the parent */
+	int			 acl_asked;	/* a verdict is awaited */
 };
 
 RB_HEAD(sess_tree, session);
@@ -150,8 +154,10 @@ static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
 static void	ctl_writecb(int, short, void *);
 static void	ctl_connectcb(int, short, void *);
+static void	ctl_aclreadcb(int, short, void *);
 static ssize_t	side_process(struct side *, uint8_t *, size_t);
 static int	side_relay(struct side *, uint8_t *, size_t);
+static int	side_resume(struct side *);
 static void	side_release(struct side *);
 static void	sess_connect(struct session *);
 static void	sess_connected(struct session *);
@@ -514,7 +520,51 @@ ctl_accept(int fd, short ev, void *arg)
 		req.client = sin.sin_addr;
 		imsgev_compose(&iev_parent, IMSG_ACL_REQ, 0, -1, &req,
 		    sizeof(req));
+		s->acl_asked = 1;
+		/* Notice the client leave while the command runs. */
+		event_assign(&s->side[PPTP_CLIENT].ev, cbase, cfd,
+		    EV_READ | EV_PERSIST, ctl_aclreadcb, &s->side[PPTP_CLIENT]);
+		event_add(&s->side[PPTP_CLIENT].ev, NULL);
 	}
+}
+
+/*
+ * A client waiting for its ACL verdict: keep what it sends (its first
+ * message, normally) for the relay, and close the session when it
+ * leaves, so that the parent kills the command.  A client that sends
+ * more than CTL_ACL_HOLD bytes before its verdict is no longer watched
+ * (timeout first-message still ends it).
+ */
+static void
+ctl_aclreadcb(int fd, short ev, void *arg)
+{
+	struct side	*sd = arg;
+	struct session	*s = sd->sess;
+	ssize_t		 n;
+
+	if (s->state != S_ACL) {
+		event_del(&sd->ev);
+		return;
+	}
+	if (sd->part == NULL && (sd->part = malloc(CTL_ACL_HOLD)) == NULL) {
+		sess_close(s, "out of memory");
+		return;
+	}
+	n = read(sd->fd, sd->part + sd->partlen, CTL_ACL_HOLD - sd->partlen);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		sess_close(s, "client: %s while its acl command ran",
+		    strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		sess_close(s, "client closed while its acl command ran");
+		return;
+	}
+	sd->partlen += (uint16_t)n;
+	if (sd->partlen == CTL_ACL_HOLD)
+		event_del(&sd->ev);
 }
 
 static void
@@ -527,6 +577,8 @@ ctl_acl_result(const struct acl_res *res)
 	if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL ||
 	    s->state != S_ACL)
 		return;
+	s->acl_asked = 0;
+	event_del(&s->side[PPTP_CLIENT].ev);
 	inet_ntop(AF_INET, &s->side[PPTP_CLIENT].peer.sin_addr, a, sizeof(a));
 	if (!res->allow) {
 		sess_close(s, "client %s not allowed on proxy %s (acl "
@@ -619,6 +671,11 @@ sess_connected(struct session *s)
 	    s->proxy);
 	side_start_reading(cl);
 	side_start_reading(sv);
+	/* What the client sent while its ACL command ran. */
+	if (cl->partlen > 0) {
+		event_del(&cl->ev);
+		(void)side_resume(cl);
+	}
 }
 
 /*
@@ -1050,6 +1107,16 @@ sess_close(struct session *s, const char *fmt, ...)
 	va_end(ap);
 	free(s->why);
 	s->why = strdup(why);
+	if (s->acl_asked) {
+		/* No one waits for the verdict: the command is killed. */
+		struct acl_cancel	c;
+
+		memset(&c, 0, sizeof(c));
+		c.reqid = s->id;
+		imsgev_compose(&iev_parent, IMSG_ACL_CANCEL, 0, -1, &c,
+		    sizeof(c));
+		s->acl_asked = 0;
+	}
 	s->state = S_CLOSING;
 	evtimer_del(&s->tm_first);
 	evtimer_del(&s->tm_conn);

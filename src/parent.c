@@ -25,11 +25,11 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "aclq.h"
 #include "offload.h"
 #include "guard.h"
 #include "os.h"
 
-#define ACL_MAX_ARGS	32
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 #define LISTEN_RETRY	5	/* seconds between binds of a late address */
 
@@ -41,17 +41,6 @@
  */
 #define PARENT_MSGS_PER_WAKE	64
 #define PARENT_QUEUE_MAX	1024
-
-struct acl_job {
-	TAILQ_ENTRY(acl_job)	 entry;
-	struct acl_req		 req;
-	int			 next;		/* index of the next command */
-	pid_t			 pid;
-	char			 cmd[PPTPPROXY_MAX_CMD];
-	struct event		 tm;
-	char			 why[128];
-};
-TAILQ_HEAD(acl_jobs, acl_job);
 
 struct child {
 	enum proc_type		 type;
@@ -65,7 +54,6 @@ static struct event_base	*pbase;
 static struct pptpproxy_conf	*pconf;
 static const struct options	*popts;
 static struct child		 children[PROC_MAX];
-static struct acl_jobs		 jobs = TAILQ_HEAD_INITIALIZER(jobs);
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
 static struct event		 ev_stop_tm, ev_listen;
 #ifdef PPTPPROXY_TEST
@@ -77,10 +65,10 @@ static int			 stop_code;	/* exit status it ends with */
 static rlim_t			 child_nofile;	/* children's descriptor limit */
 static pid_t			 parent_pid;
 static struct log_limit		 ll_poll, ll_unsure;
+static uint32_t			 next_proxy_id;	/* never used yet */
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
 static void	children_gone(const char *) __attribute__((__noreturn__));
-static void	acl_job_next(struct acl_job *);
 static const char *describe_status(int, char *, size_t);
 static int	child_conf(struct child *, const struct pptpproxy_conf *);
 static void	child_compromised(struct child *, const char *, ...)
@@ -97,6 +85,7 @@ options_conf(const struct options *o)
 	struct proxy_conf	*pc;
 	struct acl_cmd		*cmd;
 	const char		*err;
+	char			 why[256];
 	uint32_t		 id = 0;
 	int			 i, bad = 0;
 
@@ -127,14 +116,19 @@ options_conf(const struct options *o)
 		}
 	}
 	for (i = 0; i < o->ncmds; i++) {
-		if ((cmd = calloc(1, sizeof(*cmd))) == NULL ||
-		    strlcpy(cmd->cmd, o->cmds[i], sizeof(cmd->cmd)) >=
-		    sizeof(cmd->cmd)) {
-			free(cmd);
-			log_warnx("-x %s: too long", o->cmds[i]);
+		if (acl_check_cmd(o->cmds[i], why, sizeof(why)) == -1) {
+			fprintf(stderr, "pptpproxy: -x %s: %s\n", o->cmds[i],
+			    why);
+			log_warnx("-x %s: %s", o->cmds[i], why);
 			bad = 1;
 			continue;
 		}
+		if ((cmd = calloc(1, sizeof(*cmd))) == NULL) {
+			log_warnx("-x %s: out of memory", o->cmds[i]);
+			bad = 1;
+			continue;
+		}
+		strlcpy(cmd->cmd, o->cmds[i], sizeof(cmd->cmd));
 		TAILQ_INSERT_TAIL(&conf->cmds, cmd, entry);
 	}
 	if (o->level >= 0)
@@ -388,181 +382,6 @@ child_conf(struct child *c, const struct pptpproxy_conf *conf)
 }
 
 /*
- * ACL commands: tried in order, each with the client's address as its
- * only argument, without a shell, with a clean environment, as the
- * configured user, killed after the timeout.
- */
-static const char *
-acl_job_cmd(const struct acl_job *j, int n)
-{
-	struct proxy_conf	*pc;
-	struct acl_cmd		*cmd;
-	int			 i = 0;
-
-	if ((pc = conf_proxy_by_id(pconf, j->req.proxy_id)) != NULL)
-		TAILQ_FOREACH(cmd, &pc->cmds, entry)
-			if (i++ == n)
-				return (cmd->cmd);
-	TAILQ_FOREACH(cmd, &pconf->cmds, entry)
-		if (i++ == n)
-			return (cmd->cmd);
-	return (NULL);
-}
-
-static void
-acl_job_done(struct acl_job *j, int allow)
-{
-	struct acl_res	res;
-
-	memset(&res, 0, sizeof(res));
-	res.reqid = j->req.reqid;
-	res.allow = allow;
-	strlcpy(res.why, j->why, sizeof(res.why));
-	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_ACL_RES, 0, -1,
-	    &res, sizeof(res));
-	evtimer_del(&j->tm);
-	TAILQ_REMOVE(&jobs, j, entry);
-	free(j);
-}
-
-static void
-acl_job_timeout(int fd, short ev, void *arg)
-{
-	struct acl_job	*j = arg;
-
-	/* The command runs in a process group of its own. */
-	if (j->pid > 0) {
-		kill(-j->pid, SIGKILL);
-		kill(j->pid, SIGKILL);
-	}
-	log_warnx("acl command \"%s\" for %s still running after %d s, "
-	    "killed: counts as deny", j->cmd, inet_ntoa(j->req.client),
-	    pconf->acl_timeout);
-	snprintf(j->why, sizeof(j->why), "%.80s timed out", j->cmd);
-	j->pid = -1;
-	acl_job_next(j);
-}
-
-static __dead void
-acl_exec(char *cmd, char *client, const struct passwd *pw)
-{
-	char		*argv[ACL_MAX_ARGS + 2];
-	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	sigset_t	 set;
-	int		 argc, fd, i;
-
-	setsid();
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-	for (i = 1; i < NSIG; i++)
-		(void)signal(i, SIG_DFL);
-	if ((fd = open("/dev/null", O_RDWR)) == -1)
-		_exit(126);
-	if (dup2(fd, 0) == -1 || dup2(fd, 1) == -1 || dup2(fd, 2) == -1)
-		_exit(126);
-	os_closefrom(3);
-	if (pw != NULL) {
-		if (setgroups(1, &pw->pw_gid) == -1 ||
-		    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
-		    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-			_exit(126);
-	}
-	if ((argc = acl_split_cmd(cmd, argv, ACL_MAX_ARGS)) <= 0)
-		_exit(126);
-	argv[argc++] = client;
-	argv[argc] = NULL;
-	execvpe(argv[0], argv, envp);
-	_exit(127);
-}
-
-static void
-acl_job_next(struct acl_job *j)
-{
-	struct passwd	*pw = NULL;
-	struct timeval	 tv;
-	const char	*cmd;
-	char		 client[INET_ADDRSTRLEN];
-	char		 buf[PPTPPROXY_MAX_CMD];
-
-	if ((cmd = acl_job_cmd(j, j->next++)) == NULL) {
-		if (j->why[0] == '\0')
-			strlcpy(j->why, "no acl command", sizeof(j->why));
-		acl_job_done(j, 0);
-		return;
-	}
-	strlcpy(j->cmd, cmd, sizeof(j->cmd));
-	strlcpy(buf, cmd, sizeof(buf));
-	inet_ntop(AF_INET, &j->req.client, client, sizeof(client));
-	if (pconf->acl_user[0] != '\0' &&
-	    (pw = getpwnam(pconf->acl_user)) == NULL) {
-		log_warnx("acl-command user %s unknown", pconf->acl_user);
-		snprintf(j->why, sizeof(j->why), "unknown user %s",
-		    pconf->acl_user);
-		acl_job_next(j);
-		return;
-	}
-	switch (j->pid = fork()) {
-	case -1:
-		log_warn("fork for acl command");
-		snprintf(j->why, sizeof(j->why), "fork failed");
-		acl_job_next(j);
-		return;
-	case 0:
-		log_newpid();
-		acl_exec(buf, client, pw);
-		/* NOTREACHED */
-	default:
-		break;
-	}
-	log_debug("acl command \"%s %s\" started, pid %d", j->cmd, client,
-	    (int)j->pid);
-	tv.tv_sec = pconf->acl_timeout;
-	tv.tv_usec = 0;
-	evtimer_add(&j->tm, &tv);
-}
-
-static void
-acl_job_exited(struct acl_job *j, int status)
-{
-	evtimer_del(&j->tm);
-	j->pid = -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		snprintf(j->why, sizeof(j->why), "%.100s allowed", j->cmd);
-		acl_job_done(j, 1);
-		return;
-	}
-	if (WIFEXITED(status))
-		snprintf(j->why, sizeof(j->why), "%.100s exited %d", j->cmd,
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(j->why, sizeof(j->why), "%.100s killed by signal %d",
-		    j->cmd, WTERMSIG(status));
-	acl_job_next(j);
-}
-
-static void
-acl_request(const struct acl_req *req)
-{
-	struct acl_job	*j;
-
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		struct acl_res res;
-
-		memset(&res, 0, sizeof(res));
-		res.reqid = req->reqid;
-		strlcpy(res.why, "out of memory", sizeof(res.why));
-		imsgev_compose(&children[PROC_CONTROL].iev, IMSG_ACL_RES, 0,
-		    -1, &res, sizeof(res));
-		return;
-	}
-	j->req = *req;
-	j->pid = -1;
-	evtimer_assign(&j->tm, pbase, acl_job_timeout, j);
-	TAILQ_INSERT_TAIL(&jobs, j, entry);
-	acl_job_next(j);
-}
-
-/*
  * Children.  A child that breaks the rules of its channel, or asks for
  * what no configuration allows, is taken to be in an attacker's hands:
  * the daemon stops (children ended, nftables table removed).
@@ -677,10 +496,11 @@ parent_offload(struct child *c, struct imsg *imsg)
 static void
 parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
-	struct child	*c = child_of(iev);
-	struct acl_req	 req;
-	uint32_t	 type = imsg_get_type(imsg);
-	int		 fd;
+	struct child		*c = child_of(iev);
+	struct acl_req		 req;
+	struct acl_cancel	 cancel;
+	uint32_t		 type = imsg_get_type(imsg);
+	int			 fd;
 
 	/* No child may send a descriptor. */
 	if ((fd = imsg_get_fd(imsg)) != -1) {
@@ -708,7 +528,16 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_data(imsg, &req, sizeof(req)) == -1)
 			child_compromised(c, "sent an ACL request of %zu "
 			    "bytes, not %zu", imsg_get_len(imsg), sizeof(req));
-		acl_request(&req);
+		acl_run_request(&req);
+		break;
+	case IMSG_ACL_CANCEL:
+		if (c->type != PROC_CONTROL)
+			child_compromised(c, "sent an ACL cancel");
+		if (imsg_get_data(imsg, &cancel, sizeof(cancel)) == -1)
+			child_compromised(c, "sent an ACL cancel of %zu "
+			    "bytes, not %zu", imsg_get_len(imsg),
+			    sizeof(cancel));
+		acl_run_cancel(cancel.reqid);
 		break;
 	default:
 		child_compromised(c, "sent message type %u, which it may not "
@@ -821,7 +650,6 @@ stop_reaped(int i, int status)
 static void
 reap(void)
 {
-	struct acl_job	*j;
 	char		 why[128];
 	pid_t		 pid;
 	int		 status, i;
@@ -841,12 +669,7 @@ reap(void)
 			    describe_status(status, why, sizeof(why)));
 			children_gone("a child process ended");
 		}
-		TAILQ_FOREACH(j, &jobs, entry) {
-			if (j->pid == pid) {
-				acl_job_exited(j, status);
-				break;
-			}
-		}
+		(void)acl_run_reaped(pid, status);
 	}
 }
 
@@ -864,15 +687,10 @@ parent_drain_logs(void)
 static void
 parent_shutdown(int code)
 {
-	struct acl_job	*j;
-	int		 i, tries, alive;
+	int	i, tries, alive;
 
 	shutting_down = 1;
-	TAILQ_FOREACH(j, &jobs, entry)
-		if (j->pid > 0) {
-			kill(-j->pid, SIGKILL);
-			kill(j->pid, SIGKILL);
-		}
+	acl_run_killall();
 	/* The children ignore SIGTERM: a closed channel ends them. */
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		child_hangup(i);
@@ -920,12 +738,18 @@ parent_reload(void)
 	}
 	(void)conf_resolve_reload(nconf, pconf);
 	reload_restart_only(nconf);
+	if (conf_keep_ids(nconf, pconf, &next_proxy_id) == -1) {
+		log_warnx("configuration not reloaded: out of memory");
+		conf_free(nconf);
+		return;
+	}
 	listen_all(nconf, pconf);
 	if (TAILQ_EMPTY(&nconf->proxies))
 		log_warnx("reloaded configuration has no proxy that listens");
 	listen_close(pconf);
 	conf_free(pconf);
 	pconf = nconf;
+	acl_run_conf(pconf);
 	log_setlevel(pconf->log_level);
 	(void)listen_retry_arm();
 	log_setfacility(pconf->log_facility);
@@ -1031,11 +855,15 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, i;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
 	char		 pname[16], err[256];
+	struct proxy_conf *pc;
 	int		 n;
 
 	pconf = conf;
 	popts = o;
 	parse_log_errors = 1;
+	TAILQ_FOREACH(pc, &conf->proxies, entry)
+		if (pc->id >= next_proxy_id)
+			next_proxy_id = pc->id + 1;
 
 	listen_all(conf, NULL);
 	if (TAILQ_EMPTY(&conf->proxies)) {
@@ -1067,6 +895,8 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	/* Signals are events; none may be lost while children start. */
 	if ((pbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	acl_run_init(pbase, &children[PROC_CONTROL].iev);
+	acl_run_conf(conf);
 	evsignal_assign(&ev_chld, pbase, SIGCHLD, parent_sig, NULL);
 	evsignal_add(&ev_chld, NULL);
 	evtimer_assign(&ev_listen, pbase, listen_retry, NULL);

@@ -30,12 +30,13 @@
 #define MAX_INCLUDE	8	/* files open at once, the top one included */
 #define MAX_LISTEN	16	/* listen addresses in one proxy block */
 #define MAX_WORD	4096	/* a word or a quoted string */
-#define ACL_MAX_WORDS	32	/* words of an ACL command (parent.c's) */
 
 /* Ranges of the settings; pptpproxy.conf(5) gives the reasons. */
 #define MAX_CONN_LIMIT	65535
 #define MAX_CALLS_LIMIT	65535
 #define MAX_ACL_TIMEOUT	300
+#define MAX_ACL_LIMIT	1024
+#define MAX_ACL_CACHE	3600
 #define MAX_TIMEOUT	86400
 
 /* Markers in a file's pushback around the text of a macro. */
@@ -139,6 +140,7 @@ static void	 block_free(void);
 %token	FIRSTMESSAGE FROM GRE IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
 %token	OFFLOAD PORT PROXY SERVER STOP TABLE TIMEOUT USER
 %token	FACILITY
+%token	CACHE
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -266,6 +268,21 @@ main		: USER STRING {
 			if (check_num($3, 1, MAX_ACL_TIMEOUT,
 			    "acl-command timeout") == 0)
 				conf->acl_timeout = (int)$3;
+		}
+		| ACLCOMMAND LIMIT NUMBER {
+			if (check_num($3, 1, MAX_ACL_LIMIT,
+			    "acl-command limit") == 0)
+				conf->acl_limit = (unsigned int)$3;
+		}
+		| ACLCOMMAND LIMIT PERADDRESS NUMBER {
+			if (check_num($4, 1, MAX_ACL_LIMIT,
+			    "acl-command limit per-address") == 0)
+				conf->acl_limit_per_addr = (unsigned int)$4;
+		}
+		| ACLCOMMAND CACHE NUMBER {
+			if (check_num($3, 0, MAX_ACL_CACHE,
+			    "acl-command cache") == 0)
+				conf->acl_cache = (int)$3;
 		}
 		| LIMIT CONNECTIONS NUMBER {
 			if (check_num($3, 1, MAX_CONN_LIMIT,
@@ -497,6 +514,7 @@ lookup(const char *s)
 	static const struct keyword keywords[] = {
 		{ "acl-command",	ACLCOMMAND },
 		{ "allow",		ALLOW },
+		{ "cache",		CACHE },
 		{ "call-setup",		CALLSETUP },
 		{ "calls",		CALLS },
 		{ "chroot",		CHROOT },
@@ -1057,28 +1075,10 @@ add_cmd(const char *s)
 {
 	struct acl_cmds	*l = blk != NULL ? &blk->cmds : &conf->cmds;
 	struct acl_cmd	*c;
-	char		 buf[PPTPPROXY_MAX_CMD];
-	char		*argv[PPTPPROXY_MAX_CMD / 2 + 1];
-	int		 n;
+	char		 why[256];
 
-	if (strlcpy(buf, s, sizeof(buf)) >= sizeof(buf)) {
-		yyerror("allow command: longer than %zu bytes",
-		    sizeof(buf) - 1);
-		return;
-	}
-	/* at most one word in two bytes: this many cannot be too many */
-	n = acl_split_cmd(buf, argv, PPTPPROXY_MAX_CMD / 2);
-	if (n == -1 && s[strspn(s, " \t")] == '\0') {
-		yyerror("allow command: empty");
-		return;
-	}
-	if (n == -1) {
-		yyerror("allow command %s: a double quote is not closed", s);
-		return;
-	}
-	if (n > ACL_MAX_WORDS) {
-		yyerror("allow command: %d words, more than %d", n,
-		    ACL_MAX_WORDS);
+	if (acl_check_cmd(s, why, sizeof(why)) == -1) {
+		yyerror("allow command: %s", why);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL)

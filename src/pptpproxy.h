@@ -47,6 +47,9 @@
 #define DEFAULT_MAX_CONN_PER_ADDR	64	/* per client address */
 #define DEFAULT_MAX_CALLS		16	/* per control connection */
 #define DEFAULT_ACL_TIMEOUT		5	/* seconds for an ACL command */
+#define DEFAULT_ACL_LIMIT		16	/* ACL commands at once */
+#define DEFAULT_ACL_LIMIT_PER_ADDR	2	/* ... for one client address */
+#define DEFAULT_ACL_CACHE		10	/* seconds a verdict is kept */
 #define DEFAULT_T_FIRST			30	/* before the first message */
 #define DEFAULT_T_SETUP			60	/* server to answer a call */
 #define DEFAULT_T_CONNECT		10	/* TCP connect to the server */
@@ -57,6 +60,7 @@
 #define PPTP_DEFAULT_PORT		1723
 #define PPTPPROXY_MAX_NAME		64
 #define PPTPPROXY_MAX_CMD		1024
+#define ACL_MAX_WORDS			32	/* of an ACL command line */
 
 /* Fixed descriptors of a child after exec. */
 #define PROC_PARENT_FD		3	/* imsg with the parent */
@@ -97,6 +101,7 @@ enum imsg_type {
 	IMSG_STATUS_REQ,	/* parent -> children: log what is up */
 	IMSG_STOP,		/* parent -> control: end every session */
 	IMSG_LOG,		/* child -> parent: id priority, data text */
+	IMSG_ACL_CANCEL,	/* control -> parent: struct acl_cancel */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -167,6 +172,9 @@ struct pptpproxy_conf {
 	int			 t_stop;	/* drain time when stopping */
 	int			 user_given;	/* "user" in the file */
 	int			 log_facility;	/* syslog(3)'s; 0: daemon */
+	unsigned int		 acl_limit;	/* commands running at once */
+	unsigned int		 acl_limit_per_addr;
+	int			 acl_cache;	/* seconds; 0: no cache */
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -179,6 +187,10 @@ struct acl_res {
 	uint32_t		 reqid;
 	int			 allow;
 	char			 why[128];	/* "cmd exited 1", "timed out" */
+};
+/* control -> parent: the session of request reqid has gone. */
+struct acl_cancel {
+	uint32_t		 reqid;
 };
 
 /* control -> gre: forward GRE with key `key` from `from` to `to`. */
@@ -224,6 +236,8 @@ int			 conf_resolve_reload(struct pptpproxy_conf *,
 void			 conf_print(FILE *, const struct pptpproxy_conf *);
 struct proxy_conf	*conf_proxy_by_id(struct pptpproxy_conf *, uint32_t);
 struct proxy_conf	*conf_proxy_new(struct pptpproxy_conf *);
+int			 conf_keep_ids(struct pptpproxy_conf *,
+			    const struct pptpproxy_conf *, uint32_t *);
 void			 conf_proxy_name(struct proxy_conf *);
 struct proxy_conf	*conf_listen_taken(struct pptpproxy_conf *,
 			    const struct sockaddr_in *);
@@ -236,6 +250,7 @@ extern int		 parse_log_errors;
 int			 acl_subnet_match(const struct acl_subnets *,
 			    struct in_addr);
 int			 acl_split_cmd(char *, char **, int);
+int			 acl_check_cmd(const char *, char *, size_t);
 
 /* log.c */
 void	log_init(int, int, const char *);	/* foreground, level, file */

@@ -172,6 +172,32 @@ else
 	sed 's/^/  /' "$tmp/cmdline.out"
 fi
 
+# -x commands pass the checks of the file's: an absolute path, closed
+# quotes, at most 32 words; each refusal says which -x and why.
+words=$(awk 'BEGIN { while (n++ < 32) printf " w" }')
+xbad() {
+	"$P" -t -p 198.51.100.2 -x "$1" >/dev/null 2>"$tmp/x.err"
+	rc=$?
+	if [ $rc -eq 1 ] && grep -qxF -- "pptpproxy: -x $1: $2" "$tmp/x.err"
+	then
+		ok "-x refused: $2"
+	else
+		notok "-x refused: $2 (exit $rc)"
+		sed 's/^/  got: /' "$tmp/x.err"
+	fi
+}
+xbad "true" "true is not an absolute path (commands are not looked up in a PATH)"
+xbad "bin/check --x" "bin/check is not an absolute path (commands are not looked up in a PATH)"
+xbad '/bin/sh -c "exit 0' "a double quote is not closed"
+xbad "/bin/check$words" "33 words, more than 32"
+xbad "   " "empty"
+if "$P" -t -p 198.51.100.2 -x "/bin/check${words% w}" -x '"/bin/tr ue"' \
+    >/dev/null 2>&1; then
+	ok "-x with 32 words, and a quoted absolute path, accepted"
+else
+	notok "-x with 32 words, and a quoted absolute path, accepted"
+fi
+
 # A pair whose listen address and port are taken is left out, warned of.
 "$P" -T -f $dir/good_minimal.conf -p 192.0.2.1,198.51.100.7 \
     >"$tmp/taken.out" 2>"$tmp/taken.err"

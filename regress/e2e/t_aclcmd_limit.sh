@@ -1,0 +1,63 @@
+#!/bin/sh
+# acl-command limit 3: 4 clients from 4 addresses at once, each checked
+# by a slow command.  Exactly 3 commands run at once, never 4; the 4th
+# waits and runs when one ends; every client gets its verdict.
+. "$(dirname "$0")/lib.sh"
+lab_topology 4
+cat >"$TMP/slow" <<EOS
+#!/bin/sh
+echo "start \$(date +%s.%N) \$1" >>"$TMP/runs"
+sleep 2
+echo "stop \$(date +%s.%N) \$1" >>"$TMP/runs"
+exit 1
+EOS
+chmod 755 "$TMP/slow"
+conf=$TMP/pptpproxy.conf
+cat >"$conf" <<EOC
+acl-command limit 3
+proxy "p" {
+	listen on 192.0.2.1
+	server 198.51.100.2
+	allow command "$TMP/slow"
+}
+EOC
+lab_proxy fw -f "$conf"
+client() {
+	nsx "c$1" python3 - <<'EOP'
+import socket, time
+s = socket.create_connection(("192.0.2.1", 1723), timeout=15)
+t0 = time.time()
+try:
+    d = s.recv(10)
+    print("closed" if not d else "data", "%.1f" % (time.time() - t0))
+except ConnectionResetError:
+    print("closed %.1f" % (time.time() - t0))
+except socket.timeout:
+    print("open 15")
+EOP
+}
+pids=""
+for i in 1 2 3 4; do
+	client $i >"$TMP/c$i.out" &
+	lab_track $!
+	pids="$pids $!"
+done
+wait $pids
+cat "$TMP"/c*.out | tr '\n' ' '
+echo
+[ "$(grep -c "^closed" "$TMP"/c*.out | awk -F: '{ n += $2 } END { print n }')" -eq 4 ] ||
+    fail "not every client got its verdict"
+runs=$(grep -c "^start" "$TMP/runs")
+[ "$runs" -eq 4 ] || fail "$runs command runs, not 4"
+[ "$(awk '$1 == "start" { print $3 }' "$TMP/runs" | sort -u | wc -l)" -eq 4 ] ||
+    fail "not one run for each of the 4 addresses"
+most=$(awk '{ print $2, ($1 == "start" ? 1 : -1) }' "$TMP/runs" | sort -n |
+    awk '{ n += $2; if (n > m) m = n } END { print m }')
+echo "commands at once: at most $most"
+[ "$most" -eq 3 ] || fail "$most commands ran at once, not 3 (acl-command limit 3)"
+# the 4th started after the first ended
+first_stop=$(awk '$1 == "stop" { print $2; exit }' "$TMP/runs")
+last_start=$(awk '$1 == "start" { s = $2 } END { print s }' "$TMP/runs")
+awk "BEGIN { exit !($last_start >= $first_stop) }" ||
+    fail "the 4th started before any had ended"
+exit 0

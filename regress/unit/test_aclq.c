@@ -1,0 +1,243 @@
+/*
+ * The parent's ACL check bookkeeping (src/aclq.c): at most `limit` checks
+ * run, at most `per-address` of them for one client address, by value at
+ * the limit and one above; the rest wait in order, a bounded number, the
+ * next refused; with the cache on, requests for a proxy and client join
+ * the check already there (but not one running on the commands of
+ * before a reload); a cancelled request is forgotten, a queued check
+ * left with none is dropped, a running one handed back to be killed and
+ * not joined again; verdicts kept for cache seconds, at most
+ * ACLQ_CACHE_MAX of them, the oldest evicted, none once flushed.
+ */
+
+#include <sys/types.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pptpproxy.h"
+#include "aclq.h"
+#include "check.h"
+
+static struct in_addr
+addr(uint32_t host)
+{
+	struct in_addr	a;
+
+	a.s_addr = htonl(0xc0000200U + host);	/* 192.0.2.host */
+	return (a);
+}
+
+/* Start all that may start; how many did. */
+static int
+start_all(struct aclq *q, struct aclq_check **got, int max)
+{
+	struct aclq_check	*c;
+	int			 n = 0;
+
+	while ((c = aclq_next(q)) != NULL)
+		if (n < max)
+			got[n++] = c;
+	return (n);
+}
+
+static void
+test_limits(void)
+{
+	struct aclq		 q;
+	struct aclq_check	*got[64], *c, *orphan;
+	struct aclq_req		*r;
+	const char		*why;
+	unsigned int		 i;
+	int			 n, rc;
+
+	aclq_init(&q);
+	aclq_set(&q, 4, 2, 0);
+
+	/* 5 addresses, one request each: 4 run, the 5th waits. */
+	for (i = 1; i <= 5; i++)
+		CHECK(aclq_add(&q, i, 1, addr(i), &why) == ACLQ_QUEUED,
+		    "request %u queued", i);
+	n = start_all(&q, got, 64);
+	CHECK(n == 4 && q.nrunning == 4, "limit 4: 4 start, not 5 (%d)", n);
+	CHECK(aclq_waiting(&q) == 1, "the 5th waits");
+	aclq_done(&q, got[0]);
+	n = start_all(&q, got, 64);
+	CHECK(n == 1 && q.nrunning == 4 &&
+	    got[0]->client.s_addr == addr(5).s_addr,
+	    "one ends: the 5th starts, 4 run again");
+	while ((c = TAILQ_FIRST(&q.running)) != NULL)
+		aclq_done(&q, c);
+	CHECK(q.nrunning == 0 && q.nreq == 0, "all done, nothing counted");
+
+	/* One address: at most 2 at once (cache off: no joining). */
+	for (i = 10; i < 13; i++)
+		(void)aclq_add(&q, i, 1, addr(7), &why);
+	n = start_all(&q, got, 64);
+	CHECK(n == 2 && aclq_running_for(&q, addr(7)) == 2,
+	    "per-address 2: 2 of 3 start for one address (%d)", n);
+	/* Another address is not held up behind it. */
+	(void)aclq_add(&q, 20, 1, addr(8), &why);
+	n = start_all(&q, got, 64);
+	CHECK(n == 1 && got[0]->client.s_addr == addr(8).s_addr,
+	    "another address passes the one at its limit");
+	aclq_done(&q, TAILQ_FIRST(&q.running));
+	n = start_all(&q, got, 64);
+	CHECK(n == 1 && got[0]->client.s_addr == addr(7).s_addr &&
+	    aclq_running_for(&q, addr(7)) == 2,
+	    "one of that address ends: its third starts");
+	while ((c = TAILQ_FIRST(&q.running)) != NULL)
+		aclq_done(&q, c);
+
+	/* Waiting: per address at most 5 x 2 in all, then refused. */
+	for (i = 0; i < 10; i++)
+		CHECK(aclq_add(&q, 100 + i, 1, addr(9), &why) == ACLQ_QUEUED,
+		    "request %u of one address taken", i + 1);
+	rc = aclq_add(&q, 110, 1, addr(9), &why);
+	CHECK(rc == ACLQ_FULL && why != NULL &&
+	    strcmp(why, "too many acl checks waiting for that address") == 0,
+	    "the 11th of one address refused (%s)", why ? why : "-");
+	/* In all: 5 x 4 = 20; 10 more from 10 addresses fill it. */
+	for (i = 0; i < 10; i++)
+		CHECK(aclq_add(&q, 200 + i, 1, addr(20 + i), &why) ==
+		    ACLQ_QUEUED, "request from address %u taken", 20 + i);
+	rc = aclq_add(&q, 300, 1, addr(40), &why);
+	CHECK(rc == ACLQ_FULL && why != NULL &&
+	    strcmp(why, "too many acl checks waiting") == 0,
+	    "the 21st in all refused (%s)", why ? why : "-");
+	n = start_all(&q, got, 64);
+	CHECK(n == 4 && q.nrunning == 4, "still only 4 run (%d)", n);
+
+	/* Cancel: a queued one is dropped, a running one is an orphan. */
+	CHECK(aclq_cancel(&q, 209, &orphan) == ACLQ_DROPPED &&
+	    orphan == NULL, "a queued request cancelled: dropped");
+	CHECK(aclq_cancel(&q, 209, &orphan) == ACLQ_UNKNOWN,
+	    "cancelled twice: unknown");
+	c = TAILQ_FIRST(&q.running);
+	r = TAILQ_FIRST(&c->reqs);
+	CHECK(aclq_cancel(&q, r->reqid, &orphan) == ACLQ_ORPHAN &&
+	    orphan == c && c->orphan,
+	    "the request of a running check cancelled: killed");
+	CHECK(q.nrunning == 4 && start_all(&q, got, 64) == 0,
+	    "an orphan still counts until it is reaped");
+	aclq_done(&q, c);
+	CHECK(start_all(&q, got, 64) == 1, "reaped: the next starts");
+	while ((c = TAILQ_FIRST(&q.running)) != NULL)
+		aclq_done(&q, c);
+	while ((c = TAILQ_FIRST(&q.queued)) != NULL)
+		aclq_done(&q, c);
+	CHECK(q.nreq == 0 && q.nrunning == 0, "emptied");
+}
+
+static void
+test_join(void)
+{
+	struct aclq		 q;
+	struct aclq_check	*got[8], *orphan, *c;
+	struct aclq_req		*r;
+	const char		*why;
+	int			 n, i, rc;
+
+	aclq_init(&q);
+	aclq_set(&q, 16, 2, 10);
+	CHECK(aclq_add(&q, 1, 1, addr(5), &why) == ACLQ_QUEUED,
+	    "cache on: the first request queued");
+	CHECK(aclq_add(&q, 2, 1, addr(5), &why) == ACLQ_JOINED,
+	    "the second for that proxy and client joins it");
+	CHECK(aclq_add(&q, 3, 2, addr(5), &why) == ACLQ_QUEUED,
+	    "another proxy's: a check of its own");
+	n = start_all(&q, got, 8);
+	CHECK(n == 2, "two checks run, not three (%d)", n);
+	CHECK(aclq_add(&q, 4, 1, addr(5), &why) == ACLQ_JOINED &&
+	    got[0]->nreq == 3, "joins a running check too");
+	for (i = 0; (r = aclq_take(&q, got[0])) != NULL; i++)
+		free(r);
+	CHECK(i == 3, "its verdict answers all 3 (%d)", i);
+	aclq_done(&q, got[0]);
+	/* An orphan is not joined: its command is being killed. */
+	r = TAILQ_FIRST(&got[1]->reqs);
+	(void)aclq_cancel(&q, r->reqid, &orphan);
+	CHECK(orphan == got[1], "orphaned");
+	rc = aclq_add(&q, 5, 2, addr(5), &why);
+	CHECK(rc == ACLQ_QUEUED, "a new request does not join the orphan");
+	aclq_done(&q, got[1]);
+	if (rc != ACLQ_QUEUED)
+		return;
+	n = start_all(&q, got, 8);
+	CHECK(n == 1, "it starts once the orphan is reaped");
+	/* A reload: a check running on the old commands is joined by none. */
+	aclq_set(&q, 16, 2, 10);
+	rc = aclq_add(&q, 6, 2, addr(5), &why);
+	CHECK(rc == ACLQ_QUEUED && got[0]->nreq == 1,
+	    "after a reload a request does not join a running check");
+	aclq_done(&q, got[0]);
+	c = TAILQ_FIRST(&q.queued);
+	CHECK(c != NULL && aclq_add(&q, 7, 2, addr(5), &why) == ACLQ_JOINED,
+	    "but joins one queued since");
+	while ((c = TAILQ_FIRST(&q.queued)) != NULL)
+		aclq_done(&q, c);
+	CHECK(q.nreq == 0, "emptied");
+}
+
+static void
+test_cache(void)
+{
+	struct aclq	q;
+	char		why[128];
+	int		allow = -1;
+	unsigned int	i;
+
+	aclq_init(&q);
+	aclq_set(&q, 16, 2, 10);
+	aclq_cache_put(&q, 1, addr(1), 100, 0, "x exited 1");
+	CHECK(aclq_cache_get(&q, 1, addr(1), 100, &allow, why, sizeof(why))
+	    && allow == 0 && strcmp(why, "x exited 1") == 0,
+	    "a verdict is kept, with its reason");
+	CHECK(!aclq_cache_get(&q, 2, addr(1), 100, &allow, why, sizeof(why)),
+	    "not for another proxy");
+	CHECK(!aclq_cache_get(&q, 1, addr(2), 100, &allow, why, sizeof(why)),
+	    "not for another address");
+	CHECK(aclq_cache_get(&q, 1, addr(1), 109, &allow, why, sizeof(why)),
+	    "still there after 9 s of 10");
+	CHECK(!aclq_cache_get(&q, 1, addr(1), 110, &allow, why, sizeof(why))
+	    && q.ncache == 0, "gone after 10 s");
+	aclq_cache_put(&q, 1, addr(1), 200, 0, "deny");
+	aclq_cache_put(&q, 1, addr(1), 201, 1, "allow");
+	CHECK(q.ncache == 1 && aclq_cache_get(&q, 1, addr(1), 202, &allow,
+	    why, sizeof(why)) && allow == 1, "a new verdict replaces the old");
+	aclq_cache_flush(&q);
+	CHECK(q.ncache == 0 && !aclq_cache_get(&q, 1, addr(1), 202, &allow,
+	    why, sizeof(why)), "flushed: none");
+
+	/* Bounded: ACLQ_CACHE_MAX, then the oldest goes. */
+	for (i = 0; i < ACLQ_CACHE_MAX; i++)
+		aclq_cache_put(&q, 1, addr(i), 300, 0, "d");
+	CHECK(q.ncache == ACLQ_CACHE_MAX, "%d kept", ACLQ_CACHE_MAX);
+	aclq_cache_put(&q, 1, addr(ACLQ_CACHE_MAX), 300, 0, "d");
+	CHECK(q.ncache == ACLQ_CACHE_MAX, "one more: still %d",
+	    ACLQ_CACHE_MAX);
+	CHECK(!aclq_cache_get(&q, 1, addr(0), 300, &allow, why, sizeof(why))
+	    && aclq_cache_get(&q, 1, addr(1), 300, &allow, why, sizeof(why))
+	    && aclq_cache_get(&q, 1, addr(ACLQ_CACHE_MAX), 300, &allow, why,
+	    sizeof(why)), "the oldest evicted, the rest and the newest kept");
+	aclq_set(&q, 16, 2, 10);
+	CHECK(q.ncache == 0, "new limits (a reload): the cache is emptied");
+
+	aclq_set(&q, 16, 2, 0);
+	aclq_cache_put(&q, 1, addr(1), 400, 0, "d");
+	CHECK(q.ncache == 0 && !aclq_cache_get(&q, 1, addr(1), 400, &allow,
+	    why, sizeof(why)), "cache 0: nothing kept");
+}
+
+int
+main(void)
+{
+	test_limits();
+	test_join();
+	test_cache();
+	CHECK_DONE();
+}

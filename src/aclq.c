@@ -1,0 +1,345 @@
+/*
+ * The parent's bookkeeping of ACL checks (aclq.h).  Every list here is
+ * bounded by the limits: at most `limit` checks run, and at most
+ * ACLQ_WAIT_FACTOR times as many requests again wait, so the scans are
+ * short; the verdict cache has a hash and ACLQ_CACHE_MAX entries.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <netinet/in.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pptpproxy.h"
+#include "aclq.h"
+
+static struct aclq_bucket *
+bucket(struct aclq *q, uint32_t proxy_id, struct in_addr a)
+{
+	uint32_t	h;
+
+	h = (a.s_addr ^ (proxy_id * 0x9e3779b1U)) * 0x85ebca6bU;
+	return (&q->buckets[(h >> 16) % ACLQ_BUCKETS]);
+}
+
+void
+aclq_init(struct aclq *q)
+{
+	int	i;
+
+	memset(q, 0, sizeof(*q));
+	TAILQ_INIT(&q->running);
+	TAILQ_INIT(&q->queued);
+	TAILQ_INIT(&q->ages);
+	for (i = 0; i < ACLQ_BUCKETS; i++)
+		LIST_INIT(&q->buckets[i]);
+	q->limit = 1;
+	q->per_addr = 1;
+	q->cache_max = ACLQ_CACHE_MAX;
+}
+
+/* New limits (start, reload): the cache is emptied, the commands may
+ * have changed, and new requests do not join a check already running.
+ * Checks running beyond a lower limit end on their own. */
+void
+aclq_set(struct aclq *q, unsigned int limit, unsigned int per_addr,
+    int cache_secs)
+{
+	struct aclq_check	*c;
+
+	TAILQ_FOREACH(c, &q->running, entry)
+		c->sealed = 1;
+	q->limit = limit > 0 ? limit : 1;
+	q->per_addr = per_addr > 0 ? per_addr : 1;
+	q->cache_secs = cache_secs > 0 ? cache_secs : 0;
+	aclq_cache_flush(q);
+}
+
+/* Checks running for one client address. */
+unsigned int
+aclq_running_for(const struct aclq *q, struct in_addr a)
+{
+	const struct aclq_check	*c;
+	unsigned int		 n = 0;
+
+	TAILQ_FOREACH(c, &q->running, entry)
+		if (c->client.s_addr == a.s_addr)
+			n++;
+	return (n);
+}
+
+/* Requests not answered yet that no running check serves. */
+unsigned int
+aclq_waiting(const struct aclq *q)
+{
+	const struct aclq_check	*c;
+	unsigned int		 n = 0;
+
+	TAILQ_FOREACH(c, &q->queued, entry)
+		n += c->nreq;
+	return (n);
+}
+
+static unsigned int
+requests_for(const struct aclq *q, struct in_addr a)
+{
+	const struct aclq_check	*c;
+	unsigned int		 n = 0;
+
+	TAILQ_FOREACH(c, &q->running, entry)
+		if (c->client.s_addr == a.s_addr)
+			n += c->nreq;
+	TAILQ_FOREACH(c, &q->queued, entry)
+		if (c->client.s_addr == a.s_addr)
+			n += c->nreq;
+	return (n);
+}
+
+static struct aclq_check *
+check_find(struct aclq_checks *l, uint32_t proxy_id, struct in_addr a)
+{
+	struct aclq_check	*c;
+
+	TAILQ_FOREACH(c, l, entry)
+		if (c->proxy_id == proxy_id && c->client.s_addr == a.s_addr &&
+		    !c->sealed)
+			return (c);
+	return (NULL);
+}
+
+/*
+ * A request: joins a check of the same proxy and client when verdicts
+ * are cached (one command answers them all), else waits for a check of
+ * its own.  Refused when more than the limits, and ACLQ_WAIT_FACTOR times
+ * them again, are not answered yet, in all or from that address.
+ */
+int
+aclq_add(struct aclq *q, uint32_t reqid, uint32_t proxy_id,
+    struct in_addr client, const char **why)
+{
+	struct aclq_check	*c = NULL;
+	struct aclq_req		*r;
+
+	*why = NULL;
+	if (q->nreq >= q->limit * (1 + ACLQ_WAIT_FACTOR)) {
+		*why = "too many acl checks waiting";
+		return (ACLQ_FULL);
+	}
+	if (requests_for(q, client) >= q->per_addr * (1 + ACLQ_WAIT_FACTOR)) {
+		*why = "too many acl checks waiting for that address";
+		return (ACLQ_FULL);
+	}
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		*why = "out of memory";
+		return (ACLQ_NOMEM);
+	}
+	r->reqid = reqid;
+	if (q->cache_secs > 0 &&
+	    ((c = check_find(&q->running, proxy_id, client)) != NULL ||
+	    (c = check_find(&q->queued, proxy_id, client)) != NULL)) {
+		TAILQ_INSERT_TAIL(&c->reqs, r, entry);
+		c->nreq++;
+		q->nreq++;
+		return (ACLQ_JOINED);
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		free(r);
+		*why = "out of memory";
+		return (ACLQ_NOMEM);
+	}
+	c->proxy_id = proxy_id;
+	c->client = client;
+	TAILQ_INIT(&c->reqs);
+	TAILQ_INSERT_TAIL(&c->reqs, r, entry);
+	c->nreq = 1;
+	q->nreq++;
+	TAILQ_INSERT_TAIL(&q->queued, c, entry);
+	return (ACLQ_QUEUED);
+}
+
+/*
+ * The oldest queued check that may start now (under the limit in all and
+ * for its address), counted as running; NULL if none may.
+ */
+struct aclq_check *
+aclq_next(struct aclq *q)
+{
+	struct aclq_check	*c;
+
+	if (q->nrunning >= q->limit)
+		return (NULL);
+	TAILQ_FOREACH(c, &q->queued, entry) {
+		if (aclq_running_for(q, c->client) >= q->per_addr)
+			continue;
+		TAILQ_REMOVE(&q->queued, c, entry);
+		TAILQ_INSERT_TAIL(&q->running, c, entry);
+		c->running = 1;
+		q->nrunning++;
+		return (c);
+	}
+	return (NULL);
+}
+
+static void
+check_free(struct aclq *q, struct aclq_check *c)
+{
+	struct aclq_req	*r;
+
+	while ((r = TAILQ_FIRST(&c->reqs)) != NULL) {
+		TAILQ_REMOVE(&c->reqs, r, entry);
+		q->nreq--;
+		free(r);
+	}
+	free(c);
+}
+
+/*
+ * The session of request reqid has gone.  A queued check left with no
+ * request is dropped; a running one is handed back (*orphan) for the
+ * runner to kill; it still counts as running until aclq_done().
+ */
+int
+aclq_cancel(struct aclq *q, uint32_t reqid, struct aclq_check **orphan)
+{
+	struct aclq_checks	*lists[2] = { &q->running, &q->queued };
+	struct aclq_check	*c;
+	struct aclq_req		*r;
+	int			 i;
+
+	*orphan = NULL;
+	for (i = 0; i < 2; i++) {
+		TAILQ_FOREACH(c, lists[i], entry) {
+			TAILQ_FOREACH(r, &c->reqs, entry)
+				if (r->reqid == reqid)
+					break;
+			if (r == NULL)
+				continue;
+			TAILQ_REMOVE(&c->reqs, r, entry);
+			free(r);
+			c->nreq--;
+			q->nreq--;
+			if (c->nreq > 0)
+				return (ACLQ_DROPPED);
+			if (!c->running) {
+				TAILQ_REMOVE(&q->queued, c, entry);
+				check_free(q, c);
+				return (ACLQ_DROPPED);
+			}
+			c->orphan = c->sealed = 1;
+			*orphan = c;
+			return (ACLQ_ORPHAN);
+		}
+	}
+	return (ACLQ_UNKNOWN);
+}
+
+/* The next request a verdict answers (the caller frees it), or NULL. */
+struct aclq_req *
+aclq_take(struct aclq *q, struct aclq_check *c)
+{
+	struct aclq_req	*r;
+
+	if ((r = TAILQ_FIRST(&c->reqs)) == NULL)
+		return (NULL);
+	TAILQ_REMOVE(&c->reqs, r, entry);
+	c->nreq--;
+	q->nreq--;
+	return (r);
+}
+
+/* A running check is over: its command has ended (been reaped). */
+void
+aclq_done(struct aclq *q, struct aclq_check *c)
+{
+	if (c->running) {
+		TAILQ_REMOVE(&q->running, c, entry);
+		q->nrunning--;
+	} else
+		TAILQ_REMOVE(&q->queued, c, entry);
+	check_free(q, c);
+}
+
+/*
+ * Verdicts kept for cache_secs, at most cache_max, the oldest going
+ * first.  All have the same lifetime, so the oldest is also the first to
+ * expire: expired entries are taken off the front.
+ */
+static void
+cent_free(struct aclq *q, struct aclq_cent *e)
+{
+	LIST_REMOVE(e, hash);
+	TAILQ_REMOVE(&q->ages, e, age);
+	q->ncache--;
+	free(e);
+}
+
+static void
+cache_expire(struct aclq *q, time_t now)
+{
+	struct aclq_cent	*e;
+
+	while ((e = TAILQ_FIRST(&q->ages)) != NULL && e->expires <= now)
+		cent_free(q, e);
+}
+
+int
+aclq_cache_get(struct aclq *q, uint32_t proxy_id, struct in_addr client,
+    time_t now, int *allow, char *why, size_t len)
+{
+	struct aclq_cent	*e;
+
+	if (q->cache_secs == 0)
+		return (0);
+	cache_expire(q, now);
+	LIST_FOREACH(e, bucket(q, proxy_id, client), hash)
+		if (e->proxy_id == proxy_id &&
+		    e->client.s_addr == client.s_addr) {
+			*allow = e->allow;
+			strlcpy(why, e->why, len);
+			return (1);
+		}
+	return (0);
+}
+
+void
+aclq_cache_put(struct aclq *q, uint32_t proxy_id, struct in_addr client,
+    time_t now, int allow, const char *why)
+{
+	struct aclq_bucket	*b;
+	struct aclq_cent	*e;
+
+	if (q->cache_secs == 0 || q->cache_max == 0)
+		return;
+	cache_expire(q, now);
+	b = bucket(q, proxy_id, client);
+	LIST_FOREACH(e, b, hash)
+		if (e->proxy_id == proxy_id &&
+		    e->client.s_addr == client.s_addr) {
+			cent_free(q, e);
+			break;
+		}
+	while (q->ncache >= q->cache_max)
+		cent_free(q, TAILQ_FIRST(&q->ages));
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return;
+	e->proxy_id = proxy_id;
+	e->client = client;
+	e->expires = now + q->cache_secs;
+	e->allow = allow;
+	strlcpy(e->why, why, sizeof(e->why));
+	LIST_INSERT_HEAD(b, e, hash);
+	TAILQ_INSERT_TAIL(&q->ages, e, age);
+	q->ncache++;
+}
+
+void
+aclq_cache_flush(struct aclq *q)
+{
+	struct aclq_cent	*e;
+
+	while ((e = TAILQ_FIRST(&q->ages)) != NULL)
+		cent_free(q, e);
+}
