@@ -22,7 +22,6 @@
 #include "os.h"
 
 #define ACL_MAX_ARGS	32		/* as parent.c runs them */
-#define ACL_PATH	"/usr/sbin:/usr/bin:/sbin:/bin"
 
 #ifdef __OpenBSD__
 #define NOLOGIN		"/sbin/nologin"
@@ -116,13 +115,13 @@ check_chroot(const struct pptpproxy_conf *conf, check_report_fn report)
 }
 
 /*
- * The program of an ACL command: its first word, as parent.c splits it,
- * found as execvpe(3) with the commands' PATH would find it.
+ * The program of an ACL command: its first word, as the parent splits
+ * it, an absolute path (the parser refuses others; no PATH is searched).
  */
 static int
 check_cmd(const char *cmd, check_report_fn report)
 {
-	char		 buf[PPTPPROXY_MAX_CMD], path[PATH_MAX];
+	char		 buf[PPTPPROXY_MAX_CMD];
 	char		*argv[ACL_MAX_ARGS + 2];
 	struct stat	 st;
 
@@ -131,13 +130,10 @@ check_cmd(const char *cmd, check_report_fn report)
 		say(report, 0, "acl command \"%s\": no program to run", cmd);
 		return (-1);
 	}
-	if (strchr(argv[0], '/') == NULL) {
-		if (os_path_search(argv[0], ACL_PATH, path) == NULL) {
-			say(report, 0, "acl command \"%s\": %s is in none of "
-			    "%s", cmd, argv[0], ACL_PATH);
-			return (-1);
-		}
-		return (0);
+	if (argv[0][0] != '/') {
+		say(report, 0, "acl command \"%s\": %s is not an absolute "
+		    "path", cmd, argv[0]);
+		return (-1);
 	}
 	if (stat(argv[0], &st) == -1) {
 		say(report, 0, "acl command \"%s\": %s: %s", cmd, argv[0],
