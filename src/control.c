@@ -42,6 +42,8 @@
 /* Held from a client while its ACL command runs: what ctl_readcb can
  * take back as a partial message. */
 #define CTL_ACL_HOLD		(CTL_READ - PPTP_MAX_MSG)
+#define CTL_READS_PER_WAKE	4		/* reads of a side per wake-up */
+#define CTL_ACCEPTS_PER_WAKE	64		/* accepts per wake-up */
 
 enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
@@ -78,7 +80,7 @@ struct side {
 
 struct session {
 	RB_ENTRY(session)	 entry;
-	uint32_t		 id;
+	uint64_t		 id;		/* unique for the process's life */
 	enum sess_state		 state;
 	struct side		 side[2];
 	const char		*proxy;		/* name_intern() */
@@ -98,6 +100,9 @@ struct session {
 };
 
 RB_HEAD(sess_tree, session);
+
+/* A session number for log lines. */
+#define SID(s)	((unsigned long long)(s)->id)
 
 static int
 sess_cmp(struct session *a, struct session *b)
@@ -140,7 +145,7 @@ static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
 #ifdef PPTPPROXY_TEST
 static struct event		 ev_usr2;
 #endif
-static uint32_t			 next_sess_id = 1;
+static uint64_t			 next_sess_id = 1;	/* never wraps */
 static unsigned int		 nsessions;
 static unsigned int		 nfreed;	/* sessions, since the last trim */
 static unsigned int		 nfreed_seen;	/* nfreed at the last tick */
@@ -419,9 +424,13 @@ ctl_accept(int fd, short ev, void *arg)
 	struct timeval		 tv;
 	socklen_t		 len;
 	char			 a[64], b[64];
-	int			 cfd;
+	int			 cfd, i;
 
-	for (;;) {
+	/*
+	 * A bounded number per wake-up: the listener is level-triggered,
+	 * so the rest wait one turn of the loop, after the sessions.
+	 */
+	for (i = 0; i < CTL_ACCEPTS_PER_WAKE; i++) {
 		len = sizeof(sin);
 		cfd = accept4(fd, (struct sockaddr *)&sin, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -470,8 +479,6 @@ ctl_accept(int fd, short ev, void *arg)
 		ac->n++;
 		nsessions++;
 		s->id = next_sess_id++;
-		if (next_sess_id == 0)
-			next_sess_id = 1;
 		s->start = s->last_client = now_mono();
 		s->proxy = name_intern(pc->name);
 		s->proxy_id = pc->id;
@@ -487,7 +494,8 @@ ctl_accept(int fd, short ev, void *arg)
 		    (struct sockaddr *)&s->side[PPTP_CLIENT].local, &len) == -1)
 			s->side[PPTP_CLIENT].local = pc->listen;
 		pptp_sess_init(&s->pptp, &pool, cconf->max_calls);
-		RB_INSERT(sess_tree, &sessions, s);
+		if (RB_INSERT(sess_tree, &sessions, s) != NULL)
+			fatalx("session %llu: number already in use", SID(s));
 		evtimer_assign(&s->tm_first, cbase, sess_tm_first, s);
 		evtimer_assign(&s->tm_conn, cbase, sess_tm_conn, s);
 		tv.tv_sec = cconf->t_first;
@@ -496,7 +504,7 @@ ctl_accept(int fd, short ev, void *arg)
 		/* Linux: the options came with the listening socket. */
 		if (!os_accept_keeps_sockopts())
 			sock_tune(cfd);
-		log_debug("session %u: accepted %s on %s (%s)", s->id,
+		log_debug("session %llu: accepted %s on %s (%s)", SID(s),
 		    sa_str(&sin, a, sizeof(a)),
 		    sa_str(&s->side[PPTP_CLIENT].local, b, sizeof(b)),
 		    pc->name);
@@ -586,7 +594,7 @@ ctl_acl_result(const struct acl_res *res)
 		    res->why);
 		return;
 	}
-	log_debug("session %u: client %s allowed (acl command: %.*s)", s->id,
+	log_debug("session %llu: client %s allowed (acl command: %.*s)", SID(s),
 	    a, (int)sizeof(res->why), res->why);
 	sess_connect(s);
 }
@@ -599,8 +607,8 @@ sess_connect_failed(struct session *s, int err)
 {
 	char	a[64];
 
-	log_limited(&ll_refuse, "session %u: cannot connect to server %s: %s",
-	    s->id, sa_str(&s->side[PPTP_SERVER].peer, a, sizeof(a)),
+	log_limited(&ll_refuse, "session %llu: cannot connect to server %s: %s",
+	    SID(s), sa_str(&s->side[PPTP_SERVER].peer, a, sizeof(a)),
 	    strerror(err));
 	sess_close(s, "cannot connect to server: %s", strerror(err));
 }
@@ -665,7 +673,7 @@ sess_connected(struct session *s)
 		return;
 	}
 	s->state = S_RELAY;
-	log_info("session %u: %s -> %s relayed to %s from %s (%s)", s->id,
+	log_info("session %llu: %s -> %s relayed to %s from %s (%s)", SID(s),
 	    sa_str(&cl->peer, a, sizeof(a)), sa_str(&cl->local, b, sizeof(b)),
 	    sa_str(&sv->peer, c, sizeof(c)), sa_str(&sv->local, d, sizeof(d)),
 	    s->proxy);
@@ -689,12 +697,19 @@ ctl_readcb(int fd, short ev, void *arg)
 	uint8_t		 buf[CTL_READ];
 	size_t		 space, len;
 	ssize_t		 n;
+	int		 i;
 
 	if (s->state == S_STOPPING) {
 		side_drain(sd);
 		return;
 	}
-	while (s->state == S_RELAY && !sd->throttled) {
+	/*
+	 * At most CTL_READS_PER_WAKE reads, then back to the loop: the
+	 * event is level-triggered, so a side with more to read is called
+	 * again after the others had their turn.
+	 */
+	for (i = 0; i < CTL_READS_PER_WAKE && s->state == S_RELAY &&
+	    !sd->throttled; i++) {
 		len = sd->partlen;
 		if (len > 0)
 			memcpy(buf, sd->part, len);
@@ -801,7 +816,7 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 		}
 		if (log_getlevel() >= LOG_LVL_EXTENSIVE) {
 			pptp_describe(buf + off, mlen, &x, desc, sizeof(desc));
-			log_extensive("session %u: %s: %s", s->id,
+			log_extensive("session %llu: %s: %s", SID(s),
 			    sd->idx == PPTP_CLIENT ? "client -> server" :
 			    "server -> client", desc);
 		}
@@ -814,14 +829,14 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 			/* The receiver does not read: stop reading here. */
 			sd->throttled = 1;
 			event_del(&sd->ev);
-			log_debug("session %u: %s not reading, holding the "
-			    "%s", s->id, side_name(other), side_name(sd));
+			log_debug("session %llu: %s not reading, holding the "
+			    "%s", SID(s), side_name(other), side_name(sd));
 		}
 	}
 	return ((ssize_t)off);
 
  violation:
-	log_limited(&ll_violation, "session %u: %s %s: %s, closing", s->id,
+	log_limited(&ll_violation, "session %llu: %s %s: %s, closing", SID(s),
 	    side_name(sd), sa_str(&sd->peer, a, sizeof(a)),
 	    err ? err : "bad message");
 	sess_close(s, "protocol violation by the %s: %s", side_name(sd),
@@ -881,8 +896,8 @@ sess_tm_first(int fd, short ev, void *arg)
 
 	if (s->state == S_CLOSING)
 		return;
-	log_limited(&ll_refuse, "session %u: no message from the client "
-	    "within %d s, closing", s->id, cconf->t_first);
+	log_limited(&ll_refuse, "session %llu: no message from the client "
+	    "within %d s, closing", SID(s), cconf->t_first);
 	sess_close(s, "no message from the client within %d s (timeout "
 	    "first-message)", cconf->t_first);
 }
@@ -898,8 +913,8 @@ sess_tm_conn(int fd, short ev, void *arg)
 	switch (s->state) {
 	case S_STOPPING:
 		ncut++;
-		log_info("session %u: the %s did not end the control "
-		    "connection within %d s (timeout stop), closing", s->id,
+		log_info("session %llu: the %s did not end the control "
+		    "connection within %d s (timeout stop), closing", SID(s),
 		    s->side[PPTP_CLIENT].fd != -1 ? "client" : "server",
 		    cconf->t_stop);
 		sess_close(s, "%s", s_why(s));
@@ -967,8 +982,8 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			    sizeof(k));
 			break;
 		case PPTP_EV_CALL_NEW:
-			log_debug("session %u: call %u requested by the %s, "
-			    "Call ID %u shown to the %s as %u", s->id,
+			log_debug("session %llu: call %u requested by the %s, "
+			    "Call ID %u shown to the %s as %u", SID(s),
 			    c->serial, c->origin == PPTP_CLIENT ? "client" :
 			    "server", c->real[c->origin],
 			    c->origin == PPTP_CLIENT ? "server" : "client",
@@ -981,19 +996,19 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			break;
 		case PPTP_EV_CALL_UP:
 			s->calls++;
-			log_info("session %u: call %u up: client Call ID %u "
+			log_info("session %llu: call %u up: client Call ID %u "
 			    "(shown to the server as %u), server Call ID %u "
-			    "(shown to the client as %u)", s->id, c->serial,
+			    "(shown to the client as %u)", SID(s), c->serial,
 			    c->real[PPTP_CLIENT], c->pres[PPTP_CLIENT],
 			    c->real[PPTP_SERVER], c->pres[PPTP_SERVER]);
 			break;
 		case PPTP_EV_CALL_FAILED:
-			log_info("session %u: call %u not set up: result "
-			    "code %u", s->id, c->serial, ev[i].result);
+			log_info("session %llu: call %u not set up: result "
+			    "code %u", SID(s), c->serial, ev[i].result);
 			break;
 		case PPTP_EV_CALL_END:
-			log_info("session %u: call %u down after %llds: client "
-			    "Call ID %u/%u, server Call ID %u/%u", s->id,
+			log_info("session %llu: call %u down after %llds: client "
+			    "Call ID %u/%u, server Call ID %u/%u", SID(s),
 			    c->serial, (long long)(now_mono() - c->since),
 			    c->real[PPTP_CLIENT], c->pres[PPTP_CLIENT],
 			    c->real[PPTP_SERVER], c->pres[PPTP_SERVER]);
@@ -1189,8 +1204,8 @@ sess_stop(struct session *s, const char *why)
 			event_add(&sd->ev, NULL);
 		}
 	}
-	log_debug("session %u: stopping (%s): Stop-Control-Connection-"
-	    "Request sent to both sides", s->id, why);
+	log_debug("session %llu: stopping (%s): Stop-Control-Connection-"
+	    "Request sent to both sides", SID(s), why);
 	tv.tv_sec = cconf->t_stop;
 	tv.tv_usec = 0;
 	evtimer_add(&s->tm_conn, &tv);
@@ -1234,9 +1249,10 @@ side_drain(struct side *sd)
 	uint8_t	 buf[CTL_READ];
 	size_t	 len, off, mlen, space;
 	ssize_t	 n;
-	int	 r;
+	int	 r, i;
 
-	for (;;) {
+	/* Bounded per wake-up, as ctl_readcb. */
+	for (i = 0; i < CTL_READS_PER_WAKE; i++) {
 		len = sd->partlen;
 		if (len > 0)
 			memcpy(buf, sd->part, len);
@@ -1256,9 +1272,9 @@ side_drain(struct side *sd)
 			if (pptp_get16(buf + off, mlen, 8) == PPTP_STOPCCRP &&
 			    !sd->stopped) {
 				sd->stopped = 1;
-				log_debug("session %u: the %s answered the "
+				log_debug("session %llu: the %s answered the "
 				    "Stop-Control-Connection-Request",
-				    sd->sess->id, side_name(sd));
+				    SID(sd->sess), side_name(sd));
 				if (side_queued(sd) == 0)
 					(void)shutdown(sd->fd, SHUT_WR);
 			}
@@ -1285,9 +1301,9 @@ sess_finish(struct session *s)
 
 	if (s->side[PPTP_SERVER].msgs > 0 || s->calls > 0 ||
 	    log_getlevel() >= LOG_LVL_DEBUG)
-		log_info("session %u: %s ended after %llds (%s): %u call%s, "
+		log_info("session %llu: %s ended after %llds (%s): %u call%s, "
 		    "to server %llu packets %llu bytes, to client %llu "
-		    "packets %llu bytes%s", s->id,
+		    "packets %llu bytes%s", SID(s),
 		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)),
 		    (long long)(now_mono() - s->start), s_why(s), s->calls,
 		    s->calls == 1 ? "" : "s",
@@ -1297,7 +1313,7 @@ sess_finish(struct session *s)
 		    (unsigned long long)s->bytes[PPTP_CLIENT],
 		    s->spoofed ? ", spoofed GRE dropped" : "");
 	else
-		log_limited(&ll_refuse, "session %u: %s closed: %s", s->id,
+		log_limited(&ll_refuse, "session %llu: %s closed: %s", SID(s),
 		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)), s_why(s));
 	RB_REMOVE(sess_tree, &sessions, s);
 	addr_put(s->side[PPTP_CLIENT].peer.sin_addr.s_addr);
@@ -1355,15 +1371,15 @@ ctl_status(void)
 	log_info("%u sessions, %u Call IDs free", nsessions,
 	    callid_free(&pool));
 	RB_FOREACH(s, sess_tree, &sessions) {
-		log_info("session %u: %s -> %s (%s), %llds, state %d, %u "
-		    "calls up", s->id,
+		log_info("session %llu: %s -> %s (%s), %llds, state %d, %u "
+		    "calls up", SID(s),
 		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)),
 		    sa_str(&s->side[PPTP_SERVER].peer, b, sizeof(b)),
 		    s->proxy, (long long)(now - s->start), s->state,
 		    s->pptp.ncalls);
 		TAILQ_FOREACH(c, &s->pptp.calls, entry)
-			log_info("session %u: call %u: client Call ID %u/%u, "
-			    "server Call ID %u/%u, %llds", s->id, c->serial,
+			log_info("session %llu: call %u: client Call ID %u/%u, "
+			    "server Call ID %u/%u, %llds", SID(s), c->serial,
 			    c->real[PPTP_CLIENT], c->pres[PPTP_CLIENT],
 			    c->real[PPTP_SERVER], c->pres[PPTP_SERVER],
 			    (long long)(now - c->since));

@@ -178,7 +178,7 @@ gre_table_add(struct gre_table *t, const struct gre_route *gr)
 }
 
 struct gre_route_ent *
-gre_table_del(struct gre_table *t, uint32_t sess, uint16_t key)
+gre_table_del(struct gre_table *t, uint64_t sess, uint16_t key)
 {
 	struct gre_route_ent	*r = &t->routes[key];
 
@@ -429,9 +429,9 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_data(imsg, &gr, sizeof(gr)) == -1)
 			fatalx("bad IMSG_GRE_ADD");
 		if (gre_table_add(&table, &gr) == -1)
-			log_warnx("session %u: Call ID %u already routed for "
-			    "session %u", gr.sess, gr.key,
-			    table.routes[gr.key].sess);
+			log_warnx("session %llu: Call ID %u already routed for "
+			    "session %llu", (unsigned long long)gr.sess, gr.key,
+			    (unsigned long long)table.routes[gr.key].sess);
 		break;
 	case IMSG_GRE_DEL:
 		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)

@@ -19,7 +19,7 @@ struct gre_route_ent {
 	uint64_t	 bytes;
 	uint64_t	 dropped;	/* right key, wrong source */
 	uint64_t	 kpackets;	/* the kernel's count (gre offload) */
-	uint32_t	 sess;
+	uint64_t	 sess;
 	uint32_t	 call;
 	struct in_addr	 from;		/* the only source accepted */
 	struct in_addr	 to;
@@ -58,6 +58,6 @@ struct gre_table {
 struct gre_route_ent *gre_translate(struct gre_table *, uint8_t *, size_t,
 		    uint8_t **, size_t *);
 int		 gre_table_add(struct gre_table *, const struct gre_route *);
-struct gre_route_ent *gre_table_del(struct gre_table *, uint32_t, uint16_t);
+struct gre_route_ent *gre_table_del(struct gre_table *, uint64_t, uint16_t);
 
 #endif /* GRE_H */

@@ -768,7 +768,7 @@ count_one_cb(const uint8_t *key, size_t klen, uint64_t pk, uint64_t by,
  * microseconds) are forwarded but not counted.
  */
 void
-offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
+offload_del(uint64_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 {
 	struct off_route	*o;
 	struct count_one	 c;
@@ -787,14 +787,14 @@ offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 	nlb_elem(&n, NFT_MSG_GETSETELEM, NLM_F_REQUEST | NLM_F_ACK, ++nl_seq,
 	    "peers", kp, sizeof(kp), NULL, 0);
 	if (n.bad || nl_talk(buf, n.len, 1, count_one_cb, &c) == -1)
-		log_warn("gre offload: session %u Call ID %u: reading the "
-		    "counter", sess, key);
+		log_warn("gre offload: session %llu Call ID %u: reading the "
+		    "counter", (unsigned long long)sess, key);
 	*packets = c.packets;
 	*bytes = c.bytes;
 
 	if (route_batch(&o->r, 1) == -1)
-		log_warn("gre offload: session %u Call ID %u: deleting the "
-		    "elements", sess, key);
+		log_warn("gre offload: session %llu Call ID %u: deleting the "
+		    "elements", (unsigned long long)sess, key);
 	o->used = 0;
 	nroutes--;
 }
@@ -901,7 +901,7 @@ offload_add(const struct gre_route *r)
 }
 
 void
-offload_del(uint32_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
+offload_del(uint64_t sess, uint16_t key, uint64_t *packets, uint64_t *bytes)
 {
 	*packets = *bytes = 0;
 }

@@ -28,7 +28,7 @@ struct offload_del {
 struct offload_count {
 	uint64_t		 packets;
 	uint64_t		 bytes;
-	uint32_t		 sess;
+	uint64_t		 sess;
 	uint16_t		 key;
 };
 #define OFFLOAD_COUNTS_MAX	512	/* per message */
@@ -38,7 +38,7 @@ int		 offload_start(char *, size_t);
 int		 offload_active(void);
 void		 offload_stop(void);
 int		 offload_add(const struct gre_route *);
-void		 offload_del(uint32_t, uint16_t, uint64_t *, uint64_t *);
+void		 offload_del(uint64_t, uint16_t, uint64_t *, uint64_t *);
 int		 offload_poll(void (*)(const struct offload_count *,
 		    unsigned int, int, void *), void *);
 unsigned int	 offload_count(void);

@@ -457,9 +457,10 @@ parent_offload(struct child *c, struct imsg *imsg)
 			    r.sess, r.key, why);
 		}
 		if (offload_add(&r) == -1)
-			log_info("session %u call %u: the kernel does not "
+			log_info("session %llu call %u: the kernel does not "
 			    "take Call ID %u (%s); it is forwarded in user "
-			    "space", r.sess, r.call, r.key, strerror(errno));
+			    "space", (unsigned long long)r.sess, r.call, r.key,
+			    strerror(errno));
 		break;
 	case IMSG_OFFLOAD_DEL:
 		if (imsg_get_data(imsg, &d, sizeof(d)) == -1)

@@ -179,12 +179,12 @@ struct pptpproxy_conf {
 
 /* ACL command verdicts, control <-> parent. */
 struct acl_req {
-	uint32_t		 reqid;
+	uint64_t		 reqid;		/* the session number */
 	uint32_t		 proxy_id;
 	struct in_addr		 client;
 };
 struct acl_res {
-	uint32_t		 reqid;
+	uint64_t		 reqid;
 	int			 allow;
 	char			 why[128];	/* "cmd exited 1", "timed out" */
 };
@@ -195,7 +195,7 @@ struct acl_cancel {
 
 /* control -> gre: forward GRE with key `key` from `from` to `to`. */
 struct gre_route {
-	uint32_t		 sess;		/* control's session number */
+	uint64_t		 sess;		/* control's session number */
 	uint32_t		 call;		/* call serial, for logs */
 	uint16_t		 key;		/* presented Call ID */
 	uint16_t		 newkey;	/* receiver's real Call ID */
@@ -207,11 +207,11 @@ struct gre_route {
 	uint32_t		 proxy_id;	/* the proxy of the session */
 };
 struct gre_key {
-	uint32_t		 sess;
+	uint64_t		 sess;
 	uint16_t		 key;
 };
 struct gre_stats {
-	uint32_t		 sess;
+	uint64_t		 sess;
 	uint16_t		 key;
 	uint8_t			 toside;
 	uint64_t		 packets;	/* forwarded to `to` */

@@ -75,7 +75,7 @@ mkpkt(const char *src, uint16_t flags, uint16_t proto, uint16_t keylen,
 }
 
 static void
-route(struct gre_table *t, uint32_t sess, uint16_t key, uint16_t newkey,
+route(struct gre_table *t, uint64_t sess, uint16_t key, uint16_t newkey,
     const char *from, const char *to, const char *src)
 {
 	struct gre_route	gr;
