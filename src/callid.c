@@ -85,3 +85,32 @@ callid_isfree(const struct callid_pool *p, uint16_t id)
 {
 	return (ISFREE(p, id) != 0);
 }
+
+/*
+ * A call's two IDs, counted against a share of calls (one per client
+ * address) that holds at most max.  Both IDs or none.
+ */
+int
+callid_take(struct callid_pool *p, struct callid_share *sh, unsigned int max,
+    uint16_t ids[2])
+{
+	if (sh != NULL && sh->calls >= max)
+		return (CALLID_BUSY);
+	if (p->count < 2)
+		return (CALLID_EMPTY);
+	(void)callid_get(p, &ids[0]);
+	(void)callid_get(p, &ids[1]);
+	if (sh != NULL)
+		sh->calls++;
+	return (CALLID_TAKEN);
+}
+
+void
+callid_give(struct callid_pool *p, struct callid_share *sh,
+    const uint16_t ids[2])
+{
+	callid_put(p, ids[0]);
+	callid_put(p, ids[1]);
+	if (sh != NULL && sh->calls > 0)
+		sh->calls--;
+}

@@ -44,6 +44,7 @@ conf_defaults(struct pptpproxy_conf *c)
 	c->max_conn = DEFAULT_MAX_CONN;
 	c->max_conn_per_addr = DEFAULT_MAX_CONN_PER_ADDR;
 	c->max_calls = DEFAULT_MAX_CALLS;
+	c->max_calls_per_addr = DEFAULT_MAX_CALLS_PER_ADDR;
 	c->t_first = DEFAULT_T_FIRST;
 	c->t_setup = DEFAULT_T_SETUP;
 	c->t_connect = DEFAULT_T_CONNECT;
@@ -613,6 +614,7 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	fprintf(f, "limit connections %u\n", c->max_conn);
 	fprintf(f, "limit connections per-address %u\n", c->max_conn_per_addr);
 	fprintf(f, "limit calls %u\n", c->max_calls);
+	fprintf(f, "limit calls per-address %u\n", c->max_calls_per_addr);
 	fprintf(f, "timeout first-message %d\n", c->t_first);
 	fprintf(f, "timeout call-setup %d\n", c->t_setup);
 	fprintf(f, "timeout connect %d\n", c->t_connect);

@@ -111,11 +111,12 @@ sess_cmp(struct session *a, struct session *b)
 }
 RB_GENERATE_STATIC(sess_tree, session, entry, sess_cmp)
 
-/* Connections per client address. */
+/* Connections per client address, and the calls they hold. */
 struct addr_count {
 	RB_ENTRY(addr_count)	 entry;
 	uint32_t		 addr;
 	unsigned int		 n;
+	struct callid_share	 share;	/* limit calls per-address */
 };
 RB_HEAD(addr_tree, addr_count);
 
@@ -154,6 +155,7 @@ static struct log_limit		 ll_refuse, ll_full, ll_violation;
 static int			 stopping;	/* IMSG_STOP came */
 static unsigned int		 nstop;		/* sessions it found */
 static unsigned int		 ncut;		/* of them, cut at timeout stop */
+static struct log_limit		 ll_call;	/* calls refused */
 
 static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
@@ -494,6 +496,8 @@ ctl_accept(int fd, short ev, void *arg)
 		    (struct sockaddr *)&s->side[PPTP_CLIENT].local, &len) == -1)
 			s->side[PPTP_CLIENT].local = pc->listen;
 		pptp_sess_init(&s->pptp, &pool, cconf->max_calls);
+		pptp_sess_share(&s->pptp, &ac->share,
+		    cconf->max_calls_per_addr);
 		if (RB_INSERT(sess_tree, &sessions, s) != NULL)
 			fatalx("session %llu: number already in use", SID(s));
 		evtimer_assign(&s->tm_first, cbase, sess_tm_first, s);
@@ -805,8 +809,9 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 			goto violation;
 		if (r != PPTP_WHOLE)
 			break;
-		if (pptp_translate(&s->pptp, sd->idx, buf + off, mlen,
-		    now_mono(), &x, &err) == -1)
+		r = pptp_translate(&s->pptp, sd->idx, buf + off, mlen,
+		    now_mono(), &x, &err);
+		if (r == -1)
 			goto violation;
 		sd->msgs++;
 		if (sd->idx == PPTP_CLIENT) {
@@ -819,6 +824,27 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 			log_extensive("session %llu: %s: %s", SID(s),
 			    sd->idx == PPTP_CLIENT ? "client -> server" :
 			    "server -> client", desc);
+		}
+		if (r == PPTP_REFUSED) {
+			/* Only this call: the sender gets our refusal. */
+			log_limited(&ll_call, "session %llu: %s %s on %s: %s",
+			    SID(s), side_name(sd),
+			    sa_str(&sd->peer, a, sizeof(a)), s->proxy, err);
+			if (log_getlevel() >= LOG_LVL_EXTENSIVE) {
+				pptp_describe(x.reply, x.replylen, NULL, desc,
+				    sizeof(desc));
+				log_extensive("session %llu: pptpproxy -> %s: "
+				    "%s", SID(s), side_name(sd), desc);
+			}
+			if (side_send(sd, x.reply, x.replylen) == -1)
+				return (-1);
+			off += mlen;
+			if (side_queued(sd) > CTL_HIWAT) {
+				/* It sends, and does not read our answers. */
+				sd->throttled = 1;
+				event_del(&sd->ev);
+			}
+			continue;
 		}
 		/* Routes before the message: the peer may answer at once. */
 		sess_events(s, x.ev, x.nev);
@@ -884,9 +910,17 @@ ctl_writecb(int fd, short ev, void *arg)
 			(void)shutdown(sd->fd, SHUT_WR);
 		return;
 	}
+	/*
+	 * A side was held while what it sends waited here: its messages
+	 * for the other side, or the proxy's refusals for itself.
+	 */
 	other = &s->side[PPTP_OTHER(sd->idx)];
-	if (other->throttled && side_queued(sd) < CTL_LOWAT)
-		(void)side_resume(other);
+	if (other->throttled && side_queued(sd) < CTL_LOWAT &&
+	    side_queued(other) < CTL_LOWAT && side_resume(other) == -1)
+		return;
+	if (sd->throttled && side_queued(sd) < CTL_LOWAT &&
+	    side_queued(other) < CTL_LOWAT)
+		(void)side_resume(sd);
 }
 
 static void
@@ -1510,6 +1544,7 @@ ctl_tick(int fd, short ev, void *arg)
 	log_limit_flush(&ll_refuse);
 	log_limit_flush(&ll_full);
 	log_limit_flush(&ll_violation);
+	log_limit_flush(&ll_call);
 	/*
 	 * Many sessions ended, and none in the last second: their memory
 	 * goes back to the system.

@@ -34,6 +34,7 @@
 /* Ranges of the settings; pptpproxy.conf(5) gives the reasons. */
 #define MAX_CONN_LIMIT	65535
 #define MAX_CALLS_LIMIT	65535
+#define MAX_CALLS_PER_ADDR 32767	/* a call holds two of the 65535 IDs */
 #define MAX_ACL_TIMEOUT	300
 #define MAX_ACL_LIMIT	1024
 #define MAX_ACL_CACHE	3600
@@ -298,6 +299,11 @@ main		: USER STRING {
 			if (check_num($3, 1, MAX_CALLS_LIMIT, "limit calls")
 			    == 0)
 				conf->max_calls = (unsigned int)$3;
+		}
+		| LIMIT CALLS PERADDRESS NUMBER {
+			if (check_num($4, 1, MAX_CALLS_PER_ADDR,
+			    "limit calls per-address") == 0)
+				conf->max_calls_per_addr = (unsigned int)$4;
 		}
 		| TIMEOUT FIRSTMESSAGE NUMBER {
 			if (check_num($3, 1, MAX_TIMEOUT,

@@ -29,8 +29,9 @@
 #define OFF_CALLID	12	/* the one Call-ID field of most types */
 #define OFF_PEERID	14	/* replies: the requester's Call ID */
 #define OFF_RESULT	16	/* replies: result code (one byte) */
+#define OFF_ERROR	17	/* replies: error code (one byte) */
 
-#define RESULT_OK	1	/* Outgoing/Incoming-Call-Reply: success */
+#define RESULT_OK	PPTP_RESULT_OK
 
 static const struct {
 	const char	*name;
@@ -182,6 +183,59 @@ pptp_sess_init(struct pptp_sess *s, struct callid_pool *pool,
 	s->next_serial = 1;
 }
 
+void
+pptp_sess_share(struct pptp_sess *s, struct callid_share *share,
+    unsigned int max)
+{
+	s->share = share;
+	s->share_max = max;
+}
+
+/* The header of a message the proxy makes itself; the rest zero. */
+static size_t
+build(uint8_t *buf, size_t size, unsigned int type)
+{
+	size_t	len = msgtab[type].size;
+
+	if (size < len)
+		return (0);
+	memset(buf, 0, len);
+	pptp_put16(buf, len, OFF_LENGTH, (uint16_t)len);
+	pptp_put16(buf, len, OFF_MSGTYPE, PPTP_MSG_CONTROL);
+	pptp_put16(buf, len, OFF_MAGIC, PPTP_MAGIC >> 16);
+	pptp_put16(buf, len, OFF_MAGIC + 2, PPTP_MAGIC & 0xffff);
+	pptp_put16(buf, len, OFF_CTRLTYPE, (uint16_t)type);
+	return (len);
+}
+
+static size_t
+build_reply(uint8_t *buf, size_t size, unsigned int type, uint16_t peer,
+    uint8_t result, uint8_t error)
+{
+	size_t	len;
+
+	if ((len = build(buf, size, type)) == 0)
+		return (0);
+	pptp_put16(buf, len, OFF_PEERID, peer);
+	buf[OFF_RESULT] = result;
+	buf[OFF_ERROR] = error;
+	return (len);
+}
+
+size_t
+pptp_build_ocrp(uint8_t *buf, size_t size, uint16_t peer, uint8_t result,
+    uint8_t error)
+{
+	return (build_reply(buf, size, PPTP_OCRP, peer, result, error));
+}
+
+size_t
+pptp_build_icrp(uint8_t *buf, size_t size, uint16_t peer, uint8_t result,
+    uint8_t error)
+{
+	return (build_reply(buf, size, PPTP_ICRP, peer, result, error));
+}
+
 /* The call for which side `side` chose Call ID id. */
 static struct pptp_call *
 call_by_real(struct pptp_sess *s, int side, uint16_t id)
@@ -260,44 +314,80 @@ static struct slab	call_slab;
 static void
 call_free(struct pptp_sess *s, struct pptp_call *c)
 {
-	int	side;
-
-	for (side = 0; side < 2; side++)
-		if (c->have[side])
-			callid_put(s->pool, c->pres[side]);
+	/* Both IDs were taken with the request. */
+	callid_give(s->pool, s->share, c->pres);
 	TAILQ_REMOVE(&s->calls, c, entry);
 	s->ncalls--;
 	slab_put(&call_slab, c);
 }
 
 /*
+ * A call request that does not fit: the reply that refuses it, for the
+ * sender.  `limit`: refused by a limit (busy, do not accept), not for
+ * want of resources (general error).
+ */
+static int
+refuse(struct pptp_xlate *x, unsigned int type, uint16_t id, int limit,
+    const char **err, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (type == PPTP_OCRQ)
+		x->replylen = pptp_build_ocrp(x->reply, sizeof(x->reply), id,
+		    limit ? PPTP_RESULT_BUSY : PPTP_RESULT_ERROR,
+		    limit ? PPTP_ERROR_NONE : PPTP_ERROR_NORESOURCE);
+	else
+		x->replylen = pptp_build_icrp(x->reply, sizeof(x->reply), id,
+		    limit ? PPTP_RESULT_NOACCEPT : PPTP_RESULT_ERROR,
+		    limit ? PPTP_ERROR_NONE : PPTP_ERROR_NORESOURCE);
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	if (err != NULL)
+		*err = errbuf;
+	return (PPTP_REFUSED);
+}
+
+/*
  * Outgoing- or Incoming-Call-Request: the sender's own new Call ID at 12
- * (14 is a serial number, left alone).
+ * (14 is a serial number, left alone).  The call takes both its IDs now,
+ * so that the reply never waits for one.
  */
 static int
 call_new(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
     size_t len, time_t now, struct pptp_xlate *x, const char **err)
 {
 	struct pptp_call	*c;
-	uint16_t		 id, pres;
+	uint16_t		 id, ids[2];
+	int			 r;
 
 	id = pptp_get16(msg, len, OFF_CALLID);
 	if (call_by_real(s, from, id) != NULL)
 		return (fail(err, "%s: Call ID %u reused while still up",
 		    msgtab[type].name, id));
 	if (s->ncalls >= s->max_calls)
-		return (fail(err, "%s: more than %u calls on one connection",
-		    msgtab[type].name, s->max_calls));
+		return (refuse(x, type, id, 1, err, "%s refused: %u calls on "
+		    "this connection already (limit calls)",
+		    msgtab[type].name, s->ncalls));
 	if (call_slab.slot == 0)
 		slab_init(&call_slab, sizeof(*c));
 	if ((c = slab_get(&call_slab)) == NULL)
-		return (fail(err, "%s: out of memory", msgtab[type].name));
-	if (callid_get(s->pool, &pres) == -1) {
+		return (refuse(x, type, id, 0, err, "%s refused: out of "
+		    "memory", msgtab[type].name));
+	if ((r = callid_take(s->pool, s->share, s->share_max, ids)) !=
+	    CALLID_TAKEN) {
 		slab_put(&call_slab, c);
-		return (fail(err, "%s: no free Call ID", msgtab[type].name));
+		if (r == CALLID_BUSY)
+			return (refuse(x, type, id, 1, err, "%s refused: %u "
+			    "calls from the client's address already (limit "
+			    "calls per-address)", msgtab[type].name,
+			    s->share->calls));
+		return (refuse(x, type, id, 0, err, "%s refused: no free "
+		    "Call ID", msgtab[type].name));
 	}
 	c->real[from] = id;
-	c->pres[from] = pres;
+	c->pres[from] = ids[0];
+	c->pres[PPTP_OTHER(from)] = ids[1];	/* the replier's, reserved */
 	c->have[from] = 1;
 	c->origin = (uint8_t)from;
 	c->state = CALL_REQUESTED;
@@ -307,7 +397,7 @@ call_new(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
 	TAILQ_INSERT_TAIL(&s->calls, c, entry);
 	s->ncalls++;
 
-	rewrite(x, msg, len, OFF_CALLID, pres);
+	rewrite(x, msg, len, OFF_CALLID, ids[0]);
 	event(x, PPTP_EV_CALL_NEW, from, c, 0);
 	/* The receiver may send GRE as soon as it has seen the reply. */
 	c->routes |= 1 << from;
@@ -325,7 +415,7 @@ call_reply(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
 {
 	struct pptp_call	*c;
 	unsigned int		 rqtype, result;
-	uint16_t		 id, peer, pres;
+	uint16_t		 id, peer;
 	int			 o = PPTP_OTHER(from);
 
 	rqtype = type == PPTP_OCRP ? PPTP_OCRQ : PPTP_ICRQ;
@@ -360,16 +450,14 @@ call_reply(struct pptp_sess *s, int from, unsigned int type, uint8_t *msg,
 	if (call_by_real(s, from, id) != NULL)
 		return (fail(err, "%s: Call ID %u reused while still up",
 		    msgtab[type].name, id));
-	if (callid_get(s->pool, &pres) == -1)
-		return (fail(err, "%s: no free Call ID", msgtab[type].name));
+	/* pres[from] was taken with the request. */
 	c->real[from] = id;
-	c->pres[from] = pres;
 	c->have[from] = 1;
 	if (c->state == CALL_REQUESTED)
 		c->state = CALL_UP;
 	c->since = now;
 
-	rewrite(x, msg, len, OFF_CALLID, pres);
+	rewrite(x, msg, len, OFF_CALLID, c->pres[from]);
 	rewrite(x, msg, len, OFF_PEERID, c->real[o]);
 	c->routes |= 1 << from;
 	event(x, PPTP_EV_ROUTE_ADD, from, c, 0);

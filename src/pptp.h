@@ -45,6 +45,14 @@ enum pptp_ctrl_type {
 #define PPTP_SERVER	1	/* the connection pptpproxy opened */
 #define PPTP_OTHER(s)	((s) ^ 1)
 
+/* Result and error codes of call replies (RFC 2637 2.8, 2.10, 2.16). */
+#define PPTP_RESULT_OK		1	/* connected, connect */
+#define PPTP_RESULT_ERROR	2	/* general error, error code says */
+#define PPTP_RESULT_NOACCEPT	3	/* Incoming-Call-Reply: do not accept */
+#define PPTP_RESULT_BUSY	4	/* Outgoing-Call-Reply: busy */
+#define PPTP_ERROR_NONE		0
+#define PPTP_ERROR_NORESOURCE	4	/* insufficient resources */
+
 /* Return values of pptp_frame(). */
 #define PPTP_NEED	0	/* not a whole message yet */
 #define PPTP_WHOLE	1	/* a whole message of *msglen bytes */
@@ -85,6 +93,24 @@ uint32_t	 callid_free(const struct callid_pool *);
 int		 callid_isfree(const struct callid_pool *, uint16_t);
 
 /*
+ * The calls one client address holds, against its share (limit calls
+ * per-address).  callid_take() gives a call both its IDs at once, the
+ * one shown to each side, or none: CALLID_BUSY when the share already
+ * holds max calls, CALLID_EMPTY when the pool has fewer than two IDs
+ * left.  A NULL share is not counted.  callid_give() returns both.
+ */
+struct callid_share {
+	unsigned int	calls;
+};
+#define CALLID_TAKEN	0
+#define CALLID_BUSY	1
+#define CALLID_EMPTY	2
+int		 callid_take(struct callid_pool *, struct callid_share *,
+		    unsigned int, uint16_t [2]);
+void		 callid_give(struct callid_pool *, struct callid_share *,
+		    const uint16_t [2]);
+
+/*
  * One call across the proxy.  real[s] is the Call ID side s chose;
  * pres[s] is the ID pptpproxy shows the other side in its place.
  */
@@ -117,6 +143,8 @@ struct pptp_sess {
 	uint32_t		 next_serial;
 	uint8_t			 started;	/* PPTP_START_* bits */
 	uint8_t			 stopping;
+	struct callid_share	*share;		/* the client address's */
+	unsigned int		 share_max;	/* calls it may hold */
 };
 #define PPTP_START_RQ	0x01	/* Start-Control-Connection-Request seen */
 #define PPTP_START_RP	0x02	/* Start-Control-Connection-Reply seen */
@@ -147,6 +175,7 @@ struct pptp_event {
 };
 
 #define PPTP_MAX_EVENTS	6
+#define PPTP_REPLY_MAX	32	/* Outgoing-Call-Reply */
 #define PPTP_MAX_IDS	2
 
 struct pptp_xlate {
@@ -157,9 +186,17 @@ struct pptp_xlate {
 	uint16_t		 after[PPTP_MAX_IDS];
 	int			 nev;
 	struct pptp_event	 ev[PPTP_MAX_EVENTS];
+	size_t			 replylen;	/* PPTP_REFUSED: the answer */
+	uint8_t			 reply[PPTP_REPLY_MAX];
 };
 
 void		 pptp_sess_init(struct pptp_sess *, struct callid_pool *,
+		    unsigned int);
+/*
+ * Count the session's calls against a share (a client address's) that
+ * may hold max calls; without it (NULL) only the pool and max_calls limit.
+ */
+void		 pptp_sess_share(struct pptp_sess *, struct callid_share *,
 		    unsigned int);
 /*
  * Tear down every call: fills ev with ROUTE_DEL and CALL_END events (at
@@ -171,11 +208,24 @@ int		 pptp_sess_clear(struct pptp_sess *, struct pptp_event *, int);
  * Validate and translate one whole message (as framed by pptp_frame) sent
  * by side `from`, in place.  Returns 0: forward it; -1: protocol violation,
  * *err says why (static, valid until the next call), the message is left
- * as it was; close the connection (call pptp_sess_clear).  A session
- * takes at most max_calls calls at a time (0: none).
+ * as it was; close the connection (call pptp_sess_clear).
+ * PPTP_REFUSED: a call request that does not fit (more than max_calls on
+ * the session, the share used up, no Call IDs or memory left): forward
+ * nothing, send the sender x->reply (x->replylen bytes), the reply that
+ * refuses it; *err says why; the session goes on as if it had not come.
  */
+#define PPTP_REFUSED	1
 int		 pptp_translate(struct pptp_sess *, int, uint8_t *, size_t,
 		    time_t, struct pptp_xlate *, const char **);
+/*
+ * The answers that refuse a call request, made by the proxy: an
+ * Outgoing-Call-Reply (for the client) or Incoming-Call-Reply (for the
+ * server) with Call ID 0, Peer's Call ID `peer` (the requester's, as it
+ * sent it), the result and error codes, every other field 0.  Returns
+ * the length written, 0 if size is too small.
+ */
+size_t		 pptp_build_ocrp(uint8_t *, size_t, uint16_t, uint8_t, uint8_t);
+size_t		 pptp_build_icrp(uint8_t *, size_t, uint16_t, uint8_t, uint8_t);
 /* A call waiting for its reply since before `deadline`, or NULL. */
 struct pptp_call *pptp_sess_overdue(struct pptp_sess *, time_t);
 

@@ -46,6 +46,7 @@
 #define DEFAULT_MAX_CONN		4096	/* control connections in all */
 #define DEFAULT_MAX_CONN_PER_ADDR	64	/* per client address */
 #define DEFAULT_MAX_CALLS		16	/* per control connection */
+#define DEFAULT_MAX_CALLS_PER_ADDR	1024	/* per client address */
 #define DEFAULT_ACL_TIMEOUT		5	/* seconds for an ACL command */
 #define DEFAULT_ACL_LIMIT		16	/* ACL commands at once */
 #define DEFAULT_ACL_LIMIT_PER_ADDR	2	/* ... for one client address */
@@ -175,6 +176,7 @@ struct pptpproxy_conf {
 	unsigned int		 acl_limit;	/* commands running at once */
 	unsigned int		 acl_limit_per_addr;
 	int			 acl_cache;	/* seconds; 0: no cache */
+	unsigned int		 max_calls_per_addr;
 };
 
 /* ACL command verdicts, control <-> parent. */

@@ -2,7 +2,10 @@
  * libFuzzer target for the control path, as the relay drives it: two
  * control connections (sessions) sharing one Call-ID pool, each with a
  * client and a server byte stream framed by pptp_frame() and translated
- * by pptp_translate(); a violation clears the session.
+ * by pptp_translate(); a violation clears the session.  Both sessions
+ * count their calls against one share (as from one client address) of
+ * SHARE_MAX calls; a refused call request must leave everything as it
+ * was and come with the reply that refuses it.
  *
  * Input: chunks, each one header byte then its bytes.  Header bit 0: the
  * session, bit 1: the side (0 client, 1 server), bits 2-7: length - 1.
@@ -12,7 +15,9 @@
  * every ROUTE_ADD is for a route not there yet, every ROUTE_DEL for one
  * that is; the live calls' presented IDs are distinct, not free in the
  * pool, routed exactly where the calls say; pool and calls account for
- * all 65535 IDs.  After each input every ID is back in the pool.
+ * all 65535 IDs (two for every live call: the replier's is taken with
+ * the request); the share counts the live calls.  After each input every
+ * ID is back in the pool and the share is empty.
  *
  * The pool's randomness comes from arc4random_uniform(), replaced here by
  * a generator reset for each input: an input always meets the same
@@ -34,6 +39,7 @@
 
 #define NSESS		2
 #define CHUNK_MAX	64
+#define SHARE_MAX	9	/* less than the sessions' max_calls in all */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -49,6 +55,7 @@ struct conn {
 static struct callid_pool	 pool, pool0;
 static int			 pool0_ready;
 static struct conn		 conns[NSESS];
+static struct callid_share	 share;
 static uint8_t			 inuse[65536 / 8];
 static uint32_t			 rng;
 static unsigned int		 nclear;
@@ -115,7 +122,7 @@ static void
 check(void)
 {
 	struct pptp_call	*c;
-	unsigned int		 k, n, ids = 0;
+	unsigned int		 k, n, ids = 0, calls = 0;
 	int			 side;
 
 	for (k = 0; k < NSESS; k++) {
@@ -125,17 +132,17 @@ check(void)
 			if (c->origin > 1 || !c->have[c->origin])
 				abort();
 			for (side = 0; side < 2; side++) {
-				if (!c->have[side]) {
-					if (c->routes & (1 << side))
-						abort();
-					continue;
-				}
 				ids++;
 				if (c->pres[side] == 0 ||
 				    callid_isfree(&pool, c->pres[side]) ||
 				    BIT(inuse, c->pres[side]))
 					abort();
 				SET(inuse, c->pres[side]);
+				if (!c->have[side]) {
+					if (c->routes & (1 << side))
+						abort();
+					continue;
+				}
 				if (!!(c->routes & (1 << side)) !=
 				    !!BIT(conns[k].route[side], c->pres[side]))
 					abort();
@@ -146,14 +153,15 @@ check(void)
 		}
 		if (n != conns[k].s.ncalls || n > conns[k].max_calls)
 			abort();
+		calls += n;
 	}
-	if (ids + callid_free(&pool) != 65535)
+	if (ids + callid_free(&pool) != 65535 || calls != share.calls ||
+	    calls > SHARE_MAX)
 		abort();
 	for (k = 0; k < NSESS; k++)
 		TAILQ_FOREACH(c, &conns[k].s.calls, entry)
 			for (side = 0; side < 2; side++)
-				if (c->have[side])
-					CLR(inuse, c->pres[side]);
+				CLR(inuse, c->pres[side]);
 }
 
 static void
@@ -173,6 +181,7 @@ clear(struct conn *cn)
 	    !TAILQ_EMPTY(&cn->s.calls))
 		abort();
 	pptp_sess_init(&cn->s, &pool, cn->max_calls);
+	pptp_sess_share(&cn->s, &share, SHARE_MAX);
 	cn->have[0] = cn->have[1] = 0;
 }
 
@@ -286,7 +295,8 @@ message(struct conn *cn, int side, uint8_t *msg, size_t len, time_t now)
 	uint8_t			 orig[PPTP_MAX_MSG];
 	char			 line[256], tiny[24];
 	const char		*err = NULL;
-	size_t			 i;
+	size_t			 i, rlen;
+	unsigned int		 t;
 	int			 r, k, isid;
 
 	memcpy(orig, msg, len);
@@ -299,7 +309,21 @@ message(struct conn *cn, int side, uint8_t *msg, size_t len, time_t now)
 #endif
 		return (-1);
 	}
-	if (x.nids < 0 || x.nids > PPTP_MAX_IDS || x.nev < 0 ||
+	if (r == PPTP_REFUSED) {
+		/* Nothing changed; the reply names the request's Call ID. */
+		t = pptp_get16(msg, len, 8);
+		if (err == NULL || memcmp(msg, orig, len) != 0 ||
+		    x.nev != 0 || x.nids != 0 ||
+		    (t != PPTP_OCRQ && t != PPTP_ICRQ) ||
+		    pptp_frame(x.reply, x.replylen, &rlen, NULL) !=
+		    PPTP_WHOLE || rlen != x.replylen ||
+		    pptp_get16(x.reply, rlen, 8) != t + 1 ||
+		    pptp_get16(x.reply, rlen, 14) !=
+		    pptp_get16(msg, len, 12) || x.reply[16] == 1)
+			abort();
+		return (0);
+	}
+	if (r != 0 || x.nids < 0 || x.nids > PPTP_MAX_IDS || x.nev < 0 ||
 	    x.nev > PPTP_MAX_EVENTS || x.type != pptp_get16(msg, len, 8))
 		abort();
 	for (i = 0; i < len; i++) {
@@ -339,9 +363,11 @@ setup(void)
 	}
 	memcpy(&pool, &pool0, sizeof(pool));
 	rng = 0x9e3779b9;
+	share.calls = 0;
 	for (k = 0; k < NSESS; k++) {
 		conns[k].max_calls = k == 0 ? 8 : 3;
 		pptp_sess_init(&conns[k].s, &pool, conns[k].max_calls);
+		pptp_sess_share(&conns[k].s, &share, SHARE_MAX);
 		conns[k].have[0] = conns[k].have[1] = 0;
 	}
 }
@@ -399,7 +425,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (k = 0; k < NSESS; k++)
 		clear(&conns[k]);
-	if (callid_free(&pool) != 65535)
+	if (callid_free(&pool) != 65535 || share.calls != 0)
 		abort();
 	return (0);
 }

@@ -161,6 +161,70 @@ test_reuse(void)
 	}
 }
 
+/*
+ * Shares: a call's two IDs at once against a client address's share, at
+ * the limit and one above; a pool with one ID left gives none.
+ */
+static void
+test_share(void)
+{
+	struct callid_share	a, b;
+	uint16_t		ids[8][2];
+	uint32_t		i, n;
+	int			ok = 1;
+
+	callid_init(&pool);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 8; i++)
+		ok &= callid_take(&pool, &a, 8, ids[i]) == CALLID_TAKEN &&
+		    ids[i][0] != ids[i][1] && !callid_isfree(&pool, ids[i][0]) &&
+		    !callid_isfree(&pool, ids[i][1]);
+	CHECK(ok && a.calls == 8 && callid_free(&pool) == 65535 - 16,
+	    "share 8: eight calls take sixteen distinct IDs");
+	CHECK(callid_take(&pool, &a, 8, ids[0]) == CALLID_BUSY &&
+	    a.calls == 8 && callid_free(&pool) == 65535 - 16,
+	    "the ninth: busy, nothing taken");
+	CHECK(callid_take(&pool, &b, 8, ids[0]) == CALLID_TAKEN &&
+	    b.calls == 1, "another share still takes");
+	callid_give(&pool, &b, ids[0]);
+	CHECK(b.calls == 0 && callid_isfree(&pool, ids[0][0]) &&
+	    callid_isfree(&pool, ids[0][1]), "given back: both IDs free");
+	/* ids[0] now holds b's IDs, given back; a's first call: */
+	CHECK(callid_take(&pool, &a, 9, ids[0]) == CALLID_TAKEN &&
+	    a.calls == 9, "a larger max (after a reload) lets one more in");
+	for (i = 0; i < 8; i++)
+		callid_give(&pool, &a, ids[i]);
+	CHECK(a.calls == 1 && callid_free(&pool) == 65535 - 2,
+	    "eight given back: one call left");
+	CHECK(callid_take(&pool, NULL, 0, ids[1]) == CALLID_TAKEN &&
+	    callid_free(&pool) == 65535 - 4, "no share: not counted");
+	callid_give(&pool, NULL, ids[1]);
+	callid_give(&pool, &a, ids[7]);		/* already free: IDs ignored */
+	CHECK(a.calls == 0 && callid_free(&pool) == 65535 - 2,
+	    "a share never goes below 0");
+
+	n = 0;
+	while (callid_get(&pool, &got[n]) == 0)
+		n++;
+	callid_put(&pool, got[--n]);
+	CHECK(callid_take(&pool, &b, 8, ids[2]) == CALLID_EMPTY &&
+	    b.calls == 0 && callid_free(&pool) == 1,
+	    "one ID left: empty, the ID stays");
+	callid_put(&pool, got[--n]);
+	CHECK(callid_take(&pool, &b, 8, ids[2]) == CALLID_TAKEN &&
+	    callid_free(&pool) == 0 && b.calls == 1, "two left: taken");
+	callid_put(&pool, got[--n]);
+	callid_put(&pool, got[--n]);
+	CHECK(callid_take(&pool, &b, 1, ids[3]) == CALLID_BUSY,
+	    "the share is judged before the pool");
+	callid_give(&pool, &b, ids[2]);
+	while (n > 0)
+		callid_put(&pool, got[--n]);
+	CHECK(callid_free(&pool) == 65535 - 2 && b.calls == 0,
+	    "all back but a's stray call");
+}
+
 /* Randomness: draws come from the first 1024 of a shuffled ring. */
 static void
 test_random(void)
@@ -226,6 +290,7 @@ main(void)
 	test_misuse();
 	test_reuse();
 	test_random();
+	test_share();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return (nfail != 0);
 }

@@ -146,6 +146,32 @@ refused(struct pptp_sess *s, int from, uint8_t *m, const char *want)
 	    memcmp(m, orig, len) == 0);
 }
 
+/*
+ * A call request refused alone: PPTP_REFUSED, an error string containing
+ * `want`, m unchanged, no event, and in x->reply the whole answer for
+ * the sender (type 8 or 10) naming its Call ID, with result and error.
+ */
+static int
+declined(struct pptp_sess *s, int from, uint8_t *m, const char *want,
+    uint8_t result, uint8_t error)
+{
+	struct pptp_xlate	x;
+	size_t			len = get16(m), rlen;
+	unsigned int		t = get16(m + 8);
+	int			r;
+
+	r = tx(s, from, m, &x);
+	if (verbose && r == PPTP_REFUSED)
+		printf("# %s\n", err ? err : "(no error string)");
+	return (r == PPTP_REFUSED && err != NULL && strstr(err, want) != NULL &&
+	    memcmp(m, orig, len) == 0 && x.nev == 0 && x.nids == 0 &&
+	    pptp_frame(x.reply, x.replylen, &rlen, NULL) == PPTP_WHOLE &&
+	    rlen == x.replylen && rlen == sizes[t + 1] &&
+	    get16(x.reply + 8) == t + 1 && get16(x.reply + 12) == 0 &&
+	    get16(x.reply + 14) == get16(m + 12) && x.reply[16] == result &&
+	    x.reply[17] == error);
+}
+
 static int
 ev_is(const struct pptp_xlate *x, int i, int type, int side)
 {
@@ -712,8 +738,9 @@ test_several(void)
 	    pptp_calls)->serial == 7,
 	    "the ended call's client Call ID 11 may be used again, serial 7");
 	mkc(m, PPTP_OCRQ, 99, 0, 0);
-	CHECK(refused(&s, PPTP_CLIENT, m, "more than 6 calls") &&
-	    s.ncalls == 6, "a seventh call refused: %s", err);
+	CHECK(declined(&s, PPTP_CLIENT, m, "6 calls on this connection",
+	    PPTP_RESULT_BUSY, PPTP_ERROR_NONE) &&
+	    s.ncalls == 6, "a seventh call refused alone, busy: %s", err);
 	drain(&s);
 	CHECK(callid_free(&pool) == free0, "pool as before");
 }
@@ -1087,16 +1114,22 @@ test_violations(void)
 		ok &= tx(&s, id == 2 ? PPTP_SERVER : PPTP_CLIENT, m, &x) == 0;
 	}
 	mkc(m, PPTP_OCRQ, 4, 0, 0);
-	CHECK(ok && refused(&s, PPTP_CLIENT, m, "more than 3 calls") &&
-	    s.ncalls == 3 && callid_free(&pool) == free0 - 3,
-	    "a fourth call with max_calls 3: %s", err);
+	CHECK(ok && declined(&s, PPTP_CLIENT, m, "3 calls on this connection",
+	    PPTP_RESULT_BUSY, PPTP_ERROR_NONE) &&
+	    s.ncalls == 3 && callid_free(&pool) == free0 - 6,
+	    "a fourth call with max_calls 3: busy, alone: %s", err);
 	mkc(m, PPTP_ICRQ, 4, 0, 0);
-	CHECK(refused(&s, PPTP_SERVER, m, "more than 3 calls"),
-	    "from the server too");
+	CHECK(declined(&s, PPTP_SERVER, m, "3 calls on this connection",
+	    PPTP_RESULT_NOACCEPT, PPTP_ERROR_NONE),
+	    "from the server too: do not accept");
+	mkc(m, PPTP_ECHORQ, 0, 0, 0);
+	CHECK(tx(&s, PPTP_CLIENT, m, &x) == 0 && s.ncalls == 3,
+	    "the session goes on after the refusals");
 	drain(&s);
 	start(&s, 0);
 	mkc(m, PPTP_OCRQ, 4, 0, 0);
-	CHECK(refused(&s, PPTP_CLIENT, m, "more than 0 calls"),
+	CHECK(declined(&s, PPTP_CLIENT, m, "0 calls on this connection",
+	    PPTP_RESULT_BUSY, PPTP_ERROR_NONE),
 	    "max_calls 0: no call");
 	drain(&s);
 
@@ -1106,18 +1139,29 @@ test_violations(void)
 	while (callid_get(&pool, &taken[n]) == 0)
 		n++;
 	mkc(m, PPTP_OCRQ, 4, 0, 0);
-	CHECK(refused(&s, PPTP_CLIENT, m, "no free Call ID") &&
-	    s.ncalls == 0, "pool empty: %s", err);
-	while (n > 0)
-		callid_put(&pool, taken[--n]);
+	CHECK(declined(&s, PPTP_CLIENT, m, "no free Call ID",
+	    PPTP_RESULT_ERROR, PPTP_ERROR_NORESOURCE) &&
+	    s.ncalls == 0, "pool empty: general error, no resource: %s", err);
+	mkc(m, PPTP_ICRQ, 5, 0, 0);
+	CHECK(declined(&s, PPTP_SERVER, m, "no free Call ID",
+	    PPTP_RESULT_ERROR, PPTP_ERROR_NORESOURCE) &&
+	    s.ncalls == 0, "and for the server's incoming call");
+	/* One ID left is not enough: a call takes two at once. */
+	callid_put(&pool, taken[--n]);
 	mkc(m, PPTP_OCRQ, 4, 0, 0);
-	CHECK(tx(&s, PPTP_CLIENT, m, &x) == 0, "IDs back: call accepted");
+	CHECK(declined(&s, PPTP_CLIENT, m, "no free Call ID",
+	    PPTP_RESULT_ERROR, PPTP_ERROR_NORESOURCE) &&
+	    s.ncalls == 0 && callid_free(&pool) == 1,
+	    "one free ID: refused, the ID stays free");
+	callid_put(&pool, taken[--n]);
+	mkc(m, PPTP_OCRQ, 4, 0, 0);
+	CHECK(tx(&s, PPTP_CLIENT, m, &x) == 0 && callid_free(&pool) == 0,
+	    "two free IDs: the call takes both");
 	P = get16(m + 12);
-	while (callid_get(&pool, &taken[n]) == 0)
-		n++;
 	mkc(m, PPTP_OCRP, 4, P, 1);
-	CHECK(refused(&s, PPTP_SERVER, m, "no free Call ID"),
-	    "pool empty at the reply: %s", err);
+	CHECK(tx(&s, PPTP_SERVER, m, &x) == 0 &&
+	    ev_is(&x, 1, PPTP_EV_CALL_UP, PPTP_SERVER),
+	    "pool empty at the reply: the replier's ID was taken before");
 	while (n > 0)
 		callid_put(&pool, taken[--n]);
 	drain(&s);
@@ -1381,6 +1425,137 @@ test_gre(void)
 #undef GRE
 }
 
+/* The replies the proxy makes, byte for byte. */
+static void
+test_build(void)
+{
+	uint8_t		b[64], want[32];
+	size_t		n, rlen;
+	int		ok;
+
+	memset(want, 0, sizeof(want));
+	put16(want, 32);
+	put16(want + 2, 1);
+	want[4] = 0x1a; want[5] = 0x2b; want[6] = 0x3c; want[7] = 0x4d;
+	put16(want + 8, PPTP_OCRP);
+	put16(want + 14, 0xbeef);
+	want[16] = 4;
+	want[17] = 0;
+	memset(b, 0xee, sizeof(b));
+	n = pptp_build_ocrp(b, sizeof(b), 0xbeef, PPTP_RESULT_BUSY,
+	    PPTP_ERROR_NONE);
+	CHECK(n == 32 && memcmp(b, want, 32) == 0 && b[32] == 0xee,
+	    "Outgoing-Call-Reply, busy: 32 bytes, Call ID 0, Peer's Call ID, "
+	    "result 4, the rest 0, nothing written past it");
+	CHECK(pptp_frame(b, n, &rlen, NULL) == PPTP_WHOLE && rlen == 32,
+	    "it frames as a whole message");
+	n = pptp_build_ocrp(b, sizeof(b), 7, PPTP_RESULT_ERROR,
+	    PPTP_ERROR_NORESOURCE);
+	CHECK(n == 32 && get16(b + 14) == 7 && b[16] == 2 && b[17] == 4,
+	    "general error with error code 4 (no resource)");
+
+	memset(want, 0, sizeof(want));
+	put16(want, 24);
+	put16(want + 2, 1);
+	want[4] = 0x1a; want[5] = 0x2b; want[6] = 0x3c; want[7] = 0x4d;
+	put16(want + 8, PPTP_ICRP);
+	put16(want + 14, 0x1234);
+	want[16] = 3;
+	memset(b, 0xee, sizeof(b));
+	n = pptp_build_icrp(b, sizeof(b), 0x1234, PPTP_RESULT_NOACCEPT,
+	    PPTP_ERROR_NONE);
+	CHECK(n == 24 && memcmp(b, want, 24) == 0 && b[24] == 0xee &&
+	    pptp_frame(b, n, &rlen, NULL) == PPTP_WHOLE && rlen == 24,
+	    "Incoming-Call-Reply, do not accept: 24 bytes, result 3");
+
+	memset(b, 0xee, sizeof(b));
+	ok = pptp_build_ocrp(b, 31, 1, 4, 0) == 0 &&
+	    pptp_build_icrp(b, 23, 1, 3, 0) == 0 &&
+	    pptp_build_ocrp(b, 0, 1, 4, 0) == 0;
+	for (n = 0; n < sizeof(b); n++)
+		if (b[n] != 0xee)
+			ok = 0;
+	CHECK(ok, "a buffer too small: 0, nothing written");
+}
+
+/*
+ * Sessions of one client address share its calls: at most the share,
+ * across its sessions, refused alone beyond; another address's session
+ * is not held back.
+ */
+static void
+test_share(void)
+{
+	struct pptp_sess	 a, b, c;
+	struct pptp_xlate	 x;
+	struct callid_share	 sh, other;
+	uint8_t			 m[PPTP_MAX_MSG];
+	uint16_t		 P, Q;
+	uint32_t		 free0 = callid_free(&pool);
+	int			 ok, i;
+
+	memset(&sh, 0, sizeof(sh));
+	memset(&other, 0, sizeof(other));
+	start(&a, 16);
+	pptp_sess_share(&a, &sh, 3);
+	start(&b, 16);
+	pptp_sess_share(&b, &sh, 3);
+	start(&c, 16);
+	pptp_sess_share(&c, &other, 3);
+
+	mkc(m, PPTP_OCRQ, 1, 0, 0);
+	ok = tx(&a, PPTP_CLIENT, m, &x) == 0;
+	P = get16(m + 12);
+	mkc(m, PPTP_OCRQ, 2, 0, 0);
+	ok &= tx(&a, PPTP_CLIENT, m, &x) == 0;
+	mkc(m, PPTP_ICRQ, 3, 0, 0);
+	ok &= tx(&b, PPTP_SERVER, m, &x) == 0;
+	Q = get16(m + 12);
+	CHECK(ok && sh.calls == 3 && callid_free(&pool) == free0 - 6,
+	    "three calls over two sessions of one address: share 3 of 3");
+	mkc(m, PPTP_OCRQ, 4, 0, 0);
+	CHECK(declined(&b, PPTP_CLIENT, m, "limit calls per-address",
+	    PPTP_RESULT_BUSY, PPTP_ERROR_NONE) && sh.calls == 3 &&
+	    b.ncalls == 1 && callid_free(&pool) == free0 - 6,
+	    "a fourth: busy, nothing taken: %s", err);
+	mkc(m, PPTP_OCRQ, 5, 0, 0);
+	CHECK(declined(&a, PPTP_CLIENT, m, "3 calls from the client's address",
+	    PPTP_RESULT_BUSY, PPTP_ERROR_NONE) && a.ncalls == 2,
+	    "on the other session too");
+	mkc(m, PPTP_ICRQ, 6, 0, 0);
+	CHECK(declined(&a, PPTP_SERVER, m, "limit calls per-address",
+	    PPTP_RESULT_NOACCEPT, PPTP_ERROR_NONE),
+	    "an incoming call from the server: do not accept, to the server");
+	ok = 1;
+	for (i = 0; i < 3; i++) {
+		mkc(m, PPTP_OCRQ, (uint16_t)(10 + i), 0, 0);
+		ok &= tx(&c, PPTP_CLIENT, m, &x) == 0;
+	}
+	CHECK(ok && other.calls == 3 && sh.calls == 3,
+	    "another address's session gets its own three");
+
+	/* A failed reply and a call's end give the share back. */
+	mkc(m, PPTP_OCRP, 77, P, 2);
+	CHECK(tx(&a, PPTP_SERVER, m, &x) == 0 && sh.calls == 2,
+	    "a failed Outgoing-Call-Reply: share 2");
+	mkc(m, PPTP_OCRQ, 4, 0, 0);
+	CHECK(tx(&b, PPTP_CLIENT, m, &x) == 0 && sh.calls == 3,
+	    "then a call fits again");
+	mkc(m, PPTP_ICRP, 88, Q, 1);
+	ok = tx(&b, PPTP_CLIENT, m, &x) == 0;
+	mkc(m, PPTP_CDN, 3, 0, 0);
+	CHECK(ok && tx(&b, PPTP_SERVER, m, &x) == 0 && sh.calls == 2,
+	    "an incoming call up then ended: share 2");
+	mkc(m, PPTP_OCRQ, 2, 0, 0);
+	CHECK(refused(&a, PPTP_CLIENT, m, "reused") && sh.calls == 2,
+	    "a reused Call ID is still a protocol violation");
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	CHECK(sh.calls == 0 && other.calls == 0 &&
+	    callid_free(&pool) == free0, "cleared: shares empty, pool whole");
+}
+
 int
 main(void)
 {
@@ -1403,6 +1578,8 @@ main(void)
 	test_build();
 	test_describe();
 	test_gre();
+	test_build();
+	test_share();
 	CHECK(callid_free(&pool) == free0 && free0 == 65535,
 	    "all Call IDs back in the pool at the end");
 	printf("%d passed, %d failed\n", npass, nfail);
