@@ -151,11 +151,17 @@ static unsigned int		 nsessions;
 static unsigned int		 nfreed;	/* sessions, since the last trim */
 static unsigned int		 nfreed_seen;	/* nfreed at the last tick */
 static struct slab		 sess_slab;	/* sessions (slab.h) */
-static struct log_limit		 ll_refuse, ll_full, ll_violation;
+/*
+ * Lines a remote peer can provoke, each kind limited (log_limited): the
+ * refusals (ACL, limits, timeouts, protocol violations, failed connects),
+ * a full proxy, the sessions that carried no call (start and end), the
+ * calls refused or not set up.  A session's calls and the end of a
+ * session that carried one are the accounting: never held back.
+ */
+static struct log_limit		 ll_refuse, ll_full, ll_session, ll_call;
 static int			 stopping;	/* IMSG_STOP came */
 static unsigned int		 nstop;		/* sessions it found */
 static unsigned int		 ncut;		/* of them, cut at timeout stop */
-static struct log_limit		 ll_call;	/* calls refused */
 
 static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
@@ -178,6 +184,8 @@ static void	sess_tm_first(int, short, void *);
 static void	sess_tm_conn(int, short, void *);
 static void	side_drain(struct side *);
 static void	stop_send(struct side *, const uint8_t *, size_t);
+static void	log_session(struct log_limit *, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)));
 
 static time_t
 now_mono(void)
@@ -275,6 +283,25 @@ name_intern(const char *name)
 	if ((names[nnames] = strdup(name)) == NULL)
 		return ("?");
 	return (names[nnames++]);
+}
+
+/*
+ * A line a remote peer can provoke that is not a refusal: in full at
+ * debug level, limited otherwise.
+ */
+static void
+log_session(struct log_limit *ll, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (log_getlevel() >= LOG_LVL_DEBUG)
+		log_info("%s", buf);
+	else
+		log_limited(ll, "%s", buf);
 }
 
 static const char *
@@ -611,10 +638,8 @@ sess_connect_failed(struct session *s, int err)
 {
 	char	a[64];
 
-	log_limited(&ll_refuse, "session %llu: cannot connect to server %s: %s",
-	    SID(s), sa_str(&s->side[PPTP_SERVER].peer, a, sizeof(a)),
-	    strerror(err));
-	sess_close(s, "cannot connect to server: %s", strerror(err));
+	sess_close(s, "cannot connect to server %s: %s",
+	    sa_str(&s->side[PPTP_SERVER].peer, a, sizeof(a)), strerror(err));
 }
 
 static void
@@ -677,7 +702,8 @@ sess_connected(struct session *s)
 		return;
 	}
 	s->state = S_RELAY;
-	log_info("session %llu: %s -> %s relayed to %s from %s (%s)", SID(s),
+	log_session(&ll_session, "session %llu: %s -> %s relayed to %s from "
+	    "%s (%s)", SID(s),
 	    sa_str(&cl->peer, a, sizeof(a)), sa_str(&cl->local, b, sizeof(b)),
 	    sa_str(&sv->peer, c, sizeof(c)), sa_str(&sv->local, d, sizeof(d)),
 	    s->proxy);
@@ -862,11 +888,9 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 	return ((ssize_t)off);
 
  violation:
-	log_limited(&ll_violation, "session %llu: %s %s: %s, closing", SID(s),
-	    side_name(sd), sa_str(&sd->peer, a, sizeof(a)),
-	    err ? err : "bad message");
-	sess_close(s, "protocol violation by the %s: %s", side_name(sd),
-	    err ? err : "bad message");
+	/* Logged once, as the reason the session ended. */
+	sess_close(s, "protocol violation by the %s %s: %s", side_name(sd),
+	    sa_str(&sd->peer, a, sizeof(a)), err ? err : "bad message");
 	return (-1);
 }
 
@@ -930,8 +954,6 @@ sess_tm_first(int fd, short ev, void *arg)
 
 	if (s->state == S_CLOSING)
 		return;
-	log_limited(&ll_refuse, "session %llu: no message from the client "
-	    "within %d s, closing", SID(s), cconf->t_first);
 	sess_close(s, "no message from the client within %d s (timeout "
 	    "first-message)", cconf->t_first);
 }
@@ -1037,8 +1059,9 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			    c->real[PPTP_SERVER], c->pres[PPTP_SERVER]);
 			break;
 		case PPTP_EV_CALL_FAILED:
-			log_info("session %llu: call %u not set up: result "
-			    "code %u", SID(s), c->serial, ev[i].result);
+			log_session(&ll_call, "session %llu: call %u not set "
+			    "up: result code %u", SID(s), c->serial,
+			    ev[i].result);
 			break;
 		case PPTP_EV_CALL_END:
 			log_info("session %llu: call %u down after %llds: client "
@@ -1333,8 +1356,7 @@ sess_finish(struct session *s)
 {
 	char	a[64];
 
-	if (s->side[PPTP_SERVER].msgs > 0 || s->calls > 0 ||
-	    log_getlevel() >= LOG_LVL_DEBUG)
+	if (s->calls > 0 || log_getlevel() >= LOG_LVL_DEBUG)
 		log_info("session %llu: %s ended after %llds (%s): %u call%s, "
 		    "to server %llu packets %llu bytes, to client %llu "
 		    "packets %llu bytes%s", SID(s),
@@ -1347,8 +1369,11 @@ sess_finish(struct session *s)
 		    (unsigned long long)s->bytes[PPTP_CLIENT],
 		    s->spoofed ? ", spoofed GRE dropped" : "");
 	else
-		log_limited(&ll_refuse, "session %llu: %s closed: %s", SID(s),
-		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)), s_why(s));
+		/* Refused, or no call: one line, naming proxy and reason. */
+		log_limited(s->side[PPTP_SERVER].msgs > 0 ? &ll_session :
+		    &ll_refuse, "session %llu: %s on %s closed after %llds: %s",
+		    SID(s), sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)),
+		    s->proxy, (long long)(now_mono() - s->start), s_why(s));
 	RB_REMOVE(sess_tree, &sessions, s);
 	addr_put(s->side[PPTP_CLIENT].peer.sin_addr.s_addr);
 	nsessions--;
@@ -1543,7 +1568,7 @@ ctl_tick(int fd, short ev, void *arg)
 
 	log_limit_flush(&ll_refuse);
 	log_limit_flush(&ll_full);
-	log_limit_flush(&ll_violation);
+	log_limit_flush(&ll_session);
 	log_limit_flush(&ll_call);
 	/*
 	 * Many sessions ended, and none in the last second: their memory
