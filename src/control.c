@@ -1640,6 +1640,13 @@ control_main(int debug)
 	struct conf_rx		 rx;
 	struct pptpproxy_conf	*conf = NULL;
 	struct rlimit		 rl;
+#ifdef PPTPPROXY_TEST
+	const char		*first;
+
+	/* Tests of session numbers past 32 bits start near there. */
+	if ((first = getenv("PPTPPROXY_TEST_FIRST_SESSION")) != NULL)
+		next_sess_id = strtoull(first, NULL, 10);
+#endif
 
 	log_procinit("control");
 	setproctitle("control");
