@@ -60,6 +60,9 @@ static char	errbuf[128];
 
 static int	 fail(const char **, const char *, ...)
 		    __attribute__((__format__(__printf__, 2, 3)));
+static int	 refuse(struct pptp_xlate *, unsigned int, uint16_t, int,
+		    const char **, const char *, ...)
+		    __attribute__((__format__(__printf__, 6, 7)));
 static struct pptp_call *call_by_real(struct pptp_sess *, int, uint16_t);
 static struct pptp_call *call_by_pres(struct pptp_sess *, int, uint16_t);
 static int	 call_new(struct pptp_sess *, int, unsigned int, uint8_t *,
