@@ -447,14 +447,15 @@ parent_offload(struct child *c, struct imsg *imsg)
 		case GUARD_OK:
 			break;
 		case GUARD_UNSURE:
-			log_limited(&ll_unsure, "session %u call %u: Call ID "
+			log_limited(&ll_unsure, "session %llu call %u: Call ID "
 			    "%u not handed to the kernel: %s; it is forwarded "
-			    "in user space", r.sess, r.call, r.key, why);
+			    "in user space", (unsigned long long)r.sess,
+			    r.call, r.key, why);
 			return;
 		default:
 			child_compromised(c, "sent an offload route for "
-			    "session %u Call ID %u that is not ours (%s)",
-			    r.sess, r.key, why);
+			    "session %llu Call ID %u that is not ours (%s)",
+			    (unsigned long long)r.sess, r.key, why);
 		}
 		if (offload_add(&r) == -1)
 			log_info("session %llu call %u: the kernel does not "

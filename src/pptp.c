@@ -194,51 +194,6 @@ pptp_sess_share(struct pptp_sess *s, struct callid_share *share,
 	s->share_max = max;
 }
 
-/* The header of a message the proxy makes itself; the rest zero. */
-static size_t
-build(uint8_t *buf, size_t size, unsigned int type)
-{
-	size_t	len = msgtab[type].size;
-
-	if (size < len)
-		return (0);
-	memset(buf, 0, len);
-	pptp_put16(buf, len, OFF_LENGTH, (uint16_t)len);
-	pptp_put16(buf, len, OFF_MSGTYPE, PPTP_MSG_CONTROL);
-	pptp_put16(buf, len, OFF_MAGIC, PPTP_MAGIC >> 16);
-	pptp_put16(buf, len, OFF_MAGIC + 2, PPTP_MAGIC & 0xffff);
-	pptp_put16(buf, len, OFF_CTRLTYPE, (uint16_t)type);
-	return (len);
-}
-
-static size_t
-build_reply(uint8_t *buf, size_t size, unsigned int type, uint16_t peer,
-    uint8_t result, uint8_t error)
-{
-	size_t	len;
-
-	if ((len = build(buf, size, type)) == 0)
-		return (0);
-	pptp_put16(buf, len, OFF_PEERID, peer);
-	buf[OFF_RESULT] = result;
-	buf[OFF_ERROR] = error;
-	return (len);
-}
-
-size_t
-pptp_build_ocrp(uint8_t *buf, size_t size, uint16_t peer, uint8_t result,
-    uint8_t error)
-{
-	return (build_reply(buf, size, PPTP_OCRP, peer, result, error));
-}
-
-size_t
-pptp_build_icrp(uint8_t *buf, size_t size, uint16_t peer, uint8_t result,
-    uint8_t error)
-{
-	return (build_reply(buf, size, PPTP_ICRP, peer, result, error));
-}
-
 /* The call for which side `side` chose Call ID id. */
 static struct pptp_call *
 call_by_real(struct pptp_sess *s, int side, uint16_t id)
@@ -624,6 +579,35 @@ pptp_build_stop(uint8_t *buf, size_t len, uint8_t reason)
 		return (0);
 	buf[12] = reason;	/* Reason, then Reserved1 and Reserved2 */
 	return (size);
+}
+
+/* A reply refusing a call request; see pptp.h. */
+static size_t
+build_reply(uint8_t *buf, size_t size, unsigned int type, uint16_t peer,
+    uint8_t result, uint8_t error)
+{
+	size_t	len;
+
+	if ((len = build_hdr(buf, size, type)) == 0)
+		return (0);
+	pptp_put16(buf, len, OFF_PEERID, peer);
+	buf[OFF_RESULT] = result;
+	buf[OFF_ERROR] = error;
+	return (len);
+}
+
+size_t
+pptp_build_ocrp(uint8_t *buf, size_t size, uint16_t peer, uint8_t result,
+    uint8_t error)
+{
+	return (build_reply(buf, size, PPTP_OCRP, peer, result, error));
+}
+
+size_t
+pptp_build_icrp(uint8_t *buf, size_t size, uint16_t peer, uint8_t result,
+    uint8_t error)
+{
+	return (build_reply(buf, size, PPTP_ICRP, peer, result, error));
 }
 
 /* Name of the Call-ID field at off in a message of this type. */

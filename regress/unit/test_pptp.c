@@ -1427,7 +1427,7 @@ test_gre(void)
 
 /* The replies the proxy makes, byte for byte. */
 static void
-test_build(void)
+test_build_reply(void)
 {
 	uint8_t		b[64], want[32];
 	size_t		n, rlen;
@@ -1578,7 +1578,7 @@ main(void)
 	test_build();
 	test_describe();
 	test_gre();
-	test_build();
+	test_build_reply();
 	test_share();
 	CHECK(callid_free(&pool) == free0 && free0 == 65535,
 	    "all Call IDs back in the pool at the end");
