@@ -31,7 +31,7 @@ struct offload_count {
 	uint64_t		 sess;
 	uint16_t		 key;
 };
-#define OFFLOAD_COUNTS_MAX	512	/* per message */
+#define OFFLOAD_COUNTS_MAX	256	/* per message, within MAX_IMSGSIZE */
 
 /* Parent side. */
 int		 offload_start(char *, size_t);

@@ -527,6 +527,11 @@ test_ruleset(void)
 int
 main(void)
 {
+	/* A full IMSG_OFFLOAD_COUNTS (64-bit session numbers) fits an imsg. */
+	CHECK(IMSG_HEADER_SIZE + OFFLOAD_COUNTS_MAX *
+	    sizeof(struct offload_count) <= MAX_IMSGSIZE,
+	    "%d counts of %zu bytes fit an imsg of at most %d bytes",
+	    OFFLOAD_COUNTS_MAX, sizeof(struct offload_count), MAX_IMSGSIZE);
 	test_batches();
 	test_replies();
 	test_ruleset();
