@@ -847,9 +847,9 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 		}
 		if (log_getlevel() >= LOG_LVL_EXTENSIVE) {
 			pptp_describe(buf + off, mlen, &x, desc, sizeof(desc));
-			log_extensive("session %llu: %s: %s", SID(s),
-			    sd->idx == PPTP_CLIENT ? "client -> server" :
-			    "server -> client", desc);
+			log_extensive("session %llu: %s -> %s: %s", SID(s),
+			    side_name(sd), r == PPTP_REFUSED ? "pptpproxy" :
+			    side_name(other), desc);
 		}
 		if (r == PPTP_REFUSED) {
 			/* Only this call: the sender gets our refusal. */
