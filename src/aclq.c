@@ -117,7 +117,7 @@ check_find(struct aclq_checks *l, uint32_t proxy_id, struct in_addr a)
  * them again, are not answered yet, in all or from that address.
  */
 int
-aclq_add(struct aclq *q, uint32_t reqid, uint32_t proxy_id,
+aclq_add(struct aclq *q, uint64_t reqid, uint32_t proxy_id,
     struct in_addr client, const char **why)
 {
 	struct aclq_check	*c = NULL;
@@ -202,7 +202,7 @@ check_free(struct aclq *q, struct aclq_check *c)
  * runner to kill; it still counts as running until aclq_done().
  */
 int
-aclq_cancel(struct aclq *q, uint32_t reqid, struct aclq_check **orphan)
+aclq_cancel(struct aclq *q, uint64_t reqid, struct aclq_check **orphan)
 {
 	struct aclq_checks	*lists[2] = { &q->running, &q->queued };
 	struct aclq_check	*c;

@@ -24,7 +24,7 @@ struct aclq_check;
 /* One request of the control relay: a session waiting for a verdict. */
 struct aclq_req {
 	TAILQ_ENTRY(aclq_req)	 entry;
-	uint32_t		 reqid;
+	uint64_t		 reqid;		/* the session number */
 };
 TAILQ_HEAD(aclq_reqs, aclq_req);
 
@@ -82,10 +82,10 @@ struct aclq {
 
 void	aclq_init(struct aclq *);
 void	aclq_set(struct aclq *, unsigned int, unsigned int, int);
-int	aclq_add(struct aclq *, uint32_t, uint32_t, struct in_addr,
+int	aclq_add(struct aclq *, uint64_t, uint32_t, struct in_addr,
 	    const char **);
 struct aclq_check *aclq_next(struct aclq *);
-int	aclq_cancel(struct aclq *, uint32_t, struct aclq_check **);
+int	aclq_cancel(struct aclq *, uint64_t, struct aclq_check **);
 struct aclq_req *aclq_take(struct aclq *, struct aclq_check *);
 void	aclq_done(struct aclq *, struct aclq_check *);
 unsigned int aclq_running_for(const struct aclq *, struct in_addr);
@@ -105,7 +105,7 @@ struct pptpproxy_conf;
 void	acl_run_init(struct event_base *, struct imsgev *);
 void	acl_run_conf(struct pptpproxy_conf *);
 void	acl_run_request(const struct acl_req *);
-void	acl_run_cancel(uint32_t);
+void	acl_run_cancel(uint64_t);
 int	acl_run_reaped(pid_t, int);
 void	acl_run_killall(void);
 

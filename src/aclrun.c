@@ -62,7 +62,7 @@ acl_now(void)
 }
 
 static void
-acl_answer(uint32_t reqid, int allow, const char *why)
+acl_answer(uint64_t reqid, int allow, const char *why)
 {
 	struct acl_res	res;
 
@@ -315,7 +315,7 @@ acl_run_request(const struct acl_req *req)
 /* The session of request reqid has gone: no answer; no one waits for a
  * running command any more: it is killed. */
 void
-acl_run_cancel(uint32_t reqid)
+acl_run_cancel(uint64_t reqid)
 {
 	struct aclq_check	*c;
 	struct acl_job		*j;

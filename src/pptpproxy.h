@@ -192,7 +192,7 @@ struct acl_res {
 };
 /* control -> parent: the session of request reqid has gone. */
 struct acl_cancel {
-	uint32_t		 reqid;
+	uint64_t		 reqid;
 };
 
 /* control -> gre: forward GRE with key `key` from `from` to `to`. */
