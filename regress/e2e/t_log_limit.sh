@@ -39,7 +39,7 @@ cat "$TMP/acl.out"
 set -- $(cat "$TMP/acl.out")
 [ "$2" -eq 300 ] && [ "$6" -eq 300 ] || fail "not 300 connections refused"
 sleep 2		# the count of a second goes out after it
-logged=$(tail -n "+$from" "$PLOG" | grep -c "control: session [0-9]*: 192.0.2.10:[0-9]* on office closed after [0-9]*s: client 192.0.2.10 not allowed (acl)$")
+logged=$(tail -n "+$from" "$PLOG" | grep -c "control: session [0-9]*: 192.0.2.10:[0-9]* on office closed after [0-9]*s: client 192.0.2.10 not allowed on proxy office (acl)$")
 held=$(suppressed "$from")
 max=$((5 * (t1 - t0 + 2)))
 echo "ACL refusals: $logged logged (at most $max), $held suppressed"
