@@ -24,7 +24,8 @@ try() {
 	hostile "$@" || fail "$_case: could not send it"
 	hostile_ended "$_case" "$_pat"
 }
-try "ACL request of 5 bytes" "sent an ACL request of 5 bytes, not 12" \
+acl_size=$("$HOSTILE" sizeof acl) || fail "hostile sizeof acl"
+try "ACL request of 5 bytes" "sent an ACL request of 5 bytes, not $acl_size" \
     control size acl 5
 try "message of 20000 bytes" "sent a message of a length out of bounds" \
     control size acl 20000

@@ -27,6 +27,9 @@
  *			LEN bytes of payload
  *	type N		one message of type N, no payload
  *
+ * "hostile sizeof acl|add|del" prints the size the daemon expects of
+ * that message.
+ *
  * A flood writes without blocking and stops when the parent has not
  * taken anything for a second; it prints how many messages went out.
  * Exits 0 when what it meant to send went out, 1 otherwise.
@@ -262,6 +265,18 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	/* The size the daemon expects, for the tests' patterns. */
+	if (argc == 2 && strcmp(argv[0], "sizeof") == 0) {
+		if (strcmp(argv[1], "acl") == 0)
+			printf("%zu\n", sizeof(q));
+		else if (strcmp(argv[1], "add") == 0)
+			printf("%zu\n", sizeof(r));
+		else if (strcmp(argv[1], "del") == 0)
+			printf("%zu\n", sizeof(d));
+		else
+			usage();
+		return (0);
+	}
 	if (argc < 2)
 		usage();
 	child = (pid_t)num(argv[0], 4194304);
