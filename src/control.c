@@ -1356,6 +1356,9 @@ sess_finish(struct session *s)
 {
 	char	a[64];
 
+	/* A stop that ended before its drain time leaves the timer set. */
+	evtimer_del(&s->tm_first);
+	evtimer_del(&s->tm_conn);
 	if (s->calls > 0 || log_getlevel() >= LOG_LVL_DEBUG)
 		log_info("session %llu: %s ended after %llds (%s): %u call%s, "
 		    "to server %llu packets %llu bytes, to client %llu "
