@@ -342,8 +342,9 @@ pppecho_count() {
 }
 
 # lab_proxy NS ARGS...: pptpproxy -d -l LOG -s SOCKET ARGS in NS, LOG
-# being $PROXY_LOG or $PLOG, SOCKET $PROXY_SOCK or $CTLSOCK (no -s when
-# PROXY_SOCK is "none"); waits until it listens.  Sets PROXY_PID.
+# being $PROXY_LOG or $PLOG, SOCKET $PROXY_SOCK, else $CTLSOCK in fw and
+# $TMP/pptpproxy-NS.sock in another namespace (no -s when PROXY_SOCK is
+# "none"); waits until it listens.  Sets PROXY_PID.
 lab_proxy() {
 	_n=$1
 	shift
@@ -352,8 +353,10 @@ lab_proxy() {
 	if [ "${PROXY_SOCK:-}" = none ]; then
 		lab_bg "$_n" "$PPTPPROXY" -d -l "$_log" "$@"
 	else
+		_sock=$CTLSOCK
+		[ "$_n" = fw ] || _sock=$TMP/pptpproxy-$_n.sock
 		lab_bg "$_n" "$PPTPPROXY" -d -l "$_log" \
-		    -s "${PROXY_SOCK:-$CTLSOCK}" "$@"
+		    -s "${PROXY_SOCK:-$_sock}" "$@"
 	fi
 	PROXY_PID=$LAST_PID
 	_i=0
