@@ -183,8 +183,7 @@ ctl_init(struct event_base *base, int fd)
 {
 	xbase = base;
 	listen_fd = fd;
-	evtimer_assign(&ev_pause, base, (void (*)(int, short, void *))
-	    ctl_conn_accept, NULL);
+	evtimer_assign(&ev_pause, base, ctl_conn_accept, NULL);
 	evtimer_assign(&ev_usr1, base, ctl_usr1_tick, NULL);
 	if (fd == -1)
 		return;
