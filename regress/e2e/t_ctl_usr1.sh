@@ -22,6 +22,7 @@ lab_bg s "$TOOLS/bench_refl" -l 198.51.100.2:1724
 lab_wait_port s 1724 5 || fail "bench_refl did not start"
 printf 'limit connections %d\nlimit connections per-address %d\n' \
     $((N + 100)) $((N + 100)) >"$TMP/p.conf"
+printf 'limit calls per-address %d\n' $((N + 100)) >>"$TMP/p.conf"
 printf 'proxy "bench" {\n\tlisten on 192.0.2.1 port 1724\n' >>"$TMP/p.conf"
 printf '\tserver 198.51.100.2 port 1724\n}\n' >>"$TMP/p.conf"
 # (lab_proxy waits for port 1723)
