@@ -1,6 +1,6 @@
 # pptpproxy - relay PPTP control connections and GRE through a firewall
 #
-#	make			build build/pptpproxy
+#	make			build build/pptpproxy and build/pptpproxyctl
 #	make test		install what the tests need, build, run every test
 #	make demo		build and run the end-to-end example (root)
 #	make bench		benchmark against the kernel's PPTP NAT (root)
@@ -65,7 +65,7 @@ ALL_CFLAGS =	$(CFLAGS) $(WARNFLAGS)
 
 B =		build
 # Everything but main(): unit tests and fuzz targets link against it.
-LIB_SRCS =	src/control.c src/gre.c src/pptp.c src/callid.c src/acl.c \
+LIB_SRCS =	src/control.c src/ctl.c src/gre.c src/pptp.c src/callid.c src/acl.c \
 		src/log.c src/proc.c src/sandbox.c src/config.c \
 		src/parent.c src/os.c src/offload.c src/guard.c src/slab.c \
 		src/check.c src/logrelay.c src/aclq.c src/aclrun.c \
@@ -87,7 +87,7 @@ vpath %.c src compat $(B)
 .PHONY: all deps test unit e2e demo bench fuzz soak install clean tools asan testbuild unit-bins \
 	install-files install-systemd install-rc install-setup FORCE
 
-all: $(B)/pptpproxy
+all: $(B)/pptpproxy $(B)/pptpproxyctl
 
 $(B)/parse.c: src/parse.y
 	@mkdir -p $(B)
@@ -116,10 +116,30 @@ $(B)/libpptpproxy.a: $(LIB_OBJS)
 $(B)/pptpproxy: $(MAIN_OBJS) $(B)/libpptpproxy.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJS) $(B)/libpptpproxy.a $(PKG_LIBS)
 
+# pptpproxyctl: the grammar and the output formats in a library of their
+# own, which the unit tests link too.
+CTL_LIB_SRCS =	pptpproxyctl/parser.c pptpproxyctl/output.c
+CTL_LIB_OBJS =	$(patsubst pptpproxyctl/%.c,$(B)/ctlobj/%.o,$(CTL_LIB_SRCS))
+CTL_HDRS =	pptpproxyctl/pptpproxyctl.h src/ctl.h
+
+$(B)/ctlobj/%.o: pptpproxyctl/%.c $(CTL_HDRS)
+	@mkdir -p $(B)/ctlobj
+	$(CC) $(ALL_CPPFLAGS) -Ipptpproxyctl $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libpptpproxyctl.a: $(CTL_LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(CTL_LIB_OBJS)
+
+$(B)/pptpproxyctl: pptpproxyctl/pptpproxyctl.c $(B)/libpptpproxyctl.a $(CTL_HDRS) $(COMPAT_SRCS)
+	$(CC) $(ALL_CPPFLAGS) -Ipptpproxyctl $(ALL_CFLAGS) $(LDFLAGS) -o $@ \
+	    pptpproxyctl/pptpproxyctl.c $(COMPAT_SRCS) $(B)/libpptpproxyctl.a \
+	    $(PKG_LIBS)
+
 # Unit tests: one program per regress/unit/test_*.c, linked with the daemon's code.
-$(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(HDRS) regress/unit/check.h
+$(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(B)/libpptpproxyctl.a $(HDRS) $(CTL_HDRS) regress/unit/check.h
 	@mkdir -p $(B)/unit
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libpptpproxy.a $(PKG_LIBS)
+	$(CC) $(ALL_CPPFLAGS) -Ipptpproxyctl $(ALL_CFLAGS) -o $@ $< $(B)/libpptpproxy.a \
+	    $(B)/libpptpproxyctl.a $(PKG_LIBS)
 
 # hostile plays a compromised child: the message types and structures it
 # sends are cut out of the daemon's headers at build time, so they cannot
@@ -211,11 +231,15 @@ install-files:
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)
 	install -m 0555 $(B)/pptpproxy $(DESTDIR)$(SBINDIR)/pptpproxy
+	install -m 0555 $(B)/pptpproxyctl $(DESTDIR)$(SBINDIR)/pptpproxyctl
 	$(MANSUBST) pptpproxy.8 >$(B)/pptpproxy.8
 	$(MANSUBST) pptpproxy.conf.5 >$(B)/pptpproxy.conf.5
 	install -m 0444 $(B)/pptpproxy.8 $(DESTDIR)$(MANDIR)/man8/pptpproxy.8
 	install -m 0444 $(B)/pptpproxy.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man5/pptpproxy.conf.5
+	$(MANSUBST) pptpproxyctl.8 >$(B)/pptpproxyctl.8
+	install -m 0444 $(B)/pptpproxyctl.8 \
+	    $(DESTDIR)$(MANDIR)/man8/pptpproxyctl.8
 	test -e $(DESTDIR)$(SYSCONFDIR)/pptpproxy.conf || \
 	    install -m 0644 etc/pptpproxy.conf $(DESTDIR)$(SYSCONFDIR)/pptpproxy.conf
 

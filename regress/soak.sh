@@ -21,7 +21,7 @@ done
 lab_bg s "$REFL" -l 198.51.100.2
 lab_wait_port s 1723 || fail "reflector"
 printf 'log level info\nlimit connections per-address 1000\nproxy {\n listen on 192.0.2.1\n server 198.51.100.2\n}\n' > "$TMP/c.conf"
-lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -f "$TMP/c.conf"
+lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -s "$CTLSOCK" -f "$TMP/c.conf"
 PROXY_PID=$LAST_PID
 sleep 1
 lab_wait_log "started" 10 || fail "pptpproxy did not start"

@@ -50,6 +50,7 @@ conf_defaults(struct pptpproxy_conf *c)
 	c->t_connect = DEFAULT_T_CONNECT;
 	c->t_idle = DEFAULT_T_IDLE;
 	c->t_stop = DEFAULT_T_STOP;
+	strlcpy(c->ctl_socket, PPTPPROXY_SOCKET, sizeof(c->ctl_socket));
 }
 
 struct pptpproxy_conf *
@@ -621,6 +622,11 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	fprintf(f, "timeout idle %d\n", c->t_idle);
 	fprintf(f, "timeout stop %d\n", c->t_stop);
 	fprintf(f, "gre offload %s\n", c->gre_offload ? "yes" : "no");
+	if (strcmp(c->ctl_socket, PPTPPROXY_SOCKET) != 0) {
+		fprintf(f, "control socket ");
+		print_string(f, c->ctl_socket);
+		fputc('\n', f);
+	}
 	print_subnets(f, "", &c->subnets);
 	print_cmds(f, "", &c->cmds);
 	TAILQ_FOREACH(pc, &c->proxies, entry) {

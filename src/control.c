@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "ctl.h"
 #include "pptp.h"
 #include "os.h"
 #include "slab.h"
@@ -97,6 +98,7 @@ struct session {
 	char			*why;		/* closing: the reason */
 	uint32_t		 proxy_id;	/* in its routes, for the parent */
 	int			 acl_asked;	/* a verdict is awaited */
+	unsigned int		 ps;		/* pstats[] of its proxy */
 };
 
 RB_HEAD(sess_tree, session);
@@ -162,6 +164,16 @@ static struct log_limit		 ll_refuse, ll_full, ll_session, ll_call;
 static int			 stopping;	/* IMSG_STOP came */
 static unsigned int		 nstop;		/* sessions it found */
 static unsigned int		 ncut;		/* of them, cut at timeout stop */
+
+/* A proxy's counters, by name: they outlive reloads (ctl.c shows them). */
+struct pstat {
+	const char		*name;		/* name_intern() */
+	uint64_t		 sessions, accepted, refused_acl;
+	uint64_t		 refused_limit, server_failed, calls_total;
+	uint64_t		 packets[2], bytes[2], spoofed;
+};
+static struct pstat		*pstats;
+static unsigned int		 npstats;
 
 static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
@@ -302,6 +314,25 @@ log_session(struct log_limit *ll, const char *fmt, ...)
 		log_info("%s", buf);
 	else
 		log_limited(ll, "%s", buf);
+}
+
+/* The counters of the proxy with this name; there are few. */
+static unsigned int
+pstat_of(const char *name)
+{
+	struct pstat	*np;
+	unsigned int	 i;
+
+	name = name_intern(name);
+	for (i = 0; i < npstats; i++)
+		if (pstats[i].name == name)
+			return (i);
+	if ((np = reallocarray(pstats, npstats + 1, sizeof(*np))) == NULL)
+		fatal("proxy counters");
+	pstats = np;
+	memset(&pstats[npstats], 0, sizeof(pstats[npstats]));
+	pstats[npstats].name = name;
+	return (npstats++);
 }
 
 static const char *
@@ -484,6 +515,7 @@ ctl_accept(int fd, short ev, void *arg)
 			continue;
 		}
 		if (nsessions >= cconf->max_conn) {
+			pstats[pstat_of(pc->name)].refused_limit++;
 			log_limited(&ll_full, "refused %s on %s: %u control "
 			    "connections already (limit connections)",
 			    sa_str(&sin, a, sizeof(a)), pc->name, nsessions);
@@ -492,6 +524,7 @@ ctl_accept(int fd, short ev, void *arg)
 		}
 		ac = addr_get(sin.sin_addr.s_addr, 1);
 		if (ac == NULL || ac->n >= cconf->max_conn_per_addr) {
+			pstats[pstat_of(pc->name)].refused_limit++;
 			log_limited(&ll_refuse, "refused %s on %s: %u control "
 			    "connections from that address already (limit "
 			    "connections per-address)",
@@ -511,6 +544,8 @@ ctl_accept(int fd, short ev, void *arg)
 		s->start = s->last_client = now_mono();
 		s->proxy = name_intern(pc->name);
 		s->proxy_id = pc->id;
+		s->ps = pstat_of(pc->name);
+		pstats[s->ps].sessions++;
 		side_init(s, PPTP_CLIENT, cfd);
 		side_init(s, PPTP_SERVER, -1);
 		s->side[PPTP_CLIENT].peer = sin;
@@ -547,6 +582,7 @@ ctl_accept(int fd, short ev, void *arg)
 			continue;
 		}
 		if (TAILQ_EMPTY(&pc->cmds) && TAILQ_EMPTY(&cconf->cmds)) {
+			pstats[s->ps].refused_acl++;
 			sess_close(s, "client %s not allowed on proxy %s "
 			    "(acl)", inet_ntop(AF_INET, &sin.sin_addr, a,
 			    sizeof(a)), pc->name);
@@ -620,6 +656,7 @@ ctl_acl_result(const struct acl_res *res)
 	event_del(&s->side[PPTP_CLIENT].ev);
 	inet_ntop(AF_INET, &s->side[PPTP_CLIENT].peer.sin_addr, a, sizeof(a));
 	if (!res->allow) {
+		pstats[s->ps].refused_acl++;
 		sess_close(s, "client %s not allowed on proxy %s (acl "
 		    "command: %.*s)", a, s->proxy, (int)sizeof(res->why),
 		    res->why);
@@ -638,6 +675,7 @@ sess_connect_failed(struct session *s, int err)
 {
 	char	a[64];
 
+	pstats[s->ps].server_failed++;
 	sess_close(s, "cannot connect to server %s: %s",
 	    sa_str(&s->side[PPTP_SERVER].peer, a, sizeof(a)), strerror(err));
 }
@@ -649,6 +687,8 @@ sess_connect(struct session *s)
 	struct timeval	 tv;
 	int		 fd;
 
+	/* Past the limits and the ACL. */
+	pstats[s->ps].accepted++;
 	s->state = S_CONNECTING;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
@@ -976,6 +1016,7 @@ sess_tm_conn(int fd, short ev, void *arg)
 		sess_close(s, "%s", s_why(s));
 		return;
 	case S_CONNECTING:
+		pstats[s->ps].server_failed++;
 		sess_close(s, "server did not answer within %d s (timeout "
 		    "connect)", cconf->t_connect);
 		return;
@@ -1052,6 +1093,7 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			break;
 		case PPTP_EV_CALL_UP:
 			s->calls++;
+			pstats[s->ps].calls_total++;
 			log_info("session %llu: call %u up: client Call ID %u "
 			    "(shown to the server as %u), server Call ID %u "
 			    "(shown to the client as %u)", SID(s), c->serial,
@@ -1085,8 +1127,12 @@ ctl_gre_stats(const struct gre_stats *st)
 	if (st->toside <= PPTP_SERVER) {
 		s->packets[st->toside] += st->packets;
 		s->bytes[st->toside] += st->bytes;
+		pstats[s->ps].packets[st->toside] += st->packets;
+		pstats[s->ps].bytes[st->toside] += st->bytes;
+		ctl_route_gone(s->id, st->key, st->toside);
 	}
 	s->spoofed += st->dropped;
+	pstats[s->ps].spoofed += st->dropped;
 	if (s->pending > 0)
 		s->pending--;
 	if (s->state == S_CLOSING || s->state == S_STOPPING)
@@ -1356,6 +1402,9 @@ sess_finish(struct session *s)
 {
 	char	a[64];
 
+	/* A stop that ended before its drain time leaves the timer set. */
+	evtimer_del(&s->tm_first);
+	evtimer_del(&s->tm_conn);
 	if (s->calls > 0 || log_getlevel() >= LOG_LVL_DEBUG)
 		log_info("session %llu: %s ended after %llds (%s): %u call%s, "
 		    "to server %llu packets %llu bytes, to client %llu "
@@ -1377,6 +1426,7 @@ sess_finish(struct session *s)
 	RB_REMOVE(sess_tree, &sessions, s);
 	addr_put(s->side[PPTP_CLIENT].peer.sin_addr.s_addr);
 	nsessions--;
+	pstats[s->ps].sessions--;
 	nfreed++;
 	free(s->why);
 	slab_put(&sess_slab, s);
@@ -1385,6 +1435,168 @@ sess_finish(struct session *s)
 		evtimer_del(&ev_stop);
 		event_active(&ev_stop, EV_TIMEOUT, 0);
 	}
+}
+
+/*
+ * Rows for the control socket (ctl.c).
+ */
+static struct session *
+sess_by_id(uint64_t id)
+{
+	struct session	key;
+
+	if (id == 0)
+		return (NULL);
+	key.id = id;
+	return (RB_FIND(sess_tree, &sessions, &key));
+}
+
+/* The id of the first session after `after`, 0: none. */
+uint64_t
+relay_sess_next(uint64_t after)
+{
+	struct session	key, *s;
+
+	if (after == UINT64_MAX)
+		return (0);
+	key.id = after + 1;
+	return ((s = RB_NFIND(sess_tree, &sessions, &key)) == NULL ? 0 : s->id);
+}
+
+int
+relay_sess_proxy(uint64_t id)
+{
+	struct session	*s;
+
+	return ((s = sess_by_id(id)) == NULL ? -1 : (int)s->ps);
+}
+
+int
+relay_sess_row(uint64_t id, struct ctl_session *r)
+{
+	static const uint32_t	 states[] = {
+		[S_ACL] = CTL_S_ACL, [S_CONNECTING] = CTL_S_CONNECTING,
+		[S_RELAY] = CTL_S_RELAY, [S_CLOSING] = CTL_S_CLOSING,
+		[S_STOPPING] = CTL_S_STOPPING
+	};
+	struct session		*s;
+	time_t			 now = now_mono();
+
+	if ((s = sess_by_id(id)) == NULL)
+		return (-1);
+	memset(r, 0, sizeof(*r));
+	r->id = s->id;
+	strlcpy(r->proxy, s->proxy, sizeof(r->proxy));
+	r->client = s->side[PPTP_CLIENT].peer;
+	r->client_local = s->side[PPTP_CLIENT].local;
+	r->server = s->side[PPTP_SERVER].peer;
+	r->server_local = s->side[PPTP_SERVER].local;
+	r->state = states[s->state];
+	r->ncalls = s->pptp.ncalls;
+	r->calls_total = s->calls;
+	r->age = now - s->start;
+	r->idle = now - s->last_client;
+	/* Messages towards a side: what the other side sent. */
+	r->msgs[CTL_TO_CLIENT] = s->side[PPTP_SERVER].msgs;
+	r->msgs[CTL_TO_SERVER] = s->side[PPTP_CLIENT].msgs;
+	r->packets[CTL_TO_CLIENT] = s->packets[PPTP_CLIENT];
+	r->packets[CTL_TO_SERVER] = s->packets[PPTP_SERVER];
+	r->bytes[CTL_TO_CLIENT] = s->bytes[PPTP_CLIENT];
+	r->bytes[CTL_TO_SERVER] = s->bytes[PPTP_SERVER];
+	return (0);
+}
+
+/* The n-th call of a session, without counters; -1: no such call. */
+int
+relay_sess_call(uint64_t id, unsigned int n, struct ctl_call *r)
+{
+	struct session		*s;
+	struct pptp_call	*c;
+
+	if ((s = sess_by_id(id)) == NULL)
+		return (-1);
+	TAILQ_FOREACH(c, &s->pptp.calls, entry)
+		if (n-- == 0)
+			break;
+	if (c == NULL)
+		return (-1);
+	memset(r, 0, sizeof(*r));
+	r->sess = s->id;
+	r->serial = c->serial;
+	r->state = c->state == CALL_UP ? CTL_C_UP : c->state ==
+	    CALL_CLEARING ? CTL_C_CLEARING : CTL_C_REQUESTED;
+	r->client_id = c->real[PPTP_CLIENT];
+	r->client_shown = c->pres[PPTP_CLIENT];
+	r->server_id = c->real[PPTP_SERVER];
+	r->server_shown = c->pres[PPTP_SERVER];
+	r->age = now_mono() - c->since;
+	return (0);
+}
+
+/* The n-th proxy's counters (ended calls' GRE only); -1: no more. */
+int
+relay_proxy_row(unsigned int n, struct ctl_proxy *r)
+{
+	struct pstat		*p;
+	struct proxy_conf	*pc;
+	struct session		*s;
+
+	if (n >= npstats) {
+		/* Proxies that no client reached yet have a row too. */
+		TAILQ_FOREACH(pc, &cconf->proxies, entry)
+			(void)pstat_of(pc->name);
+		if (n >= npstats)
+			return (-1);
+	}
+	p = &pstats[n];
+	memset(r, 0, sizeof(*r));
+	strlcpy(r->name, p->name, sizeof(r->name));
+	TAILQ_FOREACH(pc, &cconf->proxies, entry) {
+		if (strcmp(pc->name, p->name) != 0)
+			continue;
+		r->listening = 1;
+		r->listen = pc->listen;
+		r->server = pc->server;
+		strlcpy(r->server_host, pc->server_host,
+		    sizeof(r->server_host));
+		break;
+	}
+	r->sessions = p->sessions;
+	RB_FOREACH(s, sess_tree, &sessions)
+		if (s->ps == n)
+			r->calls += s->pptp.ncalls;
+	r->accepted = p->accepted;
+	r->refused_acl = p->refused_acl;
+	r->refused_limit = p->refused_limit;
+	r->server_failed = p->server_failed;
+	r->calls_total = p->calls_total;
+	r->packets[CTL_TO_CLIENT] = p->packets[PPTP_CLIENT];
+	r->packets[CTL_TO_SERVER] = p->packets[PPTP_SERVER];
+	r->bytes[CTL_TO_CLIENT] = p->bytes[PPTP_CLIENT];
+	r->bytes[CTL_TO_SERVER] = p->bytes[PPTP_SERVER];
+	r->spoofed = p->spoofed;
+	return (0);
+}
+
+/* Ends a session as asked on the control socket; -1: no such session. */
+int
+relay_sess_kill(uint64_t id)
+{
+	struct session	*s;
+
+	if ((s = sess_by_id(id)) == NULL || s->state == S_CLOSING ||
+	    s->state == S_STOPPING)
+		return (-1);
+	sess_stop(s, "killed on the control socket");
+	return (0);
+}
+
+int
+relay_imsg(int to, uint32_t type, uint32_t id, int fd, const void *data,
+    size_t len)
+{
+	return (imsgev_compose(to == RELAY_TO_PARENT ? &iev_parent : &iev_gre,
+	    type, id, fd, data, len));
 }
 
 /*
@@ -1422,27 +1634,9 @@ listeners_reset(void)
 static void
 ctl_status(void)
 {
-	struct session	*s;
-	struct pptp_call *c;
-	char		 a[64], b[64];
-	time_t		 now = now_mono();
-
 	log_info("%u sessions, %u Call IDs free", nsessions,
 	    callid_free(&pool));
-	RB_FOREACH(s, sess_tree, &sessions) {
-		log_info("session %llu: %s -> %s (%s), %llds, state %d, %u "
-		    "calls up", SID(s),
-		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)),
-		    sa_str(&s->side[PPTP_SERVER].peer, b, sizeof(b)),
-		    s->proxy, (long long)(now - s->start), s->state,
-		    s->pptp.ncalls);
-		TAILQ_FOREACH(c, &s->pptp.calls, entry)
-			log_info("session %llu: call %u: client Call ID %u/%u, "
-			    "server Call ID %u/%u, %llds", SID(s), c->serial,
-			    c->real[PPTP_CLIENT], c->pres[PPTP_CLIENT],
-			    c->real[PPTP_SERVER], c->pres[PPTP_SERVER],
-			    (long long)(now - c->since));
-	}
+	ctl_status_log();
 }
 
 /*
@@ -1525,6 +1719,14 @@ ctl_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_STOP:
 		ctl_stop_begin();
 		return;
+	case IMSG_CTL_RESULT:
+		ctl_result(imsg);
+		return;
+	case IMSG_CTL_LOG:
+		if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
+			fatalx("bad IMSG_CTL_LOG");
+		log_setlevel(r);
+		return;
 	default:
 		break;
 	}
@@ -1553,6 +1755,12 @@ ctl_dispatch_gre(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
 			fatalx("bad IMSG_GRE_IDLE");
 		ctl_gre_idle(&k);
+		break;
+	case IMSG_GRE_CTL_COUNTS:
+		ctl_gre_counts(imsg);
+		break;
+	case IMSG_GRE_CTL_END:
+		ctl_gre_end(imsg);
 		break;
 	default:
 		log_warnx("unexpected message %u from gre",
@@ -1647,6 +1855,7 @@ control_main(int debug)
 	if ((first = getenv("PPTPPROXY_TEST_FIRST_SESSION")) != NULL)
 		next_sess_id = strtoull(first, NULL, 10);
 #endif
+	int			 ctl_fd = -1;
 
 	log_procinit("control");
 	setproctitle("control");
@@ -1659,7 +1868,9 @@ control_main(int debug)
 	while (conf == NULL) {
 		if (imsg_read_blocking(&iev_parent.ibuf, &imsg) == -1)
 			fatal("reading start-up messages from the parent");
-		if (conf_recv(&rx, &imsg, &conf) == -1)
+		if (imsg_get_type(&imsg) == IMSG_CTL_SOCKET)
+			ctl_fd = imsg_get_fd(&imsg);
+		else if (conf_recv(&rx, &imsg, &conf) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));
 		imsg_free(&imsg);
@@ -1690,6 +1901,7 @@ control_main(int debug)
 	evtimer_assign(&ev_tick, cbase, ctl_tick, NULL);
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
+	ctl_init(cbase, ctl_fd);
 
 	evtimer_assign(&ev_stop, cbase, ctl_stop_tm, NULL);
 	/* Signals are the parent's; it says stop with IMSG_STOP. */

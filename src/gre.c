@@ -147,6 +147,7 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	}
 	r->active = 1;
 	t->forwarded++;
+	t->fwd_bytes += tot;
 	*gre = pkt + ihl;
 	*glen = tot - ihl;
 	return (r);
@@ -382,6 +383,7 @@ gre_offload_counts(struct imsg *imsg)
 		if (c[i].packets != r->kpackets)
 			r->active = 1;
 		r->kpackets = c[i].packets;
+		r->kbytes = c[i].bytes;
 	}
 }
 
@@ -415,6 +417,56 @@ gre_offload_del(struct gre_route_ent *r, uint16_t key)
 	gre_route_of(&d.route, r, key);
 	gre_stats_fill(&d.stats, r, key);
 	imsgev_compose(&iev_parent, IMSG_OFFLOAD_DEL, 0, -1, &d, sizeof(d));
+}
+
+/*
+ * The control socket: every route's counters so far (the kernel's as of
+ * the last sweep, for routes it forwards), then the totals.
+ */
+_Static_assert(IMSG_HEADER_SIZE + GRE_CTL_COUNTS_MAX *
+    sizeof(struct gre_ctl_count) <= MAX_IMSGSIZE,
+    "GRE_CTL_COUNTS_MAX counts do not fit in an imsg");
+
+static void
+gre_ctl_poll(void)
+{
+	static struct gre_ctl_count	 c[GRE_CTL_COUNTS_MAX];
+	struct gre_ctl_totals		 t;
+	struct gre_route_ent		*r;
+	unsigned int			 i, n = 0;
+
+	for (i = 0; i < 65536; i++) {
+		r = &table.routes[i];
+		if (!r->used)
+			continue;
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].sess = r->sess;
+		c[n].key = (uint16_t)i;
+		c[n].toside = r->toside;
+		c[n].packets = r->packets + r->kpackets;
+		c[n].bytes = r->bytes + r->kbytes;
+		if (++n == GRE_CTL_COUNTS_MAX) {
+			if (imsg_compose(&iev_control.ibuf,
+			    IMSG_GRE_CTL_COUNTS, 0, 0, -1, c,
+			    n * sizeof(c[0])) == -1)
+				fatal("imsg to control");
+			n = 0;
+		}
+	}
+	if (n > 0 && imsg_compose(&iev_control.ibuf, IMSG_GRE_CTL_COUNTS, 0, 0,
+	    -1, c, n * sizeof(c[0])) == -1)
+		fatal("imsg to control");
+	memset(&t, 0, sizeof(t));
+	t.routes = table.nroutes;
+	t.offloaded = table.noffloaded;
+	t.forwarded = table.forwarded;
+	t.bytes = table.fwd_bytes;
+	t.drop_bad = table.drop_bad;
+	t.drop_unknown = table.drop_unknown;
+	t.drop_spoofed = table.drop_spoofed;
+	t.recv_errors = table.recv_errors;
+	t.send_errors = table.send_errors;
+	imsgev_compose(&iev_control, IMSG_GRE_CTL_END, 0, -1, &t, sizeof(t));
 }
 
 static void
@@ -452,6 +504,9 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 		}
 		gre_stats_reply(r, k.key);
 		break;
+	case IMSG_GRE_CTL_POLL:
+		gre_ctl_poll();
+		break;
 	default:
 		log_warnx("unexpected message %u from control",
 		    imsg_get_type(imsg));
@@ -485,6 +540,11 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	switch (imsg_get_type(imsg)) {
 	case IMSG_STATUS_REQ:
 		gre_status();
+		return;
+	case IMSG_CTL_LOG:
+		if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
+			fatalx("bad IMSG_CTL_LOG");
+		log_setlevel(r);
 		return;
 	case IMSG_OFFLOAD_STATS:
 		if (imsg_get_data(imsg, &st, sizeof(st)) == -1)

@@ -31,6 +31,7 @@ struct gre_route_ent {
 	uint8_t		 offload;	/* handed to the kernel (requested) */
 	uint8_t		 toside;
 	uint32_t	 proxy_id;	/* passed on to the parent */
+	uint64_t	 kbytes;	/* the kernel's count (gre offload) */
 };
 
 struct gre_table {
@@ -42,6 +43,7 @@ struct gre_table {
 	uint64_t		 drop_spoofed;
 	uint64_t		 recv_errors;
 	uint64_t		 send_errors;
+	uint64_t		 fwd_bytes;	/* of the packets forwarded */
 	/*
 	 * gre offload: a route is handed to the kernel once it has carried
 	 * offload_after packets (0: never); its key is queued here, for the

@@ -22,16 +22,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pptpproxy.h"
 #include "aclq.h"
+#include "ctl.h"
 #include "offload.h"
 #include "guard.h"
 #include "os.h"
 
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 #define LISTEN_RETRY	5	/* seconds between binds of a late address */
+#define CTL_RELOAD_SECS	5	/* reloads asked on the control socket */
 
 /*
  * What one child can make the parent do: messages handled per wake-up,
@@ -66,8 +69,14 @@ static rlim_t			 child_nofile;	/* children's descriptor limit */
 static pid_t			 parent_pid;
 static struct log_limit		 ll_poll, ll_unsure;
 static uint32_t			 next_proxy_id;	/* never used yet */
+static char			 ctl_path[PPTPPROXY_SOCKET_MAX]; /* ours */
+static int			 ctl_level = -1;	/* log verbose|brief */
+static time_t			 ctl_reloaded;	/* monotonic, 0: never */
 
 static void	parent_shutdown(int) __attribute__((__noreturn__));
+static int	parent_reload(void);
+static void	parent_ctl_result(uint32_t, int, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
 static void	children_gone(const char *) __attribute__((__noreturn__));
 static const char *describe_status(int, char *, size_t);
 static int	child_conf(struct child *, const struct pptpproxy_conf *);
@@ -133,6 +142,11 @@ options_conf(const struct options *o)
 	}
 	if (o->level >= 0)
 		conf->log_level = o->level;
+	if (o->ctl_socket != NULL && strlcpy(conf->ctl_socket, o->ctl_socket,
+	    sizeof(conf->ctl_socket)) >= sizeof(conf->ctl_socket)) {
+		fprintf(stderr, "pptpproxy: -s %s: too long\n", o->ctl_socket);
+		bad = 1;
+	}
 	if (bad) {
 		conf_free(conf);
 		return (NULL);
@@ -347,6 +361,10 @@ reload_restart_only(struct pptpproxy_conf *nconf)
 		log_warnx("gre offload is set at start only: it stays %s "
 		    "until a restart", offload_active() ? "on" : "off");
 	nconf->gre_offload = offload_active();
+	if (strcmp(nconf->ctl_socket, ctl_path) != 0)
+		log_warnx("control socket is set at start only: it stays %s "
+		    "until a restart", ctl_path);
+	strlcpy(nconf->ctl_socket, ctl_path, sizeof(nconf->ctl_socket));
 	if (want > child_nofile)
 		log_warnx("limit connections %u: needs %llu descriptors, the "
 		    "control process has %llu: about %llu connections until "
@@ -495,6 +513,79 @@ parent_offload(struct child *c, struct imsg *imsg)
 	}
 }
 
+/*
+ * Requests pptpproxyctl made; the control relay read them.  The answer
+ * goes back with the client's number.
+ */
+static void
+parent_ctl_result(uint32_t id, int ok, const char *fmt, ...)
+{
+	struct ctl_result	r;
+	va_list			ap;
+
+	memset(&r, 0, sizeof(r));
+	r.ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(r.msg, sizeof(r.msg), fmt, ap);
+	va_end(ap);
+	if (imsgev_compose(&children[PROC_CONTROL].iev, IMSG_CTL_RESULT, id,
+	    -1, &r, sizeof(r)) != -1)
+		children[PROC_CONTROL].composed++;
+}
+
+static void
+parent_ctl(struct child *c, struct imsg *imsg)
+{
+	struct timespec	ts;
+	int32_t		level;
+	int		i;
+
+	switch (imsg_get_type(imsg)) {
+	case IMSG_CTL_RELOAD:
+		if (stopping) {
+			parent_ctl_result(imsg_get_id(imsg), 0, "stopping: no "
+			    "reload");
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ctl_reloaded != 0 &&
+		    ts.tv_sec - ctl_reloaded < CTL_RELOAD_SECS) {
+			log_warnx("reload asked on the control socket "
+			    "refused: the last was less than %d s ago",
+			    CTL_RELOAD_SECS);
+			parent_ctl_result(imsg_get_id(imsg), 0, "refused: "
+			    "the last reload was less than %d s ago",
+			    CTL_RELOAD_SECS);
+			break;
+		}
+		ctl_reloaded = ts.tv_sec;
+		log_info("reload asked on the control socket");
+		if (parent_reload() == -1)
+			parent_ctl_result(imsg_get_id(imsg), 0, "configuration "
+			    "not reloaded: see the log");
+		else
+			parent_ctl_result(imsg_get_id(imsg), 1, "configuration "
+			    "reloaded");
+		break;
+	case IMSG_CTL_LOG:
+		if (imsg_get_data(imsg, &level, sizeof(level)) == -1 ||
+		    (level != LOG_LVL_INFO && level != LOG_LVL_DEBUG))
+			child_compromised(c, "sent a bad log level request");
+		ctl_level = level;
+		pconf->log_level = level;
+		log_setlevel(level);
+		for (i = PROC_CONTROL; i < PROC_MAX; i++)
+			(void)child_compose(&children[i], IMSG_CTL_LOG,
+			    &level, sizeof(level));
+		log_info("log level %s, asked on the control socket",
+		    level == LOG_LVL_DEBUG ? "debug" : "info");
+		parent_ctl_result(imsg_get_id(imsg), 1, "log level %s",
+		    level == LOG_LVL_DEBUG ? "debug (verbose)" :
+		    "info (brief)");
+		break;
+	}
+}
+
 static void
 parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
@@ -511,6 +602,12 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 		    type);
 	}
 	switch (type) {
+	case IMSG_CTL_RELOAD:
+	case IMSG_CTL_LOG:
+		if (c->type != PROC_CONTROL)
+			child_compromised(c, "sent a control socket request");
+		parent_ctl(c, imsg);
+		break;
 	case IMSG_OFFLOAD_ADD:
 	case IMSG_OFFLOAD_DEL:
 	case IMSG_OFFLOAD_POLL:
@@ -721,12 +818,15 @@ parent_shutdown(int code)
 		;
 	parent_drain_logs();
 	offload_stop();
+	if (ctl_path[0] != '\0')
+		(void)unlink(ctl_path);
 	log_info("%s", code == 0 ? "terminating" : "terminating after an "
 	    "error");
 	exit(code);
 }
 
-static void
+/* -1: the configuration stays as it was. */
+static int
 parent_reload(void)
 {
 	struct pptpproxy_conf	*nconf;
@@ -736,14 +836,16 @@ parent_reload(void)
 	if ((nconf = options_conf(popts)) == NULL) {
 		log_warnx("configuration not reloaded: errors in %s",
 		    popts->conffile ? popts->conffile : "command line");
-		return;
+		return (-1);
 	}
 	(void)conf_resolve_reload(nconf, pconf);
 	reload_restart_only(nconf);
+	if (ctl_level >= 0)
+		nconf->log_level = ctl_level;
 	if (conf_keep_ids(nconf, pconf, &next_proxy_id) == -1) {
 		log_warnx("configuration not reloaded: out of memory");
 		conf_free(nconf);
-		return;
+		return (-1);
 	}
 	listen_all(nconf, pconf);
 	if (TAILQ_EMPTY(&nconf->proxies))
@@ -759,6 +861,7 @@ parent_reload(void)
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], pconf) == -1)
 			fatal("sending configuration");
+	return (0);
 }
 
 static void
@@ -808,7 +911,7 @@ parent_sig(int sig, short ev, void *arg)
 			log_info("stopping: no reload");
 			break;
 		}
-		parent_reload();
+		(void)parent_reload();
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -849,12 +952,14 @@ parent_atexit(void)
 		if (children[i].pid > 0)
 			kill(children[i].pid, SIGTERM);
 	offload_stop();
+	if (ctl_path[0] != '\0')
+		(void)unlink(ctl_path);
 }
 
 void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
-	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, i;
+	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, ctl_fd, i;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
 	char		 pname[16], err[256];
 	struct proxy_conf *pc;
@@ -867,9 +972,19 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		if (pc->id >= next_proxy_id)
 			next_proxy_id = pc->id + 1;
 
+	/* First: a second daemon goes no further. */
+	if ((ctl_fd = ctl_socket_open(conf->ctl_socket, err,
+	    sizeof(err))) == -1) {
+		if (!o->foreground)
+			fprintf(stderr, "pptpproxy: %s\n", err);
+		log_warnx("%s, exiting", err);
+		exit(1);
+	}
+	strlcpy(ctl_path, conf->ctl_socket, sizeof(ctl_path));
 	listen_all(conf, NULL);
 	if (TAILQ_EMPTY(&conf->proxies)) {
 		log_warnx("no proxy could listen, exiting");
+		(void)unlink(ctl_path);
 		exit(1);
 	}
 	if ((gre_fd = os_gre_socket()) == -1)
@@ -954,7 +1069,9 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	}
 
 	if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_GRE_SOCKET, 0, 0,
-	    gre_fd, NULL, 0) == -1)
+	    gre_fd, NULL, 0) == -1 ||
+	    imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_CTL_SOCKET, 0,
+	    0, ctl_fd, NULL, 0) == -1)
 		fatal("imsg");
 	children[PROC_GRE].composed++;
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)

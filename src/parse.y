@@ -138,6 +138,7 @@ static void	 block_free(void);
 %}
 
 %token	ACLCOMMAND ALLOW CALLS CALLSETUP CHROOT COMMAND CONNECT CONNECTIONS
+%token	CONTROL SOCKET
 %token	FIRSTMESSAGE FROM GRE IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
 %token	OFFLOAD PORT PROXY SERVER STOP TABLE TIMEOUT USER
 %token	FACILITY
@@ -327,6 +328,17 @@ main		: USER STRING {
 		| TIMEOUT STOP NUMBER {
 			if (check_num($3, 0, MAX_T_STOP, "timeout stop") == 0)
 				conf->t_stop = (int)$3;
+		}
+		| CONTROL SOCKET STRING {
+			if ($3[0] != '/')
+				yyerror("control socket %s: an absolute path "
+				    "is needed", $3);
+			else if (strlcpy(conf->ctl_socket, $3,
+			    sizeof(conf->ctl_socket)) >=
+			    sizeof(conf->ctl_socket))
+				yyerror("control socket %s: longer than %zu "
+				    "bytes", $3, sizeof(conf->ctl_socket) - 1);
+			free($3);
 		}
 		| GRE OFFLOAD STRING {
 			if (strcmp($3, "yes") == 0)
@@ -527,6 +539,7 @@ lookup(const char *s)
 		{ "command",		COMMAND },
 		{ "connect",		CONNECT },
 		{ "connections",	CONNECTIONS },
+		{ "control",		CONTROL },
 		{ "facility",		FACILITY },
 		{ "first-message",	FIRSTMESSAGE },
 		{ "from",		FROM },
@@ -543,6 +556,7 @@ lookup(const char *s)
 		{ "port",		PORT },
 		{ "proxy",		PROXY },
 		{ "server",		SERVER },
+		{ "socket",		SOCKET },
 		{ "stop",		STOP },
 		{ "table",		TABLE },
 		{ "timeout",		TIMEOUT },

@@ -32,6 +32,7 @@ static const struct option longopts[] = {
 	{ "acl",	required_argument,	NULL,	'a' },
 	{ "aclCmd",	required_argument,	NULL,	'x' },
 	{ "config",	required_argument,	NULL,	'f' },
+	{ "socket",	required_argument,	NULL,	's' },
 	{ NULL,		0,			NULL,	0 }
 };
 
@@ -42,9 +43,9 @@ usage(int code)
 
 	fprintf(f,
 	    "usage: pptpproxy [-dehnTtv] [-a subnet/mask] [-f file] "
-	    "[-l file] [-x command]\n"
-	    "                 [-p [listenAddress[:port],]peerAddress[:port]]"
-	    " ...\n"
+	    "[-l file] [-s socket]\n"
+	    "                 [-x command]"
+	    " [-p [listenAddress[:port],]peerAddress[:port]] ...\n"
 	    "  -h, --help       this text\n"
 	    "  -v, --version    print the version\n"
 	    "  -n, --nofork     stay in the foreground, log to stderr\n"
@@ -59,9 +60,10 @@ usage(int code)
 	    "  -x, --aclCmd CMD allow clients for which CMD CLIENT-IP "
 	    "exits 0; repeatable\n"
 	    "  -f, --config FILE  read FILE (default %s without -p)\n"
+	    "  -s, --socket PATH  the control socket (default %s)\n"
 	    "  -t               check the configuration and exit\n"
 	    "  -T               check the configuration and print it\n",
-	    PPTPPROXY_CONF);
+	    PPTPPROXY_CONF, PPTPPROXY_SOCKET);
 	exit(code);
 }
 
@@ -134,7 +136,7 @@ main(int argc, char *argv[], char *envp[])
 	memset(&o, 0, sizeof(o));
 	o.level = -1;
 
-	while ((ch = getopt_long(argc, argv, "hvndel:p:a:x:f:tTP:DS", longopts,
+	while ((ch = getopt_long(argc, argv, "hvndel:p:a:x:f:s:tTP:DS", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -165,6 +167,9 @@ main(int argc, char *argv[], char *envp[])
 			break;
 		case 'x':
 			add_arg(&o.cmds, &o.ncmds, optarg);
+			break;
+		case 's':
+			o.ctl_socket = optarg;
 			break;
 		case 'f':
 			o.conffile = optarg;

@@ -41,6 +41,15 @@
 #ifndef PPTPPROXY_CONF
 #define PPTPPROXY_CONF		"/etc/pptpproxy.conf"
 #endif
+/* The control socket pptpproxyctl(8) talks to. */
+#ifndef PPTPPROXY_SOCKET
+#ifdef __OpenBSD__
+#define PPTPPROXY_SOCKET	"/var/run/pptpproxy.sock"
+#else
+#define PPTPPROXY_SOCKET	"/run/pptpproxy.sock"
+#endif
+#endif
+#define PPTPPROXY_SOCKET_MAX	104	/* sun_path, the smallest (OpenBSD) */
 
 /* Defaults, all configurable. */
 #define DEFAULT_MAX_CONN		4096	/* control connections in all */
@@ -103,6 +112,14 @@ enum imsg_type {
 	IMSG_STOP,		/* parent -> control: end every session */
 	IMSG_LOG,		/* child -> parent: id priority, data text */
 	IMSG_ACL_CANCEL,	/* control -> parent: struct acl_cancel */
+	/* the control socket (ctl.c), served by the control relay */
+	IMSG_CTL_SOCKET,	/* parent -> control: the listening socket */
+	IMSG_CTL_RELOAD,	/* control -> parent, peerid: the ctl client */
+	IMSG_CTL_LOG,		/* control -> parent -> children: int level */
+	IMSG_CTL_RESULT,	/* parent -> control: struct ctl_result */
+	IMSG_GRE_CTL_POLL,	/* control -> gre: live counters, peerid */
+	IMSG_GRE_CTL_COUNTS,	/* gre -> control: struct gre_ctl_count[] */
+	IMSG_GRE_CTL_END,	/* gre -> control: struct gre_ctl_totals */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -177,6 +194,7 @@ struct pptpproxy_conf {
 	unsigned int		 acl_limit_per_addr;
 	int			 acl_cache;	/* seconds; 0: no cache */
 	unsigned int		 max_calls_per_addr;
+	char			 ctl_socket[PPTPPROXY_SOCKET_MAX];
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -219,6 +237,28 @@ struct gre_stats {
 	uint64_t		 packets;	/* forwarded to `to` */
 	uint64_t		 bytes;		/* IP bytes, as received */
 	uint64_t		 dropped;	/* right key, wrong source */
+};
+
+/* gre -> control: one route's live counters (IMSG_GRE_CTL_COUNTS). */
+struct gre_ctl_count {
+	uint64_t		 sess;
+	uint64_t		 packets;	/* forwarded to `toside` */
+	uint64_t		 bytes;
+	uint16_t		 key;
+	uint8_t			 toside;
+};
+#define GRE_CTL_COUNTS_MAX	256	/* per message (16 kB, header included, at most) */
+/* gre -> control: the forwarder's totals, after the counts. */
+struct gre_ctl_totals {
+	uint64_t		 routes;
+	uint64_t		 offloaded;
+	uint64_t		 forwarded;	/* packets, in user space */
+	uint64_t		 bytes;
+	uint64_t		 drop_bad;
+	uint64_t		 drop_unknown;
+	uint64_t		 drop_spoofed;
+	uint64_t		 recv_errors;
+	uint64_t		 send_errors;
 };
 
 /* config.c */
@@ -329,6 +369,7 @@ struct options {
 	int		 level;		/* -1: as the file says */
 	const char	*logfile;
 	char		*self;		/* our path, for exec */
+	const char	*ctl_socket;	/* -s; NULL: as the file says */
 };
 
 /* parent.c */
@@ -340,6 +381,27 @@ __dead void control_main(int);
 struct session;
 /* End a session gracefully: Stop-Control-Connection to both sides. */
 void	sess_stop(struct session *, const char *);
+/* control.c, for ctl.c: the relay's sessions as rows (ctl.h) */
+struct ctl_session;
+struct ctl_call;
+struct ctl_proxy;
+uint64_t relay_sess_next(uint64_t);
+int	relay_sess_row(uint64_t, struct ctl_session *);
+int	relay_sess_call(uint64_t, unsigned int, struct ctl_call *);
+int	relay_proxy_row(unsigned int, struct ctl_proxy *);
+int	relay_sess_proxy(uint64_t);
+int	relay_sess_kill(uint64_t);
+int	relay_imsg(int, uint32_t, uint32_t, int, const void *, size_t);
+#define RELAY_TO_PARENT	0
+#define RELAY_TO_GRE	1
+/* ctl.c */
+void	ctl_init(struct event_base *, int);
+void	ctl_gre_counts(struct imsg *);
+void	ctl_gre_end(struct imsg *);
+void	ctl_result(struct imsg *);
+void	ctl_route_gone(uint64_t, uint16_t, uint8_t);
+void	ctl_status_log(void);
+int	ctl_socket_open(const char *, char *, size_t);	/* the parent */
 /* gre.c */
 __dead void gre_main(int);
 

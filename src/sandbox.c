@@ -114,6 +114,9 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 		fatal("unveil %s", sb_conffile);
 	if (sb_logfile != NULL && unveil(sb_logfile, "wc") == -1)
 		fatal("unveil %s", sb_logfile);
+	/* The control socket goes at exit. */
+	if (unveil(conf->ctl_socket, "c") == -1)
+		fatal("unveil %s", conf->ctl_socket);
 	TAILQ_FOREACH(cmd, &conf->cmds, entry)
 		sb_unveil_cmd(cmd->cmd);
 	TAILQ_FOREACH(pc, &conf->proxies, entry)
@@ -122,17 +125,21 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 	if (unveil(NULL, NULL) == -1)
 		fatal("unveil");
 	/* NULL execpromises: ACL commands run unpledged. */
+	/* cpath: unlink(2) of the control socket at exit */
 	if (pledge(sb_logfile != NULL ?
 	    "stdio rpath wpath cpath inet dns getpw proc exec id sendfd" :
-	    "stdio rpath inet dns getpw proc exec id sendfd", NULL) == -1)
+	    "stdio rpath cpath inet dns getpw proc exec id sendfd", NULL) == -1)
 		fatal("pledge");
 }
 
-/* inet: accept, connect, socket options; recvfd: sockets on reload. */
+/*
+ * inet: accept, connect, socket options; recvfd: sockets on reload;
+ * unix: accept(2) on the control socket.
+ */
 void
 sandbox_control(void)
 {
-	if (pledge("stdio inet recvfd", NULL) == -1)
+	if (pledge("stdio inet unix recvfd", NULL) == -1)
 		fatal("pledge");
 }
 

@@ -467,6 +467,7 @@ note() {
 # Start pptpproxy in the firewall namespace, its output to $1.
 proxy_start() {
 	bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
+	    -s "$TMP/pptpproxy.sock" \
 	    -f "$TMP/$MODE.conf" -p 192.0.2.1:1723,198.51.100.2:1723
 	PROXY_PID=$BGPID
 }

@@ -24,6 +24,7 @@ umask 022
 E2E=${E2E:-$(cd "$(dirname "$0")" && pwd)}
 TOP=$(cd "$E2E/../.." && pwd)
 PPTPPROXY=${PPTPPROXY:-$TOP/build/pptpproxy}
+PPTPPROXYCTL=${PPTPPROXYCTL:-$TOP/build/pptpproxyctl}
 TOOLS=${TOOLS:-$TOP/build/tools}
 PPPECHO=$TOOLS/pppecho
 PPTPDRIVE=$TOOLS/pptpdrive
@@ -36,6 +37,9 @@ LAB_NLINK=0
 TMP=$(mktemp -d "/tmp/pptpproxy-e2e.$PFX.XXXXXX") || exit 1
 chmod 755 "$TMP"
 PLOG=$TMP/proxy.log
+# The control socket: each test its own (a filesystem path is shared by
+# every network namespace).
+CTLSOCK=$TMP/pptpproxy.sock
 
 # lab_signal_pids SIG: signal the recorded processes that still run, and
 # the process group of each that still leads one (a pid or group id no
@@ -337,14 +341,23 @@ pppecho_count() {
 	grep -c -w "$2" "$_f" 2>/dev/null || true
 }
 
-# lab_proxy NS ARGS...: pptpproxy -d -l LOG ARGS in NS, LOG being
-# $PROXY_LOG or $PLOG; waits until it listens.  Sets PROXY_PID.
+# lab_proxy NS ARGS...: pptpproxy -d -l LOG -s SOCKET ARGS in NS, LOG
+# being $PROXY_LOG or $PLOG, SOCKET $PROXY_SOCK, else $CTLSOCK in fw and
+# $TMP/pptpproxy-NS.sock in another namespace (no -s when PROXY_SOCK is
+# "none"); waits until it listens.  Sets PROXY_PID.
 lab_proxy() {
 	_n=$1
 	shift
 	_log=${PROXY_LOG:-$PLOG}
 	: >"$_log"
-	lab_bg "$_n" "$PPTPPROXY" -d -l "$_log" "$@"
+	if [ "${PROXY_SOCK:-}" = none ]; then
+		lab_bg "$_n" "$PPTPPROXY" -d -l "$_log" "$@"
+	else
+		_sock=$CTLSOCK
+		[ "$_n" = fw ] || _sock=$TMP/pptpproxy-$_n.sock
+		lab_bg "$_n" "$PPTPPROXY" -d -l "$_log" \
+		    -s "${PROXY_SOCK:-$_sock}" "$@"
+	fi
 	PROXY_PID=$LAST_PID
 	_i=0
 	while [ $_i -lt 100 ]; do

@@ -21,7 +21,7 @@ grep -q "cannot listen on 192.0.2.1:1723, ignored" "$PLOG" || fail "no warning"
 lab_drive c1 -n 20 -t 20 192.0.2.2 || fail "the other pair does not serve"
 kill "$PROXY_PID"; wait "$PROXY_PID" 2>/dev/null
 # background mode
-nsx fw "$PPTPPROXY" -l "$TMP/bg.log" -p 192.0.2.2,198.51.100.2; rc=$?
+nsx fw "$PPTPPROXY" -l "$TMP/bg.log" -s "$CTLSOCK" -p 192.0.2.2,198.51.100.2; rc=$?
 [ $rc -eq 0 ] || fail "background start: exit $rc"
 bg=$(ip netns pids "$(ns fw)" | while read p; do
 	grep -q "pptpproxy: parent" /proc/$p/cmdline 2>/dev/null && echo $p; done)

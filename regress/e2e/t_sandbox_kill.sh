@@ -43,7 +43,8 @@ killed() {
 	PLOG=$TMP/proxy$mode-$victim-$call.log
 	PPTPPROXY_TEST_CALL=$call
 	export PPTPPROXY_TEST_CALL
-	lab_bg fw "$PPTPPROXY" $mode -l "$PLOG" -p 192.0.2.1,198.51.100.2
+	lab_bg fw "$PPTPPROXY" $mode -l "$PLOG" -s "$CTLSOCK" \
+	    -p 192.0.2.1,198.51.100.2
 	PROXY_PID=$LAST_PID
 	unset PPTPPROXY_TEST_CALL
 	wait_children || fail "$mode: children did not start"
@@ -91,7 +92,8 @@ survives() {
 	PLOG=$TMP/proxy-d-$victim-$call.log
 	PPTPPROXY_TEST_CALL=$call
 	export PPTPPROXY_TEST_CALL
-	lab_bg fw "$PPTPPROXY" -d -l "$PLOG" -p 192.0.2.1,198.51.100.2
+	lab_bg fw "$PPTPPROXY" -d -l "$PLOG" -s "$CTLSOCK" \
+	    -p 192.0.2.1,198.51.100.2
 	PROXY_PID=$LAST_PID
 	unset PPTPPROXY_TEST_CALL
 	wait_children || fail "-d: children did not start"

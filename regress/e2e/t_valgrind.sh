@@ -1,7 +1,7 @@
 #!/bin/sh
-# One session (a call, 100 frames echoed) and a hostile connection with
-# every process of the daemon under valgrind: no errors, nothing definitely
-# lost.  Uses the test build (make B=build/test CPPFLAGS=-DPPTPPROXY_TEST),
+# One session (a call, 100 frames echoed), pptpproxyctl's commands while
+# the call is up, and a hostile connection with every process of the
+# daemon under valgrind: no errors, nothing definitely lost.  Uses the test build (make B=build/test CPPFLAGS=-DPPTPPROXY_TEST),
 # whose children skip their seccomp filter when told to: valgrind makes
 # system calls of its own.
 . "$(dirname "$0")/lib.sh"
@@ -22,7 +22,17 @@ lab_topology 2
 lab_pptpd
 PPTPPROXY=$TMP/vg
 lab_proxy fw -p 192.0.2.1,198.51.100.2
-lab_drive c1 -n 100 -t 60 192.0.2.1 || fail "echo under valgrind"
+lab_drive c1 -n 100 -t 60 -H 10 192.0.2.1 >"$TMP/c1.out" 2>&1 &
+c1=$!
+lab_track $c1
+lab_wait_log "HOLD:" 60 "$TMP/c1.out" || fail "echo under valgrind"
+for c in "show summary" "show sessions" "-j show session 1" "show metrics" \
+    "kill session 99" "log brief" "log verbose" "reload"; do
+	# shellcheck disable=SC2086
+	"$PPTPPROXYCTL" -s "$CTLSOCK" $c >>"$TMP/ctl.out" 2>&1
+done
+grep -q "call 1 up" "$TMP/ctl.out" || fail "pptpproxyctl under valgrind"
+wait $c1 || fail "echo under valgrind"
 nsx c2 "$E2E/badctl" 192.0.2.1 bad_magic callid_reused >/dev/null || fail "badctl"
 lab_wait_log "ended after" 10 || fail "no session end"
 kill -TERM "$PROXY_PID"

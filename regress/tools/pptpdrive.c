@@ -29,6 +29,10 @@
  *   -r N	at most N frames a second (default: no limit, 200 with -k)
  *   -s N	largest frame contents (default 1400, at most 4000): sizes
  *		cycle through 1..N, every tenth frame is N bytes
+ *   -H S	once all frames came back, hold the call S seconds more,
+ *		sending nothing, after a line "HOLD: W written, G echoed,
+ *		O other": the frames written to pptp (the probes included)
+ *		and read from it, for tests that count a call's packets
  *   -q		quiet: the summary line only on failure
  *
  * One summary line on standard output.  Exit 0: all echoed; 1: a frame lost,
@@ -83,7 +87,7 @@ static size_t inlen;
 static int inesc, inover;
 
 /* Counters. */
-static unsigned long sent, got, other, dups;
+static unsigned long sent, got, other, dups, written;
 static double t_start, t_first = -1;
 
 static void
@@ -219,6 +223,7 @@ queue_frame(unsigned long seq)
 	}
 	*o++ = 0x7e;
 	outlen = (size_t)(o - outbuf);
+	written++;
 	return 1;
 }
 
@@ -374,7 +379,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: pptpdrive [-q] [-n frames] [-t timeout] "
-	    "[-w window] [-g tag] [-k seconds] [-r rate] [-s size] SERVER "
+	    "[-w window] [-g tag] [-H seconds] [-k seconds] [-r rate] "
+	    "[-s size] SERVER "
 	    "[pptp options ...]\n");
 	exit(2);
 }
@@ -395,6 +401,7 @@ main(int argc, char *argv[])
 {
 	unsigned long nframes = 200, window = 8, total;
 	double timeout = 30, keep = 0, rate = -1, t, deadline, last_probe;
+	double hold = 0;
 	struct sigaction sa;
 	struct termios raw;
 	char **av;
@@ -402,8 +409,9 @@ main(int argc, char *argv[])
 
 	tag = (unsigned long)getpid();
 	/* "+": options end at SERVER; what follows is for pptp. */
-	while ((c = getopt(argc, argv, "+g:k:n:qr:s:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "+g:H:k:n:qr:s:t:w:")) != -1) {
 		switch (c) {
+		case 'H': hold = number(optarg, 0, 86400); break;
 		case 'g': tag = (unsigned long)number(optarg, 0, 4294967295.0);
 			break;
 		case 'k': keep = number(optarg, 0, 86400); break;
@@ -560,6 +568,22 @@ main(int argc, char *argv[])
 		if (feed(buf, (size_t)n)) {
 			rc = 1;
 			break;
+		}
+	}
+	if (rc == 0 && hold > 0) {
+		summary("HOLD: %lu written, %lu echoed, %lu other", written,
+		    got, other);
+		for (t = now(); now() - t < hold && !got_signal; ) {
+			struct pollfd pfd;
+			unsigned char buf[16384];
+
+			pfd.fd = master;
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			if (poll(&pfd, 1, 100) <= 0)
+				continue;
+			if (read(master, buf, sizeof(buf)) <= 0)
+				break;
 		}
 	}
 	if (rc == 0 && !quiet)

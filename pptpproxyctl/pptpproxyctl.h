@@ -1,0 +1,64 @@
+/*
+ * pptpproxyctl: the command grammar (parser.c) and the output formats
+ * (output.c), kept apart from the socket so that both can be tested.
+ */
+
+#ifndef PPTPPROXYCTL_H
+#define PPTPPROXYCTL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctl.h"
+
+enum action {
+	A_NONE,
+	A_SHOW_SUMMARY,
+	A_SHOW_SESSIONS,
+	A_SHOW_SESSION,
+	A_SHOW_METRICS,
+	A_KILL_SESSION,
+	A_RELOAD,
+	A_LOG_VERBOSE,
+	A_LOG_BRIEF
+};
+
+struct parse_result {
+	enum action	 action;
+	uint64_t	 id;		/* A_SHOW_SESSION, A_KILL_SESSION */
+};
+
+/* 0: *res set; -1: err says what is wrong (or what was expected). */
+int	parse(int, char *[], struct parse_result *, char *, size_t);
+void	parse_usage(FILE *);
+
+enum out_mode {
+	OUT_TEXT,
+	OUT_JSON,
+	OUT_METRICS
+};
+
+struct out {
+	FILE			*f;
+	enum out_mode		 mode;
+	enum action		 action;
+	int			 rows;		/* sessions or proxies so far */
+	int			 calls;		/* calls of this session */
+	struct ctl_proxy	*proxies;	/* metrics: all, then printed */
+	unsigned int		 nproxies;
+	struct ctl_gre		 gre;
+	int			 have_gre;
+};
+
+void	out_init(struct out *, FILE *, enum out_mode, enum action);
+int	out_proxy(struct out *, const struct ctl_proxy *);
+void	out_gre(struct out *, const struct ctl_gre *);
+void	out_session(struct out *, const struct ctl_session *);
+void	out_call(struct out *, const struct ctl_call *);
+void	out_end(struct out *);
+void	out_free(struct out *);
+/* Escaping, by the rules of each format. */
+void	json_string(FILE *, const char *);
+void	prom_label(FILE *, const char *);
+
+#endif /* PPTPPROXYCTL_H */

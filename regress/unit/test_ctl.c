@@ -1,0 +1,421 @@
+/*
+ * pptpproxyctl: the command grammar, and the output formats by value
+ * (JSON and Prometheus escaping, the documents rows make).
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pptpproxyctl.h"
+#include "check.h"
+
+static int
+p(const char *line, struct parse_result *res, char *err, size_t errlen)
+{
+	char	 buf[256], *argv[16], *w;
+	int	 argc = 0;
+
+	strlcpy(buf, line, sizeof(buf));
+	for (w = strtok(buf, " "); w != NULL && argc < 16; w = strtok(NULL, " "))
+		argv[argc++] = w;
+	err[0] = '\0';
+	return (parse(argc, argv, res, err, errlen));
+}
+
+static void
+test_parser(void)
+{
+	static const struct {
+		const char	*line;
+		enum action	 action;
+		uint64_t	 id;
+	} good[] = {
+		{ "show", A_SHOW_SUMMARY, 0 },
+		{ "show summary", A_SHOW_SUMMARY, 0 },
+		{ "sh sum", A_SHOW_SUMMARY, 0 },
+		{ "show sessions", A_SHOW_SESSIONS, 0 },
+		{ "show session 1", A_SHOW_SESSION, 1 },
+		{ "show session 18446744073709551615", A_SHOW_SESSION,
+		    UINT64_MAX },
+		{ "show metrics", A_SHOW_METRICS, 0 },
+		{ "show m", A_SHOW_METRICS, 0 },
+		{ "kill session 42", A_KILL_SESSION, 42 },
+		{ "k se 7", A_KILL_SESSION, 7 },
+		{ "reload", A_RELOAD, 0 },
+		{ "log verbose", A_LOG_VERBOSE, 0 },
+		{ "log brief", A_LOG_BRIEF, 0 },
+		{ "l b", A_LOG_BRIEF, 0 },
+	};
+	static const struct {
+		const char	*line;
+		const char	*err;
+	} bad[] = {
+		{ "", "incomplete command" },
+		{ "shoe", "shoe: unknown; expected show, kill, reload or log" },
+		{ "show s", "s: ambiguous" },
+		{ "show sess", "sess: ambiguous" },
+		{ "show session", "incomplete command: expected a session id" },
+		{ "show session 0", "0: unknown" },
+		{ "show session 18446744073709551616", "unknown" },
+		{ "show session -1", "unknown" },
+		{ "show session 12a", "unknown" },
+		{ "show session 1 2", "2: nothing more expected" },
+		{ "kill", "incomplete command: expected session" },
+		{ "kill session", "incomplete command" },
+		{ "kill sessions 1", "sessions: unknown" },
+		{ "log", "incomplete command: expected verbose or brief" },
+		{ "log loud", "loud: unknown" },
+		{ "reload now", "now: nothing more expected" },
+		{ "show summary x", "x: nothing more expected" },
+	};
+	struct parse_result	res;
+	char			err[256];
+	size_t			i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		CHECK(p(good[i].line, &res, err, sizeof(err)) == 0 &&
+		    res.action == good[i].action && res.id == good[i].id,
+		    "\"%s\" parses (%.100s)", good[i].line, err);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(p(bad[i].line, &res, err, sizeof(err)) == -1 &&
+		    strstr(err, bad[i].err) != NULL,
+		    "\"%s\" refused: %.100s", bad[i].line, err);
+	}
+}
+
+/* What a formatter wrote, as a string (freed by the caller). */
+struct mem {
+	char	*buf;
+	size_t	 len;
+	FILE	*f;
+};
+
+static FILE *
+mem_open(struct mem *m)
+{
+	m->buf = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->buf, &m->len);
+	return (m->f);
+}
+
+static char *
+mem_close(struct mem *m)
+{
+	fclose(m->f);
+	return (m->buf);
+}
+
+static void
+test_escapes(void)
+{
+	struct mem	 m;
+	char		*s;
+
+	json_string(mem_open(&m), "a\"b\\c\nd\te\r\001\037\177 \xc3\xa9/");
+	s = mem_close(&m);
+	CHECK(strcmp(s, "\"a\\\"b\\\\c\\nd\\te\\r\\u0001\\u001f\\u007f "
+	    "\xc3\xa9/\"") == 0, "JSON string escapes: %s", s);
+	free(s);
+	json_string(mem_open(&m), "");
+	s = mem_close(&m);
+	CHECK(strcmp(s, "\"\"") == 0, "JSON empty string: %s", s);
+	free(s);
+	prom_label(mem_open(&m), "a\"b\\c\nd\te{},=");
+	s = mem_close(&m);
+	CHECK(strcmp(s, "\"a\\\"b\\\\c\\nd\te{},=\"") == 0,
+	    "Prometheus label escapes: %s", s);
+	free(s);
+}
+
+static void
+sin_set(struct sockaddr_in *sin, const char *a, unsigned int port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, a, &sin->sin_addr);
+	sin->sin_port = htons(port);
+}
+
+static void
+rows(struct ctl_session *s, struct ctl_call *c, uint64_t id)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	strlcpy(s->proxy, "off\"ice", sizeof(s->proxy));
+	sin_set(&s->client, "192.0.2.10", 40000);
+	sin_set(&s->client_local, "192.0.2.1", 1723);
+	sin_set(&s->server, "198.51.100.2", 1723);
+	sin_set(&s->server_local, "198.51.100.1", 50000);
+	s->state = CTL_S_RELAY;
+	s->ncalls = 1;
+	s->calls_total = 2;
+	s->age = 12;
+	s->idle = 3;
+	s->msgs[CTL_TO_CLIENT] = 4;
+	s->msgs[CTL_TO_SERVER] = 5;
+	s->packets[CTL_TO_CLIENT] = 100;
+	s->bytes[CTL_TO_CLIENT] = 1000;
+	s->packets[CTL_TO_SERVER] = 200;
+	s->bytes[CTL_TO_SERVER] = 2000;
+	memset(c, 0, sizeof(*c));
+	c->sess = id;
+	c->serial = 1;
+	c->state = CTL_C_UP;
+	c->client_id = 11;
+	c->client_shown = 12;
+	c->server_id = 13;
+	c->server_shown = 14;
+	c->age = 10;
+	c->packets[CTL_TO_CLIENT] = 60;
+	c->bytes[CTL_TO_CLIENT] = 600;
+	c->packets[CTL_TO_SERVER] = 70;
+	c->bytes[CTL_TO_SERVER] = 700;
+}
+
+#define SESSION_JSON(id) "{\"id\":" id ",\"proxy\":\"off\\\"ice\","	\
+	"\"client\":{\"address\":\"192.0.2.10\",\"port\":40000},"	\
+	"\"client_local\":{\"address\":\"192.0.2.1\",\"port\":1723},"	\
+	"\"server\":{\"address\":\"198.51.100.2\",\"port\":1723},"	\
+	"\"server_local\":{\"address\":\"198.51.100.1\",\"port\":50000},"\
+	"\"state\":\"relaying\",\"age\":12,\"idle\":3,\"calls_up\":1,"	\
+	"\"calls_total\":2,\"messages\":{\"to_client\":4,\"to_server\":5},"\
+	"\"gre\":{\"to_client\":{\"packets\":100,\"bytes\":1000},"	\
+	"\"to_server\":{\"packets\":200,\"bytes\":2000}},\"calls\":["
+#define CALL_JSON "{\"serial\":1,\"state\":\"up\",\"age\":10,"		\
+	"\"client_call_id\":11,\"client_call_id_shown\":12,"		\
+	"\"server_call_id\":13,\"server_call_id_shown\":14,"		\
+	"\"gre\":{\"to_client\":{\"packets\":60,\"bytes\":600},"	\
+	"\"to_server\":{\"packets\":70,\"bytes\":700}}}"
+
+static void
+test_sessions(void)
+{
+	struct ctl_session	 s;
+	struct ctl_call		 c;
+	struct out		 o;
+	struct mem		 m;
+	char			*t;
+
+	/* Two sessions, the first with two calls, the second with none. */
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SESSIONS);
+	rows(&s, &c, 1);
+	out_session(&o, &s);
+	out_call(&o, &c);
+	out_call(&o, &c);
+	rows(&s, &c, 2);
+	out_session(&o, &s);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "{\"sessions\":[" SESSION_JSON("1") CALL_JSON ","
+	    CALL_JSON "]}," SESSION_JSON("2") "]}]}\n") == 0,
+	    "show sessions -j, two sessions: %.60s", t);
+	free(t);
+
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SESSIONS);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "{\"sessions\":[]}\n") == 0, "no sessions -j: %s", t);
+	free(t);
+
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SESSION);
+	rows(&s, &c, 9);
+	out_session(&o, &s);
+	out_call(&o, &c);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "{\"session\":" SESSION_JSON("9") CALL_JSON "]}}\n")
+	    == 0, "show session -j: %.60s", t);
+	free(t);
+
+	/* Text: the columns by value, the call under its session. */
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SESSIONS);
+	rows(&s, &c, 3);
+	out_session(&o, &s);
+	out_call(&o, &c);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strstr(t, "\n3      192.0.2.10:40000      off\"ice         "
+	    "198.51.100.2:1723     relaying       12s      3s     1"
+	    "          100/1000          200/2000\n") != NULL,
+	    "show sessions, a row");
+	CHECK(strstr(t, "call 1 up 10s: client Call ID 11 (shown to the "
+	    "server as 12), server Call ID 13 (shown to the client as 14); "
+	    "GRE to client 60/600, to server 70/700\n") != NULL,
+	    "show sessions, a call");
+	free(t);
+}
+
+static void
+proxy_row(struct ctl_proxy *pr, const char *name)
+{
+	memset(pr, 0, sizeof(*pr));
+	strlcpy(pr->name, name, sizeof(pr->name));
+	strlcpy(pr->server_host, "vpn.example.com", sizeof(pr->server_host));
+	sin_set(&pr->listen, "192.0.2.1", 1723);
+	sin_set(&pr->server, "198.51.100.2", 1723);
+	pr->listening = 1;
+	pr->sessions = 3;
+	pr->calls = 2;
+	pr->calls_total = 9;
+	pr->accepted = 5;
+	pr->refused_acl = 7;
+	pr->refused_limit = 8;
+	pr->server_failed = 6;
+	pr->packets[CTL_TO_CLIENT] = 11;
+	pr->bytes[CTL_TO_CLIENT] = 1100;
+	pr->packets[CTL_TO_SERVER] = 22;
+	pr->bytes[CTL_TO_SERVER] = 2200;
+	pr->spoofed = 4;
+}
+
+static void
+gre_row(struct ctl_gre *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->routes = 4;
+	g->offloaded = 1;
+	g->forwarded = 33;
+	g->bytes = 3300;
+	g->drop_bad = 2;
+	g->drop_unknown = 3;
+	g->drop_spoofed = 5;
+	g->recv_errors = 0;
+	g->send_errors = 1;
+}
+
+static void
+test_summary(void)
+{
+	struct ctl_proxy	 pr;
+	struct ctl_gre		 g;
+	struct out		 o;
+	struct mem		 m;
+	char			*t;
+
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SUMMARY);
+	proxy_row(&pr, "office");
+	out_proxy(&o, &pr);
+	gre_row(&g);
+	out_gre(&o, &g);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "{\"proxies\":[{\"name\":\"office\","
+	    "\"listen\":{\"address\":\"192.0.2.1\",\"port\":1723},"
+	    "\"server\":{\"address\":\"198.51.100.2\",\"port\":1723},"
+	    "\"server_host\":\"vpn.example.com\",\"listening\":true,"
+	    "\"sessions\":3,\"calls\":2,\"calls_total\":9,\"accepted\":5,"
+	    "\"refused_acl\":7,\"refused_limit\":8,\"server_failed\":6,"
+	    "\"gre\":{\"to_client\":{\"packets\":11,\"bytes\":1100},"
+	    "\"to_server\":{\"packets\":22,\"bytes\":2200},"
+	    "\"wrong_source\":4}}],\"gre\":{\"routes\":4,\"offloaded\":1,"
+	    "\"forwarded\":{\"packets\":33,\"bytes\":3300},"
+	    "\"dropped\":{\"malformed\":2,\"unknown_call_id\":3,"
+	    "\"wrong_source\":5},\"errors\":{\"receive\":0,\"send\":1}}}\n")
+	    == 0, "show summary -j: %s", t);
+	free(t);
+}
+
+/* Every line of text that is not "# " is NAME[{LABELS}] VALUE. */
+static int
+metrics_lines_ok(const char *t)
+{
+	const char	*l, *e;
+	int		 help = 0;
+
+	for (l = t; *l != '\0'; l = e + 1) {
+		if ((e = strchr(l, '\n')) == NULL)
+			return (0);
+		if (strncmp(l, "# HELP pptpproxy_", 17) == 0) {
+			help = 1;
+			continue;
+		}
+		if (strncmp(l, "# TYPE pptpproxy_", 17) == 0) {
+			if (!help)
+				return (0);
+			help = 0;
+			continue;
+		}
+		if (strncmp(l, "pptpproxy_", 10) != 0 || e[-1] < '0' ||
+		    e[-1] > '9')
+			return (0);
+	}
+	return (1);
+}
+
+static void
+test_metrics(void)
+{
+	struct ctl_proxy	 pr;
+	struct ctl_gre		 g;
+	struct out		 o;
+	struct mem		 m;
+	char			*t;
+
+	out_init(&o, mem_open(&m), OUT_METRICS, A_SHOW_METRICS);
+	proxy_row(&pr, "off\"i\\ce");
+	out_proxy(&o, &pr);
+	proxy_row(&pr, "lab");
+	pr.listening = 0;
+	pr.accepted = 50;
+	out_proxy(&o, &pr);
+	gre_row(&g);
+	out_gre(&o, &g);
+	out_end(&o);
+	out_free(&o);
+	t = mem_close(&m);
+	CHECK(metrics_lines_ok(t), "metrics: every line well formed");
+	CHECK(strstr(t, "# HELP pptpproxy_connections_accepted_total "
+	    "Control connections accepted.\n# TYPE "
+	    "pptpproxy_connections_accepted_total counter\n"
+	    "pptpproxy_connections_accepted_total{proxy=\"off\\\"i\\\\ce\"} 5\n"
+	    "pptpproxy_connections_accepted_total{proxy=\"lab\"} 50\n") !=
+	    NULL, "metrics: a family, both proxies, escaped label");
+	CHECK(strstr(t, "pptpproxy_connections_refused_total{proxy=\"lab\","
+	    "reason=\"acl\"} 7\npptpproxy_connections_refused_total{proxy="
+	    "\"lab\",reason=\"limit\"} 8\n") != NULL, "metrics: refusals");
+	CHECK(strstr(t, "pptpproxy_gre_packets_total{proxy=\"lab\","
+	    "direction=\"to_client\"} 11\npptpproxy_gre_packets_total{proxy="
+	    "\"lab\",direction=\"to_server\"} 22\n") != NULL,
+	    "metrics: packets by direction");
+	CHECK(strstr(t, "pptpproxy_gre_bytes_total{proxy=\"lab\","
+	    "direction=\"to_client\"} 1100\n") != NULL, "metrics: bytes");
+	CHECK(strstr(t, "pptpproxy_sessions{proxy=\"lab\"} 3\n") != NULL &&
+	    strstr(t, "# TYPE pptpproxy_sessions gauge\n") != NULL,
+	    "metrics: sessions, a gauge");
+	CHECK(strstr(t, "pptpproxy_server_connect_failures_total{proxy="
+	    "\"lab\"} 6\n") != NULL, "metrics: server failures");
+	CHECK(strstr(t, "pptpproxy_proxy_info{proxy=\"lab\",listen="
+	    "\"192.0.2.1:1723\",server=\"198.51.100.2:1723\"} 0\n") != NULL,
+	    "metrics: a proxy no longer configured");
+	CHECK(strstr(t, "pptpproxy_gre_dropped_total{reason=\"malformed\"} 2\n"
+	    "pptpproxy_gre_dropped_total{reason=\"unknown_call_id\"} 3\n"
+	    "pptpproxy_gre_dropped_total{reason=\"wrong_source\"} 5\n") !=
+	    NULL, "metrics: drops by reason");
+	CHECK(strstr(t, "pptpproxy_gre_routes 4\n") != NULL &&
+	    strstr(t, "pptpproxy_gre_errors_total{op=\"send\"} 1\n") != NULL,
+	    "metrics: the forwarder's");
+	CHECK(strstr(t, "counter\npptpproxy_calls{") == NULL &&
+	    strstr(t, "# TYPE pptpproxy_calls gauge\n") != NULL,
+	    "metrics: calls up is a gauge");
+	free(t);
+}
+
+int
+main(void)
+{
+	test_parser();
+	test_escapes();
+	test_sessions();
+	test_summary();
+	test_metrics();
+	CHECK_DONE();
+}

@@ -1,0 +1,883 @@
+/*
+ * The control socket, served by the control relay, which holds the
+ * sessions: pptpproxyctl(8) asks, one request at a time, and gets rows
+ * (ctl.h).  The parent created and bound the socket; it never reads what
+ * arrives there.  Reload and log level requests go to the parent as
+ * imsgs of their own, and the parent answers with a result.
+ *
+ * Bounds: at most CTL_MAX_CONNS clients; rows are made only when a
+ * client's queue is short, so what waits for a client stays small however
+ * many sessions there are; a client that takes nothing for CTL_STALL_SECS
+ * (or waits that long for an answer) is closed.
+ *
+ * The GRE counters of calls still up live in the GRE forwarder: a
+ * session or summary request first asks it for a snapshot of every
+ * route's counters, and the rows add them to what ended calls carried.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+#include "ctl.h"
+
+#define CTL_MAX_CONNS		16	/* clients at once */
+#define CTL_STALL_SECS		10	/* a client that takes nothing */
+#define CTL_QUEUE_ROWS		64	/* rows queued for a client at most */
+#define CTL_USR1_LINES		20	/* SIGUSR1 list: lines per tick */
+#define CTL_USR1_TICK_MS	100
+#define CTL_USR1_MAX_SESSIONS	2000	/* listed; the rest counted */
+
+/* The GRE forwarder's counters at one moment, sorted by session, key. */
+struct ctl_snap {
+	unsigned int		 refs;
+	size_t			 n, cap;
+	struct gre_ctl_count	*c;
+	struct gre_ctl_totals	 tot;
+};
+
+struct ctl_conn {
+	TAILQ_ENTRY(ctl_conn)	 entry;
+	uint32_t		 id;
+	struct imsgbuf		 ibuf;
+	struct event		 rev, wev, tmo;
+	uint32_t		 req;		/* CTL_REQ_*, 0: idle */
+	uint64_t		 only;		/* CTL_REQ_SESSIONS: one, or 0 */
+	uint64_t		 cursor;	/* last session sent */
+	int			 waiting;	/* for the forwarder or parent */
+	int			 found;		/* a session was sent */
+	struct ctl_snap		*snap;
+};
+TAILQ_HEAD(ctl_conns, ctl_conn);
+
+static struct event_base	*xbase;
+static struct event		 ev_listen, ev_pause, ev_usr1;
+static int			 listen_fd = -1;
+static struct ctl_conns		 conns = TAILQ_HEAD_INITIALIZER(conns);
+static unsigned int		 nconns;
+static uint32_t			 next_conn_id = 1;
+static struct ctl_snap		*building;	/* a poll is out */
+static int			 poll_out;
+static struct log_limit		 ll_ctl;
+static uint64_t			 usr1_cursor;	/* last session listed */
+static unsigned int		 usr1_listed;
+
+static void	ctl_conn_accept(int, short, void *);
+static void	ctl_conn_read(int, short, void *);
+static void	ctl_conn_write(int, short, void *);
+static void	ctl_conn_stall(int, short, void *);
+static void	ctl_conn_close(struct ctl_conn *, const char *);
+static int	ctl_conn_fill(struct ctl_conn *);
+static void	ctl_conn_requests(struct ctl_conn *);
+static void	ctl_usr1_tick(int, short, void *);
+
+static void
+snap_put(struct ctl_snap *sn)
+{
+	if (sn == NULL || --sn->refs > 0)
+		return;
+	free(sn->c);
+	free(sn);
+}
+
+static int
+snap_cmp(const void *a, const void *b)
+{
+	const struct gre_ctl_count	*x = a, *y = b;
+
+	if (x->sess != y->sess)
+		return (x->sess < y->sess ? -1 : 1);
+	return (x->key < y->key ? -1 : x->key > y->key);
+}
+
+/*
+ * Sort the snapshot: a heapsort, in place, without qsort(3), whose glibc
+ * version asks the kernel for the memory size (sysinfo(2), outside the
+ * relay's sandbox) before it sorts a large array.
+ */
+static void
+snap_sift(struct gre_ctl_count *c, size_t root, size_t n)
+{
+	struct gre_ctl_count	t;
+	size_t			child;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && snap_cmp(&c[child], &c[child + 1]) < 0)
+			child++;
+		if (snap_cmp(&c[root], &c[child]) >= 0)
+			return;
+		t = c[root];
+		c[root] = c[child];
+		c[child] = t;
+		root = child;
+	}
+}
+
+static void
+snap_sort(struct gre_ctl_count *c, size_t n)
+{
+	struct gre_ctl_count	t;
+	size_t			i;
+
+	if (n < 2)
+		return;
+	for (i = n / 2; i-- > 0; )
+		snap_sift(c, i, n);
+	for (i = n - 1; i > 0; i--) {
+		t = c[0];
+		c[0] = c[i];
+		c[i] = t;
+		snap_sift(c, 0, i);
+	}
+}
+
+static struct gre_ctl_count *
+snap_find(struct ctl_snap *sn, uint64_t sess, uint16_t key)
+{
+	struct gre_ctl_count	k;
+
+	if (sn == NULL || sn->n == 0)
+		return (NULL);
+	memset(&k, 0, sizeof(k));
+	k.sess = sess;
+	k.key = key;
+	return (bsearch(&k, sn->c, sn->n, sizeof(k), snap_cmp));
+}
+
+/* The first entry of a session in the snapshot, or NULL. */
+static struct gre_ctl_count *
+snap_first(struct ctl_snap *sn, uint64_t sess)
+{
+	size_t	lo = 0, hi, mid;
+
+	if (sn == NULL)
+		return (NULL);
+	hi = sn->n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sn->c[mid].sess < sess)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo < sn->n && sn->c[lo].sess == sess ? &sn->c[lo] : NULL);
+}
+
+/*
+ * The listening socket the parent bound.
+ */
+void
+ctl_init(struct event_base *base, int fd)
+{
+	xbase = base;
+	listen_fd = fd;
+	evtimer_assign(&ev_pause, base, ctl_conn_accept, NULL);
+	evtimer_assign(&ev_usr1, base, ctl_usr1_tick, NULL);
+	if (fd == -1)
+		return;
+	event_assign(&ev_listen, base, fd, EV_READ | EV_PERSIST,
+	    ctl_conn_accept, NULL);
+	event_add(&ev_listen, NULL);
+}
+
+static void
+ctl_conn_accept(int fd, short ev, void *arg)
+{
+	struct ctl_conn	*c;
+	struct timeval	 tv = { 1, 0 };
+	int		 cfd;
+
+	if (ev & EV_TIMEOUT) {
+		event_add(&ev_listen, NULL);
+		return;
+	}
+	for (;;) {
+		cfd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK |
+		    SOCK_CLOEXEC);
+		if (cfd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				log_limited(&ll_ctl, "control socket: accept: "
+				    "%s", strerror(errno));
+				event_del(&ev_listen);
+				evtimer_add(&ev_pause, &tv);
+			} else if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED && errno != EWOULDBLOCK)
+				log_warn("control socket: accept");
+			return;
+		}
+		if (nconns >= CTL_MAX_CONNS) {
+			log_limited(&ll_ctl, "control socket: %u clients "
+			    "already, one refused", nconns);
+			close(cfd);
+			continue;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    imsgbuf_init(&c->ibuf, cfd) == -1) {
+			log_warn("control socket");
+			free(c);
+			close(cfd);
+			continue;
+		}
+		c->id = next_conn_id++;
+		if (next_conn_id == 0)
+			next_conn_id = 1;
+		event_assign(&c->rev, xbase, cfd, EV_READ | EV_PERSIST,
+		    ctl_conn_read, c);
+		event_assign(&c->wev, xbase, cfd, EV_WRITE | EV_PERSIST,
+		    ctl_conn_write, c);
+		evtimer_assign(&c->tmo, xbase, ctl_conn_stall, c);
+		event_add(&c->rev, NULL);
+		TAILQ_INSERT_TAIL(&conns, c, entry);
+		nconns++;
+		log_debug("control socket: client %u connected", c->id);
+	}
+}
+
+static void
+ctl_conn_close(struct ctl_conn *c, const char *why)
+{
+	if (why != NULL)
+		log_limited(&ll_ctl, "control socket: client %u closed: %s",
+		    c->id, why);
+	else
+		log_debug("control socket: client %u left", c->id);
+	event_del(&c->rev);
+	event_del(&c->wev);
+	evtimer_del(&c->tmo);
+	close(c->ibuf.fd);
+	imsgbuf_clear(&c->ibuf);
+	snap_put(c->snap);
+	TAILQ_REMOVE(&conns, c, entry);
+	nconns--;
+	free(c);
+}
+
+static struct ctl_conn *
+ctl_conn_find(uint32_t id)
+{
+	struct ctl_conn	*c;
+
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->id == id)
+			return (c);
+	return (NULL);
+}
+
+static void
+ctl_conn_stall(int fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	ctl_conn_close(c, c->waiting ? "no answer in time" :
+	    "it does not read its answer");
+}
+
+/* Queue one row; -1 closes the client (the caller returns at once). */
+static int
+ctl_conn_send(struct ctl_conn *c, uint32_t type, const void *data,
+    size_t len)
+{
+	struct timeval	tv = { CTL_STALL_SECS, 0 };
+
+	if (imsg_compose(&c->ibuf, type, CTL_PROTO_VERSION, 0, -1, data,
+	    len) == -1) {
+		ctl_conn_close(c, "out of memory");
+		return (-1);
+	}
+	if (!event_pending(&c->wev, EV_WRITE, NULL)) {
+		event_add(&c->wev, NULL);
+		evtimer_add(&c->tmo, &tv);
+	}
+	return (0);
+}
+
+/* The answer is complete: reading requests again. */
+static int
+ctl_conn_done(struct ctl_conn *c, uint32_t type, const void *data,
+    size_t len)
+{
+	c->req = 0;
+	c->waiting = 0;
+	snap_put(c->snap);
+	c->snap = NULL;
+	if (ctl_conn_send(c, type, data, len) == -1)
+		return (-1);
+	event_add(&c->rev, NULL);
+	return (0);
+}
+
+static int
+ctl_conn_result(struct ctl_conn *c, int ok, const char *msg)
+{
+	struct ctl_result	r;
+
+	memset(&r, 0, sizeof(r));
+	r.ok = ok;
+	strlcpy(r.msg, msg, sizeof(r.msg));
+	return (ctl_conn_done(c, CTL_RESULT, &r, sizeof(r)));
+}
+
+static void
+ctl_conn_write(int fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+	struct timeval	 tv = { CTL_STALL_SECS, 0 };
+
+	if (imsgbuf_write(&c->ibuf) == -1) {
+		ctl_conn_close(c, errno == EPIPE ? NULL : strerror(errno));
+		return;
+	}
+	/* Progress: the client gets more time. */
+	evtimer_add(&c->tmo, &tv);
+	if (c->req != 0 && !c->waiting && ctl_conn_fill(c) == -1)
+		return;
+	if (imsgbuf_queuelen(&c->ibuf) == 0) {
+		event_del(&c->wev);
+		if (c->req == 0 || !c->waiting)
+			evtimer_del(&c->tmo);
+	}
+}
+
+static void
+ctl_conn_read(int fd, short ev, void *arg)
+{
+	struct ctl_conn	*c = arg;
+
+	switch (imsgbuf_read(&c->ibuf)) {
+	case -1:
+		ctl_conn_close(c, strerror(errno));
+		return;
+	case 0:
+		ctl_conn_close(c, NULL);
+		return;
+	}
+	ctl_conn_requests(c);
+}
+
+/* Ask the forwarder for its counters, unless a poll is out already. */
+static int
+ctl_poll_gre(struct ctl_conn *c)
+{
+	struct timeval	tv = { CTL_STALL_SECS, 0 };
+
+	c->waiting = 1;
+	evtimer_add(&c->tmo, &tv);
+	if (poll_out)
+		return (0);
+	if ((building = calloc(1, sizeof(*building))) == NULL)
+		return (-1);
+	building->refs = 1;
+	poll_out = 1;
+	relay_imsg(RELAY_TO_GRE, IMSG_GRE_CTL_POLL, 0, -1, NULL, 0);
+	return (0);
+}
+
+/* Requests, one at a time: the next is read when an answer is done. */
+static void
+ctl_conn_requests(struct ctl_conn *c)
+{
+	struct imsg	 imsg;
+	uint64_t	 id;
+	int32_t		 level;
+	ssize_t		 n;
+	uint32_t	 type;
+	char		 msg[128];
+
+	while (c->req == 0) {
+		if ((n = imsg_get(&c->ibuf, &imsg)) == -1) {
+			ctl_conn_close(c, "bad message");
+			return;
+		}
+		if (n == 0)
+			return;
+		type = imsg_get_type(&imsg);
+		if (imsg_get_id(&imsg) != CTL_PROTO_VERSION) {
+			imsg_free(&imsg);
+			ctl_conn_close(c, "another protocol version");
+			return;
+		}
+		c->req = type;
+		c->cursor = 0;
+		c->only = 0;
+		c->found = 0;
+		/* Busy: nothing more is read until the answer is out. */
+		event_del(&c->rev);
+		switch (type) {
+		case CTL_REQ_SUMMARY:
+			if (imsg_get_len(&imsg) != 0)
+				goto bad;
+			if (ctl_poll_gre(c) == -1)
+				goto nomem;
+			break;
+		case CTL_REQ_SESSIONS:
+			if (imsg_get_data(&imsg, &id, sizeof(id)) == -1)
+				goto bad;
+			c->only = id;
+			if (ctl_poll_gre(c) == -1)
+				goto nomem;
+			break;
+		case CTL_REQ_KILL:
+			if (imsg_get_data(&imsg, &id, sizeof(id)) == -1)
+				goto bad;
+			imsg_free(&imsg);
+			if (relay_sess_kill(id) == -1) {
+				snprintf(msg, sizeof(msg), "no session %llu",
+				    (unsigned long long)id);
+				if (ctl_conn_result(c, 0, msg) == -1)
+					return;
+			} else {
+				log_info("session %llu: ending it, asked on "
+				    "the control socket",
+				    (unsigned long long)id);
+				snprintf(msg, sizeof(msg), "session %llu "
+				    "ending", (unsigned long long)id);
+				if (ctl_conn_result(c, 1, msg) == -1)
+					return;
+			}
+			continue;
+		case CTL_REQ_RELOAD:
+			if (imsg_get_len(&imsg) != 0)
+				goto bad;
+			c->waiting = 1;
+			relay_imsg(RELAY_TO_PARENT, IMSG_CTL_RELOAD, c->id, -1,
+			    NULL, 0);
+			break;
+		case CTL_REQ_LOG:
+			if (imsg_get_data(&imsg, &level, sizeof(level)) == -1 ||
+			    (level != 0 && level != 1))
+				goto bad;
+			c->waiting = 1;
+			level = level ? LOG_LVL_DEBUG : LOG_LVL_INFO;
+			relay_imsg(RELAY_TO_PARENT, IMSG_CTL_LOG, c->id, -1,
+			    &level, sizeof(level));
+			break;
+		default:
+			goto bad;
+		}
+		imsg_free(&imsg);
+		if (c->waiting) {
+			struct timeval tv = { CTL_STALL_SECS, 0 };
+
+			evtimer_add(&c->tmo, &tv);
+		}
+	}
+	return;
+ bad:
+	imsg_free(&imsg);
+	ctl_conn_close(c, "bad request");
+	return;
+ nomem:
+	imsg_free(&imsg);
+	ctl_conn_close(c, "out of memory");
+}
+
+/*
+ * Rows.
+ */
+
+/* A call's counters: what the forwarder's routes carried so far. */
+static void
+ctl_call_counts(struct ctl_snap *sn, struct ctl_call *cc)
+{
+	struct gre_ctl_count	*g;
+
+	if ((g = snap_find(sn, cc->sess, cc->client_shown)) != NULL &&
+	    g->toside == CTL_TO_CLIENT) {
+		cc->packets[CTL_TO_CLIENT] = g->packets;
+		cc->bytes[CTL_TO_CLIENT] = g->bytes;
+	}
+	if ((g = snap_find(sn, cc->sess, cc->server_shown)) != NULL &&
+	    g->toside == CTL_TO_SERVER) {
+		cc->packets[CTL_TO_SERVER] = g->packets;
+		cc->bytes[CTL_TO_SERVER] = g->bytes;
+	}
+}
+
+/* A session and its calls; -1: the client was closed. */
+static int
+ctl_send_session(struct ctl_conn *c, uint64_t id)
+{
+	struct ctl_session	 row;
+	struct ctl_call		 cc[1];
+	struct gre_ctl_count	*g;
+	unsigned int		 i;
+
+	if (relay_sess_row(id, &row) == -1)
+		return (0);
+	/* Live routes add to what the ended calls carried. */
+	if ((g = snap_first(c->snap, id)) != NULL) {
+		for (; g < c->snap->c + c->snap->n && g->sess == id; g++) {
+			if (g->toside > CTL_TO_SERVER)
+				continue;
+			row.packets[g->toside] += g->packets;
+			row.bytes[g->toside] += g->bytes;
+		}
+	}
+	c->found = 1;
+	if (ctl_conn_send(c, CTL_SESSION, &row, sizeof(row)) == -1)
+		return (-1);
+	for (i = 0; relay_sess_call(id, i, &cc[0]) == 0; i++) {
+		ctl_call_counts(c->snap, &cc[0]);
+		if (ctl_conn_send(c, CTL_CALL, &cc[0], sizeof(cc[0])) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+static int
+ctl_send_summary(struct ctl_conn *c)
+{
+	struct ctl_proxy	*rows = NULL, *nr;
+	struct ctl_gre		 gre;
+	struct gre_ctl_count	*g;
+	unsigned int		 n, i;
+	int			 p;
+
+	for (n = 0;; n++) {
+		if ((nr = reallocarray(rows, n + 1, sizeof(*rows))) == NULL) {
+			free(rows);
+			ctl_conn_close(c, "out of memory");
+			return (-1);
+		}
+		rows = nr;
+		if (relay_proxy_row(n, &rows[n]) == -1)
+			break;
+	}
+	for (i = 0; c->snap != NULL && i < c->snap->n; i++) {
+		g = &c->snap->c[i];
+		if ((p = relay_sess_proxy(g->sess)) < 0 || (unsigned)p >= n ||
+		    g->toside > CTL_TO_SERVER)
+			continue;
+		rows[p].packets[g->toside] += g->packets;
+		rows[p].bytes[g->toside] += g->bytes;
+	}
+	for (i = 0; i < n; i++)
+		if (ctl_conn_send(c, CTL_PROXY, &rows[i], sizeof(rows[i])) ==
+		    -1) {
+			free(rows);
+			return (-1);
+		}
+	free(rows);
+	memset(&gre, 0, sizeof(gre));
+	if (c->snap != NULL) {
+		gre.routes = c->snap->tot.routes;
+		gre.offloaded = c->snap->tot.offloaded;
+		gre.forwarded = c->snap->tot.forwarded;
+		gre.bytes = c->snap->tot.bytes;
+		gre.drop_bad = c->snap->tot.drop_bad;
+		gre.drop_unknown = c->snap->tot.drop_unknown;
+		gre.drop_spoofed = c->snap->tot.drop_spoofed;
+		gre.recv_errors = c->snap->tot.recv_errors;
+		gre.send_errors = c->snap->tot.send_errors;
+	}
+	if (ctl_conn_send(c, CTL_GRE, &gre, sizeof(gre)) == -1)
+		return (-1);
+	return (ctl_conn_done(c, CTL_END, NULL, 0));
+}
+
+/* More rows while the client's queue is short; -1: it was closed. */
+static int
+ctl_conn_fill(struct ctl_conn *c)
+{
+	char	msg[64];
+
+	switch (c->req) {
+	case CTL_REQ_SUMMARY:
+		return (ctl_send_summary(c));
+	case CTL_REQ_SESSIONS:
+		if (c->only != 0) {
+			if (ctl_send_session(c, c->only) == -1)
+				return (-1);
+			if (c->found)
+				return (ctl_conn_done(c, CTL_END, NULL, 0));
+			snprintf(msg, sizeof(msg), "no session %llu",
+			    (unsigned long long)c->only);
+			return (ctl_conn_result(c, 0, msg));
+		}
+		while (imsgbuf_queuelen(&c->ibuf) < CTL_QUEUE_ROWS) {
+			if ((c->cursor = relay_sess_next(c->cursor)) == 0)
+				return (ctl_conn_done(c, CTL_END, NULL, 0));
+			if (ctl_send_session(c, c->cursor) == -1)
+				return (-1);
+		}
+		return (0);
+	}
+	return (0);
+}
+
+/*
+ * The forwarder's answer to a poll: counts, then the totals.
+ */
+void
+ctl_gre_counts(struct imsg *imsg)
+{
+	struct gre_ctl_count	*nc;
+	size_t			 len, k;
+
+	len = imsg_get_len(imsg);
+	if (len % sizeof(*nc) != 0 ||
+	    len > GRE_CTL_COUNTS_MAX * sizeof(*nc))
+		fatalx("bad IMSG_GRE_CTL_COUNTS");
+	if (building == NULL || len == 0)
+		return;
+	k = len / sizeof(*nc);
+	if (building->n + k > building->cap) {
+		if ((nc = reallocarray(building->c, building->cap + k +
+		    GRE_CTL_COUNTS_MAX, sizeof(*nc))) == NULL) {
+			log_warn("control socket: counters");
+			return;
+		}
+		building->c = nc;
+		building->cap += k + GRE_CTL_COUNTS_MAX;
+	}
+	if (imsg_get_data(imsg, building->c + building->n, len) == -1)
+		fatalx("bad IMSG_GRE_CTL_COUNTS");
+	building->n += k;
+}
+
+void
+ctl_gre_end(struct imsg *imsg)
+{
+	struct ctl_conn		*c, *next;
+	struct ctl_snap		*sn = building;
+
+	if (sn == NULL)
+		fatalx("IMSG_GRE_CTL_END without a poll");
+	if (imsg_get_data(imsg, &sn->tot, sizeof(sn->tot)) == -1)
+		fatalx("bad IMSG_GRE_CTL_END");
+	building = NULL;
+	poll_out = 0;
+	snap_sort(sn->c, sn->n);
+	TAILQ_FOREACH_SAFE(c, &conns, entry, next) {
+		if (!c->waiting || (c->req != CTL_REQ_SUMMARY &&
+		    c->req != CTL_REQ_SESSIONS))
+			continue;
+		c->waiting = 0;
+		evtimer_del(&c->tmo);
+		c->snap = sn;
+		sn->refs++;
+		(void)ctl_conn_fill(c);
+	}
+	snap_put(sn);
+}
+
+/*
+ * A route ended and the relay counted what it carried: a snapshot that
+ * still has it must not count it again.
+ */
+void
+ctl_route_gone(uint64_t sess, uint16_t key, uint8_t toside)
+{
+	struct ctl_conn		*c;
+	struct gre_ctl_count	*g;
+
+	TAILQ_FOREACH(c, &conns, entry) {
+		if (c->snap == NULL || c->snap->refs == 0)
+			continue;
+		if ((g = snap_find(c->snap, sess, key)) != NULL &&
+		    g->toside == toside) {
+			g->packets = 0;
+			g->bytes = 0;
+		}
+	}
+}
+
+/* The parent's answer to a reload or log level request. */
+void
+ctl_result(struct imsg *imsg)
+{
+	struct ctl_result	 r;
+	struct ctl_conn		*c;
+
+	if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
+		fatalx("bad IMSG_CTL_RESULT");
+	r.msg[sizeof(r.msg) - 1] = '\0';
+	if ((c = ctl_conn_find(imsg_get_id(imsg))) == NULL || !c->waiting)
+		return;
+	evtimer_del(&c->tmo);
+	if (ctl_conn_done(c, CTL_RESULT, &r, sizeof(r)) == -1)
+		return;
+	/* Requests that came while this one waited. */
+	ctl_conn_requests(c);
+}
+
+/*
+ * SIGUSR1: a line per proxy now, then the sessions, at most
+ * CTL_USR1_LINES lines every CTL_USR1_TICK_MS (a journal's rate limit
+ * allows 10,000 lines in 30 s by default), and at most
+ * CTL_USR1_MAX_SESSIONS of them: the rest is counted, for
+ * pptpproxyctl show sessions.
+ */
+static int
+ctl_usr1_session(uint64_t id)
+{
+	struct ctl_session	 s;
+	struct ctl_call		 cc;
+	unsigned int		 i;
+	char			 a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int			 lines = 1;
+
+	if (relay_sess_row(id, &s) == -1)
+		return (0);
+	inet_ntop(AF_INET, &s.client.sin_addr, a, sizeof(a));
+	inet_ntop(AF_INET, &s.server.sin_addr, b, sizeof(b));
+	log_info("session %llu: %s:%u -> %s:%u (%s), %s, %llds, %u call%s up",
+	    (unsigned long long)s.id, a, ntohs(s.client.sin_port), b,
+	    ntohs(s.server.sin_port), s.proxy, ctl_state_name(s.state),
+	    (long long)s.age, s.ncalls, s.ncalls == 1 ? "" : "s");
+	for (i = 0; relay_sess_call(id, i, &cc) == 0; i++, lines++)
+		log_info("session %llu: call %u %s: client Call ID %u/%u, "
+		    "server Call ID %u/%u, %llds", (unsigned long long)id,
+		    cc.serial, ctl_call_state_name(cc.state), cc.client_id,
+		    cc.client_shown, cc.server_id, cc.server_shown,
+		    (long long)cc.age);
+	return (lines);
+}
+
+static void
+ctl_usr1_tick(int fd, short ev, void *arg)
+{
+	struct timeval	 tv = { 0, CTL_USR1_TICK_MS * 1000 };
+	uint64_t	 id;
+	unsigned int	 lines = 0, left;
+
+	while (lines < CTL_USR1_LINES) {
+		if ((id = relay_sess_next(usr1_cursor)) == 0) {
+			log_info("end of the session list (%u listed)",
+			    usr1_listed);
+			usr1_cursor = 0;
+			return;
+		}
+		if (usr1_listed >= CTL_USR1_MAX_SESSIONS) {
+			for (left = 0; id != 0; id = relay_sess_next(id))
+				left++;
+			log_info("end of the session list (%u listed, %u "
+			    "more: pptpproxyctl show sessions lists them "
+			    "all)", usr1_listed, left);
+			usr1_cursor = 0;
+			return;
+		}
+		usr1_cursor = id;
+		usr1_listed++;
+		lines += (unsigned int)ctl_usr1_session(id);
+	}
+	evtimer_add(&ev_usr1, &tv);
+}
+
+void
+ctl_status_log(void)
+{
+	struct ctl_proxy	p;
+	unsigned int		i;
+	char			a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	for (i = 0; relay_proxy_row(i, &p) == 0; i++) {
+		inet_ntop(AF_INET, &p.listen.sin_addr, a, sizeof(a));
+		inet_ntop(AF_INET, &p.server.sin_addr, b, sizeof(b));
+		log_info("proxy %s: %s:%u -> %s:%u%s, %llu sessions, %llu "
+		    "calls up; %llu accepted, refused %llu by acl, %llu by "
+		    "limit, %llu failed to the server", p.name, a,
+		    ntohs(p.listen.sin_port), b, ntohs(p.server.sin_port),
+		    p.listening ? "" : " (no longer configured)",
+		    (unsigned long long)p.sessions,
+		    (unsigned long long)p.calls,
+		    (unsigned long long)p.accepted,
+		    (unsigned long long)p.refused_acl,
+		    (unsigned long long)p.refused_limit,
+		    (unsigned long long)p.server_failed);
+	}
+	if (evtimer_pending(&ev_usr1, NULL)) {
+		log_info("a session list is being written already");
+		return;
+	}
+	usr1_cursor = 0;
+	usr1_listed = 0;
+	if (relay_sess_next(0) == 0)
+		return;
+	ctl_usr1_tick(-1, 0, NULL);
+}
+
+/*
+ * The parent's part: the socket, created and bound as root before
+ * anything is dropped, mode 0600.  A daemon that answers there already
+ * makes this one refuse to start; a socket nobody answers on is a stale
+ * one, and goes.  -1: not created (why in err).
+ */
+int
+ctl_socket_open(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	mode_t			 old;
+	int			 fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (path[0] != '/' ||
+	    strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >=
+	    sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "control socket %s: not an absolute "
+		    "path shorter than %zu bytes", path, sizeof(sun.sun_path));
+		return (-1);
+	}
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "control socket %s: exists and "
+			    "is not a socket", path);
+			return (-1);
+		}
+		if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) ==
+		    -1) {
+			snprintf(err, errlen, "socket: %s", strerror(errno));
+			return (-1);
+		}
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(fd);
+			snprintf(err, errlen, "another pptpproxy answers on "
+			    "%s", path);
+			return (-1);
+		}
+		close(fd);
+		if (unlink(path) == -1 && errno != ENOENT) {
+			snprintf(err, errlen, "control socket %s: unlink: %s",
+			    path, strerror(errno));
+			return (-1);
+		}
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	old = umask(S_IRWXG | S_IRWXO | S_IXUSR);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		snprintf(err, errlen, "control socket %s: bind: %s", path,
+		    strerror(errno));
+		umask(old);
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	if (chmod(path, S_IRUSR | S_IWUSR) == -1 ||
+	    listen(fd, CTL_MAX_CONNS) == -1) {
+		snprintf(err, errlen, "control socket %s: %s", path,
+		    strerror(errno));
+		(void)unlink(path);
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
