@@ -51,6 +51,8 @@ conf_defaults(struct pptpproxy_conf *c)
 	c->t_idle = DEFAULT_T_IDLE;
 	c->t_stop = DEFAULT_T_STOP;
 	strlcpy(c->ctl_socket, PPTPPROXY_SOCKET, sizeof(c->ctl_socket));
+	c->tun_port = DEFAULT_TUN_PORT;
+	c->tun_keepalive = DEFAULT_TUN_KEEPALIVE;
 }
 
 struct pptpproxy_conf *
@@ -64,6 +66,7 @@ conf_new(void)
 	TAILQ_INIT(&c->subnets);
 	TAILQ_INIT(&c->cmds);
 	TAILQ_INIT(&c->tables);
+	TAILQ_INIT(&c->tun_subnets);
 	conf_defaults(c);
 	return (c);
 }
@@ -95,6 +98,7 @@ void
 conf_free_proxy(struct proxy_conf *pc)
 {
 	free_subnets(&pc->subnets);
+	free_subnets(&pc->tun_subnets);
 	free_cmds(&pc->cmds);
 	free(pc);
 }
@@ -117,6 +121,7 @@ conf_free(struct pptpproxy_conf *c)
 		free(t);
 	}
 	free_subnets(&c->subnets);
+	free_subnets(&c->tun_subnets);
 	free_cmds(&c->cmds);
 	free(c);
 }
@@ -278,6 +283,7 @@ conf_proxy_new(struct pptpproxy_conf *c)
 	pc->server.sin_port = htons(PPTP_DEFAULT_PORT);
 	TAILQ_INIT(&pc->subnets);
 	TAILQ_INIT(&pc->cmds);
+	TAILQ_INIT(&pc->tun_subnets);
 	return (pc);
 }
 
@@ -562,6 +568,20 @@ print_subnets(FILE *f, const char *indent, const struct acl_subnets *l)
 	}
 }
 
+/* Tunnel settings, printed only where used: old files print as before. */
+static void
+print_tun_subnets(FILE *f, const char *indent, const struct acl_subnets *l)
+{
+	const struct acl_subnet	*s;
+	char			 a[INET_ADDRSTRLEN];
+
+	TAILQ_FOREACH(s, l, entry) {
+		inet_ntop(AF_INET, &s->net, a, sizeof(a));
+		fprintf(f, "%stunnel accept from %s/%d\n", indent, a,
+		    mask_bits(s->mask));
+	}
+}
+
 static void
 print_cmds(FILE *f, const char *indent, const struct acl_cmds *l)
 {
@@ -629,6 +649,11 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	}
 	print_subnets(f, "", &c->subnets);
 	print_cmds(f, "", &c->cmds);
+	if (c->tun_port != DEFAULT_TUN_PORT)
+		fprintf(f, "tunnel udp-port %u\n", c->tun_port);
+	if (c->tun_keepalive != DEFAULT_TUN_KEEPALIVE)
+		fprintf(f, "tunnel keepalive %d\n", c->tun_keepalive);
+	print_tun_subnets(f, "", &c->tun_subnets);
 	TAILQ_FOREACH(pc, &c->proxies, entry) {
 		fprintf(f, "\nproxy ");
 		print_string(f, pc->name);
@@ -636,9 +661,15 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 		fprintf(f, " {\n\tlisten on %s port %u\n\tserver ", a,
 		    ntohs(pc->listen.sin_port));
 		print_string(f, pc->server_host);
-		fprintf(f, " port %u\n", ntohs(pc->server.sin_port));
+		fprintf(f, " port %u", ntohs(pc->server.sin_port));
+		if (pc->tunnel)
+			fprintf(f, " tunnel udp-port %u", pc->tun_server_port);
+		fputc('\n', f);
 		print_subnets(f, "\t", &pc->subnets);
 		print_cmds(f, "\t", &pc->cmds);
+		if (pc->tun_port != 0)
+			fprintf(f, "\ttunnel udp-port %u\n", pc->tun_port);
+		print_tun_subnets(f, "\t", &pc->tun_subnets);
 		fprintf(f, "}\n");
 	}
 }

@@ -71,6 +71,10 @@ struct block {
 	int			 has_server;
 	struct acl_subnets	 subnets;
 	struct acl_cmds		 cmds;
+	struct acl_subnets	 tun_subnets;	/* tunnel accept from */
+	uint16_t		 tun_port;	/* tunnel udp-port */
+	uint16_t		 tun_server_port;
+	uint8_t			 tunnel;	/* server ... tunnel */
 };
 
 static struct file		 files[MAX_INCLUDE];
@@ -87,6 +91,7 @@ static struct pptpproxy_conf	*conf;
 static struct block		*blk;		/* inside a proxy block */
 static struct acl_table		*cur_table;	/* inside a table */
 static int			 nitems;	/* subnets in a { } list */
+static int			 tun_acl;	/* reading tunnel accept from */
 
 typedef struct {
 	union {
@@ -143,10 +148,11 @@ static void	 block_free(void);
 %token	OFFLOAD PORT PROXY SERVER STOP TABLE TIMEOUT USER
 %token	FACILITY
 %token	CACHE
+%token	ACCEPT KEEPALIVE TUNNEL UDPPORT
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
-%type	<v.number>	port
+%type	<v.number>	port udpport
 %type	<v.string>	string word cmdargs
 /* strings thrown away while recovering from an error */
 %destructor	{ free($$); }	<v.string>
@@ -164,6 +170,7 @@ grammar		: /* empty */
 			/* a block or table the error cut short is over */
 			block_free();
 			table_free();
+			tun_acl = 0;
 			yyerrok;
 		}
 		;
@@ -350,6 +357,43 @@ main		: USER STRING {
 			free($3);
 		}
 		| allow
+		| tunaccept
+		| TUNNEL UDPPORT NUMBER {
+			if (check_num($3, 1, 65535, "tunnel udp-port") == 0)
+				conf->tun_port = (uint16_t)$3;
+		}
+		| TUNNEL KEEPALIVE NUMBER {
+			if (check_num($3, 1, MAX_TUN_KEEPALIVE,
+			    "tunnel keepalive") == 0)
+				conf->tun_keepalive = (int)$3;
+		}
+		;
+
+/* Peers (other pptpproxies) that may tunnel their calls' GRE to us. */
+tunaccept	: TUNNEL ACCEPT FROM { tun_acl = 1; nitems = 0; } tunaddrs {
+			struct acl_subnet	*s;
+
+			TAILQ_FOREACH(s, acl_target(), entry)
+				s->tunnel = 1;
+			tun_acl = 0;
+		}
+		;
+
+tunaddrs	: address
+		| '{' addresses '}' {
+			if (nitems == 0)
+				yyerror("tunnel accept from { }: no subnet in "
+				    "the list");
+		}
+		;
+
+udpport		: /* empty */		{ $$ = DEFAULT_TUN_PORT; }
+		| UDPPORT NUMBER {
+			if (check_num($2, 1, 65535, "udp-port") == -1)
+				$$ = DEFAULT_TUN_PORT;
+			else
+				$$ = $2;
+		}
 		;
 
 allow		: ALLOW FROM address
@@ -439,7 +483,7 @@ proxyname	: /* empty */		{ block_begin(NULL); }
 proxyopts	: /* empty */
 		| proxyopts '\n'
 		| proxyopts proxyopt '\n'
-		| proxyopts error '\n'		{ yyerrok; }
+		| proxyopts error '\n'		{ tun_acl = 0; yyerrok; }
 		;
 
 proxyopt	: LISTEN ON STRING port {
@@ -450,7 +494,18 @@ proxyopt	: LISTEN ON STRING port {
 			block_server($2, $3);
 			free($2);
 		}
+		| SERVER STRING port TUNNEL udpport {
+			block_server($2, $3);
+			blk->tunnel = 1;
+			blk->tun_server_port = (uint16_t)$5;
+			free($2);
+		}
 		| allow
+		| tunaccept
+		| TUNNEL UDPPORT NUMBER {
+			if (check_num($3, 1, 65535, "tunnel udp-port") == 0)
+				blk->tun_port = (uint16_t)$3;
+		}
 		;
 
 %%
@@ -530,6 +585,7 @@ lookup(const char *s)
 {
 	/* sorted, for bsearch */
 	static const struct keyword keywords[] = {
+		{ "accept",		ACCEPT },
 		{ "acl-command",	ACLCOMMAND },
 		{ "allow",		ALLOW },
 		{ "cache",		CACHE },
@@ -546,6 +602,7 @@ lookup(const char *s)
 		{ "gre",		GRE },
 		{ "idle",		IDLE },
 		{ "include",		INCLUDE },
+		{ "keepalive",		KEEPALIVE },
 		{ "level",		LEVEL },
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
@@ -560,6 +617,8 @@ lookup(const char *s)
 		{ "stop",		STOP },
 		{ "table",		TABLE },
 		{ "timeout",		TIMEOUT },
+		{ "tunnel",		TUNNEL },
+		{ "udp-port",		UDPPORT },
 		{ "user",		USER }
 	};
 	const struct keyword	*k;
@@ -1031,8 +1090,8 @@ acl_target(void)
 	if (cur_table != NULL)
 		return (&cur_table->subnets);
 	if (blk != NULL)
-		return (&blk->subnets);
-	return (&conf->subnets);
+		return (tun_acl ? &blk->tun_subnets : &blk->subnets);
+	return (tun_acl ? &conf->tun_subnets : &conf->subnets);
 }
 
 static void
@@ -1184,6 +1243,7 @@ block_begin(const char *name)
 		fatal("calloc");
 	TAILQ_INIT(&blk->subnets);
 	TAILQ_INIT(&blk->cmds);
+	TAILQ_INIT(&blk->tun_subnets);
 	blk->lineno = yylval.lineno;
 	if (name == NULL)
 		return;
@@ -1318,6 +1378,17 @@ block_end(void)
 			nc->proxy_id = pc->id;
 			TAILQ_INSERT_TAIL(&pc->cmds, nc, entry);
 		}
+		TAILQ_FOREACH(s, &blk->tun_subnets, entry) {
+			if ((ns = calloc(1, sizeof(*ns))) == NULL)
+				fatal("calloc");
+			*ns = *s;
+			ns->proxy_id = pc->id;
+			ns->tunnel = 1;
+			TAILQ_INSERT_TAIL(&pc->tun_subnets, ns, entry);
+		}
+		pc->tunnel = blk->tunnel;
+		pc->tun_server_port = blk->tun_server_port;
+		pc->tun_port = blk->tun_port;
 		TAILQ_INSERT_TAIL(&conf->proxies, pc, entry);
 	}
 	block_free();
@@ -1338,6 +1409,10 @@ block_free(void)
 	while ((c = TAILQ_FIRST(&blk->cmds)) != NULL) {
 		TAILQ_REMOVE(&blk->cmds, c, entry);
 		free(c);
+	}
+	while ((s = TAILQ_FIRST(&blk->tun_subnets)) != NULL) {
+		TAILQ_REMOVE(&blk->tun_subnets, s, entry);
+		free(s);
 	}
 	free(blk);
 	blk = NULL;

@@ -68,6 +68,9 @@
 #define MAX_T_STOP			60
 
 #define PPTP_DEFAULT_PORT		1723
+#define DEFAULT_TUN_PORT		1723	/* UDP, tunnels */
+#define DEFAULT_TUN_KEEPALIVE		10	/* seconds */
+#define MAX_TUN_KEEPALIVE		300
 #define PPTPPROXY_MAX_NAME		64
 #define PPTPPROXY_MAX_CMD		1024
 #define ACL_MAX_WORDS			32	/* of an ACL command line */
@@ -120,6 +123,13 @@ enum imsg_type {
 	IMSG_GRE_CTL_POLL,	/* control -> gre: live counters, peerid */
 	IMSG_GRE_CTL_COUNTS,	/* gre -> control: struct gre_ctl_count[] */
 	IMSG_GRE_CTL_END,	/* gre -> control: struct gre_ctl_totals */
+	/* tunnels between two pptpproxies (tunnel.h) */
+	IMSG_TUN_SOCKET,	/* parent -> gre: a UDP socket, sockaddr_in */
+	IMSG_TUN_DATAFD,	/* parent -> control, gre: their packet channel */
+	IMSG_TUN_ADD,		/* control -> gre: struct tun_conf */
+	IMSG_TUN_DEL,		/* control -> gre: struct tun_key */
+	IMSG_TUN_MODE,		/* control -> gre: struct tun_state (TCP now) */
+	IMSG_TUN_STATE,		/* gre -> control: struct tun_state */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -129,6 +139,7 @@ struct acl_subnet {
 	uint32_t		 proxy_id;	/* 0: every proxy */
 	struct in_addr		 net;
 	struct in_addr		 mask;
+	uint8_t			 tunnel;	/* a tunnel accept from */
 };
 TAILQ_HEAD(acl_subnets, acl_subnet);
 
@@ -160,6 +171,11 @@ struct proxy_conf {
 	int			 from_cmdline;	/* a -p pair */
 	struct acl_subnets	 subnets;	/* this proxy's, plus global */
 	struct acl_cmds		 cmds;
+	/* tunnels between two pptpproxies */
+	struct acl_subnets	 tun_subnets;	/* peers that may tunnel here */
+	uint16_t		 tun_port;	/* our UDP port, 0: global */
+	uint16_t		 tun_server_port; /* the server's UDP port */
+	uint8_t			 tunnel;	/* the server is a pptpproxy */
 };
 TAILQ_HEAD(proxy_confs, proxy_conf);
 
@@ -195,6 +211,9 @@ struct pptpproxy_conf {
 	int			 acl_cache;	/* seconds; 0: no cache */
 	unsigned int		 max_calls_per_addr;
 	char			 ctl_socket[PPTPPROXY_SOCKET_MAX];
+	struct acl_subnets	 tun_subnets;	/* global: apply to all */
+	uint16_t		 tun_port;	/* UDP port tunnels come to */
+	int			 tun_keepalive;	/* seconds */
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -225,6 +244,8 @@ struct gre_route {
 	struct in_addr		 dst;		/* our address `from` sends to */
 	uint8_t			 toside;	/* PPTP_CLIENT or PPTP_SERVER */
 	uint32_t		 proxy_id;	/* the proxy of the session */
+	uint8_t			 tunnel;	/* TUN_ROUTE_*, 0: not tunnelled */
+	uint64_t		 token;		/* the session's tunnel */
 };
 struct gre_key {
 	uint64_t		 sess;

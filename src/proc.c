@@ -440,6 +440,7 @@ conf_send(struct imsgbuf *ibuf, const struct pptpproxy_conf *conf, int fds)
 	TAILQ_INIT(&c.subnets);
 	TAILQ_INIT(&c.cmds);
 	TAILQ_INIT(&c.tables);
+	TAILQ_INIT(&c.tun_subnets);
 	if (imsg_compose(ibuf, IMSG_CONF_START, 0, 0, -1, &c, sizeof(c)) == -1)
 		return (-1);
 	TAILQ_FOREACH(pc, &conf->proxies, entry) {
@@ -457,7 +458,15 @@ conf_send(struct imsgbuf *ibuf, const struct pptpproxy_conf *conf, int fds)
 			if (imsg_compose(ibuf, IMSG_CONF_CMD, pc->id, 0, -1,
 			    cmd, sizeof(*cmd)) == -1)
 				return (-1);
+		TAILQ_FOREACH(s, &pc->tun_subnets, entry)
+			if (imsg_compose(ibuf, IMSG_CONF_SUBNET, pc->id, 0, -1,
+			    s, sizeof(*s)) == -1)
+				return (-1);
 	}
+	TAILQ_FOREACH(s, &conf->tun_subnets, entry)
+		if (imsg_compose(ibuf, IMSG_CONF_SUBNET, 0, 0, -1, s,
+		    sizeof(*s)) == -1)
+			return (-1);
 	TAILQ_FOREACH(s, &conf->subnets, entry)
 		if (imsg_compose(ibuf, IMSG_CONF_SUBNET, 0, 0, -1, s,
 		    sizeof(*s)) == -1)
@@ -496,6 +505,7 @@ conf_recv(struct conf_rx *rx, struct imsg *imsg, struct pptpproxy_conf **done)
 		TAILQ_INIT(&rx->conf->subnets);
 		TAILQ_INIT(&rx->conf->cmds);
 		TAILQ_INIT(&rx->conf->tables);
+		TAILQ_INIT(&rx->conf->tun_subnets);
 		return (0);
 	case IMSG_CONF_PROXY:
 		if (rx->conf == NULL || (pc = calloc(1, sizeof(*pc))) == NULL)
@@ -509,6 +519,7 @@ conf_recv(struct conf_rx *rx, struct imsg *imsg, struct pptpproxy_conf **done)
 		pc->fd = imsg_get_fd(imsg);
 		TAILQ_INIT(&pc->subnets);
 		TAILQ_INIT(&pc->cmds);
+		TAILQ_INIT(&pc->tun_subnets);
 		TAILQ_INSERT_TAIL(&rx->conf->proxies, pc, entry);
 		return (0);
 	case IMSG_CONF_SUBNET:
@@ -519,9 +530,11 @@ conf_recv(struct conf_rx *rx, struct imsg *imsg, struct pptpproxy_conf **done)
 			return (-1);
 		}
 		if (id == 0)
-			TAILQ_INSERT_TAIL(&rx->conf->subnets, s, entry);
+			TAILQ_INSERT_TAIL(s->tunnel ? &rx->conf->tun_subnets :
+			    &rx->conf->subnets, s, entry);
 		else if ((pc = conf_proxy_by_id(rx->conf, id)) != NULL)
-			TAILQ_INSERT_TAIL(&pc->subnets, s, entry);
+			TAILQ_INSERT_TAIL(s->tunnel ? &pc->tun_subnets :
+			    &pc->subnets, s, entry);
 		else {
 			free(s);
 			return (-1);
