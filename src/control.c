@@ -34,11 +34,15 @@
 #include "pptp.h"
 #include "os.h"
 #include "slab.h"
+#include "tunnel.h"
 
 #define CTL_HIWAT		(64 * 1024)	/* stop reading the sender */
 #define CTL_LOWAT		(16 * 1024)	/* resume */
 #define CTL_FLUSH_SECS		5		/* to flush on close */
 #define CTL_READ		4096		/* bytes read at once */
+/* A read buffer: what is read at once after a partial tunnel record. */
+#define CTL_BUF			(TUN_REC_MAX + CTL_READ)
+#define CTL_TUN_BATCH		64		/* tunnel packets per wake-up */
 #define CTL_TRIM_AFTER		1000		/* sessions ended, then trim */
 /* Held from a client while its ACL command runs: what ctl_readcb can
  * take back as a partial message. */
@@ -99,7 +103,21 @@ struct session {
 	uint32_t		 proxy_id;	/* in its routes, for the parent */
 	int			 acl_asked;	/* a verdict is awaited */
 	unsigned int		 ps;		/* pstats[] of its proxy */
+	/* tunnels between two pptpproxies (tunnel.h) */
+	uint64_t		 token;
+	uint64_t		 tun_dropped;	/* TCP: packets not queued */
+	struct sockaddr_in	 tun_peer;	/* its UDP address, as seen */
+	uint16_t		 tun_port;	/* A: B's UDP port; B: ours */
+	uint8_t			 tun_want;	/* A: tunnel to the server */
+	uint8_t			 tun_allowed;	/* B: the client may tunnel */
+	uint8_t			 tun_state;	/* TS_* */
+	uint8_t			 tun_side;	/* the peer pptpproxy's side */
+	uint8_t			 tun_mode;	/* TUN_MODE_* */
+	uint8_t			 tun_answered;	/* UDP came back */
 };
+#define TS_NONE		0
+#define TS_HELLO	1	/* A: our hello sent, B's awaited */
+#define TS_UP		2
 
 RB_HEAD(sess_tree, session);
 
@@ -145,6 +163,8 @@ static struct addr_tree		 addrs = RB_INITIALIZER(&addrs);
 static struct callid_pool	 pool;
 static struct imsgev		 iev_parent, iev_gre;
 static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
+static struct event		 ev_tundata;
+static int			 tun_data_fd = -1;
 #ifdef PPTPPROXY_TEST
 static struct event		 ev_usr2;
 #endif
@@ -195,6 +215,9 @@ static void	sess_events(struct session *, struct pptp_event *, int);
 static void	sess_tm_first(int, short, void *);
 static void	sess_tm_conn(int, short, void *);
 static void	side_drain(struct side *);
+static int	tun_record(struct side *, uint8_t *, size_t, size_t *);
+static void	tun_hello_send(struct session *);
+static const char *tun_desc(const struct session *, char *, size_t);
 static void	stop_send(struct side *, const uint8_t *, size_t);
 static void	log_session(struct log_limit *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
@@ -558,6 +581,15 @@ ctl_accept(int fd, short ev, void *arg)
 		    (struct sockaddr *)&s->side[PPTP_CLIENT].local, &len) == -1)
 			s->side[PPTP_CLIENT].local = pc->listen;
 		pptp_sess_init(&s->pptp, &pool, cconf->max_calls);
+		s->tun_want = pc->tunnel;
+		if (pc->tunnel)
+			s->tun_port = pc->tun_server_port;
+		else if (acl_subnet_match(&pc->tun_subnets, sin.sin_addr) ||
+		    acl_subnet_match(&cconf->tun_subnets, sin.sin_addr)) {
+			s->tun_allowed = 1;
+			s->tun_port = pc->tun_port ? pc->tun_port :
+			    cconf->tun_port;
+		}
 		pptp_sess_share(&s->pptp, &ac->share,
 		    cconf->max_calls_per_addr);
 		if (RB_INSERT(sess_tree, &sessions, s) != NULL)
@@ -747,6 +779,11 @@ sess_connected(struct session *s)
 	    sa_str(&cl->peer, a, sizeof(a)), sa_str(&cl->local, b, sizeof(b)),
 	    sa_str(&sv->peer, c, sizeof(c)), sa_str(&sv->local, d, sizeof(d)),
 	    s->proxy);
+	if (s->tun_want) {
+		/* The client's messages wait until the tunnel is agreed. */
+		tun_hello_send(s);
+		return;
+	}
 	side_start_reading(cl);
 	side_start_reading(sv);
 	/* What the client sent while its ACL command ran. */
@@ -764,10 +801,11 @@ ctl_readcb(int fd, short ev, void *arg)
 {
 	struct side	*sd = arg;
 	struct session	*s = sd->sess;
-	uint8_t		 buf[CTL_READ];
+	uint8_t		 buf[CTL_BUF];
 	size_t		 space, len;
 	ssize_t		 n;
 	int		 i;
+	char		 a[64];
 
 	if (s->state == S_STOPPING) {
 		side_drain(sd);
@@ -790,10 +828,19 @@ ctl_readcb(int fd, short ev, void *arg)
 			return;
 		}
 		n = read(sd->fd, buf + len, space);
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == EINTR))
+			return;
+		if (n <= 0 && s->tun_state == TS_HELLO) {
+			log_warnx("session %llu: server %s is not a tunnelling "
+			    "pptpproxy (it %s the connection after our tunnel "
+			    "hello)", SID(s), sa_str(&sd->peer, a, sizeof(a)),
+			    n == 0 ? "closed" : "reset");
+			sess_close(s, "server %s is not a tunnelling pptpproxy",
+			    a);
+			return;
+		}
 		if (n == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return;
 			sess_close(s, "%s: %s", side_name(sd),
 			    strerror(errno));
 			return;
@@ -840,7 +887,7 @@ side_relay(struct side *sd, uint8_t *buf, size_t len)
 static int
 side_resume(struct side *sd)
 {
-	uint8_t	buf[CTL_READ];
+	uint8_t	buf[CTL_BUF];
 	size_t	len = sd->partlen;
 
 	sd->throttled = 0;
@@ -870,6 +917,18 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 	int			 r;
 
 	while (s->state == S_RELAY && !sd->throttled && off < len) {
+		if ((s->tun_state == TS_HELLO && sd->idx == PPTP_SERVER) ||
+		    ((s->tun_side == sd->idx + 1 || (sd->msgs == 0 &&
+		    sd->idx == PPTP_CLIENT)) &&
+		    tun_is_record(buf + off, len - off))) {
+			if ((r = tun_record(sd, buf + off, len - off,
+			    &mlen)) == -1)
+				return (-1);
+			if (r == 0)
+				break;
+			off += mlen;
+			continue;
+		}
 		r = pptp_frame(buf + off, len - off, &mlen, &err);
 		if (r == PPTP_BAD)
 			goto violation;
@@ -1005,6 +1064,7 @@ sess_tm_conn(int fd, short ev, void *arg)
 	struct pptp_call	*c;
 	struct timeval		 tv;
 	time_t			 now = now_mono();
+	char			 a[64];
 
 	switch (s->state) {
 	case S_STOPPING:
@@ -1021,6 +1081,15 @@ sess_tm_conn(int fd, short ev, void *arg)
 		    "connect)", cconf->t_connect);
 		return;
 	case S_RELAY:
+		if (s->tun_state == TS_HELLO) {
+			log_warnx("session %llu: server %s is not a tunnelling "
+			    "pptpproxy (no answer to our tunnel hello within "
+			    "%d s)", SID(s), sa_str(&s->side[PPTP_SERVER].peer,
+			    a, sizeof(a)), cconf->t_connect);
+			sess_close(s, "server %s is not a tunnelling pptpproxy",
+			    a);
+			return;
+		}
 		c = pptp_sess_overdue(&s->pptp, now - cconf->t_setup + 1);
 		if (c != NULL) {
 			sess_close(s, "no answer to call %u within %d s "
@@ -1067,6 +1136,11 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			gr.dst = s->side[PPTP_OTHER(to)].local.sin_addr;
 			gr.toside = to;
 			gr.proxy_id = s->proxy_id;
+			if (s->tun_side != 0) {
+				gr.token = s->token;
+				gr.tunnel = to == s->tun_side - 1 ?
+				    TUN_ROUTE_OUT : TUN_ROUTE_IN;
+			}
 			imsgev_compose(&iev_gre, IMSG_GRE_ADD, 0, -1, &gr,
 			    sizeof(gr));
 			break;
@@ -1349,7 +1423,7 @@ stop_send(struct side *sd, const uint8_t *buf, size_t len)
 static void
 side_drain(struct side *sd)
 {
-	uint8_t	 buf[CTL_READ];
+	uint8_t	 buf[CTL_BUF];
 	size_t	 len, off, mlen, space;
 	ssize_t	 n;
 	int	 r, i;
@@ -1400,15 +1474,22 @@ side_drain(struct side *sd)
 static void
 sess_finish(struct session *s)
 {
-	char	a[64];
+	struct tun_key	tk;
+	char		a[64], t[128];
 
 	/* A stop that ended before its drain time leaves the timer set. */
 	evtimer_del(&s->tm_first);
 	evtimer_del(&s->tm_conn);
+	if (s->tun_side != 0) {
+		memset(&tk, 0, sizeof(tk));
+		tk.sess = s->id;
+		tk.token = s->token;
+		imsgev_compose(&iev_gre, IMSG_TUN_DEL, 0, -1, &tk, sizeof(tk));
+	}
 	if (s->calls > 0 || log_getlevel() >= LOG_LVL_DEBUG)
 		log_info("session %llu: %s ended after %llds (%s): %u call%s, "
 		    "to server %llu packets %llu bytes, to client %llu "
-		    "packets %llu bytes%s", SID(s),
+		    "packets %llu bytes%s%s", SID(s),
 		    sa_str(&s->side[PPTP_CLIENT].peer, a, sizeof(a)),
 		    (long long)(now_mono() - s->start), s_why(s), s->calls,
 		    s->calls == 1 ? "" : "s",
@@ -1416,7 +1497,8 @@ sess_finish(struct session *s)
 		    (unsigned long long)s->bytes[PPTP_SERVER],
 		    (unsigned long long)s->packets[PPTP_CLIENT],
 		    (unsigned long long)s->bytes[PPTP_CLIENT],
-		    s->spoofed ? ", spoofed GRE dropped" : "");
+		    s->spoofed ? ", spoofed GRE dropped" : "",
+		    tun_desc(s, t, sizeof(t)));
 	else
 		/* Refused, or no call: one line, naming proxy and reason. */
 		log_limited(s->side[PPTP_SERVER].msgs > 0 ? &ll_session :
@@ -1600,6 +1682,300 @@ relay_imsg(int to, uint32_t type, uint32_t id, int fd, const void *data,
 }
 
 /*
+ * Tunnels between two pptpproxies (pptpproxy(8)).  On A, the proxy whose
+ * server is a pptpproxy, our hello goes first and the client is read
+ * only once B has answered; on B the hello is the client's first
+ * message.  Records on the connection carry GRE both ways when UDP does
+ * not get through; the GRE forwarder and this process pass those packets
+ * over a socket pair of their own.
+ */
+static const char *
+tun_desc(const struct session *s, char *buf, size_t len)
+{
+	char	a[64];
+
+	if (s->tun_side == 0) {
+		buf[0] = '\0';
+		return (buf);
+	}
+	if (s->tun_peer.sin_port == 0)
+		strlcpy(a, "not known yet", sizeof(a));
+	else
+		sa_str(&s->tun_peer, a, sizeof(a));
+	snprintf(buf, len, ", tunnelled over %s, peer %s%s",
+	    s->tun_mode == TUN_MODE_TCP ? "TCP" : "UDP", a,
+	    s->tun_dropped ? " (GRE dropped: TCP full)" : "");
+	return (buf);
+}
+
+static void
+tun_hello_send(struct session *s)
+{
+	struct side		*sv = &s->side[PPTP_SERVER];
+	struct tun_hello	 h;
+	struct timeval		 tv;
+	uint8_t			 buf[TUN_HELLO_LEN];
+	size_t			 n;
+
+	memset(&h, 0, sizeof(h));
+	h.version = TUN_VERSION;
+	h.flags = TUN_F_TCP;
+	n = tun_build_hello(buf, sizeof(buf), &h);
+	s->tun_state = TS_HELLO;
+	if (side_send(sv, buf, n) == -1)
+		return;
+	side_start_reading(sv);
+	tv.tv_sec = cconf->t_connect;
+	tv.tv_usec = 0;
+	evtimer_add(&s->tm_conn, &tv);
+}
+
+static void
+tun_register(struct session *s, int role)
+{
+	struct tun_conf	tc;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.sess = s->id;
+	tc.token = s->token;
+	tc.role = role;
+	tc.keepalive = cconf->tun_keepalive;
+	if (role == TUN_ROLE_A) {
+		tc.peer = s->side[PPTP_SERVER].peer;
+		tc.peer.sin_port = htons(s->tun_port);
+	} else {
+		tc.peer = s->side[PPTP_CLIENT].peer;
+		tc.peer.sin_port = 0;		/* from its first datagram */
+		tc.local = s->side[PPTP_CLIENT].local;
+		tc.local.sin_port = htons(s->tun_port);
+	}
+	s->tun_peer = tc.peer;
+	s->tun_mode = TUN_MODE_UDP;
+	s->tun_state = TS_UP;
+	imsgev_compose(&iev_gre, IMSG_TUN_ADD, 0, -1, &tc, sizeof(tc));
+}
+
+/* B: a hello from the client side, its first message. */
+static int
+tun_hello_in(struct side *sd, const uint8_t *rec, size_t len)
+{
+	struct session		*s = sd->sess;
+	struct tun_hello	 h;
+	const char		*err = NULL;
+	uint8_t			 buf[TUN_HELLO_LEN];
+	char			 a[64];
+	size_t			 n;
+
+	sa_str(&sd->peer, a, sizeof(a));
+	if (sd->idx != PPTP_CLIENT || !s->tun_allowed || s->tun_side != 0) {
+		sess_close(s, "tunnel hello from %s: not allowed (tunnel "
+		    "accept)", a);
+		return (-1);
+	}
+	if (tun_parse_hello(rec, len, &h, &err) == -1) {
+		sess_close(s, "bad tunnel hello from %s: %s", a, err);
+		return (-1);
+	}
+	do
+		arc4random_buf(&s->token, sizeof(s->token));
+	while (s->token == 0);
+	s->tun_side = PPTP_CLIENT + 1;
+	tun_register(s, TUN_ROLE_B);
+	memset(&h, 0, sizeof(h));
+	h.version = TUN_VERSION;
+	h.flags = TUN_F_TCP;
+	h.udp_port = s->tun_port;
+	h.token = s->token;
+	n = tun_build_hello(buf, sizeof(buf), &h);
+	log_info("session %llu: %s tunnels the calls' GRE to UDP port %u",
+	    SID(s), a, s->tun_port);
+	return (side_send(sd, buf, n));
+}
+
+/* A: B's answer to our hello. */
+static int
+tun_hello_answer(struct side *sd, const uint8_t *rec, size_t len)
+{
+	struct session		*s = sd->sess;
+	struct tun_hello	 h;
+	const char		*err = NULL;
+	char			 a[64];
+
+	sa_str(&sd->peer, a, sizeof(a));
+	if (tun_parse_hello(rec, len, &h, &err) == -1 || h.token == 0) {
+		log_warnx("session %llu: server %s is not a tunnelling "
+		    "pptpproxy (%s)", SID(s), a, err ? err : "no token");
+		sess_close(s, "server %s is not a tunnelling pptpproxy", a);
+		return (-1);
+	}
+	evtimer_del(&s->tm_conn);
+	s->token = h.token;
+	s->tun_side = PPTP_SERVER + 1;
+	tun_register(s, TUN_ROLE_A);
+	log_info("session %llu: tunnel to %s agreed, the calls' GRE in UDP to "
+	    "port %u", SID(s), a, s->tun_port);
+	side_start_reading(&s->side[PPTP_CLIENT]);
+	return (0);
+}
+
+/*
+ * A record (or, on A awaiting the hello, anything) at buf: 1 and its
+ * length in *used when whole and handled, 0: not whole yet, -1: the
+ * session was closed.
+ */
+static int
+tun_record(struct side *sd, uint8_t *buf, size_t len, size_t *used)
+{
+	struct session	*s = sd->sess;
+	struct tun_state ts;
+	struct iovec	 iov[2];
+	const char	*err = NULL;
+	unsigned int	 type;
+	uint8_t		 hdr[TUN_DG_HDR];
+	char		 a[64];
+	int		 r;
+
+	r = tun_rec_frame(buf, len, used, &type, &err);
+	if (r == PPTP_NEED)
+		return (0);
+	if (s->tun_state == TS_HELLO) {
+		if (r == PPTP_BAD || type != TUN_REC_HELLO) {
+			log_warnx("session %llu: server %s is not a tunnelling "
+			    "pptpproxy (it answered our tunnel hello with "
+			    "something else)", SID(s),
+			    sa_str(&sd->peer, a, sizeof(a)));
+			sess_close(s, "server %s is not a tunnelling "
+			    "pptpproxy", a);
+			return (-1);
+		}
+		return (tun_hello_answer(sd, buf, *used) == -1 ? -1 : 1);
+	}
+	if (r == PPTP_BAD || (type != TUN_REC_HELLO &&
+	    s->tun_side != sd->idx + 1)) {
+		sess_close(s, "protocol violation by the %s: %s",
+		    side_name(sd), err ? err : "tunnel record outside a "
+		    "tunnel");
+		return (-1);
+	}
+	sd->msgs++;
+	switch (type) {
+	case TUN_REC_HELLO:
+		if (sd->idx == PPTP_CLIENT && sd->msgs == 1)
+			evtimer_del(&s->tm_first);
+		return (tun_hello_in(sd, buf, *used) == -1 ? -1 : 1);
+	case TUN_REC_TCP:
+		if (s->tun_mode != TUN_MODE_TCP) {
+			s->tun_mode = TUN_MODE_TCP;
+			log_info("session %llu: the peer found no UDP way back: "
+			    "the calls' GRE goes inside the control connection "
+			    "now", SID(s));
+			memset(&ts, 0, sizeof(ts));
+			ts.sess = s->id;
+			ts.token = s->token;
+			ts.mode = TUN_MODE_TCP;
+			imsgev_compose(&iev_gre, IMSG_TUN_MODE, 0, -1, &ts,
+			    sizeof(ts));
+		}
+		return (1);
+	default:
+		/* One GRE packet to the forwarder; dropped if it is full. */
+		tun_dg_hdr(hdr, TUN_DG_DATA, 0, s->token);
+		iov[0].iov_base = hdr;
+		iov[0].iov_len = sizeof(hdr);
+		iov[1].iov_base = buf + TUN_REC_HDR;
+		iov[1].iov_len = *used - TUN_REC_HDR;
+		if (writev(tun_data_fd, iov, 2) == -1)
+			s->tun_dropped++;
+		return (1);
+	}
+}
+
+/* GRE from the forwarder for sessions carrying it in records. */
+static void
+ctl_tundata_read(int fd, short ev, void *arg)
+{
+	static uint8_t	 buf[sizeof(uint64_t) + TUN_DG_HDR + TUN_GRE_MAX];
+	struct session	 key, *s;
+	struct side	*sd;
+	unsigned int	 type;
+	uint32_t	 rsv;
+	uint64_t	 token;
+	uint8_t		*dg = buf + sizeof(uint64_t);
+	size_t		 len;
+	ssize_t		 n;
+	int		 i;
+
+	for (i = 0; i < CTL_TUN_BATCH; i++) {
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+		if ((size_t)n < sizeof(uint64_t))
+			continue;
+		len = (size_t)n - sizeof(uint64_t);
+		if (tun_dg_parse(dg, len, &type, &rsv, &token) == -1 ||
+		    type != TUN_DG_DATA)
+			continue;
+		memcpy(&key.id, buf, sizeof(key.id));
+		if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL ||
+		    s->state != S_RELAY || s->tun_side == 0 ||
+		    s->token != token)
+			continue;
+		sd = &s->side[s->tun_side - 1];
+		if (side_queued(sd) > CTL_HIWAT) {
+			/* As a router would: drop, not queue without end. */
+			s->tun_dropped++;
+			continue;
+		}
+		/* The record header goes over the datagram header's end. */
+		tun_rec_hdr(dg + TUN_DG_HDR - TUN_REC_HDR, TUN_REC_HDR,
+		    TUN_REC_DATA, len - TUN_DG_HDR);
+		(void)side_send(sd, dg + TUN_DG_HDR - TUN_REC_HDR,
+		    len - TUN_DG_HDR + TUN_REC_HDR);
+	}
+}
+
+/* What the forwarder says about a tunnel: its peer moved, or TCP now. */
+static void
+ctl_tun_state(const struct tun_state *ts)
+{
+	struct session	 key, *s;
+	uint8_t		 buf[TUN_REC_HDR];
+	char		 a[64];
+
+	key.id = ts->sess;
+	if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL ||
+	    s->token != ts->token || s->tun_side == 0)
+		return;
+	if (ts->failed) {
+		sess_close(s, "no UDP socket for the tunnel (one that a "
+		    "reload configured needs a restart)");
+		return;
+	}
+	if (ts->peer.sin_addr.s_addr != s->tun_peer.sin_addr.s_addr ||
+	    ts->peer.sin_port != s->tun_peer.sin_port) {
+		log_info("session %llu: the tunnel's peer is at %s now", SID(s),
+		    sa_str(&ts->peer, a, sizeof(a)));
+		s->tun_peer = ts->peer;
+	}
+	if (ts->answered && !s->tun_answered) {
+		s->tun_answered = 1;
+		log_debug("session %llu: the peer answers over UDP", SID(s));
+	}
+	if (ts->mode == TUN_MODE_TCP && s->tun_mode != TUN_MODE_TCP) {
+		s->tun_mode = TUN_MODE_TCP;
+		log_info("session %llu: %s: switching to TCP, the calls' GRE goes "
+		    "inside the control connection now", SID(s),
+		    s->tun_answered ? "UDP stopped getting through" :
+		    "no UDP answer from the peer");
+		if (s->state == S_RELAY) {
+			tun_rec_hdr(buf, sizeof(buf), TUN_REC_TCP, 0);
+			(void)side_send(&s->side[s->tun_side - 1], buf,
+			    sizeof(buf));
+		}
+	}
+}
+
+/*
  * Configuration and the parent.
  */
 static void
@@ -1744,8 +2120,14 @@ ctl_dispatch_gre(struct imsgev *iev, struct imsg *imsg)
 {
 	struct gre_stats	st;
 	struct gre_key		k;
+	struct tun_state	ts;
 
 	switch (imsg_get_type(imsg)) {
+	case IMSG_TUN_STATE:
+		if (imsg_get_data(imsg, &ts, sizeof(ts)) == -1)
+			fatalx("bad IMSG_TUN_STATE");
+		ctl_tun_state(&ts);
+		break;
 	case IMSG_GRE_STATS:
 		if (imsg_get_data(imsg, &st, sizeof(st)) == -1)
 			fatalx("bad IMSG_GRE_STATS");
@@ -1870,7 +2252,10 @@ control_main(int debug)
 			fatal("reading start-up messages from the parent");
 		if (imsg_get_type(&imsg) == IMSG_CTL_SOCKET)
 			ctl_fd = imsg_get_fd(&imsg);
-		else if (conf_recv(&rx, &imsg, &conf) == -1)
+		else if (imsg_get_type(&imsg) == IMSG_TUN_DATAFD) {
+			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
+				fatalx("no tunnel channel from the parent");
+		} else if (conf_recv(&rx, &imsg, &conf) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));
 		imsg_free(&imsg);
@@ -1902,6 +2287,11 @@ control_main(int debug)
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
 	ctl_init(cbase, ctl_fd);
+	if (tun_data_fd != -1) {
+		event_assign(&ev_tundata, cbase, tun_data_fd,
+		    EV_READ | EV_PERSIST, ctl_tundata_read, NULL);
+		event_add(&ev_tundata, NULL);
+	}
 
 	evtimer_assign(&ev_stop, cbase, ctl_stop_tm, NULL);
 	/* Signals are the parent's; it says stop with IMSG_STOP. */

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/tree.h>
 #include <sys/uio.h>
 
 #include <netinet/in.h>
@@ -26,6 +27,7 @@
 #include "gre.h"
 #include "offload.h"
 #include "os.h"
+#include "tunnel.h"
 
 #define GRE_BATCH	64		/* packets per system call */
 #define GRE_BATCHES	16		/* batches per wake-up */
@@ -121,7 +123,7 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 		return (NULL);
 	}
 	memcpy(&src, pkt + 12, sizeof(src));
-	if (src != r->from.s_addr) {
+	if (src != r->from.s_addr || r->tunnel == TUN_ROUTE_IN) {
 		r->dropped++;
 		t->drop_spoofed++;
 		return (NULL);
@@ -140,7 +142,7 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	r->packets++;
 	r->bytes += tot;
 	if (t->offload_after > 0 && r->packets >= t->offload_after &&
-	    !r->offload && t->noffq < t->offq_max) {
+	    !r->offload && r->tunnel == 0 && t->noffq < t->offq_max) {
 		r->offload = 1;
 		t->noffloaded++;
 		t->offq[t->noffq++] = key;
@@ -150,6 +152,37 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	t->fwd_bytes += tot;
 	*gre = pkt + ihl;
 	*glen = tot - ihl;
+	return (r);
+}
+
+/*
+ * The same for a GRE packet (glen bytes at g) that came through a tunnel
+ * whose token was checked: it must be a call of that tunnel's session.
+ */
+struct gre_route_ent *
+gre_tun_translate(struct gre_table *t, uint64_t token, uint8_t *g,
+    size_t glen)
+{
+	struct gre_route_ent	*r;
+	size_t			 keyoff, hlen;
+	uint16_t		 key;
+
+	if (gre_check(g, glen, &keyoff, &hlen) == -1) {
+		t->tun_drop_bad++;
+		return (NULL);
+	}
+	key = pptp_get16(g, glen, keyoff);
+	r = &t->routes[key];
+	if (!r->used || r->tunnel != TUN_ROUTE_IN || r->token != token) {
+		t->tun_drop_wrong++;
+		return (NULL);
+	}
+	pptp_put16(g, glen, keyoff, r->newkey);
+	r->packets++;
+	r->bytes += glen;
+	r->active = 1;
+	t->forwarded++;
+	t->tun_in++;
 	return (r);
 }
 
@@ -174,6 +207,8 @@ gre_table_add(struct gre_table *t, const struct gre_route *gr)
 	r->dst = gr->dst;
 	r->toside = gr->toside;
 	r->proxy_id = gr->proxy_id;
+	r->tunnel = gr->tunnel;
+	r->token = gr->token;
 	t->nroutes++;
 	return (0);
 }
@@ -208,6 +243,8 @@ gre_route_of(struct gre_route *gr, const struct gre_route_ent *r,
 	gr->dst = r->dst;
 	gr->toside = r->toside;
 	gr->proxy_id = r->proxy_id;
+	gr->tunnel = r->tunnel;
+	gr->token = r->token;
 }
 
 /* Routes that crossed the offload threshold in the last batches. */
@@ -240,13 +277,403 @@ gre_read(int fd, short ev, void *arg)
 		gre_offload_queued();
 }
 
+/*
+ * Packets out, collected per batch: plain GRE on the raw socket, and
+ * tunnel datagrams on one UDP socket at a time.
+ */
+static int		 nsend, nusend, usend_fd = -1;
+static struct mmsghdr	 umsg[GRE_BATCH];
+static struct iovec	 uiov[GRE_BATCH];
+static struct sockaddr_in uto[GRE_BATCH];
+
+static void
+send_batch(int fd, struct mmsghdr *m, int n)
+{
+	int	sent, i;
+
+	for (sent = 0; sent < n; ) {
+		i = sendmmsg(fd, m + sent, n - sent, 0);
+		if (i <= 0) {
+			if (i == -1 && errno == EINTR)
+				continue;
+			/* Skip the packet the kernel refused. */
+			table.send_errors++;
+			sent++;
+			continue;
+		}
+		sent += i;
+	}
+}
+
+static void
+flush_raw(void)
+{
+	send_batch(gre_fd, smsg, nsend);
+	nsend = 0;
+}
+
+static void
+flush_udp(void)
+{
+	if (nusend > 0)
+		send_batch(usend_fd, umsg, nusend);
+	nusend = 0;
+}
+
+/* A GRE packet to r->to on the raw socket. */
+static void
+out_raw(struct gre_route_ent *r, uint8_t *g, size_t glen)
+{
+	int	ns = nsend;
+
+	siov[ns].iov_base = g;
+	siov[ns].iov_len = glen;
+	sto[ns].sin_family = AF_INET;
+	sto[ns].sin_port = 0;
+	sto[ns].sin_addr = r->to;
+	smsg[ns].msg_hdr.msg_name = &sto[ns];
+	smsg[ns].msg_hdr.msg_namelen = sizeof(sto[ns]);
+	smsg[ns].msg_hdr.msg_iov = &siov[ns];
+	smsg[ns].msg_hdr.msg_iovlen = 1;
+	smsg[ns].msg_hdr.msg_flags = 0;
+	os_srcaddr_set(&smsg[ns].msg_hdr,
+	    scmsg + (size_t)ns * os_srcaddr_space(), r->src);
+	if (++nsend == GRE_BATCH)
+		flush_raw();
+}
+
+/*
+ * Tunnels between two pptpproxies (pptpproxy(8)): a tree of them by
+ * token, the UDP sockets the parent bound, and the channel to the
+ * control relay for the TCP fallback.  A tunnel is added when its hello
+ * is through; per packet nothing is allocated or logged.
+ */
+#define TUN_SOCKS_MAX	64
+#define TUN_PROBE_SECS	5	/* no UDP answer this long: TCP */
+#define TUN_LOST_KA	3	/* keepalives unanswered: TCP */
+
+struct tun {
+	RB_ENTRY(tun)		 entry;
+	uint64_t		 token;
+	uint64_t		 sess;
+	uint8_t			 role;		/* TUN_ROLE_* */
+	uint8_t			 mode;		/* TUN_MODE_* */
+	uint8_t			 answered;	/* UDP from the peer */
+	int			 fd;		/* its UDP socket */
+	int			 keepalive;
+	struct sockaddr_in	 peer;
+	time_t			 start, last_rx, last_ka;
+};
+RB_HEAD(tun_tree, tun);
+
+static int
+tun_cmp(struct tun *a, struct tun *b)
+{
+	return (a->token < b->token ? -1 : a->token > b->token);
+}
+RB_GENERATE_STATIC(tun_tree, tun, entry, tun_cmp)
+
+struct tun_sock {
+	int			 fd;
+	struct sockaddr_in	 sin;
+	struct event		 ev;
+};
+
+static struct tun_tree	 tuns = RB_INITIALIZER(&tuns);
+static unsigned int	 ntuns;
+static struct tun_sock	 tsocks[TUN_SOCKS_MAX];
+static unsigned int	 ntsocks;
+static int		 tun_data_fd = -1;
+static struct event	 ev_tundata, ev_tuntick;
+
+static time_t
+tun_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec);
+}
+
+static struct tun *
+tun_find(uint64_t token)
+{
+	struct tun	key;
+
+	key.token = token;
+	return (RB_FIND(tun_tree, &tuns, &key));
+}
+
+static void
+tun_tell(struct tun *t, int failed)
+{
+	struct tun_state	st;
+
+	memset(&st, 0, sizeof(st));
+	st.sess = t->sess;
+	st.token = t->token;
+	st.mode = t->mode;
+	st.answered = t->answered;
+	st.failed = failed;
+	st.peer = t->peer;
+	st.dropped = table.tun_drop_tcp;
+	imsgev_compose(&iev_control, IMSG_TUN_STATE, 0, -1, &st, sizeof(st));
+}
+
+/*
+ * A GRE packet to the tunnel's peer.  The header goes in the 16 bytes
+ * before g, which held the IP header (20 bytes at least) or a record's.
+ */
+static void
+out_tun(struct gre_route_ent *r, uint8_t *g, size_t glen)
+{
+	struct tun	*t;
+	struct iovec	 iov[2];
+	uint8_t		*p = g - TUN_DG_HDR;
+	int		 nu;
+
+	if ((t = tun_find(r->token)) == NULL || glen > TUN_GRE_MAX) {
+		table.tun_drop_wrong++;
+		return;
+	}
+	if (t->mode == TUN_MODE_TCP) {
+		tun_dg_hdr(p, TUN_DG_DATA, 0, t->token);
+		iov[0].iov_base = &t->sess;
+		iov[0].iov_len = sizeof(t->sess);
+		iov[1].iov_base = p;
+		iov[1].iov_len = glen + TUN_DG_HDR;
+		if (writev(tun_data_fd, iov, 2) == -1)
+			table.tun_drop_tcp++;
+		else
+			table.tun_out++;
+		return;
+	}
+	if (t->peer.sin_port == 0) {
+		table.tun_drop_nopeer++;
+		return;
+	}
+	tun_dg_hdr(p, TUN_DG_DATA, 0, t->token);
+	if (usend_fd != t->fd)
+		flush_udp();
+	usend_fd = t->fd;
+	nu = nusend;
+	uiov[nu].iov_base = p;
+	uiov[nu].iov_len = glen + TUN_DG_HDR;
+	uto[nu] = t->peer;
+	umsg[nu].msg_hdr.msg_name = &uto[nu];
+	umsg[nu].msg_hdr.msg_namelen = sizeof(uto[nu]);
+	umsg[nu].msg_hdr.msg_iov = &uiov[nu];
+	umsg[nu].msg_hdr.msg_iovlen = 1;
+	umsg[nu].msg_hdr.msg_control = NULL;
+	umsg[nu].msg_hdr.msg_controllen = 0;
+	umsg[nu].msg_hdr.msg_flags = 0;
+	table.tun_out++;
+	if (++nusend == GRE_BATCH)
+		flush_udp();
+}
+
+static void
+tun_send_ctl(struct tun *t, unsigned int type, const struct sockaddr_in *to)
+{
+	uint8_t	buf[TUN_DG_HDR];
+
+	tun_dg_hdr(buf, type, 0, t->token);
+	(void)sendto(t->fd, buf, sizeof(buf), 0, (const struct sockaddr *)to,
+	    sizeof(*to));
+}
+
+/*
+ * One datagram (from a UDP socket, from != NULL) or one message from the
+ * control relay (TCP fallback), whole in buf.
+ */
+static void
+tun_input(uint8_t *buf, size_t len, const struct sockaddr_in *from)
+{
+	struct gre_route_ent	*r;
+	struct tun		*t;
+	unsigned int		 type;
+	uint32_t		 sess;
+	uint64_t		 token;
+
+	if (tun_dg_parse(buf, len, &type, &sess, &token) == -1) {
+		table.tun_drop_bad++;
+		return;
+	}
+	if ((t = tun_find(token)) == NULL) {
+		table.tun_drop_token++;
+		return;
+	}
+	if (from != NULL) {
+		if (t->role == TUN_ROLE_B &&
+		    (from->sin_addr.s_addr != t->peer.sin_addr.s_addr ||
+		    from->sin_port != t->peer.sin_port)) {
+			/* A new address or port (NAT): the peer moved. */
+			t->peer.sin_addr = from->sin_addr;
+			t->peer.sin_port = from->sin_port;
+			tun_tell(t, 0);
+		}
+		t->last_rx = tun_now();
+		if (!t->answered && t->role == TUN_ROLE_A) {
+			t->answered = 1;
+			tun_tell(t, 0);
+		}
+	}
+	switch (type) {
+	case TUN_DG_KEEPALIVE:
+		if (t->role == TUN_ROLE_B && from != NULL)
+			tun_send_ctl(t, TUN_DG_ANSWER, from);
+		return;
+	case TUN_DG_ANSWER:
+		return;
+	default:
+		break;
+	}
+	r = gre_tun_translate(&table, token, buf + TUN_DG_HDR,
+	    len - TUN_DG_HDR);
+	if (r != NULL)
+		out_raw(r, buf + TUN_DG_HDR, len - TUN_DG_HDR);
+}
+
+/* Datagrams from a tunnel's UDP socket, or messages from the relay. */
+static void
+tun_read(int fd, short ev, void *arg)
+{
+	int	i, n, b;
+
+	for (b = 0; b < GRE_BATCHES; b++) {
+		for (i = 0; i < GRE_BATCH; i++) {
+			riov[i].iov_base = slots[i].buf;
+			riov[i].iov_len = sizeof(slots[i].buf);
+			rmsg[i].msg_hdr.msg_iov = &riov[i];
+			rmsg[i].msg_hdr.msg_iovlen = 1;
+			rmsg[i].msg_hdr.msg_name = &rfrom[i];
+			rmsg[i].msg_hdr.msg_namelen = sizeof(rfrom[i]);
+			rmsg[i].msg_hdr.msg_control = NULL;
+			rmsg[i].msg_hdr.msg_controllen = 0;
+			rmsg[i].msg_hdr.msg_flags = 0;
+		}
+		n = recvmmsg(fd, rmsg, GRE_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n == -1 && errno != EAGAIN && errno != EINTR &&
+			    errno != EWOULDBLOCK)
+				table.recv_errors++;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (fd == tun_data_fd && rmsg[i].msg_len == 0) {
+				/* The relay is gone; its imsg channel says. */
+				event_del(&ev_tundata);
+				flush_raw();
+				return;
+			}
+			if (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+				table.tun_drop_bad++;
+				continue;
+			}
+			tun_input(slots[i].buf, rmsg[i].msg_len,
+			    fd == tun_data_fd ? NULL : &rfrom[i]);
+		}
+		flush_raw();
+		if (n < GRE_BATCH)
+			break;
+	}
+}
+
+static void
+tun_mode_tcp(struct tun *t)
+{
+	if (t->mode == TUN_MODE_TCP)
+		return;
+	t->mode = TUN_MODE_TCP;
+	tun_tell(t, 0);
+}
+
+/* Once a second: A's keepalives, and its fallback to TCP. */
+static void
+tun_tick(int fd, short ev, void *arg)
+{
+	static const struct timeval	 sec = { 1, 0 };
+	struct tun			*t;
+	time_t				 now = tun_now();
+
+	RB_FOREACH(t, tun_tree, &tuns) {
+		if (t->role != TUN_ROLE_A || t->mode != TUN_MODE_UDP)
+			continue;
+		if (!t->answered && now - t->start >= TUN_PROBE_SECS) {
+			tun_mode_tcp(t);
+			continue;
+		}
+		if (t->answered &&
+		    now - t->last_rx >= TUN_LOST_KA * t->keepalive) {
+			tun_mode_tcp(t);
+			continue;
+		}
+		if (!t->answered || now - t->last_ka >= t->keepalive) {
+			t->last_ka = now;
+			tun_send_ctl(t, TUN_DG_KEEPALIVE, &t->peer);
+		}
+	}
+	if (ntuns > 0)
+		evtimer_add(&ev_tuntick, &sec);
+}
+
+static void
+tun_add(const struct tun_conf *tc)
+{
+	static const struct timeval	 sec = { 1, 0 };
+	struct tun			*t;
+	unsigned int			 i;
+	int				 fd = -1;
+
+	for (i = 0; i < ntsocks && fd == -1; i++) {
+		if (tc->role == TUN_ROLE_A ? tsocks[i].sin.sin_port == 0 :
+		    tsocks[i].sin.sin_port == tc->local.sin_port &&
+		    (tsocks[i].sin.sin_addr.s_addr ==
+		    tc->local.sin_addr.s_addr ||
+		    tsocks[i].sin.sin_addr.s_addr == htonl(INADDR_ANY)))
+			fd = tsocks[i].fd;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		fatal("tunnel");
+	t->token = tc->token;
+	t->sess = tc->sess;
+	t->role = tc->role;
+	t->mode = TUN_MODE_UDP;
+	t->fd = fd;
+	t->keepalive = tc->keepalive > 0 ? tc->keepalive :
+	    DEFAULT_TUN_KEEPALIVE;
+	t->peer = tc->peer;
+	t->start = t->last_rx = t->last_ka = tun_now();
+	if (fd == -1 || RB_INSERT(tun_tree, &tuns, t) != NULL) {
+		tun_tell(t, 1);
+		free(t);
+		return;
+	}
+	if (ntuns++ == 0)
+		evtimer_add(&ev_tuntick, &sec);
+	if (t->role == TUN_ROLE_A)
+		tun_send_ctl(t, TUN_DG_KEEPALIVE, &t->peer);
+}
+
+static void
+tun_del(const struct tun_key *k)
+{
+	struct tun	*t;
+
+	if ((t = tun_find(k->token)) == NULL || t->sess != k->sess)
+		return;
+	RB_REMOVE(tun_tree, &tuns, t);
+	ntuns--;
+	free(t);
+}
+
 static void
 gre_read_batches(void)
 {
 	struct gre_route_ent	*r;
 	uint8_t			*g;
 	size_t			 glen;
-	int			 i, n, ns, sent, b;
+	int			 i, n, b;
 
 	for (b = 0; b < GRE_BATCHES; b++) {
 		for (i = 0; i < GRE_BATCH; i++) {
@@ -267,7 +694,6 @@ gre_read_batches(void)
 				table.recv_errors++;
 			return;
 		}
-		ns = 0;
 		for (i = 0; i < n; i++) {
 			if (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				table.drop_bad++;
@@ -277,32 +703,13 @@ gre_read_batches(void)
 			    &g, &glen);
 			if (r == NULL)
 				continue;
-			siov[ns].iov_base = g;
-			siov[ns].iov_len = glen;
-			sto[ns].sin_family = AF_INET;
-			sto[ns].sin_port = 0;
-			sto[ns].sin_addr = r->to;
-			smsg[ns].msg_hdr.msg_name = &sto[ns];
-			smsg[ns].msg_hdr.msg_namelen = sizeof(sto[ns]);
-			smsg[ns].msg_hdr.msg_iov = &siov[ns];
-			smsg[ns].msg_hdr.msg_iovlen = 1;
-			smsg[ns].msg_hdr.msg_flags = 0;
-			os_srcaddr_set(&smsg[ns].msg_hdr,
-			    scmsg + (size_t)ns * os_srcaddr_space(), r->src);
-			ns++;
+			if (r->tunnel == TUN_ROUTE_OUT)
+				out_tun(r, g, glen);
+			else
+				out_raw(r, g, glen);
 		}
-		for (sent = 0; sent < ns; ) {
-			i = sendmmsg(gre_fd, smsg + sent, ns - sent, 0);
-			if (i <= 0) {
-				if (i == -1 && errno == EINTR)
-					continue;
-				/* Skip the packet the kernel refused. */
-				table.send_errors++;
-				sent++;
-				continue;
-			}
-			sent += i;
-		}
+		flush_raw();
+		flush_udp();
 		if (n < GRE_BATCH)
 			return;
 	}
@@ -475,8 +882,29 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 	struct gre_route	 gr;
 	struct gre_key		 k;
 	struct gre_route_ent	*r, dead;
+	struct tun_conf		 tc;
+	struct tun_key		 tk;
+	struct tun_state	 ts;
+	struct tun		*t;
 
 	switch (imsg_get_type(imsg)) {
+	case IMSG_TUN_ADD:
+		if (imsg_get_data(imsg, &tc, sizeof(tc)) == -1)
+			fatalx("bad IMSG_TUN_ADD");
+		tun_add(&tc);
+		break;
+	case IMSG_TUN_DEL:
+		if (imsg_get_data(imsg, &tk, sizeof(tk)) == -1)
+			fatalx("bad IMSG_TUN_DEL");
+		tun_del(&tk);
+		break;
+	case IMSG_TUN_MODE:
+		if (imsg_get_data(imsg, &ts, sizeof(ts)) == -1)
+			fatalx("bad IMSG_TUN_MODE");
+		if ((t = tun_find(ts.token)) != NULL && t->sess == ts.sess &&
+		    ts.mode == TUN_MODE_TCP)
+			t->mode = TUN_MODE_TCP;
+		break;
 	case IMSG_GRE_ADD:
 		if (imsg_get_data(imsg, &gr, sizeof(gr)) == -1)
 			fatalx("bad IMSG_GRE_ADD");
@@ -526,6 +954,18 @@ gre_status(void)
 	    (unsigned long long)table.drop_spoofed,
 	    (unsigned long long)table.drop_dst,
 	    (unsigned long long)table.send_errors);
+	if (ntsocks > 0)
+		log_info("tunnels: %u up, %llu packets in, %llu out; datagrams "
+		    "dropped: %llu malformed, %llu unknown token, %llu not a "
+		    "call of the token's session, %llu peer not known yet; "
+		    "%llu packets dropped, TCP not taking them", ntuns,
+		    (unsigned long long)table.tun_in,
+		    (unsigned long long)table.tun_out,
+		    (unsigned long long)table.tun_drop_bad,
+		    (unsigned long long)table.tun_drop_token,
+		    (unsigned long long)table.tun_drop_wrong,
+		    (unsigned long long)table.tun_drop_nopeer,
+		    (unsigned long long)table.tun_drop_tcp);
 }
 
 static void
@@ -613,6 +1053,7 @@ gre_main(int debug)
 	struct imsgbuf		*ibuf = &iev_parent.ibuf;
 	struct conf_rx		 rx;
 	struct pptpproxy_conf	*conf = NULL;
+	unsigned int		 i;
 	int			 r;
 
 	log_procinit("gre");
@@ -630,6 +1071,16 @@ gre_main(int debug)
 		if (imsg_get_type(&imsg) == IMSG_GRE_SOCKET) {
 			if ((gre_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no raw GRE socket from the parent");
+		} else if (imsg_get_type(&imsg) == IMSG_TUN_DATAFD) {
+			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
+				fatalx("no tunnel channel from the parent");
+		} else if (imsg_get_type(&imsg) == IMSG_TUN_SOCKET) {
+			if (ntsocks == TUN_SOCKS_MAX ||
+			    imsg_get_data(&imsg, &tsocks[ntsocks].sin,
+			    sizeof(tsocks[ntsocks].sin)) == -1 ||
+			    (tsocks[ntsocks].fd = imsg_get_fd(&imsg)) == -1)
+				fatalx("bad tunnel socket from the parent");
+			ntsocks++;
 		} else if ((r = conf_recv(&rx, &imsg, &conf)) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));
@@ -665,6 +1116,17 @@ gre_main(int debug)
 	event_add(&ev_gre, NULL);
 	evtimer_assign(&ev_sweep, gbase, gre_sweep, NULL);
 	evtimer_assign(&ev_trim, gbase, gre_trim, NULL);
+	evtimer_assign(&ev_tuntick, gbase, tun_tick, NULL);
+	if (tun_data_fd != -1) {
+		event_assign(&ev_tundata, gbase, tun_data_fd,
+		    EV_READ | EV_PERSIST, tun_read, NULL);
+		event_add(&ev_tundata, NULL);
+	}
+	for (i = 0; i < ntsocks; i++) {
+		event_assign(&tsocks[i].ev, gbase, tsocks[i].fd,
+		    EV_READ | EV_PERSIST, tun_read, NULL);
+		event_add(&tsocks[i].ev, NULL);
+	}
 	if (conf->t_idle > 0) {
 		struct timeval tv = { conf->t_idle, 0 };
 

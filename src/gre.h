@@ -32,6 +32,8 @@ struct gre_route_ent {
 	uint8_t		 toside;
 	uint32_t	 proxy_id;	/* passed on to the parent */
 	uint64_t	 kbytes;	/* the kernel's count (gre offload) */
+	uint8_t		 tunnel;	/* TUN_ROUTE_*, 0: not tunnelled */
+	uint64_t	 token;		/* its session's tunnel */
 };
 
 struct gre_table {
@@ -55,11 +57,21 @@ struct gre_table {
 	unsigned int		 noffq;
 	unsigned int		 offq_max;
 	uint64_t		 drop_dst;	/* right key, not sent to dst */
+	/* tunnels between two pptpproxies: datagrams dropped */
+	uint64_t		 tun_drop_bad;	/* header or length */
+	uint64_t		 tun_drop_token; /* no tunnel has that token */
+	uint64_t		 tun_drop_wrong; /* not a call of its session */
+	uint64_t		 tun_drop_tcp;	/* the relay's channel full */
+	uint64_t		 tun_drop_nopeer; /* peer's address not known */
+	uint64_t		 tun_in, tun_out;
 };
 
 struct gre_route_ent *gre_translate(struct gre_table *, uint8_t *, size_t,
 		    uint8_t **, size_t *);
 int		 gre_table_add(struct gre_table *, const struct gre_route *);
+/* A GRE packet that came through a tunnel with token; NULL: drop. */
+struct gre_route_ent *gre_tun_translate(struct gre_table *, uint64_t,
+		    uint8_t *, size_t);
 struct gre_route_ent *gre_table_del(struct gre_table *, uint64_t, uint16_t);
 
 #endif /* GRE_H */

@@ -147,6 +147,45 @@ os_gre_socket(void)
 	return (fd);
 }
 
+/*
+ * A UDP socket for tunnels, bound to sin: buffers as the raw socket's,
+ * and datagrams larger than the path's MTU fragmented by IP, not
+ * refused.  -1 on error (errno set).
+ */
+int
+os_udp_socket(const struct sockaddr_in *sin)
+{
+	int	fd, sz = GRE_SOCKBUF, on = 1, e;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return (-1);
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+#ifdef SO_RCVBUFFORCE
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
+#endif
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+#ifdef SO_SNDBUFFORCE
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1)
+#endif
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+#ifdef IP_MTU_DISCOVER
+	{
+		int pmtu = IP_PMTUDISC_DONT;
+
+		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+		    sizeof(pmtu));
+	}
+#endif
+	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return (-1);
+	}
+	return (fd);
+}
+
 size_t
 os_srcaddr_space(void)
 {

@@ -956,10 +956,68 @@ parent_atexit(void)
 		(void)unlink(ctl_path);
 }
 
+/*
+ * Tunnels: the UDP sockets the GRE forwarder sends and receives their
+ * datagrams on, bound here at start as the raw socket is opened.  One on
+ * an ephemeral port for proxies whose server is a pptpproxy; one on each
+ * listen address (and tunnel udp-port) of the proxies that accept
+ * tunnels.
+ */
+static unsigned int
+tun_sockets_send(struct imsgev *iev, const struct pptpproxy_conf *conf)
+{
+	struct sockaddr_in	 done[64], sin;
+	struct proxy_conf	*pc;
+	unsigned int		 ndone = 0, i, nsent = 0;
+	int			 fd, out = 0;
+	char			 a[INET_ADDRSTRLEN];
+
+	TAILQ_FOREACH(pc, &conf->proxies, entry) {
+		if (pc->tunnel)
+			out = 1;
+		if (TAILQ_EMPTY(&pc->tun_subnets) &&
+		    TAILQ_EMPTY(&conf->tun_subnets))
+			continue;
+		sin = pc->listen;
+		sin.sin_port = htons(pc->tun_port ? pc->tun_port :
+		    conf->tun_port);
+		for (i = 0; i < ndone; i++)
+			if (done[i].sin_addr.s_addr == sin.sin_addr.s_addr &&
+			    done[i].sin_port == sin.sin_port)
+				break;
+		if (i < ndone || ndone == sizeof(done) / sizeof(done[0]))
+			continue;
+		done[ndone++] = sin;
+		inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a));
+		if ((fd = os_udp_socket(&sin)) == -1) {
+			log_warn("tunnels: UDP %s port %u", a,
+			    ntohs(sin.sin_port));
+			continue;
+		}
+		log_debug("tunnels: UDP %s port %u", a, ntohs(sin.sin_port));
+		if (imsg_compose(&iev->ibuf, IMSG_TUN_SOCKET, 0, 0, fd, &sin,
+		    sizeof(sin)) == -1)
+			fatal("imsg");
+		nsent++;
+	}
+	if (!out)
+		return (nsent);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if ((fd = os_udp_socket(&sin)) == -1) {
+		log_warn("tunnels: UDP socket");
+		return (nsent);
+	}
+	if (imsg_compose(&iev->ibuf, IMSG_TUN_SOCKET, 0, 0, fd, &sin,
+	    sizeof(sin)) == -1)
+		fatal("imsg");
+	return (nsent + 1);
+}
+
 void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
-	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, ctl_fd, i;
+	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, ctl_fd, i, dfd[2];
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
 	char		 pname[16], err[256];
 	struct proxy_conf *pc;
@@ -1074,6 +1132,19 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	    0, ctl_fd, NULL, 0) == -1)
 		fatal("imsg");
 	children[PROC_GRE].composed++;
+	/* The tunnels' packets between the children, one per message. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, dfd) == -1)
+		fatal("socketpair");
+	if (imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_TUN_DATAFD, 0,
+	    0, dfd[0], NULL, 0) == -1 ||
+	    imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_TUN_DATAFD, 0, 0,
+	    dfd[1], NULL, 0) == -1)
+		fatal("imsg");
+	children[PROC_CONTROL].composed++;
+	children[PROC_GRE].composed++;
+	children[PROC_GRE].composed += tun_sockets_send(&children[PROC_GRE].iev,
+	    conf);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], conf) == -1)
 			fatal("sending configuration");

@@ -31,10 +31,11 @@
 #define TUN_F_TCP	0x01	/* can carry GRE in records */
 
 /*
- * UDP datagrams (and the messages between the GRE forwarder and the
- * control relay): magic (2) "PT", version (1), type (1), session (4: on
- * the wire 0, between the processes the relay's session number), token
- * (8), then for data one GRE packet, whole.
+ * UDP datagrams: magic (2) "PT", version (1), type (1), reserved (4, 0),
+ * token (8), then for data one GRE packet, whole.  Between the GRE
+ * forwarder and the control relay (TCP fallback) a packet is such a
+ * datagram, one a message; towards the relay the session's number
+ * (uint64_t, host order) comes first.
  */
 #define TUN_DG_HDR	16
 #define TUN_DG_MAGIC	0x5054
@@ -76,7 +77,7 @@ int		 tun_dg_parse(const uint8_t *, size_t, unsigned int *,
 #define TUN_ROUTE_IN	2	/* from it: only through the tunnel */
 
 struct tun_conf {
-	uint32_t		 sess;
+	uint64_t		 sess;
 	uint64_t		 token;
 	uint8_t			 role;
 	struct sockaddr_in	 peer;	/* A: B's UDP address; B: A's */
@@ -84,11 +85,11 @@ struct tun_conf {
 	int			 keepalive;	/* seconds */
 };
 struct tun_key {
-	uint32_t		 sess;
+	uint64_t		 sess;
 	uint64_t		 token;
 };
 struct tun_state {
-	uint32_t		 sess;
+	uint64_t		 sess;
 	uint64_t		 token;
 	uint8_t			 mode;		/* TUN_MODE_* */
 	uint8_t			 answered;	/* UDP came from the peer */

@@ -495,3 +495,75 @@ session_counted() {
 	    fail "session end counts ${TO_C:-no} packets to the client," \
 		"expected at least $1"
 }
+
+# Helpers for the tunnel tests (two pptpproxies, pptpproxy(8)).
+# lab_tunnel_topology [NCLIENTS]: clients c1..cN | fw (A: 192.0.2.1,
+# 203.0.113.2) | mid (203.0.113.1, 198.51.100.65: masquerades, drops
+# GRE) | fw2 (B: 198.51.100.66, 198.51.100.1) | s (198.51.100.2, pptpd).
+# MID_OUT: mid's interface towards B.
+lab_tunnel_topology() {
+	command -v iptables >/dev/null 2>&1 || skip "no iptables"
+	lab_ns fw
+	lab_ns mid
+	lab_ns fw2
+	lab_ns s
+	ip -n "${PFX}fw" link add br0 type bridge
+	ip -n "${PFX}fw" addr add 192.0.2.1/24 dev br0
+	ip -n "${PFX}fw" link set br0 up
+	_i=1
+	while [ $_i -le "${1:-1}" ]; do
+		lab_client $_i
+		_i=$((_i + 1))
+	done
+	lab_link fw 203.0.113.2/26 mid 203.0.113.1/26
+	lab_link mid 198.51.100.65/26 fw2 198.51.100.66/26
+	MID_OUT=$LINK_A
+	lab_link fw2 198.51.100.1/26 s 198.51.100.2/26
+	ip -n "${PFX}fw" route add default via 203.0.113.1
+	ip -n "${PFX}s" route add default via 198.51.100.1
+	nsx mid sysctl -q -w net.ipv4.ip_forward=1 || fail "ip_forward"
+	nsx mid iptables -t nat -A POSTROUTING -o "$MID_OUT" -j MASQUERADE ||
+	    fail "iptables MASQUERADE"
+	# The network in the middle carries no GRE, either way.
+	nsx mid iptables -A FORWARD -p 47 -j DROP || fail "iptables DROP gre"
+}
+
+# tun_proxies [A_LINES [B_LINES]]: A in fw (to B, tunnelling unless
+# A_TUNNEL is empty) and B in fw2 (accepting tunnels from mid's address),
+# with extra global lines for each; logs $PLOG (A) and $PLOG2 (B).
+tun_proxies() {
+	PLOG2=$TMP/proxy2.log
+	EXTRA_LOGS=$PLOG2
+	cat >"$TMP/a.conf" <<EOC
+$1
+proxy a {
+	listen on 192.0.2.1
+	server 198.51.100.66 port 1723 ${A_TUNNEL-tunnel}
+}
+EOC
+	cat >"$TMP/b.conf" <<EOC
+$2
+proxy b {
+	listen on 198.51.100.66
+	server 198.51.100.2
+	tunnel accept from 198.51.100.65
+}
+EOC
+	PROXY_LOG=$PLOG2 lab_proxy fw2 -f "$TMP/b.conf"
+	B_PID=$PROXY_PID
+	lab_proxy fw -f "$TMP/a.conf"
+	A_PID=$PROXY_PID
+}
+
+# gre_status LOG PID: SIGUSR1 to a proxy; its forwarder's tunnel line.
+tun_status() {
+	_n=$(log_count "tunnels: .* up" "$1")
+	kill -USR1 "$2"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		[ "$(log_count "tunnels: .* up" "$1")" -gt "$_n" ] && break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep "tunnels: .* up" "$1" | tail -1
+}
