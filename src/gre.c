@@ -482,6 +482,25 @@ tun_send_ctl(struct tun *t, unsigned int type, const struct sockaddr_in *to)
 	    sizeof(*to));
 }
 
+/* A good datagram from the peer: B follows it to a new address. */
+static void
+tun_seen(struct tun *t, const struct sockaddr_in *from)
+{
+	if (t->role == TUN_ROLE_B &&
+	    (from->sin_addr.s_addr != t->peer.sin_addr.s_addr ||
+	    from->sin_port != t->peer.sin_port)) {
+		/* A new address or port (NAT): the peer moved. */
+		t->peer.sin_addr = from->sin_addr;
+		t->peer.sin_port = from->sin_port;
+		tun_tell(t, 0);
+	}
+	t->last_rx = tun_now();
+	if (!t->answered && t->role == TUN_ROLE_A) {
+		t->answered = 1;
+		tun_tell(t, 0);
+	}
+}
+
 /*
  * One datagram (from a UDP socket, from != NULL) or one message from the
  * control relay (TCP fallback), whole in buf.
@@ -503,35 +522,28 @@ tun_input(uint8_t *buf, size_t len, const struct sockaddr_in *from)
 		table.tun_drop_token++;
 		return;
 	}
-	if (from != NULL) {
-		if (t->role == TUN_ROLE_B &&
-		    (from->sin_addr.s_addr != t->peer.sin_addr.s_addr ||
-		    from->sin_port != t->peer.sin_port)) {
-			/* A new address or port (NAT): the peer moved. */
-			t->peer.sin_addr = from->sin_addr;
-			t->peer.sin_port = from->sin_port;
-			tun_tell(t, 0);
-		}
-		t->last_rx = tun_now();
-		if (!t->answered && t->role == TUN_ROLE_A) {
-			t->answered = 1;
-			tun_tell(t, 0);
-		}
-	}
 	switch (type) {
 	case TUN_DG_KEEPALIVE:
-		if (t->role == TUN_ROLE_B && from != NULL)
-			tun_send_ctl(t, TUN_DG_ANSWER, from);
+		if (t->role != TUN_ROLE_B || from == NULL)
+			return;
+		tun_seen(t, from);
+		tun_send_ctl(t, TUN_DG_ANSWER, from);
 		return;
 	case TUN_DG_ANSWER:
+		if (t->role == TUN_ROLE_A && from != NULL)
+			tun_seen(t, from);
 		return;
 	default:
 		break;
 	}
 	r = gre_tun_translate(&table, token, buf + TUN_DG_HDR,
 	    len - TUN_DG_HDR);
-	if (r != NULL)
-		out_raw(r, buf + TUN_DG_HDR, len - TUN_DG_HDR);
+	if (r == NULL)
+		return;
+	/* Only a packet of one of its calls may move the peer. */
+	if (from != NULL)
+		tun_seen(t, from);
+	out_raw(r, buf + TUN_DG_HDR, len - TUN_DG_HDR);
 }
 
 /* Datagrams from a tunnel's UDP socket, or messages from the relay. */
