@@ -39,7 +39,7 @@ else
 fi
 # calls a control connection in the HOLD4 holds: the proxy's "limit calls"
 CPC=4
-MODES=${BENCH_MODES:-route nat proxy offload}
+MODES=${BENCH_MODES:-route nat proxy offload tunnel}
 PROXY_FLAGS=${BENCH_PROXY_FLAGS:--n}
 WARM=0.5
 
@@ -162,7 +162,33 @@ topo_up() {
 	done
 }
 
+# tunnel: a second pptpproxy (B) in a namespace of its own between the
+# firewall (A) and the server:
+#   c 192.0.2.10 | f 192.0.2.1, 203.0.113.1 | b 203.0.113.2, 198.51.100.1 |
+#   s 198.51.100.2
+topo_up_tunnel() {
+	topo_up "$1"
+	NB=${1}b
+	ip netns add "$NB" || die "ip netns add $NB"
+	NSLIST="$NSLIST $NB"
+	ip -n "$NB" link set lo up
+	ip -n "$NF" link del f1
+	ip -n "$NF" link add f1 type veth peer name b0 netns "$NB"
+	ip -n "$NB" link add b1 type veth peer name s0 netns "$NS"
+	ip -n "$NF" addr add 203.0.113.1/24 dev f1
+	ip -n "$NB" addr add 203.0.113.2/24 dev b0
+	ip -n "$NB" addr add 198.51.100.1/24 dev b1
+	ip -n "$NS" addr add 198.51.100.2/24 dev s0
+	ip -n "$NF" link set f1 up
+	ip -n "$NB" link set b0 up
+	ip -n "$NB" link set b1 up
+	ip -n "$NS" link set s0 up
+	ip -n "$NS" route add default via 198.51.100.1
+}
+
 topo_down() {
+	[ -n "${NB:-}" ] && [ "$MODE" = tunnel ] && ip netns del "$NB" 2>/dev/null &&
+	    NSLIST=$(echo " $NSLIST " | sed "s/ $NB / /")
 	for n in $NC $NF $NS; do
 		ip netns del "$n" 2>/dev/null
 		NSLIST=$(echo " $NSLIST " | sed "s/ $n / /")
@@ -208,12 +234,14 @@ rss_kb() {
 
 proxy_pids() {
 	[ -n "$PROXY_PID" ] && tree "$PROXY_PID"
+	[ "$MODE" = tunnel ] && [ -n "$B_PID" ] && tree "$B_PID"
 }
 
-# pptpproxy runs in this mode (user-space GRE, or gre offload)
+# pptpproxy runs in this mode (user-space GRE, gre offload, or two of
+# them tunnelling: A and B, counted together)
 isproxy() {
 	case $MODE in
-	proxy|offload) return 0 ;;
+	proxy|offload|tunnel) return 0 ;;
 	esac
 	return 1
 }
@@ -251,7 +279,7 @@ rec() {
 # resident memory now: pptpproxy kB, kernel NAT conntrack entries
 mem_now() {
 	case $MODE in
-	proxy|offload)
+	proxy|offload|tunnel)
 		for p in $(proxy_pids); do
 			echo "$1 $p $(tr '\0' ' ' </proc/$p/cmdline |
 			    sed 's/  *\.* *$//') $(rss_kb $p) kB"
@@ -466,6 +494,15 @@ note() {
 
 # Start pptpproxy in the firewall namespace, its output to $1.
 proxy_start() {
+	if [ "$MODE" = tunnel ]; then
+		bg "${1%.out}-b.out" ip netns exec "$NB" "$PROXY" $PROXY_FLAGS \
+		    -l "${plog%.log}-b.log" -f "$TMP/$MODE-b.conf"
+		B_PID=$BGPID
+		bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
+		    -f "$TMP/$MODE.conf"
+		PROXY_PID=$BGPID
+		return
+	fi
 	bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
 	    -s "$TMP/pptpproxy.sock" \
 	    -f "$TMP/$MODE.conf" -p 192.0.2.1:1723,198.51.100.2:1723
@@ -476,6 +513,7 @@ proxy_start() {
 proxy_stop() {
 	kids=$(proxy_pids)
 	kill_pid "$PROXY_PID"
+	[ "$MODE" = tunnel ] && [ -n "$B_PID" ] && kill_pid "$B_PID"
 	i=0
 	for k in $kids; do
 		while kill -0 "$k" 2>/dev/null && [ $i -lt 30 ]; do
@@ -531,8 +569,8 @@ hold_begin() {
 
 # Per-mode state between steps: the three labs of a run are up at once
 # and take turns figure by figure.
-MODE_VARS="NC NF NS TARGET REFL_PID REFL_STAT PROXY_PID MEM_IDLE NHOLD
-    MODE_OK"
+MODE_VARS="NC NF NS NB TARGET REFL_PID REFL_STAT PROXY_PID B_PID MEM_IDLE
+    NHOLD MODE_OK"
 mode_save() {
 	for v in $MODE_VARS; do
 		eval "M_${MODE}_$v=\$$v"
@@ -552,7 +590,13 @@ mode_up() {
 	MODE_OK=0
 	NHOLD=0
 	MEM_IDLE=-
-	topo_up "pb$$-$RUN-$MODE-"
+	NB=
+	B_PID=
+	if [ "$MODE" = tunnel ]; then
+		topo_up_tunnel "pb$$-$RUN-$MODE-"
+	else
+		topo_up "pb$$-$RUN-$MODE-"
+	fi
 	REFL_STAT=$TMP/refl-$MODE.stat
 	bg "$TMP/refl-$MODE.log" ip netns exec "$NS" "$REFL" -S "$REFL_STAT"
 	REFL_PID=$BGPID
@@ -594,6 +638,31 @@ mode_up() {
 		proxy_start "$LOGS/$RUN-$MODE.out"
 		TARGET=192.0.2.1
 		;;
+	tunnel)
+		# A in the firewall tunnels to B (UDP), B relays to the server.
+		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
+		ip netns exec "$NB" sysctl -qw net.ipv4.ip_forward=0
+		cat >"$TMP/$MODE.conf" <<-EOF
+		limit connections 40000
+		limit connections per-address 40000
+		limit calls $CPC
+		proxy { listen on 192.0.2.1; server 203.0.113.2 tunnel }
+		EOF
+		cat >"$TMP/$MODE-b.conf" <<-EOF
+		limit connections 40000
+		limit connections per-address 40000
+		limit calls $CPC
+		proxy {
+			listen on 203.0.113.2
+			server 198.51.100.2
+			tunnel accept from 203.0.113.1
+		}
+		EOF
+		: >"$plog"
+		: >"$LOGS/$RUN-$MODE-mem.txt"
+		proxy_start "$LOGS/$RUN-$MODE.out"
+		TARGET=192.0.2.1
+		;;
 	esac
 	if ! listening; then
 		log "$MODE: nothing listens on port 1723"
@@ -615,6 +684,12 @@ mode_up() {
 
 # One figure (or the holds) in the current mode.
 mode_step() {
+	# The tunnel is measured for capacity and latency only.
+	if [ "$MODE" = tunnel ]; then
+		case $1 in
+		hold|setup-*) return ;;
+		esac
+	fi
 	case $1 in
 	hold)
 		for n in $HOLD; do
@@ -727,9 +802,10 @@ report() {
 			row[++n] = "held_" cpc "_" H[i] "|  of " H[i] " calls, passing data|%.0f"
 		}
 		row[++n] = "mem_after|memory idle after the tests|%.0f"
-		printf "%-44s %12s %14s %14s %9s %14s %9s\n", "figure", \
-		    "routing", "kernel NAT", "pptpproxy", "proxy/NAT", \
-		    "gre offload", "offl/NAT"
+		printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s\n", \
+		    "figure", "routing", "kernel NAT", "pptpproxy", \
+		    "proxy/NAT", "gre offload", "offl/NAT", "tunnel A->B", \
+		    "tun/proxy"
 		for (i = 1; i <= n; i++) {
 			split(row[i], f, "|")
 			key = f[1]
@@ -737,6 +813,7 @@ report() {
 			k = median(vals["nat", key])
 			p = median(vals["proxy", key])
 			o = median(vals["offload", key])
+			tu = median(vals["tunnel", key])
 			if (noproxy != "" && vals["proxy", key] == "")
 				p = noproxy
 			if (noproxy != "" && vals["offload", key] == "")
@@ -749,19 +826,24 @@ report() {
 			if (k ~ /^[0-9.]+$/ && o ~ /^[0-9.]+$/ && k + 0 > 0 && \
 			    key !~ /^(mem|held)/)
 				oratio = sprintf("%.2f", o / k)
+			tratio = "-"
+			if (p ~ /^[0-9.]+$/ && tu ~ /^[0-9.]+$/ && p + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				tratio = sprintf("%.2f", tu / p)
 			r = fmt(r, f[3]); k = fmt(k, f[3]); p = fmt(p, f[3])
-			o = fmt(o, f[3])
+			o = fmt(o, f[3]); tu = fmt(tu, f[3])
 			if (key ~ /^mem/) {
 				r = "-"
 				if (k ~ /^[0-9]/) k = k " ct"
 				if (p ~ /^[0-9]/) p = p " kB"
 				if (o ~ /^[0-9]/) o = o " kB"
+				if (tu ~ /^[0-9]/) tu = tu " kB"
 			}
 			if (key ~ /^(cpu_pkt|proxy_cpu)/) {
 				r = "-"; k = "(in kernel)"
 			}
-			printf "%-44s %12s %14s %14s %9s %14s %9s\n", f[2], r, \
-			    k, p, ratio, o, oratio
+			printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s\n", \
+			    f[2], r, k, p, ratio, o, oratio, tu, tratio
 		}
 	}' "$RAW"
 	echo
@@ -772,6 +854,10 @@ report() {
 	echo "gre offload: the kernel forwards established calls' GRE; the" \
 	    "CPU figure is the GRE forwarder's, which sees only the packets" \
 	    "before a call's elements are in."
+	echo "tunnel A->B: two pptpproxies, A in the firewall and B in a" \
+	    "namespace between it and the server, each call's GRE in UDP" \
+	    "between them; its pptpproxy figures (memory, GRE CPU) add A's" \
+	    "and B's; call setups and held calls are not measured there."
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip."
 	if [ -n "$NOTES" ]; then
@@ -841,7 +927,7 @@ done
 NOPROXY=
 if [ ! -x "$PROXY" ]; then
 	NOPROXY="n/a (no $B/pptpproxy)"
-	MODES=$(echo " $MODES " | sed 's/ proxy / /; s/ offload / /')
+	MODES=$(echo " $MODES " | sed 's/ proxy / /; s/ offload / /; s/ tunnel / /')
 	log "no $B/pptpproxy: measuring routing and kernel NAT only"
 fi
 
