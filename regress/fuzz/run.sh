@@ -76,7 +76,8 @@ for name in $targets; do
 	fuzz_pptp)	srcs=$codec; max=4096 ;;
 	fuzz_gre)	srcs=$codec; max=1600 ;;
 	fuzz_offload)	srcs="src/offload.c src/log.c"; max=4096 ;;
-	fuzz_grepath)	srcs="src/gre.c $codec src/log.c src/proc.c src/os.c
+	fuzz_tunnel)	srcs="src/tunnel.c $codec"; max=20000 ;;
+	fuzz_grepath)	srcs="src/gre.c src/tunnel.c $codec src/log.c src/proc.c src/os.c
 			    src/sandbox.c src/config.c src/acl.c compat/imsg.c"
 			max=2048 ;;
 	*)		srcs=$codec; max=4096 ;;
