@@ -1753,6 +1753,14 @@ tun_register(struct session *s, int role)
 	s->tun_mode = TUN_MODE_UDP;
 	s->tun_state = TS_UP;
 	imsgev_compose(&iev_gre, IMSG_TUN_ADD, 0, -1, &tc, sizeof(tc));
+	/*
+	 * B: out now, before the hello's answer, so that the forwarder
+	 * knows the token by the time A's first datagram comes.
+	 */
+	if (role == TUN_ROLE_B) {
+		(void)imsgbuf_write(&iev_gre.ibuf);
+		imsgev_update(&iev_gre);
+	}
 }
 
 /* B: a hello from the client side, its first message. */
