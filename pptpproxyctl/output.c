@@ -244,9 +244,15 @@ text_session(FILE *f, const struct ctl_session *s)
 	snprintf(ps, sizeof(ps), "%llu/%llu", U(s->packets[CTL_TO_SERVER]),
 	    U(s->bytes[CTL_TO_SERVER]));
 	fprintf(f, "%-6llu %-21s %-15.15s %-21s %-10s %6llds %6llds %5u "
-	    "%17s %17s\n", U(s->id), addr(&s->client, a, sizeof(a)),
+	    "%17s %17s", U(s->id), addr(&s->client, a, sizeof(a)),
 	    s->proxy, addr(&s->server, b, sizeof(b)), ctl_state_name(s->state),
 	    (long long)s->age, (long long)s->idle, s->ncalls, pc, ps);
+	/* A tunnelled session: over what, and the peer, at the end. */
+	if (s->tunnel != CTL_TUN_NONE)
+		fprintf(f, " tunnel %s %s", s->tunnel == CTL_TUN_TCP ?
+		    "tcp" : "udp", s->tun_peer.sin_port == 0 ? "-" :
+		    addr(&s->tun_peer, a, sizeof(a)));
+	fputc('\n', f);
 }
 
 static void
@@ -272,6 +278,11 @@ text_session_long(FILE *f, const struct ctl_session *s)
 	    U(s->packets[CTL_TO_SERVER]), U(s->bytes[CTL_TO_SERVER]));
 	fprintf(f, "  calls          %u up, %llu set up in all\n", s->ncalls,
 	    U(s->calls_total));
+	if (s->tunnel != CTL_TUN_NONE)
+		fprintf(f, "  tunnel         over %s, peer %s\n",
+		    s->tunnel == CTL_TUN_TCP ? "TCP" : "UDP",
+		    s->tun_peer.sin_port == 0 ? "not known yet" :
+		    addr(&s->tun_peer, a, sizeof(a)));
 }
 
 static void
@@ -300,6 +311,12 @@ json_session(FILE *f, const struct ctl_session *s)
 	json_addr(f, "server", &s->server);
 	fputc(',', f);
 	json_addr(f, "server_local", &s->server_local);
+	if (s->tunnel != CTL_TUN_NONE) {
+		fprintf(f, ",\"tunnel\":{\"over\":\"%s\",",
+		    s->tunnel == CTL_TUN_TCP ? "tcp" : "udp");
+		json_addr(f, "peer", &s->tun_peer);
+		fputc('}', f);
+	}
 	fprintf(f, ",\"state\":\"%s\",\"age\":%lld,\"idle\":%lld,"
 	    "\"calls_up\":%u,\"calls_total\":%llu,"
 	    "\"messages\":{\"to_client\":%llu,\"to_server\":%llu},"

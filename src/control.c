@@ -1585,6 +1585,11 @@ relay_sess_row(uint64_t id, struct ctl_session *r)
 	r->packets[CTL_TO_SERVER] = s->packets[PPTP_SERVER];
 	r->bytes[CTL_TO_CLIENT] = s->bytes[PPTP_CLIENT];
 	r->bytes[CTL_TO_SERVER] = s->bytes[PPTP_SERVER];
+	if (s->tun_side != 0) {
+		r->tunnel = s->tun_mode == TUN_MODE_TCP ? CTL_TUN_TCP :
+		    CTL_TUN_UDP;
+		r->tun_peer = s->tun_peer;
+	}
 	return (0);
 }
 

@@ -728,16 +728,29 @@ ctl_usr1_session(uint64_t id)
 	struct ctl_call		 cc;
 	unsigned int		 i;
 	char			 a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char			 t[INET_ADDRSTRLEN], tun[80];
 	int			 lines = 1;
 
 	if (relay_sess_row(id, &s) == -1)
 		return (0);
 	inet_ntop(AF_INET, &s.client.sin_addr, a, sizeof(a));
 	inet_ntop(AF_INET, &s.server.sin_addr, b, sizeof(b));
-	log_info("session %llu: %s:%u -> %s:%u (%s), %s, %llds, %u call%s up",
-	    (unsigned long long)s.id, a, ntohs(s.client.sin_port), b,
+	tun[0] = '\0';
+	if (s.tunnel != CTL_TUN_NONE) {
+		inet_ntop(AF_INET, &s.tun_peer.sin_addr, t, sizeof(t));
+		if (s.tun_peer.sin_port == 0)
+			snprintf(tun, sizeof(tun), ", tunnelled over %s, peer "
+			    "not known yet", s.tunnel == CTL_TUN_TCP ? "TCP" :
+			    "UDP");
+		else
+			snprintf(tun, sizeof(tun), ", tunnelled over %s, peer "
+			    "%s:%u", s.tunnel == CTL_TUN_TCP ? "TCP" : "UDP",
+			    t, ntohs(s.tun_peer.sin_port));
+	}
+	log_info("session %llu: %s:%u -> %s:%u (%s), %s, %llds, %u call%s "
+	    "up%s", (unsigned long long)s.id, a, ntohs(s.client.sin_port), b,
 	    ntohs(s.server.sin_port), s.proxy, ctl_state_name(s.state),
-	    (long long)s.age, s.ncalls, s.ncalls == 1 ? "" : "s");
+	    (long long)s.age, s.ncalls, s.ncalls == 1 ? "" : "s", tun);
 	for (i = 0; relay_sess_call(id, i, &cc) == 0; i++, lines++)
 		log_info("session %llu: call %u %s: client Call ID %u/%u, "
 		    "server Call ID %u/%u, %llds", (unsigned long long)id,

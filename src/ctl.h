@@ -98,7 +98,14 @@ struct ctl_session {
 	uint64_t		 msgs[2];	/* control messages, CTL_TO_* */
 	uint64_t		 packets[2];	/* GRE, CTL_TO_* */
 	uint64_t		 bytes[2];
+	/* tunnels between two pptpproxies: over what, to where now */
+	uint32_t		 tunnel;	/* CTL_TUN_* */
+	uint32_t		 tun_pad;
+	struct sockaddr_in	 tun_peer;	/* port 0: not known yet */
 };
+#define CTL_TUN_NONE	0
+#define CTL_TUN_UDP	1
+#define CTL_TUN_TCP	2
 
 /* Call states, as ctl_call_state_name() says them. */
 enum ctl_call_state {

@@ -15,10 +15,27 @@ lab_track $p
 lab_wait_log "call 1 up" 10 "$PLOG2" || fail "no call on B"
 sleep 1
 kill -USR1 "$A_PID" "$B_PID"
-lab_wait_log "session 1: 192.0.2.10:[0-9]* -> 198.51.100.66:1723 (a), .* 1 calls up, tunnelled over UDP, peer 198.51.100.66:1723" 5 ||
+lab_wait_log "session 1: 192.0.2.10:[0-9]* -> 198.51.100.66:1723 (a), .* 1 calls* up, tunnelled over UDP, peer 198.51.100.66:1723" 5 ||
     fail "A's status does not show the session tunnelled over UDP"
-lab_wait_log "session 1: 198.51.100.65:[0-9]* -> 198.51.100.2:1723 (b), .* 1 calls up, tunnelled over UDP, peer 198.51.100.65:[0-9]" 5 "$PLOG2" ||
+lab_wait_log "session 1: 198.51.100.65:[0-9]* -> 198.51.100.2:1723 (b), .* 1 calls* up, tunnelled over UDP, peer 198.51.100.65:[0-9]" 5 "$PLOG2" ||
     fail "B's status does not show the session tunnelled over UDP, from mid's address"
+# pptpproxyctl: the row of show sessions ends with the tunnel; show
+# session in words; JSON.
+ctl() {
+	"$PPTPPROXYCTL" "$@" 2>&1
+}
+if [ -x "$PPTPPROXYCTL" ]; then
+	ctl -s "$CTLSOCK" show sessions >"$TMP/a.sessions"
+	grep -q "^1 .* tunnel udp 198.51.100.66:1723$" "$TMP/a.sessions" ||
+	    { cat "$TMP/a.sessions"; fail "A's show sessions does not show the tunnel"; }
+	ctl -s "$TMP/pptpproxy-fw2.sock" show sessions >"$TMP/b.sessions"
+	grep -q "^1 .* tunnel udp 198.51.100.65:[0-9]*$" "$TMP/b.sessions" ||
+	    { cat "$TMP/b.sessions"; fail "B's show sessions does not show the tunnel"; }
+	ctl -s "$CTLSOCK" show session 1 | grep -q "^  tunnel  *over UDP, peer 198.51.100.66:1723$" ||
+	    fail "A's show session 1 does not show the tunnel"
+	ctl -s "$CTLSOCK" -j show sessions | grep -q '"tunnel":{"over":"udp","peer":{"address":"198.51.100.66","port":1723}}' ||
+	    fail "A's JSON sessions do not show the tunnel"
+fi
 wait $p || { cat "$TMP/k.out"; fail "the first call did not echo every frame"; }
 lab_drive c1 -n 300 -w 8 -s 4000 -t 60 192.0.2.1 ||
     fail "frames did not echo through the tunnel"
