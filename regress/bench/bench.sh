@@ -496,15 +496,16 @@ note() {
 proxy_start() {
 	if [ "$MODE" = tunnel ]; then
 		bg "${1%.out}-b.out" ip netns exec "$NB" "$PROXY" $PROXY_FLAGS \
-		    -l "${plog%.log}-b.log" -f "$TMP/$MODE-b.conf"
+		    -l "${plog%.log}-b.log" -s "$TMP/$MODE-b.sock" \
+		    -f "$TMP/$MODE-b.conf"
 		B_PID=$BGPID
 		bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
-		    -f "$TMP/$MODE.conf"
+		    -s "$TMP/$MODE.sock" -f "$TMP/$MODE.conf"
 		PROXY_PID=$BGPID
 		return
 	fi
 	bg "$1" ip netns exec "$NF" "$PROXY" $PROXY_FLAGS -l "$plog" \
-	    -s "$TMP/pptpproxy.sock" \
+	    -s "$TMP/$MODE.sock" \
 	    -f "$TMP/$MODE.conf" -p 192.0.2.1:1723,198.51.100.2:1723
 	PROXY_PID=$BGPID
 }
