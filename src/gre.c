@@ -66,6 +66,7 @@ static struct event	 ev_usr2;
 static struct pptpproxy_conf *gconf;
 static struct event_base *gbase;
 static int		 sweep_polling;	/* waiting for the kernel's counters */
+static unsigned int	 ctl_polls;	/* control polls waiting for them */
 
 static void	gre_dispatch_parent(struct imsgev *, struct imsg *);
 static void	gre_dispatch_control(struct imsgev *, struct imsg *);
@@ -79,6 +80,7 @@ static void	gre_sig(int, short, void *);
 #endif
 static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
 static void	gre_sweep_finish(void);
+static void	gre_offload_poll(void);
 static void	gre_stats_fill(struct gre_stats *, struct gre_route_ent *,
 		    uint16_t);
 
@@ -738,12 +740,19 @@ gre_sweep(int fd, short ev, void *arg)
 	if (table.noffloaded > 0) {
 		if (!sweep_polling) {
 			sweep_polling = 1;
-			imsgev_compose(&iev_parent, IMSG_OFFLOAD_POLL, 0, -1,
-			    NULL, 0);
+			gre_offload_poll();
 		}
 		return;
 	}
 	gre_sweep_finish();
+}
+
+/* Ask the parent for the kernel's counters, unless a poll is out. */
+static void
+gre_offload_poll(void)
+{
+	if (sweep_polling + ctl_polls == 1)
+		imsgev_compose(&iev_parent, IMSG_OFFLOAD_POLL, 0, -1, NULL, 0);
 }
 
 static void
@@ -839,8 +848,10 @@ gre_offload_del(struct gre_route_ent *r, uint16_t key)
 }
 
 /*
- * The control socket: every route's counters so far (the kernel's as of
- * the last sweep, for routes it forwards), then the totals.
+ * The control socket: every route's counters so far, then the totals.
+ * For routes the kernel forwards its counters are asked for first
+ * (gre_ctl_ask), so that a live view counts what the kernel forwarded
+ * since the last sweep too.
  */
 _Static_assert(IMSG_HEADER_SIZE + GRE_CTL_COUNTS_MAX *
     sizeof(struct gre_ctl_count) <= MAX_IMSGSIZE,
@@ -886,6 +897,18 @@ gre_ctl_poll(void)
 	t.recv_errors = table.recv_errors;
 	t.send_errors = table.send_errors;
 	imsgev_compose(&iev_control, IMSG_GRE_CTL_END, 0, -1, &t, sizeof(t));
+}
+
+/* A control poll: at once, or once the kernel's counters are in. */
+static void
+gre_ctl_ask(void)
+{
+	if (table.noffloaded == 0 && ctl_polls == 0) {
+		gre_ctl_poll();
+		return;
+	}
+	ctl_polls++;
+	gre_offload_poll();
 }
 
 static void
@@ -945,7 +968,7 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 		gre_stats_reply(r, k.key);
 		break;
 	case IMSG_GRE_CTL_POLL:
-		gre_ctl_poll();
+		gre_ctl_ask();
 		break;
 	default:
 		log_warnx("unexpected message %u from control",
@@ -1009,7 +1032,10 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		return;
 	case IMSG_OFFLOAD_COUNTS_END:
 		gre_offload_counts(imsg);
-		gre_sweep_finish();
+		if (sweep_polling)
+			gre_sweep_finish();
+		for (; ctl_polls > 0; ctl_polls--)
+			gre_ctl_poll();
 		return;
 	default:
 		break;

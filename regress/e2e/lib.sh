@@ -567,3 +567,96 @@ tun_status() {
 	done
 	grep "tunnels: .* up" "$1" | tail -1
 }
+
+# Helpers for tests that read pptpproxyctl's answers and captures.
+# sessions_match JSON ADDR=HOLD...: the sessions of "show sessions -j" in
+# JSON must be exactly one per ADDR, each of proxy "office" to
+# 198.51.100.2:1723, relaying one call that is up, whose Call IDs are as
+# the log has them and whose GRE packet counters match what pptpdrive -H
+# said in the file HOLD ("HOLD: W written, G echoed, O other"):
+#   to the client: the G echoes and the O others at least; at most every
+#     written frame echoed, plus O, plus a few acknowledgments pptpd may
+#     send alone: G + O <= n <= W + O + 4.  (A probe sent before the call
+#     was routed is lost, so W + O is not a lower bound.)
+#   to the server: the G frames that came back went there; at most the W
+#     frames plus the acknowledgments pptp sends alone, never more than
+#     one per packet it received: G <= n <= W + (packets to the client).
+#   A swap of the directions fails the upper bound to the client: pptp's
+#     lone acknowledgments (10 to 30 a run here) go to the server only.
+# Prints a line per session, and "ok"; returns 1 with the reason last.
+sessions_match() {
+	python3 - "$PLOG" "$@" <<'EOP'
+import json, re, sys
+log = open(sys.argv[1]).read()
+doc = json.load(open(sys.argv[2]))
+hold = {}
+for arg in sys.argv[3:]:
+    a, f = arg.split("=", 1)
+    m = re.search(r"HOLD: (\d+) written, (\d+) echoed, (\d+) other",
+        open(f).read())
+    assert m, "no HOLD line in " + f
+    hold[a] = tuple(int(x) for x in m.groups())
+ss = doc["sessions"]
+assert sorted(s["client"]["address"] for s in ss) == sorted(hold), \
+    "sessions of %s, not of %s" % ([s["client"]["address"] for s in ss],
+    sorted(hold))
+for s in ss:
+    a = s["client"]["address"]
+    w, g, o = hold[a]
+    assert s["proxy"] == "office", s["proxy"]
+    assert s["server"] == {"address": "198.51.100.2", "port": 1723}, s
+    assert s["client_local"] == {"address": "192.0.2.1", "port": 1723}, s
+    assert s["state"] == "relaying", s["state"]
+    assert s["calls_up"] == 1 and len(s["calls"]) == 1, s
+    c = s["calls"][0]
+    assert c["state"] == "up", c
+    line = ("session %d: call %d up: client Call ID %d (shown to the "
+        "server as %d), server Call ID %d (shown to the client as %d)" %
+        (s["id"], c["serial"], c["client_call_id"],
+        c["client_call_id_shown"], c["server_call_id"],
+        c["server_call_id_shown"]))
+    assert line in log, "not in the log: " + line
+    tc = c["gre"]["to_client"]["packets"]
+    ts = c["gre"]["to_server"]["packets"]
+    print("%s: written %d echoed %d other %d; to client %d, to server %d"
+        % (a, w, g, o, tc, ts))
+    assert g + o <= tc <= w + o + 4, \
+        "%s: %d packets to the client" % (a, tc)
+    assert g <= ts <= w + tc, "%s: %d packets to the server" % (a, ts)
+    for d in ("to_client", "to_server"):
+        p, b = c["gre"][d]["packets"], c["gre"][d]["bytes"]
+        # an IP and a GRE header at least, at most 1400 bytes of data more
+        assert 36 * p <= b <= 1500 * p, "%s %s: %d bytes" % (a, d, b)
+        assert s["gre"][d] == c["gre"][d], (s["gre"], c["gre"])
+print("ok")
+EOP
+}
+
+# stop_seen SIDE PROXY_END PEER_END [FLOWS]: in FLOWS (pptpcap's lines,
+# default $TMP/flows), the proxy's direction of the connection PROXY_END
+# - PEER_END sent a Stop-Control-Connection-Request (type 3) and a FIN,
+# the peer answered with the reply (type 4), and no reset went either
+# way; else fail, naming SIDE (client or server).
+stop_seen() {
+	_fl=${4:-$TMP/flows}
+	_out=$(grep "^$2 > $3 " "$_fl")
+	_back=$(grep "^$3 > $2 " "$_fl")
+	[ -n "$_out" ] || fail "$1: no packets from the proxy to $3"
+	echo "$_out" | grep -q "msgs [0-9,]*,3[, ]" ||
+	    fail "$1 $3 got no Stop-Control-Connection-Request: $_out"
+	echo "$_out" | grep -q " fin 1 " ||
+	    fail "$1 $3: the proxy sent no FIN: $_out"
+	echo "$_out $_back" | grep -q "rst 1" &&
+	    fail "$1 $3: a reset: $_out / $_back"
+	echo "$_back" | grep -q "msgs [0-9,]*,4[, ]" ||
+	    fail "$1 $3 sent no Stop-Control-Connection-Reply: $_back"
+	return 0
+}
+
+# lab_refused ADDR [SECONDS]: wait for the proxy's line refusing a
+# connection of ADDR by the ACL of proxy "office" (the client, the proxy
+# and the reason named).
+lab_refused() {
+	lab_wait_log "session [0-9]*: $1:[0-9]* .*client $1 not allowed on proxy office (acl)" \
+	    "${2:-5}"
+}

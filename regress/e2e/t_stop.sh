@@ -55,30 +55,14 @@ python3 "$E2E/pptpcap" "$TMP/stop.pcap" >"$TMP/flows" ||
     fail "cannot read the capture"
 sed 's/^/  /' "$TMP/flows"
 grep "stopped:\|stopping" "$PLOG" | sed 's/^[^]]*\]: /  /'
-# side CLIENT_OR_SERVER PROXY_END PEER_END: the proxy's direction sent
-# the Stop-Control-Connection-Request and a FIN, the peer's answered with
-# the reply; no reset either way.
-check_conn() {
-	out=$(grep "^$2 > $3 " "$TMP/flows")
-	back=$(grep "^$3 > $2 " "$TMP/flows")
-	[ -n "$out" ] || fail "$1: no packets from the proxy to $3"
-	echo "$out" | grep -q "msgs [0-9,]*,3[, ]" ||
-	    fail "$1 $3 got no Stop-Control-Connection-Request: $out"
-	echo "$out" | grep -q " fin 1 " ||
-	    fail "$1 $3: the proxy sent no FIN: $out"
-	echo "$out $back" | grep -q "rst 1" &&
-	    fail "$1 $3: a reset: $out / $back"
-	echo "$back" | grep -q "msgs [0-9,]*,4[, ]" ||
-	    fail "$1 $3 sent no Stop-Control-Connection-Reply: $back"
-}
 for c in 10 11; do
 	peer=$(grep -o "^192\.0\.2\.$c:[0-9]*" "$TMP/flows" | head -n 1)
 	[ -n "$peer" ] || fail "no connection from 192.0.2.$c in the capture"
-	check_conn client 192.0.2.1:1723 "$peer"
+	stop_seen client 192.0.2.1:1723 "$peer"
 done
 n=0
 for me in $(grep -o "^198\.51\.100\.1:[0-9]*" "$TMP/flows" | sort -u); do
-	check_conn server "$me" 198.51.100.2:1723
+	stop_seen server "$me" 198.51.100.2:1723
 	n=$((n + 1))
 done
 [ $n -eq 2 ] || fail "$n connections to the server in the capture, not 2"
