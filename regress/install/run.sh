@@ -50,7 +50,9 @@ files() {
 		lib=/etc
 		unitdir=/etc/systemd/system
 	fi
-	for f in "$p/sbin/pptpproxy 555" "$p/share/man/man8/pptpproxy.8 444" \
+	for f in "$p/sbin/pptpproxy 555" "$p/sbin/pptpproxyctl 555" \
+	    "$p/share/man/man8/pptpproxy.8 444" \
+	    "$p/share/man/man8/pptpproxyctl.8 444" \
 	    "$p/share/man/man5/pptpproxy.conf.5 444" \
 	    "$c/pptpproxy.conf 644" "$unitdir/pptpproxy.service 444" \
 	    "$lib/sysusers.d/pptpproxy.conf 444" \
@@ -63,7 +65,7 @@ files() {
 		fi
 	done
 	n=$(find "$d" -type f | wc -l)
-	check "$p: those 7 files and no other" [ "$n" -eq 7 ]
+	check "$p: those 9 files and no other" [ "$n" -eq 9 ]
 
 	u=$d$unitdir/pptpproxy.service
 	check "$p: the unit checks, starts and reloads $p/sbin/pptpproxy with $c/pptpproxy.conf" \
@@ -74,6 +76,7 @@ files() {
 	    ! grep -n '@' '$u'"
 	m8=$d$p/share/man/man8/pptpproxy.8
 	m5=$d$p/share/man/man5/pptpproxy.conf.5
+	mc=$d$p/share/man/man8/pptpproxyctl.8
 	check "$p: the manual pages name $c/pptpproxy.conf, $unitdir and $lib/sysusers.d" \
 	    sh -c "grep -qx '.It Pa $c/pptpproxy.conf' '$m8' &&
 	    grep -qx '.It Pa $c/pptpproxy.conf' '$m5' &&
@@ -85,7 +88,7 @@ files() {
 	fi
 	if command -v mandoc >/dev/null 2>&1; then
 		check "$p: the installed manual pages pass mandoc -Tlint" \
-		    sh -c "out=\$(mandoc -Tlint -W warning '$m8' '$m5' 2>&1);
+		    sh -c "out=\$(mandoc -Tlint -W warning '$m8' '$m5' '$mc' 2>&1);
 		    echo \"\$out\"; [ -z \"\$out\" ]"
 	fi
 	check "$p: the installed binary's default configuration is $c/pptpproxy.conf" \
