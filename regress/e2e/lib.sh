@@ -660,3 +660,48 @@ lab_refused() {
 	lab_wait_log "session [0-9]*: $1:[0-9]* .*client $1 not allowed on proxy office (acl)" \
 	    "${2:-5}"
 }
+
+# lab_gone PID [SECONDS]: wait until PID has ended (true), at most
+# SECONDS (default 10; false if it still runs).
+lab_gone() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt $(( ${2:-10} * 10 )) ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	! kill -0 "$1" 2>/dev/null
+}
+
+# lab_capture NS FILE: whole packets of the control connections, on every
+# interface of NS, each handed over at once (a stop is over in
+# milliseconds); lab_tcpdump_stop ends it.
+lab_capture() {
+	command -v tcpdump >/dev/null 2>&1 || skip "no tcpdump"
+	lab_bg "$1" tcpdump -i any -n -U --immediate-mode -B 16384 -s 0 \
+	    -w "$2" tcp port 1723 2>"$2.err"
+	TCPDUMP_PID=$LAST_PID
+	lab_wait_log "listening on" 5 "$2.err" || fail "tcpdump did not start"
+}
+
+# proxy_term: SIGTERM to the proxy's parent; fail unless it exits with
+# status 0 within 15 s and its children are gone then.  Prints the status
+# and the time the stop took.
+proxy_term() {
+	_kids=$(proxy_children)
+	[ -n "$_kids" ] || fail "the proxy has no children"
+	_t0=$(date +%s.%N)
+	kill -TERM "$PROXY_PID"
+	lab_gone "$PROXY_PID" 15 || fail "parent still running 15 s after SIGTERM"
+	wait "$PROXY_PID"
+	_rc=$?
+	_el=$(echo "$_t0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }')
+	echo "parent exited with status $_rc after $_el s"
+	[ $_rc -eq 0 ] || fail "exit status $_rc, not 0"
+	for _p in $_kids; do
+		if [ -d "/proc/$_p" ] &&
+		    ! grep -q '^State:.*Z' "/proc/$_p/status" 2>/dev/null; then
+			fail "child $_p still running"
+		fi
+	done
+	return 0
+}

@@ -59,12 +59,7 @@ ctl kill session 999999 2>"$TMP/k.err" && fail "kill of no session ok"
 grep -q "no session 999999" "$TMP/k.err" || fail "kill: no message"
 out=$(ctl kill session "$id") || fail "kill session $id failed"
 echo "kill session $id: $out"
-i=0
-while kill -0 $p1 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 $p1 2>/dev/null && fail "the killed client's pptp still runs"
+lab_gone $p1 10 || fail "the killed client's pptp still runs"
 cat "$TMP/c1.out"
 grep -q "pptp exited\|pptp went away" "$TMP/c1.out" ||
     fail "the killed client did not see its tunnel end"

@@ -92,10 +92,7 @@ lab_topology 2
 lab_pptpd
 nsx fw sysctl -qw net.ipv4.ip_forward=1 || fail "cannot set ip_forward in fw"
 # The whole life in one capture, both sides of the firewall.
-lab_bg fw tcpdump -i any -n -U --immediate-mode -B 16384 -s 0 \
-    -w "$TMP/life.pcap" tcp port 1723 2>"$TMP/tcpdump.err"
-TCPDUMP_PID=$LAST_PID
-lab_wait_log "listening on" 5 "$TMP/tcpdump.err" || fail "tcpdump did not start"
+lab_capture fw "$TMP/life.pcap"
 
 # 2. The check, then the start.
 out=$(nsx fw "$PPTPPROXY" -t -f "$TMP/p.conf" 2>&1) ||
@@ -172,12 +169,7 @@ done
 sleep 1
 out=$(ctl kill session "$id2") || fail "kill session $id2 failed"
 echo "kill session $id2: $out"
-i=0
-while kill -0 $hold2 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 $hold2 2>/dev/null && fail "client 2 still holds its call after kill session"
+lab_gone $hold2 10 || fail "client 2 still holds its call after kill session"
 lab_wait_log "session $id2: .* ended after" 10 ||
     fail "no end line for session $id2"
 kill -0 $hold1 2>/dev/null || fail "client 1's held call ended with the kill"
@@ -230,22 +222,7 @@ assert [(s["client"]["port"], s["state"]) for s in ss] == \
     fail "not client 1's held session alone: $(cat "$TMP/left.json")"
 
 # 8. TERM.
-kill -TERM "$PROXY_PID"
-i=0
-while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "parent still running 15 s after SIGTERM"
-wait "$PROXY_PID"
-rc=$?
-echo "parent exited with status $rc"
-[ $rc -eq 0 ] || fail "exit status $rc, not 0"
-for p in $kids; do
-	if [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status"; then
-		fail "child $p still running"
-	fi
-done
+proxy_term
 for p in $(ip netns pids "$(ns fw)"); do
 	[ "$(readlink "/proc/$p/exe")" = "$PPTPPROXY" ] &&
 	    fail "process $p of the daemon still runs"
@@ -254,12 +231,7 @@ nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
     fail "the nftables table is left behind"
 grep -q "stopped: 1 of 1 session ended in order" "$PLOG" ||
     fail "no line saying the session ended in order"
-i=0
-while kill -0 $hold1 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 $hold1 2>/dev/null && fail "client 1 still holds its call after the stop"
+lab_gone $hold1 10 || fail "client 1 still holds its call after the stop"
 
 sleep 1
 lab_tcpdump_stop

@@ -9,12 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 lab_topology 2
 lab_pptpd
-command -v tcpdump >/dev/null 2>&1 || skip "no tcpdump"
-# Whole packets, each handed over at once (a stop is over in milliseconds).
-lab_bg fw tcpdump -i any -n -U --immediate-mode -B 16384 -s 0 -w "$TMP/stop.pcap" \
-    tcp port 1723 2>"$TMP/tcpdump.err"
-TCPDUMP_PID=$LAST_PID
-lab_wait_log "listening on" 5 "$TMP/tcpdump.err" || fail "tcpdump did not start"
+lab_capture fw "$TMP/stop.pcap"
 offload_proxy 1 "timeout stop 5" "log level debug"
 for c in 1 2; do
 	lab_drive c$c -g $c -n 1 -k 40 -t 50 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
@@ -28,25 +23,7 @@ done
 sleep 2
 nsx fw nft list table ip pptpproxy >/dev/null 2>&1 ||
     fail "no nft table while the calls are up"
-kids=$(proxy_children)
-[ -n "$kids" ] || fail "the proxy has no children"
-t0=$(date +%s.%N)
-kill -TERM "$PROXY_PID"
-i=0
-while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 150 ]; do
-	sleep 0.1; i=$((i + 1))
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "parent still running 15 s after SIGTERM"
-wait "$PROXY_PID"; rc=$?
-el=$(echo "$t0 $(date +%s.%N)" | awk '{ printf "%.2f", $2 - $1 }')
-echo "parent exited with status $rc after $el s"
-[ $rc -eq 0 ] || fail "exit status $rc, not 0"
-for p in $kids; do
-	if [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null
-	then
-		fail "child $p still running"
-	fi
-done
+proxy_term
 nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
     fail "the nft table is left behind"
 sleep 1
