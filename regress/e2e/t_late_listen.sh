@@ -22,7 +22,7 @@ printf 'proxy "late" {\n\tlisten on 192.0.2.5\n\tserver 198.51.100.2\n}\n' \
 # waited for (6 s at most) once the address is up.
 late() {
 	: >"$PLOG"
-	lab_bg fw "$1" -d -l "$PLOG" -f "$TMP/late.conf"
+	lab_bg fw "$1" -d -l "$PLOG" -s "$CTLSOCK" -f "$TMP/late.conf"
 	PROXY_PID=$LAST_PID
 	lab_wait_log "relaying control connections" 10 ||
 	    fail "the daemon did not start with its address missing"

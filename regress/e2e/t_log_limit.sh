@@ -19,7 +19,7 @@ proxy "office" {
 EOC
 # As lab_proxy, but at the default log level (-d would log in full).
 : >"$PLOG"
-lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -f "$TMP/c.conf"
+lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -s "$CTLSOCK" -f "$TMP/c.conf"
 PROXY_PID=$LAST_PID
 lab_wait_port fw 1723 10 || fail "pptpproxy did not start listening"
 sleep 1
