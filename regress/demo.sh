@@ -37,16 +37,25 @@ say "pptpproxy -d -l LOG -p 192.0.2.1:1723,198.51.100.2:1723 is running in the f
 say ""
 say "Both clients now send $FRAMES PPP frames each, 1 to 1400 bytes, at the same"
 say "time, and check that every one comes back intact and in order:"
-lab_drive c1 -n "$FRAMES" -w 8 -t 60 192.0.2.1 >"$TMP/c1.out" 2>&1 &
+lab_drive c1 -n "$FRAMES" -w 8 -t 60 -H 3 192.0.2.1 >"$TMP/c1.out" 2>&1 &
 p1=$!
 lab_track $p1
-lab_drive c2 -n "$FRAMES" -w 8 -t 60 192.0.2.1 >"$TMP/c2.out" 2>&1 &
+lab_drive c2 -n "$FRAMES" -w 8 -t 60 -H 3 192.0.2.1 >"$TMP/c2.out" 2>&1 &
 p2=$!
 lab_track $p2
+# Both hold their call for 3 s once their frames are back: time to look.
+if lab_wait_log "HOLD:" 60 "$TMP/c1.out" &&
+    lab_wait_log "HOLD:" 60 "$TMP/c2.out"; then
+	say ""
+	say "While both calls are up, \"pptpproxyctl show sessions\" on the firewall"
+	say "shows who is connected, through which proxy, with which Call IDs:"
+	nsx fw "$PPTPPROXYCTL" -s "$CTLSOCK" show sessions | sed 's/^/    /'
+	say ""
+fi
 wait $p1; r1=$?
 wait $p2; r2=$?
-sed 's/^pptpdrive 192.0.2.1 tag [0-9]*: /    /' "$TMP/c1.out" | sed '1s/^    /    c1 (192.0.2.10): /'
-sed 's/^pptpdrive 192.0.2.1 tag [0-9]*: /    /' "$TMP/c2.out" | sed '1s/^    /    c2 (192.0.2.11): /'
+grep -v " HOLD: " "$TMP/c1.out" | sed 's/^pptpdrive 192.0.2.1 tag [0-9]*: /    /' | sed '1s/^    /    c1 (192.0.2.10): /'
+grep -v " HOLD: " "$TMP/c2.out" | sed 's/^pptpdrive 192.0.2.1 tag [0-9]*: /    /' | sed '1s/^    /    c2 (192.0.2.11): /'
 lab_wait_log "192.0.2.10:[0-9]* ended after" 10
 lab_wait_log "192.0.2.11:[0-9]* ended after" 10
 say ""
