@@ -5,6 +5,7 @@
 #	make demo		build and run the end-to-end example (root)
 #	make bench		benchmark against the kernel's PPTP NAT (root)
 #	make fuzz		run the libFuzzer targets for a while
+#	make mutate		plant known bugs in copies, check the tests catch each (root)
 #	make install		PREFIX, DESTDIR, SBINDIR, MANDIR, SYSCONFDIR
 #				(see "Installing" in README)
 
@@ -84,7 +85,7 @@ FUZZ_SRCS =	$(wildcard regress/fuzz/fuzz_*.c)
 
 vpath %.c src compat $(B)
 
-.PHONY: all deps test unit e2e demo bench fuzz soak install clean tools asan testbuild unit-bins \
+.PHONY: all deps test unit e2e demo bench fuzz soak mutate install clean tools asan testbuild unit-bins \
 	install-files install-systemd install-rc install-setup FORCE
 
 all: $(B)/pptpproxy $(B)/pptpproxyctl
@@ -204,6 +205,11 @@ fuzz:
 
 soak: all tools
 	sh regress/soak.sh
+
+# Planted bugs (regress/mutate/*.plant), each in a copy of the tree: the
+# tests named for it must fail.  Slow, root: not part of "make test".
+mutate: all tools
+	sh regress/mutate.sh
 
 # What the files installed say: where the binary, the configuration and
 # the chroot directory are, and which user runs the children.

@@ -705,3 +705,32 @@ proxy_term() {
 	done
 	return 0
 }
+
+# lab_drive_refused NS PATTERN [pptpdrive arguments]: a client in NS that must
+# not get through.  pptpdrive must end with 2 (its tunnel never carried a
+# frame; 0 is an echo, 1 frames lost after some came back), and the proxy
+# log must gain a line matching PATTERN (grep -e) while the client runs or
+# within 5 s after: the refusal for the reason the test means.  A client
+# that fails for any other reason (a setup error of the lab, pptp not
+# starting) fails the test instead of passing it.
+lab_drive_refused() {
+	_rn=$1
+	_rpat=$2
+	shift 2
+	_rb=$(log_count "$_rpat")
+	lab_drive "$_rn" "$@" >"$TMP/refused.out" 2>&1
+	_rrc=$?
+	sed 's/^/refused client: /' "$TMP/refused.out"
+	[ $_rrc -eq 2 ] ||
+	    fail "the client in $_rn ended with $_rrc, expected 2" \
+		"(no frame through)"
+	_ri=0
+	while [ "$(log_count "$_rpat")" -le "$_rb" ] && [ $_ri -lt 50 ]; do
+		sleep 0.1
+		_ri=$((_ri + 1))
+	done
+	[ "$(log_count "$_rpat")" -gt "$_rb" ] ||
+	    fail "the client in $_rn failed, but no new log line says" \
+		"why it was meant to: \"$_rpat\""
+	grep -e "$_rpat" "$PLOG" | tail -n 1 | sed 's/^.*: control: /refusal: /'
+}

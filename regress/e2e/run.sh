@@ -3,8 +3,12 @@
 # (t_echo, t_echo.sh or a path), each under a time limit (E2E_TIMEOUT
 # seconds, default 120).  Prints "ok - name", "not ok - name" (followed by
 # the test's output, indented) or "skip - name: reason" per test, and last
-# "N passed, M failed".  Exits 1 if any failed.  Root only; works from any
-# directory.  E2E_KEEP=1 keeps each test's temporary directory.
+# "N passed, M failed, K skipped".  Exits 1 if any failed, or if none
+# passed or failed (all skipped, or none found: a run that tested nothing
+# is counted as one failure).  A test that exits 77 without a "skip:"
+# line, or with an exit status other than 0, 1 and 77, fails.  Root only;
+# works from any directory.  E2E_KEEP=1 keeps each test's temporary
+# directory.
 dir=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$dir/../.." && pwd)
 cd "$top" || exit 1
@@ -66,8 +70,15 @@ for t in $tests; do
 		echo "ok - $name (${el}s)"
 		;;
 	77)
-		skip=$((skip + 1))
-		echo "skip - $name: $(grep '^skip:' "$out" | tail -n 1 | sed 's/^skip: //')"
+		why=$(grep '^skip:' "$out" | tail -n 1 | sed 's/^skip: *//')
+		if [ -n "$why" ]; then
+			skip=$((skip + 1))
+			echo "skip - $name: $why"
+		else
+			fail=$((fail + 1))
+			echo "not ok - $name (exit 77 without a \"skip:\" reason)"
+			sed 's/^/    /' "$out"
+		fi
 		;;
 	*)
 		fail=$((fail + 1))
@@ -80,6 +91,10 @@ for t in $tests; do
 	esac
 	sweep "r$$t$i-"
 done
-echo "# $skip skipped, $(( $(date +%s) - start ))s in all"
-echo "$pass passed, $fail failed"
+echo "# $(( $(date +%s) - start ))s in all"
+if [ $((pass + fail)) -eq 0 ]; then
+	fail=1
+	echo "not ok - no test ran ($skip skipped)"
+fi
+echo "$pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

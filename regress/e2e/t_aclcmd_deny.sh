@@ -9,10 +9,7 @@ printf '#!/bin/sh\nexit 1\n' >"$TMP/deny"
 chmod 755 "$TMP/deny"
 lab_proxy fw -p 192.0.2.1,198.51.100.2 -x "$TMP/deny"
 t0=$(date +%s)
-lab_drive c1 -n 5 -t 10 192.0.2.1 && fail "client refused by the command got through"
-t1=$(date +%s)
-lab_wait_log "192.0.2.10.*not allowed" 5 || fail "no log line for the refusal"
-grep "not allowed" "$PLOG" | head -n 1 | sed 's/^.*control: //'
+lab_drive_refused c1 "client 192.0.2.10 not allowed on proxy .* (acl command" -n 5 -t 10 192.0.2.1
 grep "not allowed" "$PLOG" | grep -q "exited 1\|status 1" ||
     fail "the refusal does not give the command's exit status"
 sleep 1

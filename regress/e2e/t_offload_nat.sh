@@ -27,7 +27,8 @@
 # addresses are needed: with one, the NAT itself could not tell the two
 # calls' GRE apart.  The reason the parent logs for the refusal is shown,
 # not checked.  Should the NAT not give both calls port 40000, the
-# collision part says so and checks nothing more.
+# collision part cannot be checked: the test is then a skip (exit 77),
+# not a pass.
 . "$(dirname "$0")/lib.sh"
 command -v nft >/dev/null 2>&1 || skip "nft(8) is not installed"
 command -v iptables >/dev/null 2>&1 || skip "no iptables"
@@ -130,8 +131,9 @@ cat "$TMP/x1.out" "$TMP/x2.out"
 if [ -z "$id6" ] || [ "$id6" != "$id7" ]; then
 	# The NAT did not give both calls the same port and Call ID.
 	[ $bad -eq 0 ] || fail "the calls from n1 and n2 did not echo all frames"
-	echo "n1 and n2 showed the proxy Call IDs ${id6:-?} and ${id7:-?}: no tosrc collision forced, that part not checked"
-	exit 0
+	skip "n1 and n2 showed the proxy Call IDs ${id6:-?} and" \
+	    "${id7:-?}: no tosrc collision forced, that part not checked" \
+	    "(the five calls passed)"
 fi
 now=$(log_count "does not take Call ID")
 grep "does not take Call ID" "$PLOG" | sed 's/^.*parent: //'

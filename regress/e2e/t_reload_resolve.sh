@@ -71,7 +71,7 @@ grep -q "user: takes effect at restart" "$PLOG" || fail "no line for the user"
 grep -q "chroot: takes effect at restart" "$PLOG" || fail "no line for chroot"
 lab_drive c1 -n 50 -t 20 192.0.2.1 ||
     fail "c1 through the kept address after the reload (new ACL)"
-lab_drive c2 -n 3 -t 6 192.0.2.1 && fail "c2 still allowed: the new ACL is not in force"
+lab_drive_refused c2 "client 192.0.2.11 not allowed on proxy .* (acl" -n 3 -t 6 192.0.2.1
 nsx fw ss -ltnH "src 192.0.2.2" | grep -q . && fail "proxy two listens"
 [ "$(proxy_child control)" = "$ctl" ] || fail "the control process changed"
 uid1=$(awk '/^Uid:/ { print $2 }' "/proc/$ctl/status")

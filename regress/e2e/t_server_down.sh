@@ -29,7 +29,7 @@ awk "BEGIN { exit !($2 < 2) }" || fail "the client was closed only after $2 s"
 lab_wait_log "cannot connect to server\|connection refused\|Connection refused" 5 ||
     fail "no log line about the server"
 grep -i "refused\|cannot connect" "$PLOG" | head -n 2 | sed 's/^.*control: //'
-lab_drive c1 -n 5 -t 5 192.0.2.1 >/dev/null && fail "an echo without a server?"
+lab_drive_refused c1 "cannot connect to server 198.51.100.2:1723: Connection refused" -n 5 -t 5 192.0.2.1
 kill -0 "$PROXY_PID" 2>/dev/null || fail "the daemon died"
 lab_pptpd
 lab_drive c1 -n 50 -t 30 192.0.2.1 || fail "no service once the server is up"

@@ -429,6 +429,13 @@ test_both_ways(void)
 				    "Connected"), "Incoming-Call-Connected "
 				    "from the %s: refused", rn);
 			}
+			/*
+			 * Set-Link-Info: pptpd ignores its Call ID and
+			 * pptp-linux sends none, so no echo test sees it
+			 * rewritten wrong; these checks and
+			 * regress/e2e/t_callid_wire.sh (a capture on the
+			 * server's side) do.
+			 */
 			for (t = PPTP_WEN; t <= PPTP_SLI; t++) {
 				mkc(m, t, Q, 0, 0);
 				r = tx(&s, o, m, &x);
@@ -564,6 +571,13 @@ test_outgoing(void)
 	    "outgoing: events ROUTE_ADD to the server (key %u -> 0x8001), "
 	    "CALL_UP", Q);
 
+	/*
+	 * pptpd ignores the Call ID of a Set-Link-Info and pptp-linux sends
+	 * none, so no echo through real peers shows this rewrite wrong:
+	 * here, and on the wire in regress/e2e/t_callid_wire.sh (a scripted
+	 * client's Set-Link-Info, checked in a capture on the server's
+	 * side; plant regress/mutate/sli_not_rewritten.plant).
+	 */
 	mkc(m, PPTP_SLI, Q, 0, 0);
 	r = tx(&s, PPTP_CLIENT, m, &x);
 	CHECK(r == 0 && untouched && x.nids == 1 &&
