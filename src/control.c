@@ -1110,6 +1110,8 @@ sess_tm_conn(int fd, short ev, void *arg)
 
 /*
  * Apply what the codec said: routes to the GRE forwarder, log lines.
+ * Routes wait (imsgev_compose_lazy) until a call is up, so that the
+ * forwarder is woken once a call, with the last calls' withdrawals.
  */
 static void
 sess_events(struct session *s, struct pptp_event *ev, int n)
@@ -1141,7 +1143,8 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 				gr.tunnel = to == s->tun_side - 1 ?
 				    TUN_ROUTE_OUT : TUN_ROUTE_IN;
 			}
-			imsgev_compose(&iev_gre, IMSG_GRE_ADD, 0, -1, &gr,
+			/* Sent by the reply at the latest (CALL_UP). */
+			imsgev_compose_lazy(&iev_gre, IMSG_GRE_ADD, 0, &gr,
 			    sizeof(gr));
 			break;
 		case PPTP_EV_ROUTE_DEL:
@@ -1149,7 +1152,7 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			k.sess = s->id;
 			k.key = c->pres[ev[i].side];
 			s->pending++;
-			imsgev_compose(&iev_gre, IMSG_GRE_DEL, 0, -1, &k,
+			imsgev_compose_lazy(&iev_gre, IMSG_GRE_DEL, 0, &k,
 			    sizeof(k));
 			break;
 		case PPTP_EV_CALL_NEW:
@@ -1166,6 +1169,12 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			}
 			break;
 		case PPTP_EV_CALL_UP:
+			/*
+			 * Its peer may send GRE once it has the reply we
+			 * relay now: the routes (and whatever waited
+			 * before them) go in this turn of the loop.
+			 */
+			imsgev_update(&iev_gre);
 			s->calls++;
 			pstats[s->ps].calls_total++;
 			log_info("session %llu: call %u up: client Call ID %u "

@@ -821,7 +821,8 @@ gre_stats_reply(struct gre_route_ent *r, uint16_t key)
 	struct gre_stats	st;
 
 	gre_stats_fill(&st, r, key);
-	imsgev_compose(&iev_control, IMSG_GRE_STATS, 0, -1, &st, sizeof(st));
+	/* Awaited only to log the session's end: it may wait. */
+	imsgev_compose_lazy(&iev_control, IMSG_GRE_STATS, 0, &st, sizeof(st));
 }
 
 static void
@@ -1024,7 +1025,7 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_OFFLOAD_STATS:
 		if (imsg_get_data(imsg, &st, sizeof(st)) == -1)
 			fatalx("bad IMSG_OFFLOAD_STATS");
-		imsgev_compose(&iev_control, IMSG_GRE_STATS, 0, -1, &st,
+		imsgev_compose_lazy(&iev_control, IMSG_GRE_STATS, 0, &st,
 		    sizeof(st));
 		return;
 	case IMSG_OFFLOAD_COUNTS:

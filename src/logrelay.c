@@ -7,9 +7,12 @@
  * to the -l file, which the parent reopens on SIGHUP, or to standard
  * error.
  *
- * A child sends each line at once (a child about to die of a forbidden
- * call still gets its last line out) and, at exit, waits until every
- * queued line is written.  While the parent does not read, at most
+ * A child sends warnings and errors at once (a child about to die of a
+ * forbidden call still gets its last line out), every line at debug
+ * level too; informational lines (a call up or down, a session's end)
+ * wait up to IMSGEV_LAZY_MS, or until IMSGEV_LAZY_MAX are queued, so
+ * that the parent is woken once for many of them.  At exit a child
+ * waits until every queued line is written.  While the parent does not read, at most
  * LOG_RELAY_QUEUE lines wait; the next ones are counted, and the count
  * is logged once lines flow again.  When the channel is gone, lines are written
  * where they were before (syslog or standard error).
@@ -63,6 +66,16 @@ relay_send(int pri, const char *msg)
 	    == -1) {
 		relay_broken = 1;
 		return (-1);
+	}
+	/*
+	 * Accounting lines (info) wait a little, so that the parent is
+	 * woken once for many; warnings, and every line at debug level,
+	 * go now, with those that waited before them.
+	 */
+	if (LOG_PRI(pri) > LOG_WARNING && log_getlevel() < LOG_LVL_DEBUG &&
+	    relay_iev->peer != NULL) {
+		imsgev_lazy(relay_iev);
+		return (0);
 	}
 	if (imsgbuf_write(ibuf) == -1 && errno != EAGAIN &&
 	    errno != EWOULDBLOCK && errno != EINTR) {

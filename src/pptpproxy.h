@@ -455,6 +455,7 @@ struct imsgev {
 	int		 stalled;	/* over outmax: not read */
 	struct event	 more;		/* handle the backlog */
 	void		(*bad)(struct imsgev *, const char *);
+	struct event	 lazy;		/* imsgev_lazy(): write by then */
 };
 void	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
 	    void (*)(struct imsgev *, struct imsg *),
@@ -462,6 +463,16 @@ void	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
 int	imsgev_compose(struct imsgev *, uint32_t, uint32_t, int,
 	    const void *, size_t);
 void	imsgev_update(struct imsgev *);
+/*
+ * Messages that may wait (routes not yet in use, counters, log lines):
+ * they go out with the next message that may not, or after at most
+ * IMSGEV_LAZY_MS, or once IMSGEV_LAZY_MAX wait, whichever comes first.
+ */
+#define IMSGEV_LAZY_MS		20
+#define IMSGEV_LAZY_MAX		64
+int	imsgev_compose_lazy(struct imsgev *, uint32_t, uint32_t,
+	    const void *, size_t);
+void	imsgev_lazy(struct imsgev *);
 /* Read one whole message, blocking (start-up only). */
 int	imsg_read_blocking(struct imsgbuf *, struct imsg *);
 

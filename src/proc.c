@@ -178,6 +178,7 @@ static void	imsgev_flush(int, short, void *);
 static void	imsgev_more(int, short, void *);
 static void	imsgev_set(struct imsgev *, short);
 static void	imsgev_settle(struct imsgev *);
+static void	imsgev_after(struct imsgev *);
 static int	imsgev_handle(struct imsgev *);
 
 static void
@@ -222,7 +223,7 @@ imsgev_cb(int fd, short ev, void *arg)
 	}
 	if (imsgev_handle(iev) == -1)
 		return;
-	imsgev_update(iev);
+	imsgev_after(iev);
 }
 
 /* The output queue holds more than the peer may make us keep. */
@@ -272,6 +273,25 @@ imsgev_handle(struct imsgev *iev)
 	return (0);
 }
 
+/*
+ * After reading: what the dispatch composed with imsgev_compose() goes
+ * (its flush is active), what it composed lazily keeps waiting.
+ */
+static void
+imsgev_after(struct imsgev *iev)
+{
+	if (evtimer_pending(&iev->lazy, NULL))
+		imsgev_settle(iev);
+	else
+		imsgev_update(iev);
+}
+
+static void
+imsgev_lazy_due(int fd, short ev, void *arg)
+{
+	imsgev_update(arg);
+}
+
 static void
 imsgev_more(int fd, short ev, void *arg)
 {
@@ -279,7 +299,7 @@ imsgev_more(int fd, short ev, void *arg)
 
 	if (imsgev_handle(iev) == -1)
 		return;
-	imsgev_update(iev);
+	imsgev_after(iev);
 }
 
 void
@@ -307,6 +327,7 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
 	event_add(&iev->ev, NULL);
 	event_assign(&iev->flush, base, -1, 0, imsgev_flush, iev);
 	evtimer_assign(&iev->more, base, imsgev_more, iev);
+	evtimer_assign(&iev->lazy, base, imsgev_lazy_due, iev);
 }
 
 /*
@@ -319,6 +340,8 @@ imsgev_flush(int fd, short ev, void *arg)
 {
 	struct imsgev	*iev = arg;
 
+	/* What waited goes now, with the rest. */
+	evtimer_del(&iev->lazy);
 	if (imsgbuf_write(&iev->ibuf) == -1) {
 		log_warn("write to %s", iev->peer);
 		iev->closed(iev);
@@ -368,7 +391,8 @@ imsgev_settle(struct imsgev *iev)
 	iev->stalled = full;
 	if (!iev->backlog && !full)
 		events |= EV_READ;
-	if (q > 0)
+	/* Lazy messages (imsgev_lazy) wait for their timer. */
+	if (q > 0 && !evtimer_pending(&iev->lazy, NULL))
 		events |= EV_WRITE;
 	imsgev_set(iev, events);
 	if (iev->backlog && !full &&
@@ -379,6 +403,7 @@ imsgev_settle(struct imsgev *iev)
 void
 imsgev_update(struct imsgev *iev)
 {
+	evtimer_del(&iev->lazy);
 	if (imsgbuf_queuelen(&iev->ibuf) > 0 && !(iev->events & EV_WRITE))
 		event_active(&iev->flush, EV_WRITE, 0);
 	else
@@ -396,6 +421,41 @@ imsgev_compose(struct imsgev *iev, uint32_t type, uint32_t id, int fd,
 		log_warn("imsg to %s", iev->peer);
 	else
 		imsgev_update(iev);
+	return (r);
+}
+
+/*
+ * What is queued may wait a little: it goes with the next message
+ * composed with imsgev_compose(), or when the timer runs out, or now
+ * once IMSGEV_LAZY_MAX messages wait.  While many sessions come and go
+ * the peer is woken once for a batch instead of once a message.
+ */
+void
+imsgev_lazy(struct imsgev *iev)
+{
+	struct timeval	tv = { 0, IMSGEV_LAZY_MS * 1000 };
+
+	if (imsgbuf_queuelen(&iev->ibuf) >= IMSGEV_LAZY_MAX) {
+		imsgev_update(iev);
+		return;
+	}
+	/* Write interest is set: the socket takes it when it can. */
+	if ((iev->events & EV_WRITE) || evtimer_pending(&iev->lazy, NULL))
+		return;
+	evtimer_add(&iev->lazy, &tv);
+}
+
+int
+imsgev_compose_lazy(struct imsgev *iev, uint32_t type, uint32_t id,
+    const void *data, size_t len)
+{
+	int	r;
+
+	r = imsg_compose(&iev->ibuf, type, id, 0, -1, data, len);
+	if (r == -1)
+		log_warn("imsg to %s", iev->peer);
+	else
+		imsgev_lazy(iev);
 	return (r);
 }
 

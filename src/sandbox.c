@@ -887,7 +887,8 @@ sandbox_test_forbidden(void)
 		log_warnx("sandbox test: no call %s", name);
 		return;
 	}
-	log_info("sandbox test: calling %s", sb_tests[i].what);
+	/* A warning: sent at once, before the call kills us. */
+	log_warnx("sandbox test: calling %s", sb_tests[i].what);
 	if ((r = sb_tests[i].call()) != -1)
 		close(r);
 	log_warnx("sandbox test: the call returned (%s)",

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Call setups wake the parent and the GRE forwarder rarely: at the normal
+# log level the informational lines of a setup (call up, call down,
+# session end) reach the parent in batches, and the GRE forwarder gets a
+# call's routes with the last calls' withdrawals, once a setup.  bench_gen
+# makes a few thousand setups (one at a time: connect, Start-Control-
+# Connection, Outgoing-Call, Call-Clear, Stop, close) against bench_refl;
+# the voluntary context switches of each process over them are counted.
+# Before the batching: the parent 3 a setup, the GRE forwarder 3.
+. "$(dirname "$0")/lib.sh"
+[ "$(uname -s)" = Linux ] || skip "Linux only (context switch counts)"
+[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
+    skip "no bench_gen/bench_refl (make tools)"
+lab_topology 1
+lab_bg s "$TOOLS/bench_refl" -S "$TMP/refl.stat"
+lab_wait_port s 1723 || fail "bench_refl does not listen"
+cat >"$TMP/p.conf" <<EOC
+limit connections 4000
+limit connections per-address 4000
+EOC
+# -n: the normal log level (at -d every line goes at once).
+lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -f "$TMP/p.conf" \
+    -p 192.0.2.1:1723,198.51.100.2:1723
+PROXY_PID=$LAST_PID
+lab_wait_log "started" 10 || fail "pptpproxy did not start"
+lab_wait_port fw 1723 || fail "pptpproxy does not listen"
+sleep 0.5
+gre=$(proxy_child gre) || fail "no GRE forwarder"
+vcs() {
+	awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$1/status"
+}
+p0=$(vcs "$PROXY_PID")
+g0=$(vcs "$gre")
+out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
+# The last lines are logged within 20 ms; let them arrive.
+sleep 0.5
+p1=$(vcs "$PROXY_PID")
+g1=$(vcs "$gre")
+n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
+ok=$(echo "$out" | tr ' ' '\n' | sed -n 's/^verify_ok=//p')
+[ -n "$n" ] && [ "$n" -ge 200 ] || fail "too few setups: $out"
+[ "$ok" = yes ] || fail "the call after the setups lost data: $out"
+# every session and call was logged (none lost in a batch)
+c=$(log_count "call 1 up")
+[ "$c" -ge "$n" ] || fail "$c call-up lines for $n setups"
+echo "$n setups; wake-ups: parent $((p1 - p0)), gre $((g1 - g0))"
+# Allowed: a tenth a setup for the parent, 1.5 for the forwarder (one
+# a setup), each plus 150 for the 2.5 s measured (a batch every 20 ms at
+# most, when setups are slow).
+[ $(( (p1 - p0) * 10 )) -le $((n + 1500)) ] ||
+    fail "parent woken $((p1 - p0)) times for $n setups"
+[ $(( (g1 - g0) * 2 )) -le $((n * 3 + 300)) ] ||
+    fail "GRE forwarder woken $((g1 - g0)) times for $n setups"
+exit 0
