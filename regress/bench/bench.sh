@@ -223,6 +223,14 @@ ticks() {
 	echo $t
 }
 
+# time on a CPU (ns, /proc/PID/schedstat: the scheduler's own count,
+# exact, where utime and stime are sampled at each tick) of the given pids
+cpu_ns() {
+	for p in "$@"; do
+		cut -d' ' -f1 "/proc/$p/schedstat" 2>/dev/null
+	done | awk '{ t += $1 } END { printf "%.0f\n", t }'
+}
+
 rss_kb() {
 	t=0
 	for p in "$@"; do
@@ -303,8 +311,9 @@ settle() {
 	sleep 0.3
 }
 
+PIN=
 gen() {
-	timeout -s TERM "$1" ip netns exec "$NC" "$GEN" -c "$TARGET" \
+	timeout -s TERM "$1" $PIN ip netns exec "$NC" "$GEN" -c "$TARGET" \
 	    -W "$WARM" $2
 }
 
@@ -379,17 +388,75 @@ t_lat() {
 	    "p99 $(kv "$line" rtt_p99_us) us"
 }
 
+# Pin the tools (bench_gen, bench_refl) to CPU 0 and pptpproxy's
+# processes to CPU 1 (pin), or let every process run anywhere again
+# (unpin).
+pin() {
+	taskset -a -p -c 0 "$REFL_PID" >/dev/null 2>&1
+	for p in $(proxy_pids); do
+		taskset -a -p -c 1 "$p" >/dev/null 2>&1
+	done
+	PIN="taskset -c 0"
+}
+unpin() {
+	all=0-$(($(nproc) - 1))
+	taskset -a -p -c "$all" "$REFL_PID" >/dev/null 2>&1
+	for p in $(proxy_pids); do
+		taskset -a -p -c "$all" "$p" >/dev/null 2>&1
+	done
+	PIN=
+}
+
+# t_setup C [pinned]: call setups, C at a time; pinned: the tools on
+# one CPU, pptpproxy on the other (figures psetup_C, pcpu_setup_C).
 t_setup() {
 	c=$1
+	pf=
+	name=setup-$c
+	if [ "${2:-}" = pinned ]; then
+		if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then
+			rec "psetup_$c" "n/a"
+			return
+		fi
+		pf=p
+		name=setup-$c-pinned
+		pin
+	fi
+	s0=$(sys_ticks)
+	t0=0
+	pp=
+	if isproxy; then
+		pp=$(proxy_pids)
+		t0=$(cpu_ns $pp)
+	fi
 	line=$(gen $((D + 60)) "-m setup -C $c -d $D -v 2000")
-	echo "$line" >"$LOGS/$RUN-$MODE-setup-$c.txt"
+	s1=$(sys_ticks)
+	t1=0
+	isproxy && t1=$(cpu_ns $pp)
+	[ -n "$pf" ] && unpin
+	echo "$line" >"$LOGS/$RUN-$MODE-$name.txt"
 	if [ "$(kv "$line" result)" != ok ]; then
-		log "$MODE setup $c failed: $line"
-		rec "setup_$c" fail
-		rec "churn_$c" no
+		log "$MODE $name failed: $line"
+		rec "${pf}setup_$c" fail
+		[ -z "$pf" ] && rec "churn_$c" no
 		return
 	fi
-	rec "setup_$c" "$(kv "$line" setups_per_s)"
+	n=$(kv "$line" setups)
+	rec "${pf}setup_$c" "$(kv "$line" setups_per_s)"
+	# CPU per setup: all of the machine's (ticks), and pptpproxy's
+	# processes' (schedstat; the kernel's work for their sockets included)
+	rec "${pf}sys_setup_$c" "$(echo "$s0 $s1 $n $HZ" | awk '{
+	    if ($3 > 0) printf "%.1f", ($2 - $1) * 1e6 / $4 / $3;
+	    else print "fail" }')"
+	isproxy && rec "${pf}cpu_setup_$c" "$(echo "$t0 $t1 $n" | awk '{
+	    if ($3 > 0) printf "%.1f", ($2 - $1) / 1e3 / $3;
+	    else print "fail" }')"
+	if [ -n "$pf" ]; then
+		log "$MODE setup x$c pinned: $(kv "$line" setups_per_s)/s" \
+		    "($n setups)"
+		settle
+		return
+	fi
 	rec "churn_$c" "$(kv "$line" verify_ok)"
 	rec "churn_n_$c" "$(kv "$line" setups)"
 	f=$(kv "$line" failed)
@@ -705,6 +772,10 @@ mode_step() {
 		t_tput "$2" "$3"
 		;;
 	lat)	t_lat ;;
+	setup-*-pinned)
+		set -- $(echo "$1" | tr '-' ' ')
+		t_setup "$2" pinned
+		;;
 	setup-*) t_setup "${1#setup-}" ;;
 	esac
 }
@@ -780,6 +851,14 @@ report() {
 		row[++n] = "rtt_p99|RTT p99 us, 1 packet in flight|%.0f"
 		row[++n] = "setup_1|call setups/s, serial|%.0f"
 		row[++n] = "setup_16|call setups/s, 16 concurrent|%.0f"
+		row[++n] = "sys_setup_1|  machine CPU us per setup, serial|%.0f"
+		row[++n] = "cpu_setup_1|  pptpproxy CPU us per setup, serial|%.0f"
+		row[++n] = "sys_setup_16|  machine CPU us per setup, 16 conc.|%.0f"
+		row[++n] = "cpu_setup_16|  pptpproxy CPU us per setup, 16 conc.|%.0f"
+		row[++n] = "psetup_1|call setups/s, serial, pinned [p]|%.0f"
+		row[++n] = "pcpu_setup_1|  pptpproxy CPU us per setup, pinned|%.0f"
+		row[++n] = "psetup_16|call setups/s, 16 conc., pinned [p]|%.0f"
+		row[++n] = "pcpu_setup_16|  pptpproxy CPU us per setup, pinned|%.0f"
 		row[++n] = "churn_1|no loss on a call after serial churn|%s"
 		row[++n] = "churn_16|no loss on a call after 16-wide churn|%s"
 		row[++n] = "cpu_pkt_64|pptpproxy GRE CPU us/forwarded pkt, 64 B|%.3f"
@@ -840,7 +919,7 @@ report() {
 				if (o ~ /^[0-9]/) o = o " kB"
 				if (tu ~ /^[0-9]/) tu = tu " kB"
 			}
-			if (key ~ /^(cpu_pkt|proxy_cpu)/) {
+			if (key ~ /^(cpu_pkt|proxy_cpu|cpu_setup|pcpu_setup)/) {
 				r = "-"; k = "(in kernel)"
 			}
 			printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s\n", \
@@ -860,7 +939,10 @@ report() {
 	    "between them; its pptpproxy figures (memory, GRE CPU) add A's" \
 	    "and B's; call setups and held calls are not measured there."
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
-	    "reflector, proxy and the kernel) per round trip."
+	    "reflector, proxy and the kernel) per round trip or setup."
+	echo "[p] pinned: bench_gen and bench_refl on CPU 0, pptpproxy's" \
+	    "processes on CPU 1 (taskset); the kernel NAT's work runs on" \
+	    "CPU 0 with the tools, as it happens in their system calls."
 	if [ -n "$NOTES" ]; then
 		echo "notes:$NOTES"
 	fi
@@ -962,7 +1044,7 @@ if [ "$(echo "$LOAD0" | awk '{ print ($1 > 0.5) }')" = 1 ]; then
 fi
 start=$(date +%s)
 STEPS=${BENCH_STEPS:-hold tput-1-64 tput-1-1400 tput-64-64 tput-64-1400 lat
-    setup-1 setup-16}
+    setup-1 setup-16 setup-1-pinned setup-16-pinned}
 RUN=1
 ORDER=$MODES
 while [ "$RUN" -le "$R" ]; do

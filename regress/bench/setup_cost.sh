@@ -1,0 +1,135 @@
+#!/bin/sh
+# Where a call setup's cost goes, per pptpproxy process (root): one
+# pptpproxy between bench_gen -m setup and bench_refl in three network
+# namespaces, as in bench.sh; for each process (parent, control, gre)
+# the voluntary and involuntary context switches and the CPU time
+# (/proc/PID/schedstat) per setup, and with -s the system calls by kind
+# per setup (strace -c on each process; tracing slows everything, so the
+# rates and times of a traced run mean little, the counts are exact).
+#
+#	sh regress/bench/setup_cost.sh [-s] [-o] [-C concurrency] [-d seconds]
+#	    [pptpproxy]
+#
+# -o: gre offload yes.  Default: build/pptpproxy, 1 at a time, 3 s.
+set -u
+umask 022
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build}
+TOOLS=$top/$B/tools
+TRACE=0 OFFL=no C=1 D=3
+while getopts soC:d: o; do
+	case $o in
+	s) TRACE=1 ;;
+	o) OFFL=yes ;;
+	C) C=$OPTARG ;;
+	d) D=$OPTARG ;;
+	*) echo "usage: setup_cost.sh [-s] [-o] [-C n] [-d s] [pptpproxy]" >&2
+	   exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+PROXY=${1:-$top/$B/pptpproxy}
+[ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+[ $TRACE = 0 ] || command -v strace >/dev/null ||
+    { echo "-s needs strace" >&2; exit 1; }
+P=ps$$
+NC=${P}c NF=${P}f NS=${P}s
+W=$(mktemp -d) || exit 1
+chmod 755 "$W"
+PP= RP= STR=
+cleanup() {
+	for p in $STR; do kill -INT "$p" 2>/dev/null; done
+	[ -n "$PP" ] && kill -TERM "$PP" 2>/dev/null
+	[ -n "$RP" ] && kill -TERM "$RP" 2>/dev/null
+	sleep 0.5
+	for n in $NC $NF $NS; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+for n in $NC $NF $NS; do
+	ip netns add "$n" || exit 1
+	ip -n "$n" link set lo up
+done
+ip -n $NC link add c0 type veth peer name f0 netns $NF
+ip -n $NS link add s0 type veth peer name f1 netns $NF
+ip -n $NC addr add 192.0.2.10/24 dev c0
+ip -n $NF addr add 192.0.2.1/24 dev f0
+ip -n $NF addr add 198.51.100.1/24 dev f1
+ip -n $NS addr add 198.51.100.2/24 dev s0
+ip -n $NC link set c0 up
+ip -n $NF link set f0 up
+ip -n $NF link set f1 up
+ip -n $NS link set s0 up
+ip -n $NC route add default via 192.0.2.1
+ip -n $NS route add default via 198.51.100.1
+for n in $NC $NF $NS; do
+	ip netns exec "$n" sh -c '
+	    sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
+	    sysctl -qw net.ipv4.tcp_tw_reuse=1
+	    sysctl -qw net.core.somaxconn=65535'
+done
+[ $OFFL = yes ] && ip netns exec $NF sysctl -qw net.ipv4.ip_forward=1
+printf 'limit connections 40000\nlimit connections per-address 40000\n' \
+    >"$W/conf"
+printf 'limit calls 4\ngre offload %s\n' $OFFL >>"$W/conf"
+ip netns exec $NS "$TOOLS/bench_refl" -S "$W/refl.stat" >"$W/refl.log" 2>&1 &
+RP=$!
+ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" -f "$W/conf" \
+    -p 192.0.2.1:1723,198.51.100.2:1723 >"$W/proxy.out" 2>&1 &
+PP=$!
+i=0
+while ! ip netns exec $NF ss -ltnH 'sport = :1723' | grep -q . &&
+    [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+PIDS="$PP $(pgrep -P $PP | tr '\n' ' ')"
+title() {
+	tr '\0' ' ' <"/proc/$1/cmdline" | sed 's/^pptpproxy: //; s/ *\.* *$//'
+}
+snap() {
+	for p in $PIDS; do
+		echo "$p $(awk '/^voluntary_ctxt/ { v = $2 }
+		    /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' \
+		    "/proc/$p/status") $(cut -d' ' -f1 "/proc/$p/schedstat")"
+	done
+}
+if [ $TRACE = 1 ]; then
+	for p in $PIDS; do
+		strace -c -q -o "$W/strace.$p" -p "$p" &
+		STR="$STR $!"
+	done
+	sleep 1
+fi
+snap >"$W/s0"
+line=$(ip netns exec $NC "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C "$C" \
+    -d "$D" -v 100 -W 0.5)
+snap >"$W/s1"
+if [ $TRACE = 1 ]; then
+	for p in $STR; do kill -INT "$p"; done
+	wait $STR 2>/dev/null
+	STR=
+fi
+n=$(echo "$line" | tr ' ' '\n' | sed -n 's/^setups=//p')
+[ -n "$n" ] && [ "$n" -gt 0 ] || { echo "no setups: $line" >&2; exit 1; }
+echo "$n setups, $(echo "$line" | tr ' ' '\n' |
+    sed -n 's/^setups_per_s=//p')/s, $C at a time$([ $TRACE = 1 ] &&
+    echo ', traced')"
+printf "%-8s %12s %12s %12s\n" process "wake-ups" "preempted" "CPU us"
+join "$W/s0" "$W/s1" | while read -r p v0 n0 t0 v1 n1 t1; do
+	printf "%-8s %12.2f %12.2f %12.1f\n" "$(title $p)" \
+	    "$(echo "$v1 $v0 $n" | awk '{ print ($1 - $2) / $3 }')" \
+	    "$(echo "$n1 $n0 $n" | awk '{ print ($1 - $2) / $3 }')" \
+	    "$(echo "$t1 $t0 $n" | awk '{ print ($1 - $2) / 1e3 / $3 }')"
+done
+echo "(per setup: voluntary and involuntary context switches, time on a CPU)"
+[ $TRACE = 1 ] || exit 0
+for p in $PIDS; do
+	echo "system calls per setup, $(title $p):"
+	# strace -c: % time, seconds, usecs/call, calls, [errors,] syscall
+	awk -v n="$n" '$1 ~ /^[0-9.]+$/ && $NF != "total" {
+	    printf "  %-16s %7.2f\n", $NF, $4 / n }' "$W/strace.$p" |
+	    sort -k2 -nr
+done
