@@ -12,8 +12,8 @@
  * level too; informational lines (a call up or down, a session's end)
  * wait up to IMSGEV_LAZY_MS, or until IMSGEV_LAZY_MAX are queued, so
  * that the parent is woken once for many of them.  At exit a child
- * waits until every queued line is written.  While the parent does not read, at most
- * LOG_RELAY_QUEUE lines wait; the next ones are counted, and the count
+ * waits until every queued line is written.  While the parent does not
+ * read, at most LOG_RELAY_QUEUE lines wait; the next ones are counted, and the count
  * is logged once lines flow again.  When the channel is gone, lines are written
  * where they were before (syslog or standard error).
  */
