@@ -75,7 +75,8 @@ printf 'limit connections 40000\nlimit connections per-address 40000\n' \
 printf 'limit calls 4\ngre offload %s\n' $OFFL >>"$W/conf"
 ip netns exec $NS "$TOOLS/bench_refl" -S "$W/refl.stat" >"$W/refl.log" 2>&1 &
 RP=$!
-ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" -f "$W/conf" \
+ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" -s "$W/pptpproxy.sock" \
+    -f "$W/conf" \
     -p 192.0.2.1:1723,198.51.100.2:1723 >"$W/proxy.out" 2>&1 &
 PP=$!
 i=0

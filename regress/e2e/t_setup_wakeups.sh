@@ -19,7 +19,7 @@ limit connections 4000
 limit connections per-address 4000
 EOC
 # -n: the normal log level (at -d every line goes at once).
-lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -f "$TMP/p.conf" \
+lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -s "$CTLSOCK" -f "$TMP/p.conf" \
     -p 192.0.2.1:1723,198.51.100.2:1723
 PROXY_PID=$LAST_PID
 lab_wait_log "started" 10 || fail "pptpproxy did not start"
