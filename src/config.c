@@ -26,7 +26,7 @@ static int	 split_hostport(const char *, size_t, char *, size_t,
 		    in_port_t *);
 static int	 mask_bits(struct in_addr);
 static void	 print_string(FILE *, const char *);
-static void	 print_subnets(FILE *, const char *,
+static void	 print_subnets(FILE *, const char *, const char *,
 		    const struct acl_subnets *);
 static void	 print_cmds(FILE *, const char *, const struct acl_cmds *);
 
@@ -555,29 +555,19 @@ print_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* Each subnet of l as "INDENT WHAT NET/BITS"; WHAT "allow from" or
+ * "tunnel accept from" (tunnel settings are printed only where used, so
+ * old files print as before). */
 static void
-print_subnets(FILE *f, const char *indent, const struct acl_subnets *l)
+print_subnets(FILE *f, const char *indent, const char *what,
+    const struct acl_subnets *l)
 {
 	const struct acl_subnet	*s;
 	char			 a[INET_ADDRSTRLEN];
 
 	TAILQ_FOREACH(s, l, entry) {
 		inet_ntop(AF_INET, &s->net, a, sizeof(a));
-		fprintf(f, "%sallow from %s/%d\n", indent, a,
-		    mask_bits(s->mask));
-	}
-}
-
-/* Tunnel settings, printed only where used: old files print as before. */
-static void
-print_tun_subnets(FILE *f, const char *indent, const struct acl_subnets *l)
-{
-	const struct acl_subnet	*s;
-	char			 a[INET_ADDRSTRLEN];
-
-	TAILQ_FOREACH(s, l, entry) {
-		inet_ntop(AF_INET, &s->net, a, sizeof(a));
-		fprintf(f, "%stunnel accept from %s/%d\n", indent, a,
+		fprintf(f, "%s%s %s/%d\n", indent, what, a,
 		    mask_bits(s->mask));
 	}
 }
@@ -647,13 +637,13 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 		print_string(f, c->ctl_socket);
 		fputc('\n', f);
 	}
-	print_subnets(f, "", &c->subnets);
+	print_subnets(f, "", "allow from", &c->subnets);
 	print_cmds(f, "", &c->cmds);
 	if (c->tun_port != DEFAULT_TUN_PORT)
 		fprintf(f, "tunnel udp-port %u\n", c->tun_port);
 	if (c->tun_keepalive != DEFAULT_TUN_KEEPALIVE)
 		fprintf(f, "tunnel keepalive %d\n", c->tun_keepalive);
-	print_tun_subnets(f, "", &c->tun_subnets);
+	print_subnets(f, "", "tunnel accept from", &c->tun_subnets);
 	TAILQ_FOREACH(pc, &c->proxies, entry) {
 		fprintf(f, "\nproxy ");
 		print_string(f, pc->name);
@@ -665,11 +655,11 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 		if (pc->tunnel)
 			fprintf(f, " tunnel udp-port %u", pc->tun_server_port);
 		fputc('\n', f);
-		print_subnets(f, "\t", &pc->subnets);
+		print_subnets(f, "\t", "allow from", &pc->subnets);
 		print_cmds(f, "\t", &pc->cmds);
 		if (pc->tun_port != 0)
 			fprintf(f, "\ttunnel udp-port %u\n", pc->tun_port);
-		print_tun_subnets(f, "\t", &pc->tun_subnets);
+		print_subnets(f, "\t", "tunnel accept from", &pc->tun_subnets);
 		fprintf(f, "}\n");
 	}
 }

@@ -548,6 +548,36 @@ tun_input(uint8_t *buf, size_t len, const struct sockaddr_in *from)
 	out_raw(r, buf + TUN_DG_HDR, len - TUN_DG_HDR);
 }
 
+/*
+ * One batch of datagrams from fd into the slots; how many, 0 when there
+ * is nothing more (errors other than "try later" counted).
+ */
+static int
+recv_batch(int fd)
+{
+	int	i, n;
+
+	for (i = 0; i < GRE_BATCH; i++) {
+		riov[i].iov_base = slots[i].buf;
+		riov[i].iov_len = sizeof(slots[i].buf);
+		rmsg[i].msg_hdr.msg_iov = &riov[i];
+		rmsg[i].msg_hdr.msg_iovlen = 1;
+		rmsg[i].msg_hdr.msg_name = &rfrom[i];
+		rmsg[i].msg_hdr.msg_namelen = sizeof(rfrom[i]);
+		rmsg[i].msg_hdr.msg_control = NULL;
+		rmsg[i].msg_hdr.msg_controllen = 0;
+		rmsg[i].msg_hdr.msg_flags = 0;
+	}
+	n = recvmmsg(fd, rmsg, GRE_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0) {
+		if (n == -1 && errno != EAGAIN && errno != EINTR &&
+		    errno != EWOULDBLOCK)
+			table.recv_errors++;
+		return (0);
+	}
+	return (n);
+}
+
 /* Datagrams from a tunnel's UDP socket, or messages from the relay. */
 static void
 tun_read(int fd, short ev, void *arg)
@@ -555,24 +585,8 @@ tun_read(int fd, short ev, void *arg)
 	int	i, n, b;
 
 	for (b = 0; b < GRE_BATCHES; b++) {
-		for (i = 0; i < GRE_BATCH; i++) {
-			riov[i].iov_base = slots[i].buf;
-			riov[i].iov_len = sizeof(slots[i].buf);
-			rmsg[i].msg_hdr.msg_iov = &riov[i];
-			rmsg[i].msg_hdr.msg_iovlen = 1;
-			rmsg[i].msg_hdr.msg_name = &rfrom[i];
-			rmsg[i].msg_hdr.msg_namelen = sizeof(rfrom[i]);
-			rmsg[i].msg_hdr.msg_control = NULL;
-			rmsg[i].msg_hdr.msg_controllen = 0;
-			rmsg[i].msg_hdr.msg_flags = 0;
-		}
-		n = recvmmsg(fd, rmsg, GRE_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0) {
-			if (n == -1 && errno != EAGAIN && errno != EINTR &&
-			    errno != EWOULDBLOCK)
-				table.recv_errors++;
+		if ((n = recv_batch(fd)) == 0)
 			break;
-		}
 		for (i = 0; i < n; i++) {
 			if (fd == tun_data_fd && rmsg[i].msg_len == 0) {
 				/* The relay is gone; its imsg channel says. */
@@ -690,24 +704,8 @@ gre_read_batches(void)
 	int			 i, n, b;
 
 	for (b = 0; b < GRE_BATCHES; b++) {
-		for (i = 0; i < GRE_BATCH; i++) {
-			riov[i].iov_base = slots[i].buf;
-			riov[i].iov_len = sizeof(slots[i].buf);
-			rmsg[i].msg_hdr.msg_iov = &riov[i];
-			rmsg[i].msg_hdr.msg_iovlen = 1;
-			rmsg[i].msg_hdr.msg_name = &rfrom[i];
-			rmsg[i].msg_hdr.msg_namelen = sizeof(rfrom[i]);
-			rmsg[i].msg_hdr.msg_control = NULL;
-			rmsg[i].msg_hdr.msg_controllen = 0;
-			rmsg[i].msg_hdr.msg_flags = 0;
-		}
-		n = recvmmsg(gre_fd, rmsg, GRE_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0) {
-			if (n == -1 && errno != EAGAIN && errno != EINTR &&
-			    errno != EWOULDBLOCK)
-				table.recv_errors++;
+		if ((n = recv_batch(gre_fd)) == 0)
 			return;
-		}
 		for (i = 0; i < n; i++) {
 			if (rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				table.drop_bad++;

@@ -118,15 +118,16 @@ os_self_path(const char *argv0)
 	return (os_path_search(argv0, getenv("PATH"), path));
 }
 
-int
-os_gre_socket(void)
+/*
+ * A datagram socket that forwards: large buffers (beyond the system's
+ * default maximum where root may), and no Don't Fragment, so the kernel
+ * fragments what does not fit, as a router does.
+ */
+static void
+os_forwarding_buffers(int fd)
 {
-	int	fd, sz = GRE_SOCKBUF;
+	int	sz = GRE_SOCKBUF;
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    IPPROTO_GRE);
-	if (fd == -1)
-		return (-1);
 #ifdef SO_RCVBUFFORCE
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
 #endif
@@ -137,13 +138,24 @@ os_gre_socket(void)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 #ifdef IP_MTU_DISCOVER
 	{
-		/* Let the kernel fragment what does not fit, as a router. */
 		int pmtu = IP_PMTUDISC_DONT;
 
 		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
 		    sizeof(pmtu));
 	}
 #endif
+}
+
+int
+os_gre_socket(void)
+{
+	int	fd;
+
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    IPPROTO_GRE);
+	if (fd == -1)
+		return (-1);
+	os_forwarding_buffers(fd);
 	return (fd);
 }
 
@@ -155,28 +167,13 @@ os_gre_socket(void)
 int
 os_udp_socket(const struct sockaddr_in *sin)
 {
-	int	fd, sz = GRE_SOCKBUF, on = 1, e;
+	int	fd, on = 1, e;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-#ifdef SO_RCVBUFFORCE
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) == -1)
-#endif
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-#ifdef SO_SNDBUFFORCE
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) == -1)
-#endif
-		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-#ifdef IP_MTU_DISCOVER
-	{
-		int pmtu = IP_PMTUDISC_DONT;
-
-		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
-		    sizeof(pmtu));
-	}
-#endif
+	os_forwarding_buffers(fd);
 	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == -1) {
 		e = errno;
 		close(fd);
