@@ -41,6 +41,7 @@
 
 #include "pptpproxy.h"
 #include "offload.h"
+#include "os.h"
 
 /*
  * Packets the user-space forwarder would take: GRE version 1 with a key,
@@ -476,19 +477,30 @@ static struct off_route		*routes;
 static unsigned int		 nroutes;
 static uint8_t			*nlbuf;
 
-/* Run nft -f - with the rule set on its input; its words in err. */
+/*
+ * Run nft -f - with the rule set on its input; its words in err.  nft is
+ * looked for in NFT_PATH only, never in the daemon's own PATH (whoever
+ * started the daemon does not choose what root runs), and run with
+ * execve(2) and that PATH as its whole environment.
+ */
+#define NFT_PATH	"/usr/sbin:/sbin:/usr/bin:/bin"
+
 static int
 run_nft(const char *text, char *err, size_t errlen)
 {
-	char		*argv[] = { "nft", "-f", "-", NULL };
-	char		*envp[] = { "PATH=/usr/sbin:/sbin:/usr/bin:/bin",
-			    NULL };
+	char		 nft[PATH_MAX];
+	char		*argv[] = { nft, "-f", "-", NULL };
+	char		*envp[] = { "PATH=" NFT_PATH, NULL };
 	int		 in[2], out[2], status;
 	size_t		 got = 0, len = strlen(text);
 	ssize_t		 n;
 	pid_t		 pid;
 
 	err[0] = '\0';
+	if (os_path_search("nft", NFT_PATH, nft) == NULL) {
+		snprintf(err, errlen, "nft not found in %s", NFT_PATH);
+		return (-1);
+	}
 	if (pipe(in) == -1)
 		return (-1);
 	if (pipe(out) == -1) {
@@ -508,8 +520,8 @@ run_nft(const char *text, char *err, size_t errlen)
 		    dup2(out[1], 2) == -1)
 			_exit(127);
 		closefrom(3);
-		execvpe(argv[0], argv, envp);
-		dprintf(2, "cannot run nft: %s", strerror(errno));
+		execve(nft, argv, envp);
+		dprintf(2, "cannot run %s: %s", nft, strerror(errno));
 		_exit(127);
 	}
 	close(in[0]);
