@@ -20,7 +20,7 @@ run() {
 	js=$2
 	[ "$js" = - ] && js=$(stat -c '%d:%i' "$f")
 	lab_bg fw sh -c 'f=$1; shift; exec "$@" 2>>"$f"' sh "$f" \
-	    env JOURNAL_STREAM="$js" "$PPTPPROXY" -n \
+	    env JOURNAL_STREAM="$js" "$PPTPPROXY" -n -s "$CTLSOCK" \
 	    -p 192.0.2.1,198.51.100.2 -p 203.0.113.99,198.51.100.2
 	pid=$LAST_PID
 	lab_wait_log "started" 5 "$f" || fail "$1: no start: $(cat "$f")"

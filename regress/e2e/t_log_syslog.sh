@@ -62,13 +62,20 @@ exec "$@"
 EOS
 syslogd 1
 nsx fw unshare -m --propagation private sh "$TMP/inner.sh" "$TMP" \
-    "$PPTPPROXY" -f "$TMP/pptpproxy.conf" >"$TMP/start.out" 2>&1 ||
+    "$PPTPPROXY" -s "$CTLSOCK" -f "$TMP/pptpproxy.conf" >"$TMP/start.out" 2>&1 ||
     fail "start: $(cat "$TMP/start.out")"
+# The parent takes its title once its children are started: wait for it.
 parent=""
-for p in $(ip netns pids "$(ns fw)"); do
-	grep -q "pptpproxy: parent" "/proc/$p/cmdline" 2>/dev/null && parent=$p
+i=0
+while [ -z "$parent" ] && [ $i -lt 50 ]; do
+	for p in $(ip netns pids "$(ns fw)"); do
+		grep -q "pptpproxy: parent" "/proc/$p/cmdline" 2>/dev/null &&
+		    parent=$p
+	done
+	[ -n "$parent" ] || sleep 0.1
+	i=$((i + 1))
 done
-[ -n "$parent" ] || fail "no daemon running in the background"
+[ -n "$parent" ] || fail "no daemon running in the background: $(cat "$TMP/start.out")"
 lab_track "$parent"
 # local3 (19) * 8 + info (6) = 158
 lab_wait_log "^<158>.*pptpproxy\[$parent\]: parent: pptpproxy .* started" 5 \
