@@ -70,7 +70,7 @@ LIB_SRCS =	src/control.c src/ctl.c src/gre.c src/pptp.c src/callid.c src/acl.c \
 		src/log.c src/proc.c src/sandbox.c src/config.c \
 		src/parent.c src/os.c src/offload.c src/guard.c src/slab.c \
 		src/check.c src/logrelay.c src/aclq.c src/aclrun.c \
-		src/tunnel.c $(B)/parse.c $(COMPAT_SRCS)
+		src/tunnel.c src/rtable.c $(B)/parse.c $(COMPAT_SRCS)
 MAIN_SRCS =	src/pptpproxy.c
 HDRS =		$(wildcard src/*.h compat/*.h)
 
@@ -154,8 +154,8 @@ $(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h
 	    awk '/^struct gre_stats {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct offload_del {/,/^};/' src/offload.h; } > $@
 
-$(B)/tools/hostile: regress/tools/hostile.c $(B)/tools/hostile_defs.h
-	$(CC) -D_GNU_SOURCE -O2 -g $(WARNFLAGS) -I$(B)/tools -o $@ $< -lutil -lm
+$(B)/tools/hostile: regress/tools/hostile.c $(B)/tools/hostile_defs.h src/rtable.h
+	$(CC) -D_GNU_SOURCE -O2 -g $(WARNFLAGS) -I$(B)/tools -Isrc -o $@ $< -lutil -lm
 
 # Test and benchmark tools (traffic drivers, PPP stand-ins).
 $(B)/tools/%: regress/tools/%.c $(wildcard regress/tools/*.h)

@@ -2,8 +2,8 @@
  * The control relay: accepts PPTP control connections on the sockets the
  * parent handed over, applies the ACL (subnets here, commands through the
  * parent), connects to the server without blocking, and relays whole
- * messages both ways through the codec in pptp.c, registering each
- * call's Call IDs with the GRE forwarder.
+ * messages both ways through the codec in pptp.c, writing each call's
+ * routes into the table it shares with the GRE forwarder (rtable.h).
  *
  * A side reads into a buffer on the stack and writes whole messages
  * straight to the other side's socket; only a partial message read, and
@@ -33,6 +33,7 @@
 #include "ctl.h"
 #include "pptp.h"
 #include "os.h"
+#include "rtable.h"
 #include "slab.h"
 #include "tunnel.h"
 
@@ -162,6 +163,8 @@ static struct sess_tree		 sessions = RB_INITIALIZER(&sessions);
 static struct addr_tree		 addrs = RB_INITIALIZER(&addrs);
 static struct callid_pool	 pool;
 static struct imsgev		 iev_parent, iev_gre;
+static struct rtable		 rtab;		/* shared with gre */
+static int			 rtab_mapped;
 static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
 static struct event		 ev_tundata;
 static int			 tun_data_fd = -1;
@@ -1108,16 +1111,55 @@ sess_tm_conn(int fd, short ev, void *arg)
 	}
 }
 
+/* A route's counts, at its end: to its session and proxy. */
+static void
+sess_count(struct session *s, const struct gre_stats *st)
+{
+	if (st->toside <= PPTP_SERVER) {
+		s->packets[st->toside] += st->packets;
+		s->bytes[st->toside] += st->bytes;
+		pstats[s->ps].packets[st->toside] += st->packets;
+		pstats[s->ps].bytes[st->toside] += st->bytes;
+		ctl_route_gone(s->id, st->key, st->toside);
+	}
+	s->spoofed += st->dropped;
+	pstats[s->ps].spoofed += st->dropped;
+}
+
 /*
- * Apply what the codec said: routes to the GRE forwarder, log lines.
- * Routes wait (imsgev_compose_lazy) until a call is up, so that the
- * forwarder is woken once a call, with the last calls' withdrawals.
+ * A route withdrawn from the shared table, and its counts: read there,
+ * or, for a route the forwarder handed to the kernel, asked for by
+ * message (the kernel's count is added on the way back).
+ */
+static void
+sess_route_del(struct session *s, uint16_t key, uint8_t toside)
+{
+	struct gre_stats	 st;
+	struct gre_key		 k;
+	uint32_t		 gen;
+
+	gen = rtable_withdraw(&rtab, key);
+	if (rtable_counts(&rtab, key, gen, &st) == 1) {
+		memset(&k, 0, sizeof(k));
+		k.sess = s->id;
+		k.key = key;
+		s->pending++;
+		imsgev_compose(&iev_gre, IMSG_GRE_DEL, 0, -1, &k, sizeof(k));
+		return;
+	}
+	st.sess = s->id;
+	st.toside = toside;
+	sess_count(s, &st);
+}
+
+/*
+ * Apply what the codec said: routes into the shared table (no message:
+ * the forwarder reads a route at the call's first packet), log lines.
  */
 static void
 sess_events(struct session *s, struct pptp_event *ev, int n)
 {
 	struct gre_route	 gr;
-	struct gre_key		 k;
 	struct timeval		 tv;
 	struct pptp_call	*c;
 	int			 i, to;
@@ -1143,17 +1185,10 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 				gr.tunnel = to == s->tun_side - 1 ?
 				    TUN_ROUTE_OUT : TUN_ROUTE_IN;
 			}
-			/* Sent by the reply at the latest (CALL_UP). */
-			imsgev_compose_lazy(&iev_gre, IMSG_GRE_ADD, 0, &gr,
-			    sizeof(gr));
+			(void)rtable_put(&rtab, &gr);
 			break;
 		case PPTP_EV_ROUTE_DEL:
-			memset(&k, 0, sizeof(k));
-			k.sess = s->id;
-			k.key = c->pres[ev[i].side];
-			s->pending++;
-			imsgev_compose_lazy(&iev_gre, IMSG_GRE_DEL, 0, &k,
-			    sizeof(k));
+			sess_route_del(s, c->pres[ev[i].side], ev[i].side);
 			break;
 		case PPTP_EV_CALL_NEW:
 			log_debug("session %llu: call %u requested by the %s, "
@@ -1169,12 +1204,6 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			}
 			break;
 		case PPTP_EV_CALL_UP:
-			/*
-			 * Its peer may send GRE once it has the reply we
-			 * relay now: the routes (and whatever waited
-			 * before them) go in this turn of the loop.
-			 */
-			imsgev_update(&iev_gre);
 			s->calls++;
 			pstats[s->ps].calls_total++;
 			log_info("session %llu: call %u up: client Call ID %u "
@@ -1207,15 +1236,7 @@ ctl_gre_stats(const struct gre_stats *st)
 	key.id = st->sess;
 	if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL)
 		return;
-	if (st->toside <= PPTP_SERVER) {
-		s->packets[st->toside] += st->packets;
-		s->bytes[st->toside] += st->bytes;
-		pstats[s->ps].packets[st->toside] += st->packets;
-		pstats[s->ps].bytes[st->toside] += st->bytes;
-		ctl_route_gone(s->id, st->key, st->toside);
-	}
-	s->spoofed += st->dropped;
-	pstats[s->ps].spoofed += st->dropped;
+	sess_count(s, st);
 	if (s->pending > 0)
 		s->pending--;
 	if (s->state == S_CLOSING || s->state == S_STOPPING)
@@ -2277,11 +2298,16 @@ control_main(int debug)
 		else if (imsg_get_type(&imsg) == IMSG_TUN_DATAFD) {
 			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no tunnel channel from the parent");
-		} else if (conf_recv(&rx, &imsg, &conf) == -1)
+		} else if (imsg_get_type(&imsg) == IMSG_RTABLE)
+			rtab_mapped = proc_rtable(&imsg, &rtab,
+			    RT_WRITE_ROUTES);
+		else if (conf_recv(&rx, &imsg, &conf) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));
 		imsg_free(&imsg);
 	}
+	if (!rtab_mapped)
+		fatalx("no route table from the parent");
 	callid_init(&pool);
 	slab_init(&sess_slab, sizeof(struct session));
 	evutil_secure_rng_init();

@@ -25,8 +25,10 @@
 #include "pptpproxy.h"
 #include "pptp.h"
 #include "gre.h"
+#include "guard.h"
 #include "offload.h"
 #include "os.h"
+#include "rtable.h"
 #include "tunnel.h"
 
 #define GRE_BATCH	64		/* packets per system call */
@@ -50,6 +52,8 @@ struct gre_slot {
 };
 
 static struct gre_table	 table;
+static struct rtable	 rtab;
+static struct log_limit	 ll_refused;
 static struct gre_slot	*slots;
 static struct mmsghdr	 rmsg[GRE_BATCH], smsg[GRE_BATCH];
 static struct iovec	 riov[GRE_BATCH], siov[GRE_BATCH];
@@ -83,6 +87,119 @@ static void	gre_sweep_finish(void);
 static void	gre_offload_poll(void);
 static void	gre_stats_fill(struct gre_stats *, struct gre_route_ent *,
 		    uint16_t);
+
+/*
+ * What the forwarder checks of a route the relay wrote in the shared
+ * table before it takes it: the relay may have been taken over, so a
+ * route must be one the configuration allows (guard.c: the key, the
+ * side, the configured server at one end and a client the proxy accepts
+ * at the other), with fields that mean something.  The check runs on
+ * the forwarder's own copy, which is then what it uses.
+ */
+int
+gre_route_check(const struct gre_route *gr, char *why, size_t len)
+{
+	uint32_t	a;
+	int		i;
+
+	if (gr->tunnel != 0 && gr->tunnel != TUN_ROUTE_OUT &&
+	    gr->tunnel != TUN_ROUTE_IN) {
+		snprintf(why, len, "tunnel kind %u", gr->tunnel);
+		return (-1);
+	}
+	for (i = 0; i < 2; i++) {
+		a = ntohl(i == 0 ? gr->src.s_addr : gr->dst.s_addr);
+		if (a == INADDR_BROADCAST || IN_MULTICAST(a)) {
+			snprintf(why, len, "our %s address is not unicast",
+			    i == 0 ? "source" : "destination");
+			return (-1);
+		}
+	}
+	if (guard_route_ends(gr, why, len) != GUARD_OK)
+		return (-1);
+	return (0);
+}
+
+/*
+ * The shared table's entry of key, taken again: our copy dropped, and
+ * the route there copied, checked and taken if there is one.  A route
+ * handed to the kernel stays until the relay's IMSG_GRE_DEL: the relay
+ * asks for its counts so (rtable.c).  -1 when the entry is being
+ * written (the packet is dropped; the next one looks again).
+ */
+int
+gre_table_sync(struct gre_table *t, uint16_t key)
+{
+	struct gre_route_ent	*r = &t->routes[key];
+	struct gre_route	 gr;
+	uint32_t		 gen;
+	char			 why[128];
+	int			 rc;
+
+	if (t->rt == NULL || (r->used && r->offload))
+		return (0);
+	if ((rc = rtable_get(t->rt, key, &gr, &gen)) == RT_BUSY)
+		return (-1);
+	if (r->used) {
+		r->used = 0;
+		t->nroutes--;
+	}
+	r->gen = gen;
+	if (rc != RT_LIVE)
+		return (0);
+	if (gre_route_check(&gr, why, sizeof(why)) == -1) {
+		/* Once a generation: r->gen says it was seen. */
+		t->routes_refused++;
+		log_limited(&ll_refused, "route of Call ID %u (session %llu) "
+		    "from the control relay refused: %s", key,
+		    (unsigned long long)gr.sess, why);
+		return (0);
+	}
+	(void)gre_table_add(t, &gr);
+	r->gen = gen;
+	rtable_count_start(t->rt, key, gen);
+	return (0);
+}
+
+/* Every entry whose generation moved: before a look at all routes. */
+void
+gre_table_sync_all(struct gre_table *t)
+{
+	unsigned int	i;
+
+	if (t->rt == NULL)
+		return;
+	for (i = 0; i < RT_KEYS; i++)
+		if (rtable_gen(t->rt, (uint16_t)i) != t->routes[i].gen)
+			(void)gre_table_sync(t, (uint16_t)i);
+}
+
+/*
+ * The route of key for a packet, NULL: none.  One load of the shared
+ * sequence word a packet; the route itself is read again only when that
+ * moved.
+ */
+static inline struct gre_route_ent *
+gre_lookup(struct gre_table *t, uint16_t key)
+{
+	struct gre_route_ent	*r = &t->routes[key];
+
+	if (t->rt != NULL && rtable_gen(t->rt, key) != r->gen) {
+		if (r->used && r->offload)
+			return (NULL);	/* withdrawn; IMSG_GRE_DEL comes */
+		if (gre_table_sync(t, key) == -1)
+			return (NULL);
+	}
+	return (r->used ? r : NULL);
+}
+
+/* Our counts of a route, where the relay reads them at its end. */
+static inline void
+gre_count_out(struct gre_table *t, struct gre_route_ent *r, uint16_t key)
+{
+	if (t->rt != NULL)
+		rtable_count_set(t->rt, key, r->packets, r->bytes, r->dropped);
+}
 
 /*
  * The per-packet rule, kept free of I/O so it can be tested and fuzzed:
@@ -119,14 +236,14 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 		return (NULL);
 	}
 	key = pptp_get16(pkt + ihl, tot - ihl, keyoff);
-	r = &t->routes[key];
-	if (!r->used) {
+	if ((r = gre_lookup(t, key)) == NULL) {
 		t->drop_unknown++;
 		return (NULL);
 	}
 	memcpy(&src, pkt + 12, sizeof(src));
 	if (src != r->from.s_addr || r->tunnel == TUN_ROUTE_IN) {
 		r->dropped++;
+		gre_count_out(t, r, key);
 		t->drop_spoofed++;
 		return (NULL);
 	}
@@ -143,8 +260,10 @@ gre_translate(struct gre_table *t, uint8_t *pkt, size_t len, uint8_t **gre,
 	pptp_put16(pkt + ihl, tot - ihl, keyoff, r->newkey);
 	r->packets++;
 	r->bytes += tot;
+	gre_count_out(t, r, key);
 	if (t->offload_after > 0 && r->packets >= t->offload_after &&
-	    !r->offload && r->tunnel == 0 && t->noffq < t->offq_max) {
+	    !r->offload && r->tunnel == 0 && t->noffq < t->offq_max &&
+	    (t->rt == NULL || rtable_count_offload(t->rt, key, r->gen))) {
 		r->offload = 1;
 		t->noffloaded++;
 		t->offq[t->noffq++] = key;
@@ -174,14 +293,15 @@ gre_tun_translate(struct gre_table *t, uint64_t token, uint8_t *g,
 		return (NULL);
 	}
 	key = pptp_get16(g, glen, keyoff);
-	r = &t->routes[key];
-	if (!r->used || r->tunnel != TUN_ROUTE_IN || r->token != token) {
+	r = gre_lookup(t, key);
+	if (r == NULL || r->tunnel != TUN_ROUTE_IN || r->token != token) {
 		t->tun_drop_wrong++;
 		return (NULL);
 	}
 	pptp_put16(g, glen, keyoff, r->newkey);
 	r->packets++;
 	r->bytes += glen;
+	gre_count_out(t, r, key);
 	r->active = 1;
 	t->forwarded++;
 	t->tun_in++;
@@ -769,6 +889,7 @@ gre_sweep_finish(void)
 	struct gre_route_ent	*r;
 
 	sweep_polling = 0;
+	gre_table_sync_all(&table);
 	for (i = 0; i < 65536; i++) {
 		r = &table.routes[i];
 		if (!r->used)
@@ -864,6 +985,7 @@ gre_ctl_poll(void)
 	struct gre_route_ent		*r;
 	unsigned int			 i, n = 0;
 
+	gre_table_sync_all(&table);
 	for (i = 0; i < 65536; i++) {
 		r = &table.routes[i];
 		if (!r->used)
@@ -913,7 +1035,6 @@ gre_ctl_ask(void)
 static void
 gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 {
-	struct gre_route	 gr;
 	struct gre_key		 k;
 	struct gre_route_ent	*r, dead;
 	struct tun_conf		 tc;
@@ -938,14 +1059,6 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 		if ((t = tun_find(ts.token)) != NULL && t->sess == ts.sess &&
 		    ts.mode == TUN_MODE_TCP)
 			t->mode = TUN_MODE_TCP;
-		break;
-	case IMSG_GRE_ADD:
-		if (imsg_get_data(imsg, &gr, sizeof(gr)) == -1)
-			fatalx("bad IMSG_GRE_ADD");
-		if (gre_table_add(&table, &gr) == -1)
-			log_warnx("session %llu: Call ID %u already routed for "
-			    "session %llu", (unsigned long long)gr.sess, gr.key,
-			    (unsigned long long)table.routes[gr.key].sess);
 		break;
 	case IMSG_GRE_DEL:
 		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
@@ -978,16 +1091,18 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 static void
 gre_status(void)
 {
+	gre_table_sync_all(&table);
 	log_info("%u routes (%u handed to the kernel), %llu forwarded, "
 	    "dropped: %llu malformed, %llu unknown Call ID, %llu wrong "
-	    "source, %llu wrong destination; %llu send errors",
-	    table.nroutes, table.noffloaded,
+	    "source, %llu wrong destination; %llu send errors; %llu routes "
+	    "refused", table.nroutes, table.noffloaded,
 	    (unsigned long long)table.forwarded,
 	    (unsigned long long)table.drop_bad,
 	    (unsigned long long)table.drop_unknown,
 	    (unsigned long long)table.drop_spoofed,
 	    (unsigned long long)table.drop_dst,
-	    (unsigned long long)table.send_errors);
+	    (unsigned long long)table.send_errors,
+	    (unsigned long long)table.routes_refused);
 	if (ntsocks > 0)
 		log_info("tunnels: %u up, %llu packets in, %llu out; datagrams "
 		    "dropped: %llu malformed, %llu unknown token, %llu not a "
@@ -1046,6 +1161,8 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		if (gconf != NULL)
 			conf_free(gconf);
 		gconf = nconf;
+		/* Routes of the sessions before stay allowed (guard.c). */
+		guard_conf(gconf);
 		log_setlevel(gconf->log_level);
 		table.offload_after = gconf->gre_offload ?
 		    GRE_OFFLOAD_AFTER : 0;
@@ -1111,6 +1228,9 @@ gre_main(int debug)
 		} else if (imsg_get_type(&imsg) == IMSG_TUN_DATAFD) {
 			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no tunnel channel from the parent");
+		} else if (imsg_get_type(&imsg) == IMSG_RTABLE) {
+			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS) == 1)
+				table.rt = &rtab;
 		} else if (imsg_get_type(&imsg) == IMSG_TUN_SOCKET) {
 			if (ntsocks == TUN_SOCKS_MAX ||
 			    imsg_get_data(&imsg, &tsocks[ntsocks].sin,
@@ -1125,7 +1245,10 @@ gre_main(int debug)
 	}
 	if (gre_fd == -1)
 		fatalx("no raw GRE socket from the parent");
+	if (table.rt == NULL)
+		fatalx("no route table from the parent");
 	gconf = conf;
+	guard_conf(conf);
 	log_setlevel(conf->log_level);
 	table.offq_max = GRE_BATCH * GRE_BATCHES;
 	table.offload_after = conf->gre_offload ? GRE_OFFLOAD_AFTER : 0;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct gre_route;
+struct rtable;
 
 struct gre_route_ent {
 	uint64_t	 packets;
@@ -34,10 +35,19 @@ struct gre_route_ent {
 	uint64_t	 kbytes;	/* the kernel's count (gre offload) */
 	uint8_t		 tunnel;	/* TUN_ROUTE_*, 0: not tunnelled */
 	uint64_t	 token;		/* its session's tunnel */
+	uint32_t	 gen;		/* in the shared table, when taken */
 };
 
 struct gre_table {
-	struct gre_route_ent	*routes;	/* [65536] */
+	struct gre_route_ent	*routes;	/* [65536], our own copies */
+	/*
+	 * The routes the relay writes (rtable.h), NULL: only what
+	 * gre_table_add() put in routes.  A route is taken from it (checked,
+	 * copied into routes) at its first packet, and dropped when its
+	 * generation there changes.
+	 */
+	struct rtable		*rt;
+	uint64_t		 routes_refused;	/* failed the checks */
 	unsigned int		 nroutes;
 	uint64_t		 forwarded;
 	uint64_t		 drop_bad;
@@ -73,5 +83,10 @@ int		 gre_table_add(struct gre_table *, const struct gre_route *);
 struct gre_route_ent *gre_tun_translate(struct gre_table *, uint64_t,
 		    uint8_t *, size_t);
 struct gre_route_ent *gre_table_del(struct gre_table *, uint64_t, uint16_t);
+/* The shared table's entry of key taken again; -1: being written. */
+int		 gre_table_sync(struct gre_table *, uint16_t);
+void		 gre_table_sync_all(struct gre_table *);
+/* 0: the forwarder may use the route; -1, why says why not. */
+int		 gre_route_check(const struct gre_route *, char *, size_t);
 
 #endif /* GRE_H */

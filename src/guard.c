@@ -268,18 +268,10 @@ nets_match(const struct guard_policy *p, struct in_addr a)
 	return (0);
 }
 
-/*
- * GUARD_OK, or GUARD_BAD / GUARD_UNSURE with what is wrong in why.
- */
-int
-guard_route(const struct gre_route *r, char *why, size_t len)
+/* What any route must be: a side, a key. */
+static int
+route_basic(const struct gre_route *r, char *why, size_t len)
 {
-	const struct guard_policy	*p;
-	struct in_addr			 server, client, ours[2];
-	char				 a[INET_ADDRSTRLEN];
-	int				 i, l, known = 0, servers = 0;
-	const char			*what[2] = { "source", "destination" };
-
 	why[0] = '\0';
 	if (r->toside != PPTP_CLIENT && r->toside != PPTP_SERVER) {
 		snprintf(why, len, "the side it goes to is %u", r->toside);
@@ -289,27 +281,24 @@ guard_route(const struct gre_route *r, char *why, size_t len)
 		snprintf(why, len, "Call ID 0, which the proxy never shows");
 		return (GUARD_BAD);
 	}
+	return (GUARD_OK);
+}
+
+/* Its ends: the configured server, a client the proxy accepts. */
+static int
+route_policy(const struct gre_route *r, char *why, size_t len)
+{
+	const struct guard_policy	*p;
+	struct in_addr			 server, client;
+	char				 a[INET_ADDRSTRLEN];
+	int				 known = 0, servers = 0;
+
 	if (r->toside == PPTP_SERVER) {
 		server = r->to;
 		client = r->from;
 	} else {
 		server = r->from;
 		client = r->to;
-	}
-	ours[0] = r->src;
-	ours[1] = r->dst;
-	for (i = 0; i < 2; i++) {
-		/* The relay's fallback when getsockname(2) failed. */
-		if (ours[i].s_addr == htonl(INADDR_ANY)) {
-			snprintf(why, len, "no %s address", what[i]);
-			return (GUARD_UNSURE);
-		}
-		if ((l = guard_local(ours[i])) == 1)
-			continue;
-		inet_ntop(AF_INET, &ours[i], a, sizeof(a));
-		snprintf(why, len, "%s address %s is not this host's%s",
-		    what[i], a, l == -1 ? " (not yet, at least)" : "");
-		return (l == -1 ? GUARD_UNSURE : GUARD_BAD);
 	}
 	if (!unicast(client) || !unicast(server)) {
 		snprintf(why, len, "an end is not a unicast address");
@@ -337,4 +326,50 @@ guard_route(const struct gre_route *r, char *why, size_t len)
 		    a, r->proxy_id);
 	}
 	return (trimmed ? GUARD_UNSURE : GUARD_BAD);
+}
+
+/*
+ * GUARD_OK, or GUARD_BAD / GUARD_UNSURE with what is wrong in why.
+ */
+int
+guard_route(const struct gre_route *r, char *why, size_t len)
+{
+	struct in_addr			 ours[2];
+	char				 a[INET_ADDRSTRLEN];
+	int				 i, l, rc;
+	const char			*what[2] = { "source", "destination" };
+
+	if ((rc = route_basic(r, why, len)) != GUARD_OK)
+		return (rc);
+	ours[0] = r->src;
+	ours[1] = r->dst;
+	for (i = 0; i < 2; i++) {
+		/* The relay's fallback when getsockname(2) failed. */
+		if (ours[i].s_addr == htonl(INADDR_ANY)) {
+			snprintf(why, len, "no %s address", what[i]);
+			return (GUARD_UNSURE);
+		}
+		if ((l = guard_local(ours[i])) == 1)
+			continue;
+		inet_ntop(AF_INET, &ours[i], a, sizeof(a));
+		snprintf(why, len, "%s address %s is not this host's%s",
+		    what[i], a, l == -1 ? " (not yet, at least)" : "");
+		return (l == -1 ? GUARD_UNSURE : GUARD_BAD);
+	}
+	return (route_policy(r, why, len));
+}
+
+/*
+ * The GRE forwarder's check of a route the relay wrote: the same but
+ * for our own addresses, which it cannot read in its sandbox (the
+ * kernel refuses to send from an address the host does not have).
+ */
+int
+guard_route_ends(const struct gre_route *r, char *why, size_t len)
+{
+	int	rc;
+
+	if ((rc = route_basic(r, why, len)) != GUARD_OK)
+		return (rc);
+	return (route_policy(r, why, len));
 }

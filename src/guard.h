@@ -23,6 +23,8 @@
 
 void	guard_conf(const struct pptpproxy_conf *);
 int	guard_route(const struct gre_route *, char *, size_t);
+/* The same without our own addresses' checks (the GRE forwarder's). */
+int	guard_route_ends(const struct gre_route *, char *, size_t);
 void	guard_clear(void);
 /* 1: the host has this address, 0: it has not, -1: not known now */
 int	guard_local(struct in_addr);

@@ -4,6 +4,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,6 +29,10 @@
 #endif
 
 #include "os.h"
+
+#if defined(__linux__) && !defined(MFD_CLOEXEC)
+#include <linux/memfd.h>
+#endif
 
 #define GRE_SOCKBUF	(8 * 1024 * 1024)
 
@@ -326,4 +331,56 @@ os_host_addrs(struct in_addr **out, size_t *n)
 	errno = EOPNOTSUPP;
 	return (-1);
 #endif
+}
+
+/*
+ * Linux: a memfd, sealed at its size (a child that still had it could not
+ * shrink it under the other's mapping), and a read-only descriptor of it
+ * opened again through /proc.  OpenBSD: a shm_mkstemp(3) object opened a
+ * second time read-only, then unlinked.  Either way a child that maps it
+ * and closes the descriptors keeps nothing it could reopen.
+ */
+int
+os_shm_create(size_t size, int *rw, int *ro)
+{
+	int	fd, rfd, saved;
+#ifdef __OpenBSD__
+	char	path[] = "/pptpproxy.XXXXXXXXXX";
+
+	if ((fd = shm_mkstemp(path)) == -1)
+		return (-1);
+	rfd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
+	saved = errno;
+	(void)shm_unlink(path);
+	errno = saved;
+	if (rfd == -1)
+		goto fail;
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+	    ftruncate(fd, (off_t)size) == -1)
+		goto fail;
+#else
+	char	path[64];
+
+	rfd = -1;
+	if ((fd = (int)syscall(SYS_memfd_create, "pptpproxy-routes",
+	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
+		return (-1);
+	if (ftruncate(fd, (off_t)size) == -1 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+	    F_SEAL_SEAL) == -1)
+		goto fail;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((rfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		goto fail;
+#endif
+	*rw = fd;
+	*ro = rfd;
+	return (0);
+fail:
+	saved = errno;
+	close(fd);
+	if (rfd != -1)
+		close(rfd);
+	errno = saved;
+	return (-1);
 }

@@ -31,6 +31,7 @@
 #include "offload.h"
 #include "guard.h"
 #include "os.h"
+#include "rtable.h"
 
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 #define LISTEN_RETRY	5	/* seconds between binds of a late address */
@@ -1014,6 +1015,31 @@ tun_sockets_send(struct imsgev *iev, const struct pptpproxy_conf *conf)
 	return (nsent + 1);
 }
 
+/*
+ * The route table the children share (rtable.h): a read-write and a
+ * read-only descriptor of it to each.  The parent never maps it.
+ */
+static void
+rtable_send(void)
+{
+	int	fd[2], d, i, ro;
+
+	if (os_shm_create(RT_SIZE, &fd[0], &fd[1]) == -1)
+		fatal("creating the route table (%zu bytes)", (size_t)RT_SIZE);
+	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		for (ro = 0; ro < 2; ro++) {
+			/* imsg closes what it sent: the last send the own. */
+			if (i == PROC_MAX - 1)
+				d = fd[ro];
+			else if ((d = dup(fd[ro])) == -1)
+				fatal("dup");
+			if (imsg_compose(&children[i].iev.ibuf, IMSG_RTABLE, 0,
+			    0, d, &ro, sizeof(ro)) == -1)
+				fatal("imsg");
+			children[i].composed++;
+		}
+}
+
 void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
@@ -1143,6 +1169,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		fatal("imsg");
 	children[PROC_CONTROL].composed++;
 	children[PROC_GRE].composed++;
+	rtable_send();
 	children[PROC_GRE].composed += tun_sockets_send(&children[PROC_GRE].iev,
 	    conf);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)

@@ -95,11 +95,17 @@ enum imsg_type {
 	IMSG_CONF_CMD,		/* struct acl_cmd (proxy_id set) */
 	IMSG_CONF_END,
 	IMSG_GRE_SOCKET,	/* parent -> gre: the raw socket */
+	IMSG_RTABLE,		/* parent -> children, start: int ro, and
+				   the route table (rtable.h), read-write
+				   (ro 0) or read-only (ro 1) */
 	/* control <-> parent: ACL commands */
 	IMSG_ACL_REQ,		/* struct acl_req */
 	IMSG_ACL_RES,		/* struct acl_res */
-	/* control <-> gre: Call-ID routes and their counters */
-	IMSG_GRE_ADD,		/* struct gre_route */
+	/*
+	 * control <-> gre: the routes are in the shared table (rtable.h);
+	 * only a route handed to the kernel (gre offload) is withdrawn by
+	 * message, for the kernel's counts.
+	 */
 	IMSG_GRE_DEL,		/* struct gre_key */
 	IMSG_GRE_STATS,		/* struct gre_stats, answer to DEL */
 	IMSG_GRE_IDLE,		/* struct gre_key: no packet for t_idle */
@@ -232,7 +238,7 @@ struct acl_cancel {
 	uint64_t		 reqid;
 };
 
-/* control -> gre: forward GRE with key `key` from `from` to `to`. */
+/* A route: forward GRE with key `key` from `from` to `to`. */
 struct gre_route {
 	uint64_t		 sess;		/* control's session number */
 	uint32_t		 call;		/* call serial, for logs */
@@ -357,11 +363,14 @@ int	check_system(const struct pptpproxy_conf *, check_report_fn);
 
 /* proc.c */
 struct passwd;
+struct rtable;
 pid_t	proc_start(enum proc_type, const char *, int, int, char **);
 void	proc_ignore_signals(void);	/* a child's: the parent's signals */
 void	proc_drop(enum proc_type, const struct pptpproxy_conf *);
 const char *proc_name(enum proc_type);
 const char *proc_self_path(const char *);
+/* A child at start: an IMSG_RTABLE; 1 once both descriptors are mapped. */
+int	proc_rtable(struct imsg *, struct rtable *, int);
 
 /* sandbox.c: one per process, OS differences live there */
 void	sandbox_parent(const struct pptpproxy_conf *);

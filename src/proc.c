@@ -20,6 +20,7 @@
 
 #include "pptpproxy.h"
 #include "os.h"
+#include "rtable.h"
 
 static const char *proc_names[PROC_MAX] = {
 	"parent",
@@ -101,6 +102,34 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 	os_closefrom(PROC_PEER_FD + 1);
 	execv(self, args);
 	fatal("exec %s", self);
+}
+
+/*
+ * The shared route table, at start, before the sandbox: the parent sends
+ * a read-write and a read-only descriptor of it; which part the child
+ * maps writable is its own (rtable_map()), the rest read-only.  Both
+ * descriptors are closed once mapped: nothing is left to map the region
+ * again, or writable.
+ */
+int
+proc_rtable(struct imsg *imsg, struct rtable *rt, int which)
+{
+	static int	fds[2] = { -1, -1 };
+	int		ro, fd;
+
+	if (imsg_get_data(imsg, &ro, sizeof(ro)) == -1 || ro < 0 || ro > 1 ||
+	    (fd = imsg_get_fd(imsg)) == -1)
+		fatalx("bad route table from the parent");
+	if (fds[ro] != -1)
+		fatalx("route table sent twice");
+	fds[ro] = fd;
+	if (fds[0] == -1 || fds[1] == -1)
+		return (0);
+	if (rtable_map(rt, fds[0], fds[1], which) == -1)
+		fatal("mapping the route table");
+	close(fds[0]);
+	close(fds[1]);
+	return (1);
 }
 
 /*

@@ -4,3 +4,4 @@
  */
 int	pledge(const char *, const char *);
 int	unveil(const char *, const char *);
+int	shm_mkstemp(char *);
