@@ -26,6 +26,12 @@
  *	size NAME LEN	one message of type NAME (acl, add, del, poll) with
  *			LEN bytes of payload
  *	type N		one message of type N, no payload
+ *	rtable KEY FROM TO SRC DST NEWKEY TOSIDE PROXY
+ *			no message: a route written straight into the
+ *			route table the child shares with the other
+ *			(rtable.h), entry KEY, as a relay that was taken
+ *			over could; the region is found in the child's
+ *			/proc/PID/maps and opened through map_files
  *
  * "hostile sizeof acl|add|del" prints the size the daemon expects of
  * that message.
@@ -43,6 +49,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <sys/mman.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +64,7 @@
 #include <unistd.h>
 
 #include "hostile_defs.h"
+#include "rtable.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open		434
@@ -78,6 +87,68 @@ struct imsg_hdr {
 
 static int	chan = -1;
 static pid_t	child;
+
+/*
+ * The child's mapping of the route table's routes part (offset 0 of the
+ * memfd), opened again through /proc/PID/map_files and mapped here.
+ */
+static struct rtable *
+rtable_of(pid_t pid)
+{
+	static struct rtable	 t;
+	char			 path[128], line[512], range[64];
+	unsigned long long	 off;
+	FILE			*f;
+	uint8_t			*base;
+	int			 fd = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		err(1, "%s", path);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, "memfd:pptpproxy-routes") == NULL ||
+		    sscanf(line, "%63s %*s %llx", range, &off) != 2 ||
+		    off != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%s",
+		    (int)pid, range);
+		if ((fd = open(path, O_RDWR)) == -1)
+			err(1, "%s", path);
+		break;
+	}
+	fclose(f);
+	if (fd == -1)
+		errx(1, "no route table in process %d", (int)pid);
+	base = mmap(NULL, RT_ROUTES_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	if (base == MAP_FAILED)
+		err(1, "mmap");
+	close(fd);
+	t.seq = (_Atomic uint32_t *)(void *)base;
+	t.route = (struct rt_route *)(void *)(base + RT_SEQ_SIZE);
+	return (&t);
+}
+
+/* A route into entry r->key, under the entry's seqlock, as the relay. */
+static void
+rtable_write(struct rtable *t, const struct gre_route *r)
+{
+	struct rt_route	*e = &t->route[r->key];
+	uint32_t	 s = atomic_load(&t->seq[r->key]) | 1;
+
+	atomic_store(&t->seq[r->key], s);
+	atomic_store(&e->sess, r->sess);
+	atomic_store(&e->token, r->token);
+	atomic_store(&e->call, r->call);
+	atomic_store(&e->proxy_id, r->proxy_id);
+	atomic_store(&e->from, r->from.s_addr);
+	atomic_store(&e->to, r->to.s_addr);
+	atomic_store(&e->src, r->src.s_addr);
+	atomic_store(&e->dst, r->dst.s_addr);
+	atomic_store(&e->info, RT_INFO(r->newkey, r->toside, r->tunnel));
+	atomic_store(&t->seq[r->key], s + 1);
+	printf("route table entry %u written: generation %u\n", r->key, s + 1);
+}
 
 static __attribute__((__noreturn__)) void
 usage(void)
@@ -298,6 +369,19 @@ main(int argc, char *argv[])
 		r.toside = (uint8_t)num(argv[5], 255);
 		r.proxy_id = (uint32_t)num(argv[6], UINT32_MAX);
 		rv = send_msg(IMSG_OFFLOAD_ADD, &r, sizeof(r), NULL, 0);
+	} else if (strcmp(c, "rtable") == 0 && argc == 8) {
+		memset(&r, 0, sizeof(r));
+		r.sess = 1;
+		r.call = 1;
+		r.key = (uint16_t)num(argv[0], 65535);
+		r.from = addr(argv[1]);
+		r.to = addr(argv[2]);
+		r.src = addr(argv[3]);
+		r.dst = addr(argv[4]);
+		r.newkey = (uint16_t)num(argv[5], 65535);
+		r.toside = (uint8_t)num(argv[6], 255);
+		r.proxy_id = (uint32_t)num(argv[7], UINT32_MAX);
+		rtable_write(rtable_of(child), &r);
 	} else if (strcmp(c, "del") == 0 && argc == 1) {
 		memset(&d, 0, sizeof(d));
 		d.route.sess = 1;
