@@ -437,5 +437,8 @@ main(void)
 	stop(pid);
 	CHECK(fwd > 0 && bad == 0, "the forwarder racing a writer: %u "
 	    "forwarded, none to the foreign address (%u)", fwd, bad);
+	free(t.routes);
+	guard_clear();
+	conf_free(c);
 	CHECK_DONE();
 }
