@@ -79,8 +79,11 @@ MAIN_OBJS =	$(patsubst %.c,$(B)/obj/%.o,$(notdir $(MAIN_SRCS)))
 
 UNIT_SRCS =	$(wildcard regress/unit/test_*.c)
 UNIT_BINS =	$(patsubst regress/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
-TOOL_SRCS =	$(wildcard regress/tools/*.c)
-TOOL_BINS =	$(patsubst regress/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
+# Preload libraries among the tools (regress/tools/NAME.c -> NAME.so).
+TOOL_LIBS =	fixrand
+TOOL_SRCS =	$(filter-out $(TOOL_LIBS:%=regress/tools/%.c),$(wildcard regress/tools/*.c))
+TOOL_BINS =	$(patsubst regress/tools/%.c,$(B)/tools/%,$(TOOL_SRCS)) \
+		$(TOOL_LIBS:%=$(B)/tools/%.so)
 FUZZ_SRCS =	$(wildcard regress/fuzz/fuzz_*.c)
 
 vpath %.c src compat $(B)
@@ -161,6 +164,12 @@ $(B)/tools/hostile: regress/tools/hostile.c $(B)/tools/hostile_defs.h src/rtable
 $(B)/tools/%: regress/tools/%.c $(wildcard regress/tools/*.h)
 	@mkdir -p $(B)/tools
 	$(CC) -D_GNU_SOURCE -O2 -g $(WARNFLAGS) -o $@ $< -lutil -lm
+
+# Test tools loaded with LD_PRELOAD into real clients (fixrand: pptp-linux
+# draws the Call IDs a test chooses).
+$(B)/tools/%.so: regress/tools/%.c
+	@mkdir -p $(B)/tools
+	$(CC) -D_GNU_SOURCE -O2 -g -fPIC -shared $(WARNFLAGS) -o $@ $< -ldl
 
 # The same daemon and unit tests built with AddressSanitizer and UBSan.
 asan:

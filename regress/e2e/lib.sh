@@ -28,6 +28,7 @@ PPTPPROXYCTL=${PPTPPROXYCTL:-$TOP/build/pptpproxyctl}
 TOOLS=${TOOLS:-$TOP/build/tools}
 PPPECHO=$TOOLS/pppecho
 PPTPDRIVE=$TOOLS/pptpdrive
+FIXRAND_SO=$TOOLS/fixrand.so
 # E2E_RUN (set by run.sh) lets the runner find what a killed test left.
 PFX="${E2E_RUN:-}e$$"
 VPFX="v$$"		# veth names: at most 15 characters
@@ -672,13 +673,13 @@ lab_gone() {
 	! kill -0 "$1" 2>/dev/null
 }
 
-# lab_capture NS FILE: whole packets of the control connections, on every
-# interface of NS, each handed over at once (a stop is over in
-# milliseconds); lab_tcpdump_stop ends it.
+# lab_capture NS FILE [IF]: whole packets of the control connections, on
+# every interface of NS (or on IF only), each handed over at once (a stop
+# is over in milliseconds); lab_tcpdump_stop ends it.
 lab_capture() {
 	command -v tcpdump >/dev/null 2>&1 || skip "no tcpdump"
-	lab_bg "$1" tcpdump -i any -n -U --immediate-mode -B 16384 -s 0 \
-	    -w "$2" tcp port 1723 2>"$2.err"
+	lab_bg "$1" tcpdump -i "${3:-any}" -n -U --immediate-mode -B 16384 \
+	    -s 0 -w "$2" tcp port 1723 2>"$2.err"
 	TCPDUMP_PID=$LAST_PID
 	lab_wait_log "listening on" 5 "$2.err" || fail "tcpdump did not start"
 }
@@ -733,4 +734,73 @@ lab_drive_refused() {
 	    fail "the client in $_rn failed, but no new log line says" \
 		"why it was meant to: \"$_rpat\""
 	grep -e "$_rpat" "$PLOG" | tail -n 1 | sed 's/^.*: control: /refusal: /'
+}
+
+# Helpers for the tests of clients that use the same Call ID.
+# lab_drive_callid ID NS [pptpdrive options] SERVER: lab_drive, with the
+# client's Call ID chosen: pptp-linux draws it from /dev/random, which
+# build/tools/fixrand.so (preloaded into the client and whatever
+# lab_drive runs before it) turns into the number ID.  Whether the client
+# did send ID must be checked on the wire (callid_sent).
+lab_drive_callid() {
+	[ -f "$FIXRAND_SO" ] || skip "no $FIXRAND_SO (make tools)"
+	(
+		FIXRAND=$1
+		LD_PRELOAD=$FIXRAND_SO
+		export FIXRAND LD_PRELOAD
+		shift
+		lab_drive "$@"
+	)
+}
+
+# callid_sent PCAP SERVER ID ADDR...: in PCAP (lab_capture), every client
+# ADDR requested exactly one call of SERVER (address, port 1723), with
+# Call ID ID, and every message of the calls to and from SERVER carried
+# Call IDs that agree with it (regress/e2e/callidcap); else fail.
+callid_sent() {
+	_pc=$1
+	_sv=$2
+	_id=$3
+	shift 3
+	python3 "$E2E/callidcap" -v -s "$_sv" -c $# "$_pc" "$_id" \
+	    >"$_pc.calls" 2>&1 ||
+	    { cat "$_pc.calls"; fail "the calls to $_sv in $(basename "$_pc")" \
+		"did not all use Call ID $_id"; }
+	for _a in "$@"; do
+		_n=$(grep -c "^ok  *$_a:[0-9]* > $_sv:1723 Outgoing-Call-Request: Call ID $_id$" "$_pc.calls")
+		[ "$_n" -eq 1 ] ||
+		    { cat "$_pc.calls"; fail "$_a sent $_n Outgoing-Call-Requests" \
+			"with Call ID $_id to $_sv, not 1"; }
+	done
+	grep -c "Outgoing-Call-Request" "$_pc.calls" | grep -qx "$#" ||
+	    { cat "$_pc.calls"; fail "not $# Outgoing-Call-Requests to $_sv"; }
+	return 0
+}
+
+# callid_shown PCAP LOG N: the Call IDs LOG's proxy showed the server
+# (198.51.100.2) for N calls ("shown to the server as"), as the server's
+# side of the link (PCAP) has them: N of them, all different, and every
+# control message to and from the server agrees (callidcap); sets SHOWN
+# to them.
+callid_shown() {
+	_ids=$(sed -n 's/.*call [0-9]* up: .*(shown to the server as \([0-9]*\)).*/\1/p' "$2")
+	[ "$(echo $_ids | wc -w)" -eq "$3" ] ||
+	    fail "$(basename "$2") has not $3 calls up, but: $_ids"
+	[ "$(echo "$_ids" | sort -u | wc -l)" -eq "$3" ] ||
+	    fail "the server was shown one Call ID for two calls: $_ids"
+	python3 "$E2E/callidcap" -v -c "$3" "$1" $_ids >"$1.calls" 2>&1 ||
+	    { cat "$1.calls"; fail "a control message to or from the server" \
+		"carried a Call ID it was not shown"; }
+	[ "$(grep -c "Outgoing-Call-Request" "$1.calls")" -eq "$3" ] ||
+	    { cat "$1.calls"; fail "not $3 Outgoing-Call-Requests to the server"; }
+	SHOWN=$(echo $_ids)
+}
+
+# calls_overlap LOG N: N calls were up at once in LOG (N "call N up"
+# lines before the first "call N down").
+calls_overlap() {
+	_n=$(sed -n '/call [0-9]* down after/q; /call [0-9]* up: .*(shown/p' "$1" |
+	    wc -l)
+	[ "$_n" -ge "$2" ] ||
+	    fail "only $_n calls were up at once in $(basename "$1"), not $2"
 }
