@@ -9,6 +9,10 @@
 #        every frame back, so client -> fw -> pptpd -> pppecho -> back
 #   chain: c1 | fw 192.0.2.1, 203.0.113.1 | fw2 203.0.113.2, 198.51.100.1 | s
 #
+# pptp-linux draws each call's Call ID at random; lab_drive_callid makes
+# a client use the one the test chooses (build/tools/fixrand.so, preloaded,
+# answers its read of /dev/random), for tests of clients sharing a Call ID.
+#
 # Only the documentation ranges, only namespaces made here, named after
 # this shell's process id ($$) so that concurrent runs do not meet.  On
 # exit, pass or fail, every process started here is ended (the recorded

@@ -25,7 +25,7 @@ echo "both clients use Call ID $cid"
 pids=""
 for c in 1 2; do
 	lab_drive_callid "$cid" c$c -n 4500 -k 8 -r 1000 -w 8 -s 4000 \
-	    -t 40 -g $c 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
+	    -t 20 -g $c 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
 	pids="$pids $!"
 	lab_track $!
 done

@@ -6,8 +6,7 @@
 # same UDP address and port (A's socket, behind the middle NAT): B tells
 # them apart by their tokens alone, and the calls by the Call IDs it
 # showed A; no datagram is dropped on either side, and every call
-# echoes from its start.  (pptp-linux and pptpd draw their Call IDs themselves, so
-# equal Call IDs on two calls cannot be forced with them.)
+# echoes from its start.  (Two clients with one Call ID: t_tunnel_samecid.)
 . "$(dirname "$0")/lib.sh"
 lab_tunnel_topology 3
 lab_pptpd
