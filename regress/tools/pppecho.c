@@ -11,6 +11,12 @@
  * up), SIGHUP or SIGTERM.  The whole path thus becomes a loop:
  * client -> proxy -> pptpd -> pppecho -> back.
  *
+ * It keeps reading while its echo waits for room in the pty (up to 1 MiB
+ * held): pptpctrl writes to the pty with blocking writes and reads it only
+ * between them, so an echo that stopped reading until its own write went
+ * through would, with a few large frames in flight each way, leave both
+ * blocked in write for good.
+ *
  * With PPPECHO_LOG=FILE in the environment it appends to FILE one line when
  * it starts and one when it ends:
  *	pppecho PID start
@@ -22,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +38,8 @@
 #include <unistd.h>
 
 #define FRAME_MAX	8192
+#define PEND_MAX	(1 << 20)	/* echo held while the pty is full */
+#define READ_MIN	16384		/* room a read needs */
 
 static volatile sig_atomic_t stop_sig;
 
@@ -40,6 +49,8 @@ static size_t flen;
 static int fesc, foverflow;
 static const char *mark = "STRAY";
 static size_t marklen;
+static unsigned char pend[PEND_MAX];
+static size_t poff, plen;
 
 static void
 on_signal(int sig)
@@ -168,7 +179,7 @@ main(int argc, char *argv[])
 	static const unsigned char lcp[] = {
 		0xff, 0x03, 0xc0, 0x21, 0x01, 0x01, 0x00, 0x04
 	};
-	unsigned char out[2 * (sizeof(lcp) + 2) + 2], buf[16384];
+	unsigned char out[2 * (sizeof(lcp) + 2) + 2];
 	struct sigaction sa;
 	struct termios t;
 	const char *why = "end of file";
@@ -214,29 +225,60 @@ main(int argc, char *argv[])
 	if (writeall(1, out, o) == -1)
 		why = "cannot write the first frame";
 	else {
+		(void)fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+		(void)fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
 		for (;;) {
+			struct pollfd pfd[2];
 			ssize_t n;
 
 			if (stop_sig)
 				break;
-			n = read(0, buf, sizeof(buf));
-			if (n == 0)
-				break;
-			if (n < 0) {
+			if (poff > 0 && PEND_MAX - poff - plen < READ_MIN) {
+				memmove(pend, pend + poff, plen);
+				poff = 0;
+			}
+			pfd[0].fd = 0;
+			pfd[0].events = PEND_MAX - poff - plen >= READ_MIN ?
+			    POLLIN : 0;
+			pfd[1].fd = 1;
+			pfd[1].events = plen > 0 ? POLLOUT : 0;
+			pfd[0].revents = pfd[1].revents = 0;
+			if (poll(pfd, 2, -1) < 0) {
 				if (errno == EINTR)
 					continue;
-				if (errno == EAGAIN) {
-					usleep(1000);
-					continue;
-				}
-				why = errno == EIO ? "hung up" : "read error";
+				why = "poll error";
 				break;
 			}
-			nbytes += (unsigned long long)n;
-			account(buf, (size_t)n);
-			if (writeall(1, buf, (size_t)n) == -1) {
-				why = "write error";
-				break;
+			if (pfd[0].revents && poff + plen < PEND_MAX) {
+				n = read(0, pend + poff + plen,
+				    PEND_MAX - poff - plen);
+				if (n == 0)
+					break;
+				if (n < 0 && errno != EINTR &&
+				    errno != EAGAIN) {
+					why = errno == EIO ? "hung up" :
+					    "read error";
+					break;
+				}
+				if (n > 0) {
+					nbytes += (unsigned long long)n;
+					account(pend + poff + plen, (size_t)n);
+					plen += (size_t)n;
+				}
+			}
+			if (plen > 0) {
+				n = write(1, pend + poff, plen);
+				if (n < 0 && errno != EINTR &&
+				    errno != EAGAIN) {
+					why = "write error";
+					break;
+				}
+				if (n > 0) {
+					poff += (size_t)n;
+					plen -= (size_t)n;
+					if (plen == 0)
+						poff = 0;
+				}
 			}
 		}
 	}
