@@ -87,16 +87,17 @@ calls_overlap "$PLOG2" 2
 [ "$(log_count "tunnels the calls' GRE to UDP port 1723" "$PLOG2")" -eq 2 ] ||
     fail "B did not log two tunnels"
 grep -q "switching to TCP" "$PLOG" "$PLOG2" && fail "a tunnel fell back to TCP"
+ended="ended after.*tunnelled over UDP, peer 198.51.100.65:"
 i=0
-while [ "$(log_count "ended after.*tunnelled over UDP, peer 198.51.100.65:" "$PLOG2")" -lt 2 ] &&
-    [ $i -lt 100 ]; do
+while [ "$(log_count "$ended" "$PLOG2")" -lt 2 ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-[ "$(log_count "ended after.*tunnelled over UDP, peer 198.51.100.65:" "$PLOG2")" -eq 2 ] ||
+[ "$(log_count "$ended" "$PLOG2")" -eq 2 ] ||
     fail "B did not end two sessions tunnelled over UDP from the middle"
+rule='^-A FORWARD -d 198\.51\.100\.66\/32 -p udp .*--dport 1723'
 dg=$(nsx mid iptables -S FORWARD -v |
-    sed -n 's/^-A FORWARD -d 198\.51\.100\.66\/32 -p udp .*--dport 1723 -c \([0-9]*\) .*/\1/p')
+    sed -n "s/$rule -c \([0-9]*\) .*/\1/p")
 echo "datagrams to B's UDP port across the middle: $dg"
 [ -n "$dg" ] && [ "$dg" -ge 9000 ] ||
     fail "${dg:-no} datagrams to B's UDP port crossed the middle, not" \
