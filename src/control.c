@@ -1958,7 +1958,9 @@ tun_record(struct side *sd, uint8_t *buf, size_t len, size_t *used)
 		    "tunnel");
 		return (-1);
 	}
-	sd->msgs++;
+	/* A GRE packet is no control message (show session counts them). */
+	if (type != TUN_REC_DATA)
+		sd->msgs++;
 	switch (type) {
 	case TUN_REC_HELLO:
 		if (sd->idx == PPTP_CLIENT && sd->msgs == 1)
