@@ -136,6 +136,12 @@ text_proxy(FILE *f, const struct ctl_proxy *p)
 	    U(p->packets[CTL_TO_CLIENT]), U(p->bytes[CTL_TO_CLIENT]),
 	    U(p->packets[CTL_TO_SERVER]), U(p->bytes[CTL_TO_SERVER]),
 	    U(p->spoofed));
+	if (p->tun_dropped[CTL_TO_CLIENT] > 0 ||
+	    p->tun_dropped[CTL_TO_SERVER] > 0)
+		fprintf(f, "  tunnels over TCP dropped GRE (not keeping up): "
+		    "%llu packets to clients, %llu to the server\n",
+		    U(p->tun_dropped[CTL_TO_CLIENT]),
+		    U(p->tun_dropped[CTL_TO_SERVER]));
 }
 
 static void
@@ -154,12 +160,14 @@ json_proxy(FILE *f, const struct ctl_proxy *p, int first)
 	    "\"refused_limit\":%llu,\"server_failed\":%llu,"
 	    "\"gre\":{\"to_client\":{\"packets\":%llu,\"bytes\":%llu},"
 	    "\"to_server\":{\"packets\":%llu,\"bytes\":%llu},"
-	    "\"wrong_source\":%llu}}", p->listening ? "true" : "false",
+	    "\"wrong_source\":%llu,\"tunnel_dropped\":{\"to_client\":%llu,"
+	    "\"to_server\":%llu}}}", p->listening ? "true" : "false",
 	    U(p->sessions), U(p->calls), U(p->calls_total), U(p->accepted),
 	    U(p->refused_acl), U(p->refused_limit), U(p->server_failed),
 	    U(p->packets[CTL_TO_CLIENT]), U(p->bytes[CTL_TO_CLIENT]),
 	    U(p->packets[CTL_TO_SERVER]), U(p->bytes[CTL_TO_SERVER]),
-	    U(p->spoofed));
+	    U(p->spoofed), U(p->tun_dropped[CTL_TO_CLIENT]),
+	    U(p->tun_dropped[CTL_TO_SERVER]));
 }
 
 int
@@ -278,11 +286,16 @@ text_session_long(FILE *f, const struct ctl_session *s)
 	    U(s->packets[CTL_TO_SERVER]), U(s->bytes[CTL_TO_SERVER]));
 	fprintf(f, "  calls          %u up, %llu set up in all\n", s->ncalls,
 	    U(s->calls_total));
-	if (s->tunnel != CTL_TUN_NONE)
-		fprintf(f, "  tunnel         over %s, peer %s\n",
-		    s->tunnel == CTL_TUN_TCP ? "TCP" : "UDP",
-		    s->tun_peer.sin_port == 0 ? "not known yet" :
-		    addr(&s->tun_peer, a, sizeof(a)));
+	if (s->tunnel == CTL_TUN_NONE)
+		return;
+	fprintf(f, "  tunnel         over %s, peer %s\n",
+	    s->tunnel == CTL_TUN_TCP ? "TCP" : "UDP",
+	    s->tun_peer.sin_port == 0 ? "not known yet" :
+	    addr(&s->tun_peer, a, sizeof(a)));
+	fprintf(f, "  tunnel queue   %llu bytes for the peer; GRE dropped (TCP "
+	    "not keeping up): %llu to the client, %llu to the server\n",
+	    U(s->tun_queued), U(s->tun_dropped[CTL_TO_CLIENT]),
+	    U(s->tun_dropped[CTL_TO_SERVER]));
 }
 
 static void
@@ -315,7 +328,10 @@ json_session(FILE *f, const struct ctl_session *s)
 		fprintf(f, ",\"tunnel\":{\"over\":\"%s\",",
 		    s->tunnel == CTL_TUN_TCP ? "tcp" : "udp");
 		json_addr(f, "peer", &s->tun_peer);
-		fputc('}', f);
+		fprintf(f, ",\"queued\":%llu,\"dropped\":{\"to_client\":%llu,"
+		    "\"to_server\":%llu}}", U(s->tun_queued),
+		    U(s->tun_dropped[CTL_TO_CLIENT]),
+		    U(s->tun_dropped[CTL_TO_SERVER]));
 	}
 	fprintf(f, ",\"state\":\"%s\",\"age\":%lld,\"idle\":%lld,"
 	    "\"calls_up\":%u,\"calls_total\":%llu,"
@@ -492,6 +508,16 @@ out_metrics(struct out *o)
 	for (i = 0; i < o->nproxies; i++)
 		prom_proxy(f, "pptpproxy_gre_wrong_source_total",
 		    &o->proxies[i], "", U(o->proxies[i].spoofed));
+	prom_family(f, "pptpproxy_tunnel_gre_dropped_total", "counter",
+	    "GRE packets a tunnel over TCP dropped, not keeping up, by "
+	    "direction.");
+	for (i = 0; i < o->nproxies; i++)
+		for (d = 0; d < 2; d++)
+			prom_proxy(f, "pptpproxy_tunnel_gre_dropped_total",
+			    &o->proxies[i], d == CTL_TO_CLIENT ?
+			    ",direction=\"to_client\"" :
+			    ",direction=\"to_server\"",
+			    U(o->proxies[i].tun_dropped[d]));
 	if (!o->have_gre)
 		return;
 	prom_family(f, "pptpproxy_gre_routes", "gauge",

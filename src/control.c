@@ -44,6 +44,14 @@
 /* A read buffer: what is read at once after a partial tunnel record. */
 #define CTL_BUF			(TUN_REC_MAX + CTL_READ)
 #define CTL_TUN_BATCH		64		/* tunnel packets per wake-up */
+/*
+ * A tunnel over TCP: a GRE packet for the peer is queued only while at
+ * most CTL_HIWAT waits for its connection, else dropped whole (a record
+ * is never cut), so that at most CTL_HIWAT, one record and one control
+ * message (whose sender is then held) wait; a line says so when that
+ * starts, then at most once in CTL_TUN_DROP_LOG seconds while it goes on.
+ */
+#define CTL_TUN_DROP_LOG	60
 #define CTL_TRIM_AFTER		1000		/* sessions ended, then trim */
 /* Held from a client while its ACL command runs: what ctl_readcb can
  * take back as a partial message. */
@@ -106,7 +114,10 @@ struct session {
 	unsigned int		 ps;		/* pstats[] of its proxy */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
-	uint64_t		 tun_dropped;	/* TCP: packets not queued */
+	/* TCP: GRE packets not carried, towards each side (PPTP_*) */
+	uint64_t		 tun_dropped[2];
+	uint64_t		 tun_fwd_dropped; /* to the peer: the forwarder's */
+	time_t			 tun_drop_said;	/* their last line; 0: none */
 	struct sockaddr_in	 tun_peer;	/* its UDP address, as seen */
 	uint16_t		 tun_port;	/* A: B's UDP port; B: ours */
 	uint8_t			 tun_want;	/* A: tunnel to the server */
@@ -184,6 +195,7 @@ static struct slab		 sess_slab;	/* sessions (slab.h) */
  * session that carried one are the accounting: never held back.
  */
 static struct log_limit		 ll_refuse, ll_full, ll_session, ll_call;
+static struct log_limit		 ll_tun;	/* tunnels dropping GRE */
 static int			 stopping;	/* IMSG_STOP came */
 static unsigned int		 nstop;		/* sessions it found */
 static unsigned int		 ncut;		/* of them, cut at timeout stop */
@@ -194,6 +206,7 @@ struct pstat {
 	uint64_t		 sessions, accepted, refused_acl;
 	uint64_t		 refused_limit, server_failed, calls_total;
 	uint64_t		 packets[2], bytes[2], spoofed;
+	uint64_t		 tun_dropped[2];	/* ended sessions' */
 };
 static struct pstat		*pstats;
 static unsigned int		 npstats;
@@ -221,6 +234,8 @@ static void	side_drain(struct side *);
 static int	tun_record(struct side *, uint8_t *, size_t, size_t *);
 static void	tun_hello_send(struct session *);
 static const char *tun_desc(const struct session *, char *, size_t);
+static uint64_t	tun_drops(const struct session *, int);
+static void	tun_dropping(struct session *);
 static void	stop_send(struct side *, const uint8_t *, size_t);
 static void	log_session(struct log_limit *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
@@ -1505,7 +1520,7 @@ static void
 sess_finish(struct session *s)
 {
 	struct tun_key	tk;
-	char		a[64], t[128];
+	char		a[64], t[192];
 
 	/* A stop that ended before its drain time leaves the timer set. */
 	evtimer_del(&s->tm_first);
@@ -1539,6 +1554,8 @@ sess_finish(struct session *s)
 	addr_put(s->side[PPTP_CLIENT].peer.sin_addr.s_addr);
 	nsessions--;
 	pstats[s->ps].sessions--;
+	pstats[s->ps].tun_dropped[PPTP_CLIENT] += tun_drops(s, PPTP_CLIENT);
+	pstats[s->ps].tun_dropped[PPTP_SERVER] += tun_drops(s, PPTP_SERVER);
 	nfreed++;
 	free(s->why);
 	slab_put(&sess_slab, s);
@@ -1619,6 +1636,9 @@ relay_sess_row(uint64_t id, struct ctl_session *r)
 		r->tunnel = s->tun_mode == TUN_MODE_TCP ? CTL_TUN_TCP :
 		    CTL_TUN_UDP;
 		r->tun_peer = s->tun_peer;
+		r->tun_dropped[CTL_TO_CLIENT] = tun_drops(s, PPTP_CLIENT);
+		r->tun_dropped[CTL_TO_SERVER] = tun_drops(s, PPTP_SERVER);
+		r->tun_queued = side_queued(&s->side[s->tun_side - 1]);
 	}
 	return (0);
 }
@@ -1679,9 +1699,16 @@ relay_proxy_row(unsigned int n, struct ctl_proxy *r)
 		break;
 	}
 	r->sessions = p->sessions;
+	r->tun_dropped[CTL_TO_CLIENT] = p->tun_dropped[PPTP_CLIENT];
+	r->tun_dropped[CTL_TO_SERVER] = p->tun_dropped[PPTP_SERVER];
 	RB_FOREACH(s, sess_tree, &sessions)
-		if (s->ps == n)
+		if (s->ps == n) {
 			r->calls += s->pptp.ncalls;
+			r->tun_dropped[CTL_TO_CLIENT] +=
+			    tun_drops(s, PPTP_CLIENT);
+			r->tun_dropped[CTL_TO_SERVER] +=
+			    tun_drops(s, PPTP_SERVER);
+		}
 	r->accepted = p->accepted;
 	r->refused_acl = p->refused_acl;
 	r->refused_limit = p->refused_limit;
@@ -1737,10 +1764,41 @@ tun_desc(const struct session *s, char *buf, size_t len)
 		strlcpy(a, "not known yet", sizeof(a));
 	else
 		sa_str(&s->tun_peer, a, sizeof(a));
-	snprintf(buf, len, ", tunnelled over %s, peer %s%s",
-	    s->tun_mode == TUN_MODE_TCP ? "TCP" : "UDP", a,
-	    s->tun_dropped ? " (GRE dropped: TCP full)" : "");
+	snprintf(buf, len, ", tunnelled over %s, peer %s",
+	    s->tun_mode == TUN_MODE_TCP ? "TCP" : "UDP", a);
+	ctl_tun_drops(buf, len, tun_drops(s, PPTP_CLIENT),
+	    tun_drops(s, PPTP_SERVER));
 	return (buf);
+}
+
+/* GRE packets the tunnel over TCP did not carry towards side idx. */
+static uint64_t
+tun_drops(const struct session *s, int idx)
+{
+	return (s->tun_dropped[idx] +
+	    (s->tun_side == idx + 1 ? s->tun_fwd_dropped : 0));
+}
+
+/*
+ * The tunnel over TCP drops GRE: a line when it starts, then at most one
+ * in CTL_TUN_DROP_LOG seconds while it goes on (never one a packet).
+ */
+static void
+tun_dropping(struct session *s)
+{
+	time_t	now = now_mono();
+	char	a[64];
+
+	if (s->tun_drop_said != 0 && now - s->tun_drop_said < CTL_TUN_DROP_LOG)
+		return;
+	log_limited(&ll_tun, "session %llu: the control connection to %s "
+	    "does not keep up with the calls' GRE: packets dropped, %llu to "
+	    "the client and %llu to the server so far", SID(s),
+	    sa_str(&s->side[s->tun_side - 1].peer, a, sizeof(a)),
+	    (unsigned long long)tun_drops(s, PPTP_CLIENT),
+	    (unsigned long long)tun_drops(s, PPTP_SERVER));
+	/* Never 0 again: monotonic time starts near 0 on some systems. */
+	s->tun_drop_said = now > 0 ? now : 1;
 }
 
 static void
@@ -1900,7 +1958,9 @@ tun_record(struct side *sd, uint8_t *buf, size_t len, size_t *used)
 		    "tunnel");
 		return (-1);
 	}
-	sd->msgs++;
+	/* A GRE packet is no control message (show session counts them). */
+	if (type != TUN_REC_DATA)
+		sd->msgs++;
 	switch (type) {
 	case TUN_REC_HELLO:
 		if (sd->idx == PPTP_CLIENT && sd->msgs == 1)
@@ -1927,8 +1987,11 @@ tun_record(struct side *sd, uint8_t *buf, size_t len, size_t *used)
 		iov[0].iov_len = sizeof(hdr);
 		iov[1].iov_base = buf + TUN_REC_HDR;
 		iov[1].iov_len = *used - TUN_REC_HDR;
-		if (writev(tun_data_fd, iov, 2) == -1)
-			s->tun_dropped++;
+		if (writev(tun_data_fd, iov, 2) == -1) {
+			/* The forwarder's channel is full. */
+			s->tun_dropped[PPTP_OTHER(sd->idx)]++;
+			tun_dropping(s);
+		}
 		return (1);
 	}
 }
@@ -1966,7 +2029,8 @@ ctl_tundata_read(int fd, short ev, void *arg)
 		sd = &s->side[s->tun_side - 1];
 		if (side_queued(sd) > CTL_HIWAT) {
 			/* As a router would: drop, not queue without end. */
-			s->tun_dropped++;
+			s->tun_dropped[sd->idx]++;
+			tun_dropping(s);
 			continue;
 		}
 		/* The record header goes over the datagram header's end. */
@@ -1999,6 +2063,11 @@ ctl_tun_state(const struct tun_state *ts)
 		log_info("session %llu: the tunnel's peer is at %s now", SID(s),
 		    sa_str(&ts->peer, a, sizeof(a)));
 		s->tun_peer = ts->peer;
+	}
+	if (ts->dropped > s->tun_fwd_dropped) {
+		/* The forwarder's channel to us was full. */
+		s->tun_fwd_dropped = ts->dropped;
+		tun_dropping(s);
 	}
 	if (ts->answered && !s->tun_answered) {
 		s->tun_answered = 1;
@@ -2203,6 +2272,7 @@ ctl_tick(int fd, short ev, void *arg)
 	log_limit_flush(&ll_full);
 	log_limit_flush(&ll_session);
 	log_limit_flush(&ll_call);
+	log_limit_flush(&ll_tun);
 	/*
 	 * Many sessions ended, and none in the last second: their memory
 	 * goes back to the system.

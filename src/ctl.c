@@ -714,6 +714,19 @@ ctl_result(struct imsg *imsg)
 	ctl_conn_requests(c);
 }
 
+/* The end of a session's line: what its tunnel over TCP dropped. */
+void
+ctl_tun_drops(char *buf, size_t len, uint64_t to_client, uint64_t to_server)
+{
+	size_t	n = strlen(buf);
+
+	if ((to_client == 0 && to_server == 0) || n >= len)
+		return;
+	snprintf(buf + n, len - n, ", GRE dropped (TCP not keeping up): %llu "
+	    "to the client, %llu to the server", (unsigned long long)to_client,
+	    (unsigned long long)to_server);
+}
+
 /*
  * SIGUSR1: a line per proxy now, then the sessions, at most
  * CTL_USR1_LINES lines every CTL_USR1_TICK_MS (a journal's rate limit
@@ -728,7 +741,7 @@ ctl_usr1_session(uint64_t id)
 	struct ctl_call		 cc;
 	unsigned int		 i;
 	char			 a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	char			 t[INET_ADDRSTRLEN], tun[80];
+	char			 t[INET_ADDRSTRLEN], tun[192];
 	int			 lines = 1;
 
 	if (relay_sess_row(id, &s) == -1)
@@ -746,6 +759,8 @@ ctl_usr1_session(uint64_t id)
 			snprintf(tun, sizeof(tun), ", tunnelled over %s, peer "
 			    "%s:%u", s.tunnel == CTL_TUN_TCP ? "TCP" : "UDP",
 			    t, ntohs(s.tun_peer.sin_port));
+		ctl_tun_drops(tun, sizeof(tun), s.tun_dropped[CTL_TO_CLIENT],
+		    s.tun_dropped[CTL_TO_SERVER]);
 	}
 	log_info("session %llu: %s:%u -> %s:%u (%s), %s, %llds, %u call%s "
 	    "up%s", (unsigned long long)s.id, a, ntohs(s.client.sin_port), b,
@@ -796,13 +811,17 @@ ctl_status_log(void)
 	struct ctl_proxy	p;
 	unsigned int		i;
 	char			a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	char			tun[128];
 
 	for (i = 0; relay_proxy_row(i, &p) == 0; i++) {
 		inet_ntop(AF_INET, &p.listen.sin_addr, a, sizeof(a));
 		inet_ntop(AF_INET, &p.server.sin_addr, b, sizeof(b));
+		tun[0] = '\0';
+		ctl_tun_drops(tun, sizeof(tun), p.tun_dropped[CTL_TO_CLIENT],
+		    p.tun_dropped[CTL_TO_SERVER]);
 		log_info("proxy %s: %s:%u -> %s:%u%s, %llu sessions, %llu "
 		    "calls up; %llu accepted, refused %llu by acl, %llu by "
-		    "limit, %llu failed to the server", p.name, a,
+		    "limit, %llu failed to the server%s", p.name, a,
 		    ntohs(p.listen.sin_port), b, ntohs(p.server.sin_port),
 		    p.listening ? "" : " (no longer configured)",
 		    (unsigned long long)p.sessions,
@@ -810,7 +829,7 @@ ctl_status_log(void)
 		    (unsigned long long)p.accepted,
 		    (unsigned long long)p.refused_acl,
 		    (unsigned long long)p.refused_limit,
-		    (unsigned long long)p.server_failed);
+		    (unsigned long long)p.server_failed, tun);
 	}
 	if (evtimer_pending(&ev_usr1, NULL)) {
 		log_info("a session list is being written already");

@@ -68,6 +68,7 @@ struct ctl_proxy {
 	uint64_t		 packets[2];	/* GRE forwarded, CTL_TO_* */
 	uint64_t		 bytes[2];
 	uint64_t		 spoofed;	/* right Call ID, wrong source */
+	uint64_t		 tun_dropped[2]; /* tunnels over TCP, CTL_TO_* */
 };
 
 /* The GRE forwarder's totals, for all proxies. */
@@ -102,6 +103,9 @@ struct ctl_session {
 	uint32_t		 tunnel;	/* CTL_TUN_* */
 	uint32_t		 tun_pad;
 	struct sockaddr_in	 tun_peer;	/* port 0: not known yet */
+	/* over TCP: GRE dropped, CTL_TO_*; bytes waiting for the peer */
+	uint64_t		 tun_dropped[2];
+	uint64_t		 tun_queued;
 };
 #define CTL_TUN_NONE	0
 #define CTL_TUN_UDP	1

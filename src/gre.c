@@ -485,6 +485,8 @@ struct tun {
 	int			 keepalive;
 	struct sockaddr_in	 peer;
 	time_t			 start, last_rx, last_ka;
+	/* TCP: packets the relay's channel did not take; and as told */
+	uint64_t		 dropped, dropped_told;
 };
 RB_HEAD(tun_tree, tun);
 
@@ -538,7 +540,8 @@ tun_tell(struct tun *t, int failed)
 	st.answered = t->answered;
 	st.failed = failed;
 	st.peer = t->peer;
-	st.dropped = table.tun_drop_tcp;
+	st.dropped = t->dropped;
+	t->dropped_told = t->dropped;
 	imsgev_compose(&iev_control, IMSG_TUN_STATE, 0, -1, &st, sizeof(st));
 }
 
@@ -564,9 +567,11 @@ out_tun(struct gre_route_ent *r, uint8_t *g, size_t glen)
 		iov[0].iov_len = sizeof(t->sess);
 		iov[1].iov_base = p;
 		iov[1].iov_len = glen + TUN_DG_HDR;
-		if (writev(tun_data_fd, iov, 2) == -1)
+		if (writev(tun_data_fd, iov, 2) == -1) {
+			/* The relay is behind: it hears of it each second. */
+			t->dropped++;
 			table.tun_drop_tcp++;
-		else
+		} else
 			table.tun_out++;
 		return;
 	}
@@ -736,7 +741,10 @@ tun_mode_tcp(struct tun *t)
 	tun_tell(t, 0);
 }
 
-/* Once a second: A's keepalives, and its fallback to TCP. */
+/*
+ * Once a second: A's keepalives, and its fallback to TCP; to the relay,
+ * the packets each tunnel over TCP dropped, if more.
+ */
 static void
 tun_tick(int fd, short ev, void *arg)
 {
@@ -745,6 +753,8 @@ tun_tick(int fd, short ev, void *arg)
 	time_t				 now = tun_now();
 
 	RB_FOREACH(t, tun_tree, &tuns) {
+		if (t->dropped != t->dropped_told)
+			tun_tell(t, 0);
 		if (t->role != TUN_ROLE_A || t->mode != TUN_MODE_UDP)
 			continue;
 		if (!t->answered && now - t->start >= TUN_PROBE_SECS) {

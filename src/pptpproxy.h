@@ -431,6 +431,8 @@ void	ctl_gre_end(struct imsg *);
 void	ctl_result(struct imsg *);
 void	ctl_route_gone(uint64_t, uint16_t, uint8_t);
 void	ctl_status_log(void);
+/* Appends what a tunnel over TCP dropped, if anything, to a line. */
+void	ctl_tun_drops(char *, size_t, uint64_t, uint64_t);
 int	ctl_socket_open(const char *, char *, size_t);	/* the parent */
 /* gre.c */
 __dead void gre_main(int);

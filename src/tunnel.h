@@ -95,7 +95,8 @@ struct tun_state {
 	uint8_t			 answered;	/* UDP came from the peer */
 	uint8_t			 failed;	/* no UDP socket for it */
 	struct sockaddr_in	 peer;		/* its current address */
-	uint64_t		 dropped;	/* TCP: GRE dropped, queue full */
+	uint64_t		 dropped;	/* TCP: GRE to the peer dropped,
+						   the relay's channel full */
 };
 
 #endif /* TUNNEL_H */

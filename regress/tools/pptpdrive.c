@@ -2,7 +2,8 @@
  * pptpdrive - drive a real PPTP client (pptp-linux) and check the echo
  *
  * usage: pptpdrive [-q] [-n frames] [-t timeout] [-w window] [-g tag]
- *		    [-k seconds] [-r rate] [-s size] SERVER [pptp options ...]
+ *		    [-k seconds] [-r rate] [-s size] [-H seconds | -P file]
+ *		    SERVER [pptp options ...]
  *
  * Starts "pptp SERVER --nolaunchpppd [pptp options]" on a pty in raw mode
  * (pptp then takes the pty as its PPP link), writes PPP frames to it in
@@ -33,6 +34,12 @@
  *		sending nothing, after a line "HOLD: W written, G echoed,
  *		O other": the frames written to pptp (the probes included)
  *		and read from it, for tests that count a call's packets
+ *   -P FILE	once all frames came back, pause after a line "PAUSE: W
+ *		written, G echoed, O other", sending nothing (what comes back
+ *		meanwhile is still checked) until FILE exists, then echo as
+ *		many frames again (-n, -k, -r, -t as before): for tests that
+ *		do something to the call in between and check that it still
+ *		works
  *   -q		quiet: the summary line only on failure
  *
  * One summary line on standard output.  Exit 0: all echoed; 1: a frame lost,
@@ -88,7 +95,11 @@ static int inesc, inover;
 
 /* Counters. */
 static unsigned long sent, got, other, dups, written;
-static double t_start, t_first = -1;
+static double t_start, t_first = -1, last_probe = -1;
+
+/* Limits: frames in flight, frames a second (0: none). */
+static unsigned long window = 8;
+static double rate = -1;
 
 static void
 on_signal(int sig)
@@ -375,103 +386,21 @@ cleanup(void)
 	pgrp = -1;
 }
 
-static void
-usage(void)
+/*
+ * Echo nframes frames (or for keep seconds, at least nframes) after the
+ * sent0 sent so far, at most window in flight and rate a second (0: no
+ * limit), within timeout (plus keep) seconds of p_start.  0: all came
+ * back, 1: a failure, 2: a setup failure (both reported).
+ */
+static int
+echo_run(unsigned long nframes, double keep, double timeout, double p_start)
 {
-	fprintf(stderr, "usage: pptpdrive [-q] [-n frames] [-t timeout] "
-	    "[-w window] [-g tag] [-H seconds] [-k seconds] [-r rate] "
-	    "[-s size] SERVER "
-	    "[pptp options ...]\n");
-	exit(2);
-}
+	unsigned long sent0 = sent, total;
+	double t, deadline;
+	int rc = 2, stopping = 0;
 
-static double
-number(const char *s, double min, double max)
-{
-	char *e;
-	double v = strtod(s, &e);
-
-	if (e == s || *e != '\0' || v < min || v > max)
-		usage();
-	return v;
-}
-
-int
-main(int argc, char *argv[])
-{
-	unsigned long nframes = 200, window = 8, total;
-	double timeout = 30, keep = 0, rate = -1, t, deadline, last_probe;
-	double hold = 0;
-	struct sigaction sa;
-	struct termios raw;
-	char **av;
-	int c, i, ac, rc = 2, stopping = 0;
-
-	tag = (unsigned long)getpid();
-	/* "+": options end at SERVER; what follows is for pptp. */
-	while ((c = getopt(argc, argv, "+g:H:k:n:qr:s:t:w:")) != -1) {
-		switch (c) {
-		case 'H': hold = number(optarg, 0, 86400); break;
-		case 'g': tag = (unsigned long)number(optarg, 0, 4294967295.0);
-			break;
-		case 'k': keep = number(optarg, 0, 86400); break;
-		case 'n': nframes = (unsigned long)number(optarg, 1, 1e9);
-			break;
-		case 'q': quiet = 1; break;
-		case 'r': rate = number(optarg, 0, 1e9); break;
-		case 's': maxsize = (size_t)number(optarg, 1, 4000); break;
-		case 't': timeout = number(optarg, 0.1, 86400); break;
-		case 'w': window = (unsigned long)number(optarg, 1, 1000);
-			break;
-		default: usage();
-		}
-	}
-	if (optind >= argc)
-		usage();
-	server = argv[optind];
-	proto = 0x4001 + 2 * (unsigned int)(tag % 8192);
-	if (rate < 0)
-		rate = keep > 0 ? 200 : 0;
-
-	ac = argc - optind;
-	av = calloc((size_t)ac + 3, sizeof(*av));
-	if (av == NULL)
-		return 2;
-	av[0] = "pptp";
-	av[1] = argv[optind];
-	av[2] = "--nolaunchpppd";
-	for (i = 1; i < ac; i++)
-		av[2 + i] = argv[optind + i];
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	memset(&raw, 0, sizeof(raw));
-	cfmakeraw(&raw);
-	cfsetispeed(&raw, B38400);
-	cfsetospeed(&raw, B38400);
-	t_start = now();
-	child = forkpty(&master, NULL, &raw, NULL);
-	if (child == -1) {
-		summary("SETUP: forkpty: %s", strerror(errno));
-		return 2;
-	}
-	if (child == 0) {
-		execvp(av[0], av);
-		fprintf(stderr, "pptpdrive: exec pptp: %s\n", strerror(errno));
-		_exit(127);
-	}
-	pgrp = child;		/* forkpty: the child leads a new session */
-	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
-
-	deadline = t_start + timeout + keep;
-	last_probe = -1;
-	total = nframes;
+	deadline = p_start + timeout + keep;
+	total = sent0 + nframes;
 	for (;;) {
 		struct pollfd pfd;
 		unsigned char buf[16384];
@@ -485,8 +414,8 @@ main(int argc, char *argv[])
 			rc = got > 0 ? 1 : 2;
 			break;
 		}
-		if (!stopping && (keep > 0 ? (t - t_start >= keep &&
-		    sent >= nframes) : sent >= nframes)) {
+		if (!stopping && (keep > 0 ? (t - p_start >= keep &&
+		    sent - sent0 >= nframes) : sent - sent0 >= nframes)) {
 			stopping = 1;
 			total = sent;
 		}
@@ -521,8 +450,10 @@ main(int argc, char *argv[])
 			}
 		} else {
 			while (!stopping && sent - got < window &&
-			    (rate == 0 || sent < rate * (t - t_first) + 1) &&
-			    (keep > 0 || sent < nframes) && queue_frame(sent))
+			    (rate == 0 || sent - sent0 < rate * (t - (sent0 > 0 ?
+			    p_start : t_first)) + 1) &&
+			    (keep > 0 || sent - sent0 < nframes) &&
+			    queue_frame(sent))
 				sent++;
 		}
 		if (flush_out() == -1) {
@@ -570,6 +501,155 @@ main(int argc, char *argv[])
 			break;
 		}
 	}
+	return rc;
+}
+
+/*
+ * Send nothing until file exists, at most secs seconds, checking what
+ * still comes back: 0, or 1 on a failure (reported).
+ */
+static int
+pause_until(const char *file, double secs)
+{
+	double end = now() + secs;
+	struct pollfd pfd;
+	unsigned char buf[16384];
+	ssize_t n;
+
+	while (access(file, F_OK) == -1) {
+		if (got_signal) {
+			summary("FAIL: signal %d while paused after %lu frames",
+			    (int)got_signal, got);
+			return 1;
+		}
+		if (now() > end) {
+			summary("FAIL: paused %.0f s after %lu frames, no %s",
+			    secs, got, file);
+			return 1;
+		}
+		pfd.fd = master;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 100) <= 0 ||
+		    !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(master, buf, sizeof(buf));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			summary("FAIL: pptp exited while paused after %lu "
+			    "frames", got);
+			return 1;
+		}
+		if (feed(buf, (size_t)n))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: pptpdrive [-q] [-n frames] [-t timeout] "
+	    "[-w window] [-g tag] [-k seconds] [-r rate] [-s size] "
+	    "[-H seconds | -P file] SERVER [pptp options ...]\n");
+	exit(2);
+}
+
+static double
+number(const char *s, double min, double max)
+{
+	char *e;
+	double v = strtod(s, &e);
+
+	if (e == s || *e != '\0' || v < min || v > max)
+		usage();
+	return v;
+}
+
+int
+main(int argc, char *argv[])
+{
+	unsigned long nframes = 200;
+	double timeout = 30, keep = 0, t;
+	double hold = 0;
+	const char *pause_file = NULL;
+	struct sigaction sa;
+	struct termios raw;
+	char **av;
+	int c, i, ac, rc;
+
+	tag = (unsigned long)getpid();
+	/* "+": options end at SERVER; what follows is for pptp. */
+	while ((c = getopt(argc, argv, "+g:H:k:n:P:qr:s:t:w:")) != -1) {
+		switch (c) {
+		case 'P': pause_file = optarg; break;
+		case 'H': hold = number(optarg, 0, 86400); break;
+		case 'g': tag = (unsigned long)number(optarg, 0, 4294967295.0);
+			break;
+		case 'k': keep = number(optarg, 0, 86400); break;
+		case 'n': nframes = (unsigned long)number(optarg, 1, 1e9);
+			break;
+		case 'q': quiet = 1; break;
+		case 'r': rate = number(optarg, 0, 1e9); break;
+		case 's': maxsize = (size_t)number(optarg, 1, 4000); break;
+		case 't': timeout = number(optarg, 0.1, 86400); break;
+		case 'w': window = (unsigned long)number(optarg, 1, 1000);
+			break;
+		default: usage();
+		}
+	}
+	if (optind >= argc || (pause_file != NULL && hold > 0))
+		usage();
+	server = argv[optind];
+	proto = 0x4001 + 2 * (unsigned int)(tag % 8192);
+	if (rate < 0)
+		rate = keep > 0 ? 200 : 0;
+
+	ac = argc - optind;
+	av = calloc((size_t)ac + 3, sizeof(*av));
+	if (av == NULL)
+		return 2;
+	av[0] = "pptp";
+	av[1] = argv[optind];
+	av[2] = "--nolaunchpppd";
+	for (i = 1; i < ac; i++)
+		av[2 + i] = argv[optind + i];
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&raw, 0, sizeof(raw));
+	cfmakeraw(&raw);
+	cfsetispeed(&raw, B38400);
+	cfsetospeed(&raw, B38400);
+	t_start = now();
+	child = forkpty(&master, NULL, &raw, NULL);
+	if (child == -1) {
+		summary("SETUP: forkpty: %s", strerror(errno));
+		return 2;
+	}
+	if (child == 0) {
+		execvp(av[0], av);
+		fprintf(stderr, "pptpdrive: exec pptp: %s\n", strerror(errno));
+		_exit(127);
+	}
+	pgrp = child;		/* forkpty: the child leads a new session */
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+
+	rc = echo_run(nframes, keep, timeout, t_start);
+	if (rc == 0 && pause_file != NULL) {
+		summary("PAUSE: %lu written, %lu echoed, %lu other", written,
+		    got, other);
+		rc = pause_until(pause_file, timeout + keep);
+		if (rc == 0)
+			rc = echo_run(nframes, keep, timeout, now());
+	}
 	if (rc == 0 && hold > 0) {
 		summary("HOLD: %lu written, %lu echoed, %lu other", written,
 		    got, other);
@@ -589,7 +669,7 @@ main(int argc, char *argv[])
 	if (rc == 0 && !quiet)
 		summary("ok: %lu/%lu frames of 1..%zu bytes echoed intact and "
 		    "in order in %.2f s (tunnel up after %.2f s, %lu other "
-		    "frames ignored)", got, total, maxsize, now() - t_start,
+		    "frames ignored)", got, sent, maxsize, now() - t_start,
 		    t_first - t_start, other);
 	cleanup();
 	return rc;

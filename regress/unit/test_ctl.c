@@ -252,6 +252,33 @@ test_sessions(void)
 	    "GRE to client 60/600, to server 70/700\n") != NULL,
 	    "show sessions, a call");
 	free(t);
+
+	/* A tunnel over TCP: what waits for the peer, what it dropped. */
+	rows(&s, &c, 4);
+	s.tunnel = CTL_TUN_TCP;
+	sin_set(&s.tun_peer, "203.0.113.66", 1723);
+	s.tun_queued = 65536;
+	s.tun_dropped[CTL_TO_CLIENT] = 7;
+	s.tun_dropped[CTL_TO_SERVER] = 8000;
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SESSION);
+	out_session(&o, &s);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strstr(t, "\"server_local\":{\"address\":\"198.51.100.1\","
+	    "\"port\":50000},\"tunnel\":{\"over\":\"tcp\",\"peer\":{"
+	    "\"address\":\"203.0.113.66\",\"port\":1723},\"queued\":65536,"
+	    "\"dropped\":{\"to_client\":7,\"to_server\":8000}},\"state\":")
+	    != NULL, "show session -j, a tunnel over TCP: %.60s", t);
+	free(t);
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SESSION);
+	out_session(&o, &s);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strstr(t, "\n  tunnel         over TCP, peer 203.0.113.66:1723\n"
+	    "  tunnel queue   65536 bytes for the peer; GRE dropped (TCP not "
+	    "keeping up): 7 to the client, 8000 to the server\n") != NULL,
+	    "show session, a tunnel over TCP");
+	free(t);
 }
 
 static void
@@ -275,6 +302,8 @@ proxy_row(struct ctl_proxy *pr, const char *name)
 	pr->packets[CTL_TO_SERVER] = 22;
 	pr->bytes[CTL_TO_SERVER] = 2200;
 	pr->spoofed = 4;
+	pr->tun_dropped[CTL_TO_CLIENT] = 15;
+	pr->tun_dropped[CTL_TO_SERVER] = 16;
 }
 
 static void
@@ -316,7 +345,8 @@ test_summary(void)
 	    "\"refused_acl\":7,\"refused_limit\":8,\"server_failed\":6,"
 	    "\"gre\":{\"to_client\":{\"packets\":11,\"bytes\":1100},"
 	    "\"to_server\":{\"packets\":22,\"bytes\":2200},"
-	    "\"wrong_source\":4}}],\"gre\":{\"routes\":4,\"offloaded\":1,"
+	    "\"wrong_source\":4,\"tunnel_dropped\":{\"to_client\":15,"
+	    "\"to_server\":16}}}],\"gre\":{\"routes\":4,\"offloaded\":1,"
 	    "\"forwarded\":{\"packets\":33,\"bytes\":3300},"
 	    "\"dropped\":{\"malformed\":2,\"unknown_call_id\":3,"
 	    "\"wrong_source\":5},\"errors\":{\"receive\":0,\"send\":1}}}\n")
@@ -400,6 +430,11 @@ test_metrics(void)
 	    "pptpproxy_gre_dropped_total{reason=\"unknown_call_id\"} 3\n"
 	    "pptpproxy_gre_dropped_total{reason=\"wrong_source\"} 5\n") !=
 	    NULL, "metrics: drops by reason");
+	CHECK(strstr(t, "# TYPE pptpproxy_tunnel_gre_dropped_total counter\n"
+	    "pptpproxy_tunnel_gre_dropped_total{proxy=\"off\\\"i\\\\ce\","
+	    "direction=\"to_client\"} 15\npptpproxy_tunnel_gre_dropped_total{"
+	    "proxy=\"off\\\"i\\\\ce\",direction=\"to_server\"} 16\n") != NULL,
+	    "metrics: a tunnel's drops by direction");
 	CHECK(strstr(t, "pptpproxy_gre_routes 4\n") != NULL &&
 	    strstr(t, "pptpproxy_gre_errors_total{op=\"send\"} 1\n") != NULL,
 	    "metrics: the forwarder's");

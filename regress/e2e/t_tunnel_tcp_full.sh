@@ -1,0 +1,256 @@
+#!/bin/sh
+# The TCP fallback of a tunnel cannot keep up: UDP is blocked in the
+# middle network (as in t_tunnel_tcp) and its link towards B carries 2
+# Mbit/s (tc tbf), while c1 floods its own call with GRE at about 11
+# Mbit/s for 10 s (1000 packets a second of 1400 bytes, from c1's
+# address with the Call ID A showed it; without the S flag, so that pptpd
+# takes them as acknowledgments and never echoes them).  A's control
+# relay queues a packet for B's connection only while at most 64 KiB
+# waits, and drops the rest, whole packets, counted:
+#   - the queue A reports for the session (pptpproxyctl show session -j,
+#     sampled while it floods) stays within 64 KiB, a packet and a
+#     control message, and was in use; the relay's resident memory grows
+#     by less than 1 MiB (an unbounded queue would hold megabytes);
+#   - by value: every packet A's forwarder took for the call during the
+#     flood reached pptpd through B or was counted as dropped by A or B,
+#     most were dropped by A, and A's metrics, show session and the
+#     session's end line give A's count;
+#   - one log line says that the connection does not keep up, however
+#     many packets are dropped;
+# meanwhile a second client (c2), tunnelled over TCP through the same
+# link, echoes every frame.  Then, c2 done, a second flood of 4 s while
+# the relay is stopped for 1.5 s (SIGSTOP): the forwarder drops what its
+# channel to the relay does not take, its status counts them, it tells
+# the relay, and the counts still add up.  Nothing is wedged or cut:
+# after the floods the same call echoes 30 frames intact and in order.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null 2>&1 || skip "no python3"
+command -v tc >/dev/null 2>&1 || skip "no tc (iproute2)"
+FLOOD=10	# seconds
+PPS=1000
+# CTL_HIWAT, a record (TUN_REC_MAX) and a control message (PPTP_MAX_MSG)
+QMAX=$((65536 + 16396 + 220))
+lab_tunnel_topology 2
+nsx mid iptables -A FORWARD -p udp -j DROP || fail "iptables DROP udp"
+nsx mid tc qdisc add dev "$MID_OUT" root tbf rate 2mbit burst 10kb \
+    latency 50ms || skip "no tbf qdisc in this kernel"
+lab_pptpd
+tun_proxies
+BSOCK=$TMP/pptpproxy-fw2.sock
+A_CTL=$(proxy_child control) || fail "no control relay in A"
+
+# ctl SOCKET ARGS...: pptpproxyctl on that proxy's control socket.
+ctl() {
+	_s=$1
+	shift
+	"$PPTPPROXYCTL" -s "$_s" "$@" 2>&1
+}
+
+# settle A.JSON B.JSON: wait until A has nothing queued for B and the
+# counters of session 1 on both stop moving (nothing in flight); the last
+# answers of show session 1 -j in the files.
+settle() {
+	_i=0
+	while [ $_i -lt 20 ]; do
+		ctl "$CTLSOCK" -j show session 1 | grep -q '"queued":0,' &&
+		    break
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	[ $_i -lt 20 ] || fail "A's queue for B did not drain within 10 s"
+	_prev=""
+	_i=0
+	while [ $_i -lt 20 ]; do
+		sleep 1
+		ctl "$CTLSOCK" -j show session 1 >"$1"
+		ctl "$BSOCK" -j show session 1 >"$2"
+		_now=$(python3 -c '
+import json, sys
+for f in sys.argv[1:]:
+    s = json.load(open(f))["session"]
+    print(s["gre"], s["tunnel"]["dropped"])' "$1" "$2") ||
+		    fail "no session 1 on A or B"
+		[ "$_now" = "$_prev" ] && return 0
+		_prev=$_now
+		_i=$((_i + 1))
+	done
+	fail "the counters did not settle within 20 s"
+}
+
+# account A0 B0 A1 B1 SENT: from the answers A0, B0 to A1, B1 of show
+# session 1 -j, every packet A's forwarder took for the call (at least 9
+# in 10 of the SENT) reached pptpd through B or was counted as dropped by
+# A or B; A dropped most, some got through, nothing was dropped the
+# other way; B counts no control message for the records.
+account() {
+	python3 - "$@" <<'EOP' || fail "the counters do not add up"
+import json, sys
+a0, b0, a1, b1 = (json.load(open(f))["session"] for f in sys.argv[1:5])
+sent = int(sys.argv[5])
+def d(x0, x1, *path):
+    for p in path:
+        x0, x1 = x0[p], x1[p]
+    return x1 - x0
+took = d(a0, a1, "gre", "to_server", "packets")
+through = d(b0, b1, "gre", "to_server", "packets")
+drop_a = d(a0, a1, "tunnel", "dropped", "to_server")
+drop_b = d(b0, b1, "tunnel", "dropped", "to_server")
+print("flood: %d sent, A's forwarder took %d, %d reached pptpd through B, "
+      "dropped %d by A and %d by B" % (sent, took, through, drop_a, drop_b))
+assert a1["tunnel"]["over"] == "tcp" and b1["tunnel"]["over"] == "tcp"
+assert took >= sent * 9 // 10, "A's forwarder took only %d" % took
+assert took == through + drop_a + drop_b, "%d packets unaccounted for" % (
+    took - through - drop_a - drop_b)
+assert drop_a >= took // 2, "A dropped only %d of %d" % (drop_a, took)
+assert through > 0, "nothing got through"
+assert d(a0, a1, "tunnel", "dropped", "to_client") == 0
+assert d(b0, b1, "tunnel", "dropped", "to_client") == 0
+# The records that carried the flood are no control messages (at most
+# an Echo-Request of pptp-linux went meanwhile).
+assert d(b0, b1, "messages", "to_server") <= 1, "B counts %d control " \
+    "messages to the server" % d(b0, b1, "messages", "to_server")
+EOP
+}
+
+# dropped JSON: what session 1 dropped towards the server, in all.
+dropped() {
+	python3 -c '
+import json, sys
+print(json.load(open(sys.argv[1]))["session"]["tunnel"]["dropped"]["to_server"])' "$1"
+}
+
+# flood SECONDS: c1 floods its call (flood.py) for that long, in the
+# background; its pid in FLOOD_PID, its output in $TMP/flood.out.
+cat >"$TMP/flood.py" <<'EOP'
+# flood.py DEST CALLID SECONDS PPS: GRE packets of 1400 bytes of payload
+# with the call's key, without S (acknowledgment-shaped), PPS a second.
+import socket, struct, sys, time
+dest, cid, secs, pps = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), \
+    int(sys.argv[4])
+pkt = struct.pack(">HHHH", 0x2001, 0x880b, 0, cid) + b"FLOOD-GRE" * 155 + \
+    b"!" * 5
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+n = err = 0
+t0 = time.time()
+while time.time() - t0 < secs:
+    while n < int((time.time() - t0) * pps) + 1:
+        n += 1
+        try:
+            s.sendto(pkt, (dest, 0))
+        except OSError:
+            err += 1
+    time.sleep(0.002)
+print("sent %d GRE packets of %d bytes in %.1f s, %d refused by the kernel"
+      % (n - err, len(pkt), time.time() - t0, err))
+EOP
+flood() {
+	nsx c1 python3 "$TMP/flood.py" 192.0.2.1 "$id" "$1" $PPS \
+	    >"$TMP/flood.out" 2>&1 &
+	FLOOD_PID=$!
+	lab_track $FLOOD_PID
+}
+
+# flood_wait: wait for the flood; the packets it sent in SENT.
+flood_wait() {
+	wait "$FLOOD_PID" || { cat "$TMP/flood.out"; fail "the flood did not run"; }
+	cat "$TMP/flood.out"
+	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
+}
+
+# c1's call: 30 frames, a pause while the test floods it, 30 frames more.
+lab_drive c1 -n 30 -w 4 -t 90 -P "$TMP/go" 192.0.2.1 >"$TMP/c1.out" 2>&1 &
+c1=$!
+lab_track $c1
+lab_wait_log "session 1: .* relayed to 198.51.100.66:1723" 10 ||
+    fail "A did not relay c1's session"
+# c2 second, so that it is session 2 on A and on B; it echoes 24 s.
+lab_drive c2 -n 100 -k 24 -r 20 -w 4 -t 40 192.0.2.1 >"$TMP/c2.out" 2>&1 &
+c2=$!
+lab_track $c2
+lab_wait_log "PAUSE: " 30 "$TMP/c1.out" ||
+    { cat "$TMP/c1.out"; fail "c1's first frames did not echo"; }
+for s in 1 2; do
+	lab_wait_log "session $s: no UDP answer from the peer: switching to TCP" 10 ||
+	    fail "A did not switch session $s to TCP"
+done
+id=$(sed -n 's/.*session 1: call 1 up: .*(shown to the client as \([0-9]*\)).*/\1/p' "$PLOG" | head -n 1)
+[ -n "$id" ] || fail "no Call ID shown to c1 in A's log"
+sleep 1.5	# the acknowledgments of c1's last frames are through
+ctl "$CTLSOCK" -j show session 1 >"$TMP/a0.json"
+ctl "$BSOCK" -j show session 1 >"$TMP/b0.json"
+rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$A_CTL/status")
+
+# The first flood.  Meanwhile: the queue A reports for B's connection,
+# and the relay's resident memory.
+flood $FLOOD
+qmax=0
+rssmax=$rss0
+while kill -0 "$FLOOD_PID" 2>/dev/null; do
+	q=$(ctl "$CTLSOCK" -j show session 1 | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
+	    fail "no queue in A's show session 1"
+	r=$(awk '/^VmRSS/ { print $2 }' "/proc/$A_CTL/status")
+	[ "$q" -gt $qmax ] && qmax=$q
+	[ "$r" -gt $rssmax ] && rssmax=$r
+	sleep 0.5
+done
+flood_wait
+note "queue at most $qmax bytes (bound $QMAX); relay $rss0 kB resident before, at most $rssmax kB during the flood"
+[ $qmax -gt 0 ] || fail "A never had anything queued for B: no pressure"
+[ $qmax -le $QMAX ] || fail "A queued $qmax bytes for B, more than $QMAX"
+[ $((rssmax - rss0)) -lt 1024 ] ||
+    fail "the relay grew by $((rssmax - rss0)) kB during the flood"
+settle "$TMP/a1.json" "$TMP/b1.json"
+account "$TMP/a0.json" "$TMP/b0.json" "$TMP/a1.json" "$TMP/b1.json" "$SENT"
+drop_a=$(dropped "$TMP/a1.json")
+ctl "$CTLSOCK" show metrics >"$TMP/metrics"
+grep -q "^pptpproxy_tunnel_gre_dropped_total{proxy=\"a\",direction=\"to_server\"} $drop_a\$" "$TMP/metrics" ||
+    { grep tunnel "$TMP/metrics"; fail "A's metrics do not count the $drop_a drops (c2's session dropped nothing)"; }
+ctl "$CTLSOCK" show session 1 >"$TMP/a1.txt"
+grep -q "^  tunnel queue   0 bytes for the peer; GRE dropped (TCP not keeping up): 0 to the client, $drop_a to the server\$" "$TMP/a1.txt" ||
+    { cat "$TMP/a1.txt"; fail "A's show session 1 does not say what was dropped"; }
+n=$(log_count "session 1: the control connection to 198.51.100.66:1723 does not keep up with the calls' GRE: packets dropped, 0 to the client and [1-9][0-9]* to the server so far")
+[ "$n" -eq 1 ] || fail "$n lines on session 1 dropping GRE, not one"
+wait $c2 || { cat "$TMP/c2.out"; fail "c2 lost frames while c1 flooded"; }
+cat "$TMP/c2.out"
+
+# The second flood, the relay stopped for 1.5 s of it.
+fwd() {
+	tun_status "$PLOG" "$A_PID" |
+	    sed -n 's/.*; \([0-9]*\) packets dropped, TCP not taking them$/\1/p'
+}
+fwd0=$(fwd)
+[ -n "$fwd0" ] || fail "no forwarder drops in A's SIGUSR1 status"
+ctl "$CTLSOCK" -j show session 1 >"$TMP/a2.json"
+ctl "$BSOCK" -j show session 1 >"$TMP/b2.json"
+flood 4
+sleep 1
+kill -STOP "$A_CTL"
+sleep 1.5
+kill -CONT "$A_CTL"
+flood_wait
+settle "$TMP/a3.json" "$TMP/b3.json"
+account "$TMP/a2.json" "$TMP/b2.json" "$TMP/a3.json" "$TMP/b3.json" "$SENT"
+fwd1=$(fwd)
+drop_a=$(dropped "$TMP/a3.json")
+d=$((drop_a - $(dropped "$TMP/a2.json")))
+note "of the $d A dropped, the forwarder $((fwd1 - fwd0)) (its channel to the relay full)"
+[ $((fwd1 - fwd0)) -gt 0 ] ||
+    fail "the forwarder dropped nothing while the relay was stopped"
+[ $((fwd1 - fwd0)) -le $d ] ||
+    fail "the forwarder dropped $((fwd1 - fwd0)), the session counts $d in all"
+[ "$(log_count "does not keep up")" -eq 1 ] ||
+    fail "more than one line on dropping GRE"
+
+# The same call still echoes: nothing wedged, no record cut on B's way.
+touch "$TMP/go"
+wait $c1 || { cat "$TMP/c1.out"; fail "c1's call did not echo after the floods"; }
+cat "$TMP/c1.out"
+lab_wait_log "session 1: .*ended after.*tunnelled over TCP, peer 198.51.100.66:1723, GRE dropped (TCP not keeping up): 0 to the client, $drop_a to the server$" 10 ||
+    fail "A's end of session 1 does not count the drops"
+grep "session 2: .*ended after" "$PLOG" | grep -q "GRE dropped" &&
+    fail "A dropped GRE of c2's session"
+grep -q "protocol violation" "$PLOG" "$PLOG2" &&
+    fail "a protocol violation on a control connection"
+exit 0
