@@ -16,6 +16,12 @@
  * read, at most LOG_RELAY_QUEUE lines wait; the next ones are counted, and the count
  * is logged once lines flow again.  When the channel is gone, lines are written
  * where they were before (syslog or standard error).
+ *
+ * A child may have been taken over: the parent writes at most
+ * LOG_RELAY_BURST of its lines at once and LOG_RELAY_RATE a second
+ * (counting the rest, and saying how many at most every
+ * LOG_RELAY_NOTE_SECS), none above LOG_RELAY_TOP, each bounded and
+ * with its control characters replaced.
  */
 
 #include <sys/types.h>
@@ -26,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pptpproxy.h"
@@ -118,35 +125,121 @@ log_relay_start(struct imsgev *iev)
 	log_setsink(relay_send);
 }
 
+/* The parent's clock for the buckets: monotonic milliseconds. */
+uint64_t
+log_relay_now(void)
+{
+	struct timespec	ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return (0);
+	return ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
 /*
- * The parent: one line from the child called name.  The child may have
- * been taken over: the text is bounded, and bytes that could forge a
- * line or a terminal control sequence are replaced.
+ * One line at now (ms): 1 if it may be written, 0 if it is dropped (and
+ * counted).  A bucket starts full; it gains LOG_RELAY_RATE lines a
+ * second up to LOG_RELAY_BURST, and each line takes one.
+ */
+int
+log_bucket_take(struct log_bucket *lb, uint64_t now)
+{
+	const uint64_t	full = (uint64_t)LOG_RELAY_BURST * 1000;
+
+	if (!lb->started) {
+		lb->started = 1;
+		lb->tokens = full;
+		lb->last_ms = now;
+	} else if (now > lb->last_ms) {
+		/* LOG_RELAY_RATE lines a second: that many thousandths a ms. */
+		if (now - lb->last_ms >= full / LOG_RELAY_RATE)
+			lb->tokens = full;
+		else
+			lb->tokens += (now - lb->last_ms) * LOG_RELAY_RATE;
+		if (lb->tokens > full)
+			lb->tokens = full;
+		lb->last_ms = now;
+	}
+	if (lb->tokens < 1000) {
+		lb->dropped++;
+		return (0);
+	}
+	lb->tokens -= 1000;
+	return (1);
+}
+
+/*
+ * The parent: how many lines of a child were dropped, if any, and when
+ * it may say so next.
  */
 void
-log_relay_recv(struct imsg *imsg, const char *name, pid_t pid)
+log_relay_note(struct log_bucket *lb, const char *name, pid_t pid)
+{
+	if (lb->dropped == 0)
+		return;
+	log_warnx("child %s (pid %ld): %llu log lines dropped, beyond %u a "
+	    "second", name, (long)pid, (unsigned long long)lb->dropped,
+	    LOG_RELAY_RATE);
+	lb->dropped = 0;
+	lb->noted_ms = log_relay_now();
+	if (lb->noted_ms == 0)
+		lb->noted_ms = 1;
+}
+
+/* Milliseconds until the next note may go out (at least one second). */
+unsigned int
+log_relay_note_in(const struct log_bucket *lb)
+{
+	uint64_t	now = log_relay_now(), next;
+
+	if (lb->noted_ms == 0)
+		return (1000);
+	next = lb->noted_ms + LOG_RELAY_NOTE_SECS * 1000;
+	if (next <= now + 1000)
+		return (1000);
+	return ((unsigned int)(next - now));
+}
+
+/*
+ * The parent: one line from the child called name, if its bucket lb has
+ * room (1: dropped).  The child may have been taken over: the text is
+ * bounded, bytes that could forge a line or a terminal control sequence
+ * are replaced, and no priority above LOG_RELAY_TOP is taken.
+ */
+int
+log_relay_recv(struct imsg *imsg, const char *name, pid_t pid,
+    struct log_bucket *lb)
 {
 	char	msg[LOG_RELAY_MAX + 1];
 	size_t	len, i;
+	int	pri;
 
+	if (!log_bucket_take(lb, log_relay_now()))
+		return (1);
 	len = imsg_get_len(imsg);
 	if (len > LOG_RELAY_MAX || imsg_get_data(imsg, msg, len) == -1) {
 		log_warnx("bad log message from %s (%zu bytes)", name, len);
-		return;
+		return (0);
 	}
 	msg[len] = '\0';
 	for (i = 0; i < len; i++)
 		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
 			msg[i] = '?';
-	log_relayed(imsg_get_id(imsg) & LOG_PRIMASK, name, pid, msg);
+	pri = imsg_get_id(imsg) & LOG_PRIMASK;
+	if (pri < LOG_RELAY_TOP)
+		pri = LOG_RELAY_TOP;
+	log_relayed(pri, name, pid, msg);
+	return (0);
 }
 
 /*
  * The parent, while it stops: the log lines its children sent that the
- * event loop will no longer read; other messages are dropped.
+ * event loop will no longer read (within their bucket lb); other
+ * messages are dropped.
  */
 void
-log_relay_drain(struct imsgev *iev, const char *name, pid_t pid)
+log_relay_drain(struct imsgev *iev, const char *name, pid_t pid,
+    struct log_bucket *lb)
 {
 	struct imsg	imsg;
 	ssize_t		n;
@@ -159,10 +252,11 @@ log_relay_drain(struct imsgev *iev, const char *name, pid_t pid)
 		n = imsgbuf_read(&iev->ibuf);
 		for (got = 0; imsg_get(&iev->ibuf, &imsg) > 0; got++) {
 			if (imsg_get_type(&imsg) == IMSG_LOG)
-				log_relay_recv(&imsg, name, pid);
+				(void)log_relay_recv(&imsg, name, pid, lb);
 			imsg_free(&imsg);
 		}
 		if (n <= 0 || got == 0)
 			break;
 	}
+	log_relay_note(lb, name, pid);
 }

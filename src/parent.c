@@ -52,6 +52,8 @@ struct child {
 	struct imsgev		 iev;
 	uint64_t		 composed;	/* messages queued, in all */
 	uint64_t		 poll_end;	/* ... up to a poll's answer */
+	struct log_bucket	 logb;		/* its log lines written */
+	struct event		 log_tm;	/* to say how many were not */
 };
 
 static struct event_base	*pbase;
@@ -430,6 +432,15 @@ child_of(struct imsgev *iev)
 	fatalx("%s: unknown channel", __func__);
 }
 
+/* The count of a child's log lines that were dropped. */
+static void
+parent_log_note(int fd, short ev, void *arg)
+{
+	struct child	*c = arg;
+
+	log_relay_note(&c->logb, proc_name(c->type), c->pid);
+}
+
 static void
 parent_child_bad(struct imsgev *iev, const char *what)
 {
@@ -593,6 +604,7 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	struct child		*c = child_of(iev);
 	struct acl_req		 req;
 	struct acl_cancel	 cancel;
+	struct timeval		 tv;
 	uint32_t		 type = imsg_get_type(imsg);
 	int			 fd;
 
@@ -620,7 +632,13 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 		parent_offload(c, imsg);
 		break;
 	case IMSG_LOG:
-		log_relay_recv(imsg, iev->peer, c->pid);
+		/* Dropped: the count goes out within LOG_RELAY_NOTE_SECS. */
+		if (log_relay_recv(imsg, iev->peer, c->pid, &c->logb) &&
+		    !evtimer_pending(&c->log_tm, NULL)) {
+			tv.tv_sec = log_relay_note_in(&c->logb) / 1000;
+			tv.tv_usec = log_relay_note_in(&c->logb) % 1000 * 1000;
+			evtimer_add(&c->log_tm, &tv);
+		}
 		break;
 	case IMSG_ACL_REQ:
 		if (c->type != PROC_CONTROL)
@@ -781,7 +799,7 @@ parent_drain_logs(void)
 
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		log_relay_drain(&children[i].iev, proc_name(i),
-		    children[i].pid);
+		    children[i].pid, &children[i].logb);
 }
 
 static void
@@ -1148,6 +1166,8 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		 */
 		imsgbuf_allow_fdpass(&children[i].iev.ibuf);
 		children[i].iev.maxmsgs = PARENT_MSGS_PER_WAKE;
+		evtimer_assign(&children[i].log_tm, pbase, parent_log_note,
+		    &children[i]);
 		children[i].iev.outmax = PARENT_QUEUE_MAX;
 		children[i].iev.bad = parent_child_bad;
 	}

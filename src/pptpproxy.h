@@ -490,8 +490,33 @@ int	imsg_read_blocking(struct imsgbuf *, struct imsg *);
 /* logrelay.c: the children's log lines written by the parent */
 #define LOG_RELAY_MAX	1023		/* bytes of text in an IMSG_LOG */
 #define LOG_RELAY_QUEUE	1000		/* lines a child keeps waiting */
+/*
+ * What the parent writes of one child's lines: a token bucket of
+ * LOG_RELAY_BURST lines, refilled at LOG_RELAY_RATE lines a second
+ * (several times what an honest child sends at full load, at debug
+ * level); the lines beyond it are counted, and the count is logged at
+ * most every LOG_RELAY_NOTE_SECS.  No child line is written above
+ * LOG_RELAY_TOP (the daemon's own highest, that of fatal()).
+ */
+#define LOG_RELAY_BURST		100000
+#define LOG_RELAY_RATE		50000
+#define LOG_RELAY_NOTE_SECS	5
+#define LOG_RELAY_TOP		LOG_CRIT
+struct log_bucket {
+	uint64_t	 tokens;	/* thousandths of a line */
+	uint64_t	 last_ms;	/* when they were counted */
+	uint64_t	 dropped;	/* since the last note */
+	uint64_t	 noted_ms;	/* the last note, 0: none yet */
+	int		 started;
+};
+int	log_bucket_take(struct log_bucket *, uint64_t);	/* now, ms */
+uint64_t log_relay_now(void);		/* monotonic ms */
 void	log_relay_start(struct imsgev *);	/* a child */
-void	log_relay_recv(struct imsg *, const char *, pid_t);
-void	log_relay_drain(struct imsgev *, const char *, pid_t);
+int	log_relay_recv(struct imsg *, const char *, pid_t,
+	    struct log_bucket *);
+void	log_relay_note(struct log_bucket *, const char *, pid_t);
+unsigned int log_relay_note_in(const struct log_bucket *);
+void	log_relay_drain(struct imsgev *, const char *, pid_t,
+	    struct log_bucket *);
 
 #endif /* PPTPPROXY_H */

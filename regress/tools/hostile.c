@@ -32,6 +32,9 @@
  *			(rtable.h), entry KEY, as a relay that was taken
  *			over could; the region is found in the child's
  *			/proc/PID/maps and opened through map_files
+ *	log N LEN	one IMSG_LOG at LOG_EMERG ("hostile: at LOG_EMERG"),
+ *			then N at LOG_INFO, each LEN bytes (at least 16)
+ *			of text starting "hostile flood "
  *
  * "hostile sizeof acl|add|del" prints the size the daemon expects of
  * that message.
@@ -60,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +91,7 @@ struct imsg_hdr {
 
 static int	chan = -1;
 static pid_t	child;
+static uint32_t	peerid;		/* the id of the messages sent */
 
 /*
  * The child's mapping of the route table's routes part (offset 0 of the
@@ -154,7 +159,7 @@ static __attribute__((__noreturn__)) void
 usage(void)
 {
 	fprintf(stderr, "usage: hostile [-c] pid route|del|fds|fdmark|poll|"
-	    "acl|size|type [args]\n");
+	    "acl|size|type|log [args]\n");
 	exit(2);
 }
 
@@ -262,6 +267,7 @@ send_msg_mark(uint32_t type, const void *data, size_t len, const int *fds,
 	memset(&h, 0, sizeof(h));
 	h.type = type;
 	h.len = (uint32_t)(sizeof(h) + len) | (mark ? IMSG_FD_MARK : 0);
+	h.peerid = peerid;
 	h.pid = (uint32_t)child;
 	memcpy(buf, &h, sizeof(h));
 	if (len > 0)
@@ -441,6 +447,18 @@ main(int argc, char *argv[])
 		len = num(argv[1], (long)sizeof(junk) - 16);
 		memset(junk, 0x41, sizeof(junk));
 		rv = send_msg(type, junk, (size_t)len, NULL, 0);
+	} else if (strcmp(c, "log") == 0 && argc == 2) {
+		n = num(argv[0], 100000000);
+		len = num(argv[1], 1023);
+		if (len < 16)
+			usage();
+		memset(junk, 'x', (size_t)len);
+		memcpy(junk, "hostile flood ", 14);
+		peerid = LOG_EMERG;
+		rv = send_msg(IMSG_LOG, "hostile: at LOG_EMERG", 21, NULL, 0);
+		peerid = LOG_INFO;
+		if (rv == 0)
+			rv = flood("log", IMSG_LOG, junk, (size_t)len, n);
 	} else if (strcmp(c, "type") == 0 && argc == 1) {
 		rv = send_msg((uint32_t)num(argv[0], UINT32_MAX), NULL, 0,
 		    NULL, 0);
