@@ -1,7 +1,7 @@
 /*
  * What the configuration names must exist on this system: the user the
- * children run as, their chroot directory, the acl-command user and the
- * ACL commands.  "pptpproxy -t" and every start check it before anything
+ * children run as, their chroot directory, the control socket's
+ * directory, the acl-command user and the ACL commands.  "pptpproxy -t" and every start check it before anything
  * forks, so that a missing piece is said on standard error at once, with
  * the way to fix it, rather than by a child dying in the background.
  */
@@ -115,6 +115,62 @@ check_chroot(const struct pptpproxy_conf *conf, check_report_fn report)
 }
 
 /*
+ * The control socket's directory: it must exist (the parent binds the
+ * socket there as root, after the checks), and no one but root may
+ * replace what is in it: a user who could rename the socket and put his
+ * own in its place would answer pptpproxyctl.  A directory anyone may
+ * write with the sticky bit (/tmp) only lets another user take the name
+ * while no daemon runs: a warning.
+ */
+static int
+check_ctl_dir(const struct pptpproxy_conf *conf, check_report_fn report)
+{
+	char		 dir[PPTPPROXY_SOCKET_MAX];
+	char		*slash;
+	struct stat	 st;
+
+	strlcpy(dir, conf->ctl_socket, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL)
+		return (0);		/* the parser wants an absolute path */
+	if (slash == dir)
+		slash++;
+	*slash = '\0';
+	if (stat(dir, &st) == -1) {
+		if (errno == ENOENT)
+			say(report, 0, "control socket directory %s does not "
+			    "exist: create it (mkdir -m 0755 %s, owned by "
+			    "root) or name another socket (-s, \"control "
+			    "socket\")", dir, dir);
+		else
+			say(report, 0, "control socket directory %s: %s", dir,
+			    strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		say(report, 0, "control socket directory %s is not a directory",
+		    dir);
+		return (-1);
+	}
+	if (st.st_uid != 0) {
+		say(report, 0, "control socket directory %s is owned by user "
+		    "id %u, not root: chown root %s, or name another socket",
+		    dir, (unsigned int)st.st_uid, dir);
+		return (-1);
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		say(report, 0, "control socket directory %s is writable by "
+		    "group or others: chmod go-w %s, or name another socket",
+		    dir, dir);
+		return (-1);
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		say(report, 1, "control socket directory %s is writable by "
+		    "others (sticky): another user can take the name %s while "
+		    "no pptpproxy runs", dir, conf->ctl_socket);
+	return (0);
+}
+
+/*
  * The program of an ACL command: its first word, as the parent splits
  * it, an absolute path (the parser refuses others; no PATH is searched).
  */
@@ -160,6 +216,8 @@ check_system(const struct pptpproxy_conf *conf, check_report_fn report)
 	if (check_user(conf, report) == -1)
 		bad++;
 	if (check_chroot(conf, report) == -1)
+		bad++;
+	if (check_ctl_dir(conf, report) == -1)
 		bad++;
 	if (conf->acl_user[0] != '\0' && getpwnam(conf->acl_user) == NULL) {
 		say(report, 0, "acl-command user %s does not exist",

@@ -310,6 +310,50 @@ EOC
 		syscheck chroot-not-roots "chroot directory $tmp/notroot is owned by user id $(id -u nobody), not root: chown root $tmp/notroot" \
 		    "$base" "chroot \"$tmp/notroot\""
 	fi
+	# The control socket's directory: there, root's, not writable by
+	# group or others (a sticky one only warns).
+	base2="$base
+chroot \"$tmp/root\""
+	syscheck missing-socket-dir "control socket directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root) or name another socket (-s, \"control socket\")" \
+	    "$base2" "control socket \"$tmp/none/p.sock\""
+	syscheck group-writable-socket-dir "control socket directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw, or name another socket" \
+	    "$base2" "control socket \"$tmp/gw/p.sock\""
+	syscheck file-as-socket-dir "control socket directory $tmp/noexec is not a directory" \
+	    "$base2" "control socket \"$tmp/noexec/p.sock\""
+	if id nobody >/dev/null 2>&1; then
+		syscheck socket-dir-not-roots "control socket directory $tmp/notroot is owned by user id $(id -u nobody), not root: chown root $tmp/notroot, or name another socket" \
+		    "$base2" "control socket \"$tmp/notroot/p.sock\""
+	fi
+	# -s as the file's "control socket".
+	"$P" -t -f "$tmp/sys_good.conf" -s "$tmp/none/p.sock" \
+	    >"$tmp/sys_s.out" 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q "^pptpproxy: control socket directory $tmp/none does not exist" "$tmp/sys_s.out"; then
+		ok "-t: the directory of -s is checked too"
+	else
+		notok "-t: the directory of -s is checked too (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_s.out"
+	fi
+	mkdir -m 1777 "$tmp/sticky"
+	"$P" -t -f "$tmp/sys_good.conf" -s "$tmp/sticky/p.sock" \
+	    >"$tmp/sys_sticky.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -qxF "pptpproxy: warning: control socket directory $tmp/sticky is writable by others (sticky): another user can take the name $tmp/sticky/p.sock while no pptpproxy runs" "$tmp/sys_sticky.out" &&
+	    grep -qx "configuration OK" "$tmp/sys_sticky.out"; then
+		ok "-t: a sticky directory anyone may write: a warning, exit 0"
+	else
+		notok "-t: a sticky directory anyone may write: a warning, exit 0 (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_sticky.out"
+	fi
+	"$P" -t -f "$tmp/sys_good.conf" -s "$tmp/root/p.sock" \
+	    >"$tmp/sys_sock.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && ! grep -q "socket" "$tmp/sys_sock.out"; then
+		ok "-t: a root-owned 0755 socket directory passes, not a word"
+	else
+		notok "-t: a root-owned 0755 socket directory passes, not a word (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_sock.out"
+	fi
 	syscheck unknown-user "user $fakeuser does not exist: create it (useradd -s /usr/sbin/nologin -d $tmp/root $fakeuser) or name another with \"user\"" \
 	    "user \"$fakeuser\"" "chroot \"$tmp/root\""
 	syscheck unknown-acl-user "acl-command user $fakeuser does not exist" \
