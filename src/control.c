@@ -61,6 +61,7 @@
 
 enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
+	S_WAITING,		/* for the client's first bytes */
 	S_CONNECTING,		/* connecting to the server */
 	S_RELAY,
 	S_CLOSING,		/* flushing, waiting for GRE counters */
@@ -215,7 +216,7 @@ static void	ctl_accept(int, short, void *);
 static void	ctl_readcb(int, short, void *);
 static void	ctl_writecb(int, short, void *);
 static void	ctl_connectcb(int, short, void *);
-static void	ctl_aclreadcb(int, short, void *);
+static void	ctl_holdreadcb(int, short, void *);
 static ssize_t	side_process(struct side *, uint8_t *, size_t);
 static int	side_relay(struct side *, uint8_t *, size_t);
 static int	side_resume(struct side *);
@@ -229,6 +230,8 @@ static void	sess_finish_if_done(struct session *);
 static void	ctl_stop(void) __attribute__((__noreturn__));
 static void	sess_events(struct session *, struct pptp_event *, int);
 static void	sess_tm_first(int, short, void *);
+static void	sess_wait_client(struct session *);
+static int	side_start_client(struct session *);
 static void	sess_tm_conn(int, short, void *);
 static void	side_drain(struct side *);
 static int	tun_record(struct side *, uint8_t *, size_t, size_t *);
@@ -628,7 +631,7 @@ ctl_accept(int fd, short ev, void *arg)
 		if (acl_subnet_match(&pc->subnets, sin.sin_addr) ||
 		    acl_subnet_match(&cconf->subnets, sin.sin_addr) ||
 		    !acl_has_rules(pc)) {
-			sess_connect(s);
+			sess_wait_client(s);
 			continue;
 		}
 		if (TAILQ_EMPTY(&pc->cmds) && TAILQ_EMPTY(&cconf->cmds)) {
@@ -648,7 +651,8 @@ ctl_accept(int fd, short ev, void *arg)
 		s->acl_asked = 1;
 		/* Notice the client leave while the command runs. */
 		event_assign(&s->side[PPTP_CLIENT].ev, cbase, cfd,
-		    EV_READ | EV_PERSIST, ctl_aclreadcb, &s->side[PPTP_CLIENT]);
+		    EV_READ | EV_PERSIST, ctl_holdreadcb,
+		    &s->side[PPTP_CLIENT]);
 		event_add(&s->side[PPTP_CLIENT].ev, NULL);
 	}
 }
@@ -658,16 +662,18 @@ ctl_accept(int fd, short ev, void *arg)
  * message, normally) for the relay, and close the session when it
  * leaves, so that the parent kills the command.  A client that sends
  * more than CTL_ACL_HOLD bytes before its verdict is no longer watched
- * (timeout first-message still ends it).
+ * (timeout first-message still ends it).  A client let in that has not
+ * said anything yet (S_WAITING): the same, and its first bytes make the
+ * connection to the server.
  */
 static void
-ctl_aclreadcb(int fd, short ev, void *arg)
+ctl_holdreadcb(int fd, short ev, void *arg)
 {
 	struct side	*sd = arg;
 	struct session	*s = sd->sess;
 	ssize_t		 n;
 
-	if (s->state != S_ACL) {
+	if (s->state != S_ACL && s->state != S_WAITING) {
 		event_del(&sd->ev);
 		return;
 	}
@@ -679,17 +685,46 @@ ctl_aclreadcb(int fd, short ev, void *arg)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
-		sess_close(s, "client: %s while its acl command ran",
-		    strerror(errno));
+		sess_close(s, "client: %s %s", strerror(errno),
+		    s->state == S_ACL ? "while its acl command ran" :
+		    "before its first message");
 		return;
 	}
 	if (n == 0) {
-		sess_close(s, "client closed while its acl command ran");
+		sess_close(s, "client closed %s", s->state == S_ACL ?
+		    "while its acl command ran" : "before its first message");
 		return;
 	}
 	sd->partlen += (uint16_t)n;
-	if (sd->partlen == CTL_ACL_HOLD)
+	if (s->state == S_WAITING) {
 		event_del(&sd->ev);
+		sess_connect(s);
+	} else if (sd->partlen == CTL_ACL_HOLD)
+		event_del(&sd->ev);
+}
+
+/*
+ * A client let in: the server is connected once the client says
+ * something, so that a connection that never speaks costs the server
+ * nothing (pptpd takes one connection at a time and waits for its first
+ * message before it accepts the next: a few silent ones held it up for
+ * everyone, and "timeout connect" closed the clients behind them).
+ */
+static void
+sess_wait_client(struct session *s)
+{
+	struct side	*cl = &s->side[PPTP_CLIENT];
+
+	/* Past the limits and the ACL. */
+	pstats[s->ps].accepted++;
+	if (cl->partlen > 0) {
+		sess_connect(s);
+		return;
+	}
+	s->state = S_WAITING;
+	event_assign(&cl->ev, cbase, cl->fd, EV_READ | EV_PERSIST,
+	    ctl_holdreadcb, cl);
+	event_add(&cl->ev, NULL);
 }
 
 static void
@@ -714,7 +749,7 @@ ctl_acl_result(const struct acl_res *res)
 	}
 	log_debug("session %llu: client %s allowed (acl command: %.*s)", SID(s),
 	    a, (int)sizeof(res->why), res->why);
-	sess_connect(s);
+	sess_wait_client(s);
 }
 
 /*
@@ -737,8 +772,6 @@ sess_connect(struct session *s)
 	struct timeval	 tv;
 	int		 fd;
 
-	/* Past the limits and the ACL. */
-	pstats[s->ps].accepted++;
 	s->state = S_CONNECTING;
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
@@ -802,13 +835,25 @@ sess_connected(struct session *s)
 		tun_hello_send(s);
 		return;
 	}
-	side_start_reading(cl);
 	side_start_reading(sv);
-	/* What the client sent while its ACL command ran. */
+	(void)side_start_client(s);
+}
+
+/*
+ * The client's side relays, starting with what it sent before the
+ * server was connected.  -1: the session was closed.
+ */
+static int
+side_start_client(struct session *s)
+{
+	struct side	*cl = &s->side[PPTP_CLIENT];
+
+	side_start_reading(cl);
 	if (cl->partlen > 0) {
 		event_del(&cl->ev);
-		(void)side_resume(cl);
+		return (side_resume(cl));
 	}
+	return (0);
 }
 
 /*
@@ -1604,7 +1649,8 @@ int
 relay_sess_row(uint64_t id, struct ctl_session *r)
 {
 	static const uint32_t	 states[] = {
-		[S_ACL] = CTL_S_ACL, [S_CONNECTING] = CTL_S_CONNECTING,
+		[S_ACL] = CTL_S_ACL, [S_WAITING] = CTL_S_WAITING,
+		[S_CONNECTING] = CTL_S_CONNECTING,
 		[S_RELAY] = CTL_S_RELAY, [S_CLOSING] = CTL_S_CLOSING,
 		[S_STOPPING] = CTL_S_STOPPING
 	};
@@ -1915,8 +1961,7 @@ tun_hello_answer(struct side *sd, const uint8_t *rec, size_t len)
 	tun_register(s, TUN_ROLE_A);
 	log_info("session %llu: tunnel to %s agreed, the calls' GRE in UDP to "
 	    "port %u", SID(s), a, s->tun_port);
-	side_start_reading(&s->side[PPTP_CLIENT]);
-	return (0);
+	return (side_start_client(s));
 }
 
 /*

@@ -44,6 +44,7 @@ enum ctl_state {
 	CTL_S_RELAY,		/* relaying */
 	CTL_S_CLOSING,		/* ending */
 	CTL_S_STOPPING,		/* Stop-Control-Connection sent, draining */
+	CTL_S_WAITING,		/* for the client's first bytes */
 	CTL_S_MAX
 };
 
@@ -142,7 +143,8 @@ static inline const char *
 ctl_state_name(uint32_t s)
 {
 	static const char *const names[] = {
-		"acl-check", "connecting", "relaying", "closing", "stopping"
+		"acl-check", "connecting", "relaying", "closing", "stopping",
+		"waiting"
 	};
 
 	return (s < CTL_S_MAX ? names[s] : "unknown");

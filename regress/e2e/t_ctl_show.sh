@@ -135,6 +135,8 @@ import socket
 for port in (1724, 1725):
     s = socket.create_connection(("192.0.2.1", port), timeout=5)
     try:
+        # The server is connected once the client says something.
+        s.sendall(b"\0")
         print(port, "closed" if not s.recv(100) else "data")
     except ConnectionResetError:
         print(port, "closed")

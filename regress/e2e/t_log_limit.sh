@@ -3,9 +3,10 @@
 # level: 300 connections refused by the ACL give at most five lines a
 # second, each naming the client, the proxy and the reason, and the rest
 # are counted in "similar messages suppressed" lines: logged plus counted
-# is exactly 300.  Then 100 connections that are relayed and closed by the
-# client without a word: their start and end lines, logged plus counted,
-# are exactly 200, of which few are logged.
+# is exactly 300.  Then 100 connections that are relayed (the server is
+# connected once the client says something: here the first bytes of a
+# message, one a second) and closed by the client: their start and end
+# lines, logged plus counted, are exactly 200, of which few are logged.
 . "$(dirname "$0")/lib.sh"
 lab_topology 2
 lab_pptpd
@@ -51,7 +52,8 @@ tail -n "+$from" "$PLOG" | grep "control: " | head -n 2 | sed 's/^.*control: //'
 
 from=$(($(wc -l <"$PLOG") + 1))
 t0=$(date +%s)
-nsx c2 "$E2E/connflood" 192.0.2.1 100 1 >"$TMP/rel.out" || fail "connflood"
+nsx c2 "$E2E/connflood" 192.0.2.1 100 2 --trickle >"$TMP/rel.out" ||
+    fail "connflood"
 cat "$TMP/rel.out"
 sleep 2		# the sessions end, then the count of their second
 t1=$(date +%s)
