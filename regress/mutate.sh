@@ -6,7 +6,7 @@
 #   edit FILE SED-EXPRESSION   change FILE (from the top) with sed -e
 #   patch DIFF                 apply regress/mutate/DIFF with patch -p1
 #   test NAME ...              the tests that must catch it: t_* (e2e,
-#                              root), test_* (unit), config
+#                              root), test_* (unit), config, port
 # For each plant the tree is copied (with its build/, so that only what the
 # plant changes is rebuilt) to a temporary directory, the plant applied
 # there - the real tree is never touched - and must change something, the
@@ -115,6 +115,10 @@ for p in $plants; do
 			;;
 		config)
 			sh "$scr/regress/config/run.sh" >"$log" 2>&1 &&
+			    missing="$missing $t"
+			;;
+		port)
+			sh "$scr/regress/port/openbsd.sh" >"$log" 2>&1 &&
 			    missing="$missing $t"
 			;;
 		*)

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The OpenBSD side of the source, checked on Linux: every src/*.c compiled
-# (syntax and types, -fsyntax-only, the project's warnings as errors) as
+# The OpenBSD side of the source, checked on Linux: every src/*.c and
+# pptpproxyctl/*.c compiled (syntax and types, -fsyntax-only, the
+# project's warnings as errors) as
 # OpenBSD's preprocessor would select it: __OpenBSD__ defined, __linux__
 # not.  Linux headers stand in for OpenBSD's, compat/imsg.h for the
 # system's <imsg.h> (the same interface), shim/openbsd.h declares pledge(2)
@@ -12,7 +13,9 @@
 # from OpenBSD's source tree, libevent's under usr/local/include, and a
 # "check" script that runs clang --target=x86_64-unknown-openbsd -nostdinc
 # -fsyntax-only on every src/*.c), the sources are checked against those
-# too: the real thing, not Linux's headers in OpenBSD's place.  The
+# too: the real thing, not Linux's headers in OpenBSD's place; then
+# pptpproxyctl/*.c the same way, by clang here with that sysroot's
+# headers (a counted skip without clang).  The
 # sysroot is used from a scratch copy, in which any link that was stored
 # as a small file holding its target's name is made a symbolic link again.
 # Without it that part is a counted skip.
@@ -32,13 +35,17 @@ pass=0
 fail=0
 out=$(mktemp) || exit 1
 trap 'rm -f "$out"' EXIT
-for f in src/*.c; do
+nctl=0
+for f in src/*.c pptpproxyctl/*.c; do
 	[ -f "$f" ] || continue
+	case $f in
+	pptpproxyctl/*) nctl=$((nctl + 1)) ;;
+	esac
 	# parse.y's C output is checked where the Makefile builds it.
 	# shellcheck disable=SC2086
 	if $CC -fsyntax-only -std=gnu99 -D_GNU_SOURCE -U__linux__ \
 	    -D__OpenBSD__ -include regress/port/shim/openbsd.h -Isrc -Icompat \
-	    $pkg -DPPTPPROXY_USER='"_pptpproxy"' \
+	    -Ipptpproxyctl $pkg -DPPTPPROXY_USER='"_pptpproxy"' \
 	    -DPPTPPROXY_CHROOT='"/var/empty"' \
 	    -DPPTPPROXY_CONF='"/etc/pptpproxy.conf"' $WARN "$f" >"$out" 2>&1
 	then
@@ -50,6 +57,12 @@ for f in src/*.c; do
 		fail=$((fail + 1))
 	fi
 done
+
+# A tier that lost pptpproxyctl's sources would look green without them.
+if [ "$nctl" -lt 3 ]; then
+	echo "not ok - pptpproxyctl/*.c: $nctl files, not the 3 expected"
+	fail=$((fail + 1))
+fi
 
 skip=0
 if [ -z "${OPENBSD_SYSROOT:-}" ]; then
@@ -89,6 +102,29 @@ else
 	else
 		pass=$((pass + p2))
 		fail=$((fail + f2))
+	fi
+	# pptpproxyctl/*.c, which the sysroot's script does not know.
+	clang=${CLANG:-clang}
+	if ! command -v "$clang" >/dev/null 2>&1; then
+		echo "skip - pptpproxyctl/*.c with OpenBSD's headers: no clang"
+		skip=$((skip + 1))
+	else
+		for f in pptpproxyctl/*.c; do
+			[ -f "$f" ] || continue
+			# shellcheck disable=SC2086
+			if "$clang" --target=x86_64-unknown-openbsd -nostdinc \
+			    -isystem "$sr/usr/include" \
+			    -isystem "$sr/usr/local/include" -fsyntax-only \
+			    -std=gnu99 -Isrc -Ipptpproxyctl $WARN "$f" \
+			    >"$out" 2>&1; then
+				echo "ok - $f with OpenBSD's headers"
+				pass=$((pass + 1))
+			else
+				echo "not ok - $f with OpenBSD's headers"
+				sed 's/^/    /' "$out" | head -n 20
+				fail=$((fail + 1))
+			fi
+		done
 	fi
 fi
 echo "$pass passed, $fail failed, $skip skipped"
