@@ -5,7 +5,9 @@
  * IDs are hard to guess, and a released ID is not handed out again
  * before most of the others: late GRE packets of an old call cannot land
  * in a new one.  A bitmap tells which IDs are in the ring, so releasing
- * an ID twice cannot put it there twice.
+ * an ID twice cannot put it there twice.  Random numbers are drawn from
+ * a buffer of CALLID_RND that arc4random_buf() refills when it is used
+ * up; each is cleared once taken.
  */
 
 #include <sys/types.h>
@@ -23,17 +25,48 @@
 #define SETFREE(p, id)	((p)->isfree[(id) >> 3] |= (1 << ((id) & 7)))
 #define CLRFREE(p, id)	((p)->isfree[(id) >> 3] &= ~(1 << ((id) & 7)))
 
+static uint32_t
+callid_random(struct callid_pool *p)
+{
+	uint32_t	r;
+
+	if (p->nrnd == 0) {
+		arc4random_buf(p->rnd, sizeof(p->rnd));
+		p->nrnd = CALLID_RND;
+		p->refills++;
+	}
+	r = p->rnd[--p->nrnd];
+	p->rnd[p->nrnd] = 0;
+	return (r);
+}
+
+/* As arc4random_uniform(): numbers below 2^32 mod bound are redrawn. */
+uint32_t
+callid_uniform(struct callid_pool *p, uint32_t bound)
+{
+	uint32_t	r, min;
+
+	if (bound < 2)
+		return (0);
+	min = -bound % bound;
+	do
+		r = callid_random(p);
+	while (r < min);
+	return (r % bound);
+}
+
 void
 callid_init(struct callid_pool *p)
 {
 	uint32_t	i, j;
 	uint16_t	t;
 
+	p->nrnd = 0;
 	for (i = 0; i < CALLID_N; i++)
 		p->ring[i] = (uint16_t)(i + 1);
 	/* Fisher-Yates. */
 	for (i = CALLID_N - 1; i > 0; i--) {
-		j = arc4random_uniform(i + 1);
+		j = callid_uniform(p, i + 1);
 		t = p->ring[i];
 		p->ring[i] = p->ring[j];
 		p->ring[j] = t;
@@ -53,7 +86,7 @@ callid_get(struct callid_pool *p, uint16_t *id)
 	if (p->count == 0)
 		return (-1);
 	reach = p->count < CALLID_REACH ? p->count : CALLID_REACH;
-	j = (p->head + arc4random_uniform(reach)) % CALLID_N;
+	j = (p->head + callid_uniform(p, reach)) % CALLID_N;
 	t = p->ring[j];
 	p->ring[j] = p->ring[p->head];
 	p->ring[p->head] = t;

@@ -78,19 +78,28 @@ void		 pptp_put16(uint8_t *, size_t, size_t, uint16_t);
  * free IDs 1..65535 in random order; IDs come off the head (drawn among
  * the first 1024 at random) and go back at the tail, so an ID is not seen
  * again until most others have been used.  isfree mirrors the ring: an ID
- * put back twice goes in once, and callid_isfree() is O(1).
+ * put back twice goes in once, and callid_isfree() is O(1).  The draws'
+ * random numbers come from rnd, which one arc4random_buf() fills
+ * (libbsd's arc4random calls getpid each time, to notice a fork: one
+ * system call per CALLID_RND numbers, not per number).
  */
+#define CALLID_RND	64
 struct callid_pool {
 	uint16_t	ring[65535];
 	uint32_t	head;
 	uint32_t	count;		/* free IDs */
 	uint8_t		isfree[65536 / 8];	/* bit per ID: in the ring */
+	uint32_t	rnd[CALLID_RND];	/* unused random numbers */
+	uint32_t	nrnd;			/* how many of them are left */
+	uint64_t	refills;		/* arc4random_buf() calls */
 };
 void		 callid_init(struct callid_pool *);
 int		 callid_get(struct callid_pool *, uint16_t *);	/* -1 if none */
 void		 callid_put(struct callid_pool *, uint16_t);
 uint32_t	 callid_free(const struct callid_pool *);
 int		 callid_isfree(const struct callid_pool *, uint16_t);
+/* Uniform in [0, bound), bound > 0, from the pool's random numbers. */
+uint32_t	 callid_uniform(struct callid_pool *, uint32_t);
 
 /*
  * The calls one client address holds, against its share (limit calls

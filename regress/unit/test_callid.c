@@ -283,6 +283,85 @@ test_random(void)
 	}
 }
 
+/*
+ * The random numbers behind the draws: below the bound, every value of a
+ * small range about as often as the others, and one arc4random_buf()
+ * for CALLID_RND numbers (not one a number: libbsd's arc4random costs
+ * a system call each time).
+ */
+static void
+test_uniform(void)
+{
+	static const uint32_t	 bounds[] = { 1, 2, 3, 1000, 1024, 65535,
+	    0x80000001U, 0xffffffffU };
+	static uint32_t		 hits[1024];
+	uint64_t		 r0;
+	uint32_t		 i, b, v, out = 0, lo, hi, same = 0, prev = 0;
+
+	/* Powers of two first: they redraw nothing, so a stuck source
+	 * fails here rather than looping below. */
+	callid_init(&pool);
+	memset(hits, 0, sizeof(hits));
+	for (i = 0; i < 1024 * 200; i++)
+		hits[callid_uniform(&pool, 1024)]++;
+	lo = hi = hits[0];
+	for (i = 1; i < 1024; i++) {
+		if (hits[i] < lo)
+			lo = hits[i];
+		if (hits[i] > hi)
+			hi = hits[i];
+	}
+	/* 200 expected each: 5 standard deviations below and above */
+	CHECK(lo >= 130 && hi <= 270, "204,800 numbers below 1024: each value "
+	    "130 to 270 times (%u to %u)", lo, hi);
+	for (i = 0; i < 100000; i++) {
+		v = callid_uniform(&pool, 0x80000000U);
+		if (i > 0 && v == prev)
+			same++;
+		prev = v;
+	}
+	CHECK(same == 0, "no number twice in a row among 100,000 (%u)", same);
+
+	for (b = 0; b < sizeof(bounds) / sizeof(bounds[0]); b++)
+		for (i = 0; i < 20000; i++)
+			if (callid_uniform(&pool, bounds[b]) >= bounds[b])
+				out++;
+	CHECK(out == 0, "every number is below its bound (%u were not)", out);
+	memset(hits, 0, sizeof(hits));
+	for (i = 0; i < 3 * 20000; i++)
+		hits[callid_uniform(&pool, 3)]++;
+	CHECK(hits[0] > 19000 && hits[1] > 19000 && hits[2] > 19000,
+	    "below 3: each value about a third of the time (%u %u %u)",
+	    hits[0], hits[1], hits[2]);
+	/* Below 3 * 2^30, modulo alone would give the lowest 2^30 values
+	 * half the time; redrawing, a third. */
+	for (i = 0, v = 0; i < 30000; i++)
+		v += callid_uniform(&pool, 0xc0000000U) < 0x40000000U;
+	CHECK(v > 9000 && v < 11000, "below 3 * 2^30: a third below 2^30 "
+	    "(%u of 30000)", v);
+
+	/* the buffer used up: CALLID_RND numbers, then the next refill */
+	callid_init(&pool);
+	for (i = 0; i < CALLID_RND && pool.nrnd > 0; i++)
+		(void)callid_uniform(&pool, 1024);
+	r0 = pool.refills;
+	for (i = 0; i < CALLID_RND; i++)
+		(void)callid_uniform(&pool, 1024);
+	CHECK(pool.nrnd == 0 && pool.refills == r0 + 1, "%u numbers, one "
+	    "refill (%llu)", CALLID_RND,
+	    (unsigned long long)(pool.refills - r0));
+	(void)callid_uniform(&pool, 1024);
+	CHECK(pool.refills == r0 + 2, "the next one refills");
+	for (i = 0, v = 0; i < CALLID_RND; i++)
+		v |= pool.rnd[i] != 0 && i >= pool.nrnd;
+	CHECK(v == 0, "the numbers taken are cleared from the buffer");
+	r0 = pool.refills;
+	for (i = 0; i < 640; i++)
+		(void)callid_get(&pool, &got[i]);
+	CHECK(pool.refills - r0 <= 640 / CALLID_RND + 1, "640 draws of IDs: "
+	    "%llu refills", (unsigned long long)(pool.refills - r0));
+}
+
 int
 main(void)
 {
@@ -291,6 +370,7 @@ main(void)
 	test_reuse();
 	test_random();
 	test_share();
+	test_uniform();
 	printf("%d passed, %d failed\n", npass, nfail);
 	return (nfail != 0);
 }
