@@ -792,6 +792,15 @@ sess_connect(struct session *s)
 		sess_connect_failed(s, errno);
 		return;
 	}
+	switch (os_connect_done(fd, (struct sockaddr *)&sv->peer,
+	    sizeof(sv->peer))) {
+	case 1:
+		sess_connected(s);
+		return;
+	case -1:
+		sess_connect_failed(s, errno);
+		return;
+	}
 	event_add(&sv->ev, NULL);
 }
 

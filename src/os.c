@@ -242,6 +242,28 @@ os_accept_keeps_sockopts(void)
 }
 
 /*
+ * Linux: connecting again tells how the first attempt went, 0 once it is
+ * established, EALREADY while it is not, its error when it failed.  A
+ * server a virtual link away has often answered before connect(2)
+ * returned (the SYN's answer is handled on the way out of it), and this
+ * saves the wait for the socket to turn writable.  Elsewhere a second
+ * connect(2) on a failed socket may start a new attempt: wait.
+ */
+int
+os_connect_done(int fd, const struct sockaddr *sa, socklen_t len)
+{
+#ifdef __linux__
+	if (connect(fd, sa, len) == 0 || errno == EISCONN)
+		return (1);
+	if (errno == EALREADY || errno == EINPROGRESS || errno == EINTR)
+		return (0);
+	return (-1);
+#else
+	return (0);
+#endif
+}
+
+/*
  * glibc keeps freed memory in its heap, so a daemon that once held many
  * sessions would keep their memory resident; malloc_trim(3) returns the
  * free pages.  OpenBSD's malloc(3) unmaps free pages by itself.

@@ -28,6 +28,13 @@ size_t		 os_srcaddr_space(void);
 void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
 /* Whether accept(2) copies the listener's TCP options (keepalive...). */
 int		 os_accept_keeps_sockopts(void);
+/*
+ * A nonblocking connect(2) that said EINPROGRESS: 1 when it has completed
+ * since, 0 while it is in progress (or where the system cannot tell
+ * cheaply: wait for the socket to turn writable), -1 when it failed
+ * (errno set).
+ */
+int		 os_connect_done(int, const struct sockaddr *, socklen_t);
 /* Give memory freed by ended sessions back to the system, where it can. */
 void		 os_memory_trim(void);
 /*
