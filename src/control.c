@@ -292,11 +292,19 @@ addr_put(uint32_t addr)
 }
 
 static void
-sock_tune(int fd)
+sock_nodelay(int fd)
 {
 	int	one = 1;
 
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+/* Dead peers: keepalives after 60 s of silence, unacknowledged data. */
+static void
+sock_keepalive(int fd)
+{
+	int	one = 1;
+
 	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 #ifdef TCP_KEEPIDLE
 	{
@@ -319,6 +327,35 @@ sock_tune(int fd)
 		    sizeof(ms));
 	}
 #endif
+}
+
+/*
+ * The keepalive options of the sessions begun since the last tick (once
+ * a second): a session ended by then (most that carry one quick call)
+ * never needed them, and the first keepalive comes 60 to 61 s into a
+ * silence instead of 60.  Session numbers grow with time, so the
+ * sessions to do are those after the last one done (one that connects
+ * to its server later, after its ACL command, is done then).
+ */
+static uint64_t		 tuned_upto;	/* sessions up to this one: done */
+
+static void
+sess_tune_new(void)
+{
+	struct session	 key, *s;
+	int		 i;
+
+	key.id = tuned_upto + 1;
+	for (s = RB_NFIND(sess_tree, &sessions, &key); s != NULL;
+	    s = RB_NEXT(sess_tree, &sessions, s)) {
+		tuned_upto = s->id;
+		for (i = 0; i < 2; i++) {
+			if (s->side[i].fd == -1 || (i == PPTP_CLIENT &&
+			    os_accept_keeps_sockopts()))
+				continue;
+			sock_keepalive(s->side[i].fd);
+		}
+	}
 }
 
 /* Proxy names outlive reloads; there are few. */
@@ -620,9 +657,12 @@ ctl_accept(int fd, short ev, void *arg)
 		tv.tv_sec = cconf->t_first;
 		tv.tv_usec = 0;
 		evtimer_add(&s->tm_first, &tv);
-		/* Linux: the options came with the listening socket. */
+		/*
+		 * Linux: the options came with the listening socket;
+		 * elsewhere the keepalives follow (sess_tune_new()).
+		 */
 		if (!os_accept_keeps_sockopts())
-			sock_tune(cfd);
+			sock_nodelay(cfd);
 		log_debug("session %llu: accepted %s on %s (%s)", SID(s),
 		    sa_str(&sin, a, sizeof(a)),
 		    sa_str(&s->side[PPTP_CLIENT].local, b, sizeof(b)),
@@ -778,7 +818,13 @@ sess_connect(struct session *s)
 		sess_close(s, "socket: %s", strerror(errno));
 		return;
 	}
-	sock_tune(fd);
+	/*
+	 * The keepalives follow at the next tick, or now when the tick
+	 * passed this session while its ACL command ran.
+	 */
+	sock_nodelay(fd);
+	if (s->id <= tuned_upto)
+		sock_keepalive(fd);
 	sv->fd = fd;
 	event_assign(&sv->ev, cbase, fd, EV_WRITE, ctl_connectcb, sv);
 	tv.tv_sec = cconf->t_connect;
@@ -2165,7 +2211,8 @@ listeners_reset(void)
 		pc->fd = -1;
 		l->pc = pc;
 		/* Accepted sockets inherit these where the OS allows. */
-		sock_tune(l->fd);
+		sock_nodelay(l->fd);
+		sock_keepalive(l->fd);
 		event_assign(&l->ev, cbase, l->fd, EV_READ | EV_PERSIST,
 		    ctl_accept, l);
 		event_add(&l->ev, NULL);
@@ -2336,6 +2383,7 @@ ctl_tick(int fd, short ev, void *arg)
 		os_memory_trim();
 	}
 	nfreed_seen = nfreed;
+	sess_tune_new();
 	evtimer_add(&ev_tick, &tv);
 }
 
