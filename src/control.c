@@ -57,7 +57,7 @@
  * take back as a partial message. */
 #define CTL_ACL_HOLD		(CTL_READ - PPTP_MAX_MSG)
 #define CTL_READS_PER_WAKE	4		/* reads of a side per wake-up */
-#define CTL_ACCEPTS_PER_WAKE	64		/* accepts per wake-up */
+#define CTL_ACCEPTS_PER_WAKE	1		/* accepts per wake-up */
 
 enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
@@ -568,8 +568,11 @@ ctl_accept(int fd, short ev, void *arg)
 	int			 cfd, i;
 
 	/*
-	 * A bounded number per wake-up: the listener is level-triggered,
-	 * so the rest wait one turn of the loop, after the sessions.
+	 * One a wake-up: the listener is level-triggered, so the rest wait
+	 * one turn of the loop, after the sessions.  (Accepting until
+	 * accept(2) found none cost a failing system call for each
+	 * connection that came alone; one a turn costs a turn of the loop
+	 * for each connection of a burst, whose sessions share it.)
 	 */
 	for (i = 0; i < CTL_ACCEPTS_PER_WAKE; i++) {
 		len = sizeof(sin);
