@@ -213,6 +213,7 @@ acl_job_next(struct acl_job *j)
 			j->transient = 1;
 			continue;
 		}
+		log_flush();	/* lines waiting are the parent's to write */
 		switch (j->pid = fork()) {
 		case -1:
 			log_warn("fork for acl command");

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,17 @@ static const char	*log_procname = "parent";
 static pid_t		 log_pid;
 static int		 (*log_sink)(int, const char *);
 static int		 log_in_sink;
+/*
+ * The children's lines written in one go: between log_batch_begin() and
+ * log_batch_end() (around the messages of one read from a channel: the
+ * parent writes the many lines a child batched with one write(2), not
+ * one each), and
+ * at most PIPE_BUF bytes, which a pipe (the journal's stream) takes
+ * whole.  log_flush() before a fork(2): a child must not write them too.
+ */
+static char		 log_buf[PIPE_BUF];
+static size_t		 log_buflen;
+static int		 log_batching;
 
 static const struct {
 	const char	*name;
@@ -173,6 +185,7 @@ log_reopen(void)
 
 	if (log_file == NULL || !log_to_fd)
 		return;
+	log_flush();
 	fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 	if (fd == -1) {
 		log_warn("cannot reopen log file %s, still writing to the "
@@ -213,6 +226,8 @@ void
 log_newpid(void)
 {
 	log_pid = getpid();
+	log_batching = 0;
+	log_buflen = 0;		/* the parent writes them */
 }
 
 /* Children: where the parent logs, they log (fd 2 or syslog). */
@@ -244,9 +259,13 @@ log_getfd(void)
 	return (log_to_fd ? log_fd : -1);
 }
 
-/* One line, from this process or relayed from a child (name, pid). */
+/*
+ * One line, from this process or relayed from a child (name, pid); batch:
+ * it may wait in log_buf (a child's; the parent's own lines, a fatal
+ * error's among them, go at once, after those waiting).
+ */
 static void
-log_emit(int pri, const char *name, pid_t pid, const char *msg)
+log_emit(int pri, const char *name, pid_t pid, const char *msg, int batch)
 {
 	char		 line[1200], stamp[32];
 	struct timespec	 ts;
@@ -274,7 +293,36 @@ log_emit(int pri, const char *name, pid_t pid, const char *msg)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
+	if (batch && log_batching && (size_t)n <= sizeof(log_buf)) {
+		if (log_buflen + (size_t)n > sizeof(log_buf))
+			log_flush();
+		memcpy(log_buf + log_buflen, line, n);
+		log_buflen += (size_t)n;
+		return;
+	}
+	log_flush();
 	(void)write(log_fd, line, n);
+}
+
+void
+log_flush(void)
+{
+	if (log_buflen > 0)
+		(void)write(log_fd, log_buf, log_buflen);
+	log_buflen = 0;
+}
+
+void
+log_batch_begin(void)
+{
+	log_batching = 1;
+}
+
+void
+log_batch_end(void)
+{
+	log_batching = 0;
+	log_flush();
 }
 
 /* The parent: a line a child sent (logrelay.c checked it). */
@@ -283,7 +331,7 @@ log_relayed(int pri, const char *name, pid_t pid, const char *msg)
 {
 	int	saved_errno = errno;
 
-	log_emit(LOG_PRI(pri), name, pid, msg);
+	log_emit(LOG_PRI(pri), name, pid, msg, 1);
 	errno = saved_errno;
 }
 
@@ -306,7 +354,7 @@ vlog(int pri, const char *fmt, va_list ap)
 			return;
 		}
 	}
-	log_emit(pri, log_procname, log_pid, msg);
+	log_emit(pri, log_procname, log_pid, msg, 0);
 	errno = saved_errno;
 }
 

@@ -508,6 +508,7 @@ run_nft(const char *text, char *err, size_t errlen)
 		close(in[1]);
 		return (-1);
 	}
+	log_flush();	/* lines waiting are the parent's to write */
 	switch ((pid = fork())) {
 	case -1:
 		close(in[0]);

@@ -337,6 +337,9 @@ const char *log_getfile(void);
 int	log_getjournal(void);
 void	log_setsink(int (*)(int, const char *));
 void	log_relayed(int, const char *, pid_t, const char *);
+void	log_batch_begin(void);	/* lines written together until... */
+void	log_batch_end(void);	/* ...this */
+void	log_flush(void);	/* what waits, now (before a fork) */
 void	log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));

@@ -58,6 +58,7 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 	pid_t	 pid;
 	int	 logfd, nullfd;
 
+	log_flush();	/* lines waiting are the parent's to write */
 	switch (pid = fork()) {
 	case -1:
 		fatal("fork");
@@ -276,6 +277,8 @@ imsgev_handle(struct imsgev *iev)
 	unsigned int	 done = 0;
 
 	iev->backlog = 0;
+	/* The log lines of these messages: one write (log_batch_begin()). */
+	log_batch_begin();
 	for (;;) {
 		if ((iev->maxmsgs > 0 && done >= iev->maxmsgs) ||
 		    imsgev_full(iev)) {
@@ -283,6 +286,7 @@ imsgev_handle(struct imsgev *iev)
 			break;
 		}
 		if ((n = imsg_get(&iev->ibuf, &imsg)) == -1) {
+			log_batch_end();
 			if (errno == ERANGE || errno == EBADMSG) {
 				imsgev_violation(iev, errno == ERANGE ?
 				    "a message of a length out of bounds" :
@@ -299,6 +303,7 @@ imsgev_handle(struct imsgev *iev)
 		imsg_free(&imsg);
 		done++;
 	}
+	log_batch_end();
 	return (0);
 }
 

@@ -7,8 +7,10 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,75 @@ main(void)
 	    sunk_pri == LOG_INFO, "a line the sink refuses is written "
 	    "locally (%.150s)", buf);
 	log_setsink(NULL);
+
+	/*
+	 * The parent's batches: a child's lines wait until the batch ends,
+	 * the parent's own go at once after them, at most PIPE_BUF bytes
+	 * wait, and a child forked meanwhile does not write them again.
+	 */
+	setenv("JOURNAL_STREAM", js, 1);
+	log_init(1, LOG_LVL_INFO, NULL);
+	if (ftruncate(fd, 0) == -1 || lseek(fd, 0, SEEK_SET) == -1)
+		return (2);
+	log_batch_begin();
+	log_relayed(LOG_INFO, "control", 42, "one");
+	log_relayed(LOG_INFO, "control", 42, "two");
+	slurp(fd, buf, sizeof(buf));
+	CHECK(buf[0] == '\0', "a child's lines wait in a batch (%.150s)", buf);
+	log_warnx("own");
+	slurp(fd, buf, sizeof(buf));
+	CHECK(strcmp(buf, "<6>control: one\n<6>control: two\n<3>parent: "
+	    "own\n") == 0, "the parent's own line goes at once, after them "
+	    "(%.150s)", buf);
+	log_relayed(LOG_WARNING, "gre", 43, "three");
+	switch (fork()) {
+	case -1:
+		return (2);
+	case 0:
+		log_newpid();
+		log_flush();
+		_exit(0);
+	default:
+		(void)wait(NULL);
+	}
+	slurp(fd, buf, sizeof(buf));
+	CHECK(strstr(buf, "three") == NULL, "neither the batch nor a child "
+	    "forked meanwhile wrote it yet (%.150s)", buf);
+	log_batch_end();
+	slurp(fd, buf, sizeof(buf));
+	CHECK(strcmp(buf, "<6>control: one\n<6>control: two\n<3>parent: "
+	    "own\n<4>gre: three\n") == 0, "the batch's end writes it, "
+	    "once (%.150s)", buf);
+	{
+		static char	 big[65536];
+		char		 line[128];
+		size_t		 n, want = 0;
+		int		 i, inorder = 1;
+
+		if (ftruncate(fd, 0) == -1 || lseek(fd, 0, SEEK_SET) == -1)
+			return (2);
+		log_batch_begin();
+		for (i = 0; i < 200; i++) {
+			snprintf(line, sizeof(line), "line %03d %80s", i, "x");
+			log_relayed(LOG_INFO, "control", 42, line);
+			want += strlen(line) + strlen("<6>control: \n");
+		}
+		n = slurp(fd, big, sizeof(big));
+		CHECK(n + PIPE_BUF >= want && n < want, "200 lines in a "
+		    "batch: at most PIPE_BUF bytes wait (%zu of %zu written)",
+		    n, want);
+		log_batch_end();
+		n = slurp(fd, big, sizeof(big));
+		for (i = 0; i < 200; i++) {
+			snprintf(line, sizeof(line), "<6>control: line %03d ",
+			    i);
+			if (strncmp(big + i * (want / 200), line,
+			    strlen(line)) != 0)
+				inorder = 0;
+		}
+		CHECK(n == want && inorder, "then all of them, in order (%zu "
+		    "of %zu)", n, want);
+	}
 	dup2(saved, STDERR_FILENO);
 
 	/* Facilities. */
