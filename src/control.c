@@ -240,8 +240,8 @@ static const char *tun_desc(const struct session *, char *, size_t);
 static uint64_t	tun_drops(const struct session *, int);
 static void	tun_dropping(struct session *);
 static void	stop_send(struct side *, const uint8_t *, size_t);
-static void	log_session(struct log_limit *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
+static void	log_session_line(const char *, ...)
+		    __attribute__((__format__(printf, 1, 2)));
 
 static time_t
 now_mono(void)
@@ -380,10 +380,18 @@ name_intern(const char *name)
 
 /*
  * A line a remote peer can provoke that is not a refusal: in full at
- * debug level, limited otherwise.
+ * debug level, limited otherwise.  log_session_due() first, then
+ * log_session_line(): a line held back (most, while many sessions come)
+ * is not even formatted, its arguments included.
  */
+static int
+log_session_due(struct log_limit *ll)
+{
+	return (log_getlevel() >= LOG_LVL_DEBUG || log_limit_pass(ll));
+}
+
 static void
-log_session(struct log_limit *ll, const char *fmt, ...)
+log_session_line(const char *fmt, ...)
 {
 	va_list	ap;
 	char	buf[512];
@@ -394,7 +402,7 @@ log_session(struct log_limit *ll, const char *fmt, ...)
 	if (log_getlevel() >= LOG_LVL_DEBUG)
 		log_info("%s", buf);
 	else
-		log_limited(ll, "%s", buf);
+		log_notice("%s", buf);
 }
 
 /* The counters of the proxy with this name; there are few. */
@@ -829,10 +837,6 @@ sess_connect(struct session *s)
 	if (s->id <= tuned_upto)
 		sock_keepalive(fd);
 	sv->fd = fd;
-	event_assign(&sv->ev, cbase, fd, EV_WRITE, ctl_connectcb, sv);
-	tv.tv_sec = cconf->t_connect;
-	tv.tv_usec = 0;
-	evtimer_add(&s->tm_conn, &tv);
 	if (connect(fd, (struct sockaddr *)&sv->peer, sizeof(sv->peer)) == 0) {
 		sess_connected(s);
 		return;
@@ -850,7 +854,12 @@ sess_connect(struct session *s)
 		sess_connect_failed(s, errno);
 		return;
 	}
+	/* Not yet: wait for the socket to turn writable, for a while. */
+	event_assign(&sv->ev, cbase, fd, EV_WRITE, ctl_connectcb, sv);
 	event_add(&sv->ev, NULL);
+	tv.tv_sec = cconf->t_connect;
+	tv.tv_usec = 0;
+	evtimer_add(&s->tm_conn, &tv);
 }
 
 static void
@@ -883,11 +892,12 @@ sess_connected(struct session *s)
 		return;
 	}
 	s->state = S_RELAY;
-	log_session(&ll_session, "session %llu: %s -> %s relayed to %s from "
-	    "%s (%s)", SID(s),
-	    sa_str(&cl->peer, a, sizeof(a)), sa_str(&cl->local, b, sizeof(b)),
-	    sa_str(&sv->peer, c, sizeof(c)), sa_str(&sv->local, d, sizeof(d)),
-	    s->proxy);
+	if (log_session_due(&ll_session))
+		log_session_line("session %llu: %s -> %s relayed to %s from "
+		    "%s (%s)", SID(s), sa_str(&cl->peer, a, sizeof(a)),
+		    sa_str(&cl->local, b, sizeof(b)),
+		    sa_str(&sv->peer, c, sizeof(c)),
+		    sa_str(&sv->local, d, sizeof(d)), s->proxy);
 	if (s->tun_want) {
 		/* The client's messages wait until the tunnel is agreed. */
 		tun_hello_send(s);
@@ -1331,9 +1341,10 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			    c->real[PPTP_SERVER], c->pres[PPTP_SERVER]);
 			break;
 		case PPTP_EV_CALL_FAILED:
-			log_session(&ll_call, "session %llu: call %u not set "
-			    "up: result code %u", SID(s), c->serial,
-			    ev[i].result);
+			if (log_session_due(&ll_call))
+				log_session_line("session %llu: call %u not "
+				    "set up: result code %u", SID(s),
+				    c->serial, ev[i].result);
 			break;
 		case PPTP_EV_CALL_END:
 			log_info("session %llu: call %u down after %llds: client "

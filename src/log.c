@@ -432,10 +432,14 @@ log_extensive(const char *emsg, ...)
  */
 #define LOG_LIMIT_PER_SEC	5
 
-void
-log_limited(struct log_limit *ll, const char *emsg, ...)
+/*
+ * Whether a line of this kind may go now (then the caller logs it at
+ * notice level); one held back is counted.  A caller that asks first
+ * need not format a line that would be held back.
+ */
+int
+log_limit_pass(struct log_limit *ll)
 {
-	va_list	ap;
 	time_t	now;
 
 	now = time(NULL);
@@ -449,9 +453,29 @@ log_limited(struct log_limit *ll, const char *emsg, ...)
 	}
 	if (ll->n >= LOG_LIMIT_PER_SEC) {
 		ll->suppressed++;
-		return;
+		return (0);
 	}
 	ll->n++;
+	return (1);
+}
+
+void
+log_limited(struct log_limit *ll, const char *emsg, ...)
+{
+	va_list	ap;
+
+	if (!log_limit_pass(ll))
+		return;
+	va_start(ap, emsg);
+	vlog(LOG_NOTICE, emsg, ap);
+	va_end(ap);
+}
+
+void
+log_notice(const char *emsg, ...)
+{
+	va_list	ap;
+
 	va_start(ap, emsg);
 	vlog(LOG_NOTICE, emsg, ap);
 	va_end(ap);

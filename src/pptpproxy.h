@@ -354,6 +354,8 @@ struct log_limit {
 };
 void	log_limited(struct log_limit *, const char *, ...)
 	    __attribute__((__format__(printf, 2, 3)));
+int	log_limit_pass(struct log_limit *);
+void	log_notice(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	log_limit_flush(struct log_limit *);
 __dead void fatal(const char *, ...)
 	    __attribute__((__format__(printf, 1, 2)));
