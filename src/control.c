@@ -916,11 +916,15 @@ side_start_client(struct session *s)
 {
 	struct side	*cl = &s->side[PPTP_CLIENT];
 
-	side_start_reading(cl);
 	if (cl->partlen > 0) {
+		/* Relayed first, then read (side_resume()): no poll change
+		 * in between. */
 		event_del(&cl->ev);
+		event_assign(&cl->ev, cbase, cl->fd, EV_READ | EV_PERSIST,
+		    ctl_readcb, cl);
 		return (side_resume(cl));
 	}
+	side_start_reading(cl);
 	return (0);
 }
 
