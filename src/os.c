@@ -12,6 +12,7 @@
 
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -189,6 +190,26 @@ os_tun_pair(int fd[2])
 			    sizeof(sz));
 	}
 	return (0);
+}
+
+/*
+ * Let a TCP connection take at most bytes not yet sent, so that what
+ * waits beyond stays in the relay's own queue, which drops whole
+ * packets when full (Linux: TCP_NOTSENT_LOWAT).  Where the system has
+ * no such bound (OpenBSD), nothing: the kernel's buffer takes what it
+ * takes, as before.  -1 where it was not set.
+ */
+int
+os_tcp_notsent_lowat(int fd, int bytes)
+{
+#ifdef TCP_NOTSENT_LOWAT
+	return (setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &bytes,
+	    sizeof(bytes)));
+#else
+	(void)fd;
+	(void)bytes;
+	return (-1);
+#endif
 }
 
 int
