@@ -4,10 +4,10 @@
 # control relay.  The relay is stopped (SIGSTOP) for 1 s while c1 sends
 # a burst of 400 GRE packets of 1400 bytes on its call and c2 keeps
 # echoing frames: the channel holds them all (it takes about 900 such
-# packets; with the system's default buffer it held 93 and dropped c2's
-# frames behind c1's burst), so the forwarder drops nothing, c2 loses no
-# frame, and what A dropped of c1's burst once the relay ran again its
-# relay counted for session 1 alone.
+# packets; with the system's default buffer, 93: the forwarder dropped
+# 313 of the burst), so the forwarder drops nothing (its SIGUSR1 count),
+# c2 loses no frame, and what A dropped of c1's burst once the relay ran
+# again its relay counted for session 1 alone.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 BURST=400
