@@ -52,6 +52,13 @@
  * starts, then at most once in CTL_TUN_DROP_LOG seconds while it goes on.
  */
 #define CTL_TUN_DROP_LOG	60
+/*
+ * And the kernel takes at most this much not yet sent on that
+ * connection (where the system can bound it), so that the backlog waits
+ * in that queue, which drops, not in a TCP send buffer grown to hundreds
+ * of kilobytes, which would delay every packet behind it.
+ */
+#define CTL_TUN_NOTSENT		(16 * 1024)
 #define CTL_TRIM_AFTER		1000		/* sessions ended, then trim */
 /* Held from a client while its ACL command runs: what ctl_readcb can
  * take back as a partial message. */
@@ -1902,6 +1909,17 @@ tun_drops(const struct session *s, int idx)
  * The tunnel over TCP drops GRE: a line when it starts, then at most one
  * in CTL_TUN_DROP_LOG seconds while it goes on (never one a packet).
  */
+/* The session's tunnel goes over its control connection from now on. */
+static void
+tun_over_tcp(struct session *s)
+{
+	struct side	*sd = &s->side[s->tun_side - 1];
+
+	s->tun_mode = TUN_MODE_TCP;
+	if (sd->fd != -1)
+		(void)os_tcp_notsent_lowat(sd->fd, CTL_TUN_NOTSENT);
+}
+
 static void
 tun_dropping(struct session *s)
 {
@@ -2086,7 +2104,7 @@ tun_record(struct side *sd, uint8_t *buf, size_t len, size_t *used)
 		return (tun_hello_in(sd, buf, *used) == -1 ? -1 : 1);
 	case TUN_REC_TCP:
 		if (s->tun_mode != TUN_MODE_TCP) {
-			s->tun_mode = TUN_MODE_TCP;
+			tun_over_tcp(s);
 			log_info("session %llu: the peer found no UDP way back: "
 			    "the calls' GRE goes inside the control connection "
 			    "now", SID(s));
@@ -2192,7 +2210,7 @@ ctl_tun_state(const struct tun_state *ts)
 		log_debug("session %llu: the peer answers over UDP", SID(s));
 	}
 	if (ts->mode == TUN_MODE_TCP && s->tun_mode != TUN_MODE_TCP) {
-		s->tun_mode = TUN_MODE_TCP;
+		tun_over_tcp(s);
 		log_info("session %llu: %s: switching to TCP, the calls' GRE goes "
 		    "inside the control connection now", SID(s),
 		    s->tun_answered ? "UDP stopped getting through" :

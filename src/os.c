@@ -12,6 +12,7 @@
 
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,12 @@
 #endif
 
 #define GRE_SOCKBUF	(8 * 1024 * 1024)
+/*
+ * The tunnels' channel between the children: what it holds while the
+ * side reading it is busy (Linux counts twice this, kernel overhead
+ * included: about 900 packets of 1400 bytes, 2700 small ones).
+ */
+#define TUN_PAIR_BUF	(1024 * 1024)
 
 void
 os_closefrom(int lowfd)
@@ -148,6 +155,60 @@ os_forwarding_buffers(int fd)
 		(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
 		    sizeof(pmtu));
 	}
+#endif
+}
+
+/*
+ * The channel of the tunnels' packets between the children: a packet a
+ * message (the kernel keeps their boundaries, a part of one is never
+ * read), non-blocking (a full channel drops, counted by the sender).
+ * Its capacity is the sender's buffer, set here: Linux checks no
+ * net.unix.max_dgram_qlen between the two ends of a pair, but would
+ * leave it at net.core.wmem_default; OpenBSD's default holds a few
+ * packets.
+ */
+int
+os_tun_pair(int fd[2])
+{
+	int	i, sz = TUN_PAIR_BUF;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0, fd) == -1)
+		return (-1);
+	for (i = 0; i < 2; i++) {
+#ifdef SO_SNDBUFFORCE
+		if (setsockopt(fd[i], SOL_SOCKET, SO_SNDBUFFORCE, &sz,
+		    sizeof(sz)) == -1)
+#endif
+			(void)setsockopt(fd[i], SOL_SOCKET, SO_SNDBUF, &sz,
+			    sizeof(sz));
+#ifdef SO_RCVBUFFORCE
+		if (setsockopt(fd[i], SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+		    sizeof(sz)) == -1)
+#endif
+			(void)setsockopt(fd[i], SOL_SOCKET, SO_RCVBUF, &sz,
+			    sizeof(sz));
+	}
+	return (0);
+}
+
+/*
+ * Let a TCP connection take at most bytes not yet sent, so that what
+ * waits beyond stays in the relay's own queue, which drops whole
+ * packets when full (Linux: TCP_NOTSENT_LOWAT).  Where the system has
+ * no such bound (OpenBSD), nothing: the kernel's buffer takes what it
+ * takes, as before.  -1 where it was not set.
+ */
+int
+os_tcp_notsent_lowat(int fd, int bytes)
+{
+#ifdef TCP_NOTSENT_LOWAT
+	return (setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &bytes,
+	    sizeof(bytes)));
+#else
+	(void)fd;
+	(void)bytes;
+	return (-1);
 #endif
 }
 

@@ -21,6 +21,10 @@ const char	*os_self_path(const char *);
 const char	*os_path_search(const char *, const char *, char *);
 /* Raw GRE socket tuned for forwarding; -1 on error (errno set). */
 int		 os_gre_socket(void);
+/* The tunnels' packet channel between the children; -1 on error. */
+int		 os_tun_pair(int [2]);
+/* Unsent bytes a TCP connection takes at most; -1 where it cannot. */
+int		 os_tcp_notsent_lowat(int, int);
 /* UDP socket for tunnels, bound; -1 on error (errno set). */
 int		 os_udp_socket(const struct sockaddr_in *);
 /* Ancillary data naming the source address of a sent datagram. */

@@ -1179,8 +1179,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		fatal("imsg");
 	children[PROC_GRE].composed++;
 	/* The tunnels' packets between the children, one per message. */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0, dfd) == -1)
+	if (os_tun_pair(dfd) == -1)
 		fatal("socketpair");
 	if (imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_TUN_DATAFD, 0,
 	    0, dfd[0], NULL, 0) == -1 ||

@@ -17,6 +17,9 @@
 #     session's end line give A's count;
 #   - one log line says that the connection does not keep up, however
 #     many packets are dropped;
+#   - the kernel holds at most 192 KiB for B's connection (Send-Q: sent
+#     and unacknowledged or not sent; TCP_NOTSENT_LOWAT), so that the
+#     backlog waits in the relay's queue, which drops;
 # meanwhile a second client (c2), tunnelled over TCP through the same
 # link, echoes every frame.  Then, c2 done, a second flood of 4 s while
 # the relay is stopped for 1.5 s (SIGSTOP): the forwarder drops what its
@@ -184,6 +187,7 @@ rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$A_CTL/status")
 # and the relay's resident memory.
 flood $FLOOD
 qmax=0
+kmax=0
 rssmax=$rss0
 while kill -0 "$FLOOD_PID" 2>/dev/null; do
 	q=$(ctl "$CTLSOCK" -j show session 1 | python3 -c '
@@ -193,10 +197,20 @@ print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
 	r=$(awk '/^VmRSS/ { print $2 }' "/proc/$A_CTL/status")
 	[ "$q" -gt $qmax ] && qmax=$q
 	[ "$r" -gt $rssmax ] && rssmax=$r
+	# What the kernel holds for B, sent or not: the largest Send-Q of
+	# A's connections to B (session 1's).
+	k=$(nsx fw ss -tnH state established dst 198.51.100.66 |
+	    awk '$2 > m { m = $2 } END { print m + 0 }')
+	[ "$k" -gt $kmax ] && kmax=$k
 	sleep 0.5
 done
 flood_wait
 note "queue at most $qmax bytes (bound $QMAX); relay $rss0 kB resident before, at most $rssmax kB during the flood"
+note "A's kernel held at most $kmax bytes for B (Send-Q), $((kmax * 8 / 2000)) ms at 2 Mbit/s"
+# TCP_NOTSENT_LOWAT (16 KiB) and what is in flight: about 80 KiB seen;
+# without it the kernel took about 430 KiB.
+[ $kmax -le 196608 ] ||
+    fail "A's kernel held $kmax bytes for B: no bound on what it takes"
 [ $qmax -gt 0 ] || fail "A never had anything queued for B: no pressure"
 [ $qmax -le $QMAX ] || fail "A queued $qmax bytes for B, more than $QMAX"
 [ $((rssmax - rss0)) -lt 1024 ] ||

@@ -42,7 +42,9 @@
  *		works
  *   -q		quiet: the summary line only on failure
  *
- * One summary line on standard output.  Exit 0: all echoed; 1: a frame lost,
+ * One summary line on standard output; when all came back, it says how
+ * long the echoes took (from queueing a frame to reading it back; the
+ * first frame, probed for, left out).  Exit 0: all echoed; 1: a frame lost,
  * damaged or out of order; 2: setup failure (pptp did not start, or the
  * tunnel never carried a frame).  pptp and the processes it starts (its
  * call manager) are ended and reaped on every exit: first pptp alone with
@@ -96,6 +98,10 @@ static int inesc, inover;
 /* Counters. */
 static unsigned long sent, got, other, dups, written;
 static double t_start, t_first = -1, last_probe = -1;
+/* When each frame in flight was queued; round trips of those echoed. */
+#define SENT_RING	1024		/* more than the largest window */
+static double sent_at[SENT_RING], rtt_max, rtt_sum;
+static unsigned long rtt_n;
 
 /* Limits: frames in flight, frames a second (0: none). */
 static unsigned long window = 8;
@@ -287,6 +293,14 @@ check_frame(const unsigned char *f, size_t n)
 	}
 	if (got == 0)
 		t_first = now();
+	else {
+		double rtt = now() - sent_at[got % SENT_RING];
+
+		if (rtt > rtt_max)
+			rtt_max = rtt;
+		rtt_sum += rtt;
+		rtt_n++;
+	}
 	got++;
 	return 0;
 }
@@ -454,7 +468,7 @@ echo_run(unsigned long nframes, double keep, double timeout, double p_start)
 			    p_start : t_first)) + 1) &&
 			    (keep > 0 || sent - sent0 < nframes) &&
 			    queue_frame(sent))
-				sent++;
+				sent_at[sent++ % SENT_RING] = now();
 		}
 		if (flush_out() == -1) {
 			summary("%s: pptp went away after %lu/%lu frames",
@@ -669,8 +683,10 @@ main(int argc, char *argv[])
 	if (rc == 0 && !quiet)
 		summary("ok: %lu/%lu frames of 1..%zu bytes echoed intact and "
 		    "in order in %.2f s (tunnel up after %.2f s, %lu other "
-		    "frames ignored)", got, sent, maxsize, now() - t_start,
-		    t_first - t_start, other);
+		    "frames ignored; echoes after %.0f ms at most, %.0f ms "
+		    "on average)", got, sent, maxsize, now() - t_start,
+		    t_first - t_start, other, rtt_max * 1000,
+		    rtt_n ? rtt_sum / rtt_n * 1000 : 0.0);
 	cleanup();
 	return rc;
 }
