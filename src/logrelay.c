@@ -222,9 +222,10 @@ log_relay_note_in(const struct log_bucket *lb)
 
 /*
  * The parent: one line from the child called name, if its buckets lb
- * have room for it (1: dropped).  The child may have been taken over: the text is
- * bounded, bytes that could forge a line or a terminal control sequence
- * are replaced, and no priority above LOG_RELAY_TOP is taken.
+ * have room for it (1: dropped).  The child may have been taken over:
+ * the text is bounded, bytes that could forge a line or a terminal
+ * control sequence are replaced, and no priority above LOG_RELAY_TOP is
+ * taken.
  */
 int
 log_relay_recv(struct imsg *imsg, const char *name, pid_t pid,
