@@ -18,10 +18,11 @@
  * where they were before (syslog or standard error).
  *
  * A child may have been taken over: the parent writes at most
- * LOG_RELAY_BURST of its lines at once and LOG_RELAY_RATE a second
- * (counting the rest, and saying how many at most every
- * LOG_RELAY_NOTE_SECS), none above LOG_RELAY_TOP, each bounded and
- * with its control characters replaced.
+ * LOG_RELAY_BURST of its lines at once and LOG_RELAY_RATE a second, and
+ * of their text at most LOG_RELAY_BYTES_BURST bytes at once and
+ * LOG_RELAY_BYTES_RATE a second (counting the lines beyond either, and
+ * saying how many at most every LOG_RELAY_NOTE_SECS), none above
+ * LOG_RELAY_TOP, each bounded and with its control characters replaced.
  */
 
 #include <sys/types.h>
@@ -137,34 +138,52 @@ log_relay_now(void)
 }
 
 /*
- * One line at now (ms): 1 if it may be written, 0 if it is dropped (and
- * counted).  A bucket starts full; it gains LOG_RELAY_RATE lines a
- * second up to LOG_RELAY_BURST, and each line takes one.
+ * A bucket of tokens (thousandths of a unit) after ms milliseconds
+ * without use: rate units a second (that many thousandths a ms) more,
+ * at most burst units.
+ */
+static uint64_t
+bucket_fill(uint64_t tokens, uint64_t ms, uint64_t burst, uint64_t rate)
+{
+	const uint64_t	full = burst * 1000;
+
+	if (ms >= full / rate)
+		return (full);
+	tokens += ms * rate;
+	return (tokens > full ? full : tokens);
+}
+
+/*
+ * One line of len bytes at now (ms): 1 if it may be written, 0 if it is
+ * dropped (and counted).  Both buckets start full; the lines' gains
+ * LOG_RELAY_RATE a second up to LOG_RELAY_BURST, the bytes'
+ * LOG_RELAY_BYTES_RATE up to LOG_RELAY_BYTES_BURST.  A line goes out
+ * if there is a line and len bytes left, and takes them; a line dropped
+ * takes nothing.
  */
 int
-log_bucket_take(struct log_bucket *lb, uint64_t now)
+log_bucket_take(struct log_bucket *lb, uint64_t now, size_t len)
 {
-	const uint64_t	full = (uint64_t)LOG_RELAY_BURST * 1000;
+	const uint64_t	cost = (uint64_t)len * 1000;
 
 	if (!lb->started) {
 		lb->started = 1;
-		lb->tokens = full;
+		lb->tokens = (uint64_t)LOG_RELAY_BURST * 1000;
+		lb->btokens = (uint64_t)LOG_RELAY_BYTES_BURST * 1000;
 		lb->last_ms = now;
 	} else if (now > lb->last_ms) {
-		/* LOG_RELAY_RATE lines a second: that many thousandths a ms. */
-		if (now - lb->last_ms >= full / LOG_RELAY_RATE)
-			lb->tokens = full;
-		else
-			lb->tokens += (now - lb->last_ms) * LOG_RELAY_RATE;
-		if (lb->tokens > full)
-			lb->tokens = full;
+		lb->tokens = bucket_fill(lb->tokens, now - lb->last_ms,
+		    LOG_RELAY_BURST, LOG_RELAY_RATE);
+		lb->btokens = bucket_fill(lb->btokens, now - lb->last_ms,
+		    LOG_RELAY_BYTES_BURST, LOG_RELAY_BYTES_RATE);
 		lb->last_ms = now;
 	}
-	if (lb->tokens < 1000) {
+	if (lb->tokens < 1000 || lb->btokens < cost) {
 		lb->dropped++;
 		return (0);
 	}
 	lb->tokens -= 1000;
+	lb->btokens -= cost;
 	return (1);
 }
 
@@ -177,9 +196,10 @@ log_relay_note(struct log_bucket *lb, const char *name, pid_t pid)
 {
 	if (lb->dropped == 0)
 		return;
-	log_warnx("child %s (pid %ld): %llu log lines dropped, beyond %u a "
-	    "second", name, (long)pid, (unsigned long long)lb->dropped,
-	    LOG_RELAY_RATE);
+	log_warnx("child %s (pid %ld): %llu log lines dropped, beyond %u "
+	    "lines or %u bytes a second", name, (long)pid,
+	    (unsigned long long)lb->dropped, LOG_RELAY_RATE,
+	    LOG_RELAY_BYTES_RATE);
 	lb->dropped = 0;
 	lb->noted_ms = log_relay_now();
 	if (lb->noted_ms == 0)
@@ -201,10 +221,11 @@ log_relay_note_in(const struct log_bucket *lb)
 }
 
 /*
- * The parent: one line from the child called name, if its bucket lb has
- * room (1: dropped).  The child may have been taken over: the text is
- * bounded, bytes that could forge a line or a terminal control sequence
- * are replaced, and no priority above LOG_RELAY_TOP is taken.
+ * The parent: one line from the child called name, if its buckets lb
+ * have room for it (1: dropped).  The child may have been taken over:
+ * the text is bounded, bytes that could forge a line or a terminal
+ * control sequence are replaced, and no priority above LOG_RELAY_TOP is
+ * taken.
  */
 int
 log_relay_recv(struct imsg *imsg, const char *name, pid_t pid,
@@ -214,9 +235,9 @@ log_relay_recv(struct imsg *imsg, const char *name, pid_t pid,
 	size_t	len, i;
 	int	pri;
 
-	if (!log_bucket_take(lb, log_relay_now()))
-		return (1);
 	len = imsg_get_len(imsg);
+	if (!log_bucket_take(lb, log_relay_now(), len))
+		return (1);
 	if (len > LOG_RELAY_MAX || imsg_get_data(imsg, msg, len) == -1) {
 		log_warnx("bad log message from %s (%zu bytes)", name, len);
 		return (0);
@@ -234,7 +255,7 @@ log_relay_recv(struct imsg *imsg, const char *name, pid_t pid,
 
 /*
  * The parent, while it stops: the log lines its children sent that the
- * event loop will no longer read (within their bucket lb); other
+ * event loop will no longer read (within their buckets lb); other
  * messages are dropped.
  */
 void

@@ -496,25 +496,32 @@ int	imsg_read_blocking(struct imsgbuf *, struct imsg *);
 #define LOG_RELAY_MAX	1023		/* bytes of text in an IMSG_LOG */
 #define LOG_RELAY_QUEUE	1000		/* lines a child keeps waiting */
 /*
- * What the parent writes of one child's lines: a token bucket of
- * LOG_RELAY_BURST lines, refilled at LOG_RELAY_RATE lines a second
- * (several times what an honest child sends at full load, at debug
- * level); the lines beyond it are counted, and the count is logged at
- * most every LOG_RELAY_NOTE_SECS.  No child line is written above
- * LOG_RELAY_TOP (the daemon's own highest, that of fatal()).
+ * What the parent writes of one child's lines: two token buckets, one of
+ * LOG_RELAY_BURST lines refilled at LOG_RELAY_RATE lines a second, one of
+ * LOG_RELAY_BYTES_BURST bytes of text refilled at LOG_RELAY_BYTES_RATE
+ * bytes a second (each several times what an honest child sends at full
+ * load, at debug level; the bytes also take lines of an honest length at
+ * the full line rate); a line goes out if both have room for it.  The
+ * lines beyond either are counted, and the count is logged at most every
+ * LOG_RELAY_NOTE_SECS.  No child line is written above LOG_RELAY_TOP
+ * (the daemon's own highest, that of fatal()).
  */
 #define LOG_RELAY_BURST		100000
 #define LOG_RELAY_RATE		50000
+#define LOG_RELAY_BYTES_BURST	(16 * 1024 * 1024)
+#define LOG_RELAY_BYTES_RATE	(8 * 1024 * 1024)
 #define LOG_RELAY_NOTE_SECS	5
 #define LOG_RELAY_TOP		LOG_CRIT
 struct log_bucket {
 	uint64_t	 tokens;	/* thousandths of a line */
+	uint64_t	 btokens;	/* thousandths of a byte */
 	uint64_t	 last_ms;	/* when they were counted */
 	uint64_t	 dropped;	/* since the last note */
 	uint64_t	 noted_ms;	/* the last note, 0: none yet */
 	int		 started;
 };
-int	log_bucket_take(struct log_bucket *, uint64_t);	/* now, ms */
+/* A line of some bytes at now (ms). */
+int	log_bucket_take(struct log_bucket *, uint64_t, size_t);
 uint64_t log_relay_now(void);		/* monotonic ms */
 void	log_relay_start(struct imsgev *);	/* a child */
 int	log_relay_recv(struct imsg *, const char *, pid_t,

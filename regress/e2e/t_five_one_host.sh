@@ -11,11 +11,14 @@
 # therefore can be told apart by pptp-linux itself, as long as their Call
 # IDs differ (the proxy passes each client's own Call ID back to it).  Each
 # client gets a private call manager (see lab_drive), so each has a control
-# connection and a session of its own.  Should two clients draw the same
-# Call ID (odds about 1 in 6500) they could not be told apart by
-# pptp-linux itself; the test then says so and is skipped rather than
-# failed.  (Separating them otherwise would take --localbind with an
-# address each, or a namespace each behind a NAT.)
+# connection and a session of its own.  Two clients drawing the same Call
+# ID (odds about 1 in 6500) could not be told apart by pptp-linux itself,
+# so the test chooses five different ones, new each run
+# (lab_drive_callid), and a capture on the proxy's inside shows that each
+# was requested once, by 192.0.2.10, and that every control message of
+# the calls agrees with it (callidcap); the proxy must have logged the
+# same five.  (Separating the clients otherwise would take --localbind
+# with an address each, or a namespace each behind a NAT.)
 #
 # Then the other way five clients share one address: each in a namespace
 # of its own behind one NAT host (the kernel's PPTP NAT, which also picks
@@ -60,7 +63,8 @@ drops() {
 	    END { n = 0; for (i in m) n += m[i]; print n }' "$TMP/drops"
 }
 
-# five NS-PREFIX TAG-BASE: five clients at once (c1 five times, or n1..n5),
+# five NS-PREFIX TAG-BASE: five clients at once (c1 five times, each with
+# its Call ID of $CIDS, or n1..n5, Call IDs drawn at random),
 # each echoing 150 frames at 100 a second; sets BAD to how many did not
 # get all their frames back, LABDROPS and FWDROPS to what the lab's and
 # the proxy's raw sockets dropped meanwhile, and MARK to the log line the
@@ -78,9 +82,12 @@ five() {
 	lab_track $sampler
 	pids=""
 	for i in 1 2 3 4 5; do
-		_n=$1
-		[ "$_n" = c1 ] || _n=$1$i
-		lab_drive $_n -n 150 -w 4 -r 100 -t 30 -g $(($2 + i)) \
+		if [ "$1" = c1 ]; then
+			drive="lab_drive_callid $(echo $CIDS | cut -d' ' -f$i) c1"
+		else
+			drive="lab_drive $1$i"
+		fi
+		$drive -n 150 -w 4 -r 100 -t 30 -g $(($2 + i)) \
 		    192.0.2.1 >"$TMP/$1$i.out" 2>&1 &
 		pids="$pids $!"
 		lab_track $!
@@ -119,15 +126,47 @@ lost() {
 	    "lab's raw sockets dropped nothing"
 }
 
+command -v python3 >/dev/null 2>&1 || skip "no python3"
+[ -f "$FIXRAND_SO" ] || fail "no $FIXRAND_SO (make tools)"
+# Five Call IDs, new each run, each with two bytes that differ (a
+# byte-order slip shows), two apart.
+base=$(( $$ % 60000 + 4096 ))
+CIDS=""
+for i in 1 2 3 4 5; do
+	c=$((base + 2 * i))
+	[ $((c >> 8)) -ne $((c & 255)) ] || c=$((c + 1))
+	CIDS="$CIDS $c"
+done
+CIDS=${CIDS# }
 lab_topology 1
 lab_pptpd
+lab_capture fw "$TMP/c.pcap" br0
+cpid=$TCPDUMP_PID
 lab_proxy fw -p 192.0.2.1,198.51.100.2
+echo "the clients on one host use Call IDs $CIDS"
 five c1 0
-ids=$(since | sed -n 's/.*call [0-9]* up: client Call ID \([0-9]*\) .*/\1/p')
-if [ $BAD -ne 0 ] &&
-    [ "$(echo "$ids" | sort | uniq -d | wc -l)" -ne 0 ]; then
-	skip "two pptp clients drew the same Call ID:" $ids
-fi
+sleep 1
+kill -INT "$cpid"
+wait "$cpid"
+# Each chosen Call ID was requested once by 192.0.2.10, no other was, and
+# the proxy logged the five.
+python3 "$E2E/callidcap" -v -s 192.0.2.1 -c 5 "$TMP/c.pcap" $CIDS \
+    >"$TMP/c.calls" 2>&1 ||
+    { cat "$TMP/c.calls"; fail "the clients' calls did not use the" \
+	"Call IDs $CIDS chosen for them (build/tools/fixrand.so)"; }
+for c in $CIDS; do
+	_n=$(grep -c "^ok  *192\.0\.2\.10:[0-9]* > 192\.0\.2\.1:1723 Outgoing-Call-Request: Call ID $c\$" "$TMP/c.calls")
+	[ "$_n" -eq 1 ] ||
+	    { cat "$TMP/c.calls"; fail "192.0.2.10 sent $_n" \
+		"Outgoing-Call-Requests with Call ID $c, not 1"; }
+done
+_n=$(grep -c "Outgoing-Call-Request" "$TMP/c.calls")
+[ "$_n" -eq 5 ] ||
+    { cat "$TMP/c.calls"; fail "$_n Outgoing-Call-Requests, not 5"; }
+ids=$(since | sed -n 's/.*call [0-9]* up: client Call ID \([0-9]*\) .*/\1/p' |
+    sort -n | tr '\n' ' ')
+[ "$ids" = "$(echo $CIDS | tr ' ' '\n' | sort -n | tr '\n' ' ')" ] ||
+    fail "the proxy logged calls up with client Call IDs $ids, not $CIDS"
 lost "clients on one host"
 n=$(since | grep "relayed to" | grep -c "192.0.2.10:")
 [ "$n" -eq 5 ] || fail "$n sessions from 192.0.2.10, expected 5"

@@ -6,16 +6,66 @@
 # lines and LOG_RELAY_RATE a second; it counts the rest and says so in
 # lines "child control (pid N): M log lines dropped", at most one each
 # LOG_RELAY_NOTE_SECS: written plus counted is exactly what was sent.
+# Then a flood of 300,000 long lines (1000 bytes each, 300 MB), which
+# the line bucket alone would mostly let through: the parent writes at
+# most LOG_RELAY_BYTES_BURST bytes of them at once and
+# LOG_RELAY_BYTES_RATE a second (and at least the burst), and counts the
+# rest in the same lines.
 # The parent's memory stays where it was, and sessions go on: afterwards
 # a call goes through, its lines in the log.  Standard error is the
 # journal's stream here, so that each line shows its priority.
 . "$(dirname "$0")/lib.sh"
 . "$E2E/hostile.sh"
-burst=$(sed -n 's/^#define LOG_RELAY_BURST[	 ]*\([0-9]*\).*/\1/p' \
-    "$TOP/src/pptpproxy.h")
-rate=$(sed -n 's/^#define LOG_RELAY_RATE[	 ]*\([0-9]*\).*/\1/p' \
-    "$TOP/src/pptpproxy.h")
-[ -n "$burst" ] && [ -n "$rate" ] || fail "no LOG_RELAY_BURST or _RATE"
+def() {
+	sed -n "s/^#define $1[	 ]*(*\([0-9][0-9 *]*\))*.*/\1/p" \
+	    "$TOP/src/pptpproxy.h" | awk '{ n = 1; for (i = 1; i <= NF; i++)
+	    if ($i != "*") n *= $i; print n }'
+}
+burst=$(def LOG_RELAY_BURST)
+rate=$(def LOG_RELAY_RATE)
+bburst=$(def LOG_RELAY_BYTES_BURST)
+brate=$(def LOG_RELAY_BYTES_RATE)
+[ -n "$burst" ] && [ -n "$rate" ] && [ -n "$bburst" ] && [ -n "$brate" ] ||
+    fail "no LOG_RELAY_BURST, _RATE, _BYTES_BURST or _BYTES_RATE"
+
+# flood N LEN: N lines of LEN bytes from the control relay, then 6 s for
+# the last count; sets SECS (how long the sending took), WROTE (flood
+# lines written), COUNTED (lines the counts since the flood began say
+# were dropped) and NOTES (how many such counts); checks the LOG_EMERG
+# line, the count's lines, written plus counted, and the parent alive.
+flood() {
+	_mark=$(wc -l <"$PLOG")
+	_t0=$(date +%s.%N)
+	"$HOSTILE" -c "$ctl" log "$1" "$2" >"$TMP/log.out" 2>&1
+	_t1=$(date +%s.%N)
+	cat "$TMP/log.out"
+	grep -q "^log: $1 of $1 sent" "$TMP/log.out" ||
+	    fail "the parent did not take every line"
+	SECS=$(echo "$_t0 $_t1" | awk '{ printf "%.1f", $2 - $1 }')
+	# Every count is out within LOG_RELAY_NOTE_SECS of the last drop.
+	sleep 6
+	kill -0 "$PROXY_PID" 2>/dev/null || fail "the parent ended"
+	tail -n +"$((_mark + 1))" "$PLOG" >"$TMP/since"
+	WROTE=$(grep -c "^<6>control: hostile flood x\{$(($2 - 14))\}\$" \
+	    "$TMP/since")
+	COUNTED=$(sed -n "s/^<3>parent: child control (pid $ctl): \([0-9]*\) log lines dropped, beyond $rate lines or $brate bytes a second\$/\1/p" "$TMP/since" |
+	    awk '{ n += $1 } END { print n + 0 }')
+	NOTES=$(grep -c "^<3>parent: child control (pid $ctl): [0-9]* log lines dropped" "$TMP/since")
+	note "$1 lines of $2 bytes sent in $SECS s: $WROTE written," \
+	    "$COUNTED counted in $NOTES lines"
+	grep -q "^<2>control: hostile: at LOG_EMERG\$" "$TMP/since" ||
+	    fail "the LOG_EMERG line is not written at LOG_CRIT:" \
+		"$(grep "LOG_EMERG" "$TMP/since")"
+	[ "$NOTES" -ge 1 ] || fail "no line saying how many were dropped"
+	# At most one count each 5 s, from the first drop to 5 s after
+	# the last.
+	_max=$(echo "$SECS" | awk '{ printf "%d", $1 / 5 + 2 }')
+	[ "$NOTES" -le "$_max" ] ||
+	    fail "$NOTES lines with a count in $SECS s, at most $_max expected"
+	[ $((WROTE + COUNTED)) -eq "$1" ] ||
+	    fail "$WROTE written and $COUNTED counted: not $1"
+}
+
 lab_topology 1
 lab_pptpd
 : >"$PLOG"
@@ -32,39 +82,29 @@ done
 ctl=$(hostile_child control)
 hostile_child gre >/dev/null
 rss0=$(parent_rss)
-note "parent before: RSS $rss0 kB; bucket $burst lines, $rate a second"
+note "parent before: RSS $rss0 kB; buckets $burst lines, $rate a second," \
+    "$bburst bytes, $brate a second"
 
-n=1000000
-t0=$(date +%s.%N)
-"$HOSTILE" -c "$ctl" log $n 100 >"$TMP/log.out" 2>&1
-t1=$(date +%s.%N)
-cat "$TMP/log.out"
-grep -q "^log: $n of $n sent" "$TMP/log.out" ||
-    fail "the parent did not take every line"
-secs=$(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }')
-# Every count is out within LOG_RELAY_NOTE_SECS of the last drop.
-sleep 6
-kill -0 "$PROXY_PID" 2>/dev/null || fail "the parent ended"
+# Short lines: the line bucket bounds them.
+flood 1000000 100
+max=$(echo "$burst $rate $SECS" | awk '{ printf "%d", $1 + $2 * ($3 + 1) }')
+[ "$WROTE" -le "$max" ] ||
+    fail "$WROTE lines written in $SECS s, at most $max expected"
+
+# Long lines: the byte bucket bounds them, to far fewer lines.
+flood 300000 1000
+max=$(echo "$bburst $brate $SECS" |
+    awk '{ printf "%d", ($1 + $2 * ($3 + 1)) / 1000 }')
+least=$((bburst / 1000))
+[ "$WROTE" -le "$max" ] ||
+    fail "$WROTE lines of 1000 bytes written in $SECS s, at most $max" \
+	"expected ($bburst bytes at once, $brate a second)"
+[ "$WROTE" -ge "$least" ] ||
+    fail "$WROTE lines of 1000 bytes written, not even the burst ($least)"
+grep -q "^<[01]>" "$PLOG" &&
+    fail "a line above LOG_CRIT: $(grep "^<[01]>" "$PLOG" | head -n 1)"
 rss=$(parent_rss)
-wrote=$(grep -c "^<6>control: hostile flood x" "$PLOG")
-counted=$(sed -n "s/^<3>parent: child control (pid $ctl): \([0-9]*\) log lines dropped, beyond $rate a second\$/\1/p" "$PLOG" |
-    awk '{ n += $1 } END { print n + 0 }')
-notes=$(grep -c "^<3>parent: child control (pid $ctl): [0-9]* log lines dropped" "$PLOG")
-note "$n lines sent in $secs s: $wrote written, $counted counted in $notes lines; parent RSS $rss kB"
-grep -q "^<2>control: hostile: at LOG_EMERG\$" "$PLOG" ||
-    fail "the LOG_EMERG line is not written at LOG_CRIT: $(grep "LOG_EMERG" "$PLOG")"
-grep -q "^<[01]>" "$PLOG" && fail "a line above LOG_CRIT: $(grep "^<[01]>" "$PLOG" | head -n 1)"
-[ "$notes" -ge 1 ] || fail "no line saying how many were dropped"
-# At most one count each 5 s, from the first drop (after about
-# burst / rate s) to 5 s after the last.
-maxnotes=$(echo "$secs" | awk '{ printf "%d", $1 / 5 + 2 }')
-[ "$notes" -le "$maxnotes" ] ||
-    fail "$notes lines with a count in $secs s, at most $maxnotes expected"
-[ $((wrote + counted)) -eq $n ] ||
-    fail "$wrote written and $counted counted: not $n"
-max=$(echo "$burst $rate $secs" | awk '{ printf "%d", $1 + $2 * ($3 + 1) }')
-[ "$wrote" -le "$max" ] ||
-    fail "$wrote lines written in $secs s, at most $max expected"
+note "parent after: RSS $rss kB"
 [ "$rss" -le $((rss0 + 6144)) ] ||
     fail "the parent's RSS is $rss kB, $rss0 kB before"
 
