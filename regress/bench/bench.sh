@@ -699,6 +699,7 @@ mode_up() {
 		limit connections 40000
 		limit connections per-address 40000
 		limit calls $CPC
+		limit calls per-address 32767
 		gre offload $offl
 		EOF
 		: >"$plog"
@@ -714,12 +715,14 @@ mode_up() {
 		limit connections 40000
 		limit connections per-address 40000
 		limit calls $CPC
+		limit calls per-address 32767
 		proxy { listen on 192.0.2.1; server 203.0.113.2 tunnel }
 		EOF
 		cat >"$TMP/$MODE-b.conf" <<-EOF
 		limit connections 40000
 		limit connections per-address 40000
 		limit calls $CPC
+		limit calls per-address 32767
 		proxy {
 			listen on 203.0.113.2
 			server 198.51.100.2
