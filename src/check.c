@@ -1,7 +1,8 @@
 /*
  * What the configuration names must exist on this system: the user the
  * children run as, their chroot directory, the control socket's
- * directory, the acl-command user and the ACL commands.  "pptpproxy -t" and every start check it before anything
+ * directory (and the restricted one's, with its group), the acl-command
+ * user and the ACL commands.  "pptpproxy -t" and every start check it before anything
  * forks, so that a missing piece is said on standard error at once, with
  * the way to fix it, rather than by a child dying in the background.
  */
@@ -123,13 +124,13 @@ check_chroot(const struct pptpproxy_conf *conf, check_report_fn report)
  * while no daemon runs: a warning.
  */
 static int
-check_ctl_dir(const struct pptpproxy_conf *conf, check_report_fn report)
+check_ctl_dir(const char *path, check_report_fn report)
 {
 	char		 dir[PPTPPROXY_SOCKET_MAX];
 	char		*slash;
 	struct stat	 st;
 
-	strlcpy(dir, conf->ctl_socket, sizeof(dir));
+	strlcpy(dir, path, sizeof(dir));
 	if ((slash = strrchr(dir, '/')) == NULL)
 		return (0);		/* the parser wants an absolute path */
 	if (slash == dir)
@@ -166,8 +167,36 @@ check_ctl_dir(const struct pptpproxy_conf *conf, check_report_fn report)
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		say(report, 1, "control socket directory %s is writable by "
 		    "others (sticky): another user can take the name %s while "
-		    "no pptpproxy runs", dir, conf->ctl_socket);
+		    "no pptpproxy runs", dir, path);
 	return (0);
+}
+
+/*
+ * The restricted control socket: its directory as the full one's, its
+ * group must exist; a mode that lets others connect is said.
+ */
+static int
+check_ctl_restricted(const struct pptpproxy_conf *conf,
+    check_report_fn report)
+{
+	gid_t	gid;
+	int	bad = 0;
+
+	if (conf->ctl_rsocket[0] == '\0')
+		return (0);
+	if (check_ctl_dir(conf->ctl_rsocket, report) == -1)
+		bad = 1;
+	if (ctl_group(conf, &gid) == -1) {
+		say(report, 0, "restricted control socket %s: group %s does "
+		    "not exist: create it (groupadd %s) or name another",
+		    conf->ctl_rsocket, conf->ctl_rgroup, conf->ctl_rgroup);
+		bad = 1;
+	}
+	if (conf->ctl_rmode & S_IWOTH)
+		say(report, 1, "restricted control socket %s: mode 0%03o lets "
+		    "every local user see the sessions", conf->ctl_rsocket,
+		    conf->ctl_rmode);
+	return (bad ? -1 : 0);
 }
 
 /*
@@ -217,7 +246,9 @@ check_system(const struct pptpproxy_conf *conf, check_report_fn report)
 		bad++;
 	if (check_chroot(conf, report) == -1)
 		bad++;
-	if (check_ctl_dir(conf, report) == -1)
+	if (check_ctl_dir(conf->ctl_socket, report) == -1)
+		bad++;
+	if (check_ctl_restricted(conf, report) == -1)
 		bad++;
 	if (conf->acl_user[0] != '\0' && getpwnam(conf->acl_user) == NULL) {
 		say(report, 0, "acl-command user %s does not exist",

@@ -51,6 +51,8 @@ conf_defaults(struct pptpproxy_conf *c)
 	c->t_idle = DEFAULT_T_IDLE;
 	c->t_stop = DEFAULT_T_STOP;
 	strlcpy(c->ctl_socket, PPTPPROXY_SOCKET, sizeof(c->ctl_socket));
+	c->ctl_rgid = -1;
+	c->ctl_rmode = DEFAULT_CTL_RMODE;
 	c->tun_port = DEFAULT_TUN_PORT;
 	c->tun_keepalive = DEFAULT_TUN_KEEPALIVE;
 }
@@ -636,6 +638,16 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 		fprintf(f, "control socket ");
 		print_string(f, c->ctl_socket);
 		fputc('\n', f);
+	}
+	if (c->ctl_rsocket[0] != '\0') {
+		fprintf(f, "control socket ");
+		print_string(f, c->ctl_rsocket);
+		fprintf(f, " restricted group ");
+		if (c->ctl_rgroup[0] != '\0')
+			print_string(f, c->ctl_rgroup);
+		else
+			fprintf(f, "%lld", c->ctl_rgid < 0 ? 0 : c->ctl_rgid);
+		fprintf(f, " mode 0%03o\n", c->ctl_rmode);
 	}
 	print_subnets(f, "", "allow from", &c->subnets);
 	print_cmds(f, "", &c->cmds);

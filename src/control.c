@@ -2488,7 +2488,7 @@ control_main(int debug)
 	if ((first = getenv("PPTPPROXY_TEST_FIRST_SESSION")) != NULL)
 		next_sess_id = strtoull(first, NULL, 10);
 #endif
-	int			 ctl_fd = -1;
+	int			 ctl_fd = -1, ctl_rfd = -1;
 
 	log_procinit("control");
 	setproctitle("control");
@@ -2503,6 +2503,11 @@ control_main(int debug)
 			fatal("reading start-up messages from the parent");
 		if (imsg_get_type(&imsg) == IMSG_CTL_SOCKET)
 			ctl_fd = imsg_get_fd(&imsg);
+		else if (imsg_get_type(&imsg) == IMSG_CTL_RSOCKET) {
+			if ((ctl_rfd = imsg_get_fd(&imsg)) == -1)
+				fatalx("no restricted control socket from the "
+				    "parent");
+		}
 		else if (imsg_get_type(&imsg) == IMSG_TUN_DATAFD) {
 			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no tunnel channel from the parent");
@@ -2542,7 +2547,7 @@ control_main(int debug)
 	evtimer_assign(&ev_tick, cbase, ctl_tick, NULL);
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
-	ctl_init(cbase, ctl_fd);
+	ctl_init(cbase, ctl_fd, ctl_rfd);
 	if (tun_data_fd != -1) {
 		event_assign(&ev_tundata, cbase, tun_data_fd,
 		    EV_READ | EV_PERSIST, ctl_tundata_read, NULL);

@@ -5,7 +5,12 @@
  * arrives there.  Reload and log level requests go to the parent as
  * imsgs of their own, and the parent answers with a result.
  *
- * Bounds: at most CTL_MAX_CONNS clients; rows are made only when a
+ * A second, restricted socket may be configured: its clients get what
+ * ctl_req_readonly() lets through (the show requests), and a refusal for
+ * anything else.  Each socket has its own CTL_MAX_CONNS, so that clients
+ * of the restricted one cannot keep root out of the full one.
+ *
+ * Bounds: at most CTL_MAX_CONNS clients a socket; rows are made only when a
  * client's queue is short, so what waits for a client stays small however
  * many sessions there are; a client that takes nothing for CTL_STALL_SECS
  * (or waits that long for an answer) is closed.
@@ -24,6 +29,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +38,9 @@
 
 #include "pptpproxy.h"
 #include "ctl.h"
+#include "os.h"
 
-#define CTL_MAX_CONNS		16	/* clients at once */
+#define CTL_MAX_CONNS		16	/* clients at once, a socket */
 #define CTL_STALL_SECS		10	/* a client that takes nothing */
 #define CTL_QUEUE_ROWS		64	/* rows queued for a client at most */
 #define CTL_USR1_LINES		20	/* SIGUSR1 list: lines per tick */
@@ -48,9 +55,19 @@ struct ctl_snap {
 	struct gre_ctl_totals	 tot;
 };
 
+/* A listening socket: the full one, or the restricted one. */
+struct ctl_listener {
+	int			 fd;
+	int			 restricted;
+	unsigned int		 nconns;
+	struct event		 ev, pause;
+};
+
 struct ctl_conn {
 	TAILQ_ENTRY(ctl_conn)	 entry;
 	uint32_t		 id;
+	struct ctl_listener	*l;		/* accepted on */
+	long long		 uid;		/* the peer's, -1: not known */
 	struct imsgbuf		 ibuf;
 	struct event		 rev, wev, tmo;
 	uint32_t		 req;		/* CTL_REQ_*, 0: idle */
@@ -63,14 +80,13 @@ struct ctl_conn {
 TAILQ_HEAD(ctl_conns, ctl_conn);
 
 static struct event_base	*xbase;
-static struct event		 ev_listen, ev_pause, ev_usr1;
-static int			 listen_fd = -1;
+static struct event		 ev_usr1;
+static struct ctl_listener	 listeners[2];	/* full, restricted */
 static struct ctl_conns		 conns = TAILQ_HEAD_INITIALIZER(conns);
-static unsigned int		 nconns;
 static uint32_t			 next_conn_id = 1;
 static struct ctl_snap		*building;	/* a poll is out */
 static int			 poll_out;
-static struct log_limit		 ll_ctl;
+static struct log_limit		 ll_ctl, ll_refused;
 static uint64_t			 usr1_cursor;	/* last session listed */
 static unsigned int		 usr1_listed;
 
@@ -176,61 +192,84 @@ snap_first(struct ctl_snap *sn, uint64_t sess)
 }
 
 /*
- * The listening socket the parent bound.
+ * The listening sockets the parent bound: the full one, and the
+ * restricted one (-1: none).
  */
 void
-ctl_init(struct event_base *base, int fd)
+ctl_init(struct event_base *base, int fd, int rfd)
 {
+	struct ctl_listener	*l;
+	int			 i;
+
 	xbase = base;
-	listen_fd = fd;
-	evtimer_assign(&ev_pause, base, ctl_conn_accept, NULL);
 	evtimer_assign(&ev_usr1, base, ctl_usr1_tick, NULL);
-	if (fd == -1)
-		return;
-	event_assign(&ev_listen, base, fd, EV_READ | EV_PERSIST,
-	    ctl_conn_accept, NULL);
-	event_add(&ev_listen, NULL);
+	listeners[0].fd = fd;
+	listeners[1].fd = rfd;
+	listeners[1].restricted = 1;
+	for (i = 0; i < 2; i++) {
+		l = &listeners[i];
+		evtimer_assign(&l->pause, base, ctl_conn_accept, l);
+		if (l->fd == -1)
+			continue;
+		event_assign(&l->ev, base, l->fd, EV_READ | EV_PERSIST,
+		    ctl_conn_accept, l);
+		event_add(&l->ev, NULL);
+	}
+}
+
+static const char *
+ctl_sock_name(const struct ctl_listener *l)
+{
+	return (l->restricted ? "restricted control socket" :
+	    "control socket");
 }
 
 static void
 ctl_conn_accept(int fd, short ev, void *arg)
 {
-	struct ctl_conn	*c;
-	struct timeval	 tv = { 1, 0 };
-	int		 cfd;
+	struct ctl_listener	*l = arg;
+	struct ctl_conn		*c;
+	struct timeval		 tv = { 1, 0 };
+	uid_t			 uid;
+	int			 cfd;
 
 	if (ev & EV_TIMEOUT) {
-		event_add(&ev_listen, NULL);
+		event_add(&l->ev, NULL);
 		return;
 	}
 	for (;;) {
-		cfd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK |
+		cfd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK |
 		    SOCK_CLOEXEC);
 		if (cfd == -1) {
 			if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOBUFS || errno == ENOMEM) {
-				log_limited(&ll_ctl, "control socket: accept: "
-				    "%s", strerror(errno));
-				event_del(&ev_listen);
-				evtimer_add(&ev_pause, &tv);
+				log_limited(&ll_ctl, "%s: accept: %s",
+				    ctl_sock_name(l), strerror(errno));
+				event_del(&l->ev);
+				evtimer_add(&l->pause, &tv);
 			} else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED && errno != EWOULDBLOCK)
-				log_warn("control socket: accept");
+				log_warn("%s: accept", ctl_sock_name(l));
 			return;
 		}
-		if (nconns >= CTL_MAX_CONNS) {
-			log_limited(&ll_ctl, "control socket: %u clients "
-			    "already, one refused", nconns);
+		if (l->nconns >= CTL_MAX_CONNS) {
+			log_limited(&ll_ctl, "%s: %u clients already, one "
+			    "refused", ctl_sock_name(l), l->nconns);
 			close(cfd);
 			continue;
 		}
 		if ((c = calloc(1, sizeof(*c))) == NULL ||
 		    imsgbuf_init(&c->ibuf, cfd) == -1) {
-			log_warn("control socket");
+			log_warn("%s", ctl_sock_name(l));
 			free(c);
 			close(cfd);
 			continue;
 		}
+		c->l = l;
+		c->uid = -1;
+		/* Who asks, for the log of what the restricted one refuses. */
+		if (l->restricted && os_peer_uid(cfd, &uid) == 0)
+			c->uid = uid;
 		c->id = next_conn_id++;
 		if (next_conn_id == 0)
 			next_conn_id = 1;
@@ -241,8 +280,8 @@ ctl_conn_accept(int fd, short ev, void *arg)
 		evtimer_assign(&c->tmo, xbase, ctl_conn_stall, c);
 		event_add(&c->rev, NULL);
 		TAILQ_INSERT_TAIL(&conns, c, entry);
-		nconns++;
-		log_debug("control socket: client %u connected", c->id);
+		l->nconns++;
+		log_debug("%s: client %u connected", ctl_sock_name(l), c->id);
 	}
 }
 
@@ -261,7 +300,7 @@ ctl_conn_close(struct ctl_conn *c, const char *why)
 	imsgbuf_clear(&c->ibuf);
 	snap_put(c->snap);
 	TAILQ_REMOVE(&conns, c, entry);
-	nconns--;
+	c->l->nconns--;
 	free(c);
 }
 
@@ -415,6 +454,28 @@ ctl_conn_requests(struct ctl_conn *c)
 		c->found = 0;
 		/* Busy: nothing more is read until the answer is out. */
 		event_del(&c->rev);
+		if (c->l->restricted && !ctl_req_readonly(type)) {
+			imsg_free(&imsg);
+			if (c->uid >= 0)
+				log_limited(&ll_refused, "restricted control "
+				    "socket: %s refused (client %u, uid %lld)",
+				    ctl_req_name(type), c->id, c->uid);
+			else
+				log_limited(&ll_refused, "restricted control "
+				    "socket: %s refused (client %u)",
+				    ctl_req_name(type), c->id);
+			snprintf(msg, sizeof(msg), "%s refused: this control "
+			    "socket is restricted (read-only); ask on the "
+			    "full one, as root", ctl_req_name(type));
+			if (ctl_conn_result(c, 0, msg) == -1)
+				return;
+			/* Refusals pile up for a client that sends, not reads. */
+			if (imsgbuf_queuelen(&c->ibuf) >= CTL_QUEUE_ROWS) {
+				ctl_conn_close(c, "too many refusals unread");
+				return;
+			}
+			continue;
+		}
 		switch (type) {
 		case CTL_REQ_SUMMARY:
 			if (imsg_get_len(&imsg) != 0)
@@ -844,12 +905,16 @@ ctl_status_log(void)
 
 /*
  * The parent's part: the socket, created and bound as root before
- * anything is dropped, mode 0600.  A daemon that answers there already
- * makes this one refuse to start; a socket nobody answers on is a stale
- * one, and goes.  -1: not created (why in err).
+ * anything is dropped, mode 0600; then, for the restricted one, given
+ * its group (gid, (gid_t)-1: none) and mode.  It is bound with no access
+ * for group or others, so nobody else can connect before it has the
+ * group and mode it is meant to have.  A daemon that answers there
+ * already makes this one refuse to start; a socket nobody answers on is
+ * a stale one, and goes.  -1: not created (why in err).
  */
 int
-ctl_socket_open(const char *path, char *err, size_t errlen)
+ctl_socket_open(const char *path, gid_t gid, mode_t mode, char *err,
+    size_t errlen)
 {
 	struct sockaddr_un	 sun;
 	struct stat		 st;
@@ -903,7 +968,8 @@ ctl_socket_open(const char *path, char *err, size_t errlen)
 		return (-1);
 	}
 	umask(old);
-	if (chmod(path, S_IRUSR | S_IWUSR) == -1 ||
+	if ((gid != (gid_t)-1 && lchown(path, 0, gid) == -1) ||
+	    chmod(path, mode) == -1 ||
 	    listen(fd, CTL_MAX_CONNS) == -1) {
 		snprintf(err, errlen, "control socket %s: %s", path,
 		    strerror(errno));
@@ -912,4 +978,22 @@ ctl_socket_open(const char *path, char *err, size_t errlen)
 		return (-1);
 	}
 	return (fd);
+}
+
+/*
+ * The restricted socket's group: by name (it must exist: -1 if not), by
+ * number, or root's (0) when none is set.
+ */
+int
+ctl_group(const struct pptpproxy_conf *conf, gid_t *gid)
+{
+	struct group	*gr;
+
+	if (conf->ctl_rgroup[0] != '\0') {
+		if ((gr = getgrnam(conf->ctl_rgroup)) == NULL)
+			return (-1);
+		*gid = gr->gr_gid;
+	} else
+		*gid = conf->ctl_rgid < 0 ? 0 : (gid_t)conf->ctl_rgid;
+	return (0);
 }

@@ -139,6 +139,35 @@ struct ctl_result {
 	char			 msg[256];
 };
 
+/*
+ * What a restricted control socket answers: the requests that change
+ * nothing.  Every other one (those below, and any added later) is refused
+ * there.
+ */
+static inline int
+ctl_req_readonly(uint32_t type)
+{
+	return (type == CTL_REQ_SUMMARY || type == CTL_REQ_SESSIONS);
+}
+
+static inline const char *
+ctl_req_name(uint32_t type)
+{
+	switch (type) {
+	case CTL_REQ_SUMMARY:
+		return ("show summary");
+	case CTL_REQ_SESSIONS:
+		return ("show sessions");
+	case CTL_REQ_KILL:
+		return ("kill session");
+	case CTL_REQ_RELOAD:
+		return ("reload");
+	case CTL_REQ_LOG:
+		return ("log level");
+	}
+	return ("an unknown request");
+}
+
 static inline const char *
 ctl_state_name(uint32_t s)
 {

@@ -303,6 +303,30 @@ os_accept_keeps_sockopts(void)
 }
 
 /*
+ * Who connected to a control socket: a getsockopt(2) on both systems
+ * (getpeereid(3) is one on OpenBSD), allowed in the control relay's
+ * sandbox.
+ */
+int
+os_peer_uid(int fd, uid_t *uid)
+{
+#ifdef __linux__
+	struct ucred	cr;
+	socklen_t	len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1 ||
+	    len != sizeof(cr))
+		return (-1);
+	*uid = cr.uid;
+	return (0);
+#else
+	gid_t	gid;
+
+	return (getpeereid(fd, uid, &gid));
+#endif
+}
+
+/*
  * Linux: connecting again tells how the first attempt went, 0 once it is
  * established, EALREADY while it is not, its error when it failed.  A
  * server a virtual link away has often answered before connect(2)

@@ -39,6 +39,8 @@ int		 os_accept_keeps_sockopts(void);
  * (errno set).
  */
 int		 os_connect_done(int, const struct sockaddr *, socklen_t);
+/* The user id of a Unix socket's peer; -1 when it cannot be told. */
+int		 os_peer_uid(int, uid_t *);
 /* Give memory freed by ended sessions back to the system, where it can. */
 void		 os_memory_trim(void);
 /*

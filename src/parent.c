@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -73,6 +74,7 @@ static pid_t			 parent_pid;
 static struct log_limit		 ll_poll, ll_unsure;
 static uint32_t			 next_proxy_id;	/* never used yet */
 static char			 ctl_path[PPTPPROXY_SOCKET_MAX]; /* ours */
+static char			 ctl_rpath[PPTPPROXY_SOCKET_MAX]; /* "": none */
 static int			 ctl_level = -1;	/* log verbose|brief */
 static time_t			 ctl_reloaded;	/* monotonic, 0: never */
 
@@ -148,6 +150,13 @@ options_conf(const struct options *o)
 	if (o->ctl_socket != NULL && strlcpy(conf->ctl_socket, o->ctl_socket,
 	    sizeof(conf->ctl_socket)) >= sizeof(conf->ctl_socket)) {
 		fprintf(stderr, "pptpproxy: -s %s: too long\n", o->ctl_socket);
+		bad = 1;
+	}
+	if (strcmp(conf->ctl_rsocket, conf->ctl_socket) == 0) {
+		fprintf(stderr, "pptpproxy: control socket %s: named both "
+		    "full and restricted\n", conf->ctl_socket);
+		log_warnx("control socket %s: named both full and restricted",
+		    conf->ctl_socket);
 		bad = 1;
 	}
 	if (bad) {
@@ -368,6 +377,24 @@ reload_restart_only(struct pptpproxy_conf *nconf)
 		log_warnx("control socket is set at start only: it stays %s "
 		    "until a restart", ctl_path);
 	strlcpy(nconf->ctl_socket, ctl_path, sizeof(nconf->ctl_socket));
+	if (strcmp(nconf->ctl_rsocket, pconf->ctl_rsocket) != 0 ||
+	    strcmp(nconf->ctl_rgroup, pconf->ctl_rgroup) != 0 ||
+	    nconf->ctl_rgid != pconf->ctl_rgid ||
+	    nconf->ctl_rmode != pconf->ctl_rmode) {
+		if (pconf->ctl_rsocket[0] == '\0')
+			log_warnx("restricted control socket is set at start "
+			    "only: there is none until a restart");
+		else
+			log_warnx("restricted control socket is set at start "
+			    "only: it stays %s, its group and mode as they "
+			    "were, until a restart", pconf->ctl_rsocket);
+		strlcpy(nconf->ctl_rsocket, pconf->ctl_rsocket,
+		    sizeof(nconf->ctl_rsocket));
+		strlcpy(nconf->ctl_rgroup, pconf->ctl_rgroup,
+		    sizeof(nconf->ctl_rgroup));
+		nconf->ctl_rgid = pconf->ctl_rgid;
+		nconf->ctl_rmode = pconf->ctl_rmode;
+	}
 	if (want > child_nofile)
 		log_warnx("limit connections %u: needs %llu descriptors, the "
 		    "control process has %llu: about %llu connections until "
@@ -839,6 +866,8 @@ parent_shutdown(int code)
 	offload_stop();
 	if (ctl_path[0] != '\0')
 		(void)unlink(ctl_path);
+	if (ctl_rpath[0] != '\0')
+		(void)unlink(ctl_rpath);
 	log_info("%s", code == 0 ? "terminating" : "terminating after an "
 	    "error");
 	exit(code);
@@ -973,6 +1002,8 @@ parent_atexit(void)
 	offload_stop();
 	if (ctl_path[0] != '\0')
 		(void)unlink(ctl_path);
+	if (ctl_rpath[0] != '\0')
+		(void)unlink(ctl_rpath);
 }
 
 /*
@@ -1062,6 +1093,8 @@ void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
 	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, ctl_fd, i, dfd[2];
+	int		 ctl_rfd = -1;
+	gid_t		 gid;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
 	char		 pname[16], err[256];
 	struct proxy_conf *pc;
@@ -1075,18 +1108,38 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 			next_proxy_id = pc->id + 1;
 
 	/* First: a second daemon goes no further. */
-	if ((ctl_fd = ctl_socket_open(conf->ctl_socket, err,
-	    sizeof(err))) == -1) {
+	if ((ctl_fd = ctl_socket_open(conf->ctl_socket, (gid_t)-1,
+	    S_IRUSR | S_IWUSR, err, sizeof(err))) == -1) {
 		if (!o->foreground)
 			fprintf(stderr, "pptpproxy: %s\n", err);
 		log_warnx("%s, exiting", err);
 		exit(1);
 	}
 	strlcpy(ctl_path, conf->ctl_socket, sizeof(ctl_path));
+	if (conf->ctl_rsocket[0] != '\0') {
+		if (ctl_group(conf, &gid) == -1) {
+			snprintf(err, sizeof(err), "restricted control socket "
+			    "%s: no group %s", conf->ctl_rsocket,
+			    conf->ctl_rgroup);
+			ctl_rfd = -1;
+		} else
+			ctl_rfd = ctl_socket_open(conf->ctl_rsocket, gid,
+			    (mode_t)conf->ctl_rmode, err, sizeof(err));
+		if (ctl_rfd == -1) {
+			if (!o->foreground)
+				fprintf(stderr, "pptpproxy: %s\n", err);
+			log_warnx("%s, exiting", err);
+			(void)unlink(ctl_path);
+			exit(1);
+		}
+		strlcpy(ctl_rpath, conf->ctl_rsocket, sizeof(ctl_rpath));
+	}
 	listen_all(conf, NULL);
 	if (TAILQ_EMPTY(&conf->proxies)) {
 		log_warnx("no proxy could listen, exiting");
 		(void)unlink(ctl_path);
+		if (ctl_rpath[0] != '\0')
+			(void)unlink(ctl_rpath);
 		exit(1);
 	}
 	if ((gre_fd = os_gre_socket()) == -1)
@@ -1175,7 +1228,9 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_GRE_SOCKET, 0, 0,
 	    gre_fd, NULL, 0) == -1 ||
 	    imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_CTL_SOCKET, 0,
-	    0, ctl_fd, NULL, 0) == -1)
+	    0, ctl_fd, NULL, 0) == -1 ||
+	    (ctl_rfd != -1 && imsg_compose(&children[PROC_CONTROL].iev.ibuf,
+	    IMSG_CTL_RSOCKET, 0, 0, ctl_rfd, NULL, 0) == -1))
 		fatal("imsg");
 	children[PROC_GRE].composed++;
 	/* The tunnels' packets between the children, one per message. */

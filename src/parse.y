@@ -92,6 +92,13 @@ static struct block		*blk;		/* inside a proxy block */
 static struct acl_table		*cur_table;	/* inside a table */
 static int			 nitems;	/* subnets in a { } list */
 static int			 tun_acl;	/* reading tunnel accept from */
+/* a restricted control socket's options, being read */
+static struct {
+	char			 group[PPTPPROXY_MAX_NAME];
+	long long		 gid;
+	unsigned int		 mode;
+	int			 group_given, mode_given;
+} rs;
 
 typedef struct {
 	union {
@@ -143,7 +150,7 @@ static void	 block_free(void);
 %}
 
 %token	ACLCOMMAND ALLOW CALLS CALLSETUP CHROOT COMMAND CONNECT CONNECTIONS
-%token	CONTROL SOCKET
+%token	CONTROL SOCKET RESTRICTED GROUP MODE
 %token	FIRSTMESSAGE FROM GRE IDLE INCLUDE LEVEL LIMIT LISTEN LOG ON PERADDRESS
 %token	OFFLOAD PORT PROXY SERVER STOP TABLE TIMEOUT USER
 %token	FACILITY
@@ -347,6 +354,28 @@ main		: USER STRING {
 				    "bytes", $3, sizeof(conf->ctl_socket) - 1);
 			free($3);
 		}
+		| CONTROL SOCKET STRING RESTRICTED rsockopts {
+			if ($3[0] != '/')
+				yyerror("control socket %s: an absolute path "
+				    "is needed", $3);
+			else if (conf->ctl_rsocket[0] != '\0')
+				yyerror("control socket %s restricted: there "
+				    "is one already (%s)", $3,
+				    conf->ctl_rsocket);
+			else if (strlcpy(conf->ctl_rsocket, $3,
+			    sizeof(conf->ctl_rsocket)) >=
+			    sizeof(conf->ctl_rsocket)) {
+				yyerror("control socket %s: longer than %zu "
+				    "bytes", $3, sizeof(conf->ctl_rsocket) - 1);
+				conf->ctl_rsocket[0] = '\0';
+			} else {
+				strlcpy(conf->ctl_rgroup, rs.group,
+				    sizeof(conf->ctl_rgroup));
+				conf->ctl_rgid = rs.gid;
+				conf->ctl_rmode = rs.mode;
+			}
+			free($3);
+		}
 		| GRE OFFLOAD STRING {
 			if (strcmp($3, "yes") == 0)
 				conf->gre_offload = 1;
@@ -366,6 +395,56 @@ main		: USER STRING {
 			if (check_num($3, 1, MAX_TUN_KEEPALIVE,
 			    "tunnel keepalive") == 0)
 				conf->tun_keepalive = (int)$3;
+		}
+		;
+
+/* The restricted control socket's group and mode, each at most once. */
+rsockopts	: /* empty */ {
+			memset(&rs, 0, sizeof(rs));
+			rs.gid = -1;
+			rs.mode = DEFAULT_CTL_RMODE;
+		}
+		| rsockopts rsockopt
+		;
+
+rsockopt	: GROUP STRING {
+			if (rs.group_given++)
+				yyerror("control socket restricted: group "
+				    "given twice");
+			else if ($2[0] == '\0')
+				yyerror("control socket restricted: group: a "
+				    "name is needed");
+			else if (strlcpy(rs.group, $2, sizeof(rs.group)) >=
+			    sizeof(rs.group))
+				yyerror("control socket restricted: group %s: "
+				    "name too long", $2);
+			free($2);
+		}
+		| GROUP NUMBER {
+			if (rs.group_given++)
+				yyerror("control socket restricted: group "
+				    "given twice");
+			else if (check_num($2, 0, INT_MAX,
+			    "control socket restricted: group") == 0)
+				rs.gid = $2;
+		}
+		| MODE NUMBER {
+			long long	d = $2, m = 0, f = 1;
+
+			/* The digits, read as octal (0660, as chmod(1)). */
+			for (; d > 0 && m <= 0777; d /= 10, f *= 8) {
+				if (d % 10 > 7)
+					break;
+				m += d % 10 * f;
+			}
+			if (rs.mode_given++)
+				yyerror("control socket restricted: mode given "
+				    "twice");
+			else if ($2 < 0 || d > 0 || m > 0777)
+				yyerror("control socket restricted: mode %lld: "
+				    "octal permission bits, 0 to 0777", $2);
+			else
+				rs.mode = (unsigned int)m;
 		}
 		;
 
@@ -600,6 +679,7 @@ lookup(const char *s)
 		{ "first-message",	FIRSTMESSAGE },
 		{ "from",		FROM },
 		{ "gre",		GRE },
+		{ "group",		GROUP },
 		{ "idle",		IDLE },
 		{ "include",		INCLUDE },
 		{ "keepalive",		KEEPALIVE },
@@ -607,11 +687,13 @@ lookup(const char *s)
 		{ "limit",		LIMIT },
 		{ "listen",		LISTEN },
 		{ "log",		LOG },
+		{ "mode",		MODE },
 		{ "offload",		OFFLOAD },
 		{ "on",			ON },
 		{ "per-address",	PERADDRESS },
 		{ "port",		PORT },
 		{ "proxy",		PROXY },
+		{ "restricted",		RESTRICTED },
 		{ "server",		SERVER },
 		{ "socket",		SOCKET },
 		{ "stop",		STOP },

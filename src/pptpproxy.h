@@ -50,6 +50,8 @@
 #endif
 #endif
 #define PPTPPROXY_SOCKET_MAX	104	/* sun_path, the smallest (OpenBSD) */
+/* A restricted (read-only) control socket: its mode unless told. */
+#define DEFAULT_CTL_RMODE	0660
 
 /* Defaults, all configurable. */
 #define DEFAULT_MAX_CONN		4096	/* control connections in all */
@@ -123,6 +125,7 @@ enum imsg_type {
 	IMSG_ACL_CANCEL,	/* control -> parent: struct acl_cancel */
 	/* the control socket (ctl.c), served by the control relay */
 	IMSG_CTL_SOCKET,	/* parent -> control: the listening socket */
+	IMSG_CTL_RSOCKET,	/* parent -> control: the restricted one */
 	IMSG_CTL_RELOAD,	/* control -> parent, peerid: the ctl client */
 	IMSG_CTL_LOG,		/* control -> parent -> children: int level */
 	IMSG_CTL_RESULT,	/* parent -> control: struct ctl_result */
@@ -217,6 +220,11 @@ struct pptpproxy_conf {
 	int			 acl_cache;	/* seconds; 0: no cache */
 	unsigned int		 max_calls_per_addr;
 	char			 ctl_socket[PPTPPROXY_SOCKET_MAX];
+	/* the restricted control socket: "" none; group by name or id */
+	char			 ctl_rsocket[PPTPPROXY_SOCKET_MAX];
+	char			 ctl_rgroup[PPTPPROXY_MAX_NAME]; /* "": id */
+	long long		 ctl_rgid;	/* -1: by name, or root's */
+	unsigned int		 ctl_rmode;	/* permission bits */
 	struct acl_subnets	 tun_subnets;	/* global: apply to all */
 	uint16_t		 tun_port;	/* UDP port tunnels come to */
 	int			 tun_keepalive;	/* seconds */
@@ -430,7 +438,7 @@ int	relay_imsg(int, uint32_t, uint32_t, int, const void *, size_t);
 #define RELAY_TO_PARENT	0
 #define RELAY_TO_GRE	1
 /* ctl.c */
-void	ctl_init(struct event_base *, int);
+void	ctl_init(struct event_base *, int, int);
 void	ctl_gre_counts(struct imsg *);
 void	ctl_gre_end(struct imsg *);
 void	ctl_result(struct imsg *);
@@ -438,7 +446,9 @@ void	ctl_route_gone(uint64_t, uint16_t, uint8_t);
 void	ctl_status_log(void);
 /* Appends what a tunnel over TCP dropped, if anything, to a line. */
 void	ctl_tun_drops(char *, size_t, uint64_t, uint64_t);
-int	ctl_socket_open(const char *, char *, size_t);	/* the parent */
+/* the parent: a socket, its group (-1: root's) and mode */
+int	ctl_socket_open(const char *, gid_t, mode_t, char *, size_t);
+int	ctl_group(const struct pptpproxy_conf *, gid_t *);
 /* gre.c */
 __dead void gre_main(int);
 

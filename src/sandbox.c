@@ -114,9 +114,12 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 		fatal("unveil %s", sb_conffile);
 	if (sb_logfile != NULL && unveil(sb_logfile, "wc") == -1)
 		fatal("unveil %s", sb_logfile);
-	/* The control socket goes at exit. */
+	/* The control sockets go at exit. */
 	if (unveil(conf->ctl_socket, "c") == -1)
 		fatal("unveil %s", conf->ctl_socket);
+	if (conf->ctl_rsocket[0] != '\0' &&
+	    unveil(conf->ctl_rsocket, "c") == -1)
+		fatal("unveil %s", conf->ctl_rsocket);
 	TAILQ_FOREACH(cmd, &conf->cmds, entry)
 		sb_unveil_cmd(cmd->cmd);
 	TAILQ_FOREACH(pc, &conf->proxies, entry)
