@@ -98,6 +98,7 @@ static struct {
 	long long		 gid;
 	unsigned int		 mode;
 	int			 group_given, mode_given;
+	int			 bad;		/* an option was refused */
 } rs;
 
 typedef struct {
@@ -355,7 +356,9 @@ main		: USER STRING {
 			free($3);
 		}
 		| CONTROL SOCKET STRING RESTRICTED rsockopts {
-			if ($3[0] != '/')
+			if (rs.bad)
+				;	/* said already */
+			else if ($3[0] != '/')
 				yyerror("control socket %s: an absolute path "
 				    "is needed", $3);
 			else if (conf->ctl_rsocket[0] != '\0')
@@ -408,25 +411,32 @@ rsockopts	: /* empty */ {
 		;
 
 rsockopt	: GROUP STRING {
-			if (rs.group_given++)
+			if (rs.group_given++) {
 				yyerror("control socket restricted: group "
 				    "given twice");
-			else if ($2[0] == '\0')
+				rs.bad = 1;
+			} else if ($2[0] == '\0') {
 				yyerror("control socket restricted: group: a "
 				    "name is needed");
-			else if (strlcpy(rs.group, $2, sizeof(rs.group)) >=
-			    sizeof(rs.group))
+				rs.bad = 1;
+			} else if (strlcpy(rs.group, $2, sizeof(rs.group)) >=
+			    sizeof(rs.group)) {
 				yyerror("control socket restricted: group %s: "
 				    "name too long", $2);
+				rs.bad = 1;
+			}
 			free($2);
 		}
 		| GROUP NUMBER {
-			if (rs.group_given++)
+			if (rs.group_given++) {
 				yyerror("control socket restricted: group "
 				    "given twice");
-			else if (check_num($2, 0, INT_MAX,
+				rs.bad = 1;
+			} else if (check_num($2, 0, INT_MAX,
 			    "control socket restricted: group") == 0)
 				rs.gid = $2;
+			else
+				rs.bad = 1;
 		}
 		| MODE NUMBER {
 			long long	d = $2, m = 0, f = 1;
@@ -437,13 +447,15 @@ rsockopt	: GROUP STRING {
 					break;
 				m += d % 10 * f;
 			}
-			if (rs.mode_given++)
+			if (rs.mode_given++) {
 				yyerror("control socket restricted: mode given "
 				    "twice");
-			else if ($2 < 0 || d > 0 || m > 0777)
+				rs.bad = 1;
+			} else if ($2 < 0 || d > 0 || m > 0777) {
 				yyerror("control socket restricted: mode %lld: "
-				    "octal permission bits, 0 to 0777", $2);
-			else
+				    "permission bits in octal, 0 to 0777", $2);
+				rs.bad = 1;
+			} else
 				rs.mode = (unsigned int)m;
 		}
 		;

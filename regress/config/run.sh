@@ -203,6 +203,26 @@ else
 	notok "-x with 32 words, and a quoted absolute path, accepted"
 fi
 
+# The full and the restricted control socket on one path: refused, in
+# the file or by -s.
+printf 'control socket "/run/pptpproxy-x.sock"\ncontrol socket "/run/pptpproxy-x.sock" restricted\nproxy { server 198.51.100.2 }\n' \
+    >"$tmp/ro_same.conf"
+printf 'control socket "/run/pptpproxy-x.sock" restricted\nproxy { server 198.51.100.2 }\n' \
+    >"$tmp/ro_same_s.conf"
+"$P" -t -f "$tmp/ro_same.conf" >/dev/null 2>"$tmp/ro_same.err"
+rc1=$?
+"$P" -t -f "$tmp/ro_same_s.conf" -s /run/pptpproxy-x.sock >/dev/null \
+    2>"$tmp/ro_same_s.err"
+rc2=$?
+if [ $rc1 -eq 1 ] && [ $rc2 -eq 1 ] &&
+    grep -qx "pptpproxy: control socket /run/pptpproxy-x.sock: named both full and restricted" "$tmp/ro_same.err" &&
+    grep -qx "pptpproxy: control socket /run/pptpproxy-x.sock: named both full and restricted" "$tmp/ro_same_s.err"; then
+	ok "one path for the full and the restricted control socket is refused (file, -s)"
+else
+	notok "one path for the full and the restricted control socket is refused (file, -s) (got $rc1, $rc2)"
+	cat "$tmp/ro_same.err" "$tmp/ro_same_s.err" | sed 's/^/  got: /'
+fi
+
 # A pair whose listen address and port are taken is left out, warned of.
 "$P" -T -f $dir/good_minimal.conf -p 192.0.2.1,198.51.100.7 \
     >"$tmp/taken.out" 2>"$tmp/taken.err"
@@ -353,6 +373,42 @@ chroot \"$tmp/root\""
 	else
 		notok "-t: a root-owned 0755 socket directory passes, not a word (got $rc)"
 		sed 's/^/  got: /' "$tmp/sys_sock.out"
+	fi
+	# The restricted control socket: its directory as the full one's,
+	# its group must exist; a mode letting others in is a warning.
+	fakegroup=pptpproxy-no-such-group-$$
+	syscheck missing-rsocket-dir "control socket directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root) or name another socket (-s, \"control socket\")" \
+	    "$base2" "control socket \"$tmp/none/ro.sock\" restricted"
+	syscheck group-writable-rsocket-dir "control socket directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw, or name another socket" \
+	    "$base2" "control socket \"$tmp/gw/ro.sock\" restricted group 0"
+	syscheck unknown-rsocket-group "restricted control socket $tmp/root/ro.sock: group $fakegroup does not exist: create it (groupadd $fakegroup) or name another" \
+	    "$base2" "control socket \"$tmp/root/ro.sock\" restricted group \"$fakegroup\""
+	{
+		echo "$base2"
+		printf 'control socket "%s" restricted group "%s" mode 0666\n' \
+		    "$tmp/root/ro.sock" "$(id -gn 0)"
+		printf 'proxy { server 198.51.100.2 }\n'
+	} >"$tmp/sys_ro_world.conf"
+	"$P" -t -f "$tmp/sys_ro_world.conf" -s "$tmp/root/p.sock" \
+	    >"$tmp/sys_ro_world.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -qxF "pptpproxy: warning: restricted control socket $tmp/root/ro.sock: mode 0666 lets every local user see the sessions" "$tmp/sys_ro_world.out" &&
+	    grep -qx "configuration OK" "$tmp/sys_ro_world.out"; then
+		ok "-t: a restricted socket others may use: a warning, exit 0"
+	else
+		notok "-t: a restricted socket others may use: a warning, exit 0 (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_ro_world.out"
+	fi
+	sed 's/ mode 0666$/ mode 0660/' "$tmp/sys_ro_world.conf" \
+	    >"$tmp/sys_ro_good.conf"
+	"$P" -t -f "$tmp/sys_ro_good.conf" -s "$tmp/root/p.sock" \
+	    >"$tmp/sys_ro_good.out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && ! grep -q "socket" "$tmp/sys_ro_good.out"; then
+		ok "-t: a restricted socket with an existing group, mode 0660, in a root-owned 0755 directory passes, not a word"
+	else
+		notok "-t: a restricted socket with an existing group, mode 0660, in a root-owned 0755 directory passes, not a word (got $rc)"
+		sed 's/^/  got: /' "$tmp/sys_ro_good.out"
 	fi
 	syscheck unknown-user "user $fakeuser does not exist: create it (useradd -s /usr/sbin/nologin -d $tmp/root $fakeuser) or name another with \"user\"" \
 	    "user \"$fakeuser\"" "chroot \"$tmp/root\""

@@ -444,6 +444,33 @@ test_metrics(void)
 	free(t);
 }
 
+/*
+ * What a restricted control socket answers: the show requests alone;
+ * every request that changes something, the answers' types and numbers
+ * no request has are refused there.
+ */
+static void
+test_readonly(void)
+{
+	uint32_t	t;
+	int		n = 0;
+
+	CHECK(ctl_req_readonly(CTL_REQ_SUMMARY), "show summary: read-only");
+	CHECK(ctl_req_readonly(CTL_REQ_SESSIONS), "show sessions: read-only");
+	CHECK(!ctl_req_readonly(CTL_REQ_KILL), "kill session: refused");
+	CHECK(!ctl_req_readonly(CTL_REQ_RELOAD), "reload: refused");
+	CHECK(!ctl_req_readonly(CTL_REQ_LOG), "log level: refused");
+	for (t = 0; t < 1000; t++)
+		n += ctl_req_readonly(t);
+	CHECK(n == 2 && !ctl_req_readonly(UINT32_MAX),
+	    "no other type is read-only (%d of 0 to 999)", n);
+	CHECK(strcmp(ctl_req_name(CTL_REQ_RELOAD), "reload") == 0 &&
+	    strcmp(ctl_req_name(CTL_REQ_KILL), "kill session") == 0 &&
+	    strcmp(ctl_req_name(CTL_REQ_LOG), "log level") == 0 &&
+	    strcmp(ctl_req_name(CTL_END), "an unknown request") == 0,
+	    "requests named for the refusal");
+}
+
 int
 main(void)
 {
@@ -452,5 +479,6 @@ main(void)
 	test_sessions();
 	test_summary();
 	test_metrics();
+	test_readonly();
 	CHECK_DONE();
 }
