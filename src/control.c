@@ -2410,6 +2410,7 @@ ctl_tick(int fd, short ev, void *arg)
 	log_limit_flush(&ll_session);
 	log_limit_flush(&ll_call);
 	log_limit_flush(&ll_tun);
+	ctl_log_flush();
 	/*
 	 * Many sessions ended, and none in the last second: their memory
 	 * goes back to the system.

@@ -775,6 +775,14 @@ ctl_result(struct imsg *imsg)
 	ctl_conn_requests(c);
 }
 
+/* The counts of the control sockets' log lines held back. */
+void
+ctl_log_flush(void)
+{
+	log_limit_flush(&ll_ctl);
+	log_limit_flush(&ll_refused);
+}
+
 /* The end of a session's line: what its tunnel over TCP dropped. */
 void
 ctl_tun_drops(char *buf, size_t len, uint64_t to_client, uint64_t to_server)

@@ -444,6 +444,7 @@ void	ctl_gre_end(struct imsg *);
 void	ctl_result(struct imsg *);
 void	ctl_route_gone(uint64_t, uint16_t, uint8_t);
 void	ctl_status_log(void);
+void	ctl_log_flush(void);	/* once a second: lines held back */
 /* Appends what a tunnel over TCP dropped, if anything, to a line. */
 void	ctl_tun_drops(char *, size_t, uint64_t, uint64_t);
 /* the parent: a socket, its group (-1: root's) and mode */
