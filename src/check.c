@@ -124,8 +124,10 @@ check_chroot(const struct pptpproxy_conf *conf, check_report_fn report)
  * while no daemon runs: a warning.
  */
 static int
-check_ctl_dir(const char *path, check_report_fn report)
+check_ctl_dir(const char *path, int restricted, check_report_fn report)
 {
+	const char	*what = restricted ? "restricted control socket" :
+			    "control socket";
 	char		 dir[PPTPPROXY_SOCKET_MAX];
 	char		*slash;
 	struct stat	 st;
@@ -138,36 +140,37 @@ check_ctl_dir(const char *path, check_report_fn report)
 	*slash = '\0';
 	if (stat(dir, &st) == -1) {
 		if (errno == ENOENT)
-			say(report, 0, "control socket directory %s does not "
-			    "exist: create it (mkdir -m 0755 %s, owned by "
-			    "root) or name another socket (-s, \"control "
-			    "socket\")", dir, dir);
+			say(report, 0, "%s directory %s does not exist: "
+			    "create it (mkdir -m 0755 %s, owned by root) or "
+			    "name another socket (%s)", what, dir, dir,
+			    restricted ? "\"control socket ... restricted\"" :
+			    "-s, \"control socket\"");
 		else
-			say(report, 0, "control socket directory %s: %s", dir,
+			say(report, 0, "%s directory %s: %s", what, dir,
 			    strerror(errno));
 		return (-1);
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		say(report, 0, "control socket directory %s is not a directory",
+		say(report, 0, "%s directory %s is not a directory", what,
 		    dir);
 		return (-1);
 	}
 	if (st.st_uid != 0) {
-		say(report, 0, "control socket directory %s is owned by user "
-		    "id %u, not root: chown root %s, or name another socket",
-		    dir, (unsigned int)st.st_uid, dir);
+		say(report, 0, "%s directory %s is owned by user id %u, not "
+		    "root: chown root %s, or name another socket", what, dir,
+		    (unsigned int)st.st_uid, dir);
 		return (-1);
 	}
 	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
-		say(report, 0, "control socket directory %s is writable by "
-		    "group or others: chmod go-w %s, or name another socket",
-		    dir, dir);
+		say(report, 0, "%s directory %s is writable by group or "
+		    "others: chmod go-w %s, or name another socket", what, dir,
+		    dir);
 		return (-1);
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		say(report, 1, "control socket directory %s is writable by "
-		    "others (sticky): another user can take the name %s while "
-		    "no pptpproxy runs", dir, path);
+		say(report, 1, "%s directory %s is writable by others "
+		    "(sticky): another user can take the name %s while no "
+		    "pptpproxy runs", what, dir, path);
 	return (0);
 }
 
@@ -184,7 +187,7 @@ check_ctl_restricted(const struct pptpproxy_conf *conf,
 
 	if (conf->ctl_rsocket[0] == '\0')
 		return (0);
-	if (check_ctl_dir(conf->ctl_rsocket, report) == -1)
+	if (check_ctl_dir(conf->ctl_rsocket, 1, report) == -1)
 		bad = 1;
 	if (ctl_group(conf, &gid) == -1) {
 		say(report, 0, "restricted control socket %s: group %s does "
@@ -246,7 +249,7 @@ check_system(const struct pptpproxy_conf *conf, check_report_fn report)
 		bad++;
 	if (check_chroot(conf, report) == -1)
 		bad++;
-	if (check_ctl_dir(conf->ctl_socket, report) == -1)
+	if (check_ctl_dir(conf->ctl_socket, 0, report) == -1)
 		bad++;
 	if (check_ctl_restricted(conf, report) == -1)
 		bad++;

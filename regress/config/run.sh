@@ -377,9 +377,9 @@ chroot \"$tmp/root\""
 	# The restricted control socket: its directory as the full one's,
 	# its group must exist; a mode letting others in is a warning.
 	fakegroup=pptpproxy-no-such-group-$$
-	syscheck missing-rsocket-dir "control socket directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root) or name another socket (-s, \"control socket\")" \
+	syscheck missing-rsocket-dir "restricted control socket directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root) or name another socket (\"control socket ... restricted\")" \
 	    "$base2" "control socket \"$tmp/none/ro.sock\" restricted"
-	syscheck group-writable-rsocket-dir "control socket directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw, or name another socket" \
+	syscheck group-writable-rsocket-dir "restricted control socket directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw, or name another socket" \
 	    "$base2" "control socket \"$tmp/gw/ro.sock\" restricted group 0"
 	syscheck unknown-rsocket-group "restricted control socket $tmp/root/ro.sock: group $fakegroup does not exist: create it (groupadd $fakegroup) or name another" \
 	    "$base2" "control socket \"$tmp/root/ro.sock\" restricted group \"$fakegroup\""
