@@ -2190,8 +2190,11 @@ ctl_tun_state(const struct tun_state *ts)
 	    s->token != ts->token || s->tun_side == 0)
 		return;
 	if (ts->failed) {
-		sess_close(s, "no UDP socket for the tunnel (one that a "
-		    "reload configured needs a restart)");
+		inet_ntop(AF_INET, &s->side[PPTP_CLIENT].local.sin_addr, a,
+		    sizeof(a));
+		sess_close(s, "no UDP socket for the tunnel on %s port %u "
+		    "(the parent's log says why it is not open)", a,
+		    s->tun_port);
 		return;
 	}
 	if (ts->peer.sin_addr.s_addr != s->tun_peer.sin_addr.s_addr ||
@@ -2213,6 +2216,7 @@ ctl_tun_state(const struct tun_state *ts)
 		tun_over_tcp(s);
 		log_info("session %llu: %s: switching to TCP, the calls' GRE goes "
 		    "inside the control connection now", SID(s),
+		    ts->closed ? "a reload closed the tunnel's UDP socket" :
 		    s->tun_answered ? "UDP stopped getting through" :
 		    "no UDP answer from the peer");
 		if (s->state == S_RELAY) {

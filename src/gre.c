@@ -470,7 +470,6 @@ out_raw(struct gre_route_ent *r, uint8_t *g, size_t glen)
  * control relay for the TCP fallback.  A tunnel is added when its hello
  * is through; per packet nothing is allocated or logged.
  */
-#define TUN_SOCKS_MAX	64
 #define TUN_PROBE_SECS	5	/* no UDP answer this long: TCP */
 #define TUN_LOST_KA	3	/* keepalives unanswered: TCP */
 
@@ -481,7 +480,8 @@ struct tun {
 	uint8_t			 role;		/* TUN_ROLE_* */
 	uint8_t			 mode;		/* TUN_MODE_* */
 	uint8_t			 answered;	/* UDP from the peer */
-	int			 fd;		/* its UDP socket */
+	uint8_t			 closed;	/* a reload closed its socket */
+	int			 fd;		/* its UDP socket, -1: none */
 	int			 keepalive;
 	struct sockaddr_in	 peer;
 	time_t			 start, last_rx, last_ka;
@@ -497,6 +497,7 @@ tun_cmp(struct tun *a, struct tun *b)
 }
 RB_GENERATE_STATIC(tun_tree, tun, entry, tun_cmp)
 
+/* A slot below ntsocks whose fd is -1 is free (a reload closed it). */
 struct tun_sock {
 	int			 fd;
 	struct sockaddr_in	 sin;
@@ -539,6 +540,7 @@ tun_tell(struct tun *t, int failed)
 	st.mode = t->mode;
 	st.answered = t->answered;
 	st.failed = failed;
+	st.closed = t->closed;
 	st.peer = t->peer;
 	st.dropped = t->dropped;
 	t->dropped_told = t->dropped;
@@ -645,7 +647,9 @@ tun_input(uint8_t *buf, size_t len, const struct sockaddr_in *from)
 		table.tun_drop_bad++;
 		return;
 	}
-	if ((t = tun_find(token)) == NULL) {
+	if ((t = tun_find(token)) == NULL ||
+	    (from != NULL && t->fd == -1)) {
+		/* (A tunnel whose socket was closed takes no more UDP.) */
 		table.tun_drop_token++;
 		return;
 	}
@@ -784,6 +788,8 @@ tun_add(const struct tun_conf *tc)
 	int				 fd = -1;
 
 	for (i = 0; i < ntsocks && fd == -1; i++) {
+		if (tsocks[i].fd == -1)
+			continue;
 		if (tc->role == TUN_ROLE_A ? tsocks[i].sin.sin_port == 0 :
 		    tsocks[i].sin.sin_port == tc->local.sin_port &&
 		    (tsocks[i].sin.sin_addr.s_addr ==
@@ -823,6 +829,101 @@ tun_del(const struct tun_key *k)
 	RB_REMOVE(tun_tree, &tuns, t);
 	ntuns--;
 	free(t);
+}
+
+/*
+ * A UDP socket from the parent, at start or on a reload; in the first
+ * free slot.  Its event is added once the loop exists (gre_main()).
+ */
+static void
+tun_sock_add(struct imsg *imsg)
+{
+	struct sockaddr_in	 sin;
+	unsigned int		 i;
+	int			 fd;
+
+	fd = imsg_get_fd(imsg);
+	if (imsg_get_data(imsg, &sin, sizeof(sin)) == -1 || fd == -1)
+		fatalx("bad tunnel socket from the parent");
+	for (i = 0; i < ntsocks; i++)
+		if (tsocks[i].fd == -1)
+			break;
+	if (i == TUN_SOCKS_MAX)
+		fatalx("more than %d tunnel sockets from the parent",
+		    TUN_SOCKS_MAX);
+	if (i == ntsocks)
+		ntsocks++;
+	tsocks[i].fd = fd;
+	tsocks[i].sin = sin;
+	if (gbase != NULL) {
+		event_assign(&tsocks[i].ev, gbase, fd, EV_READ | EV_PERSIST,
+		    tun_read, NULL);
+		event_add(&tsocks[i].ev, NULL);
+	}
+}
+
+/*
+ * A reload no longer wants a UDP socket: closed.  The tunnels on it
+ * carry their GRE inside their control connections from now on, as
+ * when UDP stops getting through; the relay logs it for each session
+ * and tells the peer.
+ */
+static void
+tun_sock_close(struct imsg *imsg)
+{
+	struct sockaddr_in	 sin;
+	struct tun		*t;
+	unsigned int		 i, n = 0;
+	char			 a[INET_ADDRSTRLEN];
+	int			 fd;
+
+	if (imsg_get_data(imsg, &sin, sizeof(sin)) == -1)
+		fatalx("bad IMSG_TUN_CLOSE");
+	for (i = 0; i < ntsocks; i++)
+		if (tsocks[i].fd != -1 &&
+		    tsocks[i].sin.sin_addr.s_addr == sin.sin_addr.s_addr &&
+		    tsocks[i].sin.sin_port == sin.sin_port)
+			break;
+	inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a));
+	if (i == ntsocks) {
+		log_warnx("tunnels: no UDP socket %s port %u to close", a,
+		    ntohs(sin.sin_port));
+		return;
+	}
+	fd = tsocks[i].fd;
+	if (usend_fd == fd) {
+		flush_udp();
+		usend_fd = -1;
+	}
+	event_del(&tsocks[i].ev);
+	close(fd);
+	tsocks[i].fd = -1;
+	RB_FOREACH(t, tun_tree, &tuns) {
+		if (t->fd != fd)
+			continue;
+		t->fd = -1;
+		t->closed = 1;
+		n++;
+		if (t->mode != TUN_MODE_TCP) {
+			t->mode = TUN_MODE_TCP;
+			tun_tell(t, 0);
+		}
+	}
+	log_info("tunnels: UDP %s port %u closed; %u tunnelled session%s on "
+	    "it carry their GRE inside their control connections now", a,
+	    ntohs(sin.sin_port), n, n == 1 ? "" : "s");
+}
+
+/* The UDP sockets open. */
+static unsigned int
+tun_socks_open(void)
+{
+	unsigned int	i, n = 0;
+
+	for (i = 0; i < ntsocks; i++)
+		if (tsocks[i].fd != -1)
+			n++;
+	return (n);
 }
 
 static void
@@ -1113,7 +1214,7 @@ gre_status(void)
 	    (unsigned long long)table.drop_dst,
 	    (unsigned long long)table.send_errors,
 	    (unsigned long long)table.routes_refused);
-	if (ntsocks > 0)
+	if (tun_socks_open() > 0)
 		log_info("tunnels: %u up, %llu packets in, %llu out; datagrams "
 		    "dropped: %llu malformed, %llu unknown token, %llu not a "
 		    "call of the token's session, %llu peer not known yet; "
@@ -1153,6 +1254,12 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		return;
 	case IMSG_OFFLOAD_COUNTS:
 		gre_offload_counts(imsg);
+		return;
+	case IMSG_TUN_SOCKET:
+		tun_sock_add(imsg);
+		return;
+	case IMSG_TUN_CLOSE:
+		tun_sock_close(imsg);
 		return;
 	case IMSG_OFFLOAD_COUNTS_END:
 		gre_offload_counts(imsg);
@@ -1242,12 +1349,7 @@ gre_main(int debug)
 			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS) == 1)
 				table.rt = &rtab;
 		} else if (imsg_get_type(&imsg) == IMSG_TUN_SOCKET) {
-			if (ntsocks == TUN_SOCKS_MAX ||
-			    imsg_get_data(&imsg, &tsocks[ntsocks].sin,
-			    sizeof(tsocks[ntsocks].sin)) == -1 ||
-			    (tsocks[ntsocks].fd = imsg_get_fd(&imsg)) == -1)
-				fatalx("bad tunnel socket from the parent");
-			ntsocks++;
+			tun_sock_add(&imsg);
 		} else if ((r = conf_recv(&rx, &imsg, &conf)) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));

@@ -33,6 +33,7 @@
 #include "guard.h"
 #include "os.h"
 #include "rtable.h"
+#include "tunnel.h"
 
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
 #define LISTEN_RETRY	5	/* seconds between binds of a late address */
@@ -85,6 +86,7 @@ static void	parent_ctl_result(uint32_t, int, const char *, ...)
 static void	children_gone(const char *) __attribute__((__noreturn__));
 static const char *describe_status(int, char *, size_t);
 static int	child_conf(struct child *, const struct pptpproxy_conf *);
+static void	tun_sockets_update(const struct pptpproxy_conf *, int);
 static void	child_compromised(struct child *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)))
 		    __attribute__((__noreturn__));
@@ -906,6 +908,13 @@ parent_reload(void)
 	(void)listen_retry_arm();
 	log_setfacility(pconf->log_facility);
 	guard_conf(pconf);
+	/*
+	 * The tunnels' sockets reach the forwarder before the control
+	 * relay has the configuration that lets peers use them.
+	 */
+	tun_sockets_update(pconf, 1);
+	(void)imsgbuf_write(&children[PROC_GRE].iev.ibuf);
+	imsgev_update(&children[PROC_GRE].iev);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], pconf) == -1)
 			fatal("sending configuration");
@@ -1008,60 +1017,151 @@ parent_atexit(void)
 
 /*
  * Tunnels: the UDP sockets the GRE forwarder sends and receives their
- * datagrams on, bound here at start as the raw socket is opened.  One on
- * an ephemeral port for proxies whose server is a pptpproxy; one on each
- * listen address (and tunnel udp-port) of the proxies that accept
- * tunnels.
+ * datagrams on, bound here, at start and on each reload, as the
+ * listening sockets are.  One on a port the system picks for proxies
+ * whose server is a pptpproxy (A): opened with the first such proxy and
+ * kept until the daemon stops, so that a reload never moves the tunnels
+ * of sessions that are up.  One on each listen address (and tunnel
+ * udp-port) of the proxies that accept tunnels (B): opened when a
+ * configuration first wants it, closed in the forwarder when one no
+ * longer does (its sessions' tunnels go on inside their control
+ * connections).  tun_open: what the forwarder has, port 0 the A socket.
+ * The parent keeps no copy: a descriptor goes down and is closed here.
  */
-static unsigned int
-tun_sockets_send(struct imsgev *iev, const struct pptpproxy_conf *conf)
+static struct sockaddr_in	 tun_open[TUN_SOCKS_MAX];
+static unsigned int		 ntun_open;
+
+static int
+tun_sin_eq(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
-	struct sockaddr_in	 done[64], sin;
+	return (a->sin_addr.s_addr == b->sin_addr.s_addr &&
+	    a->sin_port == b->sin_port);
+}
+
+/* The B addresses conf wants, at most max; *out: whether A's is wanted. */
+static unsigned int
+tun_wanted(const struct pptpproxy_conf *conf, struct sockaddr_in *want,
+    unsigned int max, int *out)
+{
 	struct proxy_conf	*pc;
-	unsigned int		 ndone = 0, i, nsent = 0;
-	int			 fd, out = 0;
+	struct sockaddr_in	 sin;
+	unsigned int		 n = 0, i, over = 0;
 	char			 a[INET_ADDRSTRLEN];
 
+	*out = 0;
 	TAILQ_FOREACH(pc, &conf->proxies, entry) {
 		if (pc->tunnel)
-			out = 1;
+			*out = 1;
 		if (TAILQ_EMPTY(&pc->tun_subnets) &&
 		    TAILQ_EMPTY(&conf->tun_subnets))
 			continue;
-		sin = pc->listen;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr = pc->listen.sin_addr;
 		sin.sin_port = htons(pc->tun_port ? pc->tun_port :
 		    conf->tun_port);
-		for (i = 0; i < ndone; i++)
-			if (done[i].sin_addr.s_addr == sin.sin_addr.s_addr &&
-			    done[i].sin_port == sin.sin_port)
+		for (i = 0; i < n; i++)
+			if (tun_sin_eq(&want[i], &sin))
 				break;
-		if (i < ndone || ndone == sizeof(done) / sizeof(done[0]))
+		if (i < n)
 			continue;
-		done[ndone++] = sin;
-		inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a));
-		if ((fd = os_udp_socket(&sin)) == -1) {
-			log_warn("tunnels: UDP %s port %u", a,
-			    ntohs(sin.sin_port));
+		if (n == max) {
+			if (over++ == 0) {
+				inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a));
+				log_warnx("tunnels: more than %u UDP sockets: "
+				    "none on %s port %u", max, a,
+				    ntohs(sin.sin_port));
+			}
 			continue;
 		}
-		log_debug("tunnels: UDP %s port %u", a, ntohs(sin.sin_port));
-		if (imsg_compose(&iev->ibuf, IMSG_TUN_SOCKET, 0, 0, fd, &sin,
-		    sizeof(sin)) == -1)
-			fatal("imsg");
-		nsent++;
+		want[n++] = sin;
 	}
-	if (!out)
-		return (nsent);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	if ((fd = os_udp_socket(&sin)) == -1) {
-		log_warn("tunnels: UDP socket");
-		return (nsent);
+	return (n);
+}
+
+/* One socket to the forwarder; 0, or -1 (logged) if it cannot be bound. */
+static int
+tun_socket_send(const struct sockaddr_in *sin, int reload)
+{
+	struct child	*c = &children[PROC_GRE];
+	char		 a[INET_ADDRSTRLEN];
+	int		 fd;
+
+	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+	if ((fd = os_udp_socket(sin)) == -1) {
+		if (sin->sin_port == 0)
+			log_warn("tunnels: cannot open the UDP socket of "
+			    "tunnels to other pptpproxies; sessions to them "
+			    "are not tunnelled until a reload opens it");
+		else
+			log_warn("tunnels: cannot open UDP %s port %u; "
+			    "tunnels to it fail until a reload opens it", a,
+			    ntohs(sin->sin_port));
+		return (-1);
 	}
-	if (imsg_compose(&iev->ibuf, IMSG_TUN_SOCKET, 0, 0, fd, &sin,
-	    sizeof(sin)) == -1)
+	if (imsg_compose(&c->iev.ibuf, IMSG_TUN_SOCKET, 0, 0, fd, sin,
+	    sizeof(*sin)) == -1)
 		fatal("imsg");
-	return (nsent + 1);
+	c->composed++;
+	if (sin->sin_port == 0)
+		log_debug("tunnels: UDP socket of tunnels to other "
+		    "pptpproxies");
+	else if (reload)
+		log_info("tunnels: UDP %s port %u open", a,
+		    ntohs(sin->sin_port));
+	else
+		log_debug("tunnels: UDP %s port %u", a, ntohs(sin->sin_port));
+	tun_open[ntun_open++] = *sin;
+	return (0);
+}
+
+/*
+ * The forwarder's sockets made what conf wants: the ones it no longer
+ * wants closed first (their slots free), then the new ones opened.  A
+ * socket that cannot be bound is logged and tried again on the next
+ * reload; the rest of the configuration applies.
+ */
+static void
+tun_sockets_update(const struct pptpproxy_conf *conf, int reload)
+{
+	struct child		*c = &children[PROC_GRE];
+	struct sockaddr_in	 want[TUN_SOCKS_MAX], any;
+	unsigned int		 n, i, j;
+	int			 out;
+	char			 a[INET_ADDRSTRLEN];
+
+	n = tun_wanted(conf, want, TUN_SOCKS_MAX - 1, &out);
+	for (i = 0; i < ntun_open; ) {
+		for (j = 0; j < n; j++)
+			if (tun_sin_eq(&want[j], &tun_open[i]))
+				break;
+		if (tun_open[i].sin_port == 0 || j < n) {
+			i++;
+			continue;
+		}
+		inet_ntop(AF_INET, &tun_open[i].sin_addr, a, sizeof(a));
+		log_info("tunnels: UDP %s port %u closed: no proxy there "
+		    "accepts tunnels now", a, ntohs(tun_open[i].sin_port));
+		if (imsg_compose(&c->iev.ibuf, IMSG_TUN_CLOSE, 0, 0, -1,
+		    &tun_open[i], sizeof(tun_open[i])) == -1)
+			fatal("imsg");
+		c->composed++;
+		tun_open[i] = tun_open[--ntun_open];
+	}
+	for (j = 0; j < n; j++) {
+		for (i = 0; i < ntun_open; i++)
+			if (tun_sin_eq(&want[j], &tun_open[i]))
+				break;
+		if (i == ntun_open)
+			(void)tun_socket_send(&want[j], reload);
+	}
+	memset(&any, 0, sizeof(any));
+	any.sin_family = AF_INET;
+	for (i = 0; i < ntun_open; i++)
+		if (tun_open[i].sin_port == 0)
+			break;
+	if (out && i == ntun_open)
+		(void)tun_socket_send(&any, reload);
 }
 
 /*
@@ -1244,8 +1344,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	children[PROC_CONTROL].composed++;
 	children[PROC_GRE].composed++;
 	rtable_send();
-	children[PROC_GRE].composed += tun_sockets_send(&children[PROC_GRE].iev,
-	    conf);
+	tun_sockets_update(conf, 0);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], conf) == -1)
 			fatal("sending configuration");

@@ -139,6 +139,8 @@ enum imsg_type {
 	IMSG_TUN_DEL,		/* control -> gre: struct tun_key */
 	IMSG_TUN_MODE,		/* control -> gre: struct tun_state (TCP now) */
 	IMSG_TUN_STATE,		/* gre -> control: struct tun_state */
+	IMSG_TUN_CLOSE,		/* parent -> gre: sockaddr_in of a UDP
+				   socket a reload no longer wants */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 

@@ -148,12 +148,13 @@ sandbox_control(void)
 
 /*
  * The raw socket is already open; sendmmsg(2) with a destination address
- * needs "inet" (pledge_sendit()).  No descriptor comes after start-up.
+ * needs "inet" (pledge_sendit()).  recvfd: the UDP socket of a tunnel a
+ * reload adds, the only descriptor that comes after start-up.
  */
 void
 sandbox_gre(void)
 {
-	if (pledge("stdio inet", NULL) == -1)
+	if (pledge("stdio inet recvfd", NULL) == -1)
 		fatal("pledge");
 }
 
@@ -549,7 +550,8 @@ sandbox_gre(void)
  *
  * Capabilities it keeps after start-up:
  *	CAP_NET_BIND_SERVICE	listen on port 1723 when a reload adds a
- *				proxy;
+ *				proxy, bind a tunnel's UDP port below
+ *				1024 when a reload adds one;
  *	CAP_SETUID, CAP_SETGID	run ACL commands as the acl-command user
  *				(setgroups, setresgid, setresuid);
  *	CAP_KILL		signal the children and timed-out ACL

@@ -43,6 +43,7 @@
 #define TUN_DG_KEEPALIVE 2
 #define TUN_DG_ANSWER	3	/* to a keepalive */
 #define TUN_GRE_MAX	16384	/* largest GRE packet carried */
+#define TUN_SOCKS_MAX	64	/* UDP sockets of the GRE forwarder */
 #define TUN_REC_MAX	(TUN_REC_HDR + TUN_GRE_MAX)
 
 struct tun_hello {
@@ -94,6 +95,7 @@ struct tun_state {
 	uint8_t			 mode;		/* TUN_MODE_* */
 	uint8_t			 answered;	/* UDP came from the peer */
 	uint8_t			 failed;	/* no UDP socket for it */
+	uint8_t			 closed;	/* a reload closed its socket */
 	struct sockaddr_in	 peer;		/* its current address */
 	uint64_t		 dropped;	/* TCP: GRE to the peer dropped,
 						   the relay's channel full */
