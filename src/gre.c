@@ -909,9 +909,9 @@ tun_sock_close(struct imsg *imsg)
 			tun_tell(t, 0);
 		}
 	}
-	log_info("tunnels: UDP %s port %u closed; %u tunnelled session%s on "
-	    "it carry their GRE inside their control connections now", a,
-	    ntohs(sin.sin_port), n, n == 1 ? "" : "s");
+	log_info("tunnels: UDP %s port %u closed; sessions tunnelled over it: "
+	    "%u, their GRE goes inside their control connections now", a,
+	    ntohs(sin.sin_port), n);
 }
 
 /* The UDP sockets open. */
