@@ -2189,6 +2189,11 @@ ctl_tun_state(const struct tun_state *ts)
 	if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL ||
 	    s->token != ts->token || s->tun_side == 0)
 		return;
+	if (ts->failed && s->tun_side == PPTP_SERVER + 1) {
+		sess_close(s, "no UDP socket for tunnels to other pptpproxies "
+		    "(the parent's log says why it is not open)");
+		return;
+	}
 	if (ts->failed) {
 		inet_ntop(AF_INET, &s->side[PPTP_CLIENT].local.sin_addr, a,
 		    sizeof(a));

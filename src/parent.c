@@ -1090,13 +1090,14 @@ tun_socket_send(const struct sockaddr_in *sin, int reload)
 	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
 	if ((fd = os_udp_socket(sin)) == -1) {
 		if (sin->sin_port == 0)
-			log_warn("tunnels: cannot open the UDP socket of "
-			    "tunnels to other pptpproxies; sessions to them "
-			    "are not tunnelled until a reload opens it");
+			log_warnx("tunnels: cannot open the UDP socket of "
+			    "tunnels to other pptpproxies: %s; their sessions "
+			    "are closed until a reload opens it",
+			    strerror(errno));
 		else
-			log_warn("tunnels: cannot open UDP %s port %u; "
+			log_warnx("tunnels: cannot open UDP %s port %u: %s; "
 			    "tunnels to it fail until a reload opens it", a,
-			    ntohs(sin->sin_port));
+			    ntohs(sin->sin_port), strerror(errno));
 		return (-1);
 	}
 	if (imsg_compose(&c->iev.ibuf, IMSG_TUN_SOCKET, 0, 0, fd, sin,

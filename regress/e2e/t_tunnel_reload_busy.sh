@@ -1,0 +1,104 @@
+#!/bin/sh
+# Reloads that open tunnels' UDP sockets, when they can and when they
+# cannot (lab_tunnel_topology: the middle drops GRE).  A starts without
+# "tunnel", B without "tunnel accept": a client's call carries nothing.
+# Another program holds B's UDP port 1723: a reload of B that adds
+# "tunnel accept" and a second proxy logs that the socket cannot be
+# opened, and the rest of the file applies (the new proxy listens);
+# pptpproxy -t still passes the file.  A reload of A that adds "tunnel"
+# opens A's UDP socket; a client through A is then tunnelled to B, which
+# closes it, saying it has no UDP socket for the tunnel.  Once the port
+# is free, the next reload of B, of the same file, opens it, and a client
+# echoes over UDP.
+. "$(dirname "$0")/lib.sh"
+lab_tunnel_topology 1
+lab_pptpd
+PLOG2=$TMP/proxy2.log
+EXTRA_LOGS=$PLOG2
+# a_conf [tunnel]: A's file.
+a_conf() {
+	cat >"$TMP/a.conf" <<EOC
+proxy a {
+	listen on 192.0.2.1
+	server 198.51.100.66 port 1723 ${1:-}
+}
+EOC
+}
+# b_conf [LINE [BLOCK]]: B's file, LINE in its proxy block, BLOCK after.
+b_conf() {
+	cat >"$TMP/b.conf" <<EOC
+proxy b {
+	listen on 198.51.100.66
+	server 198.51.100.2
+	${1:-}
+}
+${2:-}
+EOC
+}
+# reload NAME PID LOG N: SIGHUP, then wait for LOG's Nth reload.
+reload() {
+	kill -HUP "$2"
+	_i=0
+	while [ "$(log_count "configuration reloaded" "$3")" -lt "$4" ]; do
+		[ $_i -lt 50 ] || fail "$1 did not reload ($4)"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+a_conf
+b_conf
+PROXY_LOG=$PLOG2 lab_proxy fw2 -f "$TMP/b.conf"
+B_PID=$PROXY_PID
+lab_proxy fw -f "$TMP/a.conf"
+A_PID=$PROXY_PID
+grep -q "tunnels: UDP" "$PLOG" "$PLOG2" && fail "a UDP socket without tunnels"
+lab_drive c1 -n 3 -t 6 192.0.2.1 >"$TMP/plain.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] || { cat "$TMP/plain.out"; fail "plain PPTP across the GRE-dropping middle ended with $rc, not 2"; }
+
+# Another program takes B's UDP port (without SO_REUSEADDR).
+lab_bg fw2 python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("198.51.100.66", 1723))
+time.sleep(600)'
+HOLDER=$LAST_PID
+i=0
+until nsx fw2 ss -lunH "src 198.51.100.66 and sport = :1723" | grep -q .; do
+	[ $i -lt 50 ] || fail "the port holder did not start"
+	sleep 0.1
+	i=$((i + 1))
+done
+b_conf "tunnel accept from 198.51.100.65" 'proxy b2 {
+	listen on 198.51.100.66 port 1724
+	server 198.51.100.2
+}'
+reload B "$B_PID" "$PLOG2" 1
+lab_wait_log "parent: tunnels: cannot open UDP 198.51.100.66 port 1723: Address already in use; tunnels to it fail until a reload opens it" 5 "$PLOG2" ||
+    fail "B did not log the port in use"
+lab_wait_port fw2 1724 5 || fail "the rest of B's reload did not apply: no proxy b2 on 1724"
+"$PPTPPROXY" -t -f "$TMP/b.conf" >"$TMP/t.out" 2>&1 ||
+    { cat "$TMP/t.out"; fail "pptpproxy -t fails on B's file"; }
+
+a_conf tunnel
+reload A "$A_PID" "$PLOG" 1
+lab_wait_log "parent: tunnels: UDP socket of tunnels to other pptpproxies" 5 ||
+    fail "A's reload did not open its UDP socket"
+PLOG=$PLOG2 lab_drive_refused c1 "198.51.100.65:[0-9]* ended after .*(no UDP socket for the tunnel on 198.51.100.66 port 1723 (the parent's log says why it is not open))" \
+    -n 3 -t 6 192.0.2.1
+lab_wait_log "session [0-9]*: tunnel to 198.51.100.66:1723 agreed" 5 ||
+    fail "A did not tunnel after its reload"
+
+# The port is free: the next reload of the same file opens it.
+kill "$HOLDER"
+lab_gone "$HOLDER" 5 || fail "the port holder did not end"
+reload B "$B_PID" "$PLOG2" 2
+lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1723 open" 5 "$PLOG2" ||
+    fail "B's second reload did not open its UDP socket"
+lab_drive c1 -n 200 -w 8 -t 30 192.0.2.1 ||
+    fail "frames did not echo over the tunnel opened by a reload"
+lab_wait_log "198.51.100.65:[0-9]* ended after .*1 call,.*tunnelled over UDP" 10 "$PLOG2" ||
+    fail "B's session end does not say tunnelled over UDP"
+grep -q "switching to TCP\|no UDP way back" "$PLOG" "$PLOG2" &&
+    fail "a tunnel went to TCP"
+kill -0 "$A_PID" && kill -0 "$B_PID" || fail "a proxy died"
+exit 0
