@@ -9,7 +9,8 @@
 # opens A's UDP socket; a client through A is then tunnelled to B, which
 # closes it, saying it has no UDP socket for the tunnel.  Once the port
 # is free, the next reload of B, of the same file, opens it, and a client
-# echoes over UDP.
+# echoes over UDP.  A reload of both to another UDP port opens it and
+# closes the old one; a client echoes over the new port.
 . "$(dirname "$0")/lib.sh"
 lab_tunnel_topology 1
 lab_pptpd
@@ -98,6 +99,28 @@ lab_drive c1 -n 200 -w 8 -t 30 192.0.2.1 ||
     fail "frames did not echo over the tunnel opened by a reload"
 lab_wait_log "198.51.100.65:[0-9]* ended after .*1 call,.*tunnelled over UDP" 10 "$PLOG2" ||
     fail "B's session end does not say tunnelled over UDP"
+grep -q "switching to TCP\|no UDP way back" "$PLOG" "$PLOG2" &&
+    fail "a tunnel went to TCP"
+
+# A new UDP port on both: B opens it and closes the old one.
+b_conf "tunnel accept from 198.51.100.65
+	tunnel udp-port 1725"
+a_conf "tunnel udp-port 1725"
+reload B "$B_PID" "$PLOG2" 3
+reload A "$A_PID" "$PLOG" 2
+lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1725 open" 5 "$PLOG2" ||
+    fail "B did not open its new UDP port"
+lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1723 closed" 5 "$PLOG2" ||
+    fail "B did not close its old UDP port"
+nsx fw2 ss -lunH "sport = :1723" | grep -q . && fail "B's old UDP port is still open"
+nsx fw2 ss -lunH "src 198.51.100.66 and sport = :1725" | grep -q . ||
+    fail "B's new UDP port is not open"
+lab_drive c1 -n 200 -w 8 -t 30 192.0.2.1 ||
+    fail "frames did not echo over the tunnel's new port"
+lab_wait_log "198.51.100.65:[0-9]* tunnels the calls' GRE to UDP port 1725" 5 "$PLOG2" ||
+    fail "B did not tunnel on its new port"
+lab_wait_log "ended after .*1 call,.*tunnelled over UDP, peer 198.51.100.66:1725" 10 ||
+    fail "A's session end does not say tunnelled over UDP to port 1725"
 grep -q "switching to TCP\|no UDP way back" "$PLOG" "$PLOG2" &&
     fail "a tunnel went to TCP"
 kill -0 "$A_PID" && kill -0 "$B_PID" || fail "a proxy died"
