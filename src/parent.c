@@ -1104,7 +1104,10 @@ tun_socket_send(const struct sockaddr_in *sin, int reload)
 	    sizeof(*sin)) == -1)
 		fatal("imsg");
 	c->composed++;
-	if (sin->sin_port == 0)
+	if (sin->sin_port == 0 && reload)
+		log_info("tunnels: UDP socket of tunnels to other pptpproxies "
+		    "open");
+	else if (sin->sin_port == 0)
 		log_debug("tunnels: UDP socket of tunnels to other "
 		    "pptpproxies");
 	else if (reload)

@@ -82,7 +82,7 @@ lab_wait_port fw2 1724 5 || fail "the rest of B's reload did not apply: no proxy
 
 a_conf tunnel
 reload A "$A_PID" "$PLOG" 1
-lab_wait_log "parent: tunnels: UDP socket of tunnels to other pptpproxies" 5 ||
+lab_wait_log "parent: tunnels: UDP socket of tunnels to other pptpproxies open" 5 ||
     fail "A's reload did not open its UDP socket"
 PLOG=$PLOG2 lab_drive_refused c1 "198.51.100.65:[0-9]* ended after .*(no UDP socket for the tunnel on 198.51.100.66 port 1723 (the parent's log says why it is not open))" \
     -n 3 -t 6 192.0.2.1
