@@ -10,7 +10,9 @@
 # closes it, saying it has no UDP socket for the tunnel.  Once the port
 # is free, the next reload of B, of the same file, opens it, and a client
 # echoes over UDP.  A reload of both to another UDP port opens it and
-# closes the old one; a client echoes over the new port.
+# closes the old one; a client echoes over the new port.  A reload of A
+# without "tunnel" leaves a tunnelled session on UDP and makes the next
+# one plain PPTP.
 . "$(dirname "$0")/lib.sh"
 lab_tunnel_topology 1
 lab_pptpd
@@ -123,5 +125,26 @@ lab_wait_log "ended after .*1 call,.*tunnelled over UDP, peer 198.51.100.66:1725
     fail "A's session end does not say tunnelled over UDP to port 1725"
 grep -q "switching to TCP\|no UDP way back" "$PLOG" "$PLOG2" &&
     fail "a tunnel went to TCP"
+
+# A reload of A without "tunnel" while a tunnelled session is up: the
+# session goes on over UDP; the next one is plain PPTP (its GRE dropped).
+lab_drive c1 -n 100 -w 8 -t 30 -P "$TMP/go" 192.0.2.1 >"$TMP/p.out" 2>&1 &
+p=$!
+lab_track $p
+lab_wait_log "PAUSE:" 30 "$TMP/p.out" ||
+    { cat "$TMP/p.out"; fail "no echo before A's reload"; }
+a_conf
+reload A "$A_PID" "$PLOG" 3
+touch "$TMP/go"
+wait $p || { cat "$TMP/p.out"; fail "the tunnelled session did not echo after A's reload without tunnel"; }
+cat "$TMP/p.out"
+grep -q "switching to TCP\|no UDP way back\|tunnels: UDP .* closed" "$PLOG" &&
+    fail "A's reload without tunnel moved or closed a tunnel"
+n=$(log_count "tunnel to 198.51.100.66:1723 agreed")
+lab_drive c1 -n 3 -t 6 192.0.2.1 >"$TMP/plain.out" 2>&1
+rc=$?
+[ $rc -eq 2 ] || { cat "$TMP/plain.out"; fail "after A's reload without tunnel a client ended with $rc, not 2 (plain PPTP, GRE dropped)"; }
+[ "$(log_count "tunnel to 198.51.100.66:1723 agreed")" -eq "$n" ] ||
+    fail "A still tunnels new sessions after its reload without tunnel"
 kill -0 "$A_PID" && kill -0 "$B_PID" || fail "a proxy died"
 exit 0
