@@ -74,62 +74,6 @@ is_random(const char *path)
 	    strcmp(path, "/dev/urandom") == 0));
 }
 
-static int
-real_open(const char *name, const char *path, int flags, mode_t mode)
-{
-	int	(*o)(const char *, int, ...);
-
-	*(void **)&o = dlsym(RTLD_NEXT, name);
-	if (o == NULL) {
-		fprintf(stderr, "fixrand: no %s: %s\n", name, dlerror());
-		_exit(127);
-	}
-	return (o(path, flags, mode));
-}
-
-static mode_t
-open_mode(int flags, va_list ap)
-{
-	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
-		return ((mode_t)va_arg(ap, int));
-	return (0);
-}
-
-int
-open(const char *path, int flags, ...)
-{
-	unsigned long	v;
-	va_list		ap;
-	mode_t		mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (is_random(path) && (v = fixed()) != 0)
-		return (fixed_fd((uint16_t)v, flags));
-	return (real_open("open", path, flags, mode));
-}
-
-int
-open64(const char *path, int flags, ...)
-{
-	unsigned long	v;
-	va_list		ap;
-	mode_t		mode;
-
-	va_start(ap, flags);
-	mode = open_mode(flags, ap);
-	va_end(ap);
-	if (is_random(path) && (v = fixed()) != 0)
-		return (fixed_fd((uint16_t)v, flags));
-	return (real_open("open64", path, flags, mode));
-}
-
-static int (*real_rand)(void);
-static long (*real_random)(void);
-static void (*real_srand)(unsigned int);
-static void (*real_srandom)(unsigned int);
-
 static void *
 next(const char *name)
 {
@@ -141,6 +85,55 @@ next(const char *name)
 	}
 	return (f);
 }
+
+/*
+ * open(2) and open64(2), ap holding their mode: /dev/random and
+ * /dev/urandom read as FIXRAND; anything else is opened by the real
+ * function of that name.
+ */
+static int
+open_fixed(const char *name, const char *path, int flags, va_list ap)
+{
+	int		(*o)(const char *, int, ...);
+	unsigned long	v;
+	mode_t		mode = 0;
+
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE)
+		mode = (mode_t)va_arg(ap, int);
+	if (is_random(path) && (v = fixed()) != 0)
+		return (fixed_fd((uint16_t)v, flags));
+	*(void **)&o = next(name);
+	return (o(path, flags, mode));
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	va_list	ap;
+	int	fd;
+
+	va_start(ap, flags);
+	fd = open_fixed("open", path, flags, ap);
+	va_end(ap);
+	return (fd);
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	va_list	ap;
+	int	fd;
+
+	va_start(ap, flags);
+	fd = open_fixed("open64", path, flags, ap);
+	va_end(ap);
+	return (fd);
+}
+
+static int (*real_rand)(void);
+static long (*real_random)(void);
+static void (*real_srand)(unsigned int);
+static void (*real_srandom)(unsigned int);
 
 int
 rand(void)
