@@ -757,6 +757,65 @@ lab_drive_callid() {
 	)
 }
 
+# callid_pick: a Call ID whose two bytes differ (a byte-order slip
+# shows), new each run.
+callid_pick() {
+	_cid=$(( $$ % 60000 + 4096 ))
+	[ $((_cid >> 8)) -ne $((_cid & 255)) ] || _cid=$((_cid + 1))
+	echo "$_cid"
+}
+
+# callid_captures: lab_capture of the control connections on the
+# server's side of its link ($TMP/s.pcap, on LINK_B: call it while the
+# server's link is the last one made) and on fw's inside bridge
+# ($TMP/c.pcap); callid_clients_wait stops them.
+callid_captures() {
+	lab_capture s "$TMP/s.pcap" "$LINK_B"
+	CALLID_CAPS=$TCPDUMP_PID
+	lab_capture fw "$TMP/c.pcap" br0
+	CALLID_CAPS="$CALLID_CAPS $TCPDUMP_PID"
+}
+
+# callid_clients ID: c1 and c2 (lab_drive_callid ID) each echo through
+# 192.0.2.1 for 8 s at 1000 frames a second, at least 4500 frames of 1
+# to 4000 bytes, in the background; their output in $TMP/c1.out and
+# $TMP/c2.out.
+callid_clients() {
+	echo "both clients use Call ID $1"
+	CALLID_CLIENTS=""
+	for _c in 1 2; do
+		lab_drive_callid "$1" c$_c -n 4500 -k 8 -r 1000 -w 8 -s 4000 \
+		    -t 20 -g $_c 192.0.2.1 >"$TMP/c$_c.out" 2>&1 &
+		CALLID_CLIENTS="$CALLID_CLIENTS $!"
+		lab_track $!
+	done
+}
+
+# callid_clients_wait: wait for the clients of callid_clients (CALLID_RC
+# 0 if both got every frame back in order, else 1), show their output,
+# then stop the captures of callid_captures.
+callid_clients_wait() {
+	CALLID_RC=0
+	for _p in $CALLID_CLIENTS; do
+		wait "$_p" || CALLID_RC=1
+	done
+	cat "$TMP/c1.out" "$TMP/c2.out"
+	sleep 1
+	for _p in $CALLID_CAPS; do
+		kill -INT "$_p"
+		wait "$_p"
+	done
+}
+
+# callid_clients_sent ID: on fw's inside ($TMP/c.pcap), c1 and c2 each
+# requested one call with Call ID ID (callid_sent), and the proxy's log
+# ($PLOG) has two calls of client Call ID ID.
+callid_clients_sent() {
+	callid_sent "$TMP/c.pcap" 192.0.2.1 "$1" 192.0.2.10 192.0.2.11
+	[ "$(log_count "call 1 up: client Call ID $1 ")" -eq 2 ] ||
+	    fail "the proxy did not log two calls of client Call ID $1"
+}
+
 # callid_sent PCAP SERVER ID ADDR...: in PCAP (lab_capture), every client
 # ADDR requested exactly one call of SERVER (address, port 1723), with
 # Call ID ID, and every message of the calls to and from SERVER carried

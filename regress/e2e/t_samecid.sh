@@ -12,41 +12,18 @@
 # would give both calls one key.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
-# A Call ID whose two bytes differ (a byte-order slip shows), new each run.
-cid=$(( $$ % 60000 + 4096 ))
-[ $((cid >> 8)) -ne $((cid & 255)) ] || cid=$((cid + 1))
+cid=$(callid_pick)
 lab_topology 2
 lab_pptpd
-lab_capture s "$TMP/s.pcap" "$LINK_B"
-spid=$TCPDUMP_PID
-lab_capture fw "$TMP/c.pcap" br0
-cpid=$TCPDUMP_PID
+callid_captures
 lab_proxy fw -p 192.0.2.1,198.51.100.2
-echo "both clients use Call ID $cid"
-pids=""
-for c in 1 2; do
-	lab_drive_callid "$cid" c$c -n 4500 -k 8 -r 1000 -w 8 -s 4000 \
-	    -t 20 -g $c 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
-	pids="$pids $!"
-	lab_track $!
-done
-rc=0
-for p in $pids; do
-	wait "$p" || rc=1
-done
-cat "$TMP/c1.out" "$TMP/c2.out"
-sleep 1
-for p in $spid $cpid; do
-	kill -INT "$p"
-	wait "$p"
-done
+callid_clients "$cid"
+callid_clients_wait
 grep "call [0-9]* up: .*(shown" "$PLOG" | sed 's/^.*control: //'
-callid_sent "$TMP/c.pcap" 192.0.2.1 "$cid" 192.0.2.10 192.0.2.11
-[ "$(log_count "call 1 up: client Call ID $cid ")" -eq 2 ] ||
-    fail "the proxy did not log two calls of client Call ID $cid"
+callid_clients_sent "$cid"
 callid_shown "$TMP/s.pcap" "$PLOG" 2
 echo "shown to the server as: $SHOWN"
 calls_overlap "$PLOG" 2
-[ $rc -eq 0 ] ||
+[ $CALLID_RC -eq 0 ] ||
     fail "a client with Call ID $cid did not get every frame back in order"
 exit 0

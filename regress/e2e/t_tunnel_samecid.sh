@@ -15,9 +15,7 @@
 # would give both calls one key.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
-# A Call ID whose two bytes differ (a byte-order slip shows), new each run.
-cid=$(( $$ % 60000 + 4096 ))
-[ $((cid >> 8)) -ne $((cid & 255)) ] || cid=$((cid + 1))
+cid=$(callid_pick)
 lab_tunnel_topology 2
 nsx mid iptables -C FORWARD -p 47 -j DROP ||
     fail "the middle network does not drop GRE"
@@ -25,19 +23,9 @@ nsx mid iptables -C FORWARD -p 47 -j DROP ||
 nsx mid iptables -I FORWARD -p udp -d 198.51.100.66 --dport 1723 ||
     fail "iptables: cannot count the tunnel's datagrams"
 lab_pptpd
-lab_capture s "$TMP/s.pcap" "$LINK_B"
-spid=$TCPDUMP_PID
-lab_capture fw "$TMP/c.pcap" br0
-cpid=$TCPDUMP_PID
+callid_captures
 tun_proxies
-echo "both clients use Call ID $cid"
-pids=""
-for c in 1 2; do
-	lab_drive_callid "$cid" c$c -n 4500 -k 8 -r 1000 -w 8 -s 4000 \
-	    -t 20 -g $c 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
-	pids="$pids $!"
-	lab_track $!
-done
+callid_clients "$cid"
 # While both calls are up, both proxies have two tunnels up.
 i=0
 while [ "$(log_count "call 1 up" "$PLOG2")" -lt 2 ] && [ $i -lt 100 ]; do
@@ -51,23 +39,12 @@ echo "$st" | grep -q "tunnels: 2 up" || fail "A has not two tunnels up"
 st=$(tun_status "$PLOG2" "$B_PID")
 echo "B: ${st#*gre: }"
 echo "$st" | grep -q "tunnels: 2 up" || fail "B has not two tunnels up"
-rc=0
-for p in $pids; do
-	wait "$p" || rc=1
-done
-cat "$TMP/c1.out" "$TMP/c2.out"
-sleep 1
-for p in $spid $cpid; do
-	kill -INT "$p"
-	wait "$p"
-done
+callid_clients_wait
 for f in "$PLOG" "$PLOG2"; do
 	grep "call [0-9]* up: .*(shown" "$f" |
 	    sed "s/^.*control: /$(basename "$f"): /"
 done
-callid_sent "$TMP/c.pcap" 192.0.2.1 "$cid" 192.0.2.10 192.0.2.11
-[ "$(log_count "call 1 up: client Call ID $cid ")" -eq 2 ] ||
-    fail "A did not log two calls of client Call ID $cid"
+callid_clients_sent "$cid"
 # What A showed B, B got: two Call IDs, different.
 a=$(sed -n 's/.*call [0-9]* up: .*(shown to the server as \([0-9]*\)).*/\1/p' \
     "$PLOG" | sort -n)
@@ -102,6 +79,6 @@ echo "datagrams to B's UDP port across the middle: $dg"
 [ -n "$dg" ] && [ "$dg" -ge 9000 ] ||
     fail "${dg:-no} datagrams to B's UDP port crossed the middle, not" \
 	"one a frame (9000 at least)"
-[ $rc -eq 0 ] ||
+[ $CALLID_RC -eq 0 ] ||
     fail "a client with Call ID $cid did not get every frame back in order"
 exit 0
