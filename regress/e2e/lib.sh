@@ -573,6 +573,39 @@ tun_status() {
 	grep "tunnels: .* up" "$1" | tail -1
 }
 
+# tun_fwd_dropped: the packets A's forwarder dropped, its channel to the
+# relay full (SIGUSR1 to A: tun_status); empty if its status has no count.
+tun_fwd_dropped() {
+	tun_status "$PLOG" "$A_PID" |
+	    sed -n 's/.*; \([0-9]*\) packets dropped, TCP not taking them$/\1/p'
+}
+
+# tun_tcp_calls C1_OPTIONS C2_OPTIONS: with UDP blocked in the middle,
+# c1's call through A and B (pptpdrive options C1_OPTIONS, words split,
+# and -P $TMP/go: it pauses after its first frames until the test makes
+# that file), then c2's (C2_OPTIONS), so that they are sessions 1 and 2
+# on A and on B, in the background (pids in C1_PID and C2_PID, output in
+# $TMP/c1.out and $TMP/c2.out).  Returns once c1 pauses and A switched
+# both sessions to TCP; C1_ID is the Call ID A showed c1.
+tun_tcp_calls() {
+	lab_drive c1 $1 -P "$TMP/go" 192.0.2.1 >"$TMP/c1.out" 2>&1 &
+	C1_PID=$!
+	lab_track $C1_PID
+	lab_wait_log "session 1: .* relayed to 198.51.100.66:1723" 10 ||
+	    fail "A did not relay c1's session"
+	lab_drive c2 $2 192.0.2.1 >"$TMP/c2.out" 2>&1 &
+	C2_PID=$!
+	lab_track $C2_PID
+	lab_wait_log "PAUSE: " 30 "$TMP/c1.out" ||
+	    { cat "$TMP/c1.out"; fail "c1's first frames did not echo"; }
+	for _s in 1 2; do
+		lab_wait_log "session $_s: no UDP answer from the peer: switching to TCP" 10 ||
+		    fail "A did not switch session $_s to TCP"
+	done
+	C1_ID=$(sed -n 's/.*session 1: call 1 up: .*(shown to the client as \([0-9]*\)).*/\1/p' "$PLOG" | head -n 1)
+	[ -n "$C1_ID" ] || fail "no Call ID shown to c1 in A's log"
+}
+
 # Helpers for tests that read pptpproxyctl's answers and captures.
 # sessions_match JSON ADDR=HOLD...: the sessions of "show sessions -j" in
 # JSON must be exactly one per ADDR, each of proxy "office" to

@@ -147,7 +147,7 @@ print("sent %d GRE packets of %d bytes in %.1f s, %d refused by the kernel"
       % (n - err, len(pkt), time.time() - t0, err))
 EOP
 flood() {
-	nsx c1 python3 "$TMP/flood.py" 192.0.2.1 "$id" "$1" $PPS \
+	nsx c1 python3 "$TMP/flood.py" 192.0.2.1 "$C1_ID" "$1" $PPS \
 	    >"$TMP/flood.out" 2>&1 &
 	FLOOD_PID=$!
 	lab_track $FLOOD_PID
@@ -160,24 +160,9 @@ flood_wait() {
 	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
 }
 
-# c1's call: 30 frames, a pause while the test floods it, 30 frames more.
-lab_drive c1 -n 30 -w 4 -t 90 -P "$TMP/go" 192.0.2.1 >"$TMP/c1.out" 2>&1 &
-c1=$!
-lab_track $c1
-lab_wait_log "session 1: .* relayed to 198.51.100.66:1723" 10 ||
-    fail "A did not relay c1's session"
-# c2 second, so that it is session 2 on A and on B; it echoes 24 s.
-lab_drive c2 -n 100 -k 24 -r 20 -w 4 -t 40 192.0.2.1 >"$TMP/c2.out" 2>&1 &
-c2=$!
-lab_track $c2
-lab_wait_log "PAUSE: " 30 "$TMP/c1.out" ||
-    { cat "$TMP/c1.out"; fail "c1's first frames did not echo"; }
-for s in 1 2; do
-	lab_wait_log "session $s: no UDP answer from the peer: switching to TCP" 10 ||
-	    fail "A did not switch session $s to TCP"
-done
-id=$(sed -n 's/.*session 1: call 1 up: .*(shown to the client as \([0-9]*\)).*/\1/p' "$PLOG" | head -n 1)
-[ -n "$id" ] || fail "no Call ID shown to c1 in A's log"
+# c1's call: 30 frames, a pause while the test floods it, 30 frames more;
+# c2 (session 2) echoes 24 s.
+tun_tcp_calls "-n 30 -w 4 -t 90" "-n 100 -k 24 -r 20 -w 4 -t 40"
 sleep 1.5	# the acknowledgments of c1's last frames are through
 ctl "$CTLSOCK" -j show session 1 >"$TMP/a0.json"
 ctl "$BSOCK" -j show session 1 >"$TMP/b0.json"
@@ -226,15 +211,11 @@ grep -q "^  tunnel queue   0 bytes for the peer; GRE dropped (TCP not keeping up
     { cat "$TMP/a1.txt"; fail "A's show session 1 does not say what was dropped"; }
 n=$(log_count "session 1: the control connection to 198.51.100.66:1723 does not keep up with the calls' GRE: packets dropped, 0 to the client and [1-9][0-9]* to the server so far")
 [ "$n" -eq 1 ] || fail "$n lines on session 1 dropping GRE, not one"
-wait $c2 || { cat "$TMP/c2.out"; fail "c2 lost frames while c1 flooded"; }
+wait $C2_PID || { cat "$TMP/c2.out"; fail "c2 lost frames while c1 flooded"; }
 cat "$TMP/c2.out"
 
 # The second flood, the relay stopped for 1.5 s of it.
-fwd() {
-	tun_status "$PLOG" "$A_PID" |
-	    sed -n 's/.*; \([0-9]*\) packets dropped, TCP not taking them$/\1/p'
-}
-fwd0=$(fwd)
+fwd0=$(tun_fwd_dropped)
 [ -n "$fwd0" ] || fail "no forwarder drops in A's SIGUSR1 status"
 ctl "$CTLSOCK" -j show session 1 >"$TMP/a2.json"
 ctl "$BSOCK" -j show session 1 >"$TMP/b2.json"
@@ -246,7 +227,7 @@ kill -CONT "$A_CTL"
 flood_wait
 settle "$TMP/a3.json" "$TMP/b3.json"
 account "$TMP/a2.json" "$TMP/b2.json" "$TMP/a3.json" "$TMP/b3.json" "$SENT"
-fwd1=$(fwd)
+fwd1=$(tun_fwd_dropped)
 drop_a=$(dropped "$TMP/a3.json")
 d=$((drop_a - $(dropped "$TMP/a2.json")))
 note "of the $d A dropped, the forwarder $((fwd1 - fwd0)) (its channel to the relay full)"
@@ -259,7 +240,7 @@ note "of the $d A dropped, the forwarder $((fwd1 - fwd0)) (its channel to the re
 
 # The same call still echoes: nothing wedged, no record cut on B's way.
 touch "$TMP/go"
-wait $c1 || { cat "$TMP/c1.out"; fail "c1's call did not echo after the floods"; }
+wait $C1_PID || { cat "$TMP/c1.out"; fail "c1's call did not echo after the floods"; }
 cat "$TMP/c1.out"
 lab_wait_log "session 1: .*ended after.*tunnelled over TCP, peer 198.51.100.66:1723, GRE dropped (TCP not keeping up): 0 to the client, $drop_a to the server$" 10 ||
     fail "A's end of session 1 does not count the drops"

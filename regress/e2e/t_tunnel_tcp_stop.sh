@@ -35,44 +35,23 @@ while sent < n:
 print("sent %d GRE packets of %d bytes" % (sent, len(pkt)))
 EOP
 
-# fwd: the packets A's forwarder dropped, its channel to the relay full.
-fwd() {
-	tun_status "$PLOG" "$PROXY_PID" |
-	    sed -n 's/.*; \([0-9]*\) packets dropped, TCP not taking them$/\1/p'
-}
-
-# c1's call: 10 frames, a pause while the test bursts on it, 10 more.
-lab_drive c1 -n 10 -w 4 -t 60 -P "$TMP/go" 192.0.2.1 >"$TMP/c1.out" 2>&1 &
-c1=$!
-lab_track $c1
-lab_wait_log "session 1: .* relayed to 198.51.100.66:1723" 10 ||
-    fail "A did not relay c1's session"
-# c2 second (session 2): frames of 1..1400 bytes, 20 a second, 14 s.
-lab_drive c2 -n 100 -k 14 -r 20 -w 8 -t 40 192.0.2.1 >"$TMP/c2.out" 2>&1 &
-c2=$!
-lab_track $c2
-lab_wait_log "PAUSE: " 30 "$TMP/c1.out" ||
-    { cat "$TMP/c1.out"; fail "c1's first frames did not echo"; }
-for s in 1 2; do
-	lab_wait_log "session $s: no UDP answer from the peer: switching to TCP" 10 ||
-	    fail "A did not switch session $s to TCP"
-done
-id=$(sed -n 's/.*session 1: call 1 up: .*(shown to the client as \([0-9]*\)).*/\1/p' "$PLOG" | head -n 1)
-[ -n "$id" ] || fail "no Call ID shown to c1 in A's log"
+# c1's call: 10 frames, a pause while the test bursts on it, 10 more;
+# c2 (session 2): frames of 1..1400 bytes, 20 a second, 14 s.
+tun_tcp_calls "-n 10 -w 4 -t 60" "-n 100 -k 14 -r 20 -w 8 -t 40"
 sleep 1		# c2 echoes over TCP meanwhile
-fwd0=$(fwd)
+fwd0=$(tun_fwd_dropped)
 [ -n "$fwd0" ] || fail "no forwarder drops in A's SIGUSR1 status"
 
 kill -STOP "$A_CTL"
-nsx c1 python3 "$TMP/burst.py" 192.0.2.1 "$id" $BURST >"$TMP/burst.out" 2>&1 ||
+nsx c1 python3 "$TMP/burst.py" 192.0.2.1 "$C1_ID" $BURST >"$TMP/burst.out" 2>&1 ||
     { kill -CONT "$A_CTL"; cat "$TMP/burst.out"; fail "the burst did not run"; }
 sleep 0.9
 kill -CONT "$A_CTL"
 cat "$TMP/burst.out"
 
-wait $c2 || { cat "$TMP/c2.out"; fail "c2 lost frames while the relay was stopped"; }
+wait $C2_PID || { cat "$TMP/c2.out"; fail "c2 lost frames while the relay was stopped"; }
 cat "$TMP/c2.out"
-fwd1=$(fwd)
+fwd1=$(tun_fwd_dropped)
 note "A's forwarder dropped $((fwd1 - fwd0)) packets while its relay was stopped"
 [ $((fwd1 - fwd0)) -eq 0 ] ||
     fail "the forwarder dropped $((fwd1 - fwd0)) of a burst of $BURST"
@@ -85,7 +64,7 @@ grep -q "session 2: .*does not keep up" "$PLOG" &&
 
 # c1's call still echoes.
 touch "$TMP/go"
-wait $c1 || { cat "$TMP/c1.out"; fail "c1's call did not echo after the burst"; }
+wait $C1_PID || { cat "$TMP/c1.out"; fail "c1's call did not echo after the burst"; }
 grep -q "protocol violation" "$PLOG" "$PLOG2" &&
     fail "a protocol violation on a control connection"
 exit 0
