@@ -54,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
+
 #define PPTP_MAGIC	0x1A2B3C4DU
 #define PAY_MAGIC	0x42474E31U	/* "BGN1" */
 #define BATCH		64
@@ -176,35 +178,6 @@ cpu_us(void)
 	    (uint64_t)ru.ru_utime.tv_usec +
 	    (uint64_t)ru.ru_stime.tv_sec * 1000000ULL +
 	    (uint64_t)ru.ru_stime.tv_usec);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
 }
 
 static void

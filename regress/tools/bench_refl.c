@@ -43,6 +43,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bytes.h"
+
 #define PPTP_MAGIC	0x1A2B3C4DU
 #define MAX_BATCH	256
 #define PKT_BUF		2048
@@ -90,35 +92,6 @@ static struct {
 	uint64_t	gre_acks, gre_addr_mismatch, gre_send_fail;
 	uint64_t	wakeups, batches;
 } st;
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	    ((uint32_t)p[2] << 8) | p[3];
-}
 
 static void
 sig_handler(int sig)
