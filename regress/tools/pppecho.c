@@ -37,6 +37,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hdlc.h"
+
 #define FRAME_MAX	8192
 #define PEND_MAX	(1 << 20)	/* echo held while the pty is full */
 #define READ_MIN	16384		/* room a read needs */
@@ -45,8 +47,7 @@ static volatile sig_atomic_t stop_sig;
 
 static unsigned long long nbytes, nframes, nbadfcs, nmarked;
 static unsigned char frame[FRAME_MAX];
-static size_t flen;
-static int fesc, foverflow;
+static struct hdlc_rx rx = { frame, sizeof(frame), 0, 0, 0 };
 static const char *mark = "STRAY";
 static size_t marklen;
 static unsigned char pend[PEND_MAX];
@@ -56,20 +57,6 @@ static void
 on_signal(int sig)
 {
 	stop_sig = sig;
-}
-
-/* FCS-16 of RFC 1662, bitwise (speed does not matter here). */
-static unsigned int
-fcs16(unsigned int fcs, const unsigned char *p, size_t n)
-{
-	int i;
-
-	while (n-- > 0) {
-		fcs ^= *p++;
-		for (i = 0; i < 8; i++)
-			fcs = (fcs & 1) ? (fcs >> 1) ^ 0x8408 : fcs >> 1;
-	}
-	return fcs & 0xffff;
 }
 
 static int
@@ -92,33 +79,17 @@ account(const unsigned char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		unsigned char c = p[i];
-
-		if (c == 0x7e) {
-			if (flen > 0 || foverflow) {
-				nframes++;
-				if (foverflow || flen < 3 ||
-				    fcs16(0xffff, frame, flen) != 0xf0b8)
-					nbadfcs++;
-				else if (contains(frame, flen, mark, marklen))
-					nmarked++;
-			}
-			flen = 0;
-			fesc = foverflow = 0;
+		if (!hdlc_take(&rx, p[i]))
 			continue;
+		if (rx.len > 0 || rx.over) {
+			nframes++;
+			if (rx.over || rx.len < 3 ||
+			    fcs16(0xffff, frame, rx.len) != HDLC_FCS_GOOD)
+				nbadfcs++;
+			else if (contains(frame, rx.len, mark, marklen))
+				nmarked++;
 		}
-		if (c == 0x7d) {
-			fesc = 1;
-			continue;
-		}
-		if (fesc) {
-			c ^= 0x20;
-			fesc = 0;
-		}
-		if (flen < sizeof(frame))
-			frame[flen++] = c;
-		else
-			foverflow = 1;
+		hdlc_rx_reset(&rx);
 	}
 }
 
@@ -184,8 +155,7 @@ main(int argc, char *argv[])
 	struct termios t;
 	const char *why = "end of file";
 	const char *m;
-	unsigned int fcs;
-	size_t i, o = 0;
+	size_t o;
 
 	(void)argc;
 	(void)argv;
@@ -209,19 +179,7 @@ main(int argc, char *argv[])
 	logline("pppecho %ld start\n", (long)getpid());
 
 	/* The first frame, async-HDLC framed with its FCS. */
-	fcs = fcs16(0xffff, lcp, sizeof(lcp)) ^ 0xffff;
-	out[o++] = 0x7e;
-	for (i = 0; i < sizeof(lcp) + 2; i++) {
-		unsigned char c = i < sizeof(lcp) ? lcp[i] :
-		    i == sizeof(lcp) ? (fcs & 0xff) : (fcs >> 8);
-
-		if (c < 0x20 || c == 0x7e || c == 0x7d) {
-			out[o++] = 0x7d;
-			out[o++] = c ^ 0x20;
-		} else
-			out[o++] = c;
-	}
-	out[o++] = 0x7e;
+	o = hdlc_frame(out, lcp, sizeof(lcp));
 	if (writeall(1, out, o) == -1)
 		why = "cannot write the first frame";
 	else {

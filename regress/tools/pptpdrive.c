@@ -70,6 +70,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hdlc.h"
+
 #define MAXSIZE		1400		/* largest frame contents, default */
 #define FRAME_MAX	(4096 + 64)
 #define OUTBUF		(1 << 16)
@@ -92,8 +94,7 @@ static size_t outlen;
 
 /* Input frame being assembled. */
 static unsigned char in[FRAME_MAX + 8];
-static size_t inlen;
-static int inesc, inover;
+static struct hdlc_rx rx = { in, sizeof(in), 0, 0, 0 };
 
 /* Counters. */
 static unsigned long sent, got, other, dups, written;
@@ -120,19 +121,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static unsigned int
-fcs16(unsigned int fcs, const unsigned char *p, size_t n)
-{
-	int i;
-
-	while (n-- > 0) {
-		fcs ^= *p++;
-		for (i = 0; i < 8; i++)
-			fcs = (fcs & 1) ? (fcs >> 1) ^ 0x8408 : fcs >> 1;
-	}
-	return fcs & 0xffff;
 }
 
 /* Size of the contents of frame seq: 1..1400, the largest every tenth. */
@@ -215,9 +203,7 @@ static int
 queue_frame(unsigned long seq)
 {
 	unsigned char f[FRAME_MAX];
-	unsigned char *o;
-	unsigned int fcs;
-	size_t n, i;
+	size_t n;
 
 	if (outlen + 2 * FRAME_MAX + 4 > sizeof(outbuf))
 		return 0;
@@ -226,20 +212,7 @@ queue_frame(unsigned long seq)
 	f[2] = proto >> 8;
 	f[3] = proto & 0xff;
 	n = 4 + frame_contents(seq, f + 4);
-	fcs = fcs16(0xffff, f, n) ^ 0xffff;
-	f[n++] = fcs & 0xff;
-	f[n++] = fcs >> 8;
-	o = outbuf + outlen;
-	*o++ = 0x7e;
-	for (i = 0; i < n; i++) {
-		if (f[i] < 0x20 || f[i] == 0x7e || f[i] == 0x7d) {
-			*o++ = 0x7d;
-			*o++ = f[i] ^ 0x20;
-		} else
-			*o++ = f[i];
-	}
-	*o++ = 0x7e;
-	outlen = (size_t)(o - outbuf);
+	outlen += hdlc_frame(outbuf + outlen, f, n);
 	written++;
 	return 1;
 }
@@ -258,7 +231,7 @@ check_frame(const unsigned char *f, size_t n)
 
 	if (n < 4)
 		return 0;		/* runt between flags: ignore */
-	if (fcs16(0xffff, f, n) != 0xf0b8) {
+	if (fcs16(0xffff, f, n) != HDLC_FCS_GOOD) {
 		summary("FAIL: a frame of %zu bytes with a bad FCS after %lu "
 		    "good frames", n, got);
 		return 1;
@@ -312,27 +285,11 @@ feed(const unsigned char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		unsigned char ch = p[i];
-
-		if (ch == 0x7e) {
-			if (!inover && inlen > 0 && check_frame(in, inlen))
-				return 1;
-			inlen = 0;
-			inesc = inover = 0;
+		if (!hdlc_take(&rx, p[i]))
 			continue;
-		}
-		if (ch == 0x7d) {
-			inesc = 1;
-			continue;
-		}
-		if (inesc) {
-			ch ^= 0x20;
-			inesc = 0;
-		}
-		if (inlen < sizeof(in))
-			in[inlen++] = ch;
-		else
-			inover = 1;
+		if (!rx.over && rx.len > 0 && check_frame(in, rx.len))
+			return 1;
+		hdlc_rx_reset(&rx);
 	}
 	return 0;
 }
