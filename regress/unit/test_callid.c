@@ -6,41 +6,13 @@
 
 #include <sys/types.h>
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pptp.h"
-
-static int	npass, nfail;
-
-static void	check(int, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
-/* cond first: the message may show what it left behind */
-#define CHECK(cond, ...) do {						\
-	int	ok_ = (cond) ? 1 : 0;					\
-	check(ok_, __LINE__, __VA_ARGS__);				\
-} while (0)
-
-static void
-check(int ok, int line, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (ok) {
-		npass++;
-		printf("ok %d - ", npass + nfail);
-	} else {
-		nfail++;
-		printf("not ok %d - (line %d) ", npass + nfail, line);
-	}
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+#include "check.h"
 
 static struct callid_pool	pool, pool2;
 static uint8_t			seen[65536];
@@ -371,6 +343,5 @@ main(void)
 	test_random();
 	test_share();
 	test_uniform();
-	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail != 0);
+	CHECK_DONE();
 }

@@ -34,7 +34,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,29 +42,9 @@
 
 #include <imsg.h>
 
+#include "check.h"
+
 #define MAXPAYLOAD	(MAX_IMSGSIZE - IMSG_HEADER_SIZE)
-
-static int	npass, nfail;
-
-static void	check(int, const char *, ...)
-		    __attribute__((__format__(__printf__, 2, 3)));
-
-static void
-check(int ok, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (ok)
-		npass++;
-	else
-		nfail++;
-	printf("%s %d - ", ok ? "ok" : "not ok", npass + nfail);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 /* a writes on sv[0], b reads on sv[1]; both non-blocking. */
 struct pair {
@@ -261,14 +240,14 @@ t_several_in_one_read(void)
 	    imsg_compose(&p.a, 3, 30, 0, -1, mid, sizeof(mid)) == 1 &&
 	    imsg_compose(&p.a, 4, 40, 0, -1, big, sizeof(big)) == 1 &&
 	    imsg_composev(&p.a, 5, 50, 0, -1, iov, 3) == 1;
-	check(ok, "compose five messages (empty, 1 byte, 100, largest, "
+	CHECK(ok, "compose five messages (empty, 1 byte, 100, largest, "
 	    "iovecs)");
-	check(imsgbuf_queuelen(&p.a) == 5, "queuelen 5 before writing");
-	check(imsgbuf_flush(&p.a) == 0 && imsgbuf_queuelen(&p.a) == 0,
+	CHECK(imsgbuf_queuelen(&p.a) == 5, "queuelen 5 before writing");
+	CHECK(imsgbuf_flush(&p.a) == 0 && imsgbuf_queuelen(&p.a) == 0,
 	    "flush empties the queue");
 
 	r = imsgbuf_read(&p.b);
-	check(r == 1 && drained(p.sv[1]), "one read takes all five");
+	CHECK(r == 1 && drained(p.sv[1]), "one read takes all five");
 	for (i = 0; i < 6; i++) {
 		n[i] = imsg_get(&p.b, &m);
 		switch (i) {
@@ -277,7 +256,7 @@ t_several_in_one_read(void)
 			    imsg_get_type(&m) == 1 && imsg_get_id(&m) == 10 &&
 			    imsg_get_pid(&m) == getpid() &&
 			    imsg_get_len(&m) == 0 && m.data == NULL;
-			check(ok, "empty message: type, id, own pid for 0, "
+			CHECK(ok, "empty message: type, id, own pid for 0, "
 			    "length");
 			break;
 		case 1:
@@ -286,14 +265,14 @@ t_several_in_one_read(void)
 			    imsg_get_pid(&m) == 1234 &&
 			    imsg_get_len(&m) == 1 &&
 			    ((char *)m.data)[0] == 'x';
-			check(ok, "1-byte message, pid as given");
+			CHECK(ok, "1-byte message, pid as given");
 			break;
 		case 2:
 			ok = n[i] == (ssize_t)(IMSG_HEADER_SIZE + sizeof(mid)) &&
 			    imsg_get_type(&m) == 3 &&
 			    imsg_get_len(&m) == sizeof(mid) &&
 			    filled(m.data, sizeof(mid), 3);
-			check(ok, "100-byte message");
+			CHECK(ok, "100-byte message");
 			break;
 		case 3:
 			memset(got, 0, sizeof(got));
@@ -301,24 +280,24 @@ t_several_in_one_read(void)
 			    imsg_get_type(&m) == 4 &&
 			    imsg_get_data(&m, got, sizeof(got)) == 0 &&
 			    filled(got, sizeof(got), 4);
-			check(ok, "message of MAX_IMSGSIZE");
+			CHECK(ok, "message of MAX_IMSGSIZE");
 			break;
 		case 4:
 			ok = n[i] == (ssize_t)IMSG_HEADER_SIZE + 5 &&
 			    imsg_get_type(&m) == 5 && imsg_get_len(&m) == 5 &&
 			    memcmp(m.data, "abcde", 5) == 0;
-			check(ok, "imsg_composev joins its iovecs");
+			CHECK(ok, "imsg_composev joins its iovecs");
 			break;
 		case 5:
-			check(n[i] == 0, "then imsg_get returns 0");
+			CHECK(n[i] == 0, "then imsg_get returns 0");
 			break;
 		}
 		if (i < 5)
-			check(imsg_get_fd(&m) == -1, "message %d has no "
+			CHECK(imsg_get_fd(&m) == -1, "message %d has no "
 			    "descriptor", i + 1);
 		imsg_free(&m);
 	}
-	check(imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) == 0,
+	CHECK(imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) == 0,
 	    "read with nothing there (EAGAIN) returns 1, nothing new");
 	pair_close(&p);
 }
@@ -345,7 +324,7 @@ t_split(void)
 	}
 	imsgbuf_flush(&w.a);
 	got = read(w.sv[1], wire, sizeof(wire));
-	check(got == (ssize_t)total, "wire bytes of three messages (%zu)",
+	CHECK(got == (ssize_t)total, "wire bytes of three messages (%zu)",
 	    total);
 	pair_close(&w);
 
@@ -375,11 +354,11 @@ t_split(void)
 		imsg_free(&m);
 		next++;
 	}
-	check(rerr == 0, "every 1-byte read returns 1");
-	check(early == 0 && late == 0,
+	CHECK(rerr == 0, "every 1-byte read returns 1");
+	CHECK(early == 0 && late == 0,
 	    "each message appears exactly with its last byte");
-	check(next == 3 && bad == 0, "all three whole and intact");
-	check(imsg_get(&r.b, &m) == 0, "nothing left over");
+	CHECK(next == 3 && bad == 0, "all three whole and intact");
+	CHECK(imsg_get(&r.b, &m) == 0, "nothing left over");
 	pair_close(&r);
 }
 
@@ -394,25 +373,25 @@ t_fdpass(void)
 
 	pair_open(&p, 1);
 	xpipe(pp);
-	check(imsg_compose(&p.a, 7, 1, 0, pp[1], "fd", 2) == 1,
+	CHECK(imsg_compose(&p.a, 7, 1, 0, pp[1], "fd", 2) == 1,
 	    "compose with a pipe's write end");
-	check(imsgbuf_flush(&p.a) == 0, "flush it");
+	CHECK(imsgbuf_flush(&p.a) == 0, "flush it");
 	closed = !isopen(pp[1]);
-	check(closed, "sender closed its copy once sent");
+	CHECK(closed, "sender closed its copy once sent");
 	n = pump(&p, &m);
-	check(n == (ssize_t)IMSG_HEADER_SIZE + 2 && imsg_get_type(&m) == 7 &&
+	CHECK(n == (ssize_t)IMSG_HEADER_SIZE + 2 && imsg_get_type(&m) == 7 &&
 	    memcmp(m.data, "fd", 2) == 0, "message with descriptor received");
 	fd = imsg_get_fd(&m);
-	check(fd >= 0 && isopen(fd), "imsg_get_fd gives the descriptor");
-	check(imsg_get_fd(&m) == -1, "imsg_get_fd gives it once, -1 after");
-	check(fd >= 0 && write(fd, "hello", 5) == 5 &&
+	CHECK(fd >= 0 && isopen(fd), "imsg_get_fd gives the descriptor");
+	CHECK(imsg_get_fd(&m) == -1, "imsg_get_fd gives it once, -1 after");
+	CHECK(fd >= 0 && write(fd, "hello", 5) == 5 &&
 	    read(pp[0], buf, sizeof(buf)) == 5 && memcmp(buf, "hello", 5) == 0,
 	    "written through it, read at the pipe's other end");
 	imsg_free(&m);
-	check(fd >= 0 && isopen(fd), "imsg_free leaves a taken descriptor");
+	CHECK(fd >= 0 && isopen(fd), "imsg_free leaves a taken descriptor");
 	if (fd >= 0)
 		close(fd);
-	check(pipe_eof(pp[0]), "no other copy of the write end is left");
+	CHECK(pipe_eof(pp[0]), "no other copy of the write end is left");
 	close(pp[0]);
 	pair_close(&p);
 }
@@ -433,14 +412,14 @@ t_fdqueue(void)
 	for (i = 0; i < 6; i++)
 		imsg_compose(&p.a, 200 + i, i, 0,
 		    carries[i] == -1 ? -1 : pp[carries[i]][1], &i, sizeof(i));
-	check(imsgbuf_queuelen(&p.a) == 6 && imsgbuf_flush(&p.a) == 0,
+	CHECK(imsgbuf_queuelen(&p.a) == 6 && imsgbuf_flush(&p.a) == 0,
 	    "six messages, three with descriptors, in one flush");
 
 	/* Read everything first: the descriptors wait in the queue. */
 	for (rounds = 0; rounds < 100 && !drained(p.sv[1]); rounds++)
 		if (imsgbuf_read(&p.b) != 1)
 			break;
-	check(drained(p.sv[1]), "all read before any imsg_get (%d reads)",
+	CHECK(drained(p.sv[1]), "all read before any imsg_get (%d reads)",
 	    rounds);
 
 	for (i = 0; i < 6; i++) {
@@ -464,14 +443,14 @@ t_fdqueue(void)
 		}
 		imsg_free(&m);
 	}
-	check(okorder == 6, "six messages in order");
-	check(okfd == 6, "each descriptor attached to its own message, "
+	CHECK(okorder == 6, "six messages in order");
+	CHECK(okfd == 6, "each descriptor attached to its own message, "
 	    "none to the others");
 	for (j = 0, i = 0; j < 3; j++) {
 		i += pipe_eof(pp[j][0]);
 		close(pp[j][0]);
 	}
-	check(i == 3, "no copies of the three write ends left");
+	CHECK(i == 3, "no copies of the three write ends left");
 	pair_close(&p);
 }
 
@@ -486,10 +465,10 @@ t_unclaimed(void)
 	pair_open(&p, 1);
 	xpipe(pp);
 	imsg_compose(&p.a, 1, 0, 0, pp[1], NULL, 0);
-	check(pump(&p, &m) > 0 && !pipe_eof(pp[0]),
+	CHECK(pump(&p, &m) > 0 && !pipe_eof(pp[0]),
 	    "message with descriptor received, descriptor open");
 	imsg_free(&m);
-	check(pipe_eof(pp[0]), "imsg_free closes a descriptor not taken");
+	CHECK(pipe_eof(pp[0]), "imsg_free closes a descriptor not taken");
 	close(pp[0]);
 	pair_close(&p);
 
@@ -498,7 +477,7 @@ t_unclaimed(void)
 	xpipe(pp);
 	imsg_compose(&p.a, 1, 0, 0, pp[1], NULL, 0);
 	imsgbuf_clear(&p.a);
-	check(imsgbuf_queuelen(&p.a) == 0 && pipe_eof(pp[0]),
+	CHECK(imsgbuf_queuelen(&p.a) == 0 && pipe_eof(pp[0]),
 	    "imsgbuf_clear closes the descriptors of unsent messages");
 	close(pp[0]);
 	pair_close(&p);
@@ -508,16 +487,16 @@ t_unclaimed(void)
 	xpipe(pp);
 	imsg_compose(&p.a, 1, 0, 0, pp[1], NULL, 0);
 	imsgbuf_flush(&p.a);
-	check(imsgbuf_read(&p.b) == 1 && !pipe_eof(pp[0]),
+	CHECK(imsgbuf_read(&p.b) == 1 && !pipe_eof(pp[0]),
 	    "descriptor read into the input queue");
 	imsgbuf_clear(&p.b);
-	check(pipe_eof(pp[0]),
+	CHECK(pipe_eof(pp[0]),
 	    "imsgbuf_clear closes received descriptors nobody claimed");
 	close(pp[0]);
 
 	/* The imsgbuf works again after imsgbuf_clear. */
 	imsg_compose(&p.a, 77, 0, 0, -1, "again", 5);
-	check(pump(&p, &m) > 0 && imsg_get_type(&m) == 77 &&
+	CHECK(pump(&p, &m) > 0 && imsg_get_type(&m) == 77 &&
 	    memcmp(m.data, "again", 5) == 0, "usable again after clear");
 	imsg_free(&m);
 	pair_close(&p);
@@ -536,24 +515,24 @@ t_get_data(void)
 	pair_open(&p, 0);
 	imsg_compose(&p.a, 1, 0, 0, -1, &v, sizeof(v));
 	imsg_compose(&p.a, 2, 0, 0, -1, NULL, 0);
-	check(pump(&p, &m) > 0 && imsg_get_len(&m) == sizeof(v),
+	CHECK(pump(&p, &m) > 0 && imsg_get_len(&m) == sizeof(v),
 	    "8-byte payload: imsg_get_len 8");
-	check(imsg_get_data(&m, &got, sizeof(got)) == 0 && got == v,
+	CHECK(imsg_get_data(&m, &got, sizeof(got)) == 0 && got == v,
 	    "imsg_get_data with the exact length copies it");
 	errno = 0;
 	r = imsg_get_data(&m, &small, sizeof(small));
-	check(r == -1 && errno == EBADMSG, "shorter length: -1, EBADMSG");
+	CHECK(r == -1 && errno == EBADMSG, "shorter length: -1, EBADMSG");
 	errno = 0;
 	r = imsg_get_data(&m, large, sizeof(large));
-	check(r == -1 && errno == EBADMSG, "longer length: -1, EBADMSG");
+	CHECK(r == -1 && errno == EBADMSG, "longer length: -1, EBADMSG");
 	imsg_free(&m);
 
-	check(pump(&p, &m) > 0 && imsg_get_len(&m) == 0 && m.data == NULL,
+	CHECK(pump(&p, &m) > 0 && imsg_get_len(&m) == 0 && m.data == NULL,
 	    "empty payload: length 0, data NULL");
 	errno = 0;
 	r = imsg_get_data(&m, &small, sizeof(small));
-	check(r == -1 && errno == EBADMSG, "empty payload, 4 asked: EBADMSG");
-	check(imsg_get_data(&m, &small, 0) == -1, "length 0 asked: -1");
+	CHECK(r == -1 && errno == EBADMSG, "empty payload, 4 asked: EBADMSG");
+	CHECK(imsg_get_data(&m, &small, 0) == -1, "length 0 asked: -1");
 	imsg_free(&m);
 	imsg_free(&m);		/* twice is harmless */
 	pair_close(&p);
@@ -595,13 +574,13 @@ t_garbage(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		pair_open(&p, 1);
 		raw_header(p.sv[0], 9, bad[i], 40);
-		check(imsgbuf_read(&p.b) == 1, "header with len %u read",
+		CHECK(imsgbuf_read(&p.b) == 1, "header with len %u read",
 		    bad[i]);
 		errno = 0;
 		n = imsg_get(&p.b, &m);
-		check(n == -1 && errno == ERANGE, "len %u: imsg_get -1, "
+		CHECK(n == -1 && errno == ERANGE, "len %u: imsg_get -1, "
 		    "ERANGE", bad[i]);
-		check(imsg_get(&p.b, &m) == -1, "len %u: and again", bad[i]);
+		CHECK(imsg_get(&p.b, &m) == -1, "len %u: and again", bad[i]);
 		pair_close(&p);
 	}
 
@@ -610,18 +589,18 @@ t_garbage(void)
 	raw_header(p.sv[0], 9, 200, 20);
 	close(p.sv[0]);
 	p.sv[0] = -1;
-	check(imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) == 0,
+	CHECK(imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) == 0,
 	    "truncated message: imsg_get returns 0");
-	check(imsgbuf_read(&p.b) == 0 && imsg_get(&p.b, &m) == 0,
+	CHECK(imsgbuf_read(&p.b) == 0 && imsg_get(&p.b, &m) == 0,
 	    "then end of file, still nothing");
 	pair_close(&p);
 
 	/* Larger than the receiver's limit. */
 	pair_open(&p, 0);
-	check(imsgbuf_set_maxsize(&p.b, 64) == 0, "receiver limit 64");
+	CHECK(imsgbuf_set_maxsize(&p.b, 64) == 0, "receiver limit 64");
 	imsg_compose(&p.a, 1, 0, 0, -1, junk, 100);
 	errno = 0;
-	check(pump(&p, &m) == -1 && errno == ERANGE,
+	CHECK(pump(&p, &m) == -1 && errno == ERANGE,
 	    "116-byte message over the limit: -1, ERANGE");
 	pair_close(&p);
 
@@ -654,7 +633,7 @@ t_garbage(void)
 			errs++;
 		pair_close(&p);
 	}
-	check(weird == 0, "300 rounds of random bytes: no crash, sane "
+	CHECK(weird == 0, "300 rounds of random bytes: no crash, sane "
 	    "results (%d messages, %d errors)", msgs, errs);
 }
 
@@ -668,7 +647,7 @@ t_eof(void)
 	pair_open(&p, 0);
 	close(p.sv[0]);
 	p.sv[0] = -1;
-	check(imsgbuf_read(&p.b) == 0, "peer closed: imsgbuf_read returns 0");
+	CHECK(imsgbuf_read(&p.b) == 0, "peer closed: imsgbuf_read returns 0");
 	pair_close(&p);
 
 	pair_open(&p, 0);
@@ -679,12 +658,12 @@ t_eof(void)
 	p.sv[0] = -1;
 	r1 = imsgbuf_read(&p.b);
 	r2 = imsgbuf_read(&p.b);
-	check(r1 == 1 && r2 == 0, "data then end of file: 1, then 0");
+	CHECK(r1 == 1 && r2 == 0, "data then end of file: 1, then 0");
 	n1 = imsg_get(&p.b, &m) > 0 && imsg_get_type(&m) == 1;
 	imsg_free(&m);
 	n2 = imsg_get(&p.b, &m) > 0 && imsg_get_type(&m) == 2;
 	imsg_free(&m);
-	check(n1 && n2 && imsg_get(&p.b, &m) == 0,
+	CHECK(n1 && n2 && imsg_get(&p.b, &m) == 0,
 	    "messages read before end of file are all there");
 	pair_close(&p);
 }
@@ -726,7 +705,7 @@ t_burst(void)
 			bad++;
 	}
 	close(pp[1]);
-	check(bad == 0 && imsgbuf_queuelen(&p.a) == BURST,
+	CHECK(bad == 0 && imsgbuf_queuelen(&p.a) == BURST,
 	    "%d messages queued at once, %d with descriptors", BURST,
 	    BURST / BURST_FDEVERY);
 
@@ -766,15 +745,15 @@ t_burst(void)
 			break;
 		}
 	}
-	check(werr == 0 && rerr == 0,
+	CHECK(werr == 0 && rerr == 0,
 	    "imsgbuf_write returns 0 on a full socket, never -1; reads fine");
-	check(full > 0, "the socket filled up and the writer waited "
+	CHECK(full > 0, "the socket filled up and the writer waited "
 	    "(%d times)", full);
-	check(next == BURST, "all %d messages arrived (%d)", BURST, next);
-	check(bad == 0, "in order and intact");
-	check(badfd == 0, "descriptors on exactly the right messages");
-	check(imsgbuf_queuelen(&p.a) == 0, "writer's queue empty");
-	check(pipe_eof(pp[0]), "every passed descriptor closed on both sides");
+	CHECK(next == BURST, "all %d messages arrived (%d)", BURST, next);
+	CHECK(bad == 0, "in order and intact");
+	CHECK(badfd == 0, "descriptors on exactly the right messages");
+	CHECK(imsgbuf_queuelen(&p.a) == 0, "writer's queue empty");
+	CHECK(pipe_eof(pp[0]), "every passed descriptor closed on both sides");
 	close(pp[0]);
 	pair_close(&p);
 }
@@ -792,9 +771,9 @@ t_no_fdpass(void)
 	imsgbuf_flush(&p.a);
 	errno = 0;
 	r = imsgbuf_read(&p.b);
-	check(r == -1 && errno == EBADMSG, "descriptor to a receiver "
+	CHECK(r == -1 && errno == EBADMSG, "descriptor to a receiver "
 	    "without imsgbuf_allow_fdpass: read fails, EBADMSG");
-	check(pipe_eof(pp[0]), "and the descriptor is closed");
+	CHECK(pipe_eof(pp[0]), "and the descriptor is closed");
 	close(pp[0]);
 	pair_close(&p);
 }
@@ -848,10 +827,10 @@ t_fdpass_rules(void)
 	pair_open(&p, 0);
 	imsgbuf_allow_fdpass(&p.b);
 	xpipe(pp);
-	check(imsg_compose(&p.a, 5, 0, 0, pp[1], "y", 1) == 1,
+	CHECK(imsg_compose(&p.a, 5, 0, 0, pp[1], "y", 1) == 1,
 	    "a descriptor composed on an imsgbuf without fdpass: queued");
-	check(pipe_eof(pp[0]), "but the descriptor is closed at once");
-	check(pump(&p, &m) > 0 && imsg_get_type(&m) == 5 &&
+	CHECK(pipe_eof(pp[0]), "but the descriptor is closed at once");
+	CHECK(pump(&p, &m) > 0 && imsg_get_type(&m) == 5 &&
 	    imsg_get_fd(&m) == -1, "the message arrives, without it");
 	imsg_free(&m);
 	close(pp[0]);
@@ -864,7 +843,7 @@ t_fdpass_rules(void)
 	memset(&h, 0, sizeof(h));
 	h.type = 6;
 	h.len = sizeof(h);
-	check(raw_send(p.sv[0], &h, sizeof(h), &pp[1], 1) ==
+	CHECK(raw_send(p.sv[0], &h, sizeof(h), &pp[1], 1) ==
 	    (ssize_t)sizeof(h), "by hand: an unmarked message with a "
 	    "descriptor");
 	close(pp[1]);
@@ -878,12 +857,12 @@ t_fdpass_rules(void)
 			got++;
 		imsg_free(&m);
 	}
-	check(got == 2, "both messages arrive, neither with a descriptor");
-	check(pipe_eof(pp[0]), "and the descriptor is closed once the next "
+	CHECK(got == 2, "both messages arrive, neither with a descriptor");
+	CHECK(pipe_eof(pp[0]), "and the descriptor is closed once the next "
 	    "message is taken");
 	close(pp[0]);
 	pair_close(&p);
-	check(nfds() == n0, "no descriptor left open (%d, %d before)",
+	CHECK(nfds() == n0, "no descriptor left open (%d, %d before)",
 	    nfds(), n0);
 
 	/* A marked message whose descriptor comes with a later byte. */
@@ -898,11 +877,11 @@ t_fdpass_rules(void)
 	for (i = 0; i < 4; i++)
 		(void)imsgbuf_read(&p.b);
 	errno = 0;
-	check(imsg_get(&p.b, &m) == -1 && errno == EBADMSG,
+	CHECK(imsg_get(&p.b, &m) == -1 && errno == EBADMSG,
 	    "a marked message whose descriptor did not come with its first "
 	    "byte: EBADMSG");
 	pair_close(&p);
-	check(pipe_eof(pp[0]), "and imsgbuf_clear closes the descriptor");
+	CHECK(pipe_eof(pp[0]), "and imsgbuf_clear closes the descriptor");
 	close(pp[0]);
 
 	/* Descriptors with bytes of no whole message, one by one. */
@@ -920,13 +899,13 @@ t_fdpass_rules(void)
 		raw_send(p.sv[0], "w", 1, fds, 1);
 		r = imsgbuf_read(&p.b);
 	}
-	check(r == -1 && errno == EBADMSG && i == 65, "descriptors waiting "
+	CHECK(r == -1 && errno == EBADMSG && i == 65, "descriptors waiting "
 	    "for a message: 64 kept, the 65th makes the read fail (after "
 	    "%d)", i);
 	raw_send(p.sv[0], "w", 1, fds, 8);
 	close(fd);
 	pair_close(&p);
-	check(nfds() == n0, "all closed after imsgbuf_clear (%d open, %d "
+	CHECK(nfds() == n0, "all closed after imsgbuf_clear (%d open, %d "
 	    "before)", nfds(), n0);
 }
 
@@ -941,24 +920,24 @@ t_sizes(void)
 	pair_open(&p, 0);
 	errno = 0;
 	r = imsg_compose(&p.a, 1, 0, 0, -1, big, MAXPAYLOAD + 1);
-	check(r == -1 && errno == ERANGE && imsgbuf_queuelen(&p.a) == 0,
+	CHECK(r == -1 && errno == ERANGE && imsgbuf_queuelen(&p.a) == 0,
 	    "payload over the limit: -1, ERANGE, nothing queued");
 	xpipe(pp);
 	r = imsg_compose(&p.a, 1, 0, 0, pp[1], big, MAXPAYLOAD + 1);
-	check(r == -1 && pipe_eof(pp[0]),
+	CHECK(r == -1 && pipe_eof(pp[0]),
 	    "and a descriptor given with it is closed");
 	close(pp[0]);
 	errno = 0;
-	check(imsgbuf_set_maxsize(&p.a, IMSG_HEADER_SIZE - 1) == -1 &&
+	CHECK(imsgbuf_set_maxsize(&p.a, IMSG_HEADER_SIZE - 1) == -1 &&
 	    errno == EINVAL, "limit below the header size refused");
-	check(imsgbuf_set_maxsize(&p.a, 0x80000000U) == -1,
+	CHECK(imsgbuf_set_maxsize(&p.a, 0x80000000U) == -1,
 	    "limit of 2^31 refused");
-	check(imsgbuf_set_maxsize(&p.a, 200000) == 0 &&
+	CHECK(imsgbuf_set_maxsize(&p.a, 200000) == 0 &&
 	    imsgbuf_set_maxsize(&p.b, 200000) == 0, "limits raised to 200000");
 	fill(big, sizeof(big), 77);
-	check(imsg_compose(&p.a, 5, 0, 0, -1, big, sizeof(big)) == 1,
+	CHECK(imsg_compose(&p.a, 5, 0, 0, -1, big, sizeof(big)) == 1,
 	    "150000-byte payload composed");
-	check(pump(&p, &m) == (ssize_t)(IMSG_HEADER_SIZE + sizeof(big)) &&
+	CHECK(pump(&p, &m) == (ssize_t)(IMSG_HEADER_SIZE + sizeof(big)) &&
 	    imsg_get_len(&m) == sizeof(big) &&
 	    filled(m.data, sizeof(big), 77),
 	    "and received whole (input buffer grew)");
@@ -979,34 +958,34 @@ t_forward_create(void)
 	pair_open(&q, 1);
 	xpipe(pp);
 	imsg_compose(&p.a, 33, 44, 555, pp[1], "forward me", 10);
-	check(pump(&p, &m) > 0, "message to forward received");
-	check(imsg_forward(&q.a, &m) == 1, "imsg_forward queues it");
-	check(pump(&q, &f) > 0 && imsg_get_type(&f) == 33 &&
+	CHECK(pump(&p, &m) > 0, "message to forward received");
+	CHECK(imsg_forward(&q.a, &m) == 1, "imsg_forward queues it");
+	CHECK(pump(&q, &f) > 0 && imsg_get_type(&f) == 33 &&
 	    imsg_get_id(&f) == 44 && imsg_get_pid(&f) == 555 &&
 	    imsg_get_len(&f) == 10 && memcmp(f.data, "forward me", 10) == 0,
 	    "forwarded: same type, id, pid and payload");
-	check(imsg_get_fd(&f) == -1, "forwarded without the descriptor");
+	CHECK(imsg_get_fd(&f) == -1, "forwarded without the descriptor");
 	imsg_free(&f);
 	imsg_free(&m);
-	check(pipe_eof(pp[0]), "original descriptor closed by imsg_free");
+	CHECK(pipe_eof(pp[0]), "original descriptor closed by imsg_free");
 	close(pp[0]);
 
 	b = imsg_create(&p.a, 8, 9, 0, 4);
-	check(b != NULL && imsg_add(b, "abcd", 4) == 4 &&
+	CHECK(b != NULL && imsg_add(b, "abcd", 4) == 4 &&
 	    imsg_add(b, "efgh", 4) == 4, "imsg_create, imsg_add twice");
 	imsg_close(&p.a, b);
-	check(pump(&p, &m) == (ssize_t)IMSG_HEADER_SIZE + 8 &&
+	CHECK(pump(&p, &m) == (ssize_t)IMSG_HEADER_SIZE + 8 &&
 	    imsg_get_type(&m) == 8 && imsg_get_id(&m) == 9 &&
 	    memcmp(m.data, "abcdefgh", 8) == 0,
 	    "imsg_close: message grown past its first size arrives");
 	imsg_free(&m);
 	errno = 0;
-	check(imsg_create(&p.a, 1, 0, 0, MAXPAYLOAD + 1) == NULL &&
+	CHECK(imsg_create(&p.a, 1, 0, 0, MAXPAYLOAD + 1) == NULL &&
 	    errno == ERANGE, "imsg_create over the limit: NULL, ERANGE");
 	b = imsg_create(&p.a, 1, 0, 0, 0);
 	r = b == NULL ? 0 : imsg_add(b, big, MAXPAYLOAD + 1);
-	check(r == -1, "imsg_add past the limit fails (and frees)");
-	check(imsgbuf_queuelen(&p.a) == 0, "nothing queued by failures");
+	CHECK(r == -1, "imsg_add past the limit fails (and frees)");
+	CHECK(imsgbuf_queuelen(&p.a) == 0, "nothing queued by failures");
 	pair_close(&p);
 	pair_close(&q);
 }
@@ -1023,9 +1002,9 @@ t_epipe(void)
 	imsg_compose(&p.a, 1, 0, 0, -1, "lost", 4);
 	errno = 0;
 	r = imsgbuf_write(&p.a);
-	check(r == -1 && errno == EPIPE,
+	CHECK(r == -1 && errno == EPIPE,
 	    "peer gone: imsgbuf_write -1, EPIPE, no SIGPIPE");
-	check(imsgbuf_flush(&p.a) == -1, "imsgbuf_flush -1 too");
+	CHECK(imsgbuf_flush(&p.a) == -1, "imsgbuf_flush -1 too");
 	pair_close(&p);
 }
 
@@ -1050,9 +1029,8 @@ main(void)
 	t_forward_create();
 	t_epipe();
 	after = nfds();
-	check(before == after, "no descriptor leaked (%d open before, "
+	CHECK(before == after, "no descriptor leaked (%d open before, "
 	    "%d after)", before, after);
 
-	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail > 0 ? 1 : 0);
+	CHECK_DONE();
 }

@@ -8,41 +8,15 @@
 
 #include <sys/types.h>
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pptp.h"
+#include "check.h"
 
-static int	npass, nfail, verbose;
-
-static void	check(int, int, const char *, ...)
-		    __attribute__((__format__(__printf__, 3, 4)));
-/* cond first: the message may show what it left behind */
-#define CHECK(cond, ...) do {						\
-	int	ok_ = (cond) ? 1 : 0;					\
-	check(ok_, __LINE__, __VA_ARGS__);				\
-} while (0)
-
-static void
-check(int ok, int line, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (ok) {
-		npass++;
-		printf("ok %d - ", npass + nfail);
-	} else {
-		nfail++;
-		printf("not ok %d - (line %d) ", npass + nfail, line);
-	}
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-}
+static int	verbose;
 
 static const uint16_t sizes[PPTP_CTRL_MAX + 1] = { 0, 156, 156, 16, 16,
     16, 20, 168, 32, 220, 24, 28, 16, 148, 40, 24 };
@@ -1596,6 +1570,5 @@ main(void)
 	test_share();
 	CHECK(callid_free(&pool) == free0 && free0 == 65535,
 	    "all Call IDs back in the pool at the end");
-	printf("%d passed, %d failed\n", npass, nfail);
-	return (nfail != 0);
+	CHECK_DONE();
 }
