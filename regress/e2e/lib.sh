@@ -560,7 +560,28 @@ EOC
 	A_PID=$PROXY_PID
 }
 
-# gre_status LOG PID: SIGUSR1 to a proxy; its forwarder's tunnel line.
+# tun_to_stranger TIMEOUT SECONDS WHAT: A alone in fw (timeout connect
+# TIMEOUT), tunnelling to 198.51.100.66, where the test put something
+# that is no B (WHAT, for the failure); c1's call through it (pptpdrive
+# -n 5 -t SECONDS) must fail, and within 20 s.
+tun_to_stranger() {
+	cat >"$TMP/a.conf" <<EOC
+timeout connect $1
+proxy a {
+	listen on 192.0.2.1
+	server 198.51.100.66 tunnel
+}
+EOC
+	lab_proxy fw -f "$TMP/a.conf"
+	_t0=$(date +%s)
+	lab_drive c1 -n 5 -t "$2" 192.0.2.1 &&
+	    fail "a call passed through a tunnelling proxy to $3"
+	_t1=$(date +%s)
+	[ $((_t1 - _t0)) -le 20 ] ||
+	    fail "the client took $((_t1 - _t0)) s to give up"
+}
+
+# tun_status LOG PID: SIGUSR1 to a proxy; its forwarder's tunnel line.
 tun_status() {
 	_n=$(log_count "tunnels: .* up" "$1")
 	kill -USR1 "$2"

@@ -19,19 +19,7 @@ while True:
     held.append(c)
 '
 lab_wait_port fw2 1723 5 || fail "the silent server did not start"
-cat >"$TMP/a.conf" <<EOC
-timeout connect 3
-proxy a {
-	listen on 192.0.2.1
-	server 198.51.100.66 tunnel
-}
-EOC
-lab_proxy fw -f "$TMP/a.conf"
-t0=$(date +%s)
-lab_drive c1 -n 5 -t 12 192.0.2.1
-rc=$?
-t1=$(date +%s)
-[ "$rc" -ne 0 ] || fail "a call passed through a server that says nothing"
+tun_to_stranger 3 12 "a server that says nothing"
 lab_wait_log "session 1: server 198.51.100.66:1723 is not a tunnelling pptpproxy (no answer to our tunnel hello within 3 s)" 2 ||
     fail "A did not say that the server never answered its hello"
 # Not before the 3 s: the line's time against the session's start.
@@ -39,5 +27,4 @@ s0=$(sed -n 's/^[0-9-]* \([0-9:]*\)\.[0-9]* .*session 1: accepted .*/\1/p' "$PLO
 s1=$(sed -n 's/^[0-9-]* \([0-9:]*\)\.[0-9]* .*session 1: server .*no answer to our tunnel hello.*/\1/p' "$PLOG" | head -1)
 d=$(( $(date -d "$s1" +%s) - $(date -d "$s0" +%s) ))
 [ "$d" -ge 2 ] && [ "$d" -le 5 ] || fail "A gave up after $d s, not about 3"
-[ $((t1 - t0)) -le 20 ] || fail "the client took $((t1 - t0)) s to give up"
 exit 0
