@@ -712,6 +712,27 @@ stop_seen() {
 	return 0
 }
 
+# lab_closed NS ADDR PORT SECONDS: a bare TCP client in NS connects to
+# ADDR:PORT, sends nothing and waits at most SECONDS for the other end:
+# prints "closed T" (closed or reset T seconds after the connection was
+# made), "data T" (it sent something) or "open SECONDS".  Needs python3
+# (the test skips without it).
+lab_closed() {
+	nsx "$1" python3 - "$2" "$3" "$4" <<'EOP'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])),
+    timeout=float(sys.argv[3]))
+t = time.time()
+try:
+    d = s.recv(100)
+    print("closed" if not d else "data", "%.2f" % (time.time() - t))
+except socket.timeout:
+    print("open", sys.argv[3])
+except ConnectionResetError:
+    print("closed %.2f" % (time.time() - t))
+EOP
+}
+
 # lab_refused ADDR [SECONDS]: wait for the proxy's line refusing a
 # connection of ADDR by the ACL of proxy "office" (the client, the proxy
 # and the reason named).

@@ -9,19 +9,7 @@ lab_pptpd
 lab_tcpdump s "$TMP/s.pcap" tcp port 1723
 lab_proxy fw -p 192.0.2.1,198.51.100.2 -a 198.51.100.0/24 -a 192.0.2.64/26
 # A bare TCP client: the connection must be closed, promptly.
-r=$(nsx c1 python3 - <<'EOP'
-import socket, time
-s = socket.create_connection(("192.0.2.1", 1723), timeout=5)
-t = time.time()
-try:
-    d = s.recv(100)
-    print("closed" if not d else "data", "%.2f" % (time.time() - t))
-except socket.timeout:
-    print("open 5")
-except ConnectionResetError:
-    print("closed %.2f" % (time.time() - t))
-EOP
-)
+r=$(lab_closed c1 192.0.2.1 1723 5)
 echo "bare connection: $r"
 set -- $r
 [ "$1" = closed ] || fail "the refused connection was not closed ($r)"

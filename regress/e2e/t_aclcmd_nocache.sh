@@ -4,6 +4,7 @@
 # connection from that address runs it again; a command that exits 1 is
 # run once for both.
 . "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null 2>&1 || skip "no python3"
 lab_topology 1
 cat >"$TMP/hang" <<EOS
 #!/bin/sh
@@ -32,26 +33,12 @@ proxy "deny" {
 }
 EOC
 lab_proxy fw -f "$conf"
-# connect to PORT, wait to be closed: "closed SECONDS"
-conn() {
-	nsx c1 python3 - "$1" <<'EOP'
-import socket, sys, time
-s = socket.create_connection(("192.0.2.1", int(sys.argv[1])), timeout=10)
-t = time.time()
-try:
-    print("closed" if not s.recv(10) else "data", "%.1f" % (time.time() - t))
-except ConnectionResetError:
-    print("closed %.1f" % (time.time() - t))
-except socket.timeout:
-    print("open 10")
-EOP
-}
 for i in 1 2; do
-	r=$(conn 1723)
+	r=$(lab_closed c1 192.0.2.1 1723 10)
 	case $r in closed*) ;; *) fail "connection $i to the hanging command: $r" ;; esac
 done
 for i in 1 2; do
-	r=$(conn 1724)
+	r=$(lab_closed c1 192.0.2.1 1724 10)
 	case $r in closed*) ;; *) fail "connection $i to the refusing command: $r" ;; esac
 done
 h=$(wc -l <"$TMP/hang.runs")
