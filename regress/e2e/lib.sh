@@ -451,6 +451,44 @@ lab_tcpdump_stop() {
 	wait "$TCPDUMP_PID" 2>/dev/null
 }
 
+# Helpers for the tests that load the proxy with the benchmark's tools.
+# bench_need CONNECTIONS: skip without bench_gen and bench_refl, or when
+# the descriptor limit is too low for the relay to hold CONNECTIONS (two
+# descriptors each, and some).
+bench_need() {
+	[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
+	    skip "no $TOOLS/bench_gen or bench_refl (make tools)"
+	[ "$(ulimit -Hn)" -ge $((2 * $1 + 400)) ] 2>/dev/null ||
+	    skip "the descriptor limit $(ulimit -Hn) is below $((2 * $1 + 400))"
+}
+
+# bench_refl_start: bench_refl, the reflecting server, on 198.51.100.2
+# port 1724.
+bench_refl_start() {
+	lab_bg s "$TOOLS/bench_refl" -l 198.51.100.2:1724
+	lab_wait_port s 1724 5 || fail "bench_refl did not start"
+}
+
+# bench_hold CALLS [bench_gen options]: bench_gen in c1 through
+# 192.0.2.1 port 1724 holds CALLS calls (-m hold, 64 connections at a
+# time); returns once they are all up, within 60 s.  GEN_PID: its pid.
+bench_hold() {
+	_calls=$1
+	shift
+	rm -f "$TMP/ready"
+	lab_bg c1 "$TOOLS/bench_gen" -c 192.0.2.1:1724 -m hold -n "$_calls" \
+	    -C 64 -r "$TMP/ready" "$@"
+	GEN_PID=$LAST_PID
+	_i=0
+	while [ ! -f "$TMP/ready" ] && [ $_i -lt 600 ]; do
+		kill -0 "$GEN_PID" 2>/dev/null ||
+		    fail "bench_gen ended before its calls were up"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -f "$TMP/ready" ] || fail "$_calls calls not up within 60 s"
+}
+
 # Helpers for the gre offload tests.
 # offload_proxy FORWARD [LINE...]: skip without nft(8); set ip_forward in
 # fw to FORWARD (0 or 1); start the proxy in fw with "gre offload yes",

@@ -13,13 +13,9 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 N=3000
-[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
-    skip "no $TOOLS/bench_gen or bench_refl (make tools)"
-[ "$(ulimit -Hn)" -ge $((2 * N + 400)) ] 2>/dev/null ||
-    skip "the descriptor limit $(ulimit -Hn) is below $((2 * N + 400))"
+bench_need $N
 lab_topology 1
-lab_bg s "$TOOLS/bench_refl" -l 198.51.100.2:1724
-lab_wait_port s 1724 5 || fail "bench_refl did not start"
+bench_refl_start
 printf 'limit connections %d\nlimit connections per-address %d\n' \
     $((N + 100)) $((N + 100)) >"$TMP/p.conf"
 printf 'limit calls per-address %d\n' $((N + 100)) >>"$TMP/p.conf"
@@ -28,16 +24,7 @@ printf '\tserver 198.51.100.2 port 1724\n}\n' >>"$TMP/p.conf"
 # (lab_proxy waits for port 1723)
 lab_proxy fw -f "$TMP/p.conf" -p 192.0.2.1:1723,198.51.100.2:1723
 
-lab_bg c1 "$TOOLS/bench_gen" -c 192.0.2.1:1724 -m hold -n $N -K 1 -C 64 \
-    -r "$TMP/ready"
-gen=$LAST_PID
-i=0
-while [ ! -f "$TMP/ready" ] && [ $i -lt 600 ]; do
-	kill -0 "$gen" 2>/dev/null || fail "bench_gen ended before its calls were up"
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -f "$TMP/ready" ] || fail "$N calls not up within 60 s"
+bench_hold $N -K 1
 sleep 1
 
 # Every session, in text and in JSON.

@@ -15,15 +15,10 @@
 . "$(dirname "$0")/lib.sh"
 N=3000
 K=4
-[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
-    skip "no $TOOLS/bench_gen or bench_refl (make tools)"
-# The relay needs two descriptors a connection, the generator one.
-[ "$(ulimit -Hn)" -ge $((2 * N + 400)) ] 2>/dev/null ||
-    skip "the descriptor limit $(ulimit -Hn) is below $((2 * N + 400))"
+bench_need $N
 lab_topology 1
 lab_pptpd
-lab_bg s "$TOOLS/bench_refl" -l 198.51.100.2:1724
-lab_wait_port s 1724 5 || fail "bench_refl did not start"
+bench_refl_start
 printf 'limit connections %d\nlimit connections per-address %d\nlimit calls %d\n' \
     $((N + 100)) $((N + 100)) $K >"$TMP/p.conf"
 lab_proxy fw -f "$TMP/p.conf" -p 192.0.2.1:1724,198.51.100.2:1724 \
@@ -39,19 +34,10 @@ own() {
 shm() { awk '/^RssShmem:/ { print $2 }' "/proc/$1/status"; }
 r0=$(own "$ctl")
 
-lab_bg c1 "$TOOLS/bench_gen" -c 192.0.2.1:1724 -m hold -n $((N * K)) \
-    -K $K -C 64 -r "$TMP/ready"
-gen=$LAST_PID
-i=0
-while [ ! -f "$TMP/ready" ] && [ $i -lt 600 ]; do
-	kill -0 "$gen" 2>/dev/null || fail "bench_gen ended before its calls were up"
-	sleep 0.1
-	i=$((i + 1))
-done
-[ -f "$TMP/ready" ] || fail "$((N * K)) calls not up within 60 s"
+bench_hold $((N * K)) -K $K
 r1=$(own "$ctl")
 g1=$(rss "$gre")
-kill -TERM "$gen"
+kill -TERM "$GEN_PID"
 i=0
 while [ "$(log_count "ended after")" -lt $N ] && [ $i -lt 300 ]; do
 	sleep 0.1
