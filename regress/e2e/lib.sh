@@ -750,6 +750,30 @@ stop_seen() {
 	return 0
 }
 
+# lab_only_proxy NS: fail if anything but pptpproxy runs in namespace
+# NS (an ACL command, or a child of one, left behind).
+lab_only_proxy() {
+	for _p in $(ip netns pids "$PFX$1"); do
+		case $(readlink "/proc/$_p/exe") in
+		*/pptpproxy | */pptpproxy" (deleted)") ;;
+		"") ;;
+		*) fail "left running in $1: $_p $(tr '\0' ' ' <"/proc/$_p/cmdline")" ;;
+		esac
+	done
+	return 0
+}
+
+# lab_wait_hold NS...: wait until the client in each NS (pptpdrive -H,
+# its output in $TMP/NS.out) has echoed its frames and holds its call;
+# show what each said.
+lab_wait_hold() {
+	for _c in "$@"; do
+		lab_wait_log "HOLD:" 60 "$TMP/$_c.out" ||
+		    fail "$_c did not echo its frames: $(cat "$TMP/$_c.out")"
+		cat "$TMP/$_c.out"
+	done
+}
+
 # lab_closed NS ADDR PORT SECONDS: a bare TCP client in NS connects to
 # ADDR:PORT, sends nothing and waits at most SECONDS for the other end:
 # prints "closed T" (closed or reset T seconds after the connection was

@@ -76,13 +76,7 @@ done
 [ -z "$alive" ] || fail "the command still runs 2 s after its client left:$alive"
 echo "both commands gone $((i * 100)) ms after their clients left"
 # nothing but pptpproxy in the firewall: the sleeps went with them
-for p in $(ip netns pids "$(ns fw)"); do
-	case $(readlink "/proc/$p/exe") in
-	*/pptpproxy | */pptpproxy" (deleted)") ;;
-	"") ;;
-	*) fail "left running in the firewall: $p $(tr '\0' ' ' <"/proc/$p/cmdline")" ;;
-	esac
-done
+lab_only_proxy fw
 lab_wait_log "for 192.0.2.10 killed: the session that asked for it is gone" 2 ||
     fail "no log line for the command killed (client that sent a message)"
 lab_wait_log "for 192.0.2.11 killed: the session that asked for it is gone" 2 ||

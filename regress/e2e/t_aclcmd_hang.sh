@@ -34,11 +34,5 @@ cat "$TMP/long.out"
 sleep 1
 # Nothing but pptpproxy runs in the firewall: the commands and their
 # children (sleep) were killed.
-for p in $(ip netns pids "$(ns fw)"); do
-	case $(readlink "/proc/$p/exe") in
-	*/pptpproxy | */pptpproxy" (deleted)") ;;
-	"") ;;
-	*) fail "left running in the firewall: $p $(tr '\0' ' ' <"/proc/$p/cmdline")" ;;
-	esac
-done
+lab_only_proxy fw
 exit 0

@@ -67,11 +67,7 @@ lab_drive c1 -n 200 -w 8 -t 60 -H 60 192.0.2.1 >"$TMP/c1.out" 2>&1 &
 lab_track $!
 lab_drive c2 -n 300 -w 8 -t 60 -H 60 192.0.2.1 >"$TMP/c2.out" 2>&1 &
 lab_track $!
-for c in c1 c2; do
-	lab_wait_log "HOLD:" 60 "$TMP/$c.out" ||
-	    fail "$c did not echo its frames: $(cat "$TMP/$c.out")"
-	cat "$TMP/$c.out"
-done
+lab_wait_hold c1 c2
 sleep 1
 
 ctl show sessions >"$TMP/sessions.txt" || fail "show sessions"

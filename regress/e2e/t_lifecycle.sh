@@ -119,11 +119,7 @@ lab_track $hold1
 lab_drive c2 -g 2 -n 300 -w 8 -t 60 -H 100 192.0.2.1 >"$TMP/c2.out" 2>&1 &
 hold2=$!
 lab_track $hold2
-for c in c1 c2; do
-	lab_wait_log "HOLD:" 60 "$TMP/$c.out" ||
-	    fail "$c did not echo its frames: $(cat "$TMP/$c.out")"
-	cat "$TMP/$c.out"
-done
+lab_wait_hold c1 c2
 sleep 1
 
 # 4. Both sessions, their counters.
