@@ -774,6 +774,20 @@ lab_wait_hold() {
 	done
 }
 
+# aclcmd_slow SECONDS: $TMP/slow, an ACL command that takes SECONDS and
+# refuses; each run appends to $TMP/runs a line "start TIME ADDR" and,
+# as it ends, "stop TIME ADDR".
+aclcmd_slow() {
+	cat >"$TMP/slow" <<EOS
+#!/bin/sh
+echo "start \$(date +%s.%N) \$1" >>"$TMP/runs"
+sleep $1
+echo "stop \$(date +%s.%N) \$1" >>"$TMP/runs"
+exit 1
+EOS
+	chmod 755 "$TMP/slow"
+}
+
 # lab_closed NS ADDR PORT SECONDS: a bare TCP client in NS connects to
 # ADDR:PORT, sends nothing and waits at most SECONDS for the other end:
 # prints "closed T" (closed or reset T seconds after the connection was

@@ -5,14 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 lab_topology 4
-cat >"$TMP/slow" <<EOS
-#!/bin/sh
-echo "start \$(date +%s.%N) \$1" >>"$TMP/runs"
-sleep 2
-echo "stop \$(date +%s.%N) \$1" >>"$TMP/runs"
-exit 1
-EOS
-chmod 755 "$TMP/slow"
+aclcmd_slow 2
 conf=$TMP/pptpproxy.conf
 cat >"$conf" <<EOC
 acl-command limit 3

@@ -7,14 +7,7 @@
 # command, in turn.
 . "$(dirname "$0")/lib.sh"
 lab_topology 1
-cat >"$TMP/slow" <<EOS
-#!/bin/sh
-echo "start \$(date +%s.%N) \$1" >>"$TMP/runs"
-sleep 1
-echo "stop \$(date +%s.%N) \$1" >>"$TMP/runs"
-exit 1
-EOS
-chmod 755 "$TMP/slow"
+aclcmd_slow 1
 conf=$TMP/pptpproxy.conf
 cat >"$conf" <<EOC
 acl-command cache 0
