@@ -395,6 +395,20 @@ log_count() {
 	grep -c -e "$1" "${2:-$PLOG}" 2>/dev/null || true
 }
 
+# lab_wait_count PATTERN N [SECONDS [FILE]]: wait until N lines of the
+# proxy log (or FILE) have PATTERN, at most SECONDS (default 10); false
+# if they have not.
+lab_wait_count() {
+	_i=0
+	_lim=$(( ${3:-10} * 10 ))
+	while [ "$(log_count "$1" "${4:-}")" -lt "$2" ]; do
+		[ $_i -lt $_lim ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 0
+}
+
 # lab_drive NS [pptpdrive options] SERVER [pptp options]: run a client.
 # pptp-linux keeps a call manager per (local address, server) whose Unix
 # socket lives in /var/run/pptp, a directory every network namespace
@@ -880,12 +894,7 @@ lab_drive_refused() {
 	[ $_rrc -eq 2 ] ||
 	    fail "the client in $_rn ended with $_rrc, expected 2" \
 		"(no frame through)"
-	_ri=0
-	while [ "$(log_count "$_rpat")" -le "$_rb" ] && [ $_ri -lt 50 ]; do
-		sleep 0.1
-		_ri=$((_ri + 1))
-	done
-	[ "$(log_count "$_rpat")" -gt "$_rb" ] ||
+	lab_wait_count "$_rpat" $((_rb + 1)) 5 ||
 	    fail "the client in $_rn failed, but no new log line says" \
 		"why it was meant to: \"$_rpat\""
 	grep -e "$_rpat" "$PLOG" | tail -n 1 | sed 's/^.*: control: /refusal: /'

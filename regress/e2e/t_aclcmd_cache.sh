@@ -62,11 +62,7 @@ set -- $(loop 1)
 [ "$(wc -l <"$TMP/runs")" -eq $((before + 1)) ] ||
     fail "after the reload: $(($(wc -l <"$TMP/runs") - before)) runs for $1 connections, not 1"
 kill -HUP "$PROXY_PID"
-i=0
-while [ "$(log_count "configuration reloaded")" -lt 2 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "configuration reloaded" 2 5
 set -- $(loop 1)
 [ "$(wc -l <"$TMP/runs")" -eq $((before + 2)) ] ||
     fail "a second reload did not empty the cache ($(($(wc -l <"$TMP/runs") - before)) runs)"

@@ -38,11 +38,7 @@ lab_track $p1
 lab_drive c2 -n 100 -k 12 -r 20 -t 60 192.0.2.1 >"$TMP/c2.out" 2>&1 &
 p2=$!
 lab_track $p2
-i=0
-while [ "$(log_count 'call 1 up')" -lt 2 ] && [ $i -lt 200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count 'call 1 up' 2 20
 [ "$(log_count 'call 1 up')" -eq 2 ] || fail "two calls did not come up"
 sleep 1
 

@@ -156,11 +156,7 @@ id2=$1 cport2=$2 sport2=$3
 lab_drive c1 -g 3 -n 100 -k 14 -r 20 -t 60 192.0.2.1 >"$TMP/c1b.out" 2>&1 &
 echo1=$!
 lab_track $echo1
-i=0
-while [ "$(log_count "call 1 up")" -lt 3 ] && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "call 1 up" 3 15
 [ "$(log_count "call 1 up")" -eq 3 ] || fail "client 1's second call did not come up"
 sleep 1
 out=$(ctl kill session "$id2") || fail "kill session $id2 failed"

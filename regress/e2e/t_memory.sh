@@ -38,11 +38,7 @@ bench_hold $((N * K)) -K $K
 r1=$(own "$ctl")
 g1=$(rss "$gre")
 kill -TERM "$GEN_PID"
-i=0
-while [ "$(log_count "ended after")" -lt $N ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "ended after" $N 30
 ended=$(log_count "ended after")
 [ "$ended" -ge $N ] || fail "only $ended of $N sessions ended"
 # Both give freed heap back a second or two after a burst has ended.

@@ -61,11 +61,7 @@ for i in 1 2 3 4 5; do
 	pids="$pids $!"
 	lab_track $!
 done
-i=0
-while [ "$(log_count 'call 1 up')" -lt 5 ] && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count 'call 1 up' 5 15
 [ "$(log_count 'call 1 up')" -eq 5 ] ||
     fail "$(log_count 'call 1 up') of 5 calls up"
 sleep 1
@@ -163,12 +159,7 @@ sent=$(sed -n 's/.* ok: \([0-9][0-9]*\)\/.*/\1/p' "$TMP/x2.out")
     fail "session 7 counts ${to_c:-no} packets to the client, $sent frames came back"
 # Its packets towards the client went through the user-space forwarder.
 kill -USR1 "$PROXY_PID"
-i=0
-while [ "$(log_count "gre: [0-9]* routes ([0-9]* handed to the kernel), [0-9]* forwarded")" -lt 2 ] &&
-    [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "gre: [0-9]* routes ([0-9]* handed to the kernel), [0-9]* forwarded" 2 5
 us1=$(sed -n 's/.*gre: [0-9]* routes ([0-9]* handed to the kernel), \([0-9]*\) forwarded.*/\1/p' "$PLOG" | tail -1)
 echo "collision: user-space forwarder $us0 -> $us1 packets, session 7 to client $to_c"
 [ $((us1 - us0)) -ge "$to_c" ] ||

@@ -15,10 +15,7 @@ for c in 1 2; do
 	lab_drive c$c -g $c -n 1 -k 40 -t 50 192.0.2.1 >"$TMP/c$c.out" 2>&1 &
 	lab_track $!
 done
-i=0
-while [ "$(log_count "call [0-9]* up")" -lt 2 ] && [ $i -lt 150 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+lab_wait_count "call [0-9]* up" 2 15
 [ "$(log_count "call [0-9]* up")" -eq 2 ] || fail "two calls did not come up"
 sleep 2
 nsx fw nft list table ip pptpproxy >/dev/null 2>&1 ||

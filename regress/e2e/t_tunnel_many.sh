@@ -21,11 +21,7 @@ done
 # route is in, as on the plain path, and teardown leaves a few strays),
 # nothing is dropped on the way: no datagram of one session's calls
 # under another's token, none with an unknown token, either way.
-i=0
-while [ "$(log_count "call 1 up" "$PLOG2")" -lt 3 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "call 1 up" 3 10 "$PLOG2"
 sleep 1
 drops() {
 	tun_status "$1" "$2" | sed 's/.*datagrams dropped: //'

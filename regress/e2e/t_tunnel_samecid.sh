@@ -27,11 +27,7 @@ callid_captures
 tun_proxies
 callid_clients "$cid"
 # While both calls are up, both proxies have two tunnels up.
-i=0
-while [ "$(log_count "call 1 up" "$PLOG2")" -lt 2 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "call 1 up" 2 10 "$PLOG2"
 sleep 1
 st=$(tun_status "$PLOG" "$A_PID")
 echo "A: ${st#*gre: }"
@@ -65,11 +61,7 @@ calls_overlap "$PLOG2" 2
     fail "B did not log two tunnels"
 grep -q "switching to TCP" "$PLOG" "$PLOG2" && fail "a tunnel fell back to TCP"
 ended="ended after.*tunnelled over UDP, peer 198.51.100.65:"
-i=0
-while [ "$(log_count "$ended" "$PLOG2")" -lt 2 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+lab_wait_count "$ended" 2 10 "$PLOG2"
 [ "$(log_count "$ended" "$PLOG2")" -eq 2 ] ||
     fail "B did not end two sessions tunnelled over UDP from the middle"
 rule='^-A FORWARD -d 198\.51\.100\.66\/32 -p udp .*--dport 1723'
