@@ -21,13 +21,6 @@
 
 #include "pptpproxyctl.h"
 
-#ifndef PPTPPROXY_SOCKET
-#ifdef __OpenBSD__
-#define PPTPPROXY_SOCKET	"/var/run/pptpproxy.sock"
-#else
-#define PPTPPROXY_SOCKET	"/run/pptpproxy.sock"
-#endif
-#endif
 #define CTL_TIMEOUT_MS		30000	/* for each part of an answer */
 
 static void __attribute__((__noreturn__))

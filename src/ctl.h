@@ -17,6 +17,16 @@
 
 #include <stdint.h>
 
+/* The control socket pptpproxyctl(8) talks to, unless told another. */
+#ifndef PPTPPROXY_SOCKET
+#ifdef __OpenBSD__
+#define PPTPPROXY_SOCKET	"/var/run/pptpproxy.sock"
+#else
+#define PPTPPROXY_SOCKET	"/run/pptpproxy.sock"
+#endif
+#endif
+#define PPTPPROXY_SOCKET_MAX	104	/* sun_path, the smallest (OpenBSD) */
+
 #define CTL_PROTO_VERSION	1
 #define CTL_NAME_MAX		64
 

@@ -22,6 +22,8 @@
 #include <event2/event_struct.h>
 #include <imsg.h>
 
+#include "ctl.h"
+
 #ifndef __unused
 #define __unused	__attribute__((__unused__))
 #endif
@@ -41,15 +43,6 @@
 #ifndef PPTPPROXY_CONF
 #define PPTPPROXY_CONF		"/etc/pptpproxy.conf"
 #endif
-/* The control socket pptpproxyctl(8) talks to. */
-#ifndef PPTPPROXY_SOCKET
-#ifdef __OpenBSD__
-#define PPTPPROXY_SOCKET	"/var/run/pptpproxy.sock"
-#else
-#define PPTPPROXY_SOCKET	"/run/pptpproxy.sock"
-#endif
-#endif
-#define PPTPPROXY_SOCKET_MAX	104	/* sun_path, the smallest (OpenBSD) */
 /* A restricted (read-only) control socket: its mode unless told. */
 #define DEFAULT_CTL_RMODE	0660
 
