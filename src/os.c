@@ -228,22 +228,33 @@ os_gre_socket(void)
 /*
  * A UDP socket for tunnels, bound to sin: buffers as the raw socket's,
  * and datagrams larger than the path's MTU fragmented by IP, not
- * refused.  -1 on error (errno set).
+ * refused.  With ahead, an address no interface has yet is bound ahead
+ * where the system can (os_freebind(); *bound_ahead set): the socket
+ * takes datagrams once the address is up.  -1 on error (errno set,
+ * EADDRNOTAVAIL for an address not up that could not be bound ahead).
  */
 int
-os_udp_socket(const struct sockaddr_in *sin)
+os_udp_socket(const struct sockaddr_in *sin, int ahead, int *bound_ahead)
 {
-	int	fd, on = 1, e;
+	int	fd, on = 1, e, r;
 
+	*bound_ahead = 0;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	os_forwarding_buffers(fd);
-	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == -1) {
+	r = bind(fd, (const struct sockaddr *)sin, sizeof(*sin));
+	if (r == -1 && errno == EADDRNOTAVAIL && ahead &&
+	    os_freebind(fd) == 0) {
+		*bound_ahead = 1;
+		r = bind(fd, (const struct sockaddr *)sin, sizeof(*sin));
+	}
+	if (r == -1) {
 		e = errno;
 		close(fd);
 		errno = e;
+		*bound_ahead = 0;
 		return (-1);
 	}
 	return (fd);
@@ -362,7 +373,7 @@ os_memory_trim(void)
 }
 
 int
-os_listen_freebind(int fd)
+os_freebind(int fd)
 {
 #ifdef IP_FREEBIND
 	int	one = 1;
