@@ -13,6 +13,8 @@
 #     5 s and hands it to the forwarder.
 #  3. The same, with a reload of B while the socket waits: the reload
 #     neither forgets it nor opens a second one; one socket, opened once.
+# Last, without a call: a reload of B without "tunnel accept" while the
+# socket waits forgets it: none is opened once the address is up.
 . "$(dirname "$0")/lib.sh"
 TB=$TOP/build/test/pptpproxy
 if [ ! -x "$TB" ] || [ "$TB" -ot "$PPTPPROXY" ]; then
@@ -115,4 +117,27 @@ late "$TB" "tunnels: UDP 198.51.100.67 port 1723: 198.51.100.67 is on no interfa
 echo "retried: the call went over UDP"
 late "$TB" "tunnels: UDP 198.51.100.67 port 1723: 198.51.100.67 is on no interface yet: trying again every 5 s" reload
 echo "retried across a reload: one socket, the call went over UDP"
+
+: >"$PLOG2"
+lab_bg fw2 "$TB" -d -l "$PLOG2" -s "$TMP/pptpproxy-fw2.sock" -f "$TMP/b.conf"
+B_PID=$LAST_PID
+lab_wait_log "tunnels: UDP 198.51.100.67 port 1723: .*trying again every 5 s" 10 "$PLOG2" ||
+    fail "B does not say its tunnel socket waits for the address"
+sed '/tunnel accept/d' "$TMP/b.conf" >"$TMP/b2.conf"
+mv "$TMP/b2.conf" "$TMP/b.conf"
+kill -HUP "$B_PID"
+lab_wait_log "configuration reloaded" 5 "$PLOG2" || fail "B did not reload"
+lab_wait_log "tunnels: UDP 198.51.100.67 port 1723 no longer waited for: no proxy there accepts tunnels now" 5 "$PLOG2" ||
+    fail "B's reload without tunnel accept does not forget the waiting socket"
+ip -n "$(ns fw2)" addr add 198.51.100.67/26 dev "$B_IF" ||
+    fail "cannot add the address"
+lab_wait_log "proxy b: 198.51.100.67:1723 is up: listening" 6 "$PLOG2" ||
+    fail "B does not listen once the address is up"
+sleep 1
+grep -q "tunnels: UDP 198.51.100.67 port 1723 is up" "$PLOG2" &&
+    fail "B opened a UDP socket no proxy accepting tunnels wants"
+[ -z "$(b_udp)" ] || fail "B has a UDP socket no proxy accepting tunnels wants"
+echo "a reload without tunnel accept: the waiting socket forgotten"
+kill -TERM "$B_PID"
+wait "$B_PID"
 exit 0
