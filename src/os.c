@@ -226,37 +226,20 @@ os_gre_socket(void)
 }
 
 /*
- * A UDP socket for tunnels, bound to sin: buffers as the raw socket's,
+ * A UDP socket for tunnels, not bound yet: buffers as the raw socket's,
  * and datagrams larger than the path's MTU fragmented by IP, not
- * refused.  With ahead, an address no interface has yet is bound ahead
- * where the system can (os_freebind(); *bound_ahead set): the socket
- * takes datagrams once the address is up.  -1 on error (errno set,
- * EADDRNOTAVAIL for an address not up that could not be bound ahead).
+ * refused.  -1 on error (errno set).
  */
 int
-os_udp_socket(const struct sockaddr_in *sin, int ahead, int *bound_ahead)
+os_udp_socket(void)
 {
-	int	fd, on = 1, e, r;
+	int	fd, on = 1;
 
-	*bound_ahead = 0;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	os_forwarding_buffers(fd);
-	r = bind(fd, (const struct sockaddr *)sin, sizeof(*sin));
-	if (r == -1 && errno == EADDRNOTAVAIL && ahead &&
-	    os_freebind(fd) == 0) {
-		*bound_ahead = 1;
-		r = bind(fd, (const struct sockaddr *)sin, sizeof(*sin));
-	}
-	if (r == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		*bound_ahead = 0;
-		return (-1);
-	}
 	return (fd);
 }
 

@@ -25,12 +25,8 @@ int		 os_gre_socket(void);
 int		 os_tun_pair(int [2]);
 /* Unsent bytes a TCP connection takes at most; -1 where it cannot. */
 int		 os_tcp_notsent_lowat(int, int);
-/*
- * UDP socket for tunnels, bound; with the second argument, bound ahead
- * (os_freebind(), the third set) when its address is not up yet.  -1 on
- * error (errno set).
- */
-int		 os_udp_socket(const struct sockaddr_in *, int, int *);
+/* UDP socket for tunnels, not bound yet; -1 on error (errno set). */
+int		 os_udp_socket(void);
 /* Ancillary data naming the source address of a sent datagram. */
 size_t		 os_srcaddr_space(void);
 void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);

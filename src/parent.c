@@ -171,17 +171,41 @@ options_conf(const struct options *o)
 }
 
 /*
- * Whether to bind an address before it is up (os_freebind(), where the
- * system can); test builds can be told to do as systems without it.
+ * Binding an address before it is up, where the system can; test
+ * builds can be told to fail as systems without it do.
  */
 static int
-bind_ahead(void)
+freebind(int fd)
 {
 #ifdef PPTPPROXY_TEST
-	if (getenv("PPTPPROXY_TEST_NO_FREEBIND") != NULL)
-		return (0);
+	if (getenv("PPTPPROXY_TEST_NO_FREEBIND") != NULL) {
+		errno = ENOPROTOOPT;
+		return (-1);
+	}
 #endif
-	return (1);
+	return (os_freebind(fd));
+}
+
+/*
+ * bind(2) of a listening or tunnel socket.  An address on no interface
+ * yet (DHCP, PPPoE, CARP) is bound ahead where the system can (*ahead
+ * set); elsewhere -1 with errno EADDRNOTAVAIL, for the caller to try
+ * again later.
+ */
+static int
+bind_late(int fd, const struct sockaddr_in *sin, int *ahead)
+{
+	*ahead = 0;
+	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == 0)
+		return (0);
+	if (errno != EADDRNOTAVAIL)
+		return (-1);
+	if (freebind(fd) == -1) {
+		errno = EADDRNOTAVAIL;
+		return (-1);
+	}
+	*ahead = 1;
+	return (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)));
 }
 
 /*
@@ -193,7 +217,7 @@ bind_ahead(void)
 static int
 listen_open(struct proxy_conf *pc, int *late, int quiet)
 {
-	int	fd, one = 1, r;
+	int	fd, one = 1, r, ahead;
 	char	a[INET_ADDRSTRLEN];
 
 	*late = 0;
@@ -204,14 +228,10 @@ listen_open(struct proxy_conf *pc, int *late, int quiet)
 		return (-1);
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	r = bind(fd, (struct sockaddr *)&pc->listen, sizeof(pc->listen));
-	if (r == -1 && errno == EADDRNOTAVAIL && bind_ahead() &&
-	    os_freebind(fd) == 0) {
+	r = bind_late(fd, &pc->listen, &ahead);
+	if (r == 0 && ahead)
 		log_warnx("proxy %s: %s is on no interface yet: listening "
 		    "for when it is", pc->name, a);
-		r = bind(fd, (struct sockaddr *)&pc->listen,
-		    sizeof(pc->listen));
-	}
 	if (r == -1 && errno == EADDRNOTAVAIL) {
 		if (!quiet)
 			log_warnx("proxy %s: %s is on no interface yet: "
@@ -1144,10 +1164,16 @@ tun_socket_send(const struct sockaddr_in *sin, enum tun_how how)
 	struct child	*c = &children[PROC_GRE];
 	char		 a[INET_ADDRSTRLEN];
 	unsigned int	 i;
-	int		 fd, ahead;
+	int		 fd, ahead = 0, e;
 
 	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-	fd = os_udp_socket(sin, sin->sin_port != 0 && bind_ahead(), &ahead);
+	if ((fd = os_udp_socket()) != -1 &&
+	    bind_late(fd, sin, &ahead) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
 	if (fd == -1 && errno == EADDRNOTAVAIL && sin->sin_port != 0) {
 		if (tun_sin_find(tun_late, ntun_late, sin) == ntun_late) {
 			log_warnx("tunnels: UDP %s port %u: %s is on no "
