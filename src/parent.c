@@ -1143,9 +1143,7 @@ tun_wanted(const struct pptpproxy_conf *conf, struct sockaddr_in *want,
 	return (n);
 }
 
-/*
- * What happened to one socket of sin: how it is told.
- */
+/* When a socket is opened, which its log line says. */
 enum tun_how {
 	TUN_START,	/* at start */
 	TUN_RELOAD,	/* by a reload */
