@@ -226,26 +226,20 @@ os_gre_socket(void)
 }
 
 /*
- * A UDP socket for tunnels, bound to sin: buffers as the raw socket's,
+ * A UDP socket for tunnels, not bound yet: buffers as the raw socket's,
  * and datagrams larger than the path's MTU fragmented by IP, not
  * refused.  -1 on error (errno set).
  */
 int
-os_udp_socket(const struct sockaddr_in *sin)
+os_udp_socket(void)
 {
-	int	fd, on = 1, e;
+	int	fd, on = 1;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return (-1);
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	os_forwarding_buffers(fd);
-	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == -1) {
-		e = errno;
-		close(fd);
-		errno = e;
-		return (-1);
-	}
 	return (fd);
 }
 
@@ -362,7 +356,7 @@ os_memory_trim(void)
 }
 
 int
-os_listen_freebind(int fd)
+os_freebind(int fd)
 {
 #ifdef IP_FREEBIND
 	int	one = 1;

@@ -25,8 +25,8 @@ int		 os_gre_socket(void);
 int		 os_tun_pair(int [2]);
 /* Unsent bytes a TCP connection takes at most; -1 where it cannot. */
 int		 os_tcp_notsent_lowat(int, int);
-/* UDP socket for tunnels, bound; -1 on error (errno set). */
-int		 os_udp_socket(const struct sockaddr_in *);
+/* UDP socket for tunnels, not bound yet; -1 on error (errno set). */
+int		 os_udp_socket(void);
 /* Ancillary data naming the source address of a sent datagram. */
 size_t		 os_srcaddr_space(void);
 void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
@@ -44,10 +44,11 @@ int		 os_peer_uid(int, uid_t *);
 /* Give memory freed by ended sessions back to the system, where it can. */
 void		 os_memory_trim(void);
 /*
- * Let a listening socket bind an address no interface has yet (it takes
- * connections once one has); -1 where the system cannot.
+ * Let a socket (a listening one, a tunnel's UDP one) bind an address no
+ * interface has yet (it takes connections or datagrams once one has); -1
+ * where the system cannot.
  */
-int		 os_listen_freebind(int);
+int		 os_freebind(int);
 /* The highest descriptor limit a process of ours may be given. */
 rlim_t		 os_nofile_max(void);
 

@@ -87,6 +87,8 @@ static void	children_gone(const char *) __attribute__((__noreturn__));
 static const char *describe_status(int, char *, size_t);
 static int	child_conf(struct child *, const struct pptpproxy_conf *);
 static void	tun_sockets_update(const struct pptpproxy_conf *, int);
+static unsigned int tun_late_retry(void);
+static unsigned int tun_late_count(void);
 static void	child_compromised(struct child *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)))
 		    __attribute__((__noreturn__));
@@ -168,16 +170,42 @@ options_conf(const struct options *o)
 	return (conf);
 }
 
-/* Binding an address before it is up, where the system can. */
+/*
+ * Binding an address before it is up, where the system can; test
+ * builds can be told to fail as systems without it do.
+ */
 static int
-listen_freebind(int fd)
+freebind(int fd)
 {
 #ifdef PPTPPROXY_TEST
-	/* Tests of the retry, which systems without it take. */
-	if (getenv("PPTPPROXY_TEST_NO_FREEBIND") != NULL)
+	if (getenv("PPTPPROXY_TEST_NO_FREEBIND") != NULL) {
+		errno = ENOPROTOOPT;
 		return (-1);
+	}
 #endif
-	return (os_listen_freebind(fd));
+	return (os_freebind(fd));
+}
+
+/*
+ * bind(2) of a listening or tunnel socket.  An address on no interface
+ * yet (DHCP, PPPoE, CARP) is bound ahead where the system can (*ahead
+ * set); elsewhere -1 with errno EADDRNOTAVAIL, for the caller to try
+ * again later.
+ */
+static int
+bind_late(int fd, const struct sockaddr_in *sin, int *ahead)
+{
+	*ahead = 0;
+	if (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) == 0)
+		return (0);
+	if (errno != EADDRNOTAVAIL)
+		return (-1);
+	if (freebind(fd) == -1) {
+		errno = EADDRNOTAVAIL;
+		return (-1);
+	}
+	*ahead = 1;
+	return (bind(fd, (const struct sockaddr *)sin, sizeof(*sin)));
 }
 
 /*
@@ -189,7 +217,7 @@ listen_freebind(int fd)
 static int
 listen_open(struct proxy_conf *pc, int *late, int quiet)
 {
-	int	fd, one = 1, r;
+	int	fd, one = 1, r, ahead;
 	char	a[INET_ADDRSTRLEN];
 
 	*late = 0;
@@ -200,13 +228,10 @@ listen_open(struct proxy_conf *pc, int *late, int quiet)
 		return (-1);
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	r = bind(fd, (struct sockaddr *)&pc->listen, sizeof(pc->listen));
-	if (r == -1 && errno == EADDRNOTAVAIL && listen_freebind(fd) == 0) {
+	r = bind_late(fd, &pc->listen, &ahead);
+	if (r == 0 && ahead)
 		log_warnx("proxy %s: %s is on no interface yet: listening "
 		    "for when it is", pc->name, a);
-		r = bind(fd, (struct sockaddr *)&pc->listen,
-		    sizeof(pc->listen));
-	}
 	if (r == -1 && errno == EADDRNOTAVAIL) {
 		if (!quiet)
 			log_warnx("proxy %s: %s is on no interface yet: "
@@ -226,7 +251,10 @@ listen_open(struct proxy_conf *pc, int *late, int quiet)
 	return (fd);
 }
 
-/* Whether some proxy waits for its address; arms the retry if so. */
+/*
+ * Whether some proxy or tunnel socket waits for its address; arms the
+ * retry if so.
+ */
 static int
 listen_retry_arm(void)
 {
@@ -236,7 +264,8 @@ listen_retry_arm(void)
 	TAILQ_FOREACH(pc, &pconf->proxies, entry)
 		if (pc->fd == -1)
 			break;
-	if (pc == NULL || stopping || shutting_down)
+	if ((pc == NULL && tun_late_count() == 0) || stopping ||
+	    shutting_down)
 		return (0);
 	if (pbase != NULL && !evtimer_pending(&ev_listen, NULL)) {
 		tv.tv_sec = LISTEN_RETRY;
@@ -246,7 +275,10 @@ listen_retry_arm(void)
 	return (1);
 }
 
-/* Late addresses: bound when they are up; the children told as on reload. */
+/*
+ * Late addresses: bound when they are up; the children told as on
+ * reload, the forwarder given the tunnels' sockets.
+ */
 static void
 listen_retry(int fd, short ev, void *arg)
 {
@@ -256,6 +288,14 @@ listen_retry(int fd, short ev, void *arg)
 
 	if (stopping || shutting_down)
 		return;
+	/*
+	 * The tunnels' sockets first, so that they reach the forwarder
+	 * before the control relay listens on the same address.
+	 */
+	if (tun_late_retry() > 0) {
+		(void)imsgbuf_write(&children[PROC_GRE].iev.ibuf);
+		imsgev_update(&children[PROC_GRE].iev);
+	}
 	TAILQ_FOREACH(pc, &pconf->proxies, entry) {
 		if (pc->fd != -1 || (pc->fd = listen_open(pc, &late, 1)) == -1)
 			continue;
@@ -913,6 +953,7 @@ parent_reload(void)
 	 * relay has the configuration that lets peers use them.
 	 */
 	tun_sockets_update(pconf, 1);
+	(void)listen_retry_arm();
 	(void)imsgbuf_write(&children[PROC_GRE].iev.ibuf);
 	imsgev_update(&children[PROC_GRE].iev);
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
@@ -1026,16 +1067,42 @@ parent_atexit(void)
  * configuration first wants it, closed in the forwarder when one no
  * longer does (its sessions' tunnels go on inside their control
  * connections).  tun_open: what the forwarder has, port 0 the A socket.
+ * A B address on no interface yet is bound ahead where the system can;
+ * elsewhere it waits in tun_late, tried again with the late listen
+ * addresses (listen_retry()) and on reloads, and handed over once bound.
+ * An address is in one of tun_open and tun_late at most, so that what
+ * the forwarder has never holds more than TUN_SOCKS_MAX.
  * The parent keeps no copy: a descriptor goes down and is closed here.
  */
 static struct sockaddr_in	 tun_open[TUN_SOCKS_MAX];
 static unsigned int		 ntun_open;
+static struct sockaddr_in	 tun_late[TUN_SOCKS_MAX];
+static unsigned int		 ntun_late;
 
 static int
 tun_sin_eq(const struct sockaddr_in *a, const struct sockaddr_in *b)
 {
 	return (a->sin_addr.s_addr == b->sin_addr.s_addr &&
 	    a->sin_port == b->sin_port);
+}
+
+/* The index of sin in set (n of them), or n. */
+static unsigned int
+tun_sin_find(const struct sockaddr_in *set, unsigned int n,
+    const struct sockaddr_in *sin)
+{
+	unsigned int	i;
+
+	for (i = 0; i < n; i++)
+		if (tun_sin_eq(&set[i], sin))
+			break;
+	return (i);
+}
+
+static unsigned int
+tun_late_count(void)
+{
+	return (ntun_late);
 }
 
 /* The B addresses conf wants, at most max; *out: whether A's is wanted. */
@@ -1045,7 +1112,7 @@ tun_wanted(const struct pptpproxy_conf *conf, struct sockaddr_in *want,
 {
 	struct proxy_conf	*pc;
 	struct sockaddr_in	 sin;
-	unsigned int		 n = 0, i, over = 0;
+	unsigned int		 n = 0, over = 0;
 	char			 a[INET_ADDRSTRLEN];
 
 	*out = 0;
@@ -1060,10 +1127,7 @@ tun_wanted(const struct pptpproxy_conf *conf, struct sockaddr_in *want,
 		sin.sin_addr = pc->listen.sin_addr;
 		sin.sin_port = htons(pc->tun_port ? pc->tun_port :
 		    conf->tun_port);
-		for (i = 0; i < n; i++)
-			if (tun_sin_eq(&want[i], &sin))
-				break;
-		if (i < n)
+		if (tun_sin_find(want, n, &sin) < n)
 			continue;
 		if (n == max) {
 			if (over++ == 0) {
@@ -1079,16 +1143,47 @@ tun_wanted(const struct pptpproxy_conf *conf, struct sockaddr_in *want,
 	return (n);
 }
 
-/* One socket to the forwarder; 0, or -1 (logged) if it cannot be bound. */
+/* When a socket is opened, which its log line says. */
+enum tun_how {
+	TUN_START,	/* at start */
+	TUN_RELOAD,	/* by a reload */
+	TUN_LATE,	/* its address is up (a retry) */
+};
+
+/*
+ * One socket to the forwarder; 0, or -1 if it cannot be bound (logged,
+ * but for a retry that finds the address still missing).  An address
+ * on no interface yet is bound ahead where the system can; elsewhere it
+ * joins tun_late (not when it is there already: a retry).
+ */
 static int
-tun_socket_send(const struct sockaddr_in *sin, int reload)
+tun_socket_send(const struct sockaddr_in *sin, enum tun_how how)
 {
 	struct child	*c = &children[PROC_GRE];
 	char		 a[INET_ADDRSTRLEN];
-	int		 fd;
+	unsigned int	 i;
+	int		 fd, ahead = 0, e;
 
 	inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
-	if ((fd = os_udp_socket(sin)) == -1) {
+	if ((fd = os_udp_socket()) != -1 &&
+	    bind_late(fd, sin, &ahead) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		fd = -1;
+	}
+	if (fd == -1 && errno == EADDRNOTAVAIL && sin->sin_port != 0) {
+		if (tun_sin_find(tun_late, ntun_late, sin) == ntun_late) {
+			log_warnx("tunnels: UDP %s port %u: %s is on no "
+			    "interface yet: trying again every %d s", a,
+			    ntohs(sin->sin_port), a, LISTEN_RETRY);
+			tun_late[ntun_late++] = *sin;
+		}
+		return (-1);
+	}
+	if ((i = tun_sin_find(tun_late, ntun_late, sin)) < ntun_late)
+		tun_late[i] = tun_late[--ntun_late];
+	if (fd == -1) {
 		if (sin->sin_port == 0)
 			log_warnx("tunnels: cannot open the UDP socket of "
 			    "tunnels to other pptpproxies: %s; their sessions "
@@ -1100,17 +1195,23 @@ tun_socket_send(const struct sockaddr_in *sin, int reload)
 			    ntohs(sin->sin_port), strerror(errno));
 		return (-1);
 	}
+	if (ahead)
+		log_warnx("tunnels: UDP %s port %u: %s is on no interface "
+		    "yet: open for when it is", a, ntohs(sin->sin_port), a);
 	if (imsg_compose(&c->iev.ibuf, IMSG_TUN_SOCKET, 0, 0, fd, sin,
 	    sizeof(*sin)) == -1)
 		fatal("imsg");
 	c->composed++;
-	if (sin->sin_port == 0 && reload)
+	if (how == TUN_LATE)
+		log_info("tunnels: UDP %s port %u is up: open", a,
+		    ntohs(sin->sin_port));
+	else if (sin->sin_port == 0 && how == TUN_RELOAD)
 		log_info("tunnels: UDP socket of tunnels to other pptpproxies "
 		    "open");
 	else if (sin->sin_port == 0)
 		log_debug("tunnels: UDP socket of tunnels to other "
 		    "pptpproxies");
-	else if (reload)
+	else if (how == TUN_RELOAD)
 		log_info("tunnels: UDP %s port %u open", a,
 		    ntohs(sin->sin_port));
 	else
@@ -1119,11 +1220,28 @@ tun_socket_send(const struct sockaddr_in *sin, int reload)
 	return (0);
 }
 
+/* The late addresses tried again: how many are open now. */
+static unsigned int
+tun_late_retry(void)
+{
+	struct sockaddr_in	 late[TUN_SOCKS_MAX];
+	unsigned int		 n, i, got = 0;
+
+	/* tun_socket_send() takes from tun_late what it opens. */
+	n = ntun_late;
+	memcpy(late, tun_late, n * sizeof(late[0]));
+	for (i = 0; i < n; i++)
+		if (tun_socket_send(&late[i], TUN_LATE) == 0)
+			got++;
+	return (got);
+}
+
 /*
  * The forwarder's sockets made what conf wants: the ones it no longer
- * wants closed first (their slots free), then the new ones opened.  A
- * socket that cannot be bound is logged and tried again on the next
- * reload; the rest of the configuration applies.
+ * wants closed first (their slots free), and the late ones it no longer
+ * wants forgotten, then the new ones opened and the late ones tried
+ * again.  A socket that cannot be bound is logged and tried again on
+ * the next reload; the rest of the configuration applies.
  */
 static void
 tun_sockets_update(const struct pptpproxy_conf *conf, int reload)
@@ -1136,10 +1254,8 @@ tun_sockets_update(const struct pptpproxy_conf *conf, int reload)
 
 	n = tun_wanted(conf, want, TUN_SOCKS_MAX - 1, &out);
 	for (i = 0; i < ntun_open; ) {
-		for (j = 0; j < n; j++)
-			if (tun_sin_eq(&want[j], &tun_open[i]))
-				break;
-		if (tun_open[i].sin_port == 0 || j < n) {
+		if (tun_open[i].sin_port == 0 ||
+		    tun_sin_find(want, n, &tun_open[i]) < n) {
 			i++;
 			continue;
 		}
@@ -1152,20 +1268,25 @@ tun_sockets_update(const struct pptpproxy_conf *conf, int reload)
 		c->composed++;
 		tun_open[i] = tun_open[--ntun_open];
 	}
-	for (j = 0; j < n; j++) {
-		for (i = 0; i < ntun_open; i++)
-			if (tun_sin_eq(&want[j], &tun_open[i]))
-				break;
-		if (i == ntun_open)
-			(void)tun_socket_send(&want[j], reload);
+	for (i = 0; i < ntun_late; ) {
+		if (tun_sin_find(want, n, &tun_late[i]) < n) {
+			i++;
+			continue;
+		}
+		inet_ntop(AF_INET, &tun_late[i].sin_addr, a, sizeof(a));
+		log_info("tunnels: UDP %s port %u no longer waited for: no "
+		    "proxy there accepts tunnels now", a,
+		    ntohs(tun_late[i].sin_port));
+		tun_late[i] = tun_late[--ntun_late];
 	}
+	for (j = 0; j < n; j++)
+		if (tun_sin_find(tun_open, ntun_open, &want[j]) == ntun_open)
+			(void)tun_socket_send(&want[j], reload ? TUN_RELOAD :
+			    TUN_START);
 	memset(&any, 0, sizeof(any));
 	any.sin_family = AF_INET;
-	for (i = 0; i < ntun_open; i++)
-		if (tun_open[i].sin_port == 0)
-			break;
-	if (out && i == ntun_open)
-		(void)tun_socket_send(&any, reload);
+	if (out && tun_sin_find(tun_open, ntun_open, &any) == ntun_open)
+		(void)tun_socket_send(&any, reload ? TUN_RELOAD : TUN_START);
 }
 
 /*
@@ -1349,6 +1470,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	children[PROC_GRE].composed++;
 	rtable_send();
 	tun_sockets_update(conf, 0);
+	(void)listen_retry_arm();
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], conf) == -1)
 			fatal("sending configuration");
