@@ -171,6 +171,7 @@ struct listener {
 	TAILQ_ENTRY(listener)	 entry;
 	struct event		 ev;
 	int			 fd;
+	int			 defer;		/* s the kernel holds silence */
 	struct proxy_conf	*pc;
 };
 TAILQ_HEAD(listeners, listener);
@@ -561,6 +562,40 @@ ctl_pause_done(int fd, short ev, void *arg)
 		event_add(&l->ev, NULL);
 }
 
+/*
+ * A listener that defers (os_listen_defer()) hands over a connection
+ * with its first bytes as a rule: they are read at once, which saves the
+ * wake-up, and the registration, that waiting for them would cost.  -1:
+ * the session was closed.
+ */
+static int
+sess_read_first(struct session *s)
+{
+	struct side	*cl = &s->side[PPTP_CLIENT];
+	uint8_t		 buf[CTL_ACL_HOLD];
+	ssize_t		 n;
+
+	n = read(cl->fd, buf, sizeof(buf));
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (0);
+		sess_close(s, "client: %s before its first message",
+		    strerror(errno));
+		return (-1);
+	}
+	if (n == 0) {
+		sess_close(s, "client closed before its first message");
+		return (-1);
+	}
+	if ((cl->part = malloc(CTL_ACL_HOLD)) == NULL) {
+		sess_close(s, "out of memory");
+		return (-1);
+	}
+	memcpy(cl->part, buf, (size_t)n);
+	cl->partlen = (uint16_t)n;
+	return (0);
+}
+
 static int
 acl_has_rules(const struct proxy_conf *pc)
 {
@@ -674,6 +709,17 @@ ctl_accept(int fd, short ev, void *arg)
 		evtimer_assign(&s->tm_conn, cbase, sess_tm_conn, s);
 		tv.tv_sec = cconf->t_first;
 		tv.tv_usec = 0;
+		if (l->defer > 0) {
+			if (sess_read_first(s) == -1)
+				continue;
+			/*
+			 * Silent: the kernel held it that long, and hands
+			 * it over now (or it came in a flood, as a SYN
+			 * cookie, at once): the rest of the time is ours.
+			 */
+			if (s->side[PPTP_CLIENT].partlen == 0)
+				tv.tv_sec -= l->defer;
+		}
 		evtimer_add(&s->tm_first, &tv);
 		/*
 		 * Linux: the options came with the listening socket;
@@ -711,7 +757,8 @@ ctl_accept(int fd, short ev, void *arg)
 		event_assign(&s->side[PPTP_CLIENT].ev, cbase, cfd,
 		    EV_READ | EV_PERSIST, ctl_holdreadcb,
 		    &s->side[PPTP_CLIENT]);
-		event_add(&s->side[PPTP_CLIENT].ev, NULL);
+		if (s->side[PPTP_CLIENT].partlen < CTL_ACL_HOLD)
+			event_add(&s->side[PPTP_CLIENT].ev, NULL);
 	}
 }
 
@@ -2258,6 +2305,12 @@ listeners_reset(void)
 		/* Accepted sockets inherit these where the OS allows. */
 		sock_nodelay(l->fd);
 		sock_keepalive(l->fd);
+		/*
+		 * A silent new connection waits in the kernel for at most
+		 * half its first-message time, the relay the rest; one
+		 * that speaks comes with its first bytes.
+		 */
+		l->defer = os_listen_defer(l->fd, cconf->t_first / 2);
 		event_assign(&l->ev, cbase, l->fd, EV_READ | EV_PERSIST,
 		    ctl_accept, l);
 		event_add(&l->ev, NULL);
