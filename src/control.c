@@ -120,6 +120,7 @@ struct session {
 	uint32_t		 proxy_id;	/* in its routes, for the parent */
 	int			 acl_asked;	/* a verdict is awaited */
 	unsigned int		 ps;		/* pstats[] of its proxy */
+	uint8_t			 stop_by;	/* Stop-...-Request: side + 1 */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
 	/* TCP: GRE packets not carried, towards each side (PPTP_*) */
@@ -1165,6 +1166,19 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 		if (side_send(other, buf + off, mlen) == -1)
 			return (-1);
 		off += mlen;
+		if (x.type == PPTP_STOPCCRQ && s->stop_by == 0)
+			s->stop_by = sd->idx + 1;
+		else if (x.type == PPTP_STOPCCRP &&
+		    s->stop_by == other->idx + 1) {
+			/*
+			 * The Stop exchange ends the control connection
+			 * (RFC 2637 2.3): both sides are closed once the
+			 * reply has left for the side that asked, without
+			 * waiting for its FIN.
+			 */
+			sess_close(s, "stopped by the %s", side_name(other));
+			return (-1);
+		}
 		if (side_queued(other) > CTL_HIWAT) {
 			/* The receiver does not read: stop reading here. */
 			sd->throttled = 1;
