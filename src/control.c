@@ -120,6 +120,7 @@ struct session {
 	uint32_t		 proxy_id;	/* in its routes, for the parent */
 	int			 acl_asked;	/* a verdict is awaited */
 	unsigned int		 ps;		/* pstats[] of its proxy */
+	uint8_t			 stop_by;	/* Stop-...-Request: side + 1 */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
 	/* TCP: GRE packets not carried, towards each side (PPTP_*) */
@@ -171,6 +172,7 @@ struct listener {
 	TAILQ_ENTRY(listener)	 entry;
 	struct event		 ev;
 	int			 fd;
+	int			 defer;		/* s the kernel holds silence */
 	struct proxy_conf	*pc;
 };
 TAILQ_HEAD(listeners, listener);
@@ -561,6 +563,40 @@ ctl_pause_done(int fd, short ev, void *arg)
 		event_add(&l->ev, NULL);
 }
 
+/*
+ * A listener that defers (os_listen_defer()) hands over a connection
+ * with its first bytes as a rule: they are read at once, which saves the
+ * wake-up, and the registration, that waiting for them would cost.  -1:
+ * the session was closed.
+ */
+static int
+sess_read_first(struct session *s)
+{
+	struct side	*cl = &s->side[PPTP_CLIENT];
+	uint8_t		 buf[CTL_ACL_HOLD];
+	ssize_t		 n;
+
+	n = read(cl->fd, buf, sizeof(buf));
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (0);
+		sess_close(s, "client: %s before its first message",
+		    strerror(errno));
+		return (-1);
+	}
+	if (n == 0) {
+		sess_close(s, "client closed before its first message");
+		return (-1);
+	}
+	if ((cl->part = malloc(CTL_ACL_HOLD)) == NULL) {
+		sess_close(s, "out of memory");
+		return (-1);
+	}
+	memcpy(cl->part, buf, (size_t)n);
+	cl->partlen = (uint16_t)n;
+	return (0);
+}
+
 static int
 acl_has_rules(const struct proxy_conf *pc)
 {
@@ -674,6 +710,17 @@ ctl_accept(int fd, short ev, void *arg)
 		evtimer_assign(&s->tm_conn, cbase, sess_tm_conn, s);
 		tv.tv_sec = cconf->t_first;
 		tv.tv_usec = 0;
+		if (l->defer > 0) {
+			if (sess_read_first(s) == -1)
+				continue;
+			/*
+			 * Silent: the kernel held it that long, and hands
+			 * it over now (or it came in a flood, as a SYN
+			 * cookie, at once): the rest of the time is ours.
+			 */
+			if (s->side[PPTP_CLIENT].partlen == 0)
+				tv.tv_sec -= l->defer;
+		}
 		evtimer_add(&s->tm_first, &tv);
 		/*
 		 * Linux: the options came with the listening socket;
@@ -711,7 +758,8 @@ ctl_accept(int fd, short ev, void *arg)
 		event_assign(&s->side[PPTP_CLIENT].ev, cbase, cfd,
 		    EV_READ | EV_PERSIST, ctl_holdreadcb,
 		    &s->side[PPTP_CLIENT]);
-		event_add(&s->side[PPTP_CLIENT].ev, NULL);
+		if (s->side[PPTP_CLIENT].partlen < CTL_ACL_HOLD)
+			event_add(&s->side[PPTP_CLIENT].ev, NULL);
 	}
 }
 
@@ -1118,6 +1166,19 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 		if (side_send(other, buf + off, mlen) == -1)
 			return (-1);
 		off += mlen;
+		if (x.type == PPTP_STOPCCRQ && s->stop_by == 0)
+			s->stop_by = sd->idx + 1;
+		else if (x.type == PPTP_STOPCCRP &&
+		    s->stop_by == other->idx + 1) {
+			/*
+			 * The Stop exchange ends the control connection
+			 * (RFC 2637 2.3): both sides are closed once the
+			 * reply has left for the side that asked, without
+			 * waiting for its FIN.
+			 */
+			sess_close(s, "stopped by the %s", side_name(other));
+			return (-1);
+		}
 		if (side_queued(other) > CTL_HIWAT) {
 			/* The receiver does not read: stop reading here. */
 			sd->throttled = 1;
@@ -2258,6 +2319,12 @@ listeners_reset(void)
 		/* Accepted sockets inherit these where the OS allows. */
 		sock_nodelay(l->fd);
 		sock_keepalive(l->fd);
+		/*
+		 * A silent new connection waits in the kernel for at most
+		 * half its first-message time, the relay the rest; one
+		 * that speaks comes with its first bytes.
+		 */
+		l->defer = os_listen_defer(l->fd, cconf->t_first / 2);
 		event_assign(&l->ev, cbase, l->fd, EV_READ | EV_PERSIST,
 		    ctl_accept, l);
 		event_add(&l->ev, NULL);

@@ -371,6 +371,37 @@ os_freebind(int fd)
 }
 
 /*
+ * Linux: TCP_DEFER_ACCEPT.  The kernel counts the wait in retransmissions
+ * of its SYN-ACK, at 1, 3, 7, 15, 31... s after the SYN (the interval
+ * doubling from 1 s up to 120 s), and rounds a time given in seconds up
+ * to the next of these; the answer at the end of the wait completes the
+ * connection, silent or not, so that it is then accepted.  The longest of
+ * these times within max is asked for.  OpenBSD has no such option: the
+ * connection is accepted at once.
+ */
+int
+os_listen_defer(int fd, int max)
+{
+#ifdef TCP_DEFER_ACCEPT
+	int	secs = 0, step = 1, n;
+
+	for (n = 0; n < 255 && secs + step <= max; n++) {
+		secs += step;
+		if ((step *= 2) > 120)
+			step = 120;
+	}
+	if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
+	    sizeof(secs)) == -1)
+		return (0);
+	return (secs);
+#else
+	(void)fd;
+	(void)max;
+	return (0);
+#endif
+}
+
+/*
  * Linux refuses a hard limit above fs.nr_open; OpenBSD lowers one above
  * kern.maxfilesperproc to it by itself.
  */

@@ -49,6 +49,13 @@ void		 os_memory_trim(void);
  * where the system cannot.
  */
 int		 os_freebind(int);
+/*
+ * Have a listening socket hand over a new connection only once its first
+ * bytes have come, or once it has been silent for about the seconds
+ * returned, at most max (0: it hands it over at once; so where the
+ * system cannot).
+ */
+int		 os_listen_defer(int, int);
 /* The highest descriptor limit a process of ours may be given. */
 rlim_t		 os_nofile_max(void);
 

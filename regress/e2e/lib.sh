@@ -803,15 +803,18 @@ EOS
 }
 
 # lab_closed NS ADDR PORT SECONDS: a bare TCP client in NS connects to
-# ADDR:PORT, sends nothing and waits at most SECONDS for the other end:
-# prints "closed T" (closed or reset T seconds after the connection was
-# made), "data T" (it sent something) or "open SECONDS".  Needs python3
-# (the test skips without it).
+# ADDR:PORT, sends one byte (the first of a message, as a real client
+# does at once: on Linux a connection that sends nothing reaches the
+# relay only after a while, TCP_DEFER_ACCEPT) and waits at most SECONDS
+# for the other end: prints "closed T" (closed or reset T seconds after
+# the connection was made), "data T" (it sent something) or "open
+# SECONDS".  Needs python3 (the test skips without it).
 lab_closed() {
 	nsx "$1" python3 - "$2" "$3" "$4" <<'EOP'
 import socket, sys, time
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])),
     timeout=float(sys.argv[3]))
+s.send(b"\0")
 t = time.time()
 try:
     d = s.recv(100)

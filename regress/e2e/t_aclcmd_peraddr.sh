@@ -20,11 +20,14 @@ proxy "p" {
 EOC
 lab_proxy fw -f "$conf"
 # 12 connections, one after the other but all open: when each was closed
+# Each sends its first byte at once, as a real client: on Linux a silent
+# connection reaches the relay only after a while (TCP_DEFER_ACCEPT).
 nsx c1 python3 - >"$TMP/closed" <<'EOP'
 import socket, select, time
 socks = []
 for i in range(12):
     socks.append(socket.create_connection(("192.0.2.1", 1723), timeout=5))
+    socks[-1].send(b"\0")
     time.sleep(0.02)
 t0 = time.time()
 left = {s.fileno(): s for s in socks}

@@ -105,12 +105,16 @@ grep -q "no session 999999" "$TMP/none.err" || fail "no session: message"
 
 # Refusals, by value.  c1 has one session: one more is at the limit of 2
 # (admitted), the next one above it (refused).  c2: the closed proxy's ACL
-# refuses it, the dead proxy's server does not answer.
+# refuses it, the dead proxy's server does not answer.  Each client sends
+# its first byte at once (on Linux a silent connection reaches the relay
+# only after a while: TCP_DEFER_ACCEPT).
 nsx c1 python3 - >"$TMP/limit.out" 2>&1 <<'EOP' &
 import socket, sys, time
 a = socket.create_connection(("192.0.2.1", 1723), timeout=5)
+a.send(b"\0")
 time.sleep(0.5)
 b = socket.create_connection(("192.0.2.1", 1723), timeout=5)
+b.send(b"\0")
 try:
     d = b.recv(100)
     print("above: closed" if not d else "above: data")

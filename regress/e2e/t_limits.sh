@@ -58,14 +58,15 @@ idle() {
 }
 
 # flood "NS COUNT ..." HOLD: connflood from each NS at once, COUNT
-# connections each, held HOLD seconds; sets OPENED and CLOSED (the sums)
+# connections each, held HOLD seconds (each sends one byte at once: on
+# Linux a silent one reaches the relay only after a while); sets OPENED and CLOSED (the sums)
 # and MAXHELD (the most held from one address), and prints each line.
 flood() {
 	_pids=""
 	_hold=$1
 	shift
 	while [ $# -ge 2 ]; do
-		nsx "$1" "$E2E/connflood" 192.0.2.1 "$2" "$_hold" \
+		nsx "$1" "$E2E/connflood" 192.0.2.1 "$2" "$_hold" --first \
 		    >"$TMP/$1.out" 2>&1 &
 		_pids="$_pids $!"
 		lab_track $!

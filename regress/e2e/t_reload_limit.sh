@@ -15,9 +15,10 @@ conf=$TMP/c.conf
 mk() {
 	printf 'limit connections %s\nproxy {\n listen on 192.0.2.1\n server 198.51.100.2\n}\n' "$1" >"$conf"
 }
-# flood N WANT_CLOSED: N connections held 2 s, WANT_CLOSED refused.
+# flood N WANT_CLOSED: N connections held 2 s, WANT_CLOSED refused (each
+# sends a byte at once, to reach the relay at once).
 flood() {
-	out=$(nsx c1 "$E2E/connflood" 192.0.2.1 "$1" 2)
+	out=$(nsx c1 "$E2E/connflood" 192.0.2.1 "$1" 2 --first)
 	echo "$1 connections: $out"
 	set -- "$1" "$2" $out
 	[ "$4" -eq "$1" ] || fail "$1 connections: only $4 opened"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The control relay's system calls for a call setup, one at a time
+# (bench_gen -m setup against bench_refl: connect, Start-Control-
+# Connection, Outgoing-Call, Call-Clear, Stop-Control-Connection, close),
+# counted exactly with strace -c on the relay.  Each of the eight
+# messages arrives alone and is read once; the client's first one comes
+# with the connection (the listener defers accepting it until its first
+# bytes, TCP_DEFER_ACCEPT, and the relay reads them at accept) and the
+# relay closes both connections once the Stop-Control-Connection-Reply
+# has gone to the client, without waiting to read its FIN: 8 reads, and
+# 4 epoll_ctl (each socket added once, removed once).  Before: 9 reads
+# (the client's FIN) and 6 epoll_ctl (the client's socket registered to
+# wait for its first bytes, then removed), 9 to 10 epoll_wait.
+. "$(dirname "$0")/lib.sh"
+[ "$(uname -s)" = Linux ] || skip "Linux only (TCP_DEFER_ACCEPT, strace)"
+command -v strace >/dev/null 2>&1 || skip "no strace"
+[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
+    skip "no bench_gen/bench_refl (make tools)"
+lab_topology 1
+lab_bg s "$TOOLS/bench_refl" -S "$TMP/refl.stat"
+lab_wait_port s 1723 || fail "bench_refl does not listen"
+cat >"$TMP/p.conf" <<EOC
+limit connections 4000
+limit connections per-address 4000
+EOC
+lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -s "$CTLSOCK" -f "$TMP/p.conf" \
+    -p 192.0.2.1:1723,198.51.100.2:1723
+PROXY_PID=$LAST_PID
+lab_wait_log "started" 10 || fail "pptpproxy did not start"
+lab_wait_port fw 1723 || fail "pptpproxy does not listen"
+sleep 0.5
+ctl=$(proxy_child control) || fail "no control relay"
+strace -c -q -o "$TMP/strace" -p "$ctl" &
+st=$!
+lab_track $st
+sleep 1
+out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
+kill -INT $st
+wait $st
+n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
+[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
+# strace -c: % time, seconds, usecs/call, calls, [errors,] syscall; the
+# few calls of the check call and of the relay's tick are in the slack.
+per() {
+	awk -v n="$n" -v c="$1" '$NF == c { printf "%.2f", $4 / n; f = 1 }
+	    END { if (!f) print "0" }' "$TMP/strace"
+}
+rd=$(per read)
+ctlc=$(per epoll_ctl)
+wt=$(per epoll_wait)
+echo "$n setups (traced); the relay's system calls a setup: read $rd," \
+    "epoll_ctl $ctlc, epoll_wait $wt"
+awk "BEGIN { exit !($rd <= 8.3) }" ||
+    fail "the relay reads $rd times a setup, not 8"
+awk "BEGIN { exit !($ctlc <= 4.3) }" ||
+    fail "the relay calls epoll_ctl $ctlc times a setup, not 4"
+awk "BEGIN { exit !($wt <= 8.5) }" ||
+    fail "the relay calls epoll_wait $wt times a setup, not 8"
+exit 0
