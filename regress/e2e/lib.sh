@@ -557,7 +557,7 @@ session_counted() {
 # lab_tunnel_topology [NCLIENTS]: clients c1..cN | fw (A: 192.0.2.1,
 # 203.0.113.2) | mid (203.0.113.1, 198.51.100.65: masquerades, drops
 # GRE) | fw2 (B: 198.51.100.66, 198.51.100.1) | s (198.51.100.2, pptpd).
-# MID_OUT: mid's interface towards B.
+# MID_OUT: mid's interface towards B, MID_IN towards A.
 lab_tunnel_topology() {
 	command -v iptables >/dev/null 2>&1 || skip "no iptables"
 	lab_ns fw
@@ -573,6 +573,7 @@ lab_tunnel_topology() {
 		_i=$((_i + 1))
 	done
 	lab_link fw 203.0.113.2/26 mid 203.0.113.1/26
+	MID_IN=$LINK_B
 	lab_link mid 198.51.100.65/26 fw2 198.51.100.66/26
 	MID_OUT=$LINK_A
 	lab_link fw2 198.51.100.1/26 s 198.51.100.2/26
@@ -646,10 +647,11 @@ tun_status() {
 	grep "tunnels: .* up" "$1" | tail -1
 }
 
-# tun_fwd_dropped: the packets A's forwarder dropped, its channel to the
-# relay full (SIGUSR1 to A: tun_status); empty if its status has no count.
+# tun_fwd_dropped [LOG PID]: the packets A's forwarder (or that proxy's)
+# dropped, its channel to the relay full (SIGUSR1: tun_status); empty if
+# its status has no count.
 tun_fwd_dropped() {
-	tun_status "$PLOG" "$A_PID" |
+	tun_status "${1:-$PLOG}" "${2:-$A_PID}" |
 	    sed -n 's/.*; \([0-9]*\) packets dropped, TCP not taking them$/\1/p'
 }
 
