@@ -330,6 +330,18 @@ ctl_conn_stall(int fd, short ev, void *arg)
 	    "it does not read its answer");
 }
 
+/*
+ * The answer a client waited for has come: its timer stops, unless what
+ * was queued for it before still waits to be written, in which case it
+ * goes on, now timing its reading.
+ */
+static void
+ctl_conn_answered(struct ctl_conn *c)
+{
+	if (!event_pending(&c->wev, EV_WRITE, NULL))
+		evtimer_del(&c->tmo);
+}
+
 /* Queue one row; -1 closes the client (the caller returns at once). */
 static int
 ctl_conn_send(struct ctl_conn *c, uint32_t type, const void *data,
@@ -388,6 +400,9 @@ ctl_conn_write(int fd, short ev, void *arg)
 	/* Progress: the client gets more time. */
 	evtimer_add(&c->tmo, &tv);
 	if (c->req != 0 && !c->waiting && ctl_conn_filled(c) == -1)
+		return;
+	/* Requests held back while its answers waited (or none). */
+	if (c->req == 0 && ctl_conn_requests(c) == -1)
 		return;
 	if (imsgbuf_queuelen(&c->ibuf) == 0) {
 		event_del(&c->wev);
@@ -501,12 +516,25 @@ ctl_conn_requests(struct ctl_conn *c)
 	char		 msg[128];
 
 	while (c->req == 0) {
+		/*
+		 * Its answers wait to be read: none of its requests is
+		 * taken, nor read, until they are, so that what waits for
+		 * a client that sends and does not read stays small (each
+		 * request taken gives it time); it is closed when it has
+		 * taken nothing for CTL_STALL_SECS.
+		 */
+		if (imsgbuf_queuelen(&c->ibuf) >= CTL_QUEUE_ROWS) {
+			event_del(&c->rev);
+			return (0);
+		}
 		if ((n = imsg_get(&c->ibuf, &imsg)) == -1) {
 			ctl_conn_close(c, "bad message");
 			return (-1);
 		}
-		if (n == 0)
+		if (n == 0) {
+			event_add(&c->rev, NULL);
 			return (0);
+		}
 		type = imsg_get_type(&imsg);
 		if (imsg_get_id(&imsg) != CTL_PROTO_VERSION) {
 			imsg_free(&imsg);
@@ -808,7 +836,7 @@ ctl_gre_end(struct imsg *imsg)
 		    c->req != CTL_REQ_SESSIONS))
 			continue;
 		c->waiting = 0;
-		evtimer_del(&c->tmo);
+		ctl_conn_answered(c);
 		c->snap = sn;
 		sn->refs++;
 		(void)ctl_conn_filled(c);
@@ -849,7 +877,7 @@ ctl_result(struct imsg *imsg)
 	r.msg[sizeof(r.msg) - 1] = '\0';
 	if ((c = ctl_conn_find(imsg_get_id(imsg))) == NULL || !c->waiting)
 		return;
-	evtimer_del(&c->tmo);
+	ctl_conn_answered(c);
 	if (ctl_conn_done(c, CTL_RESULT, &r, sizeof(r)) == -1)
 		return;
 	/* Requests that came while this one waited. */
