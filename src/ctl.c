@@ -475,8 +475,9 @@ ctl_poll_gre(struct ctl_conn *c)
 		if (!evtimer_pending(&ev_rpoll, NULL)) {
 			if (age < 0)
 				age = 0;
-			tv.tv_sec = 0;
-			tv.tv_usec = (suseconds_t)(CTL_RPOLL_MS - age) * 1000;
+			tv.tv_sec = (CTL_RPOLL_MS - age) / 1000;
+			tv.tv_usec = (suseconds_t)((CTL_RPOLL_MS - age) % 1000) *
+			    1000;
 			evtimer_add(&ev_rpoll, &tv);
 		}
 		return (0);
