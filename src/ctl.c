@@ -102,7 +102,6 @@ static int	ctl_conn_fill(struct ctl_conn *);
 static int	ctl_conn_requests(struct ctl_conn *);
 static void	ctl_usr1_tick(int, short, void *);
 static void	ctl_rpoll(int, short, void *);
-static int	ctl_conn_filled(struct ctl_conn *);
 
 static void
 snap_put(struct ctl_snap *sn)
@@ -399,9 +398,13 @@ ctl_conn_write(int fd, short ev, void *arg)
 	}
 	/* Progress: the client gets more time. */
 	evtimer_add(&c->tmo, &tv);
-	if (c->req != 0 && !c->waiting && ctl_conn_filled(c) == -1)
+	if (c->req != 0 && !c->waiting && ctl_conn_fill(c) == -1)
 		return;
-	/* Requests held back while its answers waited (or none). */
+	/*
+	 * An answer is out: the requests the client sent behind it, read
+	 * with it (no more bytes may come for them), or held back while
+	 * its answers waited.
+	 */
 	if (c->req == 0 && ctl_conn_requests(c) == -1)
 		return;
 	if (imsgbuf_queuelen(&c->ibuf) == 0) {
@@ -775,21 +778,6 @@ ctl_conn_fill(struct ctl_conn *c)
 }
 
 /*
- * More rows; once the answer is complete, the requests the client sent
- * behind it, read with it (nothing more comes to read for them).  -1:
- * the client was closed.
- */
-static int
-ctl_conn_filled(struct ctl_conn *c)
-{
-	if (ctl_conn_fill(c) == -1)
-		return (-1);
-	if (c->req == 0)
-		return (ctl_conn_requests(c));
-	return (0);
-}
-
-/*
  * The forwarder's answer to a poll: counts, then the totals.
  */
 void
@@ -840,7 +828,7 @@ ctl_gre_end(struct imsg *imsg)
 		ctl_conn_answered(c);
 		c->snap = sn;
 		sn->refs++;
-		(void)ctl_conn_filled(c);
+		(void)ctl_conn_fill(c);
 	}
 	snap_put(sn);
 }
