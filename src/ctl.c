@@ -46,6 +46,7 @@
 #define CTL_USR1_LINES		20	/* SIGUSR1 list: lines per tick */
 #define CTL_USR1_TICK_MS	100
 #define CTL_USR1_MAX_SESSIONS	2000	/* listed; the rest counted */
+#define CTL_RPOLL_MS		1000	/* restricted socket: polls at most */
 
 /* The GRE forwarder's counters at one moment, sorted by session, key. */
 struct ctl_snap {
@@ -86,6 +87,8 @@ static struct ctl_conns		 conns = TAILQ_HEAD_INITIALIZER(conns);
 static uint32_t			 next_conn_id = 1;
 static struct ctl_snap		*building;	/* a poll is out */
 static int			 poll_out;
+static struct timespec		 poll_sent;	/* the last one, monotonic */
+static struct event		 ev_rpoll;	/* the restricted socket's */
 static struct log_limit		 ll_ctl, ll_refused;
 static uint64_t			 usr1_cursor;	/* last session listed */
 static unsigned int		 usr1_listed;
@@ -96,8 +99,9 @@ static void	ctl_conn_write(int, short, void *);
 static void	ctl_conn_stall(int, short, void *);
 static void	ctl_conn_close(struct ctl_conn *, const char *);
 static int	ctl_conn_fill(struct ctl_conn *);
-static void	ctl_conn_requests(struct ctl_conn *);
+static int	ctl_conn_requests(struct ctl_conn *);
 static void	ctl_usr1_tick(int, short, void *);
+static void	ctl_rpoll(int, short, void *);
 
 static void
 snap_put(struct ctl_snap *sn)
@@ -203,6 +207,7 @@ ctl_init(struct event_base *base, int fd, int rfd)
 
 	xbase = base;
 	evtimer_assign(&ev_usr1, base, ctl_usr1_tick, NULL);
+	evtimer_assign(&ev_rpoll, base, ctl_rpoll, NULL);
 	listeners[0].fd = fd;
 	listeners[1].fd = rfd;
 	listeners[1].restricted = 1;
@@ -324,6 +329,18 @@ ctl_conn_stall(int fd, short ev, void *arg)
 	    "it does not read its answer");
 }
 
+/*
+ * The answer a client waited for has come: its timer stops, unless what
+ * was queued for it before still waits to be written, in which case it
+ * goes on, now timing its reading.
+ */
+static void
+ctl_conn_answered(struct ctl_conn *c)
+{
+	if (!event_pending(&c->wev, EV_WRITE, NULL))
+		evtimer_del(&c->tmo);
+}
+
 /* Queue one row; -1 closes the client (the caller returns at once). */
 static int
 ctl_conn_send(struct ctl_conn *c, uint32_t type, const void *data,
@@ -383,6 +400,13 @@ ctl_conn_write(int fd, short ev, void *arg)
 	evtimer_add(&c->tmo, &tv);
 	if (c->req != 0 && !c->waiting && ctl_conn_fill(c) == -1)
 		return;
+	/*
+	 * An answer is out: the requests the client sent behind it, read
+	 * with it (no more bytes may come for them), or held back while
+	 * its answers waited.
+	 */
+	if (c->req == 0 && ctl_conn_requests(c) == -1)
+		return;
 	if (imsgbuf_queuelen(&c->ibuf) == 0) {
 		event_del(&c->wev);
 		if (c->req == 0 || !c->waiting)
@@ -403,29 +427,89 @@ ctl_conn_read(int fd, short ev, void *arg)
 		ctl_conn_close(c, NULL);
 		return;
 	}
-	ctl_conn_requests(c);
+	(void)ctl_conn_requests(c);
 }
 
-/* Ask the forwarder for its counters, unless a poll is out already. */
+/* Ask the forwarder for its counters now. */
+static int
+ctl_poll_start(void)
+{
+	if ((building = calloc(1, sizeof(*building))) == NULL)
+		return (-1);
+	building->refs = 1;
+	poll_out = 1;
+	clock_gettime(CLOCK_MONOTONIC, &poll_sent);
+	relay_imsg(RELAY_TO_GRE, IMSG_GRE_CTL_POLL, 0, -1, NULL, 0);
+	return (0);
+}
+
+/* Milliseconds since the last poll was asked (a lot: never). */
+static long long
+ctl_poll_age(void)
+{
+	struct timespec	now;
+
+	if (poll_sent.tv_sec == 0 && poll_sent.tv_nsec == 0)
+		return (CTL_RPOLL_MS);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((long long)(now.tv_sec - poll_sent.tv_sec) * 1000 +
+	    (now.tv_nsec - poll_sent.tv_nsec) / 1000000);
+}
+
+/*
+ * Ask the forwarder for its counters, unless a poll is out already (the
+ * client gets its answer).  A client of the restricted socket makes one
+ * at most CTL_RPOLL_MS after the last: asking again and again there, a
+ * user who is not root would keep the forwarder (and, with gre offload,
+ * the parent) polling all the time.  It waits for the rest of that time,
+ * or for a poll that comes before.
+ */
 static int
 ctl_poll_gre(struct ctl_conn *c)
 {
 	struct timeval	tv = { CTL_STALL_SECS, 0 };
+	long long	age;
 
 	c->waiting = 1;
 	evtimer_add(&c->tmo, &tv);
 	if (poll_out)
 		return (0);
-	if ((building = calloc(1, sizeof(*building))) == NULL)
-		return (-1);
-	building->refs = 1;
-	poll_out = 1;
-	relay_imsg(RELAY_TO_GRE, IMSG_GRE_CTL_POLL, 0, -1, NULL, 0);
-	return (0);
+	if (c->l->restricted && (age = ctl_poll_age()) < CTL_RPOLL_MS) {
+		if (!evtimer_pending(&ev_rpoll, NULL)) {
+			if (age < 0)
+				age = 0;
+			tv.tv_sec = (CTL_RPOLL_MS - age) / 1000;
+			tv.tv_usec = (suseconds_t)((CTL_RPOLL_MS - age) % 1000) *
+			    1000;
+			evtimer_add(&ev_rpoll, &tv);
+		}
+		return (0);
+	}
+	return (ctl_poll_start());
+}
+
+/* The restricted socket's clients waited: their poll, unless one is out. */
+static void
+ctl_rpoll(int fd, short ev, void *arg)
+{
+	struct ctl_conn	*c, *next;
+
+	if (poll_out)
+		return;
+	TAILQ_FOREACH(c, &conns, entry)
+		if (c->waiting && (c->req == CTL_REQ_SUMMARY ||
+		    c->req == CTL_REQ_SESSIONS))
+			break;
+	if (c == NULL || ctl_poll_start() == 0)
+		return;
+	TAILQ_FOREACH_SAFE(c, &conns, entry, next)
+		if (c->waiting && (c->req == CTL_REQ_SUMMARY ||
+		    c->req == CTL_REQ_SESSIONS))
+			ctl_conn_close(c, "out of memory");
 }
 
 /* Requests, one at a time: the next is read when an answer is done. */
-static void
+static int
 ctl_conn_requests(struct ctl_conn *c)
 {
 	struct imsg	 imsg;
@@ -436,17 +520,30 @@ ctl_conn_requests(struct ctl_conn *c)
 	char		 msg[128];
 
 	while (c->req == 0) {
+		/*
+		 * Its answers wait to be read: none of its requests is
+		 * taken, nor read, until they are, so that what waits for
+		 * a client that sends and does not read stays small (each
+		 * request taken gives it time); it is closed when it has
+		 * taken nothing for CTL_STALL_SECS.
+		 */
+		if (imsgbuf_queuelen(&c->ibuf) >= CTL_QUEUE_ROWS) {
+			event_del(&c->rev);
+			return (0);
+		}
 		if ((n = imsg_get(&c->ibuf, &imsg)) == -1) {
 			ctl_conn_close(c, "bad message");
-			return;
+			return (-1);
 		}
-		if (n == 0)
-			return;
+		if (n == 0) {
+			event_add(&c->rev, NULL);
+			return (0);
+		}
 		type = imsg_get_type(&imsg);
 		if (imsg_get_id(&imsg) != CTL_PROTO_VERSION) {
 			imsg_free(&imsg);
 			ctl_conn_close(c, "another protocol version");
-			return;
+			return (-1);
 		}
 		c->req = type;
 		c->cursor = 0;
@@ -468,11 +565,11 @@ ctl_conn_requests(struct ctl_conn *c)
 			    "socket is restricted (read-only); ask on the "
 			    "full one, as root", ctl_req_name(type));
 			if (ctl_conn_result(c, 0, msg) == -1)
-				return;
+				return (-1);
 			/* Refusals pile up for a client that sends, not reads. */
 			if (imsgbuf_queuelen(&c->ibuf) >= CTL_QUEUE_ROWS) {
 				ctl_conn_close(c, "too many refusals unread");
-				return;
+				return (-1);
 			}
 			continue;
 		}
@@ -498,7 +595,7 @@ ctl_conn_requests(struct ctl_conn *c)
 				snprintf(msg, sizeof(msg), "no session %llu",
 				    (unsigned long long)id);
 				if (ctl_conn_result(c, 0, msg) == -1)
-					return;
+					return (-1);
 			} else {
 				log_info("session %llu: ending it, asked on "
 				    "the control socket",
@@ -506,7 +603,7 @@ ctl_conn_requests(struct ctl_conn *c)
 				snprintf(msg, sizeof(msg), "session %llu "
 				    "ending", (unsigned long long)id);
 				if (ctl_conn_result(c, 1, msg) == -1)
-					return;
+					return (-1);
 			}
 			continue;
 		case CTL_REQ_RELOAD:
@@ -535,14 +632,15 @@ ctl_conn_requests(struct ctl_conn *c)
 			evtimer_add(&c->tmo, &tv);
 		}
 	}
-	return;
+	return (0);
  bad:
 	imsg_free(&imsg);
 	ctl_conn_close(c, "bad request");
-	return;
+	return (-1);
  nomem:
 	imsg_free(&imsg);
 	ctl_conn_close(c, "out of memory");
+	return (-1);
 }
 
 /*
@@ -727,7 +825,7 @@ ctl_gre_end(struct imsg *imsg)
 		    c->req != CTL_REQ_SESSIONS))
 			continue;
 		c->waiting = 0;
-		evtimer_del(&c->tmo);
+		ctl_conn_answered(c);
 		c->snap = sn;
 		sn->refs++;
 		(void)ctl_conn_fill(c);
@@ -768,11 +866,11 @@ ctl_result(struct imsg *imsg)
 	r.msg[sizeof(r.msg) - 1] = '\0';
 	if ((c = ctl_conn_find(imsg_get_id(imsg))) == NULL || !c->waiting)
 		return;
-	evtimer_del(&c->tmo);
+	ctl_conn_answered(c);
 	if (ctl_conn_done(c, CTL_RESULT, &r, sizeof(r)) == -1)
 		return;
 	/* Requests that came while this one waited. */
-	ctl_conn_requests(c);
+	(void)ctl_conn_requests(c);
 }
 
 /* The counts of the control sockets' log lines held back. */

@@ -76,6 +76,8 @@ static struct log_limit		 ll_poll, ll_unsure;
 static uint32_t			 next_proxy_id;	/* never used yet */
 static char			 ctl_path[PPTPPROXY_SOCKET_MAX]; /* ours */
 static char			 ctl_rpath[PPTPPROXY_SOCKET_MAX]; /* "": none */
+static struct stat		 ctl_st, ctl_rst;	/* as bound */
+static int			 ctl_st_known, ctl_rst_known;
 static int			 ctl_level = -1;	/* log verbose|brief */
 static time_t			 ctl_reloaded;	/* monotonic, 0: never */
 
@@ -871,6 +873,36 @@ parent_drain_logs(void)
 		    children[i].pid, &children[i].logb);
 }
 
+/*
+ * A control socket this parent bound, removed at exit only while it is
+ * still the file it bound: a daemon started while this one was ending
+ * may have found nobody answering there and bound its own, which stays.
+ * Where the path cannot be looked at, it is removed as it is.  path is
+ * emptied, so that it is not removed twice.
+ */
+static void
+ctl_file_remove(char *path, const struct stat *st, int known)
+{
+	struct stat	now;
+
+	if (path[0] == '\0')
+		return;
+	if (known && lstat(path, &now) == 0 &&
+	    (now.st_dev != st->st_dev || now.st_ino != st->st_ino))
+		log_warnx("control socket %s is not the one this daemon made "
+		    "any more: left as it is", path);
+	else
+		(void)unlink(path);
+	path[0] = '\0';
+}
+
+static void
+ctl_files_remove(void)
+{
+	ctl_file_remove(ctl_path, &ctl_st, ctl_st_known);
+	ctl_file_remove(ctl_rpath, &ctl_rst, ctl_rst_known);
+}
+
 static void
 parent_shutdown(int code)
 {
@@ -906,10 +938,7 @@ parent_shutdown(int code)
 		;
 	parent_drain_logs();
 	offload_stop();
-	if (ctl_path[0] != '\0')
-		(void)unlink(ctl_path);
-	if (ctl_rpath[0] != '\0')
-		(void)unlink(ctl_rpath);
+	ctl_files_remove();
 	log_info("%s", code == 0 ? "terminating" : "terminating after an "
 	    "error");
 	exit(code);
@@ -1050,10 +1079,7 @@ parent_atexit(void)
 		if (children[i].pid > 0)
 			kill(children[i].pid, SIGTERM);
 	offload_stop();
-	if (ctl_path[0] != '\0')
-		(void)unlink(ctl_path);
-	if (ctl_rpath[0] != '\0')
-		(void)unlink(ctl_rpath);
+	ctl_files_remove();
 }
 
 /*
@@ -1341,6 +1367,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		exit(1);
 	}
 	strlcpy(ctl_path, conf->ctl_socket, sizeof(ctl_path));
+	ctl_st_known = lstat(ctl_path, &ctl_st) == 0;
 	if (conf->ctl_rsocket[0] != '\0') {
 		if (ctl_group(conf, &gid) == -1) {
 			snprintf(err, sizeof(err), "restricted control socket "
@@ -1354,17 +1381,16 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 			if (!o->foreground)
 				fprintf(stderr, "pptpproxy: %s\n", err);
 			log_warnx("%s, exiting", err);
-			(void)unlink(ctl_path);
+			ctl_files_remove();
 			exit(1);
 		}
 		strlcpy(ctl_rpath, conf->ctl_rsocket, sizeof(ctl_rpath));
+		ctl_rst_known = lstat(ctl_rpath, &ctl_rst) == 0;
 	}
 	listen_all(conf, NULL);
 	if (TAILQ_EMPTY(&conf->proxies)) {
 		log_warnx("no proxy could listen, exiting");
-		(void)unlink(ctl_path);
-		if (ctl_rpath[0] != '\0')
-			(void)unlink(ctl_rpath);
+		ctl_files_remove();
 		exit(1);
 	}
 	if ((gre_fd = os_gre_socket()) == -1)

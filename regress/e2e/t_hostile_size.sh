@@ -3,7 +3,9 @@
 # type it may not send, or longer than any message may be: an ACL request
 # of 5 bytes, one of 20000 (over the 16384-byte limit), an unknown type,
 # an offload poll from the control relay; with gre offload on, a route,
-# a deletion and a poll of the wrong sizes from the GRE forwarder.  Each
+# a deletion and a poll of the wrong sizes from the GRE forwarder; and
+# messages only the parent sends (IMSG_TUN_CLOSE, IMSG_TUN_SOCKET,
+# IMSG_CTL_RSOCKET, IMSG_CTL_RESULT) sent to it by a child.  Each
 # time the parent says what was wrong, treats the child as compromised
 # and ends: status 1, no child and no nftables table left, no crash.
 . "$(dirname "$0")/lib.sh"
@@ -42,4 +44,13 @@ try "offload poll of 4 bytes" "sent an offload poll of 4 bytes, not 0" \
     offload gre size poll 4
 try "ACL request from the GRE forwarder" "gre process sent an ACL request" \
     offload gre size acl 12
+# What only the parent sends, sent to it: the tunnels' sockets a reload
+# opens and closes, the restricted control socket, a control result.
+for m in gre:tun_close gre:tun_socket control:tun_close control:ctl_rsocket \
+    control:ctl_result; do
+	n=$("$HOSTILE" typeof "${m#*:}") || fail "hostile typeof ${m#*:}"
+	try "${m#*:} (type $n) from the ${m%%:*} process" \
+	    "${m%%:*} process sent message type $n, which it may not send" \
+	    "${m%%:*}" type "$n"
+done
 exit 0

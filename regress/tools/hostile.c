@@ -37,7 +37,9 @@
  *			of text starting "hostile flood "
  *
  * "hostile sizeof acl|add|del" prints the size the daemon expects of
- * that message.
+ * that message; "hostile typeof NAME" the number of a message type that
+ * only the parent sends (tun_socket, tun_close, ctl_socket, ctl_rsocket,
+ * ctl_result, acl_res), for "type".
  *
  * A flood writes without blocking and stops when the parent has not
  * taken anything for a second; it prints how many messages went out.
@@ -350,6 +352,23 @@ main(int argc, char *argv[])
 			printf("%zu\n", sizeof(r));
 		else if (strcmp(argv[1], "del") == 0)
 			printf("%zu\n", sizeof(d));
+		else
+			usage();
+		return (0);
+	}
+	if (argc == 2 && strcmp(argv[0], "typeof") == 0) {
+		if (strcmp(argv[1], "tun_socket") == 0)
+			printf("%u\n", (unsigned int)IMSG_TUN_SOCKET);
+		else if (strcmp(argv[1], "tun_close") == 0)
+			printf("%u\n", (unsigned int)IMSG_TUN_CLOSE);
+		else if (strcmp(argv[1], "ctl_socket") == 0)
+			printf("%u\n", (unsigned int)IMSG_CTL_SOCKET);
+		else if (strcmp(argv[1], "ctl_rsocket") == 0)
+			printf("%u\n", (unsigned int)IMSG_CTL_RSOCKET);
+		else if (strcmp(argv[1], "ctl_result") == 0)
+			printf("%u\n", (unsigned int)IMSG_CTL_RESULT);
+		else if (strcmp(argv[1], "acl_res") == 0)
+			printf("%u\n", (unsigned int)IMSG_ACL_RES);
 		else
 			usage();
 		return (0);
