@@ -294,10 +294,10 @@ static void
 ctl_conn_close(struct ctl_conn *c, const char *why)
 {
 	if (why != NULL)
-		log_limited(&ll_ctl, "control socket: client %u closed: %s",
-		    c->id, why);
+		log_limited(&ll_ctl, "%s: client %u closed: %s",
+		    ctl_sock_name(c->l), c->id, why);
 	else
-		log_debug("control socket: client %u left", c->id);
+		log_debug("%s: client %u left", ctl_sock_name(c->l), c->id);
 	event_del(&c->rev);
 	event_del(&c->wev);
 	evtimer_del(&c->tmo);
