@@ -80,6 +80,10 @@ for name in $targets; do
 	fuzz_grepath)	srcs="src/gre.c src/tunnel.c $codec src/log.c src/proc.c src/os.c
 			    src/sandbox.c src/config.c src/acl.c compat/imsg.c"
 			max=2048 ;;
+	fuzz_rtable)	srcs="src/gre.c src/rtable.c src/guard.c src/tunnel.c $codec
+			    src/log.c src/logrelay.c src/slab.c src/proc.c src/os.c
+			    src/sandbox.c src/config.c src/acl.c compat/imsg.c"
+			max=4096 ;;
 	*)		srcs=$codec; max=4096 ;;
 	esac
 	: >"$out/$name.build"
