@@ -6,7 +6,8 @@
 #   edit FILE SED-EXPRESSION   change FILE (from the top) with sed -e
 #   patch DIFF                 apply regress/mutate/DIFF with patch -p1
 #   test NAME ...              the tests that must catch it: t_* (e2e,
-#                              root), test_* (unit), config, port
+#                              root), test_* (unit), fuzz_* (a libFuzzer
+#                              target, 60 s from its seeds), config, port
 # For each plant the tree is copied (with its build/, so that only what the
 # plant changes is rebuilt) to a temporary directory, the plant applied
 # there - the real tree is never touched - and must change something, the
@@ -112,6 +113,11 @@ for p in $plants; do
 			;;
 		test_*)
 			"$scr/build/unit/$t" >"$log" 2>&1 && missing="$missing $t"
+			;;
+		fuzz_*)
+			FUZZ_OUT=$scr/build/fuzz \
+			    sh "$scr/regress/fuzz/run.sh" 60 "$t" >"$log" 2>&1 &&
+			    missing="$missing $t"
 			;;
 		config)
 			sh "$scr/regress/config/run.sh" >"$log" 2>&1 &&
