@@ -681,6 +681,115 @@ tun_tcp_calls() {
 	[ -n "$C1_ID" ] || fail "no Call ID shown to c1 in A's log"
 }
 
+# Helpers for t_tunnel_tcp_full and t_tunnel_tcp_full_rev: one side of a
+# tunnel floods a call that is tunnelled over TCP through a slow link.
+# tun_full_lab MID_OUT|MID_IN: skips without python3 or tc; two tunnel
+# proxies (A, B: tun_proxies) and pptpd, UDP blocked in mid and mid's
+# interface so named (towards B or towards A) limited to 2 Mbit/s (tbf); BSOCK is B's control socket; FLOOD the seconds of
+# the first flood, PPS its packets a second, QMAX the bound of a
+# session's queue: CTL_HIWAT, a record (TUN_REC_MAX) and a control
+# message (PPTP_MAX_MSG).  Writes $TMP/flood.py for tun_flood.
+tun_full_lab() {
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	command -v tc >/dev/null 2>&1 || skip "no tc (iproute2)"
+	FLOOD=10	# seconds
+	PPS=1000
+	QMAX=$((65536 + 16396 + 220))
+	lab_tunnel_topology 2
+	nsx mid iptables -A FORWARD -p udp -j DROP || fail "iptables DROP udp"
+	eval "_dev=\$$1"
+	nsx mid tc qdisc add dev "$_dev" root tbf rate 2mbit burst 10kb \
+	    latency 50ms || skip "no tbf qdisc in this kernel"
+	lab_pptpd
+	tun_proxies
+	BSOCK=$TMP/pptpproxy-fw2.sock
+	cat >"$TMP/flood.py" <<-'EOP'
+	# flood.py DEST CALLID SECONDS PPS: GRE packets of 1400 bytes of payload
+	# with the call's key, without S (acknowledgment-shaped), PPS a second.
+	import socket, struct, sys, time
+	dest, cid, secs, pps = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), \
+	    int(sys.argv[4])
+	pkt = struct.pack(">HHHH", 0x2001, 0x880b, 0, cid) + b"FLOOD-GRE" * 155 + \
+	    b"!" * 5
+	s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
+	n = err = 0
+	t0 = time.time()
+	while time.time() - t0 < secs:
+	    while n < int((time.time() - t0) * pps) + 1:
+	        n += 1
+	        try:
+	            s.sendto(pkt, (dest, 0))
+	        except OSError:
+	            err += 1
+	    time.sleep(0.002)
+	print("sent %d GRE packets of %d bytes in %.1f s, %d refused by the kernel"
+	      % (n - err, len(pkt), time.time() - t0, err))
+	EOP
+}
+
+# tun_ctl SOCKET ARGS...: pptpproxyctl on that proxy's control socket.
+tun_ctl() {
+	_s=$1
+	shift
+	"$PPTPPROXYCTL" -s "$_s" "$@" 2>&1
+}
+
+# tun_settle SOCKET WHAT A.JSON B.JSON: wait until the proxy of SOCKET
+# has nothing queued for its peer (WHAT names that queue in the failure)
+# and the counters of session 1 on A and B stop moving (nothing in
+# flight); the last answers of show session 1 -j in the files.
+tun_settle() {
+	_i=0
+	while [ $_i -lt 20 ]; do
+		tun_ctl "$1" -j show session 1 | grep -q '"queued":0,' &&
+		    break
+		sleep 0.5
+		_i=$((_i + 1))
+	done
+	[ $_i -lt 20 ] || fail "$2 did not drain within 10 s"
+	_prev=""
+	_i=0
+	while [ $_i -lt 20 ]; do
+		sleep 1
+		tun_ctl "$CTLSOCK" -j show session 1 >"$3"
+		tun_ctl "$BSOCK" -j show session 1 >"$4"
+		_now=$(python3 -c '
+import json, sys
+for f in sys.argv[1:]:
+    s = json.load(open(f))["session"]
+    print(s["gre"], s["tunnel"]["dropped"])' "$3" "$4") ||
+		    fail "no session 1 on A or B"
+		[ "$_now" = "$_prev" ] && return 0
+		_prev=$_now
+		_i=$((_i + 1))
+	done
+	fail "the counters did not settle within 20 s"
+}
+
+# tun_dropped JSON DIRECTION: what session 1 dropped that way, in all.
+tun_dropped() {
+	python3 -c '
+import json, sys
+print(json.load(open(sys.argv[1]))["session"]["tunnel"]["dropped"][sys.argv[2]])' "$1" "$2"
+}
+
+# tun_flood NS DEST CALLID SECONDS: from NS, GRE to DEST with the key
+# CALLID (flood.py) for that long, in the background; its pid in
+# FLOOD_PID, its output in $TMP/flood.out.
+tun_flood() {
+	nsx "$1" python3 "$TMP/flood.py" "$2" "$3" "$4" $PPS \
+	    >"$TMP/flood.out" 2>&1 &
+	FLOOD_PID=$!
+	lab_track $FLOOD_PID
+}
+
+# tun_flood_wait: wait for the flood; the packets it sent in SENT.
+tun_flood_wait() {
+	wait "$FLOOD_PID" || { cat "$TMP/flood.out"; fail "the flood did not run"; }
+	cat "$TMP/flood.out"
+	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
+}
+
 # Helpers for tests that read pptpproxyctl's answers and captures.
 # sessions_match JSON ADDR=HOLD...: the sessions of "show sessions -j" in
 # JSON must be exactly one per ADDR, each of proxy "office" to

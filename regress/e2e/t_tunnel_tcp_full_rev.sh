@@ -28,59 +28,9 @@
 # wedged or cut: after the floods the same call echoes 30 frames intact
 # and in order.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null 2>&1 || skip "no python3"
-command -v tc >/dev/null 2>&1 || skip "no tc (iproute2)"
-FLOOD=10	# seconds
-PPS=1000
-# CTL_HIWAT, a record (TUN_REC_MAX) and a control message (PPTP_MAX_MSG)
-QMAX=$((65536 + 16396 + 220))
-lab_tunnel_topology 2
-nsx mid iptables -A FORWARD -p udp -j DROP || fail "iptables DROP udp"
-nsx mid tc qdisc add dev "$MID_IN" root tbf rate 2mbit burst 10kb \
-    latency 50ms || skip "no tbf qdisc in this kernel"
-lab_pptpd
-tun_proxies
-BSOCK=$TMP/pptpproxy-fw2.sock
+tun_full_lab MID_IN
 B_CTL=$(PROXY_PID=$B_PID; proxy_child control) ||
     fail "no control relay in B"
-
-# ctl SOCKET ARGS...: pptpproxyctl on that proxy's control socket.
-ctl() {
-	_s=$1
-	shift
-	"$PPTPPROXYCTL" -s "$_s" "$@" 2>&1
-}
-
-# settle A.JSON B.JSON: wait until B has nothing queued for A and the
-# counters of session 1 on both stop moving (nothing in flight); the last
-# answers of show session 1 -j in the files.
-settle() {
-	_i=0
-	while [ $_i -lt 20 ]; do
-		ctl "$BSOCK" -j show session 1 | grep -q '"queued":0,' &&
-		    break
-		sleep 0.5
-		_i=$((_i + 1))
-	done
-	[ $_i -lt 20 ] || fail "B's queue for A did not drain within 10 s"
-	_prev=""
-	_i=0
-	while [ $_i -lt 20 ]; do
-		sleep 1
-		ctl "$CTLSOCK" -j show session 1 >"$1"
-		ctl "$BSOCK" -j show session 1 >"$2"
-		_now=$(python3 -c '
-import json, sys
-for f in sys.argv[1:]:
-    s = json.load(open(f))["session"]
-    print(s["gre"], s["tunnel"]["dropped"])' "$1" "$2") ||
-		    fail "no session 1 on A or B"
-		[ "$_now" = "$_prev" ] && return 0
-		_prev=$_now
-		_i=$((_i + 1))
-	done
-	fail "the counters did not settle within 20 s"
-}
 
 # account A0 B0 A1 B1 SENT: from the answers A0, B0 to A1, B1 of show
 # session 1 -j, every packet B's forwarder took for the call (at least 9
@@ -122,52 +72,6 @@ assert d(a0, a1, "messages", "to_client") <= 1, "A counts %d control " \
 EOP
 }
 
-# dropped JSON DIRECTION: what session 1 dropped that way, in all.
-dropped() {
-	python3 -c '
-import json, sys
-print(json.load(open(sys.argv[1]))["session"]["tunnel"]["dropped"][sys.argv[2]])' "$1" "$2"
-}
-
-# flood SECONDS: the server host floods c1's call towards B (flood.py)
-# for that long, in the background; its pid in FLOOD_PID, its output in
-# $TMP/flood.out.
-cat >"$TMP/flood.py" <<'EOP'
-# flood.py DEST CALLID SECONDS PPS: GRE packets of 1400 bytes of payload
-# with the call's key, without S (acknowledgment-shaped), PPS a second.
-import socket, struct, sys, time
-dest, cid, secs, pps = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), \
-    int(sys.argv[4])
-pkt = struct.pack(">HHHH", 0x2001, 0x880b, 0, cid) + b"FLOOD-GRE" * 155 + \
-    b"!" * 5
-s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_GRE)
-n = err = 0
-t0 = time.time()
-while time.time() - t0 < secs:
-    while n < int((time.time() - t0) * pps) + 1:
-        n += 1
-        try:
-            s.sendto(pkt, (dest, 0))
-        except OSError:
-            err += 1
-    time.sleep(0.002)
-print("sent %d GRE packets of %d bytes in %.1f s, %d refused by the kernel"
-      % (n - err, len(pkt), time.time() - t0, err))
-EOP
-flood() {
-	nsx s python3 "$TMP/flood.py" 198.51.100.1 "$S1_ID" "$1" $PPS \
-	    >"$TMP/flood.out" 2>&1 &
-	FLOOD_PID=$!
-	lab_track $FLOOD_PID
-}
-
-# flood_wait: wait for the flood; the packets it sent in SENT.
-flood_wait() {
-	wait "$FLOOD_PID" || { cat "$TMP/flood.out"; fail "the flood did not run"; }
-	cat "$TMP/flood.out"
-	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
-}
-
 # c1's call: 30 frames, a pause while the test floods it, 30 frames more;
 # c2 (session 2) echoes 24 s.
 tun_tcp_calls "-n 30 -w 4 -t 90" "-n 100 -k 24 -r 20 -w 4 -t 40"
@@ -175,18 +79,18 @@ tun_tcp_calls "-n 30 -w 4 -t 90" "-n 100 -k 24 -r 20 -w 4 -t 40"
 S1_ID=$(sed -n 's/.*session 1: call 1 up: client Call ID [0-9]* (shown to the server as \([0-9]*\)).*/\1/p' "$PLOG2" | head -n 1)
 [ -n "$S1_ID" ] || fail "no Call ID shown to pptpd in B's log"
 sleep 1.5	# the acknowledgments of c1's last frames are through
-ctl "$CTLSOCK" -j show session 1 >"$TMP/a0.json"
-ctl "$BSOCK" -j show session 1 >"$TMP/b0.json"
+tun_ctl "$CTLSOCK" -j show session 1 >"$TMP/a0.json"
+tun_ctl "$BSOCK" -j show session 1 >"$TMP/b0.json"
 rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$B_CTL/status")
 
 # The first flood.  Meanwhile: the queue B reports for A's connection,
 # and B's relay's resident memory.
-flood $FLOOD
+tun_flood s 198.51.100.1 "$S1_ID" "$FLOOD"
 qmax=0
 kmax=0
 rssmax=$rss0
 while kill -0 "$FLOOD_PID" 2>/dev/null; do
-	q=$(ctl "$BSOCK" -j show session 1 | python3 -c '
+	q=$(tun_ctl "$BSOCK" -j show session 1 | python3 -c '
 import json, sys
 print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
 	    fail "no queue in B's show session 1"
@@ -200,7 +104,7 @@ print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
 	[ "$k" -gt $kmax ] && kmax=$k
 	sleep 0.5
 done
-flood_wait
+tun_flood_wait
 note "queue at most $qmax bytes (bound $QMAX); B's relay $rss0 kB resident before, at most $rssmax kB during the flood"
 note "B's kernel held at most $kmax bytes for A (Send-Q), $((kmax * 8 / 2000)) ms at 2 Mbit/s"
 [ $kmax -le 196608 ] ||
@@ -209,14 +113,14 @@ note "B's kernel held at most $kmax bytes for A (Send-Q), $((kmax * 8 / 2000)) m
 [ $qmax -le $QMAX ] || fail "B queued $qmax bytes for A, more than $QMAX"
 [ $((rssmax - rss0)) -lt 1024 ] ||
     fail "B's relay grew by $((rssmax - rss0)) kB during the flood"
-settle "$TMP/a1.json" "$TMP/b1.json"
+tun_settle "$BSOCK" "B's queue for A" "$TMP/a1.json" "$TMP/b1.json"
 account "$TMP/a0.json" "$TMP/b0.json" "$TMP/a1.json" "$TMP/b1.json" "$SENT"
-drop_b=$(dropped "$TMP/b1.json" to_client)
-ctl "$BSOCK" show metrics >"$TMP/metrics"
+drop_b=$(tun_dropped "$TMP/b1.json" to_client)
+tun_ctl "$BSOCK" show metrics >"$TMP/metrics"
 grep -q "^pptpproxy_tunnel_gre_dropped_total{proxy=\"b\",direction=\"to_client\"} $drop_b\$" "$TMP/metrics" &&
     grep -q "^pptpproxy_tunnel_gre_dropped_total{proxy=\"b\",direction=\"to_server\"} 0\$" "$TMP/metrics" ||
     { grep tunnel "$TMP/metrics"; fail "B's metrics do not count the $drop_b drops towards the client (c2's session dropped nothing)"; }
-ctl "$BSOCK" show session 1 >"$TMP/b1.txt"
+tun_ctl "$BSOCK" show session 1 >"$TMP/b1.txt"
 grep -q "^  tunnel queue   0 bytes for the peer; GRE dropped (TCP not keeping up): $drop_b to the client, 0 to the server\$" "$TMP/b1.txt" ||
     { cat "$TMP/b1.txt"; fail "B's show session 1 does not say what was dropped"; }
 n=$(log_count "session 1: the control connection to 198.51.100.65:[0-9]* does not keep up with the calls' GRE: packets dropped, [1-9][0-9]* to the client and 0 to the server so far" "$PLOG2")
@@ -229,19 +133,19 @@ cat "$TMP/c2.out"
 # The second flood, B's relay stopped for 2.5 s of it.
 fwd0=$(tun_fwd_dropped "$PLOG2" "$B_PID")
 [ -n "$fwd0" ] || fail "no forwarder drops in B's SIGUSR1 status"
-ctl "$CTLSOCK" -j show session 1 >"$TMP/a2.json"
-ctl "$BSOCK" -j show session 1 >"$TMP/b2.json"
-flood 5
+tun_ctl "$CTLSOCK" -j show session 1 >"$TMP/a2.json"
+tun_ctl "$BSOCK" -j show session 1 >"$TMP/b2.json"
+tun_flood s 198.51.100.1 "$S1_ID" 5
 sleep 1
 kill -STOP "$B_CTL"
 sleep 2.5
 kill -CONT "$B_CTL"
-flood_wait
-settle "$TMP/a3.json" "$TMP/b3.json"
+tun_flood_wait
+tun_settle "$BSOCK" "B's queue for A" "$TMP/a3.json" "$TMP/b3.json"
 account "$TMP/a2.json" "$TMP/b2.json" "$TMP/a3.json" "$TMP/b3.json" "$SENT"
 fwd1=$(tun_fwd_dropped "$PLOG2" "$B_PID")
-drop_b=$(dropped "$TMP/b3.json" to_client)
-d=$((drop_b - $(dropped "$TMP/b2.json" to_client)))
+drop_b=$(tun_dropped "$TMP/b3.json" to_client)
+d=$((drop_b - $(tun_dropped "$TMP/b2.json" to_client)))
 note "of the $d B dropped, its forwarder $((fwd1 - fwd0)) (its channel to the relay full)"
 [ $((fwd1 - fwd0)) -gt 0 ] ||
     fail "B's forwarder dropped nothing while B's relay was stopped"
