@@ -607,10 +607,51 @@ proxy b {
 	tunnel accept from 198.51.100.65
 }
 EOC
+	tun_conf_proxies
+}
+
+# tun_conf_proxies: B in fw2 from $TMP/b.conf (its log PLOG2), then A in
+# fw from $TMP/a.conf; their pids in B_PID and A_PID.
+tun_conf_proxies() {
 	PROXY_LOG=$PLOG2 lab_proxy fw2 -f "$TMP/b.conf"
 	B_PID=$PROXY_PID
 	lab_proxy fw -f "$TMP/a.conf"
 	A_PID=$PROXY_PID
+}
+
+# Helpers for t_tunnel_reload and t_tunnel_reload_busy, which rewrite
+# the proxies' files and reload them.
+# tun_reload_lab: lab_tunnel_topology 1 and pptpd; B is to log to PLOG2.
+tun_reload_lab() {
+	lab_tunnel_topology 1
+	lab_pptpd
+	PLOG2=$TMP/proxy2.log
+	EXTRA_LOGS=$PLOG2
+}
+
+# tun_b_conf [LINE [BLOCK]]: B's file, LINE in its proxy block, BLOCK
+# after.
+tun_b_conf() {
+	cat >"$TMP/b.conf" <<EOC
+proxy b {
+	listen on 198.51.100.66
+	server 198.51.100.2
+	${1:-}
+}
+${2:-}
+EOC
+}
+
+# tun_reload NAME PID LOG N: SIGHUP to PID, then wait for LOG's Nth
+# "configuration reloaded" (5 s; NAME names the proxy in the failure).
+tun_reload() {
+	kill -HUP "$2"
+	_i=0
+	while [ "$(log_count "configuration reloaded" "$3")" -lt "$4" ]; do
+		[ $_i -lt 50 ] || fail "$1 did not reload ($4)"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 
 # tun_to_stranger TIMEOUT SECONDS WHAT: A alone in fw (timeout connect

@@ -10,44 +10,18 @@
 # inside the control connection (both proxies log the switch), and echoes
 # again; a new client is refused.
 . "$(dirname "$0")/lib.sh"
-lab_tunnel_topology 1
-lab_pptpd
-PLOG2=$TMP/proxy2.log
-EXTRA_LOGS=$PLOG2
-# b_conf [LINE]: B's file, with LINE in its proxy block.
-b_conf() {
-	cat >"$TMP/b.conf" <<EOC
-proxy b {
-	listen on 198.51.100.66
-	server 198.51.100.2
-	${1:-}
-}
-EOC
-}
+tun_reload_lab
 cat >"$TMP/a.conf" <<EOC
 proxy a {
 	listen on 192.0.2.1
 	server 198.51.100.66 port 1723 tunnel
 }
 EOC
-b_conf
-PROXY_LOG=$PLOG2 lab_proxy fw2 -f "$TMP/b.conf"
-B_PID=$PROXY_PID
-lab_proxy fw -f "$TMP/a.conf"
-A_PID=$PROXY_PID
+tun_b_conf
+tun_conf_proxies
 # b_udp: B's UDP socket for tunnels, as ss(8) lists it.
 b_udp() {
 	nsx fw2 ss -lunH "src 198.51.100.66 and sport = :1723"
-}
-# reload_b N: SIGHUP to B, wait for its Nth "configuration reloaded".
-reload_b() {
-	kill -HUP "$B_PID"
-	_i=0
-	while [ "$(log_count "configuration reloaded" "$PLOG2")" -lt "$1" ]; do
-		[ $_i -lt 50 ] || fail "B did not reload ($1)"
-		sleep 0.1
-		_i=$((_i + 1))
-	done
 }
 
 [ -z "$(b_udp)" ] || fail "B has a UDP socket without tunnel accept: $(b_udp)"
@@ -55,8 +29,8 @@ PLOG=$PLOG2 lab_drive_refused c1 "tunnel hello from 198.51.100.65:[0-9]*: not al
     -n 3 -t 6 192.0.2.1
 
 # The reload that adds tunnel acceptance.
-b_conf "tunnel accept from 198.51.100.65"
-reload_b 1
+tun_b_conf "tunnel accept from 198.51.100.65"
+tun_reload B "$B_PID" "$PLOG2" 1
 lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1723 open" 5 "$PLOG2" ||
     fail "B's reload did not log its new UDP socket"
 [ -n "$(b_udp)" ] || fail "B's reload opened no UDP socket on 198.51.100.66:1723"
@@ -71,10 +45,10 @@ lab_wait_log "call 1 up" 10 "$PLOG2" || fail "no call on B"
 lab_wait_log "session [0-9]*: 198.51.100.65:[0-9]* tunnels the calls' GRE to UDP port 1723" 5 "$PLOG2" ||
     fail "B did not take the tunnel"
 sleep 2
-reload_b 2
+tun_reload B "$B_PID" "$PLOG2" 2
 kill -HUP "$A_PID"
 sleep 2
-reload_b 3
+tun_reload B "$B_PID" "$PLOG2" 3
 lab_wait_log "PAUSE:" 30 "$TMP/k.out" ||
     { cat "$TMP/k.out"; fail "frames lost across reloads that change nothing"; }
 cat "$TMP/k.out"
@@ -95,8 +69,8 @@ lab_wait_log "session [0-9]*: 198.51.100.65:[0-9]* -> 198.51.100.2:1723 (b), .* 
 
 # The reload that removes tunnel acceptance: the socket closes, the
 # session goes on over TCP.
-b_conf
-reload_b 4
+tun_b_conf
+tun_reload B "$B_PID" "$PLOG2" 4
 lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1723 closed: no proxy there accepts tunnels now" 5 "$PLOG2" ||
     fail "B's parent did not log the socket's end"
 lab_wait_log "gre: tunnels: UDP 198.51.100.66 port 1723 closed; sessions tunnelled over it: 1," 5 "$PLOG2" ||

@@ -14,10 +14,7 @@
 # without "tunnel" leaves a tunnelled session on UDP and makes the next
 # one plain PPTP.
 . "$(dirname "$0")/lib.sh"
-lab_tunnel_topology 1
-lab_pptpd
-PLOG2=$TMP/proxy2.log
-EXTRA_LOGS=$PLOG2
+tun_reload_lab
 # a_conf [tunnel]: A's file.
 a_conf() {
 	cat >"$TMP/a.conf" <<EOC
@@ -27,33 +24,9 @@ proxy a {
 }
 EOC
 }
-# b_conf [LINE [BLOCK]]: B's file, LINE in its proxy block, BLOCK after.
-b_conf() {
-	cat >"$TMP/b.conf" <<EOC
-proxy b {
-	listen on 198.51.100.66
-	server 198.51.100.2
-	${1:-}
-}
-${2:-}
-EOC
-}
-# reload NAME PID LOG N: SIGHUP, then wait for LOG's Nth reload.
-reload() {
-	kill -HUP "$2"
-	_i=0
-	while [ "$(log_count "configuration reloaded" "$3")" -lt "$4" ]; do
-		[ $_i -lt 50 ] || fail "$1 did not reload ($4)"
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
 a_conf
-b_conf
-PROXY_LOG=$PLOG2 lab_proxy fw2 -f "$TMP/b.conf"
-B_PID=$PROXY_PID
-lab_proxy fw -f "$TMP/a.conf"
-A_PID=$PROXY_PID
+tun_b_conf
+tun_conf_proxies
 grep -q "tunnels: UDP" "$PLOG" "$PLOG2" && fail "a UDP socket without tunnels"
 lab_drive c1 -n 3 -t 6 192.0.2.1 >"$TMP/plain.out" 2>&1
 rc=$?
@@ -71,11 +44,11 @@ until nsx fw2 ss -lunH "src 198.51.100.66 and sport = :1723" | grep -q .; do
 	sleep 0.1
 	i=$((i + 1))
 done
-b_conf "tunnel accept from 198.51.100.65" 'proxy b2 {
+tun_b_conf "tunnel accept from 198.51.100.65" 'proxy b2 {
 	listen on 198.51.100.66 port 1724
 	server 198.51.100.2
 }'
-reload B "$B_PID" "$PLOG2" 1
+tun_reload B "$B_PID" "$PLOG2" 1
 lab_wait_log "parent: tunnels: cannot open UDP 198.51.100.66 port 1723: Address already in use; tunnels to it fail until a reload opens it" 5 "$PLOG2" ||
     fail "B did not log the port in use"
 lab_wait_port fw2 1724 5 || fail "the rest of B's reload did not apply: no proxy b2 on 1724"
@@ -83,7 +56,7 @@ lab_wait_port fw2 1724 5 || fail "the rest of B's reload did not apply: no proxy
     { cat "$TMP/t.out"; fail "pptpproxy -t fails on B's file"; }
 
 a_conf tunnel
-reload A "$A_PID" "$PLOG" 1
+tun_reload A "$A_PID" "$PLOG" 1
 lab_wait_log "parent: tunnels: UDP socket of tunnels to other pptpproxies open" 5 ||
     fail "A's reload did not open its UDP socket"
 PLOG=$PLOG2 lab_drive_refused c1 "198.51.100.65:[0-9]* ended after .*(no UDP socket for the tunnel on 198.51.100.66 port 1723 (the parent's log says why it is not open))" \
@@ -94,7 +67,7 @@ lab_wait_log "session [0-9]*: tunnel to 198.51.100.66:1723 agreed" 5 ||
 # The port is free: the next reload of the same file opens it.
 kill "$HOLDER"
 lab_gone "$HOLDER" 5 || fail "the port holder did not end"
-reload B "$B_PID" "$PLOG2" 2
+tun_reload B "$B_PID" "$PLOG2" 2
 lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1723 open" 5 "$PLOG2" ||
     fail "B's second reload did not open its UDP socket"
 lab_drive c1 -n 200 -w 8 -t 30 192.0.2.1 ||
@@ -105,11 +78,11 @@ grep -q "switching to TCP\|no UDP way back" "$PLOG" "$PLOG2" &&
     fail "a tunnel went to TCP"
 
 # A new UDP port on both: B opens it and closes the old one.
-b_conf "tunnel accept from 198.51.100.65
+tun_b_conf "tunnel accept from 198.51.100.65
 	tunnel udp-port 1725"
 a_conf "tunnel udp-port 1725"
-reload B "$B_PID" "$PLOG2" 3
-reload A "$A_PID" "$PLOG" 2
+tun_reload B "$B_PID" "$PLOG2" 3
+tun_reload A "$A_PID" "$PLOG" 2
 lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1725 open" 5 "$PLOG2" ||
     fail "B did not open its new UDP port"
 lab_wait_log "parent: tunnels: UDP 198.51.100.66 port 1723 closed" 5 "$PLOG2" ||
@@ -134,7 +107,7 @@ lab_track $p
 lab_wait_log "PAUSE:" 30 "$TMP/p.out" ||
     { cat "$TMP/p.out"; fail "no echo before A's reload"; }
 a_conf
-reload A "$A_PID" "$PLOG" 3
+tun_reload A "$A_PID" "$PLOG" 3
 touch "$TMP/go"
 wait $p || { cat "$TMP/p.out"; fail "the tunnelled session did not echo after A's reload without tunnel"; }
 cat "$TMP/p.out"
