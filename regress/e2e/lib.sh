@@ -483,6 +483,27 @@ bench_refl_start() {
 	lab_wait_port s 1724 5 || fail "bench_refl did not start"
 }
 
+# bench_setup_proxy: bench_refl in s on 198.51.100.2 port 1723 (its
+# statistics in $TMP/refl.stat) and pptpproxy in fw from 192.0.2.1 to it
+# (lab_topology 1) at the normal log level (-n; at -d every line goes at
+# once), 4000 connections allowed, from one address too; its pid in
+# PROXY_PID.  Returns half a second after it listens.
+bench_setup_proxy() {
+	lab_topology 1
+	lab_bg s "$TOOLS/bench_refl" -S "$TMP/refl.stat"
+	lab_wait_port s 1723 || fail "bench_refl does not listen"
+	cat >"$TMP/p.conf" <<EOC
+limit connections 4000
+limit connections per-address 4000
+EOC
+	lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -s "$CTLSOCK" -f "$TMP/p.conf" \
+	    -p 192.0.2.1:1723,198.51.100.2:1723
+	PROXY_PID=$LAST_PID
+	lab_wait_log "started" 10 || fail "pptpproxy did not start"
+	lab_wait_port fw 1723 || fail "pptpproxy does not listen"
+	sleep 0.5
+}
+
 # bench_hold CALLS [bench_gen options]: bench_gen in c1 through
 # 192.0.2.1 port 1724 holds CALLS calls (-m hold, 64 connections at a
 # time); returns once they are all up, within 60 s.  GEN_PID: its pid.

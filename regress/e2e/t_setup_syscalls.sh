@@ -16,19 +16,7 @@
 command -v strace >/dev/null 2>&1 || skip "no strace"
 [ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
     skip "no bench_gen/bench_refl (make tools)"
-lab_topology 1
-lab_bg s "$TOOLS/bench_refl" -S "$TMP/refl.stat"
-lab_wait_port s 1723 || fail "bench_refl does not listen"
-cat >"$TMP/p.conf" <<EOC
-limit connections 4000
-limit connections per-address 4000
-EOC
-lab_bg fw "$PPTPPROXY" -n -l "$PLOG" -s "$CTLSOCK" -f "$TMP/p.conf" \
-    -p 192.0.2.1:1723,198.51.100.2:1723
-PROXY_PID=$LAST_PID
-lab_wait_log "started" 10 || fail "pptpproxy did not start"
-lab_wait_port fw 1723 || fail "pptpproxy does not listen"
-sleep 0.5
+bench_setup_proxy
 ctl=$(proxy_child control) || fail "no control relay"
 strace -c -q -o "$TMP/strace" -p "$ctl" &
 st=$!
