@@ -504,6 +504,30 @@ EOC
 	sleep 0.5
 }
 
+# bench_refl_proxies [LINE...]: pptpproxy in fw from $TMP/c.conf, the
+# global LINEs (one each) and two proxies: 192.0.2.1 to 198.51.100.2
+# (port 1723), and 192.0.2.1 port 1724 to 198.51.100.2 port 1724, where
+# bench_refl_start puts bench_refl.  Returns once the second listens.
+bench_refl_proxies() {
+	{
+		for _l in "$@"; do
+			echo "$_l"
+		done
+		cat <<EOC
+proxy {
+	listen on 192.0.2.1
+	server 198.51.100.2
+}
+proxy {
+	listen on 192.0.2.1 port 1724
+	server 198.51.100.2 port 1724
+}
+EOC
+	} >"$TMP/c.conf"
+	lab_proxy fw -f "$TMP/c.conf"
+	lab_wait_port fw 1724 5 || fail "the second proxy does not listen"
+}
+
 # bench_hold CALLS [bench_gen options]: bench_gen in c1 through
 # 192.0.2.1 port 1724 holds CALLS calls (-m hold, 64 connections at a
 # time); returns once they are all up, within 60 s.  GEN_PID: its pid.

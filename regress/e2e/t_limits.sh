@@ -23,24 +23,9 @@ command -v python3 >/dev/null 2>&1 || skip "no python3"
 [ -x "$TOOLS/bench_refl" ] || skip "no $TOOLS/bench_refl (make tools)"
 lab_topology 3
 lab_pptpd
-lab_bg s "$TOOLS/bench_refl" -l 198.51.100.2:1724
-lab_wait_port s 1724 5 || fail "bench_refl did not start"
-cat >"$TMP/c.conf" <<EOC
-limit connections 50
-limit connections per-address 20
-limit calls 3
-timeout first-message 10
-proxy {
-	listen on 192.0.2.1
-	server 198.51.100.2
-}
-proxy {
-	listen on 192.0.2.1 port 1724
-	server 198.51.100.2 port 1724
-}
-EOC
-lab_proxy fw -f "$TMP/c.conf"
-lab_wait_port fw 1724 5 || fail "the second proxy does not listen"
+bench_refl_start
+bench_refl_proxies "limit connections 50" "limit connections per-address 20" \
+    "limit calls 3" "timeout first-message 10"
 ctl=$(proxy_child control) || fail "no control relay"
 fds0=$(ls /proc/$ctl/fd | wc -l)
 
