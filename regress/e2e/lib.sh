@@ -877,6 +877,21 @@ tun_flood_wait() {
 }
 
 # Helpers for tests that read pptpproxyctl's answers and captures.
+# ctl_ro_proxy: lab_topology 1 and, in fw, the proxy "office" from
+# 192.0.2.1 to 198.51.100.2, with a restricted control socket (mode
+# 0600) at ROSOCK, $TMP/ro.sock, besides its full one.
+ctl_ro_proxy() {
+	ROSOCK=$TMP/ro.sock
+	lab_topology 1
+	cat >"$TMP/p.conf" <<EOC
+control socket "$ROSOCK" restricted mode 0600
+proxy "office" {
+	listen on 192.0.2.1 port 1723
+	server 198.51.100.2 port 1723
+}
+EOC
+	lab_proxy fw -f "$TMP/p.conf"
+}
 # sessions_match JSON ADDR=HOLD...: the sessions of "show sessions -j" in
 # JSON must be exactly one per ADDR, each of proxy "office" to
 # 198.51.100.2:1723, relaying one call that is up, whose Call IDs are as

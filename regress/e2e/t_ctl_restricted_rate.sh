@@ -11,7 +11,6 @@
 # pipelined in one write are all answered, on both sockets.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
-ROSOCK=$TMP/ro.sock
 cat >"$TMP/ctlloop" <<'EOP'
 import socket, struct, sys, time
 # ctlloop SOCKET SECONDS PIPELINE: show summary requests, PIPELINE of them
@@ -55,15 +54,7 @@ while True:
 print(answers)
 EOP
 
-lab_topology 1
-cat >"$TMP/p.conf" <<EOC
-control socket "$ROSOCK" restricted mode 0600
-proxy "office" {
-	listen on 192.0.2.1 port 1723
-	server 198.51.100.2 port 1723
-}
-EOC
-lab_proxy fw -f "$TMP/p.conf"
+ctl_ro_proxy
 [ -S "$ROSOCK" ] || fail "no restricted control socket at $ROSOCK"
 
 full=$(python3 "$TMP/ctlloop" "$CTLSOCK" 3 1) || fail "full socket: $full"

@@ -7,16 +7,7 @@
 # daemon's own sockets go at exit: t_ctl_restricted.)
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
-ROSOCK=$TMP/ro.sock
-lab_topology 1
-cat >"$TMP/p.conf" <<EOC
-control socket "$ROSOCK" restricted mode 0600
-proxy "office" {
-	listen on 192.0.2.1 port 1723
-	server 198.51.100.2 port 1723
-}
-EOC
-lab_proxy fw -f "$TMP/p.conf"
+ctl_ro_proxy
 [ -S "$CTLSOCK" ] && [ -S "$ROSOCK" ] || fail "no control sockets"
 for f in "$CTLSOCK" "$ROSOCK"; do
 	rm -f "$f"
