@@ -869,6 +869,30 @@ tun_flood() {
 	lab_track $FLOOD_PID
 }
 
+# tun_flood_watch WHO SOCKET RELAY NS PEER: every 0.5 s while the flood
+# runs, the queue of session 1 on SOCKET (WHO's, for the failure), the
+# resident memory of the control relay RELAY (a pid) and the largest
+# Send-Q in NS of the connections to PEER; their maxima in qmax, rssmax
+# (rss0 at least) and kmax.
+tun_flood_watch() {
+	qmax=0
+	kmax=0
+	rssmax=$rss0
+	while kill -0 "$FLOOD_PID" 2>/dev/null; do
+		_q=$(tun_ctl "$2" -j show session 1 | python3 -c '
+import json, sys
+print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
+		    fail "no queue in $1's show session 1"
+		_r=$(awk '/^VmRSS/ { print $2 }' "/proc/$3/status")
+		[ "$_q" -gt $qmax ] && qmax=$_q
+		[ "$_r" -gt $rssmax ] && rssmax=$_r
+		_k=$(nsx "$4" ss -tnH state established dst "$5" |
+		    awk '$2 > m { m = $2 } END { print m + 0 }')
+		[ "$_k" -gt $kmax ] && kmax=$_k
+		sleep 0.5
+	done
+}
+
 # tun_flood_wait: wait for the flood; the packets it sent in SENT.
 tun_flood_wait() {
 	wait "$FLOOD_PID" || { cat "$TMP/flood.out"; fail "the flood did not run"; }

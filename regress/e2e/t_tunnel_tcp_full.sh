@@ -78,24 +78,9 @@ rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$A_CTL/status")
 # The first flood.  Meanwhile: the queue A reports for B's connection,
 # and the relay's resident memory.
 tun_flood c1 192.0.2.1 "$C1_ID" "$FLOOD"
-qmax=0
-kmax=0
-rssmax=$rss0
-while kill -0 "$FLOOD_PID" 2>/dev/null; do
-	q=$(tun_ctl "$CTLSOCK" -j show session 1 | python3 -c '
-import json, sys
-print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
-	    fail "no queue in A's show session 1"
-	r=$(awk '/^VmRSS/ { print $2 }' "/proc/$A_CTL/status")
-	[ "$q" -gt $qmax ] && qmax=$q
-	[ "$r" -gt $rssmax ] && rssmax=$r
-	# What the kernel holds for B, sent or not: the largest Send-Q of
-	# A's connections to B (session 1's).
-	k=$(nsx fw ss -tnH state established dst 198.51.100.66 |
-	    awk '$2 > m { m = $2 } END { print m + 0 }')
-	[ "$k" -gt $kmax ] && kmax=$k
-	sleep 0.5
-done
+# What the kernel holds for B, sent or not: the largest Send-Q of
+# A's connections to B (session 1's).
+tun_flood_watch A "$CTLSOCK" "$A_CTL" fw 198.51.100.66
 tun_flood_wait
 note "queue at most $qmax bytes (bound $QMAX); relay $rss0 kB resident before, at most $rssmax kB during the flood"
 note "A's kernel held at most $kmax bytes for B (Send-Q), $((kmax * 8 / 2000)) ms at 2 Mbit/s"

@@ -86,24 +86,9 @@ rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$B_CTL/status")
 # The first flood.  Meanwhile: the queue B reports for A's connection,
 # and B's relay's resident memory.
 tun_flood s 198.51.100.1 "$S1_ID" "$FLOOD"
-qmax=0
-kmax=0
-rssmax=$rss0
-while kill -0 "$FLOOD_PID" 2>/dev/null; do
-	q=$(tun_ctl "$BSOCK" -j show session 1 | python3 -c '
-import json, sys
-print(json.load(sys.stdin)["session"]["tunnel"]["queued"])') ||
-	    fail "no queue in B's show session 1"
-	r=$(awk '/^VmRSS/ { print $2 }' "/proc/$B_CTL/status")
-	[ "$q" -gt $qmax ] && qmax=$q
-	[ "$r" -gt $rssmax ] && rssmax=$r
-	# What the kernel holds for A, sent or not: the largest Send-Q of
-	# B's connections from A (masqueraded by mid).
-	k=$(nsx fw2 ss -tnH state established dst 198.51.100.65 |
-	    awk '$2 > m { m = $2 } END { print m + 0 }')
-	[ "$k" -gt $kmax ] && kmax=$k
-	sleep 0.5
-done
+# What the kernel holds for A, sent or not: the largest Send-Q of
+# B's connections from A (masqueraded by mid).
+tun_flood_watch B "$BSOCK" "$B_CTL" fw2 198.51.100.65
 tun_flood_wait
 note "queue at most $qmax bytes (bound $QMAX); B's relay $rss0 kB resident before, at most $rssmax kB during the flood"
 note "B's kernel held at most $kmax bytes for A (Send-Q), $((kmax * 8 / 2000)) ms at 2 Mbit/s"
