@@ -625,6 +625,9 @@ parent_ctl(struct child *c, struct imsg *imsg)
 
 	switch (imsg_get_type(imsg)) {
 	case IMSG_CTL_RELOAD:
+		if (imsg_get_len(imsg) != 0)
+			child_compromised(c, "sent a reload request of %zu "
+			    "bytes, not 0", imsg_get_len(imsg));
 		if (stopping) {
 			parent_ctl_result(imsg_get_id(imsg), 0, "stopping: no "
 			    "reload");

@@ -2,8 +2,9 @@
 # A compromised child sends the parent messages of the wrong size, of a
 # type it may not send, or longer than any message may be: an ACL request
 # of 5 bytes, one of 20000 (over the 16384-byte limit), an unknown type,
-# an offload poll from the control relay; with gre offload on, a route,
-# a deletion and a poll of the wrong sizes from the GRE forwarder; and
+# an offload poll from the control relay, a reload request carrying 8
+# bytes of data; with gre offload on, a route, a deletion and a poll of
+# the wrong sizes from the GRE forwarder; and
 # messages only the parent sends (IMSG_TUN_CLOSE, IMSG_TUN_SOCKET,
 # IMSG_CTL_RSOCKET, IMSG_CTL_RESULT) sent to it by a child.  Each
 # time the parent says what was wrong, treats the child as compromised
@@ -35,6 +36,8 @@ try "unknown type" "sent message type 99, which it may not send" \
     control type 99
 try "offload poll from the control relay" "control process sent an offload request" \
     control size poll 0
+try "reload request of 8 bytes" "sent a reload request of 8 bytes, not 0" \
+    control size reload 8
 lab_pptpd
 try "offload route of 10 bytes" "sent an offload route of 10 bytes" \
     offload gre size add 10

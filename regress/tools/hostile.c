@@ -23,8 +23,8 @@
  *	poll N		N IMSG_OFFLOAD_POLL, never reading an answer
  *	acl N ADDR PROXY
  *			N IMSG_ACL_REQ for client ADDR, never reading
- *	size NAME LEN	one message of type NAME (acl, add, del, poll) with
- *			LEN bytes of payload
+ *	size NAME LEN	one message of type NAME (acl, add, del, poll,
+ *			reload) with LEN bytes of payload
  *	type N		one message of type N, no payload
  *	rtable KEY FROM TO SRC DST NEWKEY TOSIDE PROXY
  *			no message: a route written straight into the
@@ -461,6 +461,8 @@ main(int argc, char *argv[])
 			type = IMSG_OFFLOAD_DEL;
 		else if (strcmp(argv[0], "poll") == 0)
 			type = IMSG_OFFLOAD_POLL;
+		else if (strcmp(argv[0], "reload") == 0)
+			type = IMSG_CTL_RELOAD;
 		else
 			usage();
 		len = num(argv[1], (long)sizeof(junk) - 16);
