@@ -64,6 +64,11 @@ if [ "$nctl" -lt 3 ]; then
 	fail=$((fail + 1))
 fi
 
+# What OpenBSD's base clang installs as its own headers (its build's list
+# for amd64, with the *intrin*.h of x86; /usr/include has the others,
+# stddef.h and the like).
+COMPILER_HEADERS="stdalign.h stdatomic.h stdnoreturn.h tgmath.h unwind.h
+    varargs.h cpuid.h cet.h mm3dnow.h mm_malloc.h"
 skip=0
 if [ -z "${OPENBSD_SYSROOT:-}" ]; then
 	echo "skip - OpenBSD's own headers: OPENBSD_SYSROOT not set"
@@ -90,7 +95,72 @@ else
 		[ -e "$d/$t" ] || continue
 		rm -f "$f" && ln -s "$t" "$f"
 	done
-	"$sr/check" "$top" >"$out" 2>&1
+	clang=${CLANG:-clang}
+	command -v "$clang" >/dev/null 2>&1 || clang=""
+	# The compiler's own headers, as OpenBSD's base clang installs them
+	# in its directory (/usr/lib/clang/VERSION/include): only these, so
+	# that a header OpenBSD has in /usr/include (stddef.h, stdbool.h,
+	# limits.h...) is never taken from clang in the sysroot's place.
+	# Searched after the sysroot's directories: none can shadow one of
+	# OpenBSD's.
+	cdir=$sr/compiler-include
+	mkdir -p "$cdir"
+	res=""
+	[ -z "$clang" ] || res=$("$clang" -print-resource-dir 2>/dev/null)
+	if [ -n "$res" ]; then
+		for h in $COMPILER_HEADERS; do
+			[ -f "$res/include/$h" ] && ln -s "$res/include/$h" "$cdir/$h"
+		done
+		for h in "$res/include/"*intrin*.h; do
+			[ -f "$h" ] && ln -sf "$h" "$cdir/"
+		done
+	fi
+	# A stand-in for each header the sysroot lacks (regress/port/
+	# sysroot-extra), searched after the sysroot and the compiler's.
+	xdir=$sr/stand-in
+	mkdir -p "$xdir"
+	standins=""
+	for h in $(cd regress/port/sysroot-extra && find . -name '*.h' |
+	    sed 's|^\./||' | sort); do
+		[ ! -e "$sr/usr/include/$h" ] || continue
+		mkdir -p "$(dirname "$xdir/$h")"
+		cp "regress/port/sysroot-extra/$h" "$xdir/$h"
+		standins="$standins $h"
+	done
+	extra="-idirafter $xdir -idirafter $cdir"
+	# Who takes which of these: one line each, so that no one takes a
+	# stand-in for OpenBSD's header.
+	deps=$sr/deps
+	: >"$deps"
+	if [ -n "$clang" ]; then
+		for f in src/*.c pptpproxyctl/*.c; do
+			[ -f "$f" ] || continue
+			# shellcheck disable=SC2086
+			"$clang" --target=x86_64-unknown-openbsd -nostdinc \
+			    -isystem "$sr/usr/include" \
+			    -isystem "$sr/usr/local/include" $extra \
+			    -D_GNU_SOURCE -Isrc -Ipptpproxyctl -M "$f" 2>/dev/null |
+			    tr ' \\' '\n\n' | sed -n "s|^$sr/\([^/]*\)/|\1 |p" |
+			    sed "s|\$| $f|" >>"$deps"
+		done
+	fi
+	users() {
+		u=$(awk -v d="$1" -v h="$2" '$1 == d && $2 == h { print $3 }' \
+		    "$deps" | sort -u | tr '\n' ' ' | sed 's/ $//')
+		echo "${u:-no file}"
+	}
+	for h in $(cd "$cdir" && find . -name '*.h' | sed 's|^\./||' | sort); do
+		u=$(users compiler-include "$h")
+		[ "$u" = "no file" ] ||
+		    echo "compiler header - $h: clang's own, as OpenBSD's clang" \
+		    "installs it (used by $u)"
+	done
+	for h in $standins; do
+		echo "stand-in - $h: regress/port/sysroot-extra/$h, not" \
+		    "OpenBSD's own (the sysroot has none; used by" \
+		    "$(users stand-in "$h"))"
+	done
+	CHECK_EXTRA_FLAGS=$extra "$sr/check" "$top" >"$out" 2>&1
 	sed -n '/^ok - \|^not ok - \|^    /p' "$out" |
 	    sed 's/^\(n*o*t* *ok - [^ ]*\)/\1 with OpenBSD'"'"'s headers/'
 	p2=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed.*/\1/p' "$out")
@@ -104,8 +174,7 @@ else
 		fail=$((fail + f2))
 	fi
 	# pptpproxyctl/*.c, which the sysroot's script does not know.
-	clang=${CLANG:-clang}
-	if ! command -v "$clang" >/dev/null 2>&1; then
+	if [ -z "$clang" ]; then
 		echo "skip - pptpproxyctl/*.c with OpenBSD's headers: no clang"
 		skip=$((skip + 1))
 	else
@@ -114,8 +183,11 @@ else
 			# shellcheck disable=SC2086
 			if "$clang" --target=x86_64-unknown-openbsd -nostdinc \
 			    -isystem "$sr/usr/include" \
-			    -isystem "$sr/usr/local/include" -fsyntax-only \
-			    -std=gnu99 -Isrc -Ipptpproxyctl $WARN "$f" \
+			    -isystem "$sr/usr/local/include" $extra -fsyntax-only \
+			    -D_GNU_SOURCE -Isrc -Ipptpproxyctl \
+			    -DPPTPPROXY_USER='"_pptpproxy"' \
+			    -DPPTPPROXY_CHROOT='"/var/empty"' \
+			    -DPPTPPROXY_CONF='"/etc/pptpproxy.conf"' $WARN "$f" \
 			    >"$out" 2>&1; then
 				echo "ok - $f with OpenBSD's headers"
 				pass=$((pass + 1))
