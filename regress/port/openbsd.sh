@@ -14,11 +14,30 @@
 # "check" script that runs clang --target=x86_64-unknown-openbsd -nostdinc
 # -fsyntax-only on every src/*.c), the sources are checked against those
 # too: the real thing, not Linux's headers in OpenBSD's place; then
-# pptpproxyctl/*.c the same way, by clang here with that sysroot's
-# headers (a counted skip without clang).  The
-# sysroot is used from a scratch copy, in which any link that was stored
-# as a small file holding its target's name is made a symbolic link again.
-# Without it that part is a counted skip.
+# pptpproxyctl/*.c the same way (the Makefile's flags), by clang here with
+# that sysroot's headers (a counted skip without clang).  A file passes
+# when clang says nothing, not even a warning.  The sysroot is used from a
+# scratch copy, in which any link that was stored as a small file holding
+# its target's name is made a symbolic link again; it is never changed.
+# Two kinds of header are searched after the sysroot's (-idirafter), so
+# that none can shadow one of OpenBSD's:
+#   - the compiler's own: on OpenBSD, stdatomic.h and a few others come
+#     with clang (/usr/lib/clang/VERSION/include), not /usr/include.  Only
+#     those OpenBSD's base clang installs (COMPILER_HEADERS below, and the
+#     x86 *intrin*.h) are taken from this clang's resource directory; a
+#     header OpenBSD keeps in /usr/include (stddef.h, stdbool.h, ...) is
+#     never taken from clang.
+#   - a stand-in from regress/port/sysroot-extra/ for a header OpenBSD has
+#     but the sysroot lacks (sys/un.h, poll.h): written for this project
+#     from OpenBSD's documented interface, only what the sources use, and
+#     used only when the sysroot has no file of that name.
+# Before the results, one line for each of them a file took:
+#   "compiler header - H: ... (used by FILES)"
+#   "stand-in - H: regress/port/sysroot-extra/H, not OpenBSD's own ..."
+# so that a pass through a stand-in is never taken for one through
+# OpenBSD's header; when a header is missing still, add it to the sysroot
+# or, failing that, a stand-in here.
+# Without OPENBSD_SYSROOT that part is a counted skip.
 # One line a file, then "N passed, M failed, K skipped".
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
@@ -140,7 +159,7 @@ else
 			    -isystem "$sr/usr/include" \
 			    -isystem "$sr/usr/local/include" $extra \
 			    -D_GNU_SOURCE -Isrc -Ipptpproxyctl -M "$f" 2>/dev/null |
-			    tr ' \\' '\n\n' | sed -n "s|^$sr/\([^/]*\)/|\1 |p" |
+			    tr ' ' '\n' | sed -n "s|^$sr/\([^/]*\)/|\1 |p" |
 			    sed "s|\$| $f|" >>"$deps"
 		done
 	fi
