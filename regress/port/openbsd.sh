@@ -166,6 +166,7 @@ else
 	users() {
 		u=$(awk -v d="$1" -v h="$2" '$1 == d && $2 == h { print $3 }' \
 		    "$deps" | sort -u | tr '\n' ' ' | sed 's/ $//')
+		[ -n "$clang" ] || u="files unknown: no clang"
 		echo "${u:-no file}"
 	}
 	for h in $(cd "$cdir" && find . -name '*.h' | sed 's|^\./||' | sort); do
