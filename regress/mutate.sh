@@ -8,14 +8,19 @@
 #   test NAME ...              the tests that must catch it: t_* (e2e,
 #                              root), test_* (unit), fuzz_* (a libFuzzer
 #                              target, 60 s from its seeds), config, port
+#   needs VARIABLE             the tests can catch it only with VARIABLE
+#                              set in the environment (OPENBSD_SYSROOT for
+#                              a bug only OpenBSD's own headers show):
+#                              without it the plant is skipped, and said so
 # For each plant the tree is copied (with its build/, so that only what the
 # plant changes is rebuilt) to a temporary directory, the plant applied
 # there - the real tree is never touched - and must change something, the
 # copy built (make all tools, and unit-bins for unit tests), and each test
 # run in the copy.  A plant is caught when every test named fails on it (a
 # skip, a test that could not run, or a build error is not a catch).
-# Prints "caught - NAME: what" or "not caught - NAME: what (why)" per
-# plant, then "N caught, M not caught"; exits 1 unless all were caught.
+# Prints "caught - NAME: what", "not caught - NAME: what (why)" or
+# "skipped - NAME: what (needs VARIABLE)" per plant, then "N caught, M not
+# caught, K skipped"; exits 1 unless every plant not skipped was caught.
 # -k keeps the copies.  Slow (minutes a plant): not part of "make test".
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -32,6 +37,7 @@ else
 fi
 caught=0
 missed=0
+skipped=0
 scr=""
 log=$(mktemp /tmp/pptpproxy-mutate.XXXXXX) || exit 1
 trap 'rm -f "$log"; [ $keep -eq 1 ] || [ -z "$scr" ] || rm -rf "$scr"' EXIT
@@ -61,6 +67,7 @@ for p in $plants; do
 	    { result "$p" "$what" "not" "cannot copy the tree"; continue; }
 	bad=""
 	tests=""
+	needs=""
 	while read -r kw a b; do
 		case $kw in
 		edit)
@@ -81,6 +88,16 @@ for p in $plants; do
 		test)
 			tests="$tests $a $b"
 			;;
+		needs)
+			case $a in
+			''|[0-9]*|*[!A-Za-z0-9_]*)
+				bad="bad variable name: $a"
+				break
+				;;
+			esac
+			eval "_v=\${$a:-}"
+			[ -n "$_v" ] || needs=$a
+			;;
 		'#'*|'') ;;
 		*)
 			bad="unknown line: $kw"
@@ -90,6 +107,12 @@ for p in $plants; do
 	done <"$f"
 	if [ -z "$bad" ] && [ -z "$(echo $tests)" ]; then
 		bad="no test named"
+	fi
+	if [ -z "$bad" ] && [ -n "$needs" ]; then
+		skipped=$((skipped + 1))
+		echo "skipped - $p: $what (needs $needs)"
+		rm -rf "$scr"
+		continue
 	fi
 	targets="all tools"
 	case " $tests " in
@@ -140,5 +163,5 @@ for p in $plants; do
 	fi
 	[ $keep -eq 1 ] && echo "kept $scr" || rm -rf "$scr"
 done
-echo "$caught caught, $missed not caught"
+echo "$caught caught, $missed not caught, $skipped skipped"
 [ $missed -eq 0 ]
