@@ -6,7 +6,8 @@
 #    holds every "file:line: message" line of FILE's .err file (names
 #    relative to this directory) and no other error line.
 #  - a few cases made on the fly (permissions, over-long words), the
-#    shipped etc/pptpproxy.conf, and what the command line adds.
+#    shipped etc/pptpproxy.conf (as it is, and with every example in it
+#    uncommented), and what the command line adds.
 # PPTPPROXY names the binary (default build/pptpproxy from the top).
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -85,6 +86,16 @@ done
 
 # The shipped example parses and prints back the same.
 good etc/pptpproxy.conf "" etc/pptpproxy.conf
+# ... and so does it with every example in it uncommented ("#word",
+# "#<tab>", "#}" and "<tab>#word"; "# text" stays a comment), the way a
+# user adapting it would: its blocks must not clash with each other.
+sed -e 's/^#\([^ ]\)/\1/' -e 's/^\(	*\)#\([a-z]\)/\1\2/' \
+    etc/pptpproxy.conf >"$tmp/sample_all.conf"
+if [ "$(grep -c '^proxy ' "$tmp/sample_all.conf")" -ge 2 ]; then
+	good "$tmp/sample_all.conf" "" "etc/pptpproxy.conf, every example uncommented"
+else
+	notok "etc/pptpproxy.conf: its proxy examples are found and uncommented"
+fi
 
 # Lexer limits: a string and a word of 4096 bytes (4095 is the most).
 long=$(awk 'BEGIN { while (n++ < 4096) printf "x" }')
