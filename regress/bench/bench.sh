@@ -11,7 +11,9 @@
 # proxy offload"), BENCH_STEPS (which figures; see the README),
 # BENCH_HOLD (calls held at 1 call a control connection for the memory
 # figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at 4
-# calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n").
+# calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n"),
+# BENCH_ORIGINAL (a binary of the original pptpproxy 2.9: adds its
+# column, mode "orig", call setups only).
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
@@ -24,6 +26,7 @@ B=${B:-build}
 GEN=$top/$B/tools/bench_gen
 REFL=$top/$B/tools/bench_refl
 PROXY=$top/$B/pptpproxy
+ORIGINAL=${BENCH_ORIGINAL:-}
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
@@ -39,7 +42,7 @@ else
 fi
 # calls a control connection in the HOLD4 holds: the proxy's "limit calls"
 CPC=4
-MODES=${BENCH_MODES:-route nat proxy offload tunnel}
+MODES=${BENCH_MODES:-route nat proxy offload tunnel${ORIGINAL:+ orig}}
 PROXY_FLAGS=${BENCH_PROXY_FLAGS:--n}
 WARM=0.5
 
@@ -224,10 +227,11 @@ ticks() {
 }
 
 # time on a CPU (ns, /proc/PID/schedstat: the scheduler's own count,
-# exact, where utime and stime are sampled at each tick) of the given pids
+# exact, where utime and stime are sampled at each tick) of the given
+# pids, all their threads (ours have one each, the original two)
 cpu_ns() {
 	for p in "$@"; do
-		cut -d' ' -f1 "/proc/$p/schedstat" 2>/dev/null
+		cat /proc/$p/task/*/schedstat 2>/dev/null
 	done | awk '{ t += $1 } END { printf "%.0f\n", t }'
 }
 
@@ -246,10 +250,10 @@ proxy_pids() {
 }
 
 # pptpproxy runs in this mode (user-space GRE, gre offload, or two of
-# them tunnelling: A and B, counted together)
+# them tunnelling: A and B, counted together), or the original does
 isproxy() {
 	case $MODE in
-	proxy|offload|tunnel) return 0 ;;
+	proxy|offload|tunnel|orig) return 0 ;;
 	esac
 	return 1
 }
@@ -287,7 +291,7 @@ rec() {
 # resident memory now: pptpproxy kB, kernel NAT conntrack entries
 mem_now() {
 	case $MODE in
-	proxy|offload|tunnel)
+	proxy|offload|tunnel|orig)
 		for p in $(proxy_pids); do
 			echo "$1 $p $(tr '\0' ' ' </proc/$p/cmdline |
 			    sed 's/  *\.* *$//') $(rss_kb $p) kB"
@@ -435,6 +439,7 @@ t_setup() {
 	isproxy && t1=$(cpu_ns $pp)
 	[ -n "$pf" ] && unpin
 	echo "$line" >"$LOGS/$RUN-$MODE-$name.txt"
+	[ "$MODE" = orig ] && orig_restart "$name"
 	if [ "$(kv "$line" result)" != ok ]; then
 		log "$MODE $name failed: $line"
 		rec "${pf}setup_$c" fail
@@ -559,8 +564,37 @@ note() {
 
 # --- one mode, one run ---
 
+# The original, after each setup figure: did it wedge (its select(2)
+# failing on a descriptor it had closed, in a loop that takes a core and
+# logs two lines a turn)?  Say so, keep the start of its log, and start
+# it afresh, so that a wedged one takes no CPU from the other figures
+# and the next figure starts clean.
+orig_restart() {
+	w=$(grep -c 'select failed' "$plog" 2>/dev/null)
+	if [ "${w:-0}" -gt 0 ]; then
+		note "original run $RUN wedged during $1 (select(2) failed" \
+		    "$w times: \"$(grep -m 1 'warning: select:' "$plog" |
+		    sed 's/^pptpproxy: warning: //')\"); its rate counts the" \
+		    "setups before, its CPU the spinning after"
+		log "orig wedged during $1 (select failed $w times)"
+	fi
+	proxy_stop
+	head -n 5000 "$plog" >"$LOGS/$RUN-$MODE-$1.log"
+	: >"$plog"
+	proxy_start "$LOGS/$RUN-$MODE-$1.out"
+	listening || note "the original did not start again after $1"
+	sleep 0.5
+}
+
 # Start pptpproxy in the firewall namespace, its output to $1.
 proxy_start() {
+	if [ "$MODE" = orig ]; then
+		# no control socket, no configuration file, no limits
+		bg "$1" ip netns exec "$NF" "$ORIGINAL" -n -l "$plog" \
+		    -p 192.0.2.1:1723,198.51.100.2:1723
+		PROXY_PID=$BGPID
+		return
+	fi
 	if [ "$MODE" = tunnel ]; then
 		bg "${1%.out}-b.out" ip netns exec "$NB" "$PROXY" $PROXY_FLAGS \
 		    -l "${plog%.log}-b.log" -s "$TMP/$MODE-b.sock" \
@@ -707,6 +741,13 @@ mode_up() {
 		proxy_start "$LOGS/$RUN-$MODE.out"
 		TARGET=192.0.2.1
 		;;
+	orig)
+		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
+		: >"$plog"
+		: >"$LOGS/$RUN-$MODE-mem.txt"
+		proxy_start "$LOGS/$RUN-$MODE.out"
+		TARGET=192.0.2.1
+		;;
 	tunnel)
 		# A in the firewall tunnels to B (UDP), B relays to the server.
 		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
@@ -761,6 +802,13 @@ mode_step() {
 		hold|setup-*) return ;;
 		esac
 	fi
+	# The original is measured for call setups only.
+	if [ "$MODE" = orig ]; then
+		case $1 in
+		setup-*) ;;
+		*) return ;;
+		esac
+	fi
 	case $1 in
 	hold)
 		for n in $HOLD; do
@@ -810,7 +858,7 @@ report() {
 	echo "load average before: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	awk -v hold="$HOLD" -v hold4="$HOLD4" -v cpc="$CPC" \
-	    -v noproxy="$NOPROXY" '
+	    -v noproxy="$NOPROXY" -v origcol="$ORIGCOL" '
 	function median(s,    a, n, i, j, t, num, yes, no, other) {
 		n = split(s, a, " ")
 		num = 0; yes = 0; no = 0; other = ""
@@ -885,10 +933,14 @@ report() {
 			row[++n] = "held_" cpc "_" H[i] "|  of " H[i] " calls, passing data|%.0f"
 		}
 		row[++n] = "mem_after|memory idle after the tests|%.0f"
-		printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s\n", \
+		printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s", \
 		    "figure", "routing", "kernel NAT", "pptpproxy", \
 		    "proxy/NAT", "gre offload", "offl/NAT", "tunnel A->B", \
 		    "tun/proxy"
+		if (origcol)
+			printf " %14s %9s %10s", "original", "orig/NAT", \
+			    "proxy/orig"
+		printf "\n"
 		for (i = 1; i <= n; i++) {
 			split(row[i], f, "|")
 			key = f[1]
@@ -897,6 +949,7 @@ report() {
 			p = median(vals["proxy", key])
 			o = median(vals["offload", key])
 			tu = median(vals["tunnel", key])
+			og = median(vals["orig", key])
 			if (noproxy != "" && vals["proxy", key] == "")
 				p = noproxy
 			if (noproxy != "" && vals["offload", key] == "")
@@ -913,20 +966,32 @@ report() {
 			if (p ~ /^[0-9.]+$/ && tu ~ /^[0-9.]+$/ && p + 0 > 0 && \
 			    key !~ /^(mem|held)/)
 				tratio = sprintf("%.2f", tu / p)
+			gratio = "-"
+			if (k ~ /^[0-9.]+$/ && og ~ /^[0-9.]+$/ && k + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				gratio = sprintf("%.2f", og / k)
+			pgratio = "-"
+			if (p ~ /^[0-9.]+$/ && og ~ /^[0-9.]+$/ && og + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				pgratio = sprintf("%.2f", p / og)
 			r = fmt(r, f[3]); k = fmt(k, f[3]); p = fmt(p, f[3])
-			o = fmt(o, f[3]); tu = fmt(tu, f[3])
+			o = fmt(o, f[3]); tu = fmt(tu, f[3]); og = fmt(og, f[3])
 			if (key ~ /^mem/) {
 				r = "-"
 				if (k ~ /^[0-9]/) k = k " ct"
 				if (p ~ /^[0-9]/) p = p " kB"
 				if (o ~ /^[0-9]/) o = o " kB"
 				if (tu ~ /^[0-9]/) tu = tu " kB"
+				if (og ~ /^[0-9]/) og = og " kB"
 			}
 			if (key ~ /^(cpu_pkt|proxy_cpu|cpu_setup|pcpu_setup)/) {
 				r = "-"; k = "(in kernel)"
 			}
-			printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s\n", \
+			printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s", \
 			    f[2], r, k, p, ratio, o, oratio, tu, tratio
+			if (origcol)
+				printf " %14s %9s %10s", og, gratio, pgratio
+			printf "\n"
 		}
 	}' "$RAW"
 	echo
@@ -941,6 +1006,14 @@ report() {
 	    "namespace between it and the server, each call's GRE in UDP" \
 	    "between them; its pptpproxy figures (memory, GRE CPU) add A's" \
 	    "and B's; call setups and held calls are not measured there."
+	if [ -n "$ORIGCOL" ]; then
+		echo "original: the original pptpproxy 2.9 ($ORIGINAL; one" \
+		    "process, a select(2) loop relaying TCP and a thread for" \
+		    "GRE), started as -n -l LOG -p ...; call setups (and its" \
+		    "memory idle) only, GRE figures and holds not measured;" \
+		    "its CPU figures add its threads; proxy/orig = pptpproxy's" \
+		    "figure divided by the original's."
+	fi
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip or setup."
 	echo "[p] pinned: bench_gen and bench_refl on CPU 0, pptpproxy's" \
@@ -1015,6 +1088,21 @@ if [ ! -x "$PROXY" ]; then
 	NOPROXY="n/a (no $B/pptpproxy)"
 	MODES=$(echo " $MODES " | sed 's/ proxy / /; s/ offload / /; s/ tunnel / /')
 	log "no $B/pptpproxy: measuring routing and kernel NAT only"
+fi
+
+# The original pptpproxy 2.9, when BENCH_ORIGINAL names a binary of it.
+ORIGCOL=
+if echo " $MODES " | grep -q " orig "; then
+	if [ -z "$ORIGINAL" ] || [ ! -x "$ORIGINAL" ]; then
+		log "orig: BENCH_ORIGINAL names no executable: not measured"
+		note "the original not measured: BENCH_ORIGINAL" \
+		    "(\"$ORIGINAL\") is not an executable"
+		MODES=$(echo " $MODES " | sed 's/ orig / /')
+	else
+		ORIGCOL=1
+		ORIGINAL=$(cd "$(dirname "$ORIGINAL")" && pwd)/$(basename \
+		    "$ORIGINAL")
+	fi
 fi
 
 if echo " $MODES " | grep -q " offload " &&

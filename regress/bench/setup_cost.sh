@@ -3,33 +3,40 @@
 # pptpproxy between bench_gen -m setup and bench_refl in three network
 # namespaces, as in bench.sh; for each process (parent, control, gre)
 # the voluntary and involuntary context switches and the CPU time
-# (/proc/PID/schedstat) per setup, and with -s the system calls by kind
-# per setup (strace -c on each process; tracing slows everything, so the
-# rates and times of a traced run mean little, the counts are exact).
+# (/proc/PID/task/*/schedstat, all of a process's threads) per setup,
+# and with -s the system calls by kind per setup (strace -c -f on each
+# process, all its threads; tracing slows everything, so the rates and
+# times of a traced run mean little, the counts are exact).
 #
-#	sh regress/bench/setup_cost.sh [-s] [-o] [-C concurrency] [-d seconds]
-#	    [pptpproxy]
+#	sh regress/bench/setup_cost.sh [-Os] [-o] [-C concurrency]
+#	    [-d seconds] [pptpproxy]
 #
-# -o: gre offload yes.  Default: build/pptpproxy, 1 at a time, 3 s.
+# -o: gre offload yes.  -O: the binary is not ours but the original
+# pptpproxy 2.9 (one process, two threads; no -s control socket, no -f
+# configuration file, no limits): started as "binary -n -l log -p ...".
+# Default: build/pptpproxy, 1 at a time, 3 s.
 set -u
 umask 022
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 TOOLS=$top/$B/tools
-TRACE=0 OFFL=no C=1 D=3
-while getopts soC:d: o; do
+TRACE=0 OFFL=no C=1 D=3 ORIG=0
+while getopts OsoC:d: o; do
 	case $o in
+	O) ORIG=1 ;;
 	s) TRACE=1 ;;
 	o) OFFL=yes ;;
 	C) C=$OPTARG ;;
 	d) D=$OPTARG ;;
-	*) echo "usage: setup_cost.sh [-s] [-o] [-C n] [-d s] [pptpproxy]" >&2
+	*) echo "usage: setup_cost.sh [-Os] [-o] [-C n] [-d s] [pptpproxy]" >&2
 	   exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
 PROXY=${1:-$top/$B/pptpproxy}
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
+[ $ORIG = 1 ] && [ $OFFL = yes ] &&
+    { echo "-o: the original has no gre offload" >&2; exit 2; }
 [ $TRACE = 0 ] || command -v strace >/dev/null ||
     { echo "-s needs strace" >&2; exit 1; }
 P=ps$$
@@ -75,9 +82,16 @@ printf 'limit connections 40000\nlimit connections per-address 40000\n' \
 printf 'limit calls 4\ngre offload %s\n' $OFFL >>"$W/conf"
 ip netns exec $NS "$TOOLS/bench_refl" -S "$W/refl.stat" >"$W/refl.log" 2>&1 &
 RP=$!
-ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" -s "$W/pptpproxy.sock" \
-    -f "$W/conf" \
-    -p 192.0.2.1:1723,198.51.100.2:1723 >"$W/proxy.out" 2>&1 &
+if [ $ORIG = 1 ]; then
+	# No control socket, no configuration file and no limits; -n: in
+	# the foreground (it logs a line at each connection's start and end)
+	ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" \
+	    -p 192.0.2.1:1723,198.51.100.2:1723 >"$W/proxy.out" 2>&1 &
+else
+	ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" \
+	    -s "$W/pptpproxy.sock" -f "$W/conf" \
+	    -p 192.0.2.1:1723,198.51.100.2:1723 >"$W/proxy.out" 2>&1 &
+fi
 PP=$!
 i=0
 while ! ip netns exec $NF ss -ltnH 'sport = :1723' | grep -q . &&
@@ -86,20 +100,31 @@ while ! ip netns exec $NF ss -ltnH 'sport = :1723' | grep -q . &&
 	i=$((i + 1))
 done
 sleep 0.5
+kill -0 $PP 2>/dev/null ||
+    { echo "$PROXY did not start:" >&2; cat "$W/proxy.out" >&2; exit 1; }
 PIDS="$PP $(pgrep -P $PP | tr '\n' ' ')"
 title() {
+	if [ $ORIG = 1 ]; then
+		echo "orig"
+		return
+	fi
 	tr '\0' ' ' <"/proc/$1/cmdline" | sed 's/^pptpproxy: //; s/ *\.* *$//'
 }
+# each process: wake-ups, preemptions and time on a CPU (ns), summed over
+# its threads (ours have one each, the original two)
 snap() {
 	for p in $PIDS; do
-		echo "$p $(awk '/^voluntary_ctxt/ { v = $2 }
-		    /^nonvoluntary_ctxt/ { n = $2 } END { print v, n }' \
-		    "/proc/$p/status") $(cut -d' ' -f1 "/proc/$p/schedstat")"
+		echo "$p $(cat /proc/$p/task/*/status | awk '
+		    /^voluntary_ctxt/ { v += $2 }
+		    /^nonvoluntary_ctxt/ { n += $2 } END { print v, n }') $(
+		    cut -d' ' -f1 /proc/$p/task/*/schedstat |
+		    awk '{ t += $1 } END { printf "%.0f", t }') $(
+		    ls /proc/$p/task | wc -l)"
 	done
 }
 if [ $TRACE = 1 ]; then
 	for p in $PIDS; do
-		strace -c -q -o "$W/strace.$p" -p "$p" &
+		strace -f -c -q -o "$W/strace.$p" -p "$p" &
 		STR="$STR $!"
 	done
 	sleep 1
@@ -118,14 +143,18 @@ n=$(echo "$line" | tr ' ' '\n' | sed -n 's/^setups=//p')
 echo "$n setups, $(echo "$line" | tr ' ' '\n' |
     sed -n 's/^setups_per_s=//p')/s, $C at a time$([ $TRACE = 1 ] &&
     echo ', traced')"
-printf "%-8s %12s %12s %12s\n" process "wake-ups" "preempted" "CPU us"
-join "$W/s0" "$W/s1" | while read -r p v0 n0 t0 v1 n1 t1; do
-	printf "%-8s %12.2f %12.2f %12.1f\n" "$(title $p)" \
-	    "$(echo "$v1 $v0 $n" | awk '{ print ($1 - $2) / $3 }')" \
-	    "$(echo "$n1 $n0 $n" | awk '{ print ($1 - $2) / $3 }')" \
-	    "$(echo "$t1 $t0 $n" | awk '{ print ($1 - $2) / 1e3 / $3 }')"
-done
-echo "(per setup: voluntary and involuntary context switches, time on a CPU)"
+printf "%-8s %8s %12s %12s %12s\n" process threads "wake-ups" "preempted" \
+    "CPU us"
+join "$W/s0" "$W/s1" | awk -v n="$n" -v names="$(for p in $PIDS; do
+    echo "$p=$(title $p)"; done | tr ' \n' '_ ')" '
+    BEGIN { k = split(names, a, " ")
+	for (i = 1; i <= k; i++) { split(a[i], b, "="); nm[b[1]] = b[2] } }
+    { v = ($6 - $2) / n; w = ($7 - $3) / n; t = ($8 - $4) / 1e3 / n
+	printf "%-8s %8d %12.2f %12.2f %12.1f\n", nm[$1], $9, v, w, t
+	sv += v; sw += w; st += t }
+    END { printf "%-8s %8s %12.2f %12.2f %12.1f\n", "all", "", sv, sw, st }'
+echo "(per setup: voluntary and involuntary context switches, time on a CPU;"
+echo " each process's threads summed)"
 [ $TRACE = 1 ] || exit 0
 for p in $PIDS; do
 	echo "system calls per setup, $(title $p):"
