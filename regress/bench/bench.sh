@@ -13,7 +13,7 @@
 # figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at 4
 # calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n"),
 # BENCH_ORIGINAL (a binary of the original pptpproxy 2.9: adds its
-# column, mode "orig", call setups only).
+# column, mode "orig"; no holds).
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
@@ -564,11 +564,12 @@ note() {
 
 # --- one mode, one run ---
 
-# The original, after each setup figure: did it wedge (its select(2)
-# failing on a descriptor it had closed, in a loop that takes a core and
-# logs two lines a turn)?  Say so, keep the start of its log, and start
-# it afresh, so that a wedged one takes no CPU from the other figures
-# and the next figure starts clean.
+# The original, after each figure: did it wedge (its select(2) failing
+# on a descriptor it had closed, in a loop that takes a core and logs
+# two lines a turn: when several connections end in one turn of its
+# loop)?  Say so, keep the start of its log, and start it afresh, so that
+# a wedged one takes no CPU from the other figures and the next figure
+# starts clean.
 orig_restart() {
 	w=$(grep -c 'select failed' "$plog" 2>/dev/null)
 	if [ "${w:-0}" -gt 0 ]; then
@@ -581,7 +582,7 @@ orig_restart() {
 	proxy_stop
 	head -n 5000 "$plog" >"$LOGS/$RUN-$MODE-$1.log"
 	: >"$plog"
-	proxy_start "$LOGS/$RUN-$MODE-$1.out"
+	proxy_start "$LOGS/$RUN-$MODE-after-$1.out"
 	listening || note "the original did not start again after $1"
 	sleep 0.5
 }
@@ -802,13 +803,11 @@ mode_step() {
 		hold|setup-*) return ;;
 		esac
 	fi
-	# The original is measured for call setups only.
-	if [ "$MODE" = orig ]; then
-		case $1 in
-		setup-*) ;;
-		*) return ;;
-		esac
-	fi
+	# The original holds no calls: its select(2) takes descriptors
+	# up to FD_SETSIZE (1024) only, and it carries one call a control
+	# connection.
+	[ "$MODE" = orig ] && [ "$1" = hold ] && return
+	step=$1
 	case $1 in
 	hold)
 		for n in $HOLD; do
@@ -828,6 +827,9 @@ mode_step() {
 		t_setup "$2" pinned
 		;;
 	setup-*) t_setup "${1#setup-}" ;;
+	esac
+	case $MODE-$step in
+	orig-tput-*|orig-lat) orig_restart "$step" ;;
 	esac
 }
 
@@ -1009,10 +1011,11 @@ report() {
 	if [ -n "$ORIGCOL" ]; then
 		echo "original: the original pptpproxy 2.9 ($ORIGINAL; one" \
 		    "process, a select(2) loop relaying TCP and a thread for" \
-		    "GRE), started as -n -l LOG -p ...; call setups (and its" \
-		    "memory idle) only, GRE figures and holds not measured;" \
-		    "its CPU figures add its threads; proxy/orig = pptpproxy's" \
-		    "figure divided by the original's."
+		    "GRE), started as -n -l LOG -p ... and afresh after each" \
+		    "figure; no holds (its select(2) takes descriptors below" \
+		    "1024 only, one call a connection); its CPU figures add" \
+		    "its threads; proxy/orig = pptpproxy's figure divided by" \
+		    "the original's."
 	fi
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip or setup."
