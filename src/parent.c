@@ -1413,9 +1413,11 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		conf->gre_offload = offload_active();
 	}
 
+	log_flush();
 	if (!o->foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	parent_pid = getpid();
+	log_newpid();		/* the -l file's lines carry the daemon's pid */
 	guard_conf(conf);
 
 	/* Signals are events; none may be lost while children start. */
@@ -1425,6 +1427,23 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	acl_run_conf(conf);
 	evsignal_assign(&ev_chld, pbase, SIGCHLD, parent_sig, NULL);
 	evsignal_add(&ev_chld, NULL);
+	/*
+	 * Caught from here on (main() ignored them until now), handled once
+	 * the loop runs, when the children are up: a reload or a stop asked
+	 * while they start is not lost, and does not end the parent.
+	 */
+	evsignal_assign(&ev_hup, pbase, SIGHUP, parent_sig, NULL);
+	evsignal_assign(&ev_term, pbase, SIGTERM, parent_sig, NULL);
+	evsignal_assign(&ev_int, pbase, SIGINT, parent_sig, NULL);
+	evsignal_assign(&ev_usr1, pbase, SIGUSR1, parent_sig, NULL);
+	evsignal_add(&ev_hup, NULL);
+	evsignal_add(&ev_term, NULL);
+	evsignal_add(&ev_int, NULL);
+	evsignal_add(&ev_usr1, NULL);
+#ifdef PPTPPROXY_TEST
+	evsignal_assign(&ev_usr2, pbase, SIGUSR2, parent_sig, NULL);
+	evsignal_add(&ev_usr2, NULL);
+#endif
 	evtimer_assign(&ev_listen, pbase, listen_retry, NULL);
 	(void)listen_retry_arm();
 	signal(SIGPIPE, SIG_IGN);
@@ -1503,19 +1522,6 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	for (i = PROC_CONTROL; i < PROC_MAX; i++)
 		if (child_conf(&children[i], conf) == -1)
 			fatal("sending configuration");
-
-	evsignal_assign(&ev_hup, pbase, SIGHUP, parent_sig, NULL);
-	evsignal_assign(&ev_term, pbase, SIGTERM, parent_sig, NULL);
-	evsignal_assign(&ev_int, pbase, SIGINT, parent_sig, NULL);
-	evsignal_assign(&ev_usr1, pbase, SIGUSR1, parent_sig, NULL);
-	evsignal_add(&ev_hup, NULL);
-	evsignal_add(&ev_term, NULL);
-	evsignal_add(&ev_int, NULL);
-	evsignal_add(&ev_usr1, NULL);
-#ifdef PPTPPROXY_TEST
-	evsignal_assign(&ev_usr2, pbase, SIGUSR2, parent_sig, NULL);
-	evsignal_add(&ev_usr2, NULL);
-#endif
 
 	sandbox_parent(conf);
 	setproctitle("parent");

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,6 +237,14 @@ main(int argc, char *argv[], char *envp[])
 		fprintf(stderr, "pptpproxy: need root privileges\n");
 		exit(1);
 	}
+	/*
+	 * A reload or a USR1 that comes while the daemon starts (a slow
+	 * resolver; a reload at boot) must not end it: ignored until the
+	 * parent catches them, before it starts its children.  The
+	 * configuration being read is the newest anyway.
+	 */
+	(void)signal(SIGHUP, SIG_IGN);
+	(void)signal(SIGUSR1, SIG_IGN);
 	log_init(o.foreground, o.level < 0 ? LOG_LVL_INFO : o.level,
 	    o.logfile);
 	if ((self = os_self_path(argv[0])) == NULL) {
