@@ -900,6 +900,35 @@ tun_flood_wait() {
 	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
 }
 
+# tun_flood_bounds WHO PEER: after tun_flood_watch and tun_flood_wait,
+# WHO (the flooding side, A or B) queued something for PEER and at most
+# QMAX, its kernel held at most 192 KiB for PEER (Send-Q), and its relay
+# grew by less than 1 MiB.
+tun_flood_bounds() {
+	note "queue at most $qmax bytes (bound $QMAX); $1's relay $rss0 kB resident before, at most $rssmax kB during the flood"
+	note "$1's kernel held at most $kmax bytes for $2 (Send-Q), $((kmax * 8 / 2000)) ms at 2 Mbit/s"
+	# TCP_NOTSENT_LOWAT (16 KiB) and what is in flight: about 80 KiB
+	# seen; without it the kernel took about 430 KiB.
+	[ $kmax -le 196608 ] ||
+	    fail "$1's kernel held $kmax bytes for $2: no bound on what it takes"
+	[ $qmax -gt 0 ] || fail "$1 never had anything queued for $2: no pressure"
+	[ $qmax -le $QMAX ] || fail "$1 queued $qmax bytes for $2, more than $QMAX"
+	[ $((rssmax - rss0)) -lt 1024 ] ||
+	    fail "$1's relay grew by $((rssmax - rss0)) kB during the flood"
+}
+
+# tun_flood_stopped NS DEST CALLID RELAY: a flood of 5 s as tun_flood
+# does, the control relay RELAY (a pid) stopped (SIGSTOP) for 2.5 s of
+# it, from its second second; returns when the flood is over (SENT).
+tun_flood_stopped() {
+	tun_flood "$1" "$2" "$3" 5
+	sleep 1
+	kill -STOP "$4"
+	sleep 2.5
+	kill -CONT "$4"
+	tun_flood_wait
+}
+
 # Helpers for tests that read pptpproxyctl's answers and captures.
 # ctl_ro_proxy: lab_topology 1 and, in fw, the proxy "office" from
 # 192.0.2.1 to 198.51.100.2, with a restricted control socket (mode
