@@ -528,6 +528,20 @@ EOC
 	lab_wait_port fw 1724 5 || fail "the second proxy does not listen"
 }
 
+# bench_refl_lab N [LINE...]: for a client scripted with pptpctl; skips
+# without python3 or bench_refl; lab_topology N, pptpd (port 1723),
+# bench_refl (bench_refl_start) and the two proxies to them
+# (bench_refl_proxies LINE...).
+bench_refl_lab() {
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	[ -x "$TOOLS/bench_refl" ] || skip "no $TOOLS/bench_refl (make tools)"
+	lab_topology "$1"
+	shift
+	lab_pptpd
+	bench_refl_start
+	bench_refl_proxies "$@"
+}
+
 # bench_hold CALLS [bench_gen options]: bench_gen in c1 through
 # 192.0.2.1 port 1724 holds CALLS calls (-m hold, 64 connections at a
 # time); returns once they are all up, within 60 s.  GEN_PID: its pid.
