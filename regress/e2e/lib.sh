@@ -318,6 +318,16 @@ lab_port_closed() {
 	! nsx "$1" ss -ltnH "sport = :$2" 2>/dev/null | grep -q .
 }
 
+# lab_testbuild: TB, the test build of the daemon (make testbuild),
+# made first when it is missing or older than PPTPPROXY.
+lab_testbuild() {
+	TB=$TOP/build/test/pptpproxy
+	if [ ! -x "$TB" ] || [ "$TB" -ot "$PPTPPROXY" ]; then
+		make -C "$TOP" testbuild >/dev/null 2>&1 ||
+		    fail "cannot build the test binary"
+	fi
+}
+
 # lab_pptpd [NS]: pptpd in NS (default s); each call's PPP side is
 # pppecho, which logs to $TMP/pppecho-NS.log.  Sets PPTPD_PID.
 lab_pptpd() {
