@@ -924,6 +924,52 @@ tun_flood_wait() {
 	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
 }
 
+# tun_account WHO A0 B0 A1 B1 SENT: from the answers A0, B0 to A1, B1 of
+# show session 1 -j, every packet the forwarder of WHO (the flooding
+# side: A towards the server, B towards the client) took for the call (at
+# least 9 in 10 of the SENT) reached its end (pptpd, c1) through the
+# other proxy or was counted as dropped, that way, by one of the two;
+# WHO dropped most, some got through, neither dropped anything the other
+# way; the other proxy counts no control message that way for the
+# records (at most an Echo-Request of pptp-linux or pptpd went meanwhile).
+tun_account() {
+	python3 - "$@" <<'EOP' || fail "the counters do not add up"
+import json, sys
+who = sys.argv[1]
+a0, b0, a1, b1 = (json.load(open(f))["session"] for f in sys.argv[2:6])
+sent = int(sys.argv[6])
+if who == "A":
+    way, back, other, end = "to_server", "to_client", "B", "pptpd"
+    f0, f1, o0, o1 = a0, a1, b0, b1
+else:
+    way, back, other, end = "to_client", "to_server", "A", "c1"
+    f0, f1, o0, o1 = b0, b1, a0, a1
+def d(x0, x1, *path):
+    for p in path:
+        x0, x1 = x0[p], x1[p]
+    return x1 - x0
+took = d(f0, f1, "gre", way, "packets")
+through = d(o0, o1, "gre", way, "packets")
+drop_f = d(f0, f1, "tunnel", "dropped", way)
+drop_o = d(o0, o1, "tunnel", "dropped", way)
+print("flood: %d sent, %s's forwarder took %d, %d reached %s through %s, "
+      "dropped %d by %s and %d by %s" % (sent, who, took, through, end,
+      other, drop_f, who, drop_o, other))
+assert a1["tunnel"]["over"] == "tcp" and b1["tunnel"]["over"] == "tcp"
+assert took >= sent * 9 // 10, "%s's forwarder took only %d" % (who, took)
+assert took == through + drop_f + drop_o, "%d packets unaccounted for" % (
+    took - through - drop_f - drop_o)
+assert drop_f >= took // 2, "%s dropped only %d of %d" % (who, drop_f, took)
+assert through > 0, "nothing got through"
+for n, x0, x1 in (("A", a0, a1), ("B", b0, b1)):
+    assert d(x0, x1, "tunnel", "dropped", back) == 0, \
+        "%s counts %d drops %s" % (n, d(x0, x1, "tunnel", "dropped", back),
+        back)
+assert d(o0, o1, "messages", way) <= 1, "%s counts %d control " \
+    "messages %s" % (other, d(o0, o1, "messages", way), way)
+EOP
+}
+
 # tun_flood_bounds WHO PEER: after tun_flood_watch and tun_flood_wait,
 # WHO (the flooding side, A or B) queued something for PEER and at most
 # QMAX, its kernel held at most 192 KiB for PEER (Send-Q), and its relay
