@@ -264,22 +264,28 @@ if ! "$P" -t -p 192.0.2.1:0,198.51.100.2 >/dev/null 2>&1 &&
 else
 	notok "bad -p and -a arguments fail"
 fi
-: >"$tmp/empty.conf"
-# noproxy NAME FILE TEXT: "pptpproxy -t -f FILE" exits 0 and says
-# there is nothing to do (TEXT: FILE has no proxy).
-noproxy() {
-	"$P" -t -f "$2" >"$tmp/$1.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && grep -qx "pptpproxy: no proxy configured in $2: nothing to do" "$tmp/$1.out"; then
-		ok "$3: nothing to do, exit 0"
+# passes NAME TEXT LINE ARGS...: "pptpproxy -t ARGS" exits 0 and prints
+# LINE (a whole line); its output in $tmp/NAME.out.
+passes() {
+	_n=$1 _text=$2 _want=$3
+	shift 3
+	"$P" -t "$@" >"$tmp/$_n.out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ] && grep -qxF -- "$_want" "$tmp/$_n.out"; then
+		ok "$_text"
 	else
-		notok "$3: nothing to do, exit 0 (got $rc)"
-		sed 's/^/  /' "$tmp/$1.out"
+		notok "$_text (got $_rc)"
+		sed 's/^/  got: /' "$tmp/$_n.out"
 	fi
 }
-noproxy empty "$tmp/empty.conf" "a file with no proxy"
+: >"$tmp/empty.conf"
+passes empty "a file with no proxy: nothing to do, exit 0" \
+    "pptpproxy: no proxy configured in $tmp/empty.conf: nothing to do" \
+    -f "$tmp/empty.conf"
 # The shipped sample configures nothing until a proxy is uncommented.
-noproxy sample etc/pptpproxy.conf "the shipped sample has no proxy"
+passes sample "the shipped sample has no proxy: nothing to do, exit 0" \
+    "pptpproxy: no proxy configured in etc/pptpproxy.conf: nothing to do" \
+    -f etc/pptpproxy.conf
 
 # "pptpproxy -t" checks the system: the user, the chroot directory and
 # the ACL commands the file names (scratch ones, never the machine's).
@@ -349,14 +355,8 @@ allow command "/bin/true --flag"
 proxy { server 198.51.100.2
 	allow command "/bin/sh -c \\"exit 0\\"" }
 EOC
-	"$P" -t -f "$tmp/sys_good.conf" >"$tmp/sys_good.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && grep -qx "configuration OK" "$tmp/sys_good.out"; then
-		ok "-t: an existing user, a root-owned 0755 chroot and executable commands pass"
-	else
-		notok "-t: an existing user, a root-owned 0755 chroot and executable commands pass (got $rc)"
-		sed 's/^/  got: /' "$tmp/sys_good.out"
-	fi
+	passes sys_good "-t: an existing user, a root-owned 0755 chroot and executable commands pass" \
+	    "configuration OK" -f "$tmp/sys_good.conf"
 	syscheck missing-chroot "chroot directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root)" \
 	    "$base" "chroot \"$tmp/none\""
 	syscheck group-writable-chroot "chroot directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw" \
