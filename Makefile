@@ -140,7 +140,8 @@ $(B)/pptpproxyctl: pptpproxyctl/pptpproxyctl.c $(B)/libpptpproxyctl.a $(CTL_HDRS
 	    $(PKG_LIBS)
 
 # Unit tests: one program per regress/unit/test_*.c, linked with the daemon's code.
-$(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(B)/libpptpproxyctl.a $(HDRS) $(CTL_HDRS) regress/unit/check.h
+$(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(B)/libpptpproxyctl.a $(HDRS) $(CTL_HDRS) \
+    $(wildcard regress/unit/*.h)
 	@mkdir -p $(B)/unit
 	$(CC) $(ALL_CPPFLAGS) -Ipptpproxyctl $(ALL_CFLAGS) -o $@ $< $(B)/libpptpproxy.a \
 	    $(B)/libpptpproxyctl.a $(PKG_LIBS)

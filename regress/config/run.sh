@@ -264,24 +264,28 @@ if ! "$P" -t -p 192.0.2.1:0,198.51.100.2 >/dev/null 2>&1 &&
 else
 	notok "bad -p and -a arguments fail"
 fi
+# passes NAME TEXT LINE ARGS...: "pptpproxy -t ARGS" exits 0 and prints
+# LINE (a whole line); its output in $tmp/NAME.out.
+passes() {
+	_n=$1 _text=$2 _want=$3
+	shift 3
+	"$P" -t "$@" >"$tmp/$_n.out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ] && grep -qxF -- "$_want" "$tmp/$_n.out"; then
+		ok "$_text"
+	else
+		notok "$_text (got $_rc)"
+		sed 's/^/  got: /' "$tmp/$_n.out"
+	fi
+}
 : >"$tmp/empty.conf"
-"$P" -t -f "$tmp/empty.conf" >"$tmp/empty.out" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -qx "pptpproxy: no proxy configured in $tmp/empty.conf: nothing to do" "$tmp/empty.out"; then
-	ok "a file with no proxy: nothing to do, exit 0"
-else
-	notok "a file with no proxy: nothing to do, exit 0 (got $rc)"
-	sed 's/^/  /' "$tmp/empty.out"
-fi
+passes empty "a file with no proxy: nothing to do, exit 0" \
+    "pptpproxy: no proxy configured in $tmp/empty.conf: nothing to do" \
+    -f "$tmp/empty.conf"
 # The shipped sample configures nothing until a proxy is uncommented.
-"$P" -t -f etc/pptpproxy.conf >"$tmp/sample.out" 2>&1
-rc=$?
-if [ $rc -eq 0 ] && grep -qx "pptpproxy: no proxy configured in etc/pptpproxy.conf: nothing to do" "$tmp/sample.out"; then
-	ok "the shipped sample has no proxy: nothing to do, exit 0"
-else
-	notok "the shipped sample has no proxy: nothing to do, exit 0 (got $rc)"
-	sed 's/^/  /' "$tmp/sample.out"
-fi
+passes sample "the shipped sample has no proxy: nothing to do, exit 0" \
+    "pptpproxy: no proxy configured in etc/pptpproxy.conf: nothing to do" \
+    -f etc/pptpproxy.conf
 
 # "pptpproxy -t" checks the system: the user, the chroot directory and
 # the ACL commands the file names (scratch ones, never the machine's).
@@ -305,6 +309,36 @@ syscheck() {
 		sed 's/^/  got: /' "$tmp/sys_$_n.out"
 	fi
 }
+# syswarns NAME WARNING TEXT ARGS...: "pptpproxy -t ARGS" exits 0,
+# warns (WARNING, without "pptpproxy: warning: ") and says
+# "configuration OK".
+syswarns() {
+	_n=$1 _want=$2 _text=$3
+	shift 3
+	"$P" -t "$@" >"$tmp/sys_$_n.out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ] && grep -qxF "pptpproxy: warning: $_want" "$tmp/sys_$_n.out" &&
+	    grep -qx "configuration OK" "$tmp/sys_$_n.out"; then
+		ok "-t: $_text: a warning, exit 0"
+	else
+		notok "-t: $_text: a warning, exit 0 (got $_rc)"
+		sed 's/^/  got: /' "$tmp/sys_$_n.out"
+	fi
+}
+# sysquiet NAME TEXT ARGS...: "pptpproxy -t ARGS" exits 0 and says not a
+# word on sockets.
+sysquiet() {
+	_n=$1 _text=$2
+	shift 2
+	"$P" -t "$@" >"$tmp/sys_$_n.out" 2>&1
+	_rc=$?
+	if [ $_rc -eq 0 ] && ! grep -q "socket" "$tmp/sys_$_n.out"; then
+		ok "-t: $_text passes, not a word"
+	else
+		notok "-t: $_text passes, not a word (got $_rc)"
+		sed 's/^/  got: /' "$tmp/sys_$_n.out"
+	fi
+}
 fakeuser=pptpproxy-no-such-user-$$
 mkdir -m 0755 "$tmp/root" "$tmp/gw"
 chmod 0775 "$tmp/gw"
@@ -321,14 +355,8 @@ allow command "/bin/true --flag"
 proxy { server 198.51.100.2
 	allow command "/bin/sh -c \\"exit 0\\"" }
 EOC
-	"$P" -t -f "$tmp/sys_good.conf" >"$tmp/sys_good.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && grep -qx "configuration OK" "$tmp/sys_good.out"; then
-		ok "-t: an existing user, a root-owned 0755 chroot and executable commands pass"
-	else
-		notok "-t: an existing user, a root-owned 0755 chroot and executable commands pass (got $rc)"
-		sed 's/^/  got: /' "$tmp/sys_good.out"
-	fi
+	passes sys_good "-t: an existing user, a root-owned 0755 chroot and executable commands pass" \
+	    "configuration OK" -f "$tmp/sys_good.conf"
 	syscheck missing-chroot "chroot directory $tmp/none does not exist: create it (mkdir -m 0755 $tmp/none, owned by root)" \
 	    "$base" "chroot \"$tmp/none\""
 	syscheck group-writable-chroot "chroot directory $tmp/gw is writable by group or others: chmod go-w $tmp/gw" \
@@ -366,25 +394,11 @@ chroot \"$tmp/root\""
 		sed 's/^/  got: /' "$tmp/sys_s.out"
 	fi
 	mkdir -m 1777 "$tmp/sticky"
-	"$P" -t -f "$tmp/sys_good.conf" -s "$tmp/sticky/p.sock" \
-	    >"$tmp/sys_sticky.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && grep -qxF "pptpproxy: warning: control socket directory $tmp/sticky is writable by others (sticky): another user can take the name $tmp/sticky/p.sock while no pptpproxy runs" "$tmp/sys_sticky.out" &&
-	    grep -qx "configuration OK" "$tmp/sys_sticky.out"; then
-		ok "-t: a sticky directory anyone may write: a warning, exit 0"
-	else
-		notok "-t: a sticky directory anyone may write: a warning, exit 0 (got $rc)"
-		sed 's/^/  got: /' "$tmp/sys_sticky.out"
-	fi
-	"$P" -t -f "$tmp/sys_good.conf" -s "$tmp/root/p.sock" \
-	    >"$tmp/sys_sock.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && ! grep -q "socket" "$tmp/sys_sock.out"; then
-		ok "-t: a root-owned 0755 socket directory passes, not a word"
-	else
-		notok "-t: a root-owned 0755 socket directory passes, not a word (got $rc)"
-		sed 's/^/  got: /' "$tmp/sys_sock.out"
-	fi
+	syswarns sticky "control socket directory $tmp/sticky is writable by others (sticky): another user can take the name $tmp/sticky/p.sock while no pptpproxy runs" \
+	    "a sticky directory anyone may write" \
+	    -f "$tmp/sys_good.conf" -s "$tmp/sticky/p.sock"
+	sysquiet sock "a root-owned 0755 socket directory" \
+	    -f "$tmp/sys_good.conf" -s "$tmp/root/p.sock"
 	# The restricted control socket: its directory as the full one's,
 	# its group must exist; a mode letting others in is a warning.
 	fakegroup=pptpproxy-no-such-group-$$
@@ -400,27 +414,13 @@ chroot \"$tmp/root\""
 		    "$tmp/root/ro.sock" "$(id -gn 0)"
 		printf 'proxy { server 198.51.100.2 }\n'
 	} >"$tmp/sys_ro_world.conf"
-	"$P" -t -f "$tmp/sys_ro_world.conf" -s "$tmp/root/p.sock" \
-	    >"$tmp/sys_ro_world.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && grep -qxF "pptpproxy: warning: restricted control socket $tmp/root/ro.sock: mode 0666 lets every local user see the sessions" "$tmp/sys_ro_world.out" &&
-	    grep -qx "configuration OK" "$tmp/sys_ro_world.out"; then
-		ok "-t: a restricted socket others may use: a warning, exit 0"
-	else
-		notok "-t: a restricted socket others may use: a warning, exit 0 (got $rc)"
-		sed 's/^/  got: /' "$tmp/sys_ro_world.out"
-	fi
+	syswarns ro_world "restricted control socket $tmp/root/ro.sock: mode 0666 lets every local user see the sessions" \
+	    "a restricted socket others may use" \
+	    -f "$tmp/sys_ro_world.conf" -s "$tmp/root/p.sock"
 	sed 's/ mode 0666$/ mode 0660/' "$tmp/sys_ro_world.conf" \
 	    >"$tmp/sys_ro_good.conf"
-	"$P" -t -f "$tmp/sys_ro_good.conf" -s "$tmp/root/p.sock" \
-	    >"$tmp/sys_ro_good.out" 2>&1
-	rc=$?
-	if [ $rc -eq 0 ] && ! grep -q "socket" "$tmp/sys_ro_good.out"; then
-		ok "-t: a restricted socket with an existing group, mode 0660, in a root-owned 0755 directory passes, not a word"
-	else
-		notok "-t: a restricted socket with an existing group, mode 0660, in a root-owned 0755 directory passes, not a word (got $rc)"
-		sed 's/^/  got: /' "$tmp/sys_ro_good.out"
-	fi
+	sysquiet ro_good "a restricted socket with an existing group, mode 0660, in a root-owned 0755 directory" \
+	    -f "$tmp/sys_ro_good.conf" -s "$tmp/root/p.sock"
 	syscheck unknown-user "user $fakeuser does not exist: create it (useradd -s /usr/sbin/nologin -d $tmp/root $fakeuser) or name another with \"user\"" \
 	    "user \"$fakeuser\"" "chroot \"$tmp/root\""
 	syscheck unknown-acl-user "acl-command user $fakeuser does not exist" \

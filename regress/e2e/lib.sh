@@ -318,6 +318,16 @@ lab_port_closed() {
 	! nsx "$1" ss -ltnH "sport = :$2" 2>/dev/null | grep -q .
 }
 
+# lab_testbuild: TB, the test build of the daemon (make testbuild),
+# made first when it is missing or older than PPTPPROXY.
+lab_testbuild() {
+	TB=$TOP/build/test/pptpproxy
+	if [ ! -x "$TB" ] || [ "$TB" -ot "$PPTPPROXY" ]; then
+		make -C "$TOP" testbuild >/dev/null 2>&1 ||
+		    fail "cannot build the test binary"
+	fi
+}
+
 # lab_pptpd [NS]: pptpd in NS (default s); each call's PPP side is
 # pppecho, which logs to $TMP/pppecho-NS.log.  Sets PPTPD_PID.
 lab_pptpd() {
@@ -526,6 +536,20 @@ EOC
 	} >"$TMP/c.conf"
 	lab_proxy fw -f "$TMP/c.conf"
 	lab_wait_port fw 1724 5 || fail "the second proxy does not listen"
+}
+
+# bench_refl_lab N [LINE...]: for a client scripted with pptpctl; skips
+# without python3 or bench_refl; lab_topology N, pptpd (port 1723),
+# bench_refl (bench_refl_start) and the two proxies to them
+# (bench_refl_proxies LINE...).
+bench_refl_lab() {
+	command -v python3 >/dev/null 2>&1 || skip "no python3"
+	[ -x "$TOOLS/bench_refl" ] || skip "no $TOOLS/bench_refl (make tools)"
+	lab_topology "$1"
+	shift
+	lab_pptpd
+	bench_refl_start
+	bench_refl_proxies "$@"
 }
 
 # bench_hold CALLS [bench_gen options]: bench_gen in c1 through
@@ -898,6 +922,81 @@ tun_flood_wait() {
 	wait "$FLOOD_PID" || { cat "$TMP/flood.out"; fail "the flood did not run"; }
 	cat "$TMP/flood.out"
 	SENT=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$TMP/flood.out")
+}
+
+# tun_account WHO A0 B0 A1 B1 SENT: from the answers A0, B0 to A1, B1 of
+# show session 1 -j, every packet the forwarder of WHO (the flooding
+# side: A towards the server, B towards the client) took for the call (at
+# least 9 in 10 of the SENT) reached its end (pptpd, c1) through the
+# other proxy or was counted as dropped, that way, by one of the two;
+# WHO dropped most, some got through, neither dropped anything the other
+# way; the other proxy counts no control message that way for the
+# records (at most an Echo-Request of pptp-linux or pptpd went meanwhile).
+tun_account() {
+	python3 - "$@" <<'EOP' || fail "the counters do not add up"
+import json, sys
+who = sys.argv[1]
+a0, b0, a1, b1 = (json.load(open(f))["session"] for f in sys.argv[2:6])
+sent = int(sys.argv[6])
+if who == "A":
+    way, back, other, end = "to_server", "to_client", "B", "pptpd"
+    f0, f1, o0, o1 = a0, a1, b0, b1
+else:
+    way, back, other, end = "to_client", "to_server", "A", "c1"
+    f0, f1, o0, o1 = b0, b1, a0, a1
+def d(x0, x1, *path):
+    for p in path:
+        x0, x1 = x0[p], x1[p]
+    return x1 - x0
+took = d(f0, f1, "gre", way, "packets")
+through = d(o0, o1, "gre", way, "packets")
+drop_f = d(f0, f1, "tunnel", "dropped", way)
+drop_o = d(o0, o1, "tunnel", "dropped", way)
+print("flood: %d sent, %s's forwarder took %d, %d reached %s through %s, "
+      "dropped %d by %s and %d by %s" % (sent, who, took, through, end,
+      other, drop_f, who, drop_o, other))
+assert a1["tunnel"]["over"] == "tcp" and b1["tunnel"]["over"] == "tcp"
+assert took >= sent * 9 // 10, "%s's forwarder took only %d" % (who, took)
+assert took == through + drop_f + drop_o, "%d packets unaccounted for" % (
+    took - through - drop_f - drop_o)
+assert drop_f >= took // 2, "%s dropped only %d of %d" % (who, drop_f, took)
+assert through > 0, "nothing got through"
+for n, x0, x1 in (("A", a0, a1), ("B", b0, b1)):
+    assert d(x0, x1, "tunnel", "dropped", back) == 0, \
+        "%s counts %d drops %s" % (n, d(x0, x1, "tunnel", "dropped", back),
+        back)
+assert d(o0, o1, "messages", way) <= 1, "%s counts %d control " \
+    "messages %s" % (other, d(o0, o1, "messages", way), way)
+EOP
+}
+
+# tun_flood_bounds WHO PEER: after tun_flood_watch and tun_flood_wait,
+# WHO (the flooding side, A or B) queued something for PEER and at most
+# QMAX, its kernel held at most 192 KiB for PEER (Send-Q), and its relay
+# grew by less than 1 MiB.
+tun_flood_bounds() {
+	note "queue at most $qmax bytes (bound $QMAX); $1's relay $rss0 kB resident before, at most $rssmax kB during the flood"
+	note "$1's kernel held at most $kmax bytes for $2 (Send-Q), $((kmax * 8 / 2000)) ms at 2 Mbit/s"
+	# TCP_NOTSENT_LOWAT (16 KiB) and what is in flight: about 80 KiB
+	# seen; without it the kernel took about 430 KiB.
+	[ $kmax -le 196608 ] ||
+	    fail "$1's kernel held $kmax bytes for $2: no bound on what it takes"
+	[ $qmax -gt 0 ] || fail "$1 never had anything queued for $2: no pressure"
+	[ $qmax -le $QMAX ] || fail "$1 queued $qmax bytes for $2, more than $QMAX"
+	[ $((rssmax - rss0)) -lt 1024 ] ||
+	    fail "$1's relay grew by $((rssmax - rss0)) kB during the flood"
+}
+
+# tun_flood_stopped NS DEST CALLID RELAY: a flood of 5 s as tun_flood
+# does, the control relay RELAY (a pid) stopped (SIGSTOP) for 2.5 s of
+# it, from its second second; returns when the flood is over (SENT).
+tun_flood_stopped() {
+	tun_flood "$1" "$2" "$3" 5
+	sleep 1
+	kill -STOP "$4"
+	sleep 2.5
+	kill -CONT "$4"
+	tun_flood_wait
 }
 
 # Helpers for tests that read pptpproxyctl's answers and captures.

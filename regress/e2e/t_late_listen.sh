@@ -8,11 +8,7 @@
 # cannot reach it, the address is added to the firewall, and a real
 # client's call then echoes every frame.
 . "$(dirname "$0")/lib.sh"
-TB=$TOP/build/test/pptpproxy
-if [ ! -x "$TB" ] || [ "$TB" -ot "$PPTPPROXY" ]; then
-	make -C "$TOP" testbuild >/dev/null 2>&1 ||
-	    fail "cannot build the test binary"
-fi
+lab_testbuild
 lab_topology 1
 lab_pptpd
 printf 'proxy "late" {\n\tlisten on 192.0.2.5\n\tserver 198.51.100.2\n}\n' \

@@ -19,12 +19,7 @@
 # (a few lines a second at most), the daemon keeps its descriptors, and a
 # real client gets through afterwards.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null 2>&1 || skip "no python3"
-[ -x "$TOOLS/bench_refl" ] || skip "no $TOOLS/bench_refl (make tools)"
-lab_topology 3
-lab_pptpd
-bench_refl_start
-bench_refl_proxies "limit connections 50" "limit connections per-address 20" \
+bench_refl_lab 3 "limit connections 50" "limit connections per-address 20" \
     "limit calls 3" "timeout first-message 10"
 ctl=$(proxy_child control) || fail "no control relay"
 fds0=$(ls /proc/$ctl/fd | wc -l)

@@ -9,12 +9,7 @@
 # pptpd, with no call (pptpd ends the control connection itself once a
 # call is cleared), which closes after its reply.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null 2>&1 || skip "no python3"
-[ -x "$TOOLS/bench_refl" ] || skip "no $TOOLS/bench_refl (make tools)"
-lab_topology 1
-lab_pptpd
-bench_refl_start
-bench_refl_proxies
+bench_refl_lab 1
 
 # check PORT CALLS: stopped by the client; prints pptpctl's lines.
 check() {

@@ -16,11 +16,7 @@
 # Last, without a call: a reload of B without "tunnel accept" while the
 # socket waits forgets it: none is opened once the address is up.
 . "$(dirname "$0")/lib.sh"
-TB=$TOP/build/test/pptpproxy
-if [ ! -x "$TB" ] || [ "$TB" -ot "$PPTPPROXY" ]; then
-	make -C "$TOP" testbuild >/dev/null 2>&1 ||
-	    fail "cannot build the test binary"
-fi
+lab_testbuild
 lab_tunnel_topology 1
 lab_pptpd
 PLOG2=$TMP/proxy2.log

@@ -44,6 +44,7 @@
 #include "guard.h"
 #include "rtable.h"
 #include "tunnel.h"
+#include "../unit/addr.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -68,16 +69,6 @@ fail(const char *what, uint16_t key)
 {
 	fprintf(stderr, "fuzz_rtable: Call ID %u: %s\n", key, what);
 	abort();
-}
-
-static struct in_addr
-A(const char *s)
-{
-	struct in_addr	a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		abort();
-	return (a);
 }
 
 /*

@@ -55,8 +55,8 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "pptpmsg.h"
 
-#define PPTP_MAGIC	0x1A2B3C4DU
 #define PAY_MAGIC	0x42474E31U	/* "BGN1" */
 #define BATCH		64
 #define PKT_BUF		2048
@@ -68,11 +68,6 @@
 #define HIST_US		200000		/* 1 us buckets up to 200 ms */
 #define CTL_TIMEOUT_NS	(10ULL * 1000000000ULL)
 #define NS		1000000000ULL
-
-enum {
-	SCCRQ = 1, SCCRP, STOPCCRQ, STOPCCRP, ECHORQ, ECHORP, OCRQ, OCRP,
-	ICRQ, ICRP, ICCN, CCRQ, CDN, WEN, SLI
-};
 
 enum cstate {
 	ST_FREE, ST_CONNECTING, ST_SCCRQ, ST_OCRQ, ST_UP, ST_CCRQ, ST_STOP,
@@ -222,16 +217,6 @@ hist_reset(void)
 }
 
 /* --- control connections --- */
-
-static void
-ctl_header(uint8_t *m, uint16_t len, uint16_t type)
-{
-	memset(m, 0, len);
-	put16(m, len);
-	put16(m + 2, 1);
-	put32(m + 4, PPTP_MAGIC);
-	put16(m + 8, type);
-}
 
 static void	on_up(struct call *);
 static void	on_done(struct call *);

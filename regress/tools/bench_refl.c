@@ -44,18 +44,13 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "pptpmsg.h"
 
-#define PPTP_MAGIC	0x1A2B3C4DU
 #define MAX_BATCH	256
 #define PKT_BUF		2048
 #define CONN_RBUF	1024
 #define CONN_WBUF	4096
 #define CALLS_PER_CONN	16
-
-enum {
-	SCCRQ = 1, SCCRP, STOPCCRQ, STOPCCRP, ECHORQ, ECHORP, OCRQ, OCRP,
-	ICRQ, ICRP, ICCN, CCRQ, CDN, WEN, SLI
-};
 
 struct conn {
 	int		 fd;
@@ -149,16 +144,6 @@ write_status(void)
 }
 
 /* --- control connections --- */
-
-static void
-ctl_header(uint8_t *m, uint16_t len, uint16_t type)
-{
-	memset(m, 0, len);
-	put16(m, len);
-	put16(m + 2, 1);
-	put32(m + 4, PPTP_MAGIC);
-	put16(m + 8, type);
-}
 
 static void
 conn_close(struct conn *c)

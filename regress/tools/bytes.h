@@ -3,6 +3,9 @@
  * read PPTP and GRE by hand.  The caller sees to the room.
  */
 
+#ifndef BYTES_H
+#define BYTES_H
+
 #include <stdint.h>
 
 static inline void
@@ -33,3 +36,5 @@ get32(const uint8_t *p)
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
 	    ((uint32_t)p[2] << 8) | p[3];
 }
+
+#endif

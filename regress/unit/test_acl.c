@@ -18,6 +18,7 @@
 
 #include "pptpproxy.h"
 #include "check.h"
+#include "conftext.h"
 
 
 static uint32_t
@@ -377,17 +378,10 @@ test_parse_ids(void)
 	struct proxy_conf	*pc;
 	struct acl_subnet	*s;
 	struct acl_cmd		*cmd;
-	char			 path[] = "/tmp/test_acl.XXXXXX";
-	FILE			*f;
-	int			 fd, ok;
+	int			 ok;
 	uint32_t		 id;
 
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		abort();
-	fputs(text, f);
-	fclose(f);
-	c = parse_config(path, 1);
-	unlink(path);
+	c = conf_text(text);
 	CHECK(c != NULL, "the file parses");
 	if (c == NULL)
 		return;

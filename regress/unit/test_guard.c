@@ -18,19 +18,10 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "addr.h"
 #include "check.h"
 #include "pptp.h"
 #include "guard.h"
-
-static struct in_addr
-A(const char *s)
-{
-	struct in_addr	a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		abort();
-	return (a);
-}
 
 static struct proxy_conf *
 proxy(struct pptpproxy_conf *c, const char *server)

@@ -14,22 +14,14 @@
 
 #include "pptpproxy.h"
 #include "check.h"
+#include "conftext.h"
 
 static struct pptpproxy_conf *
 parse(const char *text)
 {
 	struct pptpproxy_conf	*c;
-	char			 path[] = "/tmp/test_proxyid.XXXXXX";
-	FILE			*f;
-	int			 fd;
 
-	if ((fd = mkstemp(path)) == -1 || (f = fdopen(fd, "w")) == NULL)
-		abort();
-	fputs(text, f);
-	fclose(f);
-	c = parse_config(path, 1);
-	unlink(path);
-	if (c == NULL)
+	if ((c = conf_text(text)) == NULL)
 		abort();
 	return (c);
 }

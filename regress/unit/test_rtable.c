@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "addr.h"
 #include "check.h"
 #include "pptp.h"
 #include "gre.h"
@@ -32,16 +33,6 @@
 #include "tunnel.h"
 
 static uint8_t	pkt[2048];
-
-static struct in_addr
-A(const char *s)
-{
-	struct in_addr	a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		abort();
-	return (a);
-}
 
 /* Client 192.0.2.10 to the server 198.51.100.2 of proxy 1, key `key`. */
 static struct gre_route
