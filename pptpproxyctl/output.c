@@ -327,8 +327,9 @@ text_session(FILE *f, const struct ctl_session *s)
 	/* The proxy's column: 15 bytes at most, in whole escapes. */
 	fprintf(f, "%-6llu %-21s %-15s %-21s %-10s %6llds %6llds %5u "
 	    "%17s %17s", U(s->id), addr(&s->client, a, sizeof(a)),
-	    text_vis(v, sizeof(v), s->proxy), addr(&s->server, b, sizeof(b)), ctl_state_name(s->state),
-	    (long long)s->age, (long long)s->idle, s->ncalls, pc, ps);
+	    text_vis(v, sizeof(v), s->proxy), addr(&s->server, b, sizeof(b)),
+	    ctl_state_name(s->state), (long long)s->age, (long long)s->idle,
+	    s->ncalls, pc, ps);
 	/* A tunnelled session: over what, and the peer, at the end. */
 	if (s->tunnel != CTL_TUN_NONE)
 		fprintf(f, " tunnel %s %s", tun_name(s->tunnel, 0),
