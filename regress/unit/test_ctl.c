@@ -540,12 +540,22 @@ test_metrics(void)
 	pr.listening = 0;
 	pr.accepted = 50;
 	out_proxy(&o, &pr);
+	/* A name a control relay taken over could send. */
+	proxy_row(&pr, "\033[2J\r\b\177\x9bx\n");
+	out_proxy(&o, &pr);
 	gre_row(&g);
 	out_gre(&o, &g);
 	out_end(&o);
 	out_free(&o);
 	t = mem_close(&m);
 	CHECK(metrics_lines_ok(t), "metrics: every line well formed");
+	CHECK(strstr(t, "\npptpproxy_sessions{proxy=\"lab\"} 3\n"
+	    "pptpproxy_sessions{proxy=\"\\\\033[2J\\\\015\\\\010\\\\177"
+	    "\\\\233x\\n\"} 3\n") != NULL && strstr(t, "\npptpproxy_proxy_info"
+	    "{proxy=\"\\\\033[2J\\\\015\\\\010\\\\177\\\\233x\\n\",listen="
+	    "\"192.0.2.1:1723\",server=\"198.51.100.2:1723\"} 1\n") != NULL &&
+	    strpbrk(t, "\033\r\b\177\x9b") == NULL,
+	    "metrics: a label with control and high bytes, escaped");
 	CHECK(strstr(t, "# HELP pptpproxy_connections_accepted_total "
 	    "Control connections accepted.\n# TYPE "
 	    "pptpproxy_connections_accepted_total counter\n"
