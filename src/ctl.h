@@ -182,7 +182,7 @@ ctl_req_name(uint32_t type)
  * The names of the states, for pptpproxyctl(8), which takes the number from
  * the daemon: any number, so the bound is checked.  The tables are of the
  * enums' size, so that a state added without a name is a NULL the unit
- * test finds, and a name too many does not compile.
+ * test finds, and a name too many a compiler warning.
  */
 static inline const char *
 ctl_state_name(uint32_t s)
