@@ -66,22 +66,81 @@ json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* A Prometheus label value: backslash, double quote and newline. */
+/*
+ * A Prometheus label value: backslash, double quote and newline have their
+ * escapes in the exposition format, and no other byte has one.  Any other
+ * byte below 0x20, 0x7f and every byte from 0x80 up is written as the
+ * text_vis() escape, its backslash escaped: the scraper reads a backslash
+ * and three octal digits, what the text output shows.  Those bytes must
+ * not pass as they are: a control byte would reach the terminal of whoever
+ * reads the metrics there, and a byte that is not UTF-8 makes a scraper
+ * refuse the whole file.  (A name's own backslash before three digits
+ * reads the same; only escaping every backslash twice would tell them
+ * apart, and would change every name with one.)
+ */
 void
 prom_label(FILE *f, const char *s)
 {
+	const unsigned char	*p;
+
 	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		if (*s == '\\')
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\\')
 			fputs("\\\\", f);
-		else if (*s == '"')
+		else if (*p == '"')
 			fputs("\\\"", f);
-		else if (*s == '\n')
+		else if (*p == '\n')
 			fputs("\\n", f);
+		else if (*p < 0x20 || *p > 0x7e)
+			fprintf(f, "\\\\%03o", *p);
 		else
-			fputc(*s, f);
+			fputc(*p, f);
 	}
 	fputc('"', f);
+}
+
+/*
+ * Text for a terminal, from a string the daemon sent.  Such strings come
+ * through the control relay, which parses bytes from the network: a relay
+ * taken over could put terminal escapes, carriage returns or backspaces
+ * in a name to rewrite root's screen or forge lines.  So only printable
+ * ASCII (0x20 to 0x7e) is copied; any other byte is shown as a backslash
+ * and three octal digits, as vis(3) does, and a backslash as two, so that
+ * no name can pass for an escape.  Bytes from 0x80 up are escaped as well:
+ * what a terminal does with them depends on its encoding (0x9b alone is
+ * CSI to an 8-bit terminal, and the same byte is part of ordinary
+ * characters in UTF-8), and only escaping them all is safe on every
+ * terminal; -j gives such strings as they are.  Octal rather than a '?':
+ * what was there can still be read.  dst gets as much of src as fits in
+ * len bytes, in whole escapes, and a NUL; TEXT_VIS_SIZE(n) bytes take
+ * all of a string of n bytes.  Returns dst.
+ */
+char *
+text_vis(char *dst, size_t len, const char *src)
+{
+	const unsigned char	*p;
+	char			 e[5];
+	size_t			 n, o = 0;
+
+	if (len == 0)
+		return (dst);
+	for (p = (const unsigned char *)src; *p != '\0'; p++) {
+		if (*p == '\\')
+			n = strlcpy(e, "\\\\", sizeof(e));
+		else if (*p < 0x20 || *p > 0x7e)
+			n = (size_t)snprintf(e, sizeof(e), "\\%03o", *p);
+		else {
+			e[0] = (char)*p;
+			e[1] = '\0';
+			n = 1;
+		}
+		if (o + n >= len)
+			break;
+		memcpy(dst + o, e, n);
+		o += n;
+	}
+	dst[o] = '\0';
+	return (dst);
 }
 
 static void
@@ -118,13 +177,14 @@ out_free(struct out *o)
 static void
 text_proxy(FILE *f, const struct ctl_proxy *p)
 {
-	char	a[64], b[64];
+	char	a[64], b[64], v[TEXT_VIS_SIZE(CTL_NAME_MAX)];
 
-	fprintf(f, "proxy %s: %s -> %s", p->name, addr(&p->listen, a,
-	    sizeof(a)), addr(&p->server, b, sizeof(b)));
+	fprintf(f, "proxy %s: ", text_vis(v, sizeof(v), p->name));
+	fprintf(f, "%s -> %s", addr(&p->listen, a, sizeof(a)),
+	    addr(&p->server, b, sizeof(b)));
 	if (p->server_host[0] != '\0' && strncmp(p->server_host, b,
 	    strlen(p->server_host)) != 0)
-		fprintf(f, " (%s)", p->server_host);
+		fprintf(f, " (%s)", text_vis(v, sizeof(v), p->server_host));
 	fprintf(f, "%s\n", p->listening ? "" : " (no longer configured)");
 	fprintf(f, "  sessions up %llu, calls up %llu, calls set up %llu\n",
 	    U(p->sessions), U(p->calls), U(p->calls_total));
@@ -230,6 +290,19 @@ out_gre(struct out *o, const struct ctl_gre *g)
 	}
 }
 
+/* A tunnel's transport; a number with no name here is "unknown". */
+static const char *
+tun_name(uint32_t t, int upper)
+{
+	switch (t) {
+	case CTL_TUN_UDP:
+		return (upper ? "UDP" : "udp");
+	case CTL_TUN_TCP:
+		return (upper ? "TCP" : "tcp");
+	}
+	return ("unknown");
+}
+
 /*
  * show sessions: a line per session, a line per call under it.
  * show session ID: the same in more words.
@@ -245,20 +318,22 @@ text_session_head(FILE *f)
 static void
 text_session(FILE *f, const struct ctl_session *s)
 {
-	char	a[64], b[64], pc[64], ps[64];
+	char	a[64], b[64], pc[64], ps[64], v[16];
 
 	snprintf(pc, sizeof(pc), "%llu/%llu", U(s->packets[CTL_TO_CLIENT]),
 	    U(s->bytes[CTL_TO_CLIENT]));
 	snprintf(ps, sizeof(ps), "%llu/%llu", U(s->packets[CTL_TO_SERVER]),
 	    U(s->bytes[CTL_TO_SERVER]));
-	fprintf(f, "%-6llu %-21s %-15.15s %-21s %-10s %6llds %6llds %5u "
+	/* The proxy's column: 15 bytes at most, in whole escapes. */
+	fprintf(f, "%-6llu %-21s %-15s %-21s %-10s %6llds %6llds %5u "
 	    "%17s %17s", U(s->id), addr(&s->client, a, sizeof(a)),
-	    s->proxy, addr(&s->server, b, sizeof(b)), ctl_state_name(s->state),
-	    (long long)s->age, (long long)s->idle, s->ncalls, pc, ps);
+	    text_vis(v, sizeof(v), s->proxy), addr(&s->server, b, sizeof(b)),
+	    ctl_state_name(s->state), (long long)s->age, (long long)s->idle,
+	    s->ncalls, pc, ps);
 	/* A tunnelled session: over what, and the peer, at the end. */
 	if (s->tunnel != CTL_TUN_NONE)
-		fprintf(f, " tunnel %s %s", s->tunnel == CTL_TUN_TCP ?
-		    "tcp" : "udp", s->tun_peer.sin_port == 0 ? "-" :
+		fprintf(f, " tunnel %s %s", tun_name(s->tunnel, 0),
+		    s->tun_peer.sin_port == 0 ? "-" :
 		    addr(&s->tun_peer, a, sizeof(a)));
 	fputc('\n', f);
 }
@@ -266,10 +341,10 @@ text_session(FILE *f, const struct ctl_session *s)
 static void
 text_session_long(FILE *f, const struct ctl_session *s)
 {
-	char	a[64], b[64];
+	char	a[64], b[64], v[TEXT_VIS_SIZE(CTL_NAME_MAX)];
 
 	fprintf(f, "session %llu\n", U(s->id));
-	fprintf(f, "  proxy          %s\n", s->proxy);
+	fprintf(f, "  proxy          %s\n", text_vis(v, sizeof(v), s->proxy));
 	fprintf(f, "  client         %s", addr(&s->client, a, sizeof(a)));
 	fprintf(f, " (to %s)\n", addr(&s->client_local, b, sizeof(b)));
 	fprintf(f, "  server         %s", addr(&s->server, a, sizeof(a)));
@@ -289,7 +364,7 @@ text_session_long(FILE *f, const struct ctl_session *s)
 	if (s->tunnel == CTL_TUN_NONE)
 		return;
 	fprintf(f, "  tunnel         over %s, peer %s\n",
-	    s->tunnel == CTL_TUN_TCP ? "TCP" : "UDP",
+	    tun_name(s->tunnel, 1),
 	    s->tun_peer.sin_port == 0 ? "not known yet" :
 	    addr(&s->tun_peer, a, sizeof(a)));
 	fprintf(f, "  tunnel queue   %llu bytes for the peer; GRE dropped (TCP "
@@ -326,7 +401,7 @@ json_session(FILE *f, const struct ctl_session *s)
 	json_addr(f, "server_local", &s->server_local);
 	if (s->tunnel != CTL_TUN_NONE) {
 		fprintf(f, ",\"tunnel\":{\"over\":\"%s\",",
-		    s->tunnel == CTL_TUN_TCP ? "tcp" : "udp");
+		    tun_name(s->tunnel, 0));
 		json_addr(f, "peer", &s->tun_peer);
 		fprintf(f, ",\"queued\":%llu,\"dropped\":{\"to_client\":%llu,"
 		    "\"to_server\":%llu}}", U(s->tun_queued),
@@ -571,4 +646,29 @@ out_end(struct out *o)
 		break;
 	}
 	fflush(o->f);
+}
+
+/*
+ * The answer to kill, reload and log: the message on standard output when
+ * done, on err when refused or failed.  In JSON on standard output either
+ * way, and on err as text when refused.  Returns the exit status.
+ */
+int
+out_result(FILE *f, FILE *err, int json, const struct ctl_result *r)
+{
+	char	v[TEXT_VIS_SIZE(sizeof(r->msg))];
+
+	if (json) {
+		fprintf(f, "{\"ok\":%s,\"message\":", r->ok ? "true" : "false");
+		json_string(f, r->msg);
+		fprintf(f, "}\n");
+	}
+	text_vis(v, sizeof(v), r->msg);
+	if (!r->ok) {
+		fprintf(err, "pptpproxyctl: %s\n", v);
+		return (1);
+	}
+	if (!json)
+		fprintf(f, "%s\n", v);
+	return (0);
 }

@@ -196,18 +196,7 @@ main(int argc, char *argv[])
 			case CTL_RESULT:
 				get(&imsg, &r, sizeof(r));
 				r.msg[sizeof(r.msg) - 1] = '\0';
-				if (json) {
-					printf("{\"ok\":%s,\"message\":",
-					    r.ok ? "true" : "false");
-					json_string(stdout, r.msg);
-					printf("}\n");
-				} else if (r.ok)
-					printf("%s\n", r.msg);
-				if (!r.ok) {
-					fprintf(stderr, "pptpproxyctl: %s\n",
-					    r.msg);
-					rc = 1;
-				}
+				rc = out_result(stdout, stderr, json, &r);
 				done = 1;
 				break;
 			default:

@@ -57,8 +57,15 @@ void	out_session(struct out *, const struct ctl_session *);
 void	out_call(struct out *, const struct ctl_call *);
 void	out_end(struct out *);
 void	out_free(struct out *);
-/* Escaping, by the rules of each format. */
+int	out_result(FILE *, FILE *, int, const struct ctl_result *);
+/*
+ * Escaping, by the rules of each format.  Every string from the daemon
+ * goes through one of them: the control relay that sent it is not
+ * trusted with root's terminal.
+ */
 void	json_string(FILE *, const char *);
 void	prom_label(FILE *, const char *);
+char	*text_vis(char *, size_t, const char *);
+#define TEXT_VIS_SIZE(n)	(4 * (n) + 1)	/* text_vis() of n bytes */
 
 #endif /* PPTPPROXYCTL_H */

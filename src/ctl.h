@@ -178,10 +178,16 @@ ctl_req_name(uint32_t type)
 	return ("an unknown request");
 }
 
+/*
+ * The names of the states, for pptpproxyctl(8), which takes the number from
+ * the daemon: any number, so the bound is checked.  The tables are of the
+ * enums' size, so that a state added without a name is a NULL the unit
+ * test finds, and a name too many a compiler warning.
+ */
 static inline const char *
 ctl_state_name(uint32_t s)
 {
-	static const char *const names[] = {
+	static const char *const names[CTL_S_MAX] = {
 		"acl-check", "connecting", "relaying", "closing", "stopping",
 		"waiting"
 	};
@@ -192,7 +198,7 @@ ctl_state_name(uint32_t s)
 static inline const char *
 ctl_call_state_name(uint32_t s)
 {
-	static const char *const names[] = {
+	static const char *const names[CTL_C_MAX] = {
 		"requested", "up", "clearing"
 	};
 

@@ -131,9 +131,63 @@ test_escapes(void)
 	free(s);
 	prom_label(mem_open(&m), "a\"b\\c\nd\te{},=");
 	s = mem_close(&m);
-	CHECK(strcmp(s, "\"a\\\"b\\\\c\\nd\te{},=\"") == 0,
+	CHECK(strcmp(s, "\"a\\\"b\\\\c\\nd\\\\011e{},=\"") == 0,
 	    "Prometheus label escapes: %s", s);
 	free(s);
+	/* No other control byte, and no byte from 0x80 up, passes. */
+	prom_label(mem_open(&m), "\033[2J\r\b\177\x9b\xc3\xa9 x");
+	s = mem_close(&m);
+	CHECK(strcmp(s, "\"\\\\033[2J\\\\015\\\\010\\\\177\\\\233"
+	    "\\\\303\\\\251 x\"") == 0, "Prometheus label, control and "
+	    "high bytes: %s", s);
+	free(s);
+}
+
+/* Text for the terminal: printable ASCII as it is, the rest in octal. */
+static void
+test_vis(void)
+{
+	static const char	 ordinary[] = "office-1 vpn.example.com "
+	    "!\"#$%&'()*+,-./09:;<=>?@AZ[]^_`az{|}~";
+	char			 v[TEXT_VIS_SIZE(CTL_NAME_MAX)], small[7];
+	char			 name[CTL_NAME_MAX];
+
+	CHECK(strcmp(text_vis(v, sizeof(v), ordinary), ordinary) == 0,
+	    "text_vis: printable ASCII as it is: %s", v);
+	CHECK(strcmp(text_vis(v, sizeof(v), ""), "") == 0,
+	    "text_vis: empty");
+	text_vis(v, sizeof(v), "a\033[2J\rb\bc\177d\x9b\x80\xff\\f\t\n"
+	    "\001\037\xc3\xa9");
+	CHECK(strcmp(v, "a\\033[2J\\015b\\010c\\177d\\233\\200\\377"
+	    "\\\\f\\011\\012\\001\\037\\303\\251") == 0,
+	    "text_vis: ESC, CR, backspace, DEL, C1, high bytes, backslash, "
+	    "tab, newline: %s", v);
+	/* Whole escapes only, and always a NUL. */
+	CHECK(strcmp(text_vis(small, 6, "ab\033cd"), "ab") == 0,
+	    "text_vis: an escape that does not fit is left out: %s", small);
+	CHECK(strcmp(text_vis(small, 7, "ab\033cd"), "ab\\033") == 0,
+	    "text_vis: one that fits is in: %s", small);
+	CHECK(strcmp(text_vis(small, sizeof(small), "abcdefgh"), "abcdef")
+	    == 0, "text_vis: cut like strlcpy: %s", small);
+	/* A name the daemon filled with escapes is shown whole. */
+	memset(name, 0x9b, sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	CHECK(strlen(text_vis(v, sizeof(v), name)) == 4 * (sizeof(name) - 1) &&
+	    strncmp(v + 4 * (sizeof(name) - 2), "\\233", 5) == 0,
+	    "text_vis: TEXT_VIS_SIZE holds the worst case: %zu", strlen(v));
+}
+
+/* How many times w is in t. */
+static int
+count(const char *t, const char *w)
+{
+	int	n = 0;
+
+	while ((t = strstr(t, w)) != NULL) {
+		n++;
+		t++;
+	}
+	return (n);
 }
 
 static void
@@ -279,6 +333,56 @@ test_sessions(void)
 	    "keeping up): 7 to the client, 8000 to the server\n") != NULL,
 	    "show session, a tunnel over TCP");
 	free(t);
+
+	/*
+	 * What a control relay taken over could send: terminal escapes and
+	 * a carriage return in the proxy's name, numbers no state has.  The
+	 * column keeps its 15 bytes, in whole escapes.
+	 */
+	rows(&s, &c, 5);
+	strlcpy(s.proxy, "\033[2Jpwned\r", sizeof(s.proxy));
+	s.state = CTL_S_MAX;
+	s.tunnel = 7;
+	c.state = CTL_C_MAX;
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SESSIONS);
+	out_session(&o, &s);
+	out_call(&o, &c);
+	s.state = UINT32_MAX;
+	c.state = UINT32_MAX;
+	out_session(&o, &s);
+	out_call(&o, &c);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strstr(t, "\n5      192.0.2.10:40000      \\033[2Jpwned    "
+	    "198.51.100.2:1723     unknown        12s      3s     1"
+	    "          100/1000          200/2000 tunnel unknown -\n       "
+	    "call 1 unknown 10s: ") != NULL && strchr(t, '\033') == NULL &&
+	    strchr(t, '\r') == NULL, "show sessions, a hostile row: %s", t);
+	CHECK(count(t, " unknown        12s      3s ") == 2 &&
+	    count(t, "\n       call 1 unknown 10s: client Call ID 11 (shown "
+	    "to the server as 12), server Call ID 13 (shown to the client as "
+	    "14); GRE to client 60/600, to server 70/700\n") == 2,
+	    "show sessions, states out of range (the last, UINT32_MAX)");
+	free(t);
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SESSION);
+	out_session(&o, &s);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strncmp(t, "session 5\n  proxy          \\033[2Jpwned\\015\n"
+	    "  client         192.0.2.10:40000 (to 192.0.2.1:1723)\n", 91)
+	    == 0 && strstr(t, "\n  state          unknown\n") != NULL &&
+	    strstr(t, "\n  tunnel         over unknown, peer not known yet\n")
+	    != NULL, "show session, a hostile row: %s", t);
+	free(t);
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SESSION);
+	out_session(&o, &s);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strncmp(t, "{\"session\":{\"id\":5,\"proxy\":\"\\u001b[2Jpwned"
+	    "\\r\",", 45) == 0 && strstr(t, ",\"tunnel\":{\"over\":\"unknown\","
+	    "\"peer\":") != NULL && strstr(t, ",\"state\":\"unknown\",") !=
+	    NULL, "show session -j, a hostile row: %s", t);
+	free(t);
 }
 
 static void
@@ -352,6 +456,45 @@ test_summary(void)
 	    "\"wrong_source\":5},\"errors\":{\"receive\":0,\"send\":1}}}\n")
 	    == 0, "show summary -j: %s", t);
 	free(t);
+
+	/* Text: an ordinary proxy, then one with escapes in its names. */
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SUMMARY);
+	proxy_row(&pr, "office");
+	out_proxy(&o, &pr);
+	proxy_row(&pr, "\033[2J\033[Hroot\r");
+	strlcpy(pr.server_host, "vpn\b\b\bevil\x9b", sizeof(pr.server_host));
+	pr.listening = 0;
+	out_proxy(&o, &pr);
+	out_gre(&o, &g);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "proxy office: 192.0.2.1:1723 -> 198.51.100.2:1723 "
+	    "(vpn.example.com)\n"
+	    "  sessions up 3, calls up 2, calls set up 9\n"
+	    "  connections accepted 5, refused by acl 7, by limit 8, failed to "
+	    "the server 6\n"
+	    "  GRE to clients 11 packets 1100 bytes, to the server 22 packets "
+	    "2200 bytes, wrong source 4\n"
+	    "  tunnels over TCP dropped GRE (not keeping up): 15 packets to "
+	    "clients, 16 to the server\n"
+	    "\n"
+	    "proxy \\033[2J\\033[Hroot\\015: 192.0.2.1:1723 -> "
+	    "198.51.100.2:1723 (vpn\\010\\010\\010evil\\233) (no longer "
+	    "configured)\n"
+	    "  sessions up 3, calls up 2, calls set up 9\n"
+	    "  connections accepted 5, refused by acl 7, by limit 8, failed to "
+	    "the server 6\n"
+	    "  GRE to clients 11 packets 1100 bytes, to the server 22 packets "
+	    "2200 bytes, wrong source 4\n"
+	    "  tunnels over TCP dropped GRE (not keeping up): 15 packets to "
+	    "clients, 16 to the server\n"
+	    "\n"
+	    "GRE forwarder: 4 Call IDs routed (1 by the kernel), 33 packets "
+	    "3300 bytes forwarded in user space\n"
+	    "  dropped: 2 malformed, 3 unknown Call ID, 5 wrong source; "
+	    "errors: 0 receiving, 1 sending\n") == 0,
+	    "show summary, ordinary and hostile names: %s", t);
+	free(t);
 }
 
 /* Every line of text that is not "# " is NAME[{LABELS}] VALUE. */
@@ -397,12 +540,22 @@ test_metrics(void)
 	pr.listening = 0;
 	pr.accepted = 50;
 	out_proxy(&o, &pr);
+	/* A name a control relay taken over could send. */
+	proxy_row(&pr, "\033[2J\r\b\177\x9bx\n");
+	out_proxy(&o, &pr);
 	gre_row(&g);
 	out_gre(&o, &g);
 	out_end(&o);
 	out_free(&o);
 	t = mem_close(&m);
 	CHECK(metrics_lines_ok(t), "metrics: every line well formed");
+	CHECK(strstr(t, "\npptpproxy_sessions{proxy=\"lab\"} 3\n"
+	    "pptpproxy_sessions{proxy=\"\\\\033[2J\\\\015\\\\010\\\\177"
+	    "\\\\233x\\n\"} 3\n") != NULL && strstr(t, "\npptpproxy_proxy_info"
+	    "{proxy=\"\\\\033[2J\\\\015\\\\010\\\\177\\\\233x\\n\",listen="
+	    "\"192.0.2.1:1723\",server=\"198.51.100.2:1723\"} 1\n") != NULL &&
+	    strpbrk(t, "\033\r\b\177\x9b") == NULL,
+	    "metrics: a label with control and high bytes, escaped");
 	CHECK(strstr(t, "# HELP pptpproxy_connections_accepted_total "
 	    "Control connections accepted.\n# TYPE "
 	    "pptpproxy_connections_accepted_total counter\n"
@@ -471,14 +624,107 @@ test_readonly(void)
 	    "requests named for the refusal");
 }
 
+/*
+ * The states' names by number: a name for each, "unknown" for any number
+ * past them, which only a daemon gone wrong sends.
+ */
+static void
+test_state_names(void)
+{
+	uint32_t	s;
+	int		named = 0;
+
+	for (s = 0; s < CTL_S_MAX; s++)
+		named += ctl_state_name(s) != NULL &&
+		    strcmp(ctl_state_name(s), "unknown") != 0;
+	CHECK(named == CTL_S_MAX, "every session state named (%d of %d)",
+	    named, CTL_S_MAX);
+	CHECK(strcmp(ctl_state_name(CTL_S_RELAY), "relaying") == 0 &&
+	    strcmp(ctl_state_name(CTL_S_WAITING), "waiting") == 0,
+	    "session states: the names the manual gives");
+	CHECK(strcmp(ctl_state_name(CTL_S_MAX), "unknown") == 0 &&
+	    strcmp(ctl_state_name(CTL_S_MAX + 1), "unknown") == 0 &&
+	    strcmp(ctl_state_name(UINT32_MAX), "unknown") == 0,
+	    "session state out of range: unknown");
+	named = 0;
+	for (s = 0; s < CTL_C_MAX; s++)
+		named += ctl_call_state_name(s) != NULL &&
+		    strcmp(ctl_call_state_name(s), "unknown") != 0;
+	CHECK(named == CTL_C_MAX, "every call state named (%d of %d)",
+	    named, CTL_C_MAX);
+	CHECK(strcmp(ctl_call_state_name(CTL_C_CLEARING), "clearing") == 0,
+	    "call states: the names the manual gives");
+	CHECK(strcmp(ctl_call_state_name(CTL_C_MAX), "unknown") == 0 &&
+	    strcmp(ctl_call_state_name(CTL_C_MAX + 1), "unknown") == 0 &&
+	    strcmp(ctl_call_state_name(UINT32_MAX), "unknown") == 0,
+	    "call state out of range: unknown");
+}
+
+/*
+ * The answer to kill, reload and log: on standard output when done, on
+ * standard error when not, the message's control bytes escaped.
+ */
+static void
+test_result(void)
+{
+	struct ctl_result	 r;
+	struct mem		 m, e;
+	char			*t, *u;
+	int			 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.ok = 1;
+	strlcpy(r.msg, "configuration reloaded", sizeof(r.msg));
+	rc = out_result(mem_open(&m), mem_open(&e), 0, &r);
+	t = mem_close(&m);
+	u = mem_close(&e);
+	CHECK(rc == 0 && strcmp(t, "configuration reloaded\n") == 0 &&
+	    *u == '\0', "result, done: %s", t);
+	free(t);
+	free(u);
+
+	/* A line forged over the last, a screen cleared, a title set. */
+	strlcpy(r.msg, "done\r\033[1A\033[2Kforged\b\177\x9b\033]0;t\007",
+	    sizeof(r.msg));
+	rc = out_result(mem_open(&m), mem_open(&e), 0, &r);
+	t = mem_close(&m);
+	u = mem_close(&e);
+	CHECK(rc == 0 && strcmp(t, "done\\015\\033[1A\\033[2Kforged\\010"
+	    "\\177\\233\\033]0;t\\007\n") == 0 && *u == '\0',
+	    "result, done, hostile: %s", t);
+	free(t);
+	free(u);
+	r.ok = 0;
+	rc = out_result(mem_open(&m), mem_open(&e), 0, &r);
+	t = mem_close(&m);
+	u = mem_close(&e);
+	CHECK(rc == 1 && *t == '\0' && strcmp(u, "pptpproxyctl: done\\015"
+	    "\\033[1A\\033[2Kforged\\010\\177\\233\\033]0;t\\007\n") == 0,
+	    "result, refused, hostile, on standard error: %s", u);
+	free(t);
+	free(u);
+	rc = out_result(mem_open(&m), mem_open(&e), 1, &r);
+	t = mem_close(&m);
+	u = mem_close(&e);
+	CHECK(rc == 1 && strcmp(t, "{\"ok\":false,\"message\":\"done\\r"
+	    "\\u001b[1A\\u001b[2Kforged\\u0008\\u007f\x9b\\u001b]0;t"
+	    "\\u0007\"}\n") == 0 && strncmp(u, "pptpproxyctl: done\\015", 22)
+	    == 0, "result -j, refused, hostile: %s", t);
+	free(t);
+	free(u);
+}
+
 int
 main(void)
 {
 	test_parser();
 	test_escapes();
+	test_vis();
 	test_sessions();
 	test_summary();
 	test_metrics();
 	test_readonly();
+	test_state_names();
+	test_result();
 	CHECK_DONE();
 }
