@@ -8,27 +8,47 @@
 # process, all its threads; tracing slows everything, so the rates and
 # times of a traced run mean little, the counts are exact).
 #
-#	sh regress/bench/setup_cost.sh [-Os] [-o] [-C concurrency]
-#	    [-d seconds] [pptpproxy]
+#	sh regress/bench/setup_cost.sh [-OsP] [-o] [-F] [-f flags]
+#	    [-C concurrency] [-d seconds] [pptpproxy]
 #
 # -o: gre offload yes.  -O: the binary is not ours but the original
 # pptpproxy 2.9 (one process, two threads; no -s control socket, no -f
 # configuration file, no limits): started as "binary -n -l log -p ...".
-# Default: build/pptpproxy, 1 at a time, 3 s.
+# -F: the floor instead of pptpproxy: build/tools/bench_floor, a bare TCP
+# relay parsing nothing (one process, "floor" in the table), started in
+# the firewall namespace on the same addresses, with the flags -f gives
+# (default "-D -c 352": deferred accept, the client's first bytes read at
+# accept, both connections closed once the Stop-Control-Connection-Reply
+# has gone to the client, as pptpproxy's relay does; -f "" for none).  Its
+# CPU a setup is what terminating the two TCP connections of a setup in
+# user space costs at the least; see regress/bench/README.  Through it
+# GRE goes nowhere, so bench_gen's check call after the setups fails
+# (verify_ok=no, about 2 s of retries), which changes no figure.
+# -P: pinned, bench_gen and bench_refl on CPU 0 and the relay's processes
+# on CPU 1 (taskset; as bench.sh's [p] figures), so that the tools
+# neither preempt the relay nor take its CPU.
+# Default: build/pptpproxy, 1 at a time, 3 s, not pinned.
+# Also printed: the firewall namespace's TCP segments a setup, in, out,
+# retransmitted and resets (/proc/net/snmp), the same for every relay
+# that makes the same exchange.
 set -u
 umask 022
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 TOOLS=$top/$B/tools
-TRACE=0 OFFL=no C=1 D=3 ORIG=0
-while getopts OsoC:d: o; do
+TRACE=0 OFFL=no C=1 D=3 ORIG=0 PIN=0 FLOOR=0 FFLAGS="-D -c 352"
+while getopts OsPoFf:C:d: o; do
 	case $o in
 	O) ORIG=1 ;;
 	s) TRACE=1 ;;
+	P) PIN=1 ;;
 	o) OFFL=yes ;;
+	F) FLOOR=1 ;;
+	f) FFLAGS=$OPTARG ;;
 	C) C=$OPTARG ;;
 	d) D=$OPTARG ;;
-	*) echo "usage: setup_cost.sh [-Os] [-o] [-C n] [-d s] [pptpproxy]" >&2
+	*) echo "usage: setup_cost.sh [-OsP] [-o] [-F] [-f flags] [-C n]" \
+	       "[-d s] [pptpproxy]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -37,6 +57,12 @@ PROXY=${1:-$top/$B/pptpproxy}
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 [ $ORIG = 1 ] && [ $OFFL = yes ] &&
     { echo "-o: the original has no gre offload" >&2; exit 2; }
+[ $ORIG = 1 ] && [ $FLOOR = 1 ] &&
+    { echo "-O and -F: one or the other" >&2; exit 2; }
+[ $PIN = 0 ] || command -v taskset >/dev/null ||
+    { echo "-P needs taskset" >&2; exit 1; }
+T0=
+[ $PIN = 1 ] && T0="taskset -c 0"
 [ $TRACE = 0 ] || command -v strace >/dev/null ||
     { echo "-s needs strace" >&2; exit 1; }
 P=ps$$
@@ -80,9 +106,13 @@ done
 printf 'limit connections 40000\nlimit connections per-address 40000\n' \
     >"$W/conf"
 printf 'limit calls 4\ngre offload %s\n' $OFFL >>"$W/conf"
-ip netns exec $NS "$TOOLS/bench_refl" -S "$W/refl.stat" >"$W/refl.log" 2>&1 &
+ip netns exec $NS $T0 "$TOOLS/bench_refl" -S "$W/refl.stat" >"$W/refl.log" 2>&1 &
 RP=$!
-if [ $ORIG = 1 ]; then
+if [ $FLOOR = 1 ]; then
+	# shellcheck disable=SC2086	# the flags are words
+	ip netns exec $NF "$TOOLS/bench_floor" $FFLAGS 192.0.2.1:1723 \
+	    198.51.100.2:1723 >"$W/proxy.out" 2>&1 &
+elif [ $ORIG = 1 ]; then
 	# No control socket, no configuration file and no limits; -n: in
 	# the foreground (it logs a line at each connection's start and end)
 	ip netns exec $NF "$PROXY" -n -l "$W/proxy.log" \
@@ -103,9 +133,18 @@ sleep 0.5
 kill -0 $PP 2>/dev/null ||
     { echo "$PROXY did not start:" >&2; cat "$W/proxy.out" >&2; exit 1; }
 PIDS="$PP $(pgrep -P $PP | tr '\n' ' ')"
+if [ $PIN = 1 ]; then
+	for p in $PIDS; do
+		taskset -a -p -c 1 "$p" >/dev/null || exit 1
+	done
+fi
 title() {
 	if [ $ORIG = 1 ]; then
 		echo "orig"
+		return
+	fi
+	if [ $FLOOR = 1 ]; then
+		echo "floor"
 		return
 	fi
 	tr '\0' ' ' <"/proc/$1/cmdline" | sed 's/^pptpproxy: //; s/ *\.* *$//'
@@ -129,10 +168,17 @@ if [ $TRACE = 1 ]; then
 	done
 	sleep 1
 fi
+# the firewall's TCP InSegs, OutSegs, RetransSegs and OutRsts
+segs() {
+	ip netns exec $NF awk '/^Tcp:/ && $2 ~ /^[0-9]/ {
+	    print $11, $12, $13, $15 }' /proc/net/snmp
+}
+segs >"$W/g0"
 snap >"$W/s0"
-line=$(ip netns exec $NC "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C "$C" \
+line=$(ip netns exec $NC $T0 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C "$C" \
     -d "$D" -v 100 -W 0.5)
 snap >"$W/s1"
+segs >"$W/g1"
 if [ $TRACE = 1 ]; then
 	for p in $STR; do kill -INT "$p"; done
 	wait $STR 2>/dev/null
@@ -142,7 +188,8 @@ n=$(echo "$line" | tr ' ' '\n' | sed -n 's/^setups=//p')
 [ -n "$n" ] && [ "$n" -gt 0 ] || { echo "no setups: $line" >&2; exit 1; }
 echo "$n setups, $(echo "$line" | tr ' ' '\n' |
     sed -n 's/^setups_per_s=//p')/s, $C at a time$([ $TRACE = 1 ] &&
-    echo ', traced')"
+    echo ', traced')$([ $PIN = 1 ] && echo ', pinned')$([ $FLOOR = 1 ] &&
+    echo ", floor relay $FFLAGS")"
 printf "%-8s %8s %12s %12s %12s\n" process threads "wake-ups" "preempted" \
     "CPU us"
 join "$W/s0" "$W/s1" | awk -v n="$n" -v names="$(for p in $PIDS; do
@@ -155,6 +202,10 @@ join "$W/s0" "$W/s1" | awk -v n="$n" -v names="$(for p in $PIDS; do
     END { printf "%-8s %8s %12.2f %12.2f %12.1f\n", "all", "", sv, sw, st }'
 echo "(per setup: voluntary and involuntary context switches, time on a CPU;"
 echo " each process's threads summed)"
+paste "$W/g0" "$W/g1" | awk -v n="$n" '{
+    printf "firewall TCP segments per setup: %.1f in, %.1f out, ",
+	($5 - $1) / n, ($6 - $2) / n
+    printf "%.2f retransmitted, %.2f resets\n", ($7 - $3) / n, ($8 - $4) / n }'
 [ $TRACE = 1 ] || exit 0
 for p in $PIDS; do
 	echo "system calls per setup, $(title $p):"
