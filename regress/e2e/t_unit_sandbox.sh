@@ -7,8 +7,10 @@
 #     namespace of its own, unshare -m);
 #   CapabilityBoundingSet=: the bounding set cut to the unit's list
 #     before the exec (setpriv), so root gains nothing else.
-# With the control socket and a restricted one of group nogroup in /run
-# (where the unit lets the daemon write), -t passes, the daemon starts,
+# -t fails, saying why, with the control socket in a directory the unit
+# leaves read-only.  With the control socket and a restricted one of
+# group nogroup in /run (where the unit lets the daemon write), -t
+# passes, the daemon starts,
 # a pptp-linux call goes through to pptpd, pptpproxyctl answers on both
 # sockets, and SIGTERM ends it with status 0, both sockets removed.
 # Not emulated: the unit's seccomp-based settings (RestrictAddressFamilies,
@@ -84,6 +86,14 @@ strict() {
 # The view is what it should be: the build tree is read-only, /run not.
 strict sh -c "touch '$TMP/probe'" 2>/dev/null &&
     fail "a file could be made outside the unit's writable paths"
+# -t says so, where the unit's ExecStartPre runs it, when the control
+# socket's directory is read-only there.
+strict sed "s|\"/run/|\"$TMP/|" "$TMP/unit.conf" >"$TMP/ro.conf"
+strict "$PPTPPROXY" -t -f "$TMP/ro.conf" >"$TMP/ro.out" 2>&1 &&
+    fail "-t passed with the control socket in a read-only directory"
+said="the daemon could not make the socket there: Read-only file system"
+grep -q "control socket directory $TMP: $said" "$TMP/ro.out" ||
+    fail "-t on a read-only socket directory: $(cat "$TMP/ro.out")"
 for p in $rw; do
 	strict sh -c "touch '$p/pptpproxy-$PFX.probe' &&
 	    rm '$p/pptpproxy-$PFX.probe'" ||
