@@ -171,8 +171,11 @@ check_ctl_dir(const char *path, int restricted, check_report_fn report)
 		say(report, 1, "%s directory %s is writable by others "
 		    "(sticky): another user can take the name %s while no "
 		    "pptpproxy runs", what, dir, path);
-	/* A read-only mount (a service manager's view of the system). */
-	if (access(dir, W_OK) == -1) {
+	/*
+	 * A read-only mount (a service manager's view of the system); -t
+	 * run by another user than root is told of nothing else here.
+	 */
+	if (access(dir, W_OK) == -1 && (errno == EROFS || geteuid() == 0)) {
 		say(report, 0, "%s directory %s: the daemon could not make "
 		    "the socket there: %s", what, dir, strerror(errno));
 		return (-1);
