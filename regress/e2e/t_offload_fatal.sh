@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
 [ "$(uname -s)" = Linux ] || skip "Linux only"
-make -s -C "$top" B=build/test CPPFLAGS=-DPPTPPROXY_TEST build/test/pptpproxy \
+make -s -C "$top" testbuild \
     >"$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
 lab_topology 1
 lab_pptpd

@@ -16,8 +16,8 @@ PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
 [ "$(uname -s)" = Linux ] || skip "Linux only"
 # Build the test binary (incremental) if make test has not.
-make -s -C "$top" B=build/test CPPFLAGS=-DPPTPPROXY_TEST build/test/pptpproxy \
-    > "$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
+make -s -C "$top" testbuild \
+    >"$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
 
 lab_topology 1
 

@@ -8,8 +8,8 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
-make -s -C "$top" B=build/test CPPFLAGS=-DPPTPPROXY_TEST build/test/pptpproxy \
-    > "$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
+make -s -C "$top" testbuild \
+    >"$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
 lab_topology 1
 lab_pptpd
 # An ACL command, without the cache, so that each session's number also
