@@ -2568,7 +2568,7 @@ control_main(int debug)
 	int			 ctl_fd = -1, ctl_rfd = -1;
 
 	log_procinit("control");
-	setproctitle("control");
+	os_proctitle("control");
 
 	memset(&rx, 0, sizeof(rx));
 	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1)

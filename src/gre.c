@@ -1328,7 +1328,7 @@ gre_main(int debug)
 	int			 r;
 
 	log_procinit("gre");
-	setproctitle("gre");
+	os_proctitle("gre");
 
 	/* Start-up, blocking: the raw socket, then the configuration. */
 	memset(&rx, 0, sizeof(rx));

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,12 +59,99 @@ os_closefrom(int lowfd)
 #endif
 }
 
-/* Before anything else in main(): room for process titles. */
+#ifndef __OpenBSD__
+/*
+ * Process titles on Linux, written over the strings exec(2) left: the
+ * arguments, then the environment that follows them.  The kernel shows
+ * in /proc/PID/cmdline the argument strings as they are, NULs and all,
+ * up to the end of the last; only if the last byte of them is no longer
+ * a NUL does it take the process for one that set a title and show the
+ * string from the first byte to its NUL, wherever that is.  libbsd's
+ * setproctitle() marks the end of argv[0] only, which is that byte only
+ * when there is no other argument: with some, the title came out padded
+ * with NULs and a "." to the length of the original command line.
+ */
+static char	*pt_base;	/* argv[0]: the title goes there */
+static char	*pt_argend;	/* past the NUL of the last argument */
+static char	*pt_end;	/* past the last string we may overwrite */
+
+static int
+pt_inside(const char *s)
+{
+	return ((uintptr_t)s >= (uintptr_t)pt_base &&
+	    (uintptr_t)s < (uintptr_t)pt_end);
+}
+#endif
+
+/*
+ * Before anything else in main(): room for process titles.  On Linux,
+ * libbsd's setproctitle_init() copies the environment, the arguments
+ * but the first and the program's name elsewhere, so that nothing is
+ * left pointing into the area that os_proctitle() overwrites.
+ */
 void
 os_proctitle_init(int argc, char *argv[], char *envp[])
 {
 #ifndef __OpenBSD__
+	char	*end;
+	int	 i;
+
+	if (argc < 1 || argv[0] == NULL)
+		return;
+	/* What setproctitle_init() moves: the strings as exec left them. */
+	end = argv[0] + strlen(argv[0]) + 1;
+	for (i = 1; i < argc && argv[i] == end; i++)
+		end += strlen(end) + 1;
+	if (i < argc)
+		return;		/* not laid out as exec does: no titles */
+	pt_argend = end;
+	for (i = 0; envp[i] != NULL && envp[i] == end; i++)
+		end += strlen(end) + 1;
+	pt_end = end;
+	pt_base = argv[0];
 	setproctitle_init(argc, argv, envp);
+	/* A copy it could not make (no memory): leave the area alone. */
+	if (pt_inside(getprogname()))
+		pt_base = NULL;
+	for (i = 1; i < argc; i++)
+		if (pt_inside(argv[i]))
+			pt_base = NULL;
+	for (i = 0; environ != NULL && environ[i] != NULL; i++)
+		if (pt_inside(environ[i]))
+			pt_base = NULL;
+#endif
+}
+
+/*
+ * Title the process "name: title" (name: the program's), as ps(1),
+ * pgrep -f and /proc/PID/cmdline show it: those bytes and no others.
+ */
+void
+os_proctitle(const char *title)
+{
+#ifdef __OpenBSD__
+	setproctitle("%s", title);
+#else
+	size_t	 room, n;
+	int	 len;
+
+	if (pt_base == NULL)
+		return;
+	room = pt_end - pt_base;
+	/* Whatever an older title or the original strings left goes. */
+	memset(pt_base, 0, room);
+	len = snprintf(pt_base, room, "%s: %s", getprogname(), title);
+	if (len < 0)
+		return;
+	n = (size_t)len < room ? (size_t)len : room - 1;
+	/*
+	 * A title that ends before the last byte of the arguments: make
+	 * that byte non-NUL so that the kernel shows the title to its NUL
+	 * and not the NULs after it.  One that ends on it or past it (into
+	 * the environment) needs nothing.
+	 */
+	if (pt_base + n + 1 < pt_argend)
+		pt_argend[-1] = ' ';
 #endif
 }
 

@@ -16,6 +16,8 @@
 
 void		 os_closefrom(int);
 void		 os_proctitle_init(int, char *[], char *[]);
+/* The process's title: "pptpproxy: title", nothing else. */
+void		 os_proctitle(const char *);
 const char	*os_self_path(const char *);
 /* name as a shell finds it in path, made absolute into buf[PATH_MAX]. */
 const char	*os_path_search(const char *, const char *, char *);

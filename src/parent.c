@@ -1524,7 +1524,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 			fatal("sending configuration");
 
 	sandbox_parent(conf);
-	setproctitle("parent");
+	os_proctitle("parent");
 	log_info("pptpproxy %s started", PPTPPROXY_VERSION);
 	event_base_dispatch(pbase);
 	fatalx("event loop ended");

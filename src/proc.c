@@ -167,7 +167,7 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 
-	setproctitle("%s", proc_name(p));
+	os_proctitle(proc_name(p));
 
 	sandbox_prepare();
 	if (setgroups(1, &pw->pw_gid) == -1 ||

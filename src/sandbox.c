@@ -63,37 +63,21 @@ sandbox_logfile(const char *path)
 }
 
 /*
- * Let the parent exec an ACL command: the first word of the command as
- * a path, or as execvpe() finds it in the PATH the parent gives ACL
- * commands (see acl_exec() in parent.c).
+ * Let the parent exec an ACL command: its program, the first word as
+ * acl_exec() splits it, always an absolute path (the parser refuses
+ * others; no PATH is searched).
  */
 static void
 sb_unveil_cmd(const char *cmd)
 {
-	static const char	 path[] = "/usr/sbin:/usr/bin:/sbin:/bin";
-	char			 word[PATH_MAX], buf[PATH_MAX];
-	const char		*p, *e;
-	size_t			 n;
+	char	 buf[PPTPPROXY_MAX_CMD];
+	char	*argv[ACL_MAX_WORDS + 1];
 
-	cmd += strspn(cmd, " \t");
-	n = strcspn(cmd, " \t");
-	if (n == 0 || n >= sizeof(word))
+	if (strlcpy(buf, cmd, sizeof(buf)) >= sizeof(buf) ||
+	    acl_split_cmd(buf, argv, ACL_MAX_WORDS) <= 0 || argv[0][0] != '/')
 		return;
-	memcpy(word, cmd, n);
-	word[n] = '\0';
-	if (strchr(word, '/') != NULL) {
-		if (unveil(word, "x") == -1 && errno != ENOENT)
-			fatal("unveil %s", word);
-		return;
-	}
-	for (p = path; *p != '\0'; p = *e == ':' ? e + 1 : e) {
-		e = p + strcspn(p, ":");
-		if ((size_t)snprintf(buf, sizeof(buf), "%.*s/%s", (int)(e - p),
-		    p, word) >= sizeof(buf))
-			continue;
-		if (unveil(buf, "x") == -1 && errno != ENOENT)
-			fatal("unveil %s", buf);
-	}
+	if (unveil(argv[0], "x") == -1 && errno != ENOENT)
+		fatal("unveil %s", argv[0]);
 }
 
 /*
