@@ -728,10 +728,13 @@ ctl_accept(int fd, short ev, void *arg)
 		 */
 		if (!os_accept_keeps_sockopts())
 			sock_nodelay(cfd);
-		log_debug("session %llu: accepted %s on %s (%s)", SID(s),
-		    sa_str(&sin, a, sizeof(a)),
-		    sa_str(&s->side[PPTP_CLIENT].local, b, sizeof(b)),
-		    pc->name);
+		/* Its arguments cost more than the test: not formatted
+		 * for a line that is not written. */
+		if (log_getlevel() >= LOG_LVL_DEBUG)
+			log_debug("session %llu: accepted %s on %s (%s)",
+			    SID(s), sa_str(&sin, a, sizeof(a)),
+			    sa_str(&s->side[PPTP_CLIENT].local, b,
+			    sizeof(b)), pc->name);
 
 		if (acl_subnet_match(&pc->subnets, sin.sin_addr) ||
 		    acl_subnet_match(&cconf->subnets, sin.sin_addr) ||
