@@ -261,14 +261,42 @@ now_mono(void)
 	return (ts.tv_sec);
 }
 
+/* Decimal digits of v at p; p just past them. */
+static char *
+put_dec(char *p, unsigned int v)
+{
+	char	d[10];
+	int	n = 0;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	while (n > 0)
+		*p++ = d[--n];
+	return (p);
+}
+
+/*
+ * "a.b.c.d:port", as inet_ntop and "%s:%u" write it (truncated as
+ * snprintf would), written by hand: it is in every session's lines, and
+ * the stdio way cost as much as the rest of a setup's own work.
+ */
 static const char *
 sa_str(const struct sockaddr_in *sin, char *buf, size_t len)
 {
-	char	a[INET_ADDRSTRLEN];
+	char		 t[sizeof("255.255.255.255:65535")], *p = t;
+	const uint8_t	*o = (const uint8_t *)&sin->sin_addr;
+	int		 i;
 
-	if (inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a)) == NULL)
-		strlcpy(a, "?", sizeof(a));
-	snprintf(buf, len, "%s:%u", a, ntohs(sin->sin_port));
+	for (i = 0; i < 4; i++) {
+		p = put_dec(p, o[i]);
+		*p++ = i < 3 ? '.' : ':';
+	}
+	p = put_dec(p, ntohs(sin->sin_port));
+	*p = '\0';
+	if (len > 0)
+		strlcpy(buf, t, len);
 	return (buf);
 }
 
