@@ -282,7 +282,7 @@ put_dec(char *p, unsigned int v)
  * snprintf would), written by hand: it is in every session's lines, and
  * the stdio way cost as much as the rest of a setup's own work.
  */
-static const char *
+const char *
 sa_str(const struct sockaddr_in *sin, char *buf, size_t len)
 {
 	char		 t[sizeof("255.255.255.255:65535")], *p = t;

@@ -416,6 +416,9 @@ __dead void parent_main(struct pptpproxy_conf *, const struct options *);
 
 /* control.c */
 __dead void control_main(int);
+/* "a.b.c.d:port" into buf (len bytes, cut as snprintf cuts); buf. */
+struct sockaddr_in;
+const char *sa_str(const struct sockaddr_in *, char *, size_t);
 struct session;
 /* End a session gracefully: Stop-Control-Connection to both sides. */
 void	sess_stop(struct session *, const char *);
