@@ -25,12 +25,7 @@ nsx fw nft list set ip pptpproxy peers 2>&1 | grep -q "counter packets" ||
     fail "no element in the kernel while the call is up"
 kids=$(proxy_children)
 kill -USR2 "$PROXY_PID"
-i=0
-while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "the parent did not end"
+lab_gone "$PROXY_PID" 5 || fail "the parent did not end"
 wait "$PROXY_PID"
 rc=$?
 [ $rc -eq 1 ] || fail "exit status $rc, not 1"

@@ -57,12 +57,7 @@ grep "started" "$PLOG" | grep -q "pptpproxy\[$BG\]: parent: " ||
     fail "the start line does not carry the daemon's pid $BG: " \
     "$(grep started "$PLOG")"
 kill -TERM "$BG"
-_i=0
-while kill -0 "$BG" 2>/dev/null && [ $_i -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-kill -0 "$BG" 2>/dev/null && fail "daemon $BG did not stop"
+lab_gone "$BG" 10 || fail "daemon $BG did not stop"
 wait "$STRACE_PID" 2>/dev/null
 
 # 3. In the foreground, signals while it starts its children.

@@ -122,12 +122,7 @@ grep -q "sessions up" "$TMP/sum.out" || fail "show summary: $(cat "$TMP/sum.out"
 [ "$(stat -c %G "$RSOCK")" = nogroup ] ||
     fail "the restricted socket's group is $(stat -c %G "$RSOCK")"
 kill -TERM "$UNIT_PID"
-_i=0
-while kill -0 "$UNIT_PID" 2>/dev/null && [ $_i -lt 100 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
-kill -0 "$UNIT_PID" 2>/dev/null && fail "the daemon did not stop"
+lab_gone "$UNIT_PID" 10 || fail "the daemon did not stop"
 wait "$UNIT_PID"
 rc=$?
 [ $rc -eq 0 ] || fail "the daemon exited with $rc, not 0"
