@@ -458,6 +458,14 @@ test_summary(void)
 	free(t);
 
 	/* Text: an ordinary proxy, then one with escapes in its names. */
+#define PROXY_COUNTS							\
+	    "  sessions up 3, calls up 2, calls set up 9\n"		\
+	    "  connections accepted 5, refused by acl 7, by limit 8, "	\
+	    "failed to the server 6\n"					\
+	    "  GRE to clients 11 packets 1100 bytes, to the server 22 "	\
+	    "packets 2200 bytes, wrong source 4\n"			\
+	    "  tunnels over TCP dropped GRE (not keeping up): 15 "	\
+	    "packets to clients, 16 to the server\n"
 	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SUMMARY);
 	proxy_row(&pr, "office");
 	out_proxy(&o, &pr);
@@ -470,24 +478,12 @@ test_summary(void)
 	t = mem_close(&m);
 	CHECK(strcmp(t, "proxy office: 192.0.2.1:1723 -> 198.51.100.2:1723 "
 	    "(vpn.example.com)\n"
-	    "  sessions up 3, calls up 2, calls set up 9\n"
-	    "  connections accepted 5, refused by acl 7, by limit 8, failed to "
-	    "the server 6\n"
-	    "  GRE to clients 11 packets 1100 bytes, to the server 22 packets "
-	    "2200 bytes, wrong source 4\n"
-	    "  tunnels over TCP dropped GRE (not keeping up): 15 packets to "
-	    "clients, 16 to the server\n"
+	    PROXY_COUNTS
 	    "\n"
 	    "proxy \\033[2J\\033[Hroot\\015: 192.0.2.1:1723 -> "
 	    "198.51.100.2:1723 (vpn\\010\\010\\010evil\\233) (no longer "
 	    "configured)\n"
-	    "  sessions up 3, calls up 2, calls set up 9\n"
-	    "  connections accepted 5, refused by acl 7, by limit 8, failed to "
-	    "the server 6\n"
-	    "  GRE to clients 11 packets 1100 bytes, to the server 22 packets "
-	    "2200 bytes, wrong source 4\n"
-	    "  tunnels over TCP dropped GRE (not keeping up): 15 packets to "
-	    "clients, 16 to the server\n"
+	    PROXY_COUNTS
 	    "\n"
 	    "GRE forwarder: 4 Call IDs routed (1 by the kernel), 33 packets "
 	    "3300 bytes forwarded in user space\n"
@@ -495,6 +491,7 @@ test_summary(void)
 	    "errors: 0 receiving, 1 sending\n") == 0,
 	    "show summary, ordinary and hostile names: %s", t);
 	free(t);
+#undef PROXY_COUNTS
 }
 
 /* Every line of text that is not "# " is NAME[{LABELS}] VALUE. */
