@@ -58,23 +58,80 @@ callid_uniform(struct callid_pool *p, uint32_t bound)
 void
 callid_init(struct callid_pool *p)
 {
+	callid_init_range(p, 1, CALLID_N);
+}
+
+void
+callid_init_range(struct callid_pool *p, unsigned int lo, unsigned int hi)
+{
 	uint32_t	i, j;
 	uint16_t	t;
 
+	if (lo < 1)
+		lo = 1;
+	if (hi > CALLID_N)
+		hi = CALLID_N;
+	if (hi < lo)
+		hi = lo;
 	p->nrnd = 0;
-	for (i = 0; i < CALLID_N; i++)
-		p->ring[i] = (uint16_t)(i + 1);
+	p->lo = lo;
+	p->n = hi - lo + 1;
+	for (i = 0; i < p->n; i++)
+		p->ring[i] = (uint16_t)(lo + i);
 	/* Fisher-Yates. */
-	for (i = CALLID_N - 1; i > 0; i--) {
+	for (i = p->n - 1; i > 0; i--) {
 		j = callid_uniform(p, i + 1);
 		t = p->ring[i];
 		p->ring[i] = p->ring[j];
 		p->ring[j] = t;
 	}
 	p->head = 0;
-	p->count = CALLID_N;
-	memset(p->isfree, 0xff, sizeof(p->isfree));
-	CLRFREE(p, 0);
+	p->count = p->n;
+	/* Only the range's IDs are free: nothing else can be put back. */
+	memset(p->isfree, 0, sizeof(p->isfree));
+	for (i = 0; i < p->n; i++)
+		SETFREE(p, lo + i);
+}
+
+/*
+ * Relay i of n: blocks i*16/n up to (i+1)*16/n of RELAY_BLOCK_KEYS
+ * Call IDs each (0 left out).
+ */
+void
+relay_keys(unsigned int i, unsigned int n, unsigned int *lo, unsigned int *hi)
+{
+	unsigned int	blocks = 65536 / RELAY_BLOCK_KEYS;
+
+	if (n < 1 || n > RELAYS_MAX || i >= n) {
+		*lo = 1;
+		*hi = CALLID_N;
+		return;
+	}
+	*lo = i * blocks / n * RELAY_BLOCK_KEYS;
+	*hi = (i + 1) * blocks / n * RELAY_BLOCK_KEYS - 1;
+	if (*lo == 0)
+		*lo = 1;
+}
+
+unsigned int
+relay_of_key(unsigned int key, unsigned int n)
+{
+	unsigned int	i, lo, hi;
+
+	for (i = 0; i < n; i++) {
+		relay_keys(i, n, &lo, &hi);
+		if (key <= hi)
+			return (i);
+	}
+	return (0);
+}
+
+unsigned int
+relay_of_sess(uint64_t id, unsigned int n)
+{
+	if (n < 2 || id == 0)
+		return (0);
+	return ((unsigned int)((id - 1) % n));
 }
 
 int
@@ -86,11 +143,11 @@ callid_get(struct callid_pool *p, uint16_t *id)
 	if (p->count == 0)
 		return (-1);
 	reach = p->count < CALLID_REACH ? p->count : CALLID_REACH;
-	j = (p->head + callid_uniform(p, reach)) % CALLID_N;
+	j = (p->head + callid_uniform(p, reach)) % p->n;
 	t = p->ring[j];
 	p->ring[j] = p->ring[p->head];
 	p->ring[p->head] = t;
-	p->head = (p->head + 1) % CALLID_N;
+	p->head = (p->head + 1) % p->n;
 	p->count--;
 	CLRFREE(p, t);
 	*id = t;
@@ -100,9 +157,10 @@ callid_get(struct callid_pool *p, uint16_t *id)
 void
 callid_put(struct callid_pool *p, uint16_t id)
 {
-	if (id == 0 || ISFREE(p, id) || p->count >= CALLID_N)
+	if (id < p->lo || id - p->lo >= p->n || ISFREE(p, id) ||
+	    p->count >= p->n)
 		return;
-	p->ring[(p->head + p->count) % CALLID_N] = id;
+	p->ring[(p->head + p->count) % p->n] = id;
 	p->count++;
 	SETFREE(p, id);
 }

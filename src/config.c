@@ -55,6 +55,7 @@ conf_defaults(struct pptpproxy_conf *c)
 	c->ctl_rmode = DEFAULT_CTL_RMODE;
 	c->tun_port = DEFAULT_TUN_PORT;
 	c->tun_keepalive = DEFAULT_TUN_KEEPALIVE;
+	c->relays = 1;
 }
 
 struct pptpproxy_conf *

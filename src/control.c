@@ -189,10 +189,13 @@ static int			 rtab_mapped;
 static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
 static struct event		 ev_tundata;
 static int			 tun_data_fd = -1;
+static int			 link_fd[RELAYS_MAX];	/* other relays */
 #ifdef PPTPPROXY_TEST
 static struct event		 ev_usr2;
 #endif
 static uint64_t			 next_sess_id = 1;	/* never wraps */
+static struct relay_info	 relay = { 0, 1 };	/* which of how many */
+static char			 relay_name[24] = "control";
 static unsigned int		 nsessions;
 static unsigned int		 nfreed;	/* sessions, since the last trim */
 static unsigned int		 nfreed_seen;	/* nfreed at the last tick */
@@ -251,6 +254,18 @@ static void	tun_dropping(struct session *);
 static void	stop_send(struct side *, const uint8_t *, size_t);
 static void	log_session_line(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
+
+/*
+ * Of limit connections, this relay's share: the kernel spreads clients
+ * over the relays by address, each relay counts its own.
+ */
+static unsigned int
+relay_max_conn(void)
+{
+	unsigned int	max = cconf->max_conn;
+
+	return (max / relay.count + (relay.index < max % relay.count));
+}
 
 static time_t
 now_mono(void)
@@ -677,7 +692,7 @@ ctl_accept(int fd, short ev, void *arg)
 			close(cfd);
 			continue;
 		}
-		if (nsessions >= cconf->max_conn) {
+		if (nsessions >= relay_max_conn()) {
 			pstats[pstat_of(pc->name)].refused_limit++;
 			log_limited(&ll_full, "refused %s on %s: %u control "
 			    "connections already (limit connections)",
@@ -703,7 +718,9 @@ ctl_accept(int fd, short ev, void *arg)
 		}
 		ac->n++;
 		nsessions++;
-		s->id = next_sess_id++;
+		/* Each relay's own numbers (relay_of_sess()). */
+		s->id = next_sess_id;
+		next_sess_id += relay.count;
 		s->start = s->last_client = now_mono();
 		s->proxy = name_intern(pc->name);
 		s->proxy_id = pc->id;
@@ -2582,6 +2599,28 @@ ctl_sig(int sig, short ev, void *arg)
 }
 #endif
 
+/*
+ * Which relay this is, before the route table (whose part it writes
+ * depends on it) and the configuration.
+ */
+static void
+relay_start(struct imsg *imsg)
+{
+	if (imsg_get_data(imsg, &relay, sizeof(relay)) == -1 ||
+	    relay.count < 1 || relay.count > RELAYS_MAX ||
+	    relay.index >= relay.count || rtab_mapped)
+		fatalx("bad relay numbers from the parent");
+	/* Numbers n with (n - 1) % count == index, from next_sess_id on. */
+	next_sess_id -= (next_sess_id - 1) % relay.count;
+	next_sess_id += relay.index;
+	if (relay.index > 0) {
+		snprintf(relay_name, sizeof(relay_name), "control %u",
+		    relay.index);
+		log_procinit(relay_name);
+		os_proctitle(relay_name);
+	}
+}
+
 void
 control_main(int debug)
 {
@@ -2597,15 +2636,18 @@ control_main(int debug)
 		next_sess_id = strtoull(first, NULL, 10);
 #endif
 	int			 ctl_fd = -1, ctl_rfd = -1;
+	unsigned int		 i, lo, hi;
 
-	log_procinit("control");
-	os_proctitle("control");
+	log_procinit(relay_name);
+	os_proctitle(relay_name);
 
 	memset(&rx, 0, sizeof(rx));
 	if (imsgbuf_init(&iev_parent.ibuf, PROC_PARENT_FD) == -1)
 		fatal("imsgbuf_init");
 	imsgbuf_allow_fdpass(&iev_parent.ibuf);
 	log_relay_start(&iev_parent);
+	for (i = 0; i < RELAYS_MAX; i++)
+		link_fd[i] = -1;
 	while (conf == NULL) {
 		if (imsg_read_blocking(&iev_parent.ibuf, &imsg) == -1)
 			fatal("reading start-up messages from the parent");
@@ -2619,17 +2661,31 @@ control_main(int debug)
 		else if (imsg_get_type(&imsg) == IMSG_TUN_DATAFD) {
 			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no tunnel channel from the parent");
-		} else if (imsg_get_type(&imsg) == IMSG_RTABLE)
+		} else if (imsg_get_type(&imsg) == IMSG_RELAY_INFO) {
+			relay_start(&imsg);
+		} else if (imsg_get_type(&imsg) == IMSG_RELAY_LINK) {
+			i = imsg_get_id(&imsg);
+			if (i >= relay.count || i == relay.index ||
+			    (relay.index != 0 && i != 0) || link_fd[i] != -1 ||
+			    (link_fd[i] = imsg_get_fd(&imsg)) == -1)
+				fatalx("bad relay link from the parent");
+		} else if (imsg_get_type(&imsg) == IMSG_RTABLE) {
+			relay_keys(relay.index, relay.count, &lo, &hi);
 			rtab_mapped = proc_rtable(&imsg, &rtab,
-			    RT_WRITE_ROUTES);
-		else if (conf_recv(&rx, &imsg, &conf) == -1)
+			    RT_WRITE_ROUTES, lo, hi);
+		} else if (conf_recv(&rx, &imsg, &conf) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));
 		imsg_free(&imsg);
 	}
 	if (!rtab_mapped)
 		fatalx("no route table from the parent");
-	callid_init(&pool);
+	for (i = 0; i < relay.count; i++)
+		if (i != relay.index && (relay.index == 0 || i == 0) &&
+		    link_fd[i] == -1)
+			fatalx("no link to relay %u from the parent", i);
+	relay_keys(relay.index, relay.count, &lo, &hi);
+	callid_init_range(&pool, lo, hi);
 	slab_init(&sess_slab, sizeof(struct session));
 	evutil_secure_rng_init();
 	if ((cbase = event_base_new()) == NULL)
@@ -2656,6 +2712,7 @@ control_main(int debug)
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
 	ctl_init(cbase, ctl_fd, ctl_rfd);
+	ctl_links(link_fd, relay.index, relay.count);
 	if (tun_data_fd != -1) {
 		event_assign(&ev_tundata, cbase, tun_data_fd,
 		    EV_READ | EV_PERSIST, ctl_tundata_read, NULL);

@@ -222,6 +222,12 @@ ctl_init(struct event_base *base, int fd, int rfd)
 	}
 }
 
+void
+ctl_links(int *fds, unsigned int index, unsigned int count)
+{
+	(void)fds; (void)index; (void)count;
+}
+
 static const char *
 ctl_sock_name(const struct ctl_listener *l)
 {

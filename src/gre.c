@@ -1346,7 +1346,7 @@ gre_main(int debug)
 			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no tunnel channel from the parent");
 		} else if (imsg_get_type(&imsg) == IMSG_RTABLE) {
-			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS) == 1)
+			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS, 0, 0) == 1)
 				table.rt = &rtab;
 		} else if (imsg_get_type(&imsg) == IMSG_TUN_SOCKET) {
 			tun_sock_add(&imsg);

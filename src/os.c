@@ -28,6 +28,7 @@
 #endif
 #ifdef __linux__
 #include <ifaddrs.h>
+#include <linux/filter.h>
 #endif
 
 #include "os.h"
@@ -453,6 +454,92 @@ os_freebind(int fd)
 #else
 	/* OpenBSD's SO_BINDANY is for pf divert-to, not for this. */
 	(void)fd;
+	errno = ENOPROTOOPT;
+	return (-1);
+#endif
+}
+
+/*
+ * Several control relays.  Linux: listening sockets of one address and
+ * port, each with SO_REUSEPORT, form a group the kernel hands each new
+ * connection to one of; a classic BPF program on the group picks which,
+ * here by the client's address alone (os_relay_pick()), so that every
+ * connection of one client reaches the same relay and its per-address
+ * limits stay exact.  OpenBSD's SO_REUSEPORT does not spread connections
+ * so: one relay there.
+ */
+unsigned int
+os_relays_max(void)
+{
+#if defined(__linux__) && defined(SO_ATTACH_REUSEPORT_CBPF)
+	return (16);
+#else
+	return (1);
+#endif
+}
+
+unsigned int
+os_relays_auto(void)
+{
+	long	n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if ((unsigned long)n > os_relays_max())
+		n = (long)os_relays_max();
+	return ((unsigned int)n);
+}
+
+int
+os_reuseport(int fd)
+{
+#ifdef SO_REUSEPORT
+	int	one = 1;
+
+	return (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+#else
+	(void)fd;
+	errno = ENOPROTOOPT;
+	return (-1);
+#endif
+}
+
+/* The relay (of n) a client address (network order) goes to. */
+unsigned int
+os_relay_pick(uint32_t addr, unsigned int n)
+{
+	uint32_t	h = ntohl(addr) * 2654435761U;
+
+	return (n < 2 ? 0 : (h >> 16) % n);
+}
+
+int
+os_reuseport_steer(int fd, unsigned int n)
+{
+#if defined(__linux__) && defined(SO_ATTACH_REUSEPORT_CBPF)
+	/*
+	 * The program runs on the SYN with its data at the TCP payload;
+	 * SKF_NET_OFF reaches back to the IP header, the source address at
+	 * 12.  The same sum as os_relay_pick(), in 32 bits.
+	 */
+	struct sock_filter	code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 2654435761U),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+		BPF_STMT(BPF_RET | BPF_A, 0)
+	};
+	struct sock_fprog	prog;
+
+	if (n < 2)
+		return (0);
+	prog.len = sizeof(code) / sizeof(code[0]);
+	prog.filter = code;
+	return (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog)));
+#else
+	(void)fd;
+	(void)n;
 	errno = ENOPROTOOPT;
 	return (-1);
 #endif

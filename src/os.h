@@ -14,6 +14,8 @@
 
 #include <netinet/in.h>
 
+#include <stdint.h>
+
 void		 os_closefrom(int);
 void		 os_proctitle_init(int, char *[], char *[]);
 /* The process's title: "pptpproxy: title", nothing else. */
@@ -58,6 +60,19 @@ int		 os_freebind(int);
  * system cannot).
  */
 int		 os_listen_defer(int, int);
+/*
+ * Several control relays: how many the system can spread connections
+ * over (1: none), how many "relays auto" means (the CPUs online, at most
+ * that); SO_REUSEPORT on a socket before its bind; the steering of a
+ * group of n such listening sockets, set on one of them (the kernel
+ * hands a connection from addr to the os_relay_pick(addr, n)th socket
+ * to listen).  -1 on error (errno set).
+ */
+unsigned int	 os_relays_max(void);
+unsigned int	 os_relays_auto(void);
+int		 os_reuseport(int);
+int		 os_reuseport_steer(int, unsigned int);
+unsigned int	 os_relay_pick(uint32_t, unsigned int);
 /* The highest descriptor limit a process of ours may be given. */
 rlim_t		 os_nofile_max(void);
 

@@ -157,6 +157,7 @@ static void	 block_free(void);
 %token	FACILITY
 %token	CACHE
 %token	ACCEPT KEEPALIVE TUNNEL UDPPORT
+%token	RELAYS
 %token	ERROR
 %token	<v.string>	STRING
 %token	<v.number>	NUMBER
@@ -378,6 +379,17 @@ main		: USER STRING {
 				conf->ctl_rmode = rs.mode;
 			}
 			free($3);
+		}
+		| RELAYS NUMBER {
+			if (check_num($2, 1, RELAYS_MAX, "relays") == 0)
+				conf->relays = (unsigned int)$2;
+		}
+		| RELAYS STRING {
+			if (strcmp($2, "auto") == 0)
+				conf->relays = 0;
+			else
+				yyerror("relays %s: a number or auto", $2);
+			free($2);
 		}
 		| GRE OFFLOAD STRING {
 			if (strcmp($3, "yes") == 0)
@@ -705,6 +717,7 @@ lookup(const char *s)
 		{ "per-address",	PERADDRESS },
 		{ "port",		PORT },
 		{ "proxy",		PROXY },
+		{ "relays",		RELAYS },
 		{ "restricted",		RESTRICTED },
 		{ "server",		SERVER },
 		{ "socket",		SOCKET },

@@ -75,7 +75,8 @@ void		 pptp_put16(uint8_t *, size_t, size_t, uint16_t);
 
 /*
  * Call-ID pool shared by every connection of the process: a ring of the
- * free IDs 1..65535 in random order; IDs come off the head (drawn among
+ * free IDs (1..65535, or the range of one relay of several) in random
+ * order; IDs come off the head (drawn among
  * the first 1024 at random) and go back at the tail, so an ID is not seen
  * again until most others have been used.  isfree mirrors the ring: an ID
  * put back twice goes in once, and callid_isfree() is O(1).  The draws'
@@ -86,6 +87,7 @@ void		 pptp_put16(uint8_t *, size_t, size_t, uint16_t);
 #define CALLID_RND	64
 struct callid_pool {
 	uint16_t	ring[65535];
+	uint32_t	lo, n;		/* IDs lo..lo+n-1 */
 	uint32_t	head;
 	uint32_t	count;		/* free IDs */
 	uint8_t		isfree[65536 / 8];	/* bit per ID: in the ring */
@@ -94,12 +96,29 @@ struct callid_pool {
 	uint64_t	refills;		/* arc4random_buf() calls */
 };
 void		 callid_init(struct callid_pool *);
+/* The same with IDs lo..hi only (1 <= lo <= hi <= 65535). */
+void		 callid_init_range(struct callid_pool *, unsigned int,
+		    unsigned int);
 int		 callid_get(struct callid_pool *, uint16_t *);	/* -1 if none */
 void		 callid_put(struct callid_pool *, uint16_t);
 uint32_t	 callid_free(const struct callid_pool *);
 int		 callid_isfree(const struct callid_pool *, uint16_t);
 /* Uniform in [0, bound), bound > 0, from the pool's random numbers. */
 uint32_t	 callid_uniform(struct callid_pool *, uint32_t);
+
+/*
+ * Several control relays (relays N): relay i of n presents the Call IDs
+ * lo..hi of relay_keys(), whole blocks of RELAY_BLOCK_KEYS, so that the
+ * route table's pages it writes are its own (rtable.c); relay_of_key()
+ * is the relay of a Call ID.  Session numbers: relay i's are i+1, i+1+n,
+ * i+1+2n..., so that relay_of_sess() tells whose a session is.
+ */
+#define RELAYS_MAX		16
+#define RELAY_BLOCK_KEYS	4096	/* 65536 / RELAYS_MAX */
+void		 relay_keys(unsigned int, unsigned int, unsigned int *,
+		    unsigned int *);
+unsigned int	 relay_of_key(unsigned int, unsigned int);
+unsigned int	 relay_of_sess(uint64_t, unsigned int);
 
 /*
  * The calls one client address holds, against its share (limit calls

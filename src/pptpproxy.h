@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "pptp.h"
+
 #include <event2/event.h>
 #include <event2/event_struct.h>
 #include <imsg.h>
@@ -134,6 +136,10 @@ enum imsg_type {
 	IMSG_TUN_STATE,		/* gre -> control: struct tun_state */
 	IMSG_TUN_CLOSE,		/* parent -> gre: sockaddr_in of a UDP
 				   socket a reload no longer wants */
+	IMSG_RELAY_INFO,	/* parent -> control, start: struct relay_info */
+	IMSG_RELAY_LINK,	/* parent -> control, gre, start: a channel
+				   between relays, or a relay and gre; id:
+				   the other relay's index */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -172,6 +178,7 @@ struct proxy_conf {
 	char			 server_host[256];	/* as written */
 	struct sockaddr_in	 server;	/* resolved by the parent */
 	int			 fd;		/* listening socket, parent */
+	int			 xfd[RELAYS_MAX]; /* relays 1..'s, parent */
 	int			 from_cmdline;	/* a -p pair */
 	struct acl_subnets	 subnets;	/* this proxy's, plus global */
 	struct acl_cmds		 cmds;
@@ -223,6 +230,13 @@ struct pptpproxy_conf {
 	struct acl_subnets	 tun_subnets;	/* global: apply to all */
 	uint16_t		 tun_port;	/* UDP port tunnels come to */
 	int			 tun_keepalive;	/* seconds */
+	unsigned int		 relays;	/* control relays; 0: auto */
+};
+
+/* Which control relay a child is, of how many (relays N). */
+struct relay_info {
+	uint32_t		 index;
+	uint32_t		 count;
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -378,7 +392,8 @@ void	proc_drop(enum proc_type, const struct pptpproxy_conf *);
 const char *proc_name(enum proc_type);
 const char *proc_self_path(const char *);
 /* A child at start: an IMSG_RTABLE; 1 once both descriptors are mapped. */
-int	proc_rtable(struct imsg *, struct rtable *, int);
+int	proc_rtable(struct imsg *, struct rtable *, int, unsigned int,
+	    unsigned int);
 
 /* sandbox.c: one per process, OS differences live there */
 void	sandbox_parent(const struct pptpproxy_conf *);
@@ -437,6 +452,8 @@ int	relay_imsg(int, uint32_t, uint32_t, int, const void *, size_t);
 #define RELAY_TO_GRE	1
 /* ctl.c */
 void	ctl_init(struct event_base *, int, int);
+/* The links between relays: fds[i] to relay i (relay 0), or to 0. */
+void	ctl_links(int *, unsigned int, unsigned int);
 void	ctl_gre_counts(struct imsg *);
 void	ctl_gre_end(struct imsg *);
 void	ctl_result(struct imsg *);

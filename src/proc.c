@@ -113,7 +113,8 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
  * again, or writable.
  */
 int
-proc_rtable(struct imsg *imsg, struct rtable *rt, int which)
+proc_rtable(struct imsg *imsg, struct rtable *rt, int which, unsigned int lo,
+    unsigned int hi)
 {
 	static int	fds[2] = { -1, -1 };
 	int		ro, fd;
@@ -126,7 +127,7 @@ proc_rtable(struct imsg *imsg, struct rtable *rt, int which)
 	fds[ro] = fd;
 	if (fds[0] == -1 || fds[1] == -1)
 		return (0);
-	if (rtable_map(rt, fds[0], fds[1], which) == -1)
+	if (rtable_map(rt, fds[0], fds[1], which, lo, hi) == -1)
 		fatal("mapping the route table");
 	close(fds[0]);
 	close(fds[1]);

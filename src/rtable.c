@@ -33,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pptp.h"
 #include "pptpproxy.h"
 #include "rtable.h"
 
@@ -40,6 +41,9 @@ _Static_assert(sizeof(struct rt_route) == 48, "struct rt_route grew");
 _Static_assert(sizeof(struct rt_count) == 32, "struct rt_count grew");
 _Static_assert(RT_ROUTES_SIZE % 16384 == 0, "routes part not page-aligned");
 _Static_assert(RT_COUNTS_SIZE % 16384 == 0, "counts part not page-aligned");
+_Static_assert(RELAY_BLOCK_KEYS * sizeof(uint32_t) % 16384 == 0 &&
+    RELAY_BLOCK_KEYS * sizeof(struct rt_route) % 16384 == 0,
+    "a relay's block of keys is not a page multiple");
 
 #define LD(p)		atomic_load_explicit((p), memory_order_relaxed)
 #define ST(p, v)	atomic_store_explicit((p), (v), memory_order_relaxed)
@@ -53,21 +57,45 @@ rtable_set(struct rtable *t, uint8_t *base)
 }
 
 int
-rtable_map(struct rtable *t, int rwfd, int rofd, int which)
+rtable_map(struct rtable *t, int rwfd, int rofd, int which, unsigned int lo,
+    unsigned int hi)
 {
 	uint8_t	*base, *p;
-	int	 rprot, cprot;
+	size_t	 first, n;
+	int	 cprot;
 
-	rprot = which == RT_WRITE_ROUTES ? PROT_READ | PROT_WRITE : PROT_READ;
 	cprot = which == RT_WRITE_COUNTS ? PROT_READ | PROT_WRITE : PROT_READ;
 	/* One reservation, then each part mapped over its place in it. */
 	base = mmap(NULL, RT_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANON, -1, 0);
 	if (base == MAP_FAILED)
 		return (-1);
-	p = mmap(base, RT_ROUTES_SIZE, rprot, MAP_SHARED | MAP_FIXED,
-	    rprot & PROT_WRITE ? rwfd : rofd, 0);
+	p = mmap(base, RT_ROUTES_SIZE, PROT_READ, MAP_SHARED | MAP_FIXED,
+	    rofd, 0);
 	if (p == MAP_FAILED)
 		goto fail;
+	if (which == RT_WRITE_ROUTES) {
+		/*
+		 * The writer's keys only, whole blocks (page multiples in
+		 * both arrays): the other relays' entries stay read-only.
+		 */
+		first = lo - lo % RELAY_BLOCK_KEYS;
+		n = (size_t)hi + 1 - first;
+		if (hi < lo || hi >= RT_KEYS || n % RELAY_BLOCK_KEYS != 0) {
+			errno = EINVAL;
+			goto fail;
+		}
+		p = mmap(base + first * sizeof(uint32_t), n * sizeof(uint32_t),
+		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, rwfd,
+		    (off_t)(first * sizeof(uint32_t)));
+		if (p == MAP_FAILED)
+			goto fail;
+		p = mmap(base + RT_SEQ_SIZE + first * sizeof(struct rt_route),
+		    n * sizeof(struct rt_route), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED, rwfd, (off_t)(RT_SEQ_SIZE +
+		    first * sizeof(struct rt_route)));
+		if (p == MAP_FAILED)
+			goto fail;
+	}
 	p = mmap(base + RT_ROUTES_SIZE, RT_COUNTS_SIZE, cprot,
 	    MAP_SHARED | MAP_FIXED, cprot & PROT_WRITE ? rwfd : rofd,
 	    (off_t)RT_ROUTES_SIZE);

@@ -75,14 +75,17 @@ struct rtable {
 #define RT_SIZE		(RT_ROUTES_SIZE + RT_COUNTS_SIZE)
 
 /*
- * Map the region: its routes part writable (the relay) or its counts
- * part (the forwarder), the other part read-only from rofd (a descriptor
- * opened read-only, so that the mapping cannot be made writable).  The
- * caller closes both descriptors after.  -1 on error (errno set).
+ * Map the region: the routes of keys lo..hi writable (a relay: whole
+ * blocks of RELAY_BLOCK_KEYS, key 0 aside) or its counts part (the
+ * forwarder; lo and hi unused), the rest read-only from rofd (a
+ * descriptor opened read-only, so that the mapping cannot be made
+ * writable).  The caller closes both descriptors after.  -1 on error
+ * (errno set).
  */
 #define RT_WRITE_ROUTES	0
 #define RT_WRITE_COUNTS	1
-int		 rtable_map(struct rtable *, int, int, int);
+int		 rtable_map(struct rtable *, int, int, int, unsigned int,
+		    unsigned int);
 /* The same in memory of this process (unit tests, benchmarks). */
 int		 rtable_alloc(struct rtable *);
 
