@@ -102,7 +102,8 @@ struct event_base;
 struct imsgev;
 struct acl_req;
 struct pptpproxy_conf;
-void	acl_run_init(struct event_base *, struct imsgev *);
+/* The relays' channels, by index (relay_of_sess() of a request). */
+void	acl_run_init(struct event_base *, struct imsgev **, unsigned int);
 void	acl_run_conf(struct pptpproxy_conf *);
 void	acl_run_request(const struct acl_req *);
 void	acl_run_cancel(uint64_t);

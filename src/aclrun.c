@@ -44,7 +44,8 @@ struct acl_job {
 
 static struct aclq			 q;
 static struct event_base		*abase;
-static struct imsgev			*actl;
+static struct imsgev			*actl[RELAYS_MAX];
+static unsigned int			 nactl;
 static struct pptpproxy_conf		*aconf;
 static unsigned int			 gen;
 /* A client can provoke these lines: at most a few a second. */
@@ -70,7 +71,8 @@ acl_answer(uint64_t reqid, int allow, const char *why)
 	res.reqid = reqid;
 	res.allow = allow;
 	strlcpy(res.why, why, sizeof(res.why));
-	imsgev_compose(actl, IMSG_ACL_RES, 0, -1, &res, sizeof(res));
+	imsgev_compose(actl[relay_of_sess(reqid, nactl)], IMSG_ACL_RES, 0, -1,
+	    &res, sizeof(res));
 }
 
 static const char *
@@ -263,10 +265,14 @@ acl_start(void)
 }
 
 void
-acl_run_init(struct event_base *base, struct imsgev *ctl)
+acl_run_init(struct event_base *base, struct imsgev **ctl, unsigned int n)
 {
+	unsigned int	i;
+
 	abase = base;
-	actl = ctl;
+	for (i = 0; i < n && i < RELAYS_MAX; i++)
+		actl[i] = ctl[i];
+	nactl = i;
 	aclq_init(&q);
 }
 

@@ -56,10 +56,15 @@ struct ctl_snap {
 	struct gre_ctl_totals	 tot;
 };
 
-/* A listening socket: the full one, or the restricted one. */
+/*
+ * A listening socket: the full one, or the restricted one; or, in a relay
+ * other than 0 (relays N), the link to relay 0, whose requests it serves
+ * as a client of the full socket's (link set).
+ */
 struct ctl_listener {
 	int			 fd;
 	int			 restricted;
+	int			 link;
 	unsigned int		 nconns;
 	struct event		 ev, pause;
 };
@@ -77,12 +82,36 @@ struct ctl_conn {
 	int			 waiting;	/* for the forwarder or parent */
 	int			 found;		/* a session was sent */
 	struct ctl_snap		*snap;
+	/* relay 0, relays N: the other relays' part of the answer */
+	TAILQ_ENTRY(ctl_conn)	 lentry;	/* waiting for a link */
+	unsigned int		 lnext;		/* relay asked next, 0: none */
+	unsigned int		 lonly;		/* only that one */
+	struct ctl_proxy	*sum;		/* summary: rows added up */
+	unsigned int		 nsum;
+};
+
+/*
+ * Relay 0's link to another relay: one request out at a time, for the
+ * client at the head of its queue; the rows that come back go on to that
+ * client as they are (sessions, calls) or are added up (a summary's).
+ * A client closed while its answer comes has the rest read and dropped.
+ */
+struct ctl_link {
+	unsigned int		 index;
+	struct imsgbuf		 ibuf;
+	struct event		 rev, wev;
+	TAILQ_HEAD(, ctl_conn)	 queue;
+	int			 busy;		/* an answer is coming */
+	int			 dropping;	/* for a client gone */
 };
 TAILQ_HEAD(ctl_conns, ctl_conn);
 
 static struct event_base	*xbase;
 static struct event		 ev_usr1;
 static struct ctl_listener	 listeners[2];	/* full, restricted */
+static struct ctl_listener	 link_listener = { .fd = -1, .link = 1 };
+static struct ctl_link		 links[RELAYS_MAX];	/* relay 0's */
+static unsigned int		 nlinks;		/* relays in all */
 static struct ctl_conns		 conns = TAILQ_HEAD_INITIALIZER(conns);
 static uint32_t			 next_conn_id = 1;
 static struct ctl_snap		*building;	/* a poll is out */
@@ -102,6 +131,11 @@ static int	ctl_conn_fill(struct ctl_conn *);
 static int	ctl_conn_requests(struct ctl_conn *);
 static void	ctl_usr1_tick(int, short, void *);
 static void	ctl_rpoll(int, short, void *);
+static void	ctl_conn_answered(struct ctl_conn *);
+static int	ctl_conn_send(struct ctl_conn *, uint32_t, const void *,
+		    size_t);
+static int	ctl_conn_done(struct ctl_conn *, uint32_t, const void *,
+		    size_t);
 
 static void
 snap_put(struct ctl_snap *sn)
@@ -222,15 +256,309 @@ ctl_init(struct event_base *base, int fd, int rfd)
 	}
 }
 
+static void	ctl_link_read(int, short, void *);
+static void	ctl_link_write(int, short, void *);
+static void	ctl_link_next(struct ctl_link *);
+static int	ctl_link_ask(struct ctl_conn *, unsigned int);
+
+/*
+ * The links between relays (relays N): relay 0 asks the others for
+ * their part of each answer (fds[i]: relay i's link); another relay
+ * serves fds[0], relay 0's link, as a client of the full socket.
+ */
 void
 ctl_links(int *fds, unsigned int index, unsigned int count)
 {
-	(void)fds; (void)index; (void)count;
+	struct ctl_link	*k;
+	struct ctl_conn	*c;
+	unsigned int	 i;
+
+	if (index != 0) {
+		if ((c = calloc(1, sizeof(*c))) == NULL ||
+		    imsgbuf_init(&c->ibuf, fds[0]) == -1)
+			fatal("relay link");
+		c->l = &link_listener;
+		c->uid = -1;
+		c->id = next_conn_id++;
+		event_assign(&c->rev, xbase, fds[0], EV_READ | EV_PERSIST,
+		    ctl_conn_read, c);
+		event_assign(&c->wev, xbase, fds[0], EV_WRITE | EV_PERSIST,
+		    ctl_conn_write, c);
+		evtimer_assign(&c->tmo, xbase, ctl_conn_stall, c);
+		event_add(&c->rev, NULL);
+		TAILQ_INSERT_TAIL(&conns, c, entry);
+		link_listener.nconns++;
+		return;
+	}
+	nlinks = count;
+	for (i = 1; i < count; i++) {
+		k = &links[i];
+		k->index = i;
+		TAILQ_INIT(&k->queue);
+		if (imsgbuf_init(&k->ibuf, fds[i]) == -1)
+			fatal("relay link");
+		event_assign(&k->rev, xbase, fds[i], EV_READ | EV_PERSIST,
+		    ctl_link_read, k);
+		event_assign(&k->wev, xbase, fds[i], EV_WRITE | EV_PERSIST,
+		    ctl_link_write, k);
+		event_add(&k->rev, NULL);
+	}
+}
+
+/* A client waits for relay i's part: asked once the link is free. */
+static int
+ctl_link_ask(struct ctl_conn *c, unsigned int i)
+{
+	struct ctl_link	*k = &links[i];
+	struct timeval	 tv = { CTL_STALL_SECS, 0 };
+
+	c->lnext = i;
+	c->waiting = 1;
+	evtimer_add(&c->tmo, &tv);
+	TAILQ_INSERT_TAIL(&k->queue, c, lentry);
+	if (!k->busy)
+		ctl_link_next(k);
+	return (0);
+}
+
+/* The request of the client at the head of the queue, to relay k. */
+static void
+ctl_link_next(struct ctl_link *k)
+{
+	struct ctl_conn	*c;
+	uint64_t	 id;
+	const void	*data = NULL;
+	size_t		 len = 0;
+
+	if (k->busy || (c = TAILQ_FIRST(&k->queue)) == NULL)
+		return;
+	if (c->req == CTL_REQ_SESSIONS || c->req == CTL_REQ_KILL) {
+		id = c->only;
+		data = &id;
+		len = sizeof(id);
+	}
+	if (imsg_compose(&k->ibuf, c->req, CTL_PROTO_VERSION, 0, -1, data,
+	    len) == -1)
+		fatal("relay link");
+	k->busy = 1;
+	k->dropping = 0;
+	event_add(&k->wev, NULL);
+}
+
+static void
+ctl_link_write(int fd, short ev, void *arg)
+{
+	struct ctl_link	*k = arg;
+
+	if (imsgbuf_write(&k->ibuf) == -1)
+		fatal("link to relay %u", k->index);
+	if (imsgbuf_queuelen(&k->ibuf) == 0)
+		event_del(&k->wev);
+}
+
+/* A client closed: out of the queue it waited in. */
+static void
+ctl_link_forget(struct ctl_conn *c)
+{
+	struct ctl_link	*k;
+
+	if (c->lnext == 0)
+		return;
+	k = &links[c->lnext];
+	if (c == TAILQ_FIRST(&k->queue) && k->busy)
+		k->dropping = 1;
+	TAILQ_REMOVE(&k->queue, c, lentry);
+	c->lnext = 0;
+	free(c->sum);
+	c->sum = NULL;
+}
+
+/* A summary's row from another relay, added to the client's. */
+static int
+ctl_sum_add(struct ctl_conn *c, const struct ctl_proxy *p)
+{
+	struct ctl_proxy	*r, *nr;
+	unsigned int		 i;
+
+	for (i = 0; i < c->nsum; i++)
+		if (strncmp(c->sum[i].name, p->name, sizeof(p->name)) == 0)
+			break;
+	if (i == c->nsum) {
+		if ((nr = reallocarray(c->sum, c->nsum + 1,
+		    sizeof(*nr))) == NULL)
+			return (-1);
+		c->sum = nr;
+		c->sum[c->nsum++] = *p;
+		c->sum[i].name[sizeof(p->name) - 1] = '\0';
+		return (0);
+	}
+	r = &c->sum[i];
+	r->sessions += p->sessions;
+	r->calls += p->calls;
+	r->accepted += p->accepted;
+	r->refused_acl += p->refused_acl;
+	r->refused_limit += p->refused_limit;
+	r->server_failed += p->server_failed;
+	r->calls_total += p->calls_total;
+	for (i = 0; i < 2; i++) {
+		r->packets[i] += p->packets[i];
+		r->bytes[i] += p->bytes[i];
+		r->tun_dropped[i] += p->tun_dropped[i];
+	}
+	r->spoofed += p->spoofed;
+	return (0);
+}
+
+static int	ctl_sum_send(struct ctl_conn *);
+
+/*
+ * Relay k's part is in: the next relay's asked for, or the answer ends
+ * (r: a result that ends it, else CTL_END or the summary's rows).
+ */
+static void
+ctl_link_done(struct ctl_link *k, const struct ctl_result *r)
+{
+	struct ctl_conn	*c = TAILQ_FIRST(&k->queue);
+	unsigned int	 next = k->index + 1;
+
+	k->busy = 0;
+	if (c != NULL && !k->dropping) {
+		TAILQ_REMOVE(&k->queue, c, lentry);
+		c->lnext = 0;
+		c->waiting = 0;
+		ctl_conn_answered(c);
+		if (r != NULL)
+			(void)ctl_conn_done(c, CTL_RESULT, r, sizeof(*r));
+		else if (c->lonly == 0 && next < nlinks)
+			(void)ctl_link_ask(c, next);
+		else if (c->req == CTL_REQ_SUMMARY)
+			(void)ctl_sum_send(c);
+		else
+			(void)ctl_conn_done(c, CTL_END, NULL, 0);
+	}
+	k->dropping = 0;
+	ctl_link_next(k);
+}
+
+/* What relay k sends back: checked, then passed on or added up. */
+static void
+ctl_link_process(struct ctl_link *k)
+{
+	struct ctl_conn		*c;
+	struct imsg		 imsg;
+	union {
+		struct ctl_proxy	 p;
+		struct ctl_result	 r;
+		struct ctl_session	 s;
+		struct ctl_call		 cc;
+	}			 u;
+	size_t			 len, want;
+	uint32_t		 type;
+	ssize_t			 n;
+
+	for (;;) {
+		c = TAILQ_FIRST(&k->queue);
+		/* A client with rows enough waiting: the rest later. */
+		if (c != NULL && k->busy && !k->dropping &&
+		    imsgbuf_queuelen(&c->ibuf) >= CTL_QUEUE_ROWS) {
+			event_del(&k->rev);
+			return;
+		}
+		if ((n = imsg_get(&k->ibuf, &imsg)) == -1)
+			fatalx("relay %u: bad message on its link", k->index);
+		if (n == 0)
+			break;
+		type = imsg_get_type(&imsg);
+		len = imsg_get_len(&imsg);
+		switch (type) {
+		case CTL_SESSION:
+			want = sizeof(struct ctl_session);
+			break;
+		case CTL_CALL:
+			want = sizeof(struct ctl_call);
+			break;
+		case CTL_PROXY:
+			want = sizeof(struct ctl_proxy);
+			break;
+		case CTL_GRE:
+			want = sizeof(struct ctl_gre);
+			break;
+		case CTL_RESULT:
+			want = sizeof(struct ctl_result);
+			break;
+		case CTL_END:
+			want = 0;
+			break;
+		default:
+			fatalx("relay %u sent row type %u on its link",
+			    k->index, type);
+		}
+		if (len != want || !k->busy)
+			fatalx("relay %u sent a row of type %u, %zu bytes, %s",
+			    k->index, type, len, k->busy ? "not the size of "
+			    "one" : "unasked");
+		if (len > 0 && imsg_get_data(&imsg, &u, len) == -1)
+			fatalx("relay %u: bad row on its link", k->index);
+		imsg_free(&imsg);
+		if (type == CTL_END || type == CTL_RESULT) {
+			if (type == CTL_RESULT)
+				u.r.msg[sizeof(u.r.msg) - 1] = '\0';
+			ctl_link_done(k, type == CTL_RESULT ? &u.r : NULL);
+			continue;
+		}
+		if (c == NULL || k->dropping)
+			continue;
+		if (type == CTL_PROXY) {
+			if (ctl_sum_add(c, &u.p) == -1) {
+				ctl_conn_close(c, "out of memory");
+				continue;
+			}
+		} else if (type != CTL_GRE) {
+			/* The forwarder's totals are relay 0's already. */
+			if (type == CTL_SESSION)
+				c->found = 1;
+			if (ctl_conn_send(c, type, &u, len) == -1)
+				continue;
+		}
+	}
+}
+
+static void
+ctl_link_read(int fd, short ev, void *arg)
+{
+	struct ctl_link	*k = arg;
+
+	switch (imsgbuf_read(&k->ibuf)) {
+	case -1:
+		fatal("link to relay %u", k->index);
+	case 0:
+		fatalx("relay %u closed its link", k->index);
+	}
+	ctl_link_process(k);
+}
+
+/* The client took rows: its link may pass more. */
+static void
+ctl_link_resume(struct ctl_conn *c)
+{
+	struct ctl_link	*k;
+
+	if (c->lnext == 0)
+		return;
+	k = &links[c->lnext];
+	if (c == TAILQ_FIRST(&k->queue) && k->busy &&
+	    imsgbuf_queuelen(&c->ibuf) < CTL_QUEUE_ROWS) {
+		event_add(&k->rev, NULL);
+		/* What was read already, before the pause. */
+		ctl_link_process(k);
+	}
 }
 
 static const char *
 ctl_sock_name(const struct ctl_listener *l)
 {
+	if (l->link)
+		return ("link to relay 0");
 	return (l->restricted ? "restricted control socket" :
 	    "control socket");
 }
@@ -307,6 +635,8 @@ ctl_conn_close(struct ctl_conn *c, const char *why)
 	event_del(&c->rev);
 	event_del(&c->wev);
 	evtimer_del(&c->tmo);
+	ctl_link_forget(c);
+	free(c->sum);
 	close(c->ibuf.fd);
 	imsgbuf_clear(&c->ibuf);
 	snap_put(c->snap);
@@ -331,6 +661,8 @@ ctl_conn_stall(int fd, short ev, void *arg)
 {
 	struct ctl_conn	*c = arg;
 
+	if (c->l->link)
+		return;		/* relay 0 reads as its clients do */
 	ctl_conn_close(c, c->waiting ? "no answer in time" :
 	    "it does not read its answer");
 }
@@ -404,6 +736,7 @@ ctl_conn_write(int fd, short ev, void *arg)
 	}
 	/* Progress: the client gets more time. */
 	evtimer_add(&c->tmo, &tv);
+	ctl_link_resume(c);
 	if (c->req != 0 && !c->waiting && ctl_conn_fill(c) == -1)
 		return;
 	/*
@@ -503,14 +836,14 @@ ctl_rpoll(int fd, short ev, void *arg)
 	if (poll_out)
 		return;
 	TAILQ_FOREACH(c, &conns, entry)
-		if (c->waiting && (c->req == CTL_REQ_SUMMARY ||
-		    c->req == CTL_REQ_SESSIONS))
+		if (c->waiting && c->lnext == 0 &&
+		    (c->req == CTL_REQ_SUMMARY || c->req == CTL_REQ_SESSIONS))
 			break;
 	if (c == NULL || ctl_poll_start() == 0)
 		return;
 	TAILQ_FOREACH_SAFE(c, &conns, entry, next)
-		if (c->waiting && (c->req == CTL_REQ_SUMMARY ||
-		    c->req == CTL_REQ_SESSIONS))
+		if (c->waiting && c->lnext == 0 &&
+		    (c->req == CTL_REQ_SUMMARY || c->req == CTL_REQ_SESSIONS))
 			ctl_conn_close(c, "out of memory");
 }
 
@@ -555,6 +888,7 @@ ctl_conn_requests(struct ctl_conn *c)
 		c->cursor = 0;
 		c->only = 0;
 		c->found = 0;
+		c->lonly = 0;
 		/* Busy: nothing more is read until the answer is out. */
 		event_del(&c->rev);
 		if (c->l->restricted && !ctl_req_readonly(type)) {
@@ -579,6 +913,10 @@ ctl_conn_requests(struct ctl_conn *c)
 			}
 			continue;
 		}
+		/* Relay 0 asks the others for rows, nothing else. */
+		if (c->l->link && type != CTL_REQ_SUMMARY &&
+		    type != CTL_REQ_SESSIONS && type != CTL_REQ_KILL)
+			goto bad;
 		switch (type) {
 		case CTL_REQ_SUMMARY:
 			if (imsg_get_len(&imsg) != 0)
@@ -590,6 +928,12 @@ ctl_conn_requests(struct ctl_conn *c)
 			if (imsg_get_data(&imsg, &id, sizeof(id)) == -1)
 				goto bad;
 			c->only = id;
+			/* Another relay's session: that relay answers. */
+			if (id != 0 && nlinks > 1 &&
+			    (c->lonly = relay_of_sess(id, nlinks)) != 0) {
+				(void)ctl_link_ask(c, c->lonly);
+				break;
+			}
 			if (ctl_poll_gre(c) == -1)
 				goto nomem;
 			break;
@@ -597,6 +941,12 @@ ctl_conn_requests(struct ctl_conn *c)
 			if (imsg_get_data(&imsg, &id, sizeof(id)) == -1)
 				goto bad;
 			imsg_free(&imsg);
+			if (nlinks > 1 &&
+			    (c->lonly = relay_of_sess(id, nlinks)) != 0) {
+				c->only = id;
+				(void)ctl_link_ask(c, c->lonly);
+				continue;
+			}
 			if (relay_sess_kill(id) == -1) {
 				snprintf(msg, sizeof(msg), "no session %llu",
 				    (unsigned long long)id);
@@ -702,11 +1052,12 @@ ctl_send_session(struct ctl_conn *c, uint64_t id)
 	return (0);
 }
 
+static int	ctl_send_gre(struct ctl_conn *);
+
 static int
 ctl_send_summary(struct ctl_conn *c)
 {
 	struct ctl_proxy	*rows = NULL, *nr;
-	struct ctl_gre		 gre;
 	struct gre_ctl_count	*g;
 	unsigned int		 n, i;
 	int			 p;
@@ -729,6 +1080,13 @@ ctl_send_summary(struct ctl_conn *c)
 		rows[p].packets[g->toside] += g->packets;
 		rows[p].bytes[g->toside] += g->bytes;
 	}
+	if (nlinks > 1) {
+		/* The other relays' rows are added before any is sent. */
+		free(c->sum);
+		c->sum = rows;
+		c->nsum = n;
+		return (ctl_link_ask(c, 1));
+	}
 	for (i = 0; i < n; i++)
 		if (ctl_conn_send(c, CTL_PROXY, &rows[i], sizeof(rows[i])) ==
 		    -1) {
@@ -736,6 +1094,31 @@ ctl_send_summary(struct ctl_conn *c)
 			return (-1);
 		}
 	free(rows);
+	return (ctl_send_gre(c));
+}
+
+/* Relays N: the summary's rows, added up over the relays. */
+static int
+ctl_sum_send(struct ctl_conn *c)
+{
+	unsigned int	i;
+
+	for (i = 0; i < c->nsum; i++)
+		if (ctl_conn_send(c, CTL_PROXY, &c->sum[i], sizeof(c->sum[i])) ==
+		    -1)
+			return (-1);
+	free(c->sum);
+	c->sum = NULL;
+	c->nsum = 0;
+	return (ctl_send_gre(c));
+}
+
+/* The forwarder's totals, and the summary's end. */
+static int
+ctl_send_gre(struct ctl_conn *c)
+{
+	struct ctl_gre	gre;
+
 	memset(&gre, 0, sizeof(gre));
 	if (c->snap != NULL) {
 		gre.routes = c->snap->tot.routes;
@@ -773,7 +1156,10 @@ ctl_conn_fill(struct ctl_conn *c)
 			return (ctl_conn_result(c, 0, msg));
 		}
 		while (imsgbuf_queuelen(&c->ibuf) < CTL_QUEUE_ROWS) {
-			if ((c->cursor = relay_sess_next(c->cursor)) == 0)
+			if ((c->cursor = relay_sess_next(c->cursor)) == 0 &&
+			    nlinks > 1)
+				return (ctl_link_ask(c, 1));
+			if (c->cursor == 0)
 				return (ctl_conn_done(c, CTL_END, NULL, 0));
 			if (ctl_send_session(c, c->cursor) == -1)
 				return (-1);
@@ -827,8 +1213,8 @@ ctl_gre_end(struct imsg *imsg)
 	poll_out = 0;
 	snap_sort(sn->c, sn->n);
 	TAILQ_FOREACH_SAFE(c, &conns, entry, next) {
-		if (!c->waiting || (c->req != CTL_REQ_SUMMARY &&
-		    c->req != CTL_REQ_SESSIONS))
+		if (!c->waiting || c->lnext != 0 ||
+		    (c->req != CTL_REQ_SUMMARY && c->req != CTL_REQ_SESSIONS))
 			continue;
 		c->waiting = 0;
 		ctl_conn_answered(c);

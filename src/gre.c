@@ -60,7 +60,16 @@ static struct iovec	 riov[GRE_BATCH], siov[GRE_BATCH];
 static struct sockaddr_in rfrom[GRE_BATCH], sto[GRE_BATCH];
 static uint8_t		*scmsg;
 static int		 gre_fd = -1;
-static struct imsgev	 iev_parent, iev_control;
+static struct imsgev	 iev_parent;
+/*
+ * The control relays' channels (relays N), by index; relay 0's also
+ * carries the tunnels.  Each relay's messages are about its own Call IDs
+ * (relay_of_key()), and what concerns a Call ID goes to its relay.
+ */
+static struct imsgev	 iev_relay[RELAYS_MAX];
+#define iev_control	 iev_relay[0]
+static unsigned int	 nrelays = 1, nrelays_open;
+static char		 relay_names[RELAYS_MAX][24];
 static struct event	 ev_gre, ev_sweep, ev_trim;
 static unsigned int	 ndeleted;	/* routes, since the last trim */
 static const struct timeval trim_delay = { 1, 0 };
@@ -70,7 +79,8 @@ static struct event	 ev_usr2;
 static struct pptpproxy_conf *gconf;
 static struct event_base *gbase;
 static int		 sweep_polling;	/* waiting for the kernel's counters */
-static unsigned int	 ctl_polls;	/* control polls waiting for them */
+static unsigned int	 ctl_polls[RELAYS_MAX]; /* control polls waiting */
+static unsigned int	 ctl_polls_all;	/* their sum */
 
 static void	gre_dispatch_parent(struct imsgev *, struct imsg *);
 static void	gre_dispatch_control(struct imsgev *, struct imsg *);
@@ -114,6 +124,11 @@ gre_route_check(const struct gre_route *gr, char *why, size_t len)
 			    i == 0 ? "source" : "destination");
 			return (-1);
 		}
+	}
+	if (relay_of_sess(gr->sess, nrelays) != relay_of_key(gr->key, nrelays)) {
+		snprintf(why, len, "session %llu is not the Call ID's relay's",
+		    (unsigned long long)gr->sess);
+		return (-1);
 	}
 	if (guard_route_ends(gr, why, len) != GUARD_OK)
 		return (-1);
@@ -980,7 +995,7 @@ gre_sweep(int fd, short ev, void *arg)
 static void
 gre_offload_poll(void)
 {
-	if (sweep_polling + ctl_polls == 1)
+	if (sweep_polling + ctl_polls_all == 1)
 		imsgev_compose(&iev_parent, IMSG_OFFLOAD_POLL, 0, -1, NULL, 0);
 }
 
@@ -1009,12 +1024,14 @@ gre_sweep_finish(void)
 			memset(&k, 0, sizeof(k));
 			k.sess = r->sess;
 			k.key = (uint16_t)i;
-			imsg_compose(&iev_control.ibuf, IMSG_GRE_IDLE, 0, 0,
-			    -1, &k, sizeof(k));
+			imsg_compose(&iev_relay[relay_of_key(i, nrelays)].ibuf,
+			    IMSG_GRE_IDLE, 0, 0, -1, &k, sizeof(k));
 		}
 		r->active = 0;
 	}
-	imsgev_update(&iev_control);
+	for (i = 0; i < nrelays; i++)
+		if (iev_relay[i].ibuf.fd != -1)
+			imsgev_update(&iev_relay[i]);
 	if (gconf != NULL && gconf->t_idle > 0) {
 		timerclear(&tv);
 		tv.tv_sec = gconf->t_idle;
@@ -1052,7 +1069,8 @@ gre_stats_reply(struct gre_route_ent *r, uint16_t key)
 
 	gre_stats_fill(&st, r, key);
 	/* Awaited only to log the session's end: it may wait. */
-	imsgev_compose_lazy(&iev_control, IMSG_GRE_STATS, 0, &st, sizeof(st));
+	imsgev_compose_lazy(&iev_relay[relay_of_key(key, nrelays)],
+	    IMSG_GRE_STATS, 0, &st, sizeof(st));
 }
 
 static void
@@ -1089,15 +1107,17 @@ _Static_assert(IMSG_HEADER_SIZE + GRE_CTL_COUNTS_MAX *
     "GRE_CTL_COUNTS_MAX counts do not fit in an imsg");
 
 static void
-gre_ctl_poll(void)
+gre_ctl_poll(unsigned int relay)
 {
 	static struct gre_ctl_count	 c[GRE_CTL_COUNTS_MAX];
 	struct gre_ctl_totals		 t;
 	struct gre_route_ent		*r;
-	unsigned int			 i, n = 0;
+	struct imsgev			*iev = &iev_relay[relay];
+	unsigned int			 i, n = 0, lo, hi;
 
 	gre_table_sync_all(&table);
-	for (i = 0; i < 65536; i++) {
+	relay_keys(relay, nrelays, &lo, &hi);
+	for (i = lo; i <= hi; i++) {
 		r = &table.routes[i];
 		if (!r->used)
 			continue;
@@ -1108,14 +1128,14 @@ gre_ctl_poll(void)
 		c[n].packets = r->packets + r->kpackets;
 		c[n].bytes = r->bytes + r->kbytes;
 		if (++n == GRE_CTL_COUNTS_MAX) {
-			if (imsg_compose(&iev_control.ibuf,
+			if (imsg_compose(&iev->ibuf,
 			    IMSG_GRE_CTL_COUNTS, 0, 0, -1, c,
 			    n * sizeof(c[0])) == -1)
 				fatal("imsg to control");
 			n = 0;
 		}
 	}
-	if (n > 0 && imsg_compose(&iev_control.ibuf, IMSG_GRE_CTL_COUNTS, 0, 0,
+	if (n > 0 && imsg_compose(&iev->ibuf, IMSG_GRE_CTL_COUNTS, 0, 0,
 	    -1, c, n * sizeof(c[0])) == -1)
 		fatal("imsg to control");
 	memset(&t, 0, sizeof(t));
@@ -1128,19 +1148,32 @@ gre_ctl_poll(void)
 	t.drop_spoofed = table.drop_spoofed;
 	t.recv_errors = table.recv_errors;
 	t.send_errors = table.send_errors;
-	imsgev_compose(&iev_control, IMSG_GRE_CTL_END, 0, -1, &t, sizeof(t));
+	imsgev_compose(iev, IMSG_GRE_CTL_END, 0, -1, &t, sizeof(t));
 }
 
 /* A control poll: at once, or once the kernel's counters are in. */
 static void
-gre_ctl_ask(void)
+gre_ctl_ask(unsigned int relay)
 {
-	if (table.noffloaded == 0 && ctl_polls == 0) {
-		gre_ctl_poll();
+	if (table.noffloaded == 0 && ctl_polls_all == 0) {
+		gre_ctl_poll(relay);
 		return;
 	}
-	ctl_polls++;
+	ctl_polls[relay]++;
+	ctl_polls_all++;
 	gre_offload_poll();
+}
+
+/* The offload counters are in: the polls that waited for them. */
+static void
+gre_ctl_polls_done(void)
+{
+	unsigned int	i;
+
+	for (i = 0; i < nrelays; i++)
+		for (; ctl_polls[i] > 0; ctl_polls[i]--)
+			gre_ctl_poll(i);
+	ctl_polls_all = 0;
 }
 
 static void
@@ -1152,7 +1185,18 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 	struct tun_key		 tk;
 	struct tun_state	 ts;
 	struct tun		*t;
+	unsigned int		 relay = (unsigned int)(iev - iev_relay);
 
+	switch (imsg_get_type(imsg)) {
+	case IMSG_TUN_ADD:
+	case IMSG_TUN_DEL:
+	case IMSG_TUN_MODE:
+		/* Tunnels are relay 0's alone. */
+		if (relay != 0)
+			fatalx("tunnel message %u from relay %u",
+			    imsg_get_type(imsg), relay);
+		break;
+	}
 	switch (imsg_get_type(imsg)) {
 	case IMSG_TUN_ADD:
 		if (imsg_get_data(imsg, &tc, sizeof(tc)) == -1)
@@ -1174,6 +1218,9 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_GRE_DEL:
 		if (imsg_get_data(imsg, &k, sizeof(k)) == -1)
 			fatalx("bad IMSG_GRE_DEL");
+		if (relay_of_key(k.key, nrelays) != relay)
+			fatalx("relay %u asked to end Call ID %u, not its own",
+			    relay, k.key);
 		if ((r = gre_table_del(&table, k.sess, k.key)) == NULL) {
 			/* Answer anyway: the relay counts the answers. */
 			memset(&dead, 0, sizeof(dead));
@@ -1191,7 +1238,7 @@ gre_dispatch_control(struct imsgev *iev, struct imsg *imsg)
 		gre_stats_reply(r, k.key);
 		break;
 	case IMSG_GRE_CTL_POLL:
-		gre_ctl_ask();
+		gre_ctl_ask(relay);
 		break;
 	default:
 		log_warnx("unexpected message %u from control",
@@ -1249,8 +1296,8 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 	case IMSG_OFFLOAD_STATS:
 		if (imsg_get_data(imsg, &st, sizeof(st)) == -1)
 			fatalx("bad IMSG_OFFLOAD_STATS");
-		imsgev_compose_lazy(&iev_control, IMSG_GRE_STATS, 0, &st,
-		    sizeof(st));
+		imsgev_compose_lazy(&iev_relay[relay_of_key(st.key, nrelays)],
+		    IMSG_GRE_STATS, 0, &st, sizeof(st));
 		return;
 	case IMSG_OFFLOAD_COUNTS:
 		gre_offload_counts(imsg);
@@ -1265,8 +1312,7 @@ gre_dispatch_parent(struct imsgev *iev, struct imsg *imsg)
 		gre_offload_counts(imsg);
 		if (sweep_polling)
 			gre_sweep_finish();
-		for (; ctl_polls > 0; ctl_polls--)
-			gre_ctl_poll();
+		gre_ctl_polls_done();
 		return;
 	default:
 		break;
@@ -1300,6 +1346,16 @@ gre_closed(struct imsgev *iev)
 	 * control relay (whose calls it forwards) ended, stopping or
 	 * dying (the parent says which).  Signals are the parent's.
 	 */
+	if (iev != &iev_parent && --nrelays_open > 0) {
+		/* A relay stopped; the rest go on (the parent watches). */
+		event_del(&iev->ev);
+		event_del(&iev->flush);
+		close(iev->ibuf.fd);
+		imsgbuf_clear(&iev->ibuf);
+		iev->ibuf.fd = -1;
+		log_debug("%s went away", iev->peer);
+		return;
+	}
 	gre_status();
 	if (iev == &iev_parent)
 		log_debug("parent went away, exiting");
@@ -1324,9 +1380,12 @@ gre_main(int debug)
 	struct imsgbuf		*ibuf = &iev_parent.ibuf;
 	struct conf_rx		 rx;
 	struct pptpproxy_conf	*conf = NULL;
+	struct relay_info	 ri;
 	unsigned int		 i;
-	int			 r;
+	int			 r, link_fd[RELAYS_MAX];
 
+	for (i = 0; i < RELAYS_MAX; i++)
+		link_fd[i] = -1;
 	log_procinit("gre");
 	os_proctitle("gre");
 
@@ -1348,6 +1407,16 @@ gre_main(int debug)
 		} else if (imsg_get_type(&imsg) == IMSG_RTABLE) {
 			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS, 0, 0) == 1)
 				table.rt = &rtab;
+		} else if (imsg_get_type(&imsg) == IMSG_RELAY_INFO) {
+			if (imsg_get_data(&imsg, &ri, sizeof(ri)) == -1 ||
+			    ri.count < 1 || ri.count > RELAYS_MAX)
+				fatalx("bad relay count from the parent");
+			nrelays = ri.count;
+		} else if (imsg_get_type(&imsg) == IMSG_RELAY_LINK) {
+			i = imsg_get_id(&imsg);
+			if (i == 0 || i >= nrelays || link_fd[i] != -1 ||
+			    (link_fd[i] = imsg_get_fd(&imsg)) == -1)
+				fatalx("bad relay link from the parent");
 		} else if (imsg_get_type(&imsg) == IMSG_TUN_SOCKET) {
 			tun_sock_add(&imsg);
 		} else if ((r = conf_recv(&rx, &imsg, &conf)) == -1)
@@ -1359,6 +1428,9 @@ gre_main(int debug)
 		fatalx("no raw GRE socket from the parent");
 	if (table.rt == NULL)
 		fatalx("no route table from the parent");
+	for (i = 1; i < nrelays; i++)
+		if (link_fd[i] == -1)
+			fatalx("no channel of relay %u from the parent", i);
 	gconf = conf;
 	guard_conf(conf);
 	log_setlevel(conf->log_level);
@@ -1382,6 +1454,13 @@ gre_main(int debug)
 	    gre_closed);
 	imsgev_init(&iev_control, gbase, PROC_PEER_FD, "control",
 	    gre_dispatch_control, gre_closed);
+	for (i = 1; i < nrelays; i++) {
+		snprintf(relay_names[i], sizeof(relay_names[i]), "control %u",
+		    i);
+		imsgev_init(&iev_relay[i], gbase, link_fd[i], relay_names[i],
+		    gre_dispatch_control, gre_closed);
+	}
+	nrelays_open = nrelays;
 
 	event_assign(&ev_gre, gbase, gre_fd, EV_READ | EV_PERSIST, gre_read,
 	    NULL);

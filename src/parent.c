@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "pptpproxy.h"
+#include "pptp.h"
 #include "aclq.h"
 #include "ctl.h"
 #include "offload.h"
@@ -50,6 +51,8 @@
 
 struct child {
 	enum proc_type		 type;
+	unsigned int		 relay;		/* PROC_CONTROL: which */
+	char			 name[24];	/* "control 2" */
 	pid_t			 pid;
 	struct imsgev		 iev;
 	uint64_t		 composed;	/* messages queued, in all */
@@ -61,7 +64,15 @@ struct child {
 static struct event_base	*pbase;
 static struct pptpproxy_conf	*pconf;
 static const struct options	*popts;
-static struct child		 children[PROC_MAX];
+/*
+ * The children: relay 0 at PROC_CONTROL, the forwarder at PROC_GRE, the
+ * other relays (relays N) after them, up to nchildren.
+ */
+#define CHILDREN_MAX	(PROC_MAX + RELAYS_MAX - 1)
+#define RELAY_SLOT(i)	((i) == 0 ? PROC_CONTROL : PROC_MAX + (int)(i) - 1)
+static struct child		 children[CHILDREN_MAX];
+static int			 nchildren = PROC_MAX;
+static unsigned int		 nrelays = 1;
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
 static struct event		 ev_stop_tm, ev_listen;
 #ifdef PPTPPROXY_TEST
@@ -217,7 +228,7 @@ bind_late(int fd, const struct sockaddr_in *sin, int *ahead)
  * listen_retry() tries again.  quiet: a retry, which does not log it.
  */
 static int
-listen_open(struct proxy_conf *pc, int *late, int quiet)
+listen_one(struct proxy_conf *pc, int *late, int quiet, int group)
 {
 	int	fd, one = 1, r, ahead;
 	char	a[INET_ADDRSTRLEN];
@@ -230,6 +241,11 @@ listen_open(struct proxy_conf *pc, int *late, int quiet)
 		return (-1);
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (group && os_reuseport(fd) == -1) {
+		log_warn("proxy %s: SO_REUSEPORT", pc->name);
+		close(fd);
+		return (-1);
+	}
 	r = bind_late(fd, &pc->listen, &ahead);
 	if (r == 0 && ahead)
 		log_warnx("proxy %s: %s is on no interface yet: listening "
@@ -250,6 +266,60 @@ listen_open(struct proxy_conf *pc, int *late, int quiet)
 		close(fd);
 		return (-1);
 	}
+	return (fd);
+}
+
+/*
+ * Whether every relay takes connections of pc: not those of proxies with
+ * tunnels (pptpproxy to pptpproxy), whose packets cross between relay 0
+ * and the forwarder.
+ */
+static int
+listen_spread(const struct pptpproxy_conf *conf, const struct proxy_conf *pc)
+{
+	return (nrelays > 1 && !pc->tunnel && TAILQ_EMPTY(&pc->tun_subnets) &&
+	    TAILQ_EMPTY(&conf->tun_subnets));
+}
+
+static void
+listen_close_extra(struct proxy_conf *pc)
+{
+	unsigned int	i;
+
+	for (i = 1; i < RELAYS_MAX; i++) {
+		if (pc->xfd[i] != -1)
+			close(pc->xfd[i]);
+		pc->xfd[i] = -1;
+	}
+}
+
+/*
+ * A proxy's listening sockets: one (relay 0's), or with several relays
+ * one for each, in a SO_REUSEPORT group that hands each client's
+ * connections to one relay, by its address (os.c).  The first's fd (-1
+ * on failure, *late as listen_one()); the others in pc->xfd.  Where the
+ * group cannot be made, relay 0 alone takes the proxy's connections.
+ */
+static int
+listen_open(const struct pptpproxy_conf *conf, struct proxy_conf *pc,
+    int *late, int quiet)
+{
+	unsigned int	i;
+	int		group = listen_spread(conf, pc), fd;
+
+	for (i = 0; i < RELAYS_MAX; i++)
+		pc->xfd[i] = -1;
+	if ((fd = listen_one(pc, late, quiet, group)) == -1 || !group)
+		return (fd);
+	for (i = 1; i < nrelays; i++)
+		if ((pc->xfd[i] = listen_one(pc, late, 1, 1)) == -1)
+			break;
+	if (i == nrelays && os_reuseport_steer(fd, nrelays) == 0)
+		return (fd);
+	log_warn("proxy %s: cannot spread connections over %u relays; "
+	    "relay 0 takes them all", pc->name, nrelays);
+	listen_close_extra(pc);
+	*late = 0;
 	return (fd);
 }
 
@@ -299,7 +369,8 @@ listen_retry(int fd, short ev, void *arg)
 		imsgev_update(&children[PROC_GRE].iev);
 	}
 	TAILQ_FOREACH(pc, &pconf->proxies, entry) {
-		if (pc->fd != -1 || (pc->fd = listen_open(pc, &late, 1)) == -1)
+		if (pc->fd != -1 ||
+		    (pc->fd = listen_open(pconf, pc, &late, 1)) == -1)
 			continue;
 		inet_ntop(AF_INET, &pc->listen.sin_addr, a, sizeof(a));
 		log_info("proxy %s: %s:%u is up: listening", pc->name, a,
@@ -307,7 +378,7 @@ listen_retry(int fd, short ev, void *arg)
 		got = 1;
 	}
 	if (got)
-		for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		for (i = PROC_CONTROL; i < nchildren; i++)
 			if (child_conf(&children[i], pconf) == -1)
 				fatal("sending configuration");
 	(void)listen_retry_arm();
@@ -321,23 +392,30 @@ static void
 listen_all(struct pptpproxy_conf *conf, struct pptpproxy_conf *old)
 {
 	struct proxy_conf	*pc, *next, *opc;
+	unsigned int		 i;
 	int			 late;
 
 	TAILQ_FOREACH_SAFE(pc, &conf->proxies, entry, next) {
 		pc->fd = -1;
+		for (i = 0; i < RELAYS_MAX; i++)
+			pc->xfd[i] = -1;
 		if (old != NULL) {
 			TAILQ_FOREACH(opc, &old->proxies, entry) {
 				if (opc->fd != -1 && opc->listen.sin_addr.s_addr ==
 				    pc->listen.sin_addr.s_addr &&
 				    opc->listen.sin_port == pc->listen.sin_port) {
+					/* Its relays' sockets as they were. */
 					pc->fd = opc->fd;
 					opc->fd = -1;
+					memcpy(pc->xfd, opc->xfd, sizeof(pc->xfd));
+					for (i = 0; i < RELAYS_MAX; i++)
+						opc->xfd[i] = -1;
 					break;
 				}
 			}
 		}
-		if (pc->fd == -1 && (pc->fd = listen_open(pc, &late, 0)) == -1 &&
-		    !late) {
+		if (pc->fd == -1 &&
+		    (pc->fd = listen_open(conf, pc, &late, 0)) == -1 && !late) {
 			TAILQ_REMOVE(&conf->proxies, pc, entry);
 			conf_free_proxy(pc);
 		}
@@ -353,6 +431,7 @@ listen_close(struct pptpproxy_conf *conf)
 		if (pc->fd != -1)
 			close(pc->fd);
 		pc->fd = -1;
+		listen_close_extra(pc);
 	}
 }
 
@@ -417,6 +496,11 @@ reload_restart_only(struct pptpproxy_conf *nconf)
 		log_warnx("gre offload is set at start only: it stays %s "
 		    "until a restart", offload_active() ? "on" : "off");
 	nconf->gre_offload = offload_active();
+	if (nconf->relays != pconf->relays) {
+		log_warnx("relays: takes effect at restart (%u relays run)",
+		    nrelays);
+		nconf->relays = pconf->relays;
+	}
 	if (strcmp(nconf->ctl_socket, ctl_path) != 0)
 		log_warnx("control socket is set at start only: it stays %s "
 		    "until a restart", ctl_path);
@@ -467,7 +551,8 @@ child_conf(struct child *c, const struct pptpproxy_conf *conf)
 	uint32_t	before = imsgbuf_queuelen(&c->iev.ibuf);
 	int		r;
 
-	r = conf_send(&c->iev.ibuf, conf, c->type == PROC_CONTROL);
+	r = conf_send(&c->iev.ibuf, conf, c->type == PROC_CONTROL ?
+	    (int)c->relay : -1);
 	c->composed += imsgbuf_queuelen(&c->iev.ibuf) - before;
 	imsgev_update(&c->iev);
 	return (r);
@@ -487,8 +572,8 @@ child_compromised(struct child *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	log_warnx("%s process %s: treating it as compromised",
-	    proc_name(c->type), what);
+	log_warnx("%s process %s: treating it as compromised", c->name,
+	    what);
 	parent_shutdown(1);
 }
 
@@ -497,7 +582,7 @@ child_of(struct imsgev *iev)
 {
 	int	i;
 
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (iev == &children[i].iev)
 			return (&children[i]);
 	fatalx("%s: unknown channel", __func__);
@@ -509,7 +594,7 @@ parent_log_note(int fd, short ev, void *arg)
 {
 	struct child	*c = arg;
 
-	log_relay_note(&c->logb, proc_name(c->type), c->pid);
+	log_relay_note(&c->logb, c->name, c->pid);
 }
 
 static void
@@ -660,7 +745,7 @@ parent_ctl(struct child *c, struct imsg *imsg)
 		ctl_level = level;
 		pconf->log_level = level;
 		log_setlevel(level);
-		for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		for (i = PROC_CONTROL; i < nchildren; i++)
 			(void)child_compose(&children[i], IMSG_CTL_LOG,
 			    &level, sizeof(level));
 		log_info("log level %s, asked on the control socket",
@@ -691,7 +776,7 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 	switch (type) {
 	case IMSG_CTL_RELOAD:
 	case IMSG_CTL_LOG:
-		if (c->type != PROC_CONTROL)
+		if (c->type != PROC_CONTROL || c->relay != 0)
 			child_compromised(c, "sent a control socket request");
 		parent_ctl(c, imsg);
 		break;
@@ -720,6 +805,11 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 		if (imsg_get_data(imsg, &req, sizeof(req)) == -1)
 			child_compromised(c, "sent an ACL request of %zu "
 			    "bytes, not %zu", imsg_get_len(imsg), sizeof(req));
+		/* The answer goes to the relay whose session it is. */
+		if (relay_of_sess(req.reqid, nrelays) != c->relay)
+			child_compromised(c, "sent an ACL request for session "
+			    "%llu, another relay's",
+			    (unsigned long long)req.reqid);
 		acl_run_request(&req);
 		break;
 	case IMSG_ACL_CANCEL:
@@ -729,6 +819,10 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 			child_compromised(c, "sent an ACL cancel of %zu "
 			    "bytes, not %zu", imsg_get_len(imsg),
 			    sizeof(cancel));
+		if (relay_of_sess(cancel.reqid, nrelays) != c->relay)
+			child_compromised(c, "sent an ACL cancel for session "
+			    "%llu, another relay's",
+			    (unsigned long long)cancel.reqid);
 		acl_run_cancel(cancel.reqid);
 		break;
 	default:
@@ -749,18 +843,18 @@ children_gone(const char *what)
 	int	i, n, status, logged = 0;
 
 	for (n = 0; n < 50; n++) {
-		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		for (i = PROC_CONTROL; i < nchildren; i++) {
 			if (children[i].pid <= 0)
 				continue;
 			if (waitpid(children[i].pid, &status, WNOHANG) !=
 			    children[i].pid)
 				continue;
 			children[i].pid = 0;
-			log_warnx("%s process %s", proc_name(i),
+			log_warnx("%s process %s", children[i].name,
 			    describe_status(status, why, sizeof(why)));
 			logged++;
 		}
-		if (logged == PROC_MAX - PROC_CONTROL ||
+		if (logged == nchildren - PROC_CONTROL ||
 		    (logged > 0 && n >= 20))
 			break;
 		usleep(10 * 1000);
@@ -826,14 +920,17 @@ stop_reaped(int i, int status)
 	char	why[128];
 
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		log_warnx("%s process %s while stopping", proc_name(i),
+		log_warnx("%s process %s while stopping", children[i].name,
 		    describe_status(status, why, sizeof(why)));
 		stop_code = 1;
 	}
-	/* The relay is done: the forwarder, which counted for it, too. */
-	if (i == PROC_CONTROL)
+	/* The relays are done: the forwarder, which counted for them, too. */
+	for (i = PROC_CONTROL; i < nchildren; i++)
+		if (children[i].type == PROC_CONTROL && children[i].pid > 0)
+			break;
+	if (i == nchildren)
 		child_hangup(PROC_GRE);
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (children[i].pid > 0)
 			return;
 	parent_shutdown(stop_code);
@@ -847,7 +944,7 @@ reap(void)
 	int		 status, i;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		for (i = PROC_CONTROL; i < nchildren; i++) {
 			if (children[i].pid != pid)
 				continue;
 			children[i].pid = 0;
@@ -857,7 +954,7 @@ reap(void)
 				stop_reaped(i, status);
 				break;
 			}
-			log_warnx("%s process %s", proc_name(i),
+			log_warnx("%s process %s", children[i].name,
 			    describe_status(status, why, sizeof(why)));
 			children_gone("a child process ended");
 		}
@@ -871,8 +968,8 @@ parent_drain_logs(void)
 {
 	int	i;
 
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
-		log_relay_drain(&children[i].iev, proc_name(i),
+	for (i = PROC_CONTROL; i < nchildren; i++)
+		log_relay_drain(&children[i].iev, children[i].name,
 		    children[i].pid, &children[i].logb);
 }
 
@@ -914,12 +1011,12 @@ parent_shutdown(int code)
 	shutting_down = 1;
 	acl_run_killall();
 	/* The children ignore SIGTERM: a closed channel ends them. */
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		child_hangup(i);
 	for (tries = 0; tries < 40; tries++) {
 		parent_drain_logs();
 		alive = 0;
-		for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+		for (i = PROC_CONTROL; i < nchildren; i++) {
 			if (children[i].pid <= 0)
 				continue;
 			if (waitpid(children[i].pid, NULL, WNOHANG) ==
@@ -932,7 +1029,7 @@ parent_shutdown(int code)
 			break;
 		usleep(50 * 1000);
 	}
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (children[i].pid > 0) {
 			kill(children[i].pid, SIGKILL);
 			waitpid(children[i].pid, NULL, 0);
@@ -988,7 +1085,7 @@ parent_reload(void)
 	(void)listen_retry_arm();
 	(void)imsgbuf_write(&children[PROC_GRE].iev.ibuf);
 	imsgev_update(&children[PROC_GRE].iev);
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (child_conf(&children[i], pconf) == -1)
 			fatal("sending configuration");
 	return (0);
@@ -1012,6 +1109,7 @@ static void
 parent_stop(int sig)
 {
 	struct timeval	tv;
+	int		i;
 
 	if (stopping) {
 		log_info("signal %d while stopping: stopping at once", sig);
@@ -1022,7 +1120,10 @@ parent_stop(int sig)
 	    pconf->t_stop);
 	/* Nobody is accepted any more: the listening sockets close here too. */
 	listen_close(pconf);
-	imsgev_compose(&children[PROC_CONTROL].iev, IMSG_STOP, 0, -1, NULL, 0);
+	for (i = PROC_CONTROL; i < nchildren; i++)
+		if (children[i].type == PROC_CONTROL)
+			imsgev_compose(&children[i].iev, IMSG_STOP, 0, -1,
+			    NULL, 0);
 	evtimer_assign(&ev_stop_tm, pbase, stop_timeout, NULL);
 	tv.tv_sec = pconf->t_stop + STOP_MARGIN;
 	tv.tv_usec = 0;
@@ -1054,7 +1155,7 @@ parent_sig(int sig, short ev, void *arg)
 		if (offload_active())
 			log_info("gre offload: %u Call IDs forwarded by the "
 			    "kernel", offload_count());
-		for (i = PROC_CONTROL; i < PROC_MAX; i++)
+		for (i = PROC_CONTROL; i < nchildren; i++)
 			child_compose(&children[i], IMSG_STATUS_REQ, NULL, 0);
 		break;
 #ifdef PPTPPROXY_TEST
@@ -1078,7 +1179,7 @@ parent_atexit(void)
 
 	if (getpid() != parent_pid)
 		return;
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (children[i].pid > 0)
 			kill(children[i].pid, SIGTERM);
 	offload_stop();
@@ -1329,10 +1430,10 @@ rtable_send(void)
 
 	if (os_shm_create(RT_SIZE, &fd[0], &fd[1]) == -1)
 		fatal("creating the route table (%zu bytes)", (size_t)RT_SIZE);
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		for (ro = 0; ro < 2; ro++) {
 			/* imsg closes what it sent: the last send the own. */
-			if (i == PROC_MAX - 1)
+			if (i == nchildren - 1)
 				d = fd[ro];
 			else if ((d = dup(fd[ro])) == -1)
 				fatal("dup");
@@ -1346,17 +1447,29 @@ rtable_send(void)
 void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
-	int		 pc_fd[2], pg_fd[2], cg_fd[2], gre_fd, ctl_fd, i, dfd[2];
+	int		 pc_fd[CHILDREN_MAX][2], cg_fd[RELAYS_MAX][2];
+	int		 rl_fd[RELAYS_MAX][2], gre_fd, ctl_fd, i, dfd[2];
 	int		 ctl_rfd = -1;
 	gid_t		 gid;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
 	char		 pname[16], err[256];
 	struct proxy_conf *pc;
+	struct child	*c;
+	struct imsgev	*relay_ievs[RELAYS_MAX];
+	struct relay_info ri;
+	unsigned int	 r;
 	int		 n;
 
 	pconf = conf;
 	popts = o;
 	parse_log_errors = 1;
+	nrelays = conf->relays == 0 ? os_relays_auto() : conf->relays;
+	if (nrelays > os_relays_max()) {
+		log_warnx("relays %u: this system cannot spread connections "
+		    "over several relays: one relay", nrelays);
+		nrelays = os_relays_max();
+	}
+	nchildren = PROC_MAX + (int)nrelays - 1;
 	TAILQ_FOREACH(pc, &conf->proxies, entry)
 		if (pc->id >= next_proxy_id)
 			next_proxy_id = pc->id + 1;
@@ -1423,7 +1536,10 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	/* Signals are events; none may be lost while children start. */
 	if ((pbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	acl_run_init(pbase, &children[PROC_CONTROL].iev);
+	/* ACL answers go to the relay whose session asked. */
+	for (r = 0; r < nrelays; r++)
+		relay_ievs[r] = &children[RELAY_SLOT(r)].iev;
+	acl_run_init(pbase, relay_ievs, nrelays);
 	acl_run_conf(conf);
 	evsignal_assign(&ev_chld, pbase, SIGCHLD, parent_sig, NULL);
 	evsignal_add(&ev_chld, NULL);
@@ -1448,14 +1564,32 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	(void)listen_retry_arm();
 	signal(SIGPIPE, SIG_IGN);
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pc_fd) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pg_fd) == -1 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cg_fd) == -1)
-		fatal("socketpair");
+	for (i = PROC_CONTROL; i < nchildren; i++) {
+		c = &children[i];
+		c->type = i == PROC_GRE ? PROC_GRE : PROC_CONTROL;
+		c->relay = i < PROC_MAX ? 0 : (unsigned int)(i - PROC_MAX + 1);
+		if (c->type == PROC_CONTROL && c->relay > 0)
+			snprintf(c->name, sizeof(c->name), "control %u",
+			    c->relay);
+		else
+			strlcpy(c->name, proc_name(c->type), sizeof(c->name));
+		/* pc: parent and child; cg: a relay and the forwarder. */
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    pc_fd[i]) == -1 || (c->type == PROC_CONTROL &&
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    cg_fd[c->relay]) == -1))
+			fatal("socketpair");
+	}
+	/* Between relay 0 and each other relay: the control socket's. */
+	for (r = 1; r < nrelays; r++)
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    rl_fd[r]) == -1)
+			fatal("socketpair");
 
-	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+	for (i = PROC_CONTROL; i < nchildren; i++) {
+		c = &children[i];
 		n = 0;
-		strlcpy(pname, proc_name(i), sizeof(pname));
+		strlcpy(pname, proc_name(c->type), sizeof(pname));
 		args[n++] = o->self;
 		args[n++] = pflag;
 		args[n++] = pname;
@@ -1464,24 +1598,19 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		if (log_getfd() == -1)
 			args[n++] = sflag;
 		args[n] = NULL;
-		children[i].type = i;
-		if (i == PROC_CONTROL)
-			children[i].pid = proc_start(i, o->self, pc_fd[1],
-			    cg_fd[0], args);
-		else
-			children[i].pid = proc_start(i, o->self, pg_fd[1],
-			    cg_fd[1], args);
+		/* A relay's peer is the forwarder; the forwarder's relay 0. */
+		c->pid = proc_start(c->type, o->self, pc_fd[i][1],
+		    c->type == PROC_CONTROL ? cg_fd[c->relay][0] : cg_fd[0][1],
+		    args);
+		close(pc_fd[i][1]);
+		imsgev_init(&c->iev, pbase, pc_fd[i][0], c->name,
+		    parent_dispatch, parent_child_closed);
 	}
-	close(pc_fd[1]);
-	close(pg_fd[1]);
-	close(cg_fd[0]);
-	close(cg_fd[1]);
-
-	imsgev_init(&children[PROC_CONTROL].iev, pbase, pc_fd[0], "control",
-	    parent_dispatch, parent_child_closed);
-	imsgev_init(&children[PROC_GRE].iev, pbase, pg_fd[0], "gre",
-	    parent_dispatch, parent_child_closed);
-	for (i = PROC_CONTROL; i < PROC_MAX; i++) {
+	close(cg_fd[0][1]);
+	for (r = 0; r < nrelays; r++)
+		close(cg_fd[r][0]);
+	for (i = PROC_CONTROL; i < nchildren; i++) {
+		c = &children[i];
 		/*
 		 * Descriptors go down these channels (listening sockets,
 		 * the raw socket), and imsg passes them only where allowed.
@@ -1490,14 +1619,32 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		 * treat the child as compromised, and more than imsg takes
 		 * at once fail the read (a violation too).
 		 */
-		imsgbuf_allow_fdpass(&children[i].iev.ibuf);
-		children[i].iev.maxmsgs = PARENT_MSGS_PER_WAKE;
-		evtimer_assign(&children[i].log_tm, pbase, parent_log_note,
-		    &children[i]);
-		children[i].iev.outmax = PARENT_QUEUE_MAX;
-		children[i].iev.bad = parent_child_bad;
+		imsgbuf_allow_fdpass(&c->iev.ibuf);
+		c->iev.maxmsgs = PARENT_MSGS_PER_WAKE;
+		evtimer_assign(&c->log_tm, pbase, parent_log_note, c);
+		c->iev.outmax = PARENT_QUEUE_MAX;
+		c->iev.bad = parent_child_bad;
+		/* First: which relay (the route table's part depends on it). */
+		ri.index = c->relay;
+		ri.count = nrelays;
+		if (imsg_compose(&c->iev.ibuf, IMSG_RELAY_INFO, 0, 0, -1, &ri,
+		    sizeof(ri)) == -1)
+			fatal("imsg");
+		c->composed++;
 	}
-
+	/* The links: imsg closes each descriptor once it is sent. */
+	for (r = 1; r < nrelays; r++) {
+		if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_RELAY_LINK,
+		    r, 0, cg_fd[r][1], NULL, 0) == -1 ||
+		    imsg_compose(&children[RELAY_SLOT(0)].iev.ibuf,
+		    IMSG_RELAY_LINK, r, 0, rl_fd[r][0], NULL, 0) == -1 ||
+		    imsg_compose(&children[RELAY_SLOT(r)].iev.ibuf,
+		    IMSG_RELAY_LINK, 0, 0, rl_fd[r][1], NULL, 0) == -1)
+			fatal("imsg");
+		children[PROC_GRE].composed++;
+		children[RELAY_SLOT(0)].composed++;
+		children[RELAY_SLOT(r)].composed++;
+	}
 	if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_GRE_SOCKET, 0, 0,
 	    gre_fd, NULL, 0) == -1 ||
 	    imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_CTL_SOCKET, 0,
@@ -1519,7 +1666,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	rtable_send();
 	tun_sockets_update(conf, 0);
 	(void)listen_retry_arm();
-	for (i = PROC_CONTROL; i < PROC_MAX; i++)
+	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (child_conf(&children[i], conf) == -1)
 			fatal("sending configuration");
 

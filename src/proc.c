@@ -519,10 +519,11 @@ imsg_read_blocking(struct imsgbuf *ibuf, struct imsg *imsg)
 
 /*
  * Configuration over imsg: the settings, then each proxy (with a copy of
- * its listening socket when fds is set), then the ACL lists, then END.
+ * the listening socket of relay `relay`, none when it is -1), then the
+ * ACL lists, then END.
  */
 int
-conf_send(struct imsgbuf *ibuf, const struct pptpproxy_conf *conf, int fds)
+conf_send(struct imsgbuf *ibuf, const struct pptpproxy_conf *conf, int relay)
 {
 	struct pptpproxy_conf	 c;
 	struct proxy_conf	*pc;
@@ -539,8 +540,9 @@ conf_send(struct imsgbuf *ibuf, const struct pptpproxy_conf *conf, int fds)
 	if (imsg_compose(ibuf, IMSG_CONF_START, 0, 0, -1, &c, sizeof(c)) == -1)
 		return (-1);
 	TAILQ_FOREACH(pc, &conf->proxies, entry) {
-		fd = -1;
-		if (fds && pc->fd != -1 && (fd = dup(pc->fd)) == -1)
+		fd = relay == 0 ? pc->fd : relay > 0 && relay < RELAYS_MAX ?
+		    pc->xfd[relay] : -1;
+		if (fd != -1 && (fd = dup(fd)) == -1)
 			return (-1);
 		if (imsg_compose(ibuf, IMSG_CONF_PROXY, 0, 0, fd, pc,
 		    sizeof(*pc)) == -1)
@@ -612,6 +614,7 @@ conf_recv(struct conf_rx *rx, struct imsg *imsg, struct pptpproxy_conf **done)
 		pc->name[sizeof(pc->name) - 1] = '\0';
 		pc->server_host[sizeof(pc->server_host) - 1] = '\0';
 		pc->fd = imsg_get_fd(imsg);
+		memset(pc->xfd, 0xff, sizeof(pc->xfd));	/* the parent's */
 		TAILQ_INIT(&pc->subnets);
 		TAILQ_INIT(&pc->cmds);
 		TAILQ_INIT(&pc->tun_subnets);
