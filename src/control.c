@@ -2700,7 +2700,7 @@ control_main(int debug)
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	sandbox_trap_debug(debug);
-	proc_drop(PROC_CONTROL, conf);
+	proc_drop(PROC_CONTROL, relay_name, conf);
 
 	imsgev_init(&iev_parent, cbase, -1, "parent", ctl_dispatch_parent,
 	    ctl_closed);

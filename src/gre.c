@@ -1447,7 +1447,7 @@ gre_main(int debug)
 		fatalx("event_base_new");
 
 	sandbox_trap_debug(debug);
-	proc_drop(PROC_GRE, conf);
+	proc_drop(PROC_GRE, "gre", conf);
 
 	/* Whatever came after the configuration is still in ibuf. */
 	imsgev_init(&iev_parent, gbase, -1, "parent", gre_dispatch_parent,

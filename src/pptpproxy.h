@@ -388,7 +388,8 @@ struct passwd;
 struct rtable;
 pid_t	proc_start(enum proc_type, const char *, int, int, char **);
 void	proc_ignore_signals(void);	/* a child's: the parent's signals */
-void	proc_drop(enum proc_type, const struct pptpproxy_conf *);
+void	proc_drop(enum proc_type, const char *,
+	    const struct pptpproxy_conf *);
 const char *proc_name(enum proc_type);
 const char *proc_self_path(const char *);
 /* A child at start: an IMSG_RTABLE; 1 once both descriptors are mapped. */

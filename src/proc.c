@@ -140,7 +140,8 @@ proc_rtable(struct imsg *imsg, struct rtable *rt, int which, unsigned int lo,
  * gone, then the process's own sandbox (last).
  */
 void
-proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
+proc_drop(enum proc_type p, const char *title,
+    const struct pptpproxy_conf *conf)
 {
 	struct passwd	*pw;
 	struct stat	 st;
@@ -168,7 +169,7 @@ proc_drop(enum proc_type p, const struct pptpproxy_conf *conf)
 	if (chdir("/") == -1)
 		fatal("chdir /");
 
-	os_proctitle(proc_name(p));
+	os_proctitle(title);
 
 	sandbox_prepare();
 	if (setgroups(1, &pw->pw_gid) == -1 ||
