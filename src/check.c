@@ -247,6 +247,33 @@ check_cmd(const char *cmd, check_report_fn report)
 	return (0);
 }
 
+/*
+ * Several relays: what the system cannot do, and the proxies that relay
+ * 0 serves alone (warnings: the daemon runs, as it says).
+ */
+static void
+check_relays(const struct pptpproxy_conf *conf, check_report_fn report)
+{
+	const struct proxy_conf	*pc;
+	unsigned int		 n = conf->relays;
+
+	if (n == 0)
+		n = os_relays_auto();
+	if (n > os_relays_max()) {
+		say(report, 1, "relays %u: this system cannot spread "
+		    "connections over several relays: one relay runs", n);
+		return;
+	}
+	if (n < 2)
+		return;
+	TAILQ_FOREACH(pc, &conf->proxies, entry)
+		if (pc->tunnel || !TAILQ_EMPTY(&pc->tun_subnets) ||
+		    !TAILQ_EMPTY(&conf->tun_subnets))
+			say(report, 1, "proxy %s: it has tunnels: relay 0 "
+			    "alone takes its connections, not all %u relays",
+			    pc->name, n);
+}
+
 int
 check_system(const struct pptpproxy_conf *conf, check_report_fn report)
 {
@@ -262,6 +289,7 @@ check_system(const struct pptpproxy_conf *conf, check_report_fn report)
 		bad++;
 	if (check_ctl_restricted(conf, report) == -1)
 		bad++;
+	check_relays(conf, report);
 	if (conf->acl_user[0] != '\0' && getpwnam(conf->acl_user) == NULL) {
 		say(report, 0, "acl-command user %s does not exist",
 		    conf->acl_user);

@@ -695,8 +695,9 @@ ctl_accept(int fd, short ev, void *arg)
 		if (nsessions >= relay_max_conn()) {
 			pstats[pstat_of(pc->name)].refused_limit++;
 			log_limited(&ll_full, "refused %s on %s: %u control "
-			    "connections already (limit connections)",
-			    sa_str(&sin, a, sizeof(a)), pc->name, nsessions);
+			    "connections already (limit connections%s)",
+			    sa_str(&sin, a, sizeof(a)), pc->name, nsessions,
+			    relay.count > 1 ? ", this relay's share" : "");
 			close(cfd);
 			continue;
 		}
