@@ -635,6 +635,10 @@ conf_print(FILE *f, const struct pptpproxy_conf *c)
 	fprintf(f, "timeout idle %d\n", c->t_idle);
 	fprintf(f, "timeout stop %d\n", c->t_stop);
 	fprintf(f, "gre offload %s\n", c->gre_offload ? "yes" : "no");
+	if (c->relays == 0)
+		fprintf(f, "relays auto\n");
+	else
+		fprintf(f, "relays %u\n", c->relays);
 	if (strcmp(c->ctl_socket, PPTPPROXY_SOCKET) != 0) {
 		fprintf(f, "control socket ");
 		print_string(f, c->ctl_socket);
