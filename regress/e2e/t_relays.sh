@@ -2,8 +2,8 @@
 # relays 4: four control relays, the kernel handing each client's
 # connections to one of them by the client's address.  Six pptp-linux
 # clients (192.0.2.10-15, which the steering spreads over all four
-# relays) call through pptpd, echo a known number of frames and hold
-# their calls.  Then: four relay processes with their titles; show
+# relays), each let in by an ACL command, call through pptpd, echo a
+# known number of frames and hold their calls.  Then: four relay processes with their titles; show
 # sessions lists all six sessions, each on the relay the steering picks
 # for its address (a session's number says its relay), with GRE counters
 # that match the frames; show session ID and kill session reach a
@@ -19,12 +19,18 @@ ctl() {
 N=4
 lab_topology 7
 lab_pptpd
+# An ACL command that lets everyone in: the parent's answer must reach
+# the relay that asked.
+printf '#!/bin/sh\necho "$1" >>%s\nexit 0\n' "$TMP/acl.runs" >"$TMP/acl"
+chmod 755 "$TMP/acl"
 cat >"$TMP/p.conf" <<EOC
 relays $N
 limit connections per-address 1
+acl-command cache 0
 proxy "office" {
 	listen on 192.0.2.1 port 1723
 	server 198.51.100.2 port 1723
+	allow command "$TMP/acl"
 }
 EOC
 lab_proxy fw -f "$TMP/p.conf"
@@ -84,6 +90,9 @@ EOP
 r=$?
 cat "$TMP/relays.out"
 [ $r -eq 0 ] || fail "steering: $(tail -n 1 "$TMP/relays.out")"
+
+[ "$(sort -u "$TMP/acl.runs" | wc -l)" -eq 6 ] ||
+    fail "ACL command runs: $(cat "$TMP/acl.runs")"
 
 # show summary: the relays' rows added up.
 ctl -j show summary >"$TMP/summary.json" || fail "show summary -j"
