@@ -78,9 +78,10 @@ rtable_map(struct rtable *t, int rwfd, int rofd, int which, unsigned int lo,
 		 * The writer's keys only, whole blocks (page multiples in
 		 * both arrays): the other relays' entries stay read-only.
 		 */
-		first = lo - lo % RELAY_BLOCK_KEYS;
+		first = lo == 1 ? 0 : lo;	/* key 0: nobody's */
 		n = (size_t)hi + 1 - first;
-		if (hi < lo || hi >= RT_KEYS || n % RELAY_BLOCK_KEYS != 0) {
+		if (hi < lo || hi >= RT_KEYS || first % RELAY_BLOCK_KEYS != 0 ||
+		    n % RELAY_BLOCK_KEYS != 0) {
 			errno = EINVAL;
 			goto fail;
 		}
