@@ -156,6 +156,7 @@ $(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h
 	    awk '/^struct acl_req {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct gre_route {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct gre_stats {/,/^};/' src/pptpproxy.h; \
+	    awk '/^struct gre_key {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct offload_del {/,/^};/' src/offload.h; } > $@
 
 $(B)/tools/hostile: regress/tools/hostile.c $(B)/tools/hostile_defs.h src/rtable.h

@@ -1,13 +1,14 @@
 /*
  * hostile: play a compromised child of pptpproxy against its parent.
  *
- *	hostile [-c] PID CASE [ARGS...]
+ *	hostile [-cp] PID CASE [ARGS...]
  *
  * Stops the child PID (SIGSTOP), takes a copy of its channel to the
  * parent (fd 3) with pidfd_open(2) and pidfd_getfd(2) (Linux 5.6 or
  * later, as root), and sends the parent what no honest child sends.
  * With -c the child is let go on (SIGCONT) at the end; without, it stays
- * stopped.  The message types and structures come from the daemon's own
+ * stopped.  With -p the messages go down the child's other channel
+ * (fd 4: a control relay's to the GRE forwarder) instead.  The message types and structures come from the daemon's own
  * headers at build time (hostile_defs.h, made by the Makefile), so that
  * they cannot drift.
  *
@@ -23,6 +24,11 @@
  *	poll N		N IMSG_OFFLOAD_POLL, never reading an answer
  *	acl N ADDR PROXY
  *			N IMSG_ACL_REQ for client ADDR, never reading
+ *	aclid REQID ADDR PROXY
+ *			one IMSG_ACL_REQ for session REQID (relays N:
+ *			each relay asks for its own sessions only)
+ *	gredel SESS KEY	one IMSG_GRE_DEL (with -p: a relay asking the
+ *			forwarder to end a route)
  *	size NAME LEN	one message of type NAME (acl, add, del, poll,
  *			reload) with LEN bytes of payload
  *	type N		one message of type N, no payload
@@ -80,6 +86,7 @@
 #endif
 
 #define CHILD_PARENT_FD		3	/* PROC_PARENT_FD */
+#define CHILD_PEER_FD		4	/* PROC_PEER_FD */
 #define FDS_PER_MSG		250
 #define IMSG_FD_MARK		0x80000000U	/* in hdr.len, compat/imsg.c */
 
@@ -92,6 +99,7 @@ struct imsg_hdr {
 };
 
 static int	chan = -1;
+static int	chan_fd = CHILD_PARENT_FD;	/* -p: CHILD_PEER_FD */
 static pid_t	child;
 static uint32_t	peerid;		/* the id of the messages sent */
 
@@ -198,8 +206,7 @@ attach(pid_t pid)
 		errx(1, "process %d did not stop", (int)pid);
 	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) == -1)
 		err(1, "pidfd_open");
-	if ((chan = (int)syscall(SYS_pidfd_getfd, pidfd, CHILD_PARENT_FD,
-	    0)) == -1)
+	if ((chan = (int)syscall(SYS_pidfd_getfd, pidfd, chan_fd, 0)) == -1)
 		err(1, "pidfd_getfd");
 	close(pidfd);
 	if (fcntl(chan, F_SETFL, fcntl(chan, F_GETFL) | O_NONBLOCK) == -1)
@@ -327,16 +334,20 @@ main(int argc, char *argv[])
 	struct gre_route	r;
 	struct offload_del	d;
 	struct acl_req		q;
+	struct gre_key		gk;
 	static unsigned char	junk[65536];
 	const char		*c;
 	int			 cont = 0, ch, rv = 0, fds[FDS_PER_MSG];
 	long			 n, i, k, len, per;
 	uint32_t		 type;
 
-	while ((ch = getopt(argc, argv, "c")) != -1) {
+	while ((ch = getopt(argc, argv, "cp")) != -1) {
 		switch (ch) {
 		case 'c':
 			cont = 1;
+			break;
+		case 'p':
+			chan_fd = CHILD_PEER_FD;
 			break;
 		default:
 			usage();
@@ -452,6 +463,17 @@ main(int argc, char *argv[])
 		q.proxy_id = (uint32_t)num(argv[2], UINT32_MAX);
 		rv = flood("acl", IMSG_ACL_REQ, &q, sizeof(q),
 		    num(argv[0], 100000000));
+	} else if (strcmp(c, "aclid") == 0 && argc == 3) {
+		memset(&q, 0, sizeof(q));
+		q.reqid = (uint64_t)num(argv[0], 0x7fffffff);
+		q.client = addr(argv[1]);
+		q.proxy_id = (uint32_t)num(argv[2], UINT32_MAX);
+		rv = send_msg(IMSG_ACL_REQ, &q, sizeof(q), NULL, 0);
+	} else if (strcmp(c, "gredel") == 0 && argc == 2) {
+		memset(&gk, 0, sizeof(gk));
+		gk.sess = (uint64_t)num(argv[0], 0x7fffffff);
+		gk.key = (uint16_t)num(argv[1], 65535);
+		rv = send_msg(IMSG_GRE_DEL, &gk, sizeof(gk), NULL, 0);
 	} else if (strcmp(c, "size") == 0 && argc == 2) {
 		if (strcmp(argv[0], "acl") == 0)
 			type = IMSG_ACL_REQ;

@@ -1,0 +1,90 @@
+#!/bin/sh
+# relays 2: a compromised relay acts for the other one (build/tools/
+# hostile, playing relay 1, "pptpproxy: control 1").  Relay 1 numbers its
+# sessions 2, 4, 6... and presents Call IDs 32768-65535; relay 0 has the
+# rest.
+#  - An ACL request for session 2 (its own) is taken: the daemon goes on.
+#  - An ACL request for session 1 (relay 0's): the parent treats relay 1
+#    as compromised and stops the daemon, exit 1, no child left.
+#  - Asking the GRE forwarder to end Call ID 5 (relay 0's): the forwarder
+#    says so and exits, and the daemon stops, exit 1, no child left.
+#  - The same for Call ID 40000 (its own) is taken: the daemon goes on.
+. "$(dirname "$0")/lib.sh"
+. "$E2E/hostile.sh"
+lab_topology 1
+lab_pptpd
+cat >"$TMP/p.conf" <<EOC
+relays 2
+proxy "office" {
+	listen on 192.0.2.1 port 1723
+	server 198.51.100.2 port 1723
+}
+EOC
+
+# start: the daemon, its three children up; R1 the pid of relay 1.
+start() {
+	: >"$PLOG"
+	lab_proxy fw -f "$TMP/p.conf"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		KIDS=$(proxy_children)
+		[ "$(echo $KIDS | wc -w)" -eq 3 ] && break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	R1=""
+	for _p in $KIDS; do
+		[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: control 1 " ] &&
+		    R1=$_p
+	done
+	[ -n "$R1" ] || fail "no relay 1 among $KIDS"
+}
+
+# goes_on CASE: a second later the daemon and its children still run,
+# and a call goes through.
+goes_on() {
+	sleep 1
+	kill -0 "$PROXY_PID" 2>/dev/null || fail "$1: the daemon ended"
+	for _k in $KIDS; do
+		kill -0 "$_k" 2>/dev/null || fail "$1: child $_k ended"
+	done
+	lab_drive c1 -n 20 -t 30 192.0.2.1 >"$TMP/drive.out" 2>&1 ||
+	    fail "$1: no call after it: $(cat "$TMP/drive.out")"
+	note "ok: $1: the daemon goes on"
+}
+
+# stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a
+# line with PATTERN; no child is left.
+stopped() {
+	_i=0
+	while kill -0 "$PROXY_PID" 2>/dev/null && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -0 "$PROXY_PID" 2>/dev/null && fail "$1: the daemon goes on"
+	wait "$PROXY_PID"
+	_rc=$?
+	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
+	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
+	for _k in $KIDS; do
+		[ -d "/proc/$_k" ] &&
+		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
+		    fail "$1: child $_k left behind"
+	done
+	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
+}
+
+start
+"$HOSTILE" -c "$R1" aclid 2 192.0.2.10 1 || fail "aclid 2 not sent"
+goes_on "ACL request for its own session"
+"$HOSTILE" -c "$R1" aclid 1 192.0.2.10 1 || fail "aclid 1 not sent"
+stopped "ACL request for relay 0's session" \
+    "control 1 process sent an ACL request for session 1, another relay's: treating it as compromised"
+
+start
+"$HOSTILE" -c -p "$R1" gredel 2 40000 || fail "gredel 40000 not sent"
+goes_on "end of a route of its own Call ID"
+"$HOSTILE" -c -p "$R1" gredel 2 5 || fail "gredel 5 not sent"
+stopped "end of a route of relay 0's Call ID" \
+    "relay 1 asked to end Call ID 5, not its own"
+exit 0
