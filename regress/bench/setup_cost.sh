@@ -9,7 +9,7 @@
 # times of a traced run mean little, the counts are exact).
 #
 #	sh regress/bench/setup_cost.sh [-OsP] [-o] [-F] [-f flags]
-#	    [-C concurrency] [-d seconds] [pptpproxy]
+#	    [-R relays] [-S sources] [-C concurrency] [-d seconds] [pptpproxy]
 #
 # -o: gre offload yes.  -O: the binary is not ours but the original
 # pptpproxy 2.9 (one process, two threads; no -s control socket, no -f
@@ -27,7 +27,13 @@
 # -P: pinned, bench_gen and bench_refl on CPU 0 and the relay's processes
 # on CPU 1 (taskset; as bench.sh's [p] figures), so that the tools
 # neither preempt the relay nor take its CPU.
-# Default: build/pptpproxy, 1 at a time, 3 s, not pinned.
+# -R: "relays N" in pptpproxy's configuration (several control relays,
+# each client address's connections handed to one of them).  -S: the
+# client connects from that many addresses (192.0.2.10 and up, at most
+# 16; default 1), the connections of one slot of -C from one of them,
+# so that the relays have different clients to take.
+# Default: build/pptpproxy, 1 at a time, 3 s, not pinned, one relay, one
+# client address.
 # Also printed: the firewall namespace's TCP segments a setup, in, out,
 # retransmitted and resets (/proc/net/snmp), the same for every relay
 # that makes the same exchange.
@@ -36,8 +42,8 @@ umask 022
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 TOOLS=$top/$B/tools
-TRACE=0 OFFL=no C=1 D=3 ORIG=0 PIN=0 FLOOR=0 FFLAGS="-D -c 352"
-while getopts OsPoFf:C:d: o; do
+TRACE=0 OFFL=no C=1 D=3 ORIG=0 PIN=0 FLOOR=0 FFLAGS="-D -c 352" RELAYS=1 NSRC=1
+while getopts OsPoFf:C:d:R:S: o; do
 	case $o in
 	O) ORIG=1 ;;
 	s) TRACE=1 ;;
@@ -47,8 +53,10 @@ while getopts OsPoFf:C:d: o; do
 	f) FFLAGS=$OPTARG ;;
 	C) C=$OPTARG ;;
 	d) D=$OPTARG ;;
-	*) echo "usage: setup_cost.sh [-OsP] [-o] [-F] [-f flags] [-C n]" \
-	       "[-d s] [pptpproxy]" >&2
+	R) RELAYS=$OPTARG ;;
+	S) NSRC=$OPTARG ;;
+	*) echo "usage: setup_cost.sh [-OsP] [-o] [-F] [-f flags] [-R n]" \
+	       "[-S n] [-C n] [-d s] [pptpproxy]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -86,7 +94,13 @@ for n in $NC $NF $NS; do
 done
 ip -n $NC link add c0 type veth peer name f0 netns $NF
 ip -n $NS link add s0 type veth peer name f1 netns $NF
-ip -n $NC addr add 192.0.2.10/24 dev c0
+SRCS=""
+i=0
+while [ $i -lt "$NSRC" ]; do
+	ip -n $NC addr add 192.0.2.$((10 + i))/24 dev c0
+	SRCS="$SRCS${SRCS:+,}192.0.2.$((10 + i))"
+	i=$((i + 1))
+done
 ip -n $NF addr add 192.0.2.1/24 dev f0
 ip -n $NF addr add 198.51.100.1/24 dev f1
 ip -n $NS addr add 198.51.100.2/24 dev s0
@@ -105,7 +119,7 @@ done
 [ $OFFL = yes ] && ip netns exec $NF sysctl -qw net.ipv4.ip_forward=1
 printf 'limit connections 40000\nlimit connections per-address 40000\n' \
     >"$W/conf"
-printf 'limit calls 4\ngre offload %s\n' $OFFL >>"$W/conf"
+printf 'limit calls 4\ngre offload %s\nrelays %s\n' $OFFL $RELAYS >>"$W/conf"
 ip netns exec $NS $T0 "$TOOLS/bench_refl" -S "$W/refl.stat" >"$W/refl.log" 2>&1 &
 RP=$!
 if [ $FLOOR = 1 ]; then
@@ -175,8 +189,11 @@ segs() {
 }
 segs >"$W/g0"
 snap >"$W/s0"
+SOPT=""
+[ "$NSRC" -gt 1 ] && SOPT="-s $SRCS"
+# shellcheck disable=SC2086	# SOPT is words
 line=$(ip netns exec $NC $T0 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C "$C" \
-    -d "$D" -v 100 -W 0.5)
+    -d "$D" -v 100 -W 0.5 $SOPT)
 snap >"$W/s1"
 segs >"$W/g1"
 if [ $TRACE = 1 ]; then
@@ -188,7 +205,9 @@ n=$(echo "$line" | tr ' ' '\n' | sed -n 's/^setups=//p')
 [ -n "$n" ] && [ "$n" -gt 0 ] || { echo "no setups: $line" >&2; exit 1; }
 echo "$n setups, $(echo "$line" | tr ' ' '\n' |
     sed -n 's/^setups_per_s=//p')/s, $C at a time$([ $TRACE = 1 ] &&
-    echo ', traced')$([ $PIN = 1 ] && echo ', pinned')$([ $FLOOR = 1 ] &&
+    echo ', traced')$([ $PIN = 1 ] && echo ', pinned')$([ "$RELAYS" != 1 ] &&
+    echo ", relays $RELAYS")$([ "$NSRC" != 1 ] &&
+    echo ", $NSRC client addresses")$([ $FLOOR = 1 ] &&
     echo ", floor relay $FFLAGS")"
 printf "%-8s %8s %12s %12s %12s\n" process threads "wake-ups" "preempted" \
     "CPU us"
