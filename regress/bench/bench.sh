@@ -13,7 +13,10 @@
 # figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at 4
 # calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n"),
 # BENCH_ORIGINAL (a binary of the original pptpproxy 2.9: adds its
-# column, mode "orig"; no holds).
+# column, mode "orig"; no holds), BENCH_RELAYS ("relays N" in
+# pptpproxy's configuration, default 1), BENCH_SETUP_SOURCES (client
+# addresses the setup figures connect from, 192.0.2.10 and up, 1 to 4;
+# default 1: several relays take different addresses' connections).
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
@@ -27,6 +30,15 @@ GEN=$top/$B/tools/bench_gen
 REFL=$top/$B/tools/bench_refl
 PROXY=$top/$B/pptpproxy
 ORIGINAL=${BENCH_ORIGINAL:-}
+RELAYS=${BENCH_RELAYS:-1}
+SETUP_SRC=""
+case ${BENCH_SETUP_SOURCES:-1} in
+1) ;;
+2) SETUP_SRC="-s 192.0.2.10,192.0.2.11" ;;
+3) SETUP_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12" ;;
+4) SETUP_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13" ;;
+*) echo "BENCH_SETUP_SOURCES: 1 to 4" >&2; exit 2 ;;
+esac
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
@@ -433,7 +445,7 @@ t_setup() {
 		pp=$(proxy_pids)
 		t0=$(cpu_ns $pp)
 	fi
-	line=$(gen $((D + 60)) "-m setup -C $c -d $D -v 2000")
+	line=$(gen $((D + 60)) "-m setup -C $c -d $D -v 2000 $SETUP_SRC")
 	s1=$(sys_ticks)
 	t1=0
 	isproxy && t1=$(cpu_ns $pp)
@@ -736,6 +748,7 @@ mode_up() {
 		limit calls $CPC
 		limit calls per-address 32767
 		gre offload $offl
+		relays $RELAYS
 		EOF
 		: >"$plog"
 		: >"$LOGS/$RUN-$MODE-mem.txt"
@@ -1016,6 +1029,11 @@ report() {
 		    "1024 only, one call a connection); its CPU figures add" \
 		    "its threads; proxy/orig = pptpproxy's figure divided by" \
 		    "the original's."
+	fi
+	if [ "$RELAYS" != 1 ] || [ -n "$SETUP_SRC" ]; then
+		echo "pptpproxy with relays $RELAYS; call setups from" \
+		    "${BENCH_SETUP_SOURCES:-1} client address(es)" \
+		    "(BENCH_RELAYS, BENCH_SETUP_SOURCES)."
 	fi
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip or setup."
