@@ -444,18 +444,27 @@ os_memory_trim(void)
 #endif
 }
 
+/* An on/off socket option turned on; -1 (ENOPROTOOPT) for one not here. */
+static int
+sockopt_on(int fd, int level, int name)
+{
+	int	one = 1;
+
+	if (name == -1) {
+		errno = ENOPROTOOPT;
+		return (-1);
+	}
+	return (setsockopt(fd, level, name, &one, sizeof(one)));
+}
+
 int
 os_freebind(int fd)
 {
 #ifdef IP_FREEBIND
-	int	one = 1;
-
-	return (setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one)));
+	return (sockopt_on(fd, IPPROTO_IP, IP_FREEBIND));
 #else
 	/* OpenBSD's SO_BINDANY is for pf divert-to, not for this. */
-	(void)fd;
-	errno = ENOPROTOOPT;
-	return (-1);
+	return (sockopt_on(fd, IPPROTO_IP, -1));
 #endif
 }
 
@@ -494,13 +503,9 @@ int
 os_reuseport(int fd)
 {
 #ifdef SO_REUSEPORT
-	int	one = 1;
-
-	return (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)));
+	return (sockopt_on(fd, SOL_SOCKET, SO_REUSEPORT));
 #else
-	(void)fd;
-	errno = ENOPROTOOPT;
-	return (-1);
+	return (sockopt_on(fd, SOL_SOCKET, -1));
 #endif
 }
 

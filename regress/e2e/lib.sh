@@ -607,6 +607,16 @@ offload_empty() {
 	return 0
 }
 
+# offload_stopped: SIGTERM to the proxy; it stops and removes its table.
+offload_stopped() {
+	kill -TERM "$PROXY_PID"
+	lab_wait_log "terminating" 10 || fail "the proxy did not stop"
+	sleep 0.3
+	nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
+	    fail "table ip pptpproxy still there after the proxy stopped"
+	return 0
+}
+
 # session_counted N: print the first session end line of the log; it must
 # count at least N GRE packets each way.  Sets TO_S and TO_C.
 session_counted() {

@@ -56,12 +56,7 @@ goes_on() {
 # stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a
 # line with PATTERN; no child is left.
 stopped() {
-	_i=0
-	while kill -0 "$PROXY_PID" 2>/dev/null && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	kill -0 "$PROXY_PID" 2>/dev/null && fail "$1: the daemon goes on"
+	lab_gone "$PROXY_PID" 10 || fail "$1: the daemon goes on"
 	wait "$PROXY_PID"
 	_rc=$?
 	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"

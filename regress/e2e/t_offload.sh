@@ -49,9 +49,5 @@ echo "user-space forwarder: ${us:-?} packets; session: $to_s + $to_c"
 [ -n "$us" ] && [ "$us" -lt $(( (to_s + to_c) / 4 )) ] ||
     fail "the user-space forwarder handled ${us:-?} of $((to_s + to_c)) packets"
 offload_empty "after the call"
-kill -TERM "$PROXY_PID"
-lab_wait_log "terminating" 10 || fail "the proxy did not stop"
-sleep 0.3
-nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
-    fail "table ip pptpproxy still there after the proxy stopped"
+offload_stopped
 exit 0

@@ -185,12 +185,7 @@ assert a == ["192.0.2.1%d" % i for i in range(1, 7)], a' \
 
 # SIGTERM: every session ends, every process, exit 0.
 kill -TERM "$PROXY_PID"
-i=0
-while kill -0 "$PROXY_PID" 2>/dev/null && [ $i -lt 150 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-kill -0 "$PROXY_PID" 2>/dev/null && fail "still running 15 s after SIGTERM"
+lab_gone "$PROXY_PID" 15 || fail "still running 15 s after SIGTERM"
 wait "$PROXY_PID" 2>/dev/null
 rc=$?
 [ $rc -eq 0 ] || fail "exit status $rc after SIGTERM"

@@ -83,9 +83,5 @@ done
 grep "ended after" "$PLOG" | grep -q "control 1: " ||
     fail "no session end line of relay 1"
 offload_empty "after the calls"
-kill -TERM "$PROXY_PID"
-lab_wait_log "terminating" 10 || fail "the proxy did not stop"
-sleep 0.3
-nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
-    fail "table ip pptpproxy still there after the proxy stopped"
+offload_stopped
 exit 0
