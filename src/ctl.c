@@ -99,10 +99,11 @@ struct ctl_conn {
 struct ctl_link {
 	unsigned int		 index;
 	struct imsgbuf		 ibuf;
-	struct event		 rev, wev;
+	struct event		 rev, wev, kick;
 	TAILQ_HEAD(, ctl_conn)	 queue;
 	int			 busy;		/* an answer is coming */
 	int			 dropping;	/* for a client gone */
+	int			 dead;		/* the relay went away */
 };
 TAILQ_HEAD(ctl_conns, ctl_conn);
 
@@ -259,6 +260,8 @@ ctl_init(struct event_base *base, int fd, int rfd)
 static void	ctl_link_read(int, short, void *);
 static void	ctl_link_write(int, short, void *);
 static void	ctl_link_next(struct ctl_link *);
+static void	ctl_link_process(struct ctl_link *);
+static void	ctl_link_kick(int, short, void *);
 static int	ctl_link_ask(struct ctl_conn *, unsigned int);
 
 /*
@@ -301,7 +304,33 @@ ctl_links(int *fds, unsigned int index, unsigned int count)
 		    ctl_link_read, k);
 		event_assign(&k->wev, xbase, fds[i], EV_WRITE | EV_PERSIST,
 		    ctl_link_write, k);
+		evtimer_assign(&k->kick, xbase, ctl_link_kick, k);
 		event_add(&k->rev, NULL);
+	}
+}
+
+/*
+ * Relay k went away: it is stopping, as the daemon is (the parent stops
+ * the rest when a relay dies).  Its clients are closed.
+ */
+static void
+ctl_link_dead(struct ctl_link *k, const char *why)
+{
+	struct ctl_conn	*c;
+	char		 msg[64];
+
+	log_debug("link to relay %u: %s", k->index, why);
+	k->dead = 1;
+	event_del(&k->rev);
+	event_del(&k->wev);
+	evtimer_del(&k->kick);
+	close(k->ibuf.fd);
+	imsgbuf_clear(&k->ibuf);
+	snprintf(msg, sizeof(msg), "relay %u went away", k->index);
+	while ((c = TAILQ_FIRST(&k->queue)) != NULL) {
+		TAILQ_REMOVE(&k->queue, c, lentry);
+		c->lnext = 0;
+		ctl_conn_close(c, msg);
 	}
 }
 
@@ -312,6 +341,10 @@ ctl_link_ask(struct ctl_conn *c, unsigned int i)
 	struct ctl_link	*k = &links[i];
 	struct timeval	 tv = { CTL_STALL_SECS, 0 };
 
+	if (k->dead) {
+		ctl_conn_close(c, "a relay went away");
+		return (-1);
+	}
 	c->lnext = i;
 	c->waiting = 1;
 	evtimer_add(&c->tmo, &tv);
@@ -330,7 +363,7 @@ ctl_link_next(struct ctl_link *k)
 	const void	*data = NULL;
 	size_t		 len = 0;
 
-	if (k->busy || (c = TAILQ_FIRST(&k->queue)) == NULL)
+	if (k->busy || k->dead || (c = TAILQ_FIRST(&k->queue)) == NULL)
 		return;
 	if (c->req == CTL_REQ_SESSIONS || c->req == CTL_REQ_KILL) {
 		id = c->only;
@@ -350,8 +383,10 @@ ctl_link_write(int fd, short ev, void *arg)
 {
 	struct ctl_link	*k = arg;
 
-	if (imsgbuf_write(&k->ibuf) == -1)
-		fatal("link to relay %u", k->index);
+	if (imsgbuf_write(&k->ibuf) == -1) {
+		ctl_link_dead(k, strerror(errno));
+		return;
+	}
 	if (imsgbuf_queuelen(&k->ibuf) == 0)
 		event_del(&k->wev);
 }
@@ -360,13 +395,22 @@ ctl_link_write(int fd, short ev, void *arg)
 static void
 ctl_link_forget(struct ctl_conn *c)
 {
-	struct ctl_link	*k;
+	static const struct timeval	now = { 0, 0 };
+	struct ctl_link			*k;
 
 	if (c->lnext == 0)
 		return;
 	k = &links[c->lnext];
-	if (c == TAILQ_FIRST(&k->queue) && k->busy)
+	if (c == TAILQ_FIRST(&k->queue) && k->busy) {
+		/*
+		 * The rest of its answer is read and dropped: reading again
+		 * if it was held back for the client, what came already
+		 * handled from the loop (this may run inside the handling).
+		 */
 		k->dropping = 1;
+		event_add(&k->rev, NULL);
+		evtimer_add(&k->kick, &now);
+	}
 	TAILQ_REMOVE(&k->queue, c, lentry);
 	c->lnext = 0;
 	free(c->sum);
@@ -456,6 +500,8 @@ ctl_link_process(struct ctl_link *k)
 	uint32_t		 type;
 	ssize_t			 n;
 
+	if (k->dead)
+		return;
 	for (;;) {
 		c = TAILQ_FIRST(&k->queue);
 		/* A client with rows enough waiting: the rest later. */
@@ -524,15 +570,23 @@ ctl_link_process(struct ctl_link *k)
 }
 
 static void
+ctl_link_kick(int fd, short ev, void *arg)
+{
+	ctl_link_process(arg);
+}
+
+static void
 ctl_link_read(int fd, short ev, void *arg)
 {
 	struct ctl_link	*k = arg;
 
 	switch (imsgbuf_read(&k->ibuf)) {
 	case -1:
-		fatal("link to relay %u", k->index);
+		ctl_link_dead(k, strerror(errno));
+		return;
 	case 0:
-		fatalx("relay %u closed its link", k->index);
+		ctl_link_dead(k, "closed");
+		return;
 	}
 	ctl_link_process(k);
 }
