@@ -801,6 +801,74 @@ tun_tcp_calls() {
 	[ -n "$C1_ID" ] || fail "no Call ID shown to c1 in A's log"
 }
 
+# tun_c2_gre SOCKET: session 2's GRE packets to the server and to the
+# client on the proxy of SOCKET (show session 2).
+tun_c2_gre() {
+	tun_ctl "$1" show session 2 |
+	    sed -n 's/^  GRE  *to the client \([0-9]*\) packets .*, to the server \([0-9]*\) packets .*/\2 \1/p'
+}
+
+# tun_c2_base: after tun_tcp_calls, c2 stopped (SIGSTOP) until session
+# 2's counters on A and B stop moving (nothing of it in flight, 10 s at
+# most), then let go on.  What A counts and B does not is what went over
+# UDP before the switch to TCP (blocked in mid: c2's probes one way,
+# pptpd's answers the other): C2_OFF_S to the server (A's less B's),
+# C2_OFF_C to the client (B's less A's), for tun_c2_wait; C2_BASE_C what
+# A had passed to c2 (a frame lost before, if any, is among those: c2
+# echoes no more frames than that).
+tun_c2_base() {
+	_d=$(pgrep -x -P "$C2_PID" pptpdrive) || fail "no pptpdrive for c2"
+	kill -STOP "$_d"
+	_prev=""
+	_i=0
+	while [ $_i -lt 20 ]; do
+		sleep 0.5
+		_now="$(tun_c2_gre "$CTLSOCK") $(tun_c2_gre "$TMP/pptpproxy-fw2.sock")"
+		[ "$_now" = "$_prev" ] && break
+		_prev=$_now
+		_i=$((_i + 1))
+	done
+	kill -CONT "$_d"
+	[ $_i -lt 20 ] || fail "session 2's counters did not settle in 10 s with c2 stopped"
+	set -- $_now
+	[ $# -eq 4 ] || fail "no session 2 on A or B"
+	C2_OFF_S=$(($1 - $3))
+	C2_OFF_C=$(($4 - $2))
+	C2_BASE_C=$2
+	note "session 2: $C2_OFF_S packets to the server and $C2_OFF_C to the client went over UDP before TCP"
+}
+
+# tun_c2_wait WHAT: wait for c2 (tun_tcp_calls; tun_c2_base a second or
+# more before what may disturb it).  Frames it lost (a frame missing: not
+# damaged, not duplicated) after tun_c2_base that the proxies did not
+# lose - session 2's end lines on A and B count what tun_c2_base found:
+# every packet A took from c2 reached pptpd through B, every one B took
+# from pptpd reached c2 through A, none dropped - were lost around them
+# (the kernel of a loaded machine: pptpd's socket, a backlog): a note.
+# Anything else fails: WHAT, and what the proxies lost.
+tun_c2_wait() {
+	_what=$1
+	wait $C2_PID && { cat "$TMP/c2.out"; return 0; }
+	cat "$TMP/c2.out"
+	_g=$(sed -En 's/.*FAIL: ([0-9]+)\/[0-9]+ frames came back within.*/\1/p; s/.*FAIL: frame [0-9]+ came back when ([0-9]+) was expected \(out of order or lost\).*/\1/p' "$TMP/c2.out")
+	[ -n "$_g" ] || fail "$_what"
+	[ "$_g" -gt "$C2_BASE_C" ] ||
+	    fail "$_what (frame $_g, before session 2's counts were taken: $C2_BASE_C packets to c2 then)"
+	_e="session 2: .* ended after .*, to server [0-9]* packets .*, to client [0-9]* packets"
+	lab_wait_log "$_e" 10 && lab_wait_log "$_e" 10 "$PLOG2" ||
+	    fail "$_what (and no end of session 2 on A or B)"
+	_c2=$(for _f in "$PLOG" "$PLOG2"; do
+		grep "$_e" "$_f" | head -n 1 |
+		    sed 's/.*, to server \([0-9]*\) packets .*, to client \([0-9]*\) packets.*/\1 \2/'
+	done)
+	set -- $_c2
+	_ls=$(($1 - $3 - C2_OFF_S))
+	_lc=$(($4 - $2 - C2_OFF_C))
+	[ $_ls -eq 0 ] && [ $_lc -eq 0 ] ||
+	    fail "$_what: of session 2's GRE, $_ls packets A took did not reach pptpd through B, $_lc B took did not reach c2 through A ($C2_OFF_S and $C2_OFF_C over UDP before TCP)"
+	note "c2 lost frames outside the proxies: every packet of session 2 either took went through the other ($C2_OFF_S and $C2_OFF_C over UDP before TCP)"
+}
+
 # Helpers for t_tunnel_tcp_full and t_tunnel_tcp_full_rev: one side of a
 # tunnel floods a call that is tunnelled over TCP through a slow link.
 # tun_full_lab MID_OUT|MID_IN: skips without python3 or tc; two tunnel

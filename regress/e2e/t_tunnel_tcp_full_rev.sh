@@ -19,7 +19,9 @@
 #   - one line in B's log says that the connection does not keep up;
 #   - B's kernel holds at most 192 KiB for A's connection (Send-Q);
 # meanwhile a second client (c2), tunnelled over TCP through the same
-# link, echoes every frame.  Then, c2 done, a second flood of 5 s while
+# link, echoes every frame (or, on a loaded machine, loses frames
+# outside the proxies only, all of its packets having gone through both:
+# tun_c2_wait).  Then, c2 done, a second flood of 5 s while
 # B's relay is stopped for 2.5 s (SIGSTOP: 2500 packets, the socket pair
 # takes about 900, with room to spare on a loaded machine where the flood
 # or the forwarder fall behind for a moment): B's forwarder drops what its
@@ -33,12 +35,15 @@ B_CTL=$(PROXY_PID=$B_PID; proxy_child control) ||
     fail "no control relay in B"
 
 # c1's call: 30 frames, a pause while the test floods it, 30 frames more;
-# c2 (session 2) echoes 24 s.
-tun_tcp_calls "-n 30 -w 4 -t 90" "-n 100 -k 24 -r 20 -w 4 -t 40"
+# c2 (session 2) echoes 24 s.  c1 pauses up to 120 s: c2 may wait 64 s
+# for a frame lost around the proxies (tun_c2_wait) before the second
+# flood.
+tun_tcp_calls "-n 30 -w 4 -t 120" "-n 100 -k 24 -r 20 -w 4 -t 40"
 # The Call ID B showed pptpd for c1's call: the key of pptpd's GRE to it.
 S1_ID=$(sed -n 's/.*session 1: call 1 up: client Call ID [0-9]* (shown to the server as \([0-9]*\)).*/\1/p' "$PLOG2" | head -n 1)
 [ -n "$S1_ID" ] || fail "no Call ID shown to pptpd in B's log"
 sleep 1.5	# the acknowledgments of c1's last frames are through
+tun_c2_base
 tun_ctl "$CTLSOCK" -j show session 1 >"$TMP/a0.json"
 tun_ctl "$BSOCK" -j show session 1 >"$TMP/b0.json"
 rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$B_CTL/status")
@@ -65,8 +70,7 @@ n=$(log_count "session 1: the control connection to 198.51.100.65:[0-9]* does no
 [ "$n" -eq 1 ] || fail "$n lines in B's log on session 1 dropping GRE, not one"
 [ "$(log_count "does not keep up")" -eq 0 ] ||
     fail "A says it drops GRE: the flood came from B's side"
-wait $C2_PID || { cat "$TMP/c2.out"; fail "c2 lost frames while pptpd's side flooded c1's call"; }
-cat "$TMP/c2.out"
+tun_c2_wait "c2 lost frames while pptpd's side flooded c1's call"
 
 # The second flood, B's relay stopped for 2.5 s of it.
 fwd0=$(tun_fwd_dropped "$PLOG2" "$B_PID")
@@ -84,8 +88,14 @@ note "of the $d B dropped, its forwarder $((fwd1 - fwd0)) (its channel to the re
     fail "B's forwarder dropped nothing while B's relay was stopped"
 [ $((fwd1 - fwd0)) -le $d ] ||
     fail "B's forwarder dropped $((fwd1 - fwd0)), the session counts $d towards the client"
-[ "$(log_count "does not keep up" "$PLOG2")" -eq 1 ] ||
-    fail "more than one line in B's log on dropping GRE"
+# One line a minute at most: a second one when c2 waited out a frame
+# lost around the proxies (tun_c2_wait) and the floods came a minute apart.
+n=$(log_count "does not keep up" "$PLOG2")
+t0=$(grep "does not keep up" "$PLOG2" | head -n 1 | cut -c1-19)
+t1=$(grep "does not keep up" "$PLOG2" | tail -n 1 | cut -c1-19)
+[ "$n" -eq 1 ] || { [ "$n" -eq 2 ] &&
+    [ $(($(date -d "$t1" +%s) - $(date -d "$t0" +%s))) -ge 59 ]; } ||
+    fail "more than one line in B's log on dropping GRE within a minute"
 
 # The same call still echoes: nothing wedged, no record cut on A's way.
 touch "$TMP/go"

@@ -7,7 +7,9 @@
 # packets; with the system's default buffer, 93: the forwarder dropped
 # 313 of the burst), so the forwarder drops nothing (its SIGUSR1 count),
 # c2 loses no frame, and what A dropped of c1's burst once the relay ran
-# again its relay counted for session 1 alone.
+# again its relay counted for session 1 alone.  (Frames c2 loses on a
+# loaded machine outside the proxies, all of its packets having gone
+# through both, are a note: tun_c2_wait.)
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 BURST=400
@@ -36,8 +38,11 @@ print("sent %d GRE packets of %d bytes" % (sent, len(pkt)))
 EOP
 
 # c1's call: 10 frames, a pause while the test bursts on it, 10 more;
-# c2 (session 2): frames of 1..1400 bytes, 20 a second, 14 s.
-tun_tcp_calls "-n 10 -w 4 -t 60" "-n 100 -k 14 -r 20 -w 8 -t 40"
+# c2 (session 2): frames of 1..1400 bytes, 20 a second, 14 s.  c1 pauses
+# up to 90 s: longer than c2 waits (54 s) for a frame lost around the
+# proxies (tun_c2_wait).
+tun_tcp_calls "-n 10 -w 4 -t 90" "-n 100 -k 14 -r 20 -w 8 -t 40"
+tun_c2_base
 sleep 1		# c2 echoes over TCP meanwhile
 fwd0=$(tun_fwd_dropped)
 [ -n "$fwd0" ] || fail "no forwarder drops in A's SIGUSR1 status"
@@ -49,8 +54,7 @@ sleep 0.9
 kill -CONT "$A_CTL"
 cat "$TMP/burst.out"
 
-wait $C2_PID || { cat "$TMP/c2.out"; fail "c2 lost frames while the relay was stopped"; }
-cat "$TMP/c2.out"
+tun_c2_wait "c2 lost frames while the relay was stopped"
 fwd1=$(tun_fwd_dropped)
 note "A's forwarder dropped $((fwd1 - fwd0)) packets while its relay was stopped"
 [ $((fwd1 - fwd0)) -eq 0 ] ||
