@@ -88,6 +88,8 @@ struct ctl_conn {
 	unsigned int		 lonly;		/* only that one */
 	struct ctl_proxy	*sum;		/* summary: rows added up */
 	unsigned int		 nsum;
+	struct ctl_relay	 rel[RELAYS_MAX]; /* summary: each relay's */
+	uint32_t		 relset;	/* of rel[], those in */
 };
 
 /*
@@ -113,6 +115,8 @@ static struct ctl_listener	 listeners[2];	/* full, restricted */
 static struct ctl_listener	 link_listener = { .fd = -1, .link = 1 };
 static struct ctl_link		 links[RELAYS_MAX];	/* relay 0's */
 static unsigned int		 nlinks;		/* relays in all */
+static unsigned int		 self_index;		/* this relay's */
+static pid_t			 self_pid;
 static struct ctl_conns		 conns = TAILQ_HEAD_INITIALIZER(conns);
 static uint32_t			 next_conn_id = 1;
 static struct ctl_snap		*building;	/* a poll is out */
@@ -276,6 +280,8 @@ ctl_links(int *fds, unsigned int index, unsigned int count)
 	struct ctl_conn	*c;
 	unsigned int	 i;
 
+	self_index = index;
+	self_pid = getpid();
 	if (index != 0) {
 		if ((c = calloc(1, sizeof(*c))) == NULL ||
 		    imsgbuf_init(&c->ibuf, fds[0]) == -1)
@@ -495,6 +501,7 @@ ctl_link_process(struct ctl_link *k)
 		struct ctl_result	 r;
 		struct ctl_session	 s;
 		struct ctl_call		 cc;
+		struct ctl_relay	 rl;
 	}			 u;
 	size_t			 len, want;
 	uint32_t		 type;
@@ -529,6 +536,9 @@ ctl_link_process(struct ctl_link *k)
 		case CTL_GRE:
 			want = sizeof(struct ctl_gre);
 			break;
+		case CTL_RELAY:
+			want = sizeof(struct ctl_relay);
+			break;
 		case CTL_RESULT:
 			want = sizeof(struct ctl_result);
 			break;
@@ -552,9 +562,21 @@ ctl_link_process(struct ctl_link *k)
 			ctl_link_done(k, type == CTL_RESULT ? &u.r : NULL);
 			continue;
 		}
+		/* A relay speaks for itself, once an answer. */
+		if (type == CTL_RELAY && u.rl.index != k->index)
+			fatalx("relay %u sent the row of relay %u", k->index,
+			    u.rl.index);
 		if (c == NULL || k->dropping)
 			continue;
-		if (type == CTL_PROXY) {
+		if (type == CTL_RELAY) {
+			if (c->req != CTL_REQ_SUMMARY ||
+			    (c->relset & (1U << k->index)) != 0)
+				fatalx("relay %u sent a relay row %s", k->index,
+				    c->req != CTL_REQ_SUMMARY ? "unasked" :
+				    "twice");
+			c->rel[k->index] = u.rl;
+			c->relset |= 1U << k->index;
+		} else if (type == CTL_PROXY) {
 			if (ctl_sum_add(c, &u.p) == -1) {
 				ctl_conn_close(c, "out of memory");
 				continue;
@@ -1108,11 +1130,30 @@ ctl_send_session(struct ctl_conn *c, uint64_t id)
 
 static int	ctl_send_gre(struct ctl_conn *);
 
+/* This relay's row: its proxies' rows added up. */
+static void
+ctl_relay_row(struct ctl_relay *r, const struct ctl_proxy *rows,
+    unsigned int n)
+{
+	unsigned int	i;
+
+	memset(r, 0, sizeof(*r));
+	r->index = self_index;
+	r->pid = (uint32_t)self_pid;
+	for (i = 0; i < n; i++) {
+		r->sessions += rows[i].sessions;
+		r->calls += rows[i].calls;
+		r->calls_total += rows[i].calls_total;
+		r->accepted += rows[i].accepted;
+	}
+}
+
 static int
 ctl_send_summary(struct ctl_conn *c)
 {
 	struct ctl_proxy	*rows = NULL, *nr;
 	struct gre_ctl_count	*g;
+	struct ctl_relay	 rel;
 	unsigned int		 n, i;
 	int			 p;
 
@@ -1134,11 +1175,17 @@ ctl_send_summary(struct ctl_conn *c)
 		rows[p].packets[g->toside] += g->packets;
 		rows[p].bytes[g->toside] += g->bytes;
 	}
+	ctl_relay_row(&rel, rows, n);
 	if (nlinks > 1) {
-		/* The other relays' rows are added before any is sent. */
+		/*
+		 * The other relays' rows are added, and theirs kept, before
+		 * any is sent.
+		 */
 		free(c->sum);
 		c->sum = rows;
 		c->nsum = n;
+		c->rel[0] = rel;
+		c->relset = 1;
 		return (ctl_link_ask(c, 1));
 	}
 	for (i = 0; i < n; i++)
@@ -1148,10 +1195,15 @@ ctl_send_summary(struct ctl_conn *c)
 			return (-1);
 		}
 	free(rows);
+	if (ctl_conn_send(c, CTL_RELAY, &rel, sizeof(rel)) == -1)
+		return (-1);
 	return (ctl_send_gre(c));
 }
 
-/* Relays N: the summary's rows, added up over the relays. */
+/*
+ * Relays N: the summary's rows, added up over the relays, then each
+ * relay's own, in their order.
+ */
 static int
 ctl_sum_send(struct ctl_conn *c)
 {
@@ -1164,6 +1216,11 @@ ctl_sum_send(struct ctl_conn *c)
 	free(c->sum);
 	c->sum = NULL;
 	c->nsum = 0;
+	for (i = 0; i < nlinks; i++)
+		if ((c->relset & (1U << i)) != 0 && ctl_conn_send(c,
+		    CTL_RELAY, &c->rel[i], sizeof(c->rel[i])) == -1)
+			return (-1);
+	c->relset = 0;
 	return (ctl_send_gre(c));
 }
 

@@ -44,7 +44,8 @@ enum ctl_type {
 	CTL_SESSION,		/* struct ctl_session */
 	CTL_CALL,		/* struct ctl_call, after its session */
 	CTL_RESULT,		/* struct ctl_result: the answer's end */
-	CTL_END			/* no data: the answer's end */
+	CTL_END,		/* no data: the answer's end */
+	CTL_RELAY		/* struct ctl_relay, after the proxies */
 };
 
 /* What a session is doing, as ctl_state_name() says it. */
@@ -93,6 +94,20 @@ struct ctl_gre {
 	uint64_t		 drop_spoofed;	/* wrong source */
 	uint64_t		 recv_errors;
 	uint64_t		 send_errors;
+};
+
+/*
+ * A control relay's share of the summary (relays N): its proxies' rows
+ * added up.  Relay 0 sends one for each relay, in their order, after the
+ * proxies' rows and before the forwarder's totals; at most RELAYS_MAX.
+ */
+struct ctl_relay {
+	uint32_t		 index;		/* 0: serves the socket */
+	uint32_t		 pid;
+	uint64_t		 sessions;	/* control connections now */
+	uint64_t		 calls;		/* calls up now */
+	uint64_t		 calls_total;	/* calls set up, in all */
+	uint64_t		 accepted;	/* past the limits and the ACL */
 };
 
 struct ctl_session {
