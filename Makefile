@@ -124,7 +124,7 @@ $(B)/pptpproxy: $(MAIN_OBJS) $(B)/libpptpproxy.a
 # own, which the unit tests link too.
 CTL_LIB_SRCS =	pptpproxyctl/parser.c pptpproxyctl/output.c
 CTL_LIB_OBJS =	$(patsubst pptpproxyctl/%.c,$(B)/ctlobj/%.o,$(CTL_LIB_SRCS))
-CTL_HDRS =	pptpproxyctl/pptpproxyctl.h src/ctl.h
+CTL_HDRS =	pptpproxyctl/pptpproxyctl.h src/ctl.h src/pptp.h
 
 $(B)/ctlobj/%.o: pptpproxyctl/%.c $(CTL_HDRS)
 	@mkdir -p $(B)/ctlobj

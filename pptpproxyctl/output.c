@@ -2,7 +2,7 @@
  * pptpproxyctl's output: text tables for people, JSON (-j) for programs,
  * and the Prometheus text exposition format for show metrics.  Rows come
  * one at a time, in the order the daemon sends them: a session, then its
- * calls; the proxies, then the forwarder's totals.
+ * calls; the proxies, the control relays, then the forwarder's totals.
  */
 
 #include <sys/types.h>
@@ -258,11 +258,85 @@ out_proxy(struct out *o, const struct ctl_proxy *p)
 	return (0);
 }
 
+/*
+ * A control relay's row.  Kept until the forwarder's totals (or the end):
+ * the text shows them only when there are several.  The daemon's word is
+ * not taken for how many: at most RELAYS_MAX rows, each of a relay that
+ * can be, once, and only where a summary has them.
+ */
+const char *
+out_relay(struct out *o, const struct ctl_relay *r)
+{
+	unsigned int	i;
+
+	if (o->action != A_SHOW_SUMMARY && o->action != A_SHOW_METRICS)
+		return ("a relay row in an answer that has none");
+	if (o->have_gre || o->relays_shown)
+		return ("a relay row after the forwarder's totals");
+	if (o->nrelays >= RELAYS_MAX)
+		return ("more relay rows than there can be relays");
+	if (r->index >= RELAYS_MAX)
+		return ("a relay row of a relay that cannot be");
+	for (i = 0; i < o->nrelays; i++)
+		if (o->relays[i].index == r->index)
+			return ("a relay row twice");
+	o->relays[o->nrelays++] = *r;
+	return (NULL);
+}
+
+/* The relays' lines, or array: before the forwarder's totals. */
+static void
+out_relays(struct out *o)
+{
+	const struct ctl_relay	*r;
+	unsigned int		 i;
+
+	if (o->relays_shown)
+		return;
+	o->relays_shown = 1;
+	switch (o->mode) {
+	case OUT_TEXT:
+		/* One relay (relays 1) is the proxies' lines again. */
+		if (o->nrelays < 2)
+			break;
+		if (o->rows > 0)
+			fputc('\n', o->f);
+		for (i = 0; i < o->nrelays; i++) {
+			r = &o->relays[i];
+			fprintf(o->f, "relay %u (pid %u): sessions up %llu, "
+			    "calls up %llu, calls set up %llu, connections "
+			    "accepted %llu\n", r->index, r->pid,
+			    U(r->sessions), U(r->calls), U(r->calls_total),
+			    U(r->accepted));
+		}
+		o->rows++;
+		break;
+	case OUT_JSON:
+		fprintf(o->f, "%s],\"relays\":[", o->rows == 0 ?
+		    "{\"proxies\":[" : "");
+		for (i = 0; i < o->nrelays; i++) {
+			r = &o->relays[i];
+			fprintf(o->f, "%s{\"index\":%u,\"pid\":%u,"
+			    "\"sessions\":%llu,\"calls\":%llu,"
+			    "\"calls_total\":%llu,\"accepted\":%llu}",
+			    i == 0 ? "" : ",", r->index, r->pid,
+			    U(r->sessions), U(r->calls), U(r->calls_total),
+			    U(r->accepted));
+		}
+		fputc(']', o->f);
+		o->rows = -1;	/* the proxies' array is closed */
+		break;
+	case OUT_METRICS:
+		break;
+	}
+}
+
 void
 out_gre(struct out *o, const struct ctl_gre *g)
 {
 	o->gre = *g;
 	o->have_gre = 1;
+	out_relays(o);
 	switch (o->mode) {
 	case OUT_TEXT:
 		fprintf(o->f, "%sGRE forwarder: %llu Call IDs routed (%llu by "
@@ -275,15 +349,13 @@ out_gre(struct out *o, const struct ctl_gre *g)
 		    U(g->drop_spoofed), U(g->recv_errors), U(g->send_errors));
 		break;
 	case OUT_JSON:
-		fprintf(o->f, "%s],\"gre\":{\"routes\":%llu,\"offloaded\":%llu,"
+		fprintf(o->f, ",\"gre\":{\"routes\":%llu,\"offloaded\":%llu,"
 		    "\"forwarded\":{\"packets\":%llu,\"bytes\":%llu},"
 		    "\"dropped\":{\"malformed\":%llu,\"unknown_call_id\":%llu,"
 		    "\"wrong_source\":%llu},\"errors\":{\"receive\":%llu,"
-		    "\"send\":%llu}}", o->rows == 0 ? "{\"proxies\":[" : "",
-		    U(g->routes), U(g->offloaded), U(g->forwarded),
+		    "\"send\":%llu}}", U(g->routes), U(g->offloaded), U(g->forwarded),
 		    U(g->bytes), U(g->drop_bad), U(g->drop_unknown),
 		    U(g->drop_spoofed), U(g->recv_errors), U(g->send_errors));
-		o->rows = -1;	/* the proxies' array is closed */
 		break;
 	case OUT_METRICS:
 		break;
@@ -523,6 +595,19 @@ out_metrics(struct out *o)
 		    "Control connections the server did not take.",
 		    server_failed),
 #undef F
+	}, rel[] = {
+#define F(n, t, h, m)	{ n, t, h, offsetof(struct ctl_relay, m) }
+		F("pptpproxy_relay_sessions", "gauge",
+		    "Control connections a control relay holds now.",
+		    sessions),
+		F("pptpproxy_relay_calls", "gauge",
+		    "Calls up now, by control relay.", calls),
+		F("pptpproxy_relay_calls_established_total", "counter",
+		    "Calls set up, by control relay.", calls_total),
+		F("pptpproxy_relay_connections_accepted_total", "counter",
+		    "Control connections accepted, by control relay.",
+		    accepted),
+#undef F
 	};
 	FILE			*f = o->f;
 	const struct ctl_proxy	*p;
@@ -593,6 +678,14 @@ out_metrics(struct out *o)
 			    ",direction=\"to_client\"" :
 			    ",direction=\"to_server\"",
 			    U(o->proxies[i].tun_dropped[d]));
+	for (k = 0; k < sizeof(rel) / sizeof(rel[0]); k++) {
+		prom_family(f, rel[k].name, rel[k].type, rel[k].help);
+		for (i = 0; i < o->nrelays; i++)
+			fprintf(f, "%s{relay=\"%u\"} %llu\n", rel[k].name,
+			    o->relays[i].index, U(*(const uint64_t *)
+			    (const void *)((const char *)&o->relays[i] +
+			    rel[k].off)));
+	}
 	if (!o->have_gre)
 		return;
 	prom_family(f, "pptpproxy_gre_routes", "gauge",
@@ -624,6 +717,8 @@ out_end(struct out *o)
 	case OUT_TEXT:
 		if (o->rows == 0 && (o->action == A_SHOW_SESSIONS))
 			text_session_head(o->f);
+		if (o->action == A_SHOW_SUMMARY)
+			out_relays(o);
 		break;
 	case OUT_JSON:
 		if (o->action == A_SHOW_SESSIONS || o->action ==
@@ -635,11 +730,11 @@ out_end(struct out *o)
 			else
 				fprintf(o->f, "]}%s}\n", o->action ==
 				    A_SHOW_SESSION ? "" : "]");
-		} else if (o->rows == -1)
+		} else {
+			/* No totals came: the relays close the proxies. */
+			out_relays(o);
 			fprintf(o->f, "}\n");
-		else
-			fprintf(o->f, "%s]}\n", o->rows == 0 ?
-			    "{\"proxies\":[" : "");
+		}
 		break;
 	case OUT_METRICS:
 		out_metrics(o);

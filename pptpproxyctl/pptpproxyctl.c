@@ -68,7 +68,8 @@ main(int argc, char *argv[])
 	struct ctl_session	 s;
 	struct ctl_call		 c;
 	struct ctl_result	 r;
-	const char		*path = PPTPPROXY_SOCKET;
+	struct ctl_relay	 rl;
+	const char		*path = PPTPPROXY_SOCKET, *why;
 	char			 err[256];
 	int32_t			 level;
 	uint32_t		 type;
@@ -175,6 +176,11 @@ main(int argc, char *argv[])
 				p.server_host[sizeof(p.server_host) - 1] = '\0';
 				if (out_proxy(&o, &p) == -1)
 					die("out of memory");
+				break;
+			case CTL_RELAY:
+				get(&imsg, &rl, sizeof(rl));
+				if ((why = out_relay(&o, &rl)) != NULL)
+					diex(why);
 				break;
 			case CTL_GRE:
 				get(&imsg, &g, sizeof(g));

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "ctl.h"
+#include "pptp.h"			/* RELAYS_MAX */
 
 enum action {
 	A_NONE,
@@ -48,10 +49,15 @@ struct out {
 	unsigned int		 nproxies;
 	struct ctl_gre		 gre;
 	int			 have_gre;
+	struct ctl_relay	 relays[RELAYS_MAX];	/* summary: all, */
+	unsigned int		 nrelays;		/* then printed */
+	int			 relays_shown;
 };
 
 void	out_init(struct out *, FILE *, enum out_mode, enum action);
 int	out_proxy(struct out *, const struct ctl_proxy *);
+/* NULL: taken; else why the row is refused (the answer is not trusted). */
+const char *out_relay(struct out *, const struct ctl_relay *);
 void	out_gre(struct out *, const struct ctl_gre *);
 void	out_session(struct out *, const struct ctl_session *);
 void	out_call(struct out *, const struct ctl_call *);

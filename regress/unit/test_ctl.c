@@ -426,9 +426,22 @@ gre_row(struct ctl_gre *g)
 }
 
 static void
+relay_row(struct ctl_relay *r, uint32_t index)
+{
+	memset(r, 0, sizeof(*r));
+	r->index = index;
+	r->pid = 1000 + index;
+	r->sessions = 10 * index + 1;
+	r->calls = 10 * index + 2;
+	r->calls_total = 10 * index + 3;
+	r->accepted = 10 * index + 4;
+}
+
+static void
 test_summary(void)
 {
 	struct ctl_proxy	 pr;
+	struct ctl_relay	 rl;
 	struct ctl_gre		 g;
 	struct out		 o;
 	struct mem		 m;
@@ -437,6 +450,8 @@ test_summary(void)
 	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SUMMARY);
 	proxy_row(&pr, "office");
 	out_proxy(&o, &pr);
+	relay_row(&rl, 0);
+	CHECK(out_relay(&o, &rl) == NULL, "a relay row taken");
 	gre_row(&g);
 	out_gre(&o, &g);
 	out_end(&o);
@@ -450,11 +465,34 @@ test_summary(void)
 	    "\"gre\":{\"to_client\":{\"packets\":11,\"bytes\":1100},"
 	    "\"to_server\":{\"packets\":22,\"bytes\":2200},"
 	    "\"wrong_source\":4,\"tunnel_dropped\":{\"to_client\":15,"
-	    "\"to_server\":16}}}],\"gre\":{\"routes\":4,\"offloaded\":1,"
+	    "\"to_server\":16}}}],\"relays\":[{\"index\":0,\"pid\":1000,"
+	    "\"sessions\":1,\"calls\":2,\"calls_total\":3,\"accepted\":4}],"
+	    "\"gre\":{\"routes\":4,\"offloaded\":1,"
 	    "\"forwarded\":{\"packets\":33,\"bytes\":3300},"
 	    "\"dropped\":{\"malformed\":2,\"unknown_call_id\":3,"
 	    "\"wrong_source\":5},\"errors\":{\"receive\":0,\"send\":1}}}\n")
 	    == 0, "show summary -j: %s", t);
+	free(t);
+
+	/* No proxy, two relays, no totals: the arrays all the same. */
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SUMMARY);
+	relay_row(&rl, 0);
+	(void)out_relay(&o, &rl);
+	relay_row(&rl, 1);
+	(void)out_relay(&o, &rl);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "{\"proxies\":[],\"relays\":[{\"index\":0,"
+	    "\"pid\":1000,\"sessions\":1,\"calls\":2,\"calls_total\":3,"
+	    "\"accepted\":4},{\"index\":1,\"pid\":1001,\"sessions\":11,"
+	    "\"calls\":12,\"calls_total\":13,\"accepted\":14}]}\n") == 0,
+	    "show summary -j, two relays, no proxy: %s", t);
+	free(t);
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SUMMARY);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "{\"proxies\":[],\"relays\":[]}\n") == 0,
+	    "show summary -j, nothing: %s", t);
 	free(t);
 
 	/* Text: an ordinary proxy, then one with escapes in its names. */
@@ -469,6 +507,8 @@ test_summary(void)
 	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SUMMARY);
 	proxy_row(&pr, "office");
 	out_proxy(&o, &pr);
+	relay_row(&rl, 0);
+	(void)out_relay(&o, &rl);
 	proxy_row(&pr, "\033[2J\033[Hroot\r");
 	strlcpy(pr.server_host, "vpn\b\b\bevil\x9b", sizeof(pr.server_host));
 	pr.listening = 0;
@@ -491,7 +531,89 @@ test_summary(void)
 	    "errors: 0 receiving, 1 sending\n") == 0,
 	    "show summary, ordinary and hostile names: %s", t);
 	free(t);
+
+	/* Several relays: a line each, in the order they came. */
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SUMMARY);
+	proxy_row(&pr, "office");
+	out_proxy(&o, &pr);
+	relay_row(&rl, 0);
+	(void)out_relay(&o, &rl);
+	relay_row(&rl, 1);
+	(void)out_relay(&o, &rl);
+	relay_row(&rl, 15);
+	(void)out_relay(&o, &rl);
+	out_gre(&o, &g);
+	out_end(&o);
+	t = mem_close(&m);
+	CHECK(strcmp(t, "proxy office: 192.0.2.1:1723 -> 198.51.100.2:1723 "
+	    "(vpn.example.com)\n"
+	    PROXY_COUNTS
+	    "\n"
+	    "relay 0 (pid 1000): sessions up 1, calls up 2, calls set up 3, "
+	    "connections accepted 4\n"
+	    "relay 1 (pid 1001): sessions up 11, calls up 12, calls set up "
+	    "13, connections accepted 14\n"
+	    "relay 15 (pid 1015): sessions up 151, calls up 152, calls set up "
+	    "153, connections accepted 154\n"
+	    "\n"
+	    "GRE forwarder: 4 Call IDs routed (1 by the kernel), 33 packets "
+	    "3300 bytes forwarded in user space\n"
+	    "  dropped: 2 malformed, 3 unknown Call ID, 5 wrong source; "
+	    "errors: 0 receiving, 1 sending\n") == 0,
+	    "show summary, three relays: %s", t);
+	free(t);
 #undef PROXY_COUNTS
+}
+
+/*
+ * The relay rows come from the daemon, not trusted: RELAYS_MAX at most,
+ * each of a relay there can be, once, where a summary has them.
+ */
+static void
+test_relay_rows(void)
+{
+	struct ctl_relay	 rl;
+	struct ctl_gre		 g;
+	struct out		 o;
+	struct mem		 m;
+	uint32_t		 i;
+	int			 taken = 0;
+
+	out_init(&o, mem_open(&m), OUT_METRICS, A_SHOW_METRICS);
+	for (i = 0; i < RELAYS_MAX; i++) {
+		relay_row(&rl, RELAYS_MAX - 1 - i);
+		taken += out_relay(&o, &rl) == NULL;
+	}
+	CHECK(taken == RELAYS_MAX, "RELAYS_MAX relay rows taken (%d)", taken);
+	relay_row(&rl, 0);
+	CHECK(out_relay(&o, &rl) != NULL && o.nrelays == RELAYS_MAX,
+	    "one relay row more refused");
+	out_free(&o);
+	free(mem_close(&m));
+
+	out_init(&o, mem_open(&m), OUT_TEXT, A_SHOW_SUMMARY);
+	relay_row(&rl, RELAYS_MAX);
+	CHECK(out_relay(&o, &rl) != NULL, "relay index RELAYS_MAX refused");
+	rl.index = UINT32_MAX;
+	CHECK(out_relay(&o, &rl) != NULL, "relay index 2^32-1 refused");
+	relay_row(&rl, RELAYS_MAX - 1);
+	CHECK(out_relay(&o, &rl) == NULL, "relay index RELAYS_MAX-1 taken");
+	CHECK(out_relay(&o, &rl) != NULL, "the same relay twice refused");
+	gre_row(&g);
+	out_gre(&o, &g);
+	relay_row(&rl, 2);
+	CHECK(out_relay(&o, &rl) != NULL, "a relay row after the totals "
+	    "refused");
+	CHECK(o.nrelays == 1, "only the good row kept (%u)", o.nrelays);
+	out_free(&o);
+	free(mem_close(&m));
+
+	out_init(&o, mem_open(&m), OUT_JSON, A_SHOW_SESSIONS);
+	relay_row(&rl, 0);
+	CHECK(out_relay(&o, &rl) != NULL, "a relay row in show sessions "
+	    "refused");
+	out_free(&o);
+	free(mem_close(&m));
 }
 
 /* Every line of text that is not "# " is NAME[{LABELS}] VALUE. */
@@ -525,6 +647,7 @@ static void
 test_metrics(void)
 {
 	struct ctl_proxy	 pr;
+	struct ctl_relay	 rl;
 	struct ctl_gre		 g;
 	struct out		 o;
 	struct mem		 m;
@@ -540,6 +663,10 @@ test_metrics(void)
 	/* A name a control relay taken over could send. */
 	proxy_row(&pr, "\033[2J\r\b\177\x9bx\n");
 	out_proxy(&o, &pr);
+	relay_row(&rl, 0);
+	(void)out_relay(&o, &rl);
+	relay_row(&rl, 3);
+	(void)out_relay(&o, &rl);
 	gre_row(&g);
 	out_gre(&o, &g);
 	out_end(&o);
@@ -591,6 +718,19 @@ test_metrics(void)
 	CHECK(strstr(t, "counter\npptpproxy_calls{") == NULL &&
 	    strstr(t, "# TYPE pptpproxy_calls gauge\n") != NULL,
 	    "metrics: calls up is a gauge");
+	CHECK(strstr(t, "# TYPE pptpproxy_relay_sessions gauge\n"
+	    "pptpproxy_relay_sessions{relay=\"0\"} 1\n"
+	    "pptpproxy_relay_sessions{relay=\"3\"} 31\n") != NULL &&
+	    strstr(t, "# TYPE pptpproxy_relay_calls gauge\n"
+	    "pptpproxy_relay_calls{relay=\"0\"} 2\n"
+	    "pptpproxy_relay_calls{relay=\"3\"} 32\n") != NULL &&
+	    strstr(t, "# TYPE pptpproxy_relay_calls_established_total "
+	    "counter\npptpproxy_relay_calls_established_total{relay=\"0\"} 3\n"
+	    "pptpproxy_relay_calls_established_total{relay=\"3\"} 33\n") !=
+	    NULL && strstr(t, "# TYPE pptpproxy_relay_connections_accepted_total"
+	    " counter\npptpproxy_relay_connections_accepted_total{relay=\"0\"}"
+	    " 4\npptpproxy_relay_connections_accepted_total{relay=\"3\"} 34\n")
+	    != NULL, "metrics: the relays' families, each relay");
 	free(t);
 }
 
@@ -719,6 +859,7 @@ main(void)
 	test_vis();
 	test_sessions();
 	test_summary();
+	test_relay_rows();
 	test_metrics();
 	test_readonly();
 	test_state_names();
