@@ -8,7 +8,10 @@
 # for its address (a session's number says its relay), with GRE counters
 # that match the frames; show session ID and kill session reach a
 # session of another relay than 0 (its client's call ends, the others
-# go on); show summary adds the relays up; a reload keeps every session;
+# go on); show summary adds the relays up, and has a row per relay (its
+# pid, its sessions: those whose number says they are its own, its calls;
+# the calls set up add up to the proxies'), the same in text, JSON and
+# metrics; a reload keeps every session;
 # a new client after it is relayed; SIGTERM ends every process, exit 0.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
@@ -114,6 +117,86 @@ EOP
 r=$?
 cat "$TMP/sum.out"
 [ $r -eq 0 ] || fail "show summary: $(tail -n 1 "$TMP/sum.out")"
+
+# show summary's relay rows: one per relay, in order, each with its pid
+# and what its sessions (n with (n - 1) % N == i) hold; text and metrics
+# say the same.
+for p in $kids; do
+	printf '%s %s\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline")"
+done >"$TMP/pids.txt"
+ctl show summary >"$TMP/summary.txt" || fail "show summary"
+ctl show metrics >"$TMP/metrics.txt" || fail "show metrics"
+grep '^relay ' "$TMP/summary.txt"
+python3 - "$TMP/summary.json" "$TMP/sessions.json" "$TMP/summary.txt" \
+    "$TMP/metrics.txt" "$TMP/pids.txt" $N >"$TMP/rows.out" 2>&1 <<'EOP'
+import json, re, sys
+n = int(sys.argv[6])
+sm = json.load(open(sys.argv[1]))
+ss = json.load(open(sys.argv[2]))["sessions"]
+rs = sm["relays"]
+print("relay rows:", rs)
+assert len(rs) == n, "%d relay rows, not %d" % (len(rs), n)
+assert [r["index"] for r in rs] == list(range(n)), "order: %s" % rs
+pids = {}
+for line in open(sys.argv[5]):
+    pid, title = line.split(" ", 1)
+    m = re.match(r"pptpproxy: control(?: (\d+))?\s*$", title)
+    if m:
+        pids[int(m.group(1) or 0)] = int(pid)
+assert len(pids) == n, "relay processes: %s" % pids
+assert sum(r["sessions"] for r in rs) == len(ss) == 6, \
+    "relays' sessions %d, show sessions %d" % (
+    sum(r["sessions"] for r in rs), len(ss))
+for r in rs:
+    i = r["index"]
+    mine = [s for s in ss if (s["id"] - 1) % n == i]
+    assert r["pid"] == pids[i], "relay %d: pid %d, not %d" % (i,
+        r["pid"], pids[i])
+    assert r["sessions"] == len(mine), "relay %d: %d sessions, %d its own" % (
+        i, r["sessions"], len(mine))
+    assert r["calls"] == sum(s["calls_up"] for s in mine), \
+        "relay %d: %d calls, its sessions %d" % (i, r["calls"],
+        sum(s["calls_up"] for s in mine))
+    assert r["accepted"] >= r["sessions"], r
+ct = sum(p["calls_total"] for p in sm["proxies"])
+assert sum(r["calls_total"] for r in rs) == ct == 6, \
+    "relays' calls set up %d, the proxies' %d" % (
+    sum(r["calls_total"] for r in rs), ct)
+assert sum(r["accepted"] for r in rs) == \
+    sum(p["accepted"] for p in sm["proxies"]), "accepted"
+# The text: a line per relay, after the proxies, before the forwarder.
+txt = open(sys.argv[3]).read()
+lines = [l for l in txt.split("\n") if l.startswith("relay ")]
+want = ["relay %d (pid %d): sessions up %d, calls up %d, calls set up %d, "
+    "connections accepted %d" % (r["index"], r["pid"], r["sessions"],
+    r["calls"], r["calls_total"], r["accepted"]) for r in rs]
+assert lines == want, "text: %s, not %s" % (lines, want)
+assert txt.index("proxy ") < txt.index("\nrelay 0 ") < \
+    txt.index("GRE forwarder"), "text: relay lines out of place"
+# The metrics: four families, a sample per relay.
+vals, types = {}, {}
+for line in open(sys.argv[4]).read().split("\n"):
+    m = re.match(r"^# TYPE (\S+) (\S+)$", line)
+    if m:
+        types[m.group(1)] = m.group(2)
+    m = re.match(r'^(pptpproxy_relay_\w+)\{relay="(\d+)"\} (\d+)$', line)
+    if m:
+        vals[(m.group(1), int(m.group(2)))] = int(m.group(3))
+for fam, key, typ in (("pptpproxy_relay_sessions", "sessions", "gauge"),
+    ("pptpproxy_relay_calls", "calls", "gauge"),
+    ("pptpproxy_relay_calls_established_total", "calls_total", "counter"),
+    ("pptpproxy_relay_connections_accepted_total", "accepted", "counter")):
+    assert types.get(fam) == typ, "%s: type %s" % (fam, types.get(fam))
+    got = sorted(i for f, i in vals if f == fam)
+    assert got == list(range(n)), "%s: relays %s" % (fam, got)
+    for r in rs:
+        assert vals[(fam, r["index"])] == r[key], "%s relay %d: %d, not %d" % (
+            fam, r["index"], vals[(fam, r["index"])], r[key])
+print("ok")
+EOP
+r=$?
+cat "$TMP/rows.out"
+[ $r -eq 0 ] || fail "relay rows: $(tail -n 1 "$TMP/rows.out")"
 
 # A session of relay 2 (c1's, 192.0.2.10): show it, then end it.
 id=$(python3 -c '
