@@ -95,7 +95,9 @@ struct ctl_conn {
 /*
  * Relay 0's link to another relay: one request out at a time, for the
  * client at the head of its queue; the rows that come back go on to that
- * client as they are (sessions, calls) or are added up (a summary's).
+ * client as they are (sessions, calls), are added up (a summary's
+ * proxies') or kept to be sent in relay order (its relay row, checked to
+ * be that relay's, once).
  * A client closed while its answer comes has the rest read and dropped.
  */
 struct ctl_link {
