@@ -653,7 +653,7 @@ os_host_addrs(struct in_addr **out, size_t *n)
  * and closes the descriptors keeps nothing it could reopen.
  */
 int
-os_shm_create(size_t size, int *rw, int *ro)
+os_shm_create(const char *name, size_t size, int *rw, int *ro)
 {
 	int	fd, rfd, saved;
 #ifdef __OpenBSD__
@@ -674,7 +674,7 @@ os_shm_create(size_t size, int *rw, int *ro)
 	char	path[64];
 
 	rfd = -1;
-	if ((fd = (int)syscall(SYS_memfd_create, "pptpproxy-routes",
+	if ((fd = (int)syscall(SYS_memfd_create, name,
 	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1)
 		return (-1);
 	if (ftruncate(fd, (off_t)size) == -1 ||

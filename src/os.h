@@ -77,12 +77,13 @@ unsigned int	 os_relay_pick(uint32_t, unsigned int);
 rlim_t		 os_nofile_max(void);
 
 /*
- * Shared memory of size bytes, zeroed, for the children (rtable.h): *rw
- * opened read-write, *ro read-only (a mapping of it cannot be made
- * writable), both the same memory, named nowhere, its size fixed where
- * the system can.  -1 on error (errno set).
+ * Shared memory of size bytes, zeroed, for the children (rtable.h,
+ * connpool.h): *rw opened read-write, *ro read-only (a mapping of it
+ * cannot be made writable), both the same memory, reachable by no path
+ * (name only labels it, on Linux), its size fixed where the system can.
+ * -1 on error (errno set).
  */
-int		 os_shm_create(size_t, int *, int *);
+int		 os_shm_create(const char *, size_t, int *, int *);
 
 /* The host's IPv4 addresses (gre offload's route checks). */
 int		 os_host_addrs(struct in_addr **, size_t *);

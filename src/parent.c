@@ -1428,7 +1428,7 @@ rtable_send(void)
 {
 	int	fd[2], d, i, ro;
 
-	if (os_shm_create(RT_SIZE, &fd[0], &fd[1]) == -1)
+	if (os_shm_create("pptpproxy-routes", RT_SIZE, &fd[0], &fd[1]) == -1)
 		fatal("creating the route table (%zu bytes)", (size_t)RT_SIZE);
 	for (i = PROC_CONTROL; i < nchildren; i++)
 		for (ro = 0; ro < 2; ro++) {

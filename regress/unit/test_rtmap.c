@@ -136,7 +136,7 @@ main(void)
 	static const unsigned int keys[] = { 0, 1, 2 };
 
 	log_init(1, LOG_LVL_INFO, NULL);
-	if (os_shm_create(RT_SIZE, &rw, &ro) == -1) {
+	if (os_shm_create("test-routes", RT_SIZE, &rw, &ro) == -1) {
 		printf("# os_shm_create: %s\n", strerror(errno));
 		abort();
 	}
