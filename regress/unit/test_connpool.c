@@ -1,0 +1,198 @@
+/*
+ * The relays' pooled limit connections (connpool.c).  The decision: a
+ * relay below its share takes a connection whatever the others hold;
+ * at or past its share it borrows only while its count and the others'
+ * add up to less than the limit, and at the limit refuses.  Another
+ * relay's count counts as at most the limit: a lying relay (a huge
+ * count, or one meant to wrap the sum) can keep a relay from borrowing,
+ * never from its share, and never makes room that is not there.
+ *
+ * The mapping, over the region of os_shm_create(): what a relay stores
+ * in its slot the others read; a relay's store into another's slot, or
+ * past the slots, kills it with SIGSEGV (tried in a child each); numbers
+ * out of range are refused.
+ */
+
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pptpproxy.h"
+#include "check.h"
+#include "connpool.h"
+#include "os.h"
+
+static void
+test_admit(void)
+{
+	uint32_t	o[RELAYS_MAX];
+	unsigned int	i;
+
+	/* relays 2, limit 3: shares 2 and 1 (relay_max_conn()). */
+	o[0] = 0;
+	CHECK(connpool_admit(1, 0, o, 1, 3) == CP_SHARE,
+	    "below its share, the other idle: its share");
+	o[0] = 3;
+	CHECK(connpool_admit(1, 0, o, 1, 3) == CP_SHARE,
+	    "below its share, the other holding the whole limit: its share");
+	o[0] = 0;
+	CHECK(connpool_admit(1, 1, o, 1, 3) == CP_BORROW &&
+	    connpool_admit(1, 2, o, 1, 3) == CP_BORROW,
+	    "at and past its share, the other idle, 1 and 2 of 3: borrows");
+	CHECK(connpool_admit(1, 3, o, 1, 3) == CP_REFUSE,
+	    "3 of 3 its own: refused");
+	o[0] = 1;
+	CHECK(connpool_admit(1, 1, o, 1, 3) == CP_BORROW,
+	    "1 and 1 of 3: borrows");
+	CHECK(connpool_admit(1, 2, o, 1, 3) == CP_REFUSE,
+	    "2 and 1 of 3 (at the limit, not past it): refused");
+	o[0] = 2;
+	CHECK(connpool_admit(2, 1, o, 1, 3) == CP_SHARE &&
+	    connpool_admit(2, 2, o, 1, 3) == CP_REFUSE,
+	    "relay 0 (share 2) with the other's 2: its second is its share, "
+	    "its third refused");
+
+	/* One relay: the limit is its share. */
+	CHECK(connpool_admit(5, 4, NULL, 0, 5) == CP_SHARE &&
+	    connpool_admit(5, 5, NULL, 0, 5) == CP_REFUSE,
+	    "one relay, limit 5: the fifth taken, the sixth refused");
+
+	/* relays 4, limit 8: shares 2 each. */
+	o[0] = 1; o[1] = 2; o[2] = 2;
+	CHECK(connpool_admit(2, 2, o, 3, 8) == CP_BORROW,
+	    "relays 4, limit 8: 2 + 1 + 2 + 2: borrows");
+	o[0] = 2;
+	CHECK(connpool_admit(2, 2, o, 3, 8) == CP_REFUSE,
+	    "2 + 2 + 2 + 2: refused");
+	o[0] = 0; o[1] = 0; o[2] = 0;
+	CHECK(connpool_admit(2, 7, o, 3, 8) == CP_BORROW &&
+	    connpool_admit(2, 8, o, 3, 8) == CP_REFUSE,
+	    "three idle relays: the fourth borrows up to the limit, no more");
+
+	/* Lying relays. */
+	o[0] = UINT32_MAX;
+	CHECK(connpool_admit(1, 0, o, 1, 3) == CP_SHARE,
+	    "a relay claiming 2^32-1: the other still has its share");
+	CHECK(connpool_admit(1, 1, o, 1, 3) == CP_REFUSE,
+	    "and past its share refused");
+	o[0] = UINT32_MAX; o[1] = 2;
+	CHECK(connpool_admit(1, 1, o, 2, 3) == CP_REFUSE,
+	    "2^32-1 and 2 (the sum wrapping to 2 unclamped): refused");
+	o[0] = UINT32_MAX - 1;
+	CHECK(connpool_admit(2, 2, o, 1, 65535) == CP_REFUSE,
+	    "own 2 and 2^32-2 (wrapping to 0), limit 65535: refused");
+	for (i = 0; i < RELAYS_MAX - 1; i++)
+		o[i] = UINT32_MAX;
+	CHECK(connpool_admit(1, 1, o, RELAYS_MAX - 1, 65535) == CP_REFUSE &&
+	    connpool_admit(4096, 4095, o, RELAYS_MAX - 1, 65535) == CP_SHARE,
+	    "%u relays claiming 2^32-1 each: refused past the share, the "
+	    "share taken", RELAYS_MAX - 1);
+	o[0] = 0x80000000U; o[1] = 0x80000000U;
+	CHECK(connpool_admit(1, 1, o, 2, 3) == CP_REFUSE,
+	    "two relays claiming 2^31 each (wrapping to 0 unclamped): "
+	    "refused");
+}
+
+/* A store of 7 into slot i through cp, in a child: how it ended. */
+static int
+try_store(const struct connpool *cp, unsigned int i)
+{
+	struct rlimit		rl = { 0, 0 };
+	struct sigaction	sa;
+	pid_t			pid;
+	int			st;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		abort();
+	if (pid == 0) {
+		(void)setrlimit(RLIMIT_CORE, &rl);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		(void)sigaction(SIGSEGV, &sa, NULL);
+		(void)sigaction(SIGBUS, &sa, NULL);
+		atomic_store((_Atomic uint32_t *)(void *)(cp->base +
+		    (size_t)i * CP_SLOT_SIZE), 7);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		return (-1);
+	if (WIFSIGNALED(st))
+		return (WTERMSIG(st));
+	return (WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1);
+}
+
+static void
+test_map(void)
+{
+	struct connpool	r[3], x;
+	unsigned int	i;
+	int		rw, ro;
+
+	if (os_shm_create("test-conns", CP_SIZE(3), &rw, &ro) == -1) {
+		printf("# os_shm_create: %s\n", strerror(errno));
+		abort();
+	}
+	for (i = 0; i < 3; i++)
+		CHECK(connpool_map(&r[i], rw, ro, i, 3) == 0,
+		    "relay %u of 3 maps the counts", i);
+	connpool_set(&r[0], 1);
+	connpool_set(&r[1], 1);
+	connpool_set(&r[2], 0);
+	CHECK(connpool_decide(&r[0], 1, 1, 3) == CP_BORROW,
+	    "relay 0 at its share (1), relay 1 holding 1: borrows");
+	connpool_set(&r[2], 1);
+	CHECK(connpool_decide(&r[0], 1, 1, 3) == CP_REFUSE &&
+	    connpool_decide(&r[1], 1, 1, 3) == CP_REFUSE,
+	    "relay 2's 1 stored: relays 0 and 1 (1 each) refused");
+	CHECK(connpool_decide(&r[0], 1, 0, 3) == CP_SHARE,
+	    "relay 0 below its share: its share");
+	connpool_set(&r[1], 0);
+	CHECK(connpool_decide(&r[0], 1, 1, 3) == CP_BORROW,
+	    "relay 1 back to 0: relay 0 borrows again");
+
+	CHECK(try_store(&r[1], 1) == 0, "relay 1 storing into its own slot "
+	    "ends well");
+	CHECK(try_store(&r[1], 0) == SIGSEGV && try_store(&r[1], 2) ==
+	    SIGSEGV, "relay 1 storing into relay 0's or relay 2's slot: "
+	    "SIGSEGV");
+	CHECK(try_store(&r[0], 1) == SIGSEGV && try_store(&r[2], 0) ==
+	    SIGSEGV, "relay 0 into relay 1's, relay 2 into relay 0's: "
+	    "SIGSEGV");
+	CHECK(try_store(&r[0], 0) == 0 && try_store(&r[2], 2) == 0,
+	    "relays 0 and 2 into their own: ends well");
+	CHECK(mprotect(r[1].base, CP_SLOT_SIZE, PROT_READ | PROT_WRITE) ==
+	    -1, "relay 1 cannot make relay 0's slot writable (mprotect: %s)",
+	    strerror(errno));
+
+	errno = 0;
+	CHECK(connpool_map(&x, rw, ro, 3, 3) == -1 && errno == EINVAL &&
+	    connpool_map(&x, rw, ro, 0, 1) == -1 &&
+	    connpool_map(&x, rw, ro, 0, RELAYS_MAX + 1) == -1,
+	    "relay 3 of 3, one relay, %u relays: refused", RELAYS_MAX + 1);
+	x.base = NULL;
+	connpool_set(&x, 5);
+	CHECK(connpool_decide(&x, 3, 2, 3) == CP_SHARE &&
+	    connpool_decide(&x, 3, 3, 3) == CP_REFUSE,
+	    "no pool (one relay): its limit, no more");
+	close(rw);
+	close(ro);
+}
+
+int
+main(void)
+{
+	test_admit();
+	test_map();
+	CHECK_DONE();
+}
