@@ -34,6 +34,7 @@
 #include "pptp.h"
 #include "os.h"
 #include "rtable.h"
+#include "connpool.h"
 #include "slab.h"
 #include "tunnel.h"
 
@@ -186,6 +187,8 @@ static struct callid_pool	 pool;
 static struct imsgev		 iev_parent, iev_gre;
 static struct rtable		 rtab;		/* shared with gre */
 static int			 rtab_mapped;
+static struct connpool		 cpool;		/* relays N: their counts */
+static int			 cpool_mapped;
 static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
 static struct event		 ev_tundata;
 static int			 tun_data_fd = -1;
@@ -257,7 +260,10 @@ static void	log_session_line(const char *, ...)
 
 /*
  * Of limit connections, this relay's share: the kernel spreads clients
- * over the relays by address, each relay counts its own.
+ * over the relays by address, each relay counts its own.  The share is
+ * the relay's whatever the others hold; past it, the relay borrows from
+ * the pool while the relays hold fewer than the limit in all
+ * (connpool.h).
  */
 static unsigned int
 relay_max_conn(void)
@@ -692,12 +698,13 @@ ctl_accept(int fd, short ev, void *arg)
 			close(cfd);
 			continue;
 		}
-		if (nsessions >= relay_max_conn()) {
+		if (connpool_decide(&cpool, relay_max_conn(), nsessions,
+		    cconf->max_conn) == CP_REFUSE) {
 			pstats[pstat_of(pc->name)].refused_limit++;
 			log_limited(&ll_full, "refused %s on %s: %u control "
 			    "connections already (limit connections%s)",
 			    sa_str(&sin, a, sizeof(a)), pc->name, nsessions,
-			    relay.count > 1 ? ", this relay's share" : "");
+			    relay.count > 1 ? ", all relays" : "");
 			close(cfd);
 			continue;
 		}
@@ -719,6 +726,7 @@ ctl_accept(int fd, short ev, void *arg)
 		}
 		ac->n++;
 		nsessions++;
+		connpool_set(&cpool, nsessions);
 		/* Each relay's own numbers (relay_of_sess()). */
 		s->id = next_sess_id;
 		next_sess_id += relay.count;
@@ -1788,6 +1796,7 @@ sess_finish(struct session *s)
 	RB_REMOVE(sess_tree, &sessions, s);
 	addr_put(s->side[PPTP_CLIENT].peer.sin_addr.s_addr);
 	nsessions--;
+	connpool_set(&cpool, nsessions);
 	pstats[s->ps].sessions--;
 	pstats[s->ps].tun_dropped[PPTP_CLIENT] += tun_drops(s, PPTP_CLIENT);
 	pstats[s->ps].tun_dropped[PPTP_SERVER] += tun_drops(s, PPTP_SERVER);
@@ -2609,7 +2618,7 @@ relay_start(struct imsg *imsg)
 {
 	if (imsg_get_data(imsg, &relay, sizeof(relay)) == -1 ||
 	    relay.count < 1 || relay.count > RELAYS_MAX ||
-	    relay.index >= relay.count || rtab_mapped)
+	    relay.index >= relay.count || rtab_mapped || cpool_mapped)
 		fatalx("bad relay numbers from the parent");
 	/* Numbers n with (n - 1) % count == index, from next_sess_id on. */
 	next_sess_id -= (next_sess_id - 1) % relay.count;
@@ -2674,6 +2683,12 @@ control_main(int debug)
 			relay_keys(relay.index, relay.count, &lo, &hi);
 			rtab_mapped = proc_rtable(&imsg, &rtab,
 			    RT_WRITE_ROUTES, lo, hi);
+		} else if (imsg_get_type(&imsg) == IMSG_CONNPOOL) {
+			if (relay.count < 2 || cpool_mapped)
+				fatalx("connection counts from the parent "
+				    "with one relay, or twice");
+			cpool_mapped = proc_connpool(&imsg, &cpool,
+			    relay.index, relay.count);
 		} else if (conf_recv(&rx, &imsg, &conf) == -1)
 			fatalx("bad start-up message %u",
 			    imsg_get_type(&imsg));
@@ -2681,6 +2696,8 @@ control_main(int debug)
 	}
 	if (!rtab_mapped)
 		fatalx("no route table from the parent");
+	if (relay.count > 1 && !cpool_mapped)
+		fatalx("no connection counts from the parent");
 	for (i = 0; i < relay.count; i++)
 		if (i != relay.index && (relay.index == 0 || i == 0) &&
 		    link_fd[i] == -1)

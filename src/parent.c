@@ -34,6 +34,7 @@
 #include "guard.h"
 #include "os.h"
 #include "rtable.h"
+#include "connpool.h"
 #include "tunnel.h"
 
 #define STOP_MARGIN	5	/* seconds past timeout stop, then SIGKILL */
@@ -1444,6 +1445,35 @@ rtable_send(void)
 		}
 }
 
+/*
+ * The relays' connection counts (connpool.h), relays N > 1: a slot each,
+ * the same two descriptors to every relay; each maps its own slot
+ * writable.  The parent never maps it.
+ */
+static void
+connpool_send(void)
+{
+	int		fd[2], d, ro;
+	unsigned int	r;
+
+	if (nrelays < 2)
+		return;
+	if (os_shm_create("pptpproxy-conns", CP_SIZE(nrelays), &fd[0],
+	    &fd[1]) == -1)
+		fatal("creating the connection counts");
+	for (r = 0; r < nrelays; r++)
+		for (ro = 0; ro < 2; ro++) {
+			if (r == nrelays - 1)
+				d = fd[ro];
+			else if ((d = dup(fd[ro])) == -1)
+				fatal("dup");
+			if (imsg_compose(&children[RELAY_SLOT(r)].iev.ibuf,
+			    IMSG_CONNPOOL, 0, 0, d, &ro, sizeof(ro)) == -1)
+				fatal("imsg");
+			children[RELAY_SLOT(r)].composed++;
+		}
+}
+
 void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
@@ -1664,6 +1694,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	children[PROC_CONTROL].composed++;
 	children[PROC_GRE].composed++;
 	rtable_send();
+	connpool_send();
 	tun_sockets_update(conf, 0);
 	(void)listen_retry_arm();
 	for (i = PROC_CONTROL; i < nchildren; i++)

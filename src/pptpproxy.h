@@ -140,6 +140,10 @@ enum imsg_type {
 	IMSG_RELAY_LINK,	/* parent -> control, gre, start: a channel
 				   between relays, or a relay and gre; id:
 				   the other relay's index */
+	IMSG_CONNPOOL,		/* parent -> control, start, relays N > 1:
+				   int ro, and the relays' connection
+				   counts (connpool.h), read-write (ro 0)
+				   or read-only (ro 1) */
 	IMSG_TEST_FORBIDDEN	/* test builds: make a forbidden call */
 };
 
@@ -394,6 +398,10 @@ const char *proc_name(enum proc_type);
 const char *proc_self_path(const char *);
 /* A child at start: an IMSG_RTABLE; 1 once both descriptors are mapped. */
 int	proc_rtable(struct imsg *, struct rtable *, int, unsigned int,
+	    unsigned int);
+/* A relay at start, relays N > 1: an IMSG_CONNPOOL; 1 once mapped. */
+struct connpool;
+int	proc_connpool(struct imsg *, struct connpool *, unsigned int,
 	    unsigned int);
 
 /* sandbox.c: one per process, OS differences live there */

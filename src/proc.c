@@ -21,6 +21,7 @@
 #include "pptpproxy.h"
 #include "os.h"
 #include "rtable.h"
+#include "connpool.h"
 
 static const char *proc_names[PROC_MAX] = {
 	"parent",
@@ -129,6 +130,33 @@ proc_rtable(struct imsg *imsg, struct rtable *rt, int which, unsigned int lo,
 		return (0);
 	if (rtable_map(rt, fds[0], fds[1], which, lo, hi) == -1)
 		fatal("mapping the route table");
+	close(fds[0]);
+	close(fds[1]);
+	return (1);
+}
+
+/*
+ * The relays' connection counts, the same way: the relay's own slot
+ * writable, the others' read-only (connpool_map()), both descriptors
+ * closed once mapped.
+ */
+int
+proc_connpool(struct imsg *imsg, struct connpool *cp, unsigned int index,
+    unsigned int count)
+{
+	static int	fds[2] = { -1, -1 };
+	int		ro, fd;
+
+	if (imsg_get_data(imsg, &ro, sizeof(ro)) == -1 || ro < 0 || ro > 1 ||
+	    (fd = imsg_get_fd(imsg)) == -1)
+		fatalx("bad connection counts from the parent");
+	if (fds[ro] != -1)
+		fatalx("connection counts sent twice");
+	fds[ro] = fd;
+	if (fds[0] == -1 || fds[1] == -1)
+		return (0);
+	if (connpool_map(cp, fds[0], fds[1], index, count) == -1)
+		fatal("mapping the connection counts");
 	close(fds[0]);
 	close(fds[1]);
 	return (1);
