@@ -1,17 +1,25 @@
 #!/bin/sh
 # relays 2, limit connections 3, limit connections per-address 1: relay
-# 0 takes clients 192.0.2.10 and .13, relay 1 .11 and .12 (the steering
-# by address); each relay holds its share of the limit, 2 for relay 0
-# and 1 for relay 1.  Control connections that start a control
+# 0 takes clients 192.0.2.10, .13 and .14, relay 1 .11, .12 and .15 (the
+# steering by address); the limit is one pool: relay 0's share is 2,
+# relay 1's 1, and past its share a relay borrows while the relays hold
+# fewer than 3 in all.  Control connections that start a control
 # connection with pptpd (Start-Control-Connection answered) and hold it:
-# .11 is held, .12 then refused (relay 1's share is full; the log says
-# so), .10 held, a second one of .10 refused by the per-address limit
-# (relay 0 has room), .13 held (relay 0's share full); show summary counts 3 sessions and the two
-# refusals.  Once .11 leaves, .12 is held.
+# .11 is held (relay 1's share), .12 too (relay 1 borrows, relay 0
+# holds none), .10 held (relay 0's share), a second one of .10 refused
+# by the per-address limit (relay 0 has room), .15 refused (relay 1 past
+# its share, the relays at 3; the log says "all relays"), .13 held
+# (relay 0's share is its own, though the relays hold 3 already), .14
+# refused (relay 0 at its share, the relays at 4); show summary counts
+# 4 sessions, 2 a relay, and three refusals.  Once .11 and .12 leave,
+# .14 is held (relay 0 borrows: relay 1's count went back to 0), .11
+# held again (relay 1's share, though relay 0 borrowed), .12 refused
+# (the relays at 4); the summary then 4 sessions, 3 and 1, four
+# refusals.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
-lab_topology 4
+lab_topology 6
 lab_pptpd
 cat >"$TMP/p.conf" <<EOC
 relays 2
@@ -54,36 +62,58 @@ hold() {
 	    fail "$2: no answer: $(cat "$TMP/$2.out")"
 	echo "$2: $(cat "$TMP/$2.out")"
 }
-hold c2 a11 60
-grep -q held "$TMP/a11.out" || fail ".11 (relay 1) not held"
-hold c3 a12 60
-grep -q closed "$TMP/a12.out" || fail ".12 held past relay 1's share"
-lab_wait_log "refused 192\.0\.2\.12:[0-9]* on office: 1 control connections already (limit connections, this relay's share)" 5 ||
-    fail "no line refusing .12 for relay 1's share"
-hold c1 a10 60
-grep -q held "$TMP/a10.out" || fail ".10 (relay 0) not held"
-hold c1 a10b 60
-grep -q closed "$TMP/a10b.out" || fail "a second .10 held past per-address"
-lab_wait_log "refused 192\.0\.2\.10:[0-9]* on office: 1 control connections from that address already (limit connections per-address)" 5 ||
-    fail "no line refusing the second .10 by the per-address limit"
-hold c4 a13 60
-grep -q held "$TMP/a13.out" || fail ".13 (relay 0) not held"
-
-"$PPTPPROXYCTL" -s "$CTLSOCK" -j show summary >"$TMP/sum.json" ||
-    fail "show summary"
-python3 - "$TMP/sum.json" <<'EOP' || fail "summary: $(cat "$TMP/sum.json")"
+# summary SESSIONS REFUSED RELAY0 RELAY1: show summary's office row and
+# relay rows say so.
+summary() {
+	"$PPTPPROXYCTL" -s "$CTLSOCK" -j show summary >"$TMP/sum.json" ||
+	    fail "show summary"
+	python3 - "$TMP/sum.json" "$@" <<'EOP' || fail "summary: $(cat "$TMP/sum.json")"
 import json, sys
-o = {x["name"]: x for x in json.load(open(sys.argv[1]))["proxies"]}["office"]
-print("office:", o["sessions"], "sessions,", o["refused_limit"], "refused")
-assert o["sessions"] == 3 and o["refused_limit"] == 2, o
+sm = json.load(open(sys.argv[1]))
+want = [int(x) for x in sys.argv[2:]]
+o = {x["name"]: x for x in sm["proxies"]}["office"]
+rs = [r["sessions"] for r in sm["relays"]]
+print("office:", o["sessions"], "sessions,", o["refused_limit"],
+    "refused; relays:", rs)
+assert [o["sessions"], o["refused_limit"]] == want[:2], o
+assert rs == want[2:], rs
 EOP
+}
+# refused CLIENT NAME ADDR N WHY: NAME of CLIENT closed, and the log says
+# why: N connections already, WHY the limit.
+refused() {
+	hold "$1" "$2" 60
+	grep -q closed "$TMP/$2.out" || fail "$2: held ($5)"
+	lab_wait_log "refused 192\.0\.2\.$3:[0-9]* on office: $4 control connections $5" 5 ||
+	    fail "no line refusing .$3: $4 connections, $5"
+}
+held() {
+	hold "$1" "$2" "${4:-60}"
+	grep -q held "$TMP/$2.out" || fail "$2 not held: $3"
+}
+# gone ADDR: the session of 192.0.2.ADDR ended.
+gone() {
+	lab_wait_log "session [0-9]*: 192\.0\.2\.$1:[0-9]* .*ended\|session [0-9]*: 192\.0\.2\.$1:[0-9]* .*closed" 10 ||
+	    lab_wait_log "192\.0\.2\.$1:.*client closed" 5 ||
+	    fail "no end of .$1's session"
+}
 
-# .11 leaves: relay 1 has room for .12.
-touch "$TMP/a11.stop"
-lab_wait_log "session [0-9]*: 192\.0\.2\.11:[0-9]* .*ended\|session [0-9]*: 192\.0\.2\.11:[0-9]* .*closed" 10 ||
-    lab_wait_log "192\.0\.2\.11:.*client closed" 5 ||
-    fail "no end of .11's session"
+held c2 a11 "relay 1's share"
+held c3 a12 "relay 1 borrowing, relay 0 holding none"
+held c1 a10 "relay 0's share"
+refused c1 a10b 10 1 "from that address already (limit connections per-address)"
+refused c6 a15 15 2 "already (limit connections, all relays)"
+held c4 a13 "relay 0's share, the relays holding 3"
+refused c5 a14 14 2 "already (limit connections, all relays)"
+summary 4 3 2 2
+
+# .11 and .12 leave: relay 1 holds none.
+touch "$TMP/a11.stop" "$TMP/a12.stop"
+gone 11
+gone 12
 sleep 0.5
-hold c3 a12b 5
-grep -q held "$TMP/a12b.out" || fail ".12 not held once .11 left"
+held c5 a14b "relay 0 borrowing, relay 1 holding none"
+held c2 a11b "relay 1's share, relay 0 having borrowed"
+refused c3 a12b 12 1 "already (limit connections, all relays)"
+summary 4 4 3 1
 exit 0
