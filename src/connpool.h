@@ -2,7 +2,10 @@
  * The relays' connection counts (connpool.c), with relays N (N > 1):
  * limit connections is one pool for all relays.  Each relay is sure of
  * its share (the limit divided among the relays); past its share it may
- * take more while the relays hold fewer than the limit in all.
+ * take more while the relays hold fewer than the limit in all.  A relay
+ * below its share takes a connection whatever the others borrowed, so
+ * while borrowed connections last the relays may hold more than the
+ * limit (at most twice it, and one a relay but one for relays racing).
  *
  * The counts live in a region the parent creates at start, one page a
  * relay: a relay maps its own page writable and stores there how many
