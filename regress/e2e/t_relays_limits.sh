@@ -15,7 +15,9 @@
 # .14 is held (relay 0 borrows: relay 1's count went back to 0), .11
 # held again (relay 1's share, though relay 0 borrowed), .12 refused
 # (the relays at 4); the summary then 4 sessions, 3 and 1, four
-# refusals.
+# refusals.  A reload to limit connections 5 (shares 3 and 2): .12 held
+# (relay 1's new share), and once .14 left, .15 held (relay 1 borrows,
+# the relays at 4 of the new 5); 5 sessions, 2 and 3.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
@@ -116,4 +118,16 @@ held c5 a14b "relay 0 borrowing, relay 1 holding none"
 held c2 a11b "relay 1's share, relay 0 having borrowed"
 refused c3 a12b 12 1 "already (limit connections, all relays)"
 summary 4 4 3 1
+
+# A reload to limit connections 5: shares 3 and 2, the pool 5.
+sed 's/^limit connections 3$/limit connections 5/' "$TMP/p.conf" >"$TMP/p5.conf"
+cat "$TMP/p5.conf" >"$TMP/p.conf"
+kill -HUP "$PROXY_PID"
+lab_wait_log "configuration reloaded" 5 || fail "no reload"
+held c3 a12c "relay 1's new share of 2, the relays at 4 of 5"
+touch "$TMP/a14b.stop"
+gone 14
+sleep 0.5
+held c6 a15b "relay 1 borrowing, the relays at 4 of 5"
+summary 5 4 2 3
 exit 0
