@@ -11,7 +11,9 @@
 # its share, the relays at 3; the log says "all relays"), .13 held
 # (relay 0's share is its own, though the relays hold 3 already), .14
 # refused (relay 0 at its share, the relays at 4); show summary counts
-# 4 sessions, 2 a relay, and three refusals.  Once .11 and .12 leave,
+# 4 sessions, 2 a relay, and three refusals.  Before, each relay's
+# mappings of the counts: its own page writable, the other's read-only,
+# no descriptor of them left (nor any mapping in the forwarder).  Once .11 and .12 leave,
 # .14 is held (relay 0 borrows: relay 1's count went back to 0), .11
 # held again (relay 1's share, though relay 0 borrowed), .12 refused
 # (the relays at 4); the summary then 4 sessions, 3 and 1, four
@@ -99,6 +101,39 @@ gone() {
 	    lab_wait_log "192\.0\.2\.$1:.*client closed" 5 ||
 	    fail "no end of .$1's session"
 }
+
+# Each relay maps the counts, its own page writable, the other's
+# read-only, and keeps no descriptor of them; the forwarder has none.
+for p in $(proxy_children); do
+	printf '%s %s\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline")"
+done >"$TMP/pids.txt"
+python3 - "$TMP/pids.txt" <<'EOP' || fail "the counts' mappings"
+import os, re, sys
+seen = 0
+for line in open(sys.argv[1]):
+    pid, title = line.split(" ", 1)
+    m = re.match(r"pptpproxy: (control|gre)(?: (\d+))?\s*$", title)
+    if not m:
+        continue
+    maps = [l.split() for l in open("/proc/%s/maps" % pid)
+        if "memfd:pptpproxy-conns" in l]
+    fds = [f for f in os.listdir("/proc/%s/fd" % pid)
+        if "pptpproxy-conns" in os.readlink("/proc/%s/fd/%s" % (pid, f))]
+    assert not fds, "%s keeps descriptors %s of the counts" % (title, fds)
+    if m.group(1) == "gre":
+        assert not maps, "the forwarder maps the counts: %s" % maps
+        continue
+    i = int(m.group(2) or 0)
+    rw, ro = [], []
+    for a in maps:
+        lo, hi = (int(x, 16) for x in a[0].split("-"))
+        (rw if "w" in a[1] else ro).append((int(a[2], 16), hi - lo))
+    print("relay %d: writable %s, read-only %s" % (i, rw, ro))
+    assert rw == [(i * 16384, 16384)], "relay %d writes %s" % (i, rw)
+    assert ro == [((1 - i) * 16384, 16384)], "relay %d reads %s" % (i, ro)
+    seen += 1
+assert seen == 2, "%d relays" % seen
+EOP
 
 held c2 a11 "relay 1's share"
 held c3 a12 "relay 1 borrowing, relay 0 holding none"
