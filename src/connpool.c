@@ -3,9 +3,9 @@
  * page of its own, so that a relay's mapping of the other slots can be
  * read-only.  A slot holds one word, stored with release order by its
  * relay whenever its count changes and loaded relaxed by the others: a
- * count read late only moves the moment a relay borrows, and the
- * relays racing for the last connections of the pool can pass the limit
- * by at most one connection each but one.
+ * count read late only moves the moment a relay refuses or takes again,
+ * and the relays racing for the last connections of the pool can pass
+ * the limit by at most one connection each but one.
  */
 
 #include <sys/types.h>
@@ -74,30 +74,28 @@ connpool_set(struct connpool *cp, unsigned int n)
  * others lie.
  */
 int
-connpool_admit(unsigned int share, unsigned int own, const uint32_t *others,
-    unsigned int n, unsigned int max)
+connpool_admit(unsigned int own, const uint32_t *others, unsigned int n,
+    unsigned int max)
 {
 	unsigned int	total = own, i;
 
-	if (own < share)
-		return (CP_SHARE);
 	for (i = 0; i < n && total < max; i++)
 		total += others[i] < max ? others[i] : max;
-	return (total < max ? CP_BORROW : CP_REFUSE);
+	return (total < max);
 }
 
 int
-connpool_decide(const struct connpool *cp, unsigned int share,
-    unsigned int own, unsigned int max)
+connpool_decide(const struct connpool *cp, unsigned int own,
+    unsigned int max)
 {
 	uint32_t	others[RELAYS_MAX];
 	unsigned int	i, n = 0;
 
-	if (own < share || cp->base == NULL)
-		return (connpool_admit(share, own, NULL, 0, max));
+	if (cp->base == NULL)
+		return (connpool_admit(own, NULL, 0, max));
 	for (i = 0; i < cp->count; i++)
 		if (i != cp->index)
 			others[n++] = atomic_load_explicit(slot(cp, i),
 			    memory_order_relaxed);
-	return (connpool_admit(share, own, others, n, max));
+	return (connpool_admit(own, others, n, max));
 }

@@ -1,19 +1,22 @@
 /*
  * The relays' connection counts (connpool.c), with relays N (N > 1):
- * limit connections is one pool for all relays.  Each relay is sure of
- * its share (the limit divided among the relays); past its share it may
- * take more while the relays hold fewer than the limit in all.  A relay
- * below its share takes a connection whatever the others borrowed, so
- * while borrowed connections last the relays may hold more than the
- * limit (at most twice it, and one a relay but one for relays racing).
+ * limit connections is one pool for all relays.  A relay takes a new
+ * control connection only while its own count and the other relays'
+ * add up to fewer than the limit; no relay has a share of its own.
+ * Relays that take a connection at the same moment each see the others'
+ * counts from before it, so together they may pass the limit by at most
+ * one connection each but one (N - 1), until those connections end.
  *
  * The counts live in a region the parent creates at start, one page a
  * relay: a relay maps its own page writable and stores there how many
  * control connections it holds; the other relays' pages it maps
  * read-only.  The parent never reads the region.  A relay trusts no
- * other relay's count: each is taken as at most the limit, so that a
- * relay that lies can at worst keep the others from taking more than
- * their shares, never from taking their shares.
+ * other relay's count: each is taken as at most the limit.  A relay
+ * that lies can make the others refuse (a count of the limit or more),
+ * which is no new power: a compromised relay can stop the daemon
+ * already.  It cannot make the others hold more than their own counts
+ * allow (a count that would wrap the sum is the limit), and one that
+ * says fewer than it holds lets each of the others go up to the limit.
  */
 
 #ifndef CONNPOOL_H
@@ -44,18 +47,15 @@ int		 connpool_map(struct connpool *, int, int, unsigned int,
 void		 connpool_set(struct connpool *, unsigned int);
 
 /*
- * Whether a relay takes a new control connection: share, its part of
- * limit connections; own, the connections it holds; others[n], what
- * the other relays' slots say; max, limit connections.  Each of the
- * others' counts is taken as at most max.
+ * Whether a relay takes a new control connection: own, the connections
+ * it holds; others[n], what the other relays' slots say; max, limit
+ * connections.  Each of the others' counts is taken as at most max.
+ * 1 if own and the others' add up to fewer than max, else 0.
  */
-#define CP_REFUSE	0	/* its share and the pool are full */
-#define CP_SHARE	1	/* within its share */
-#define CP_BORROW	2	/* past its share, the relays below max */
-int		 connpool_admit(unsigned int, unsigned int, const uint32_t *,
-		    unsigned int, unsigned int);
+int		 connpool_admit(unsigned int, const uint32_t *, unsigned int,
+		    unsigned int);
 /* The same with the other relays' slots of the pool (none: one relay). */
 int		 connpool_decide(const struct connpool *, unsigned int,
-		    unsigned int, unsigned int);
+		    unsigned int);
 
 #endif /* CONNPOOL_H */

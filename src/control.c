@@ -258,21 +258,6 @@ static void	stop_send(struct side *, const uint8_t *, size_t);
 static void	log_session_line(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 
-/*
- * Of limit connections, this relay's share: the kernel spreads clients
- * over the relays by address, each relay counts its own.  The share is
- * the relay's whatever the others hold; past it, the relay borrows from
- * the pool while the relays hold fewer than the limit in all
- * (connpool.h).
- */
-static unsigned int
-relay_max_conn(void)
-{
-	unsigned int	max = cconf->max_conn;
-
-	return (max / relay.count + (relay.index < max % relay.count));
-}
-
 static time_t
 now_mono(void)
 {
@@ -698,8 +683,7 @@ ctl_accept(int fd, short ev, void *arg)
 			close(cfd);
 			continue;
 		}
-		if (connpool_decide(&cpool, relay_max_conn(), nsessions,
-		    cconf->max_conn) == CP_REFUSE) {
+		if (!connpool_decide(&cpool, nsessions, cconf->max_conn)) {
 			pstats[pstat_of(pc->name)].refused_limit++;
 			log_limited(&ll_full, "refused %s on %s: %u control "
 			    "connections already (limit connections%s)",

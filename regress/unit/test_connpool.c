@@ -1,11 +1,10 @@
 /*
  * The relays' pooled limit connections (connpool.c).  The decision: a
- * relay below its share takes a connection whatever the others hold;
- * at or past its share it borrows only while its count and the others'
- * add up to less than the limit, and at the limit refuses.  Another
- * relay's count counts as at most the limit: a lying relay (a huge
- * count, or one meant to wrap the sum) can keep a relay from borrowing,
- * never from its share, and never makes room that is not there.
+ * relay takes a connection only while its count and the others' add up
+ * to less than the limit, and at the limit refuses, whatever it holds
+ * itself (no share of its own).  Another relay's count counts as at
+ * most the limit: a lying relay (a huge count, or one meant to wrap the
+ * sum) can make a relay refuse, never make room that is not there.
  *
  * The mapping, over the region of os_shm_create(): what a relay stores
  * in its slot the others read; a relay's store into another's slot, or
@@ -38,69 +37,75 @@ test_admit(void)
 	uint32_t	o[RELAYS_MAX];
 	unsigned int	i;
 
-	/* relays 2, limit 3: shares 2 and 1 (relay_max_conn()). */
+	/* relays 2, limit 3. */
 	o[0] = 0;
-	CHECK(connpool_admit(1, 0, o, 1, 3) == CP_SHARE,
-	    "below its share, the other idle: its share");
+	CHECK(connpool_admit(0, o, 1, 3) == 1 &&
+	    connpool_admit(1, o, 1, 3) == 1 && connpool_admit(2, o, 1, 3) == 1,
+	    "the other idle: 0, 1 and 2 of 3 its own: taken");
+	CHECK(connpool_admit(3, o, 1, 3) == 0, "3 of 3 its own: refused");
 	o[0] = 3;
-	CHECK(connpool_admit(1, 0, o, 1, 3) == CP_SHARE,
-	    "below its share, the other holding the whole limit: its share");
-	o[0] = 0;
-	CHECK(connpool_admit(1, 1, o, 1, 3) == CP_BORROW &&
-	    connpool_admit(1, 2, o, 1, 3) == CP_BORROW,
-	    "at and past its share, the other idle, 1 and 2 of 3: borrows");
-	CHECK(connpool_admit(1, 3, o, 1, 3) == CP_REFUSE,
-	    "3 of 3 its own: refused");
+	CHECK(connpool_admit(0, o, 1, 3) == 0,
+	    "none its own, the other holding the whole limit: refused");
+	o[0] = 2;
+	CHECK(connpool_admit(0, o, 1, 3) == 1 &&
+	    connpool_admit(1, o, 1, 3) == 0,
+	    "the other holding 2: 0 and 2 taken, 1 and 2 (the limit) refused");
 	o[0] = 1;
-	CHECK(connpool_admit(1, 1, o, 1, 3) == CP_BORROW,
-	    "1 and 1 of 3: borrows");
-	CHECK(connpool_admit(1, 2, o, 1, 3) == CP_REFUSE,
-	    "2 and 1 of 3 (at the limit, not past it): refused");
-	o[0] = 2;
-	CHECK(connpool_admit(2, 1, o, 1, 3) == CP_SHARE &&
-	    connpool_admit(2, 2, o, 1, 3) == CP_REFUSE,
-	    "relay 0 (share 2) with the other's 2: its second is its share, "
-	    "its third refused");
+	CHECK(connpool_admit(1, o, 1, 3) == 1 &&
+	    connpool_admit(2, o, 1, 3) == 0,
+	    "1 and 1 of 3: taken; 2 and 1 (at the limit, not past it): "
+	    "refused");
 
-	/* One relay: the limit is its share. */
-	CHECK(connpool_admit(5, 4, NULL, 0, 5) == CP_SHARE &&
-	    connpool_admit(5, 5, NULL, 0, 5) == CP_REFUSE,
+	/* One relay: the limit alone. */
+	CHECK(connpool_admit(4, NULL, 0, 5) == 1 &&
+	    connpool_admit(5, NULL, 0, 5) == 0,
 	    "one relay, limit 5: the fifth taken, the sixth refused");
+	CHECK(connpool_admit(0, NULL, 0, 1) == 1 &&
+	    connpool_admit(1, NULL, 0, 1) == 0,
+	    "one relay, limit 1: the first taken, the second refused");
 
-	/* relays 4, limit 8: shares 2 each. */
+	/* relays 4, limit 8. */
 	o[0] = 1; o[1] = 2; o[2] = 2;
-	CHECK(connpool_admit(2, 2, o, 3, 8) == CP_BORROW,
-	    "relays 4, limit 8: 2 + 1 + 2 + 2: borrows");
+	CHECK(connpool_admit(2, o, 3, 8) == 1,
+	    "relays 4, limit 8: 2 + 1 + 2 + 2: taken");
 	o[0] = 2;
-	CHECK(connpool_admit(2, 2, o, 3, 8) == CP_REFUSE,
-	    "2 + 2 + 2 + 2: refused");
-	o[0] = 0; o[1] = 0; o[2] = 0;
-	CHECK(connpool_admit(2, 7, o, 3, 8) == CP_BORROW &&
-	    connpool_admit(2, 8, o, 3, 8) == CP_REFUSE,
-	    "three idle relays: the fourth borrows up to the limit, no more");
+	CHECK(connpool_admit(2, o, 3, 8) == 0, "2 + 2 + 2 + 2: refused");
+	CHECK(connpool_admit(0, o, 3, 8) == 1 &&
+	    connpool_admit(1, o, 3, 8) == 1,
+	    "0 or 1 + 2 + 2 + 2: taken");
+	o[0] = 0; o[1] = 0; o[2] = 8;
+	CHECK(connpool_admit(0, o, 3, 8) == 0,
+	    "one relay holding all 8: an idle relay refused");
+	o[2] = 0;
+	CHECK(connpool_admit(7, o, 3, 8) == 1 &&
+	    connpool_admit(8, o, 3, 8) == 0,
+	    "three idle relays: the fourth takes up to the limit, no more");
 
 	/* Lying relays. */
 	o[0] = UINT32_MAX;
-	CHECK(connpool_admit(1, 0, o, 1, 3) == CP_SHARE,
-	    "a relay claiming 2^32-1: the other still has its share");
-	CHECK(connpool_admit(1, 1, o, 1, 3) == CP_REFUSE,
-	    "and past its share refused");
+	CHECK(connpool_admit(0, o, 1, 3) == 0,
+	    "a relay claiming 2^32-1: the other refuses, even with none");
 	o[0] = UINT32_MAX; o[1] = 2;
-	CHECK(connpool_admit(1, 1, o, 2, 3) == CP_REFUSE,
+	CHECK(connpool_admit(1, o, 2, 3) == 0,
 	    "2^32-1 and 2 (the sum wrapping to 2 unclamped): refused");
 	o[0] = UINT32_MAX - 1;
-	CHECK(connpool_admit(2, 2, o, 1, 65535) == CP_REFUSE,
+	CHECK(connpool_admit(2, o, 1, 65535) == 0,
 	    "own 2 and 2^32-2 (wrapping to 0), limit 65535: refused");
 	for (i = 0; i < RELAYS_MAX - 1; i++)
 		o[i] = UINT32_MAX;
-	CHECK(connpool_admit(1, 1, o, RELAYS_MAX - 1, 65535) == CP_REFUSE &&
-	    connpool_admit(4096, 4095, o, RELAYS_MAX - 1, 65535) == CP_SHARE,
-	    "%u relays claiming 2^32-1 each: refused past the share, the "
-	    "share taken", RELAYS_MAX - 1);
+	CHECK(connpool_admit(0, o, RELAYS_MAX - 1, 65535) == 0 &&
+	    connpool_admit(65534, o, RELAYS_MAX - 1, 65535) == 0,
+	    "%u relays claiming 2^32-1 each, limit 65535: refused",
+	    RELAYS_MAX - 1);
 	o[0] = 0x80000000U; o[1] = 0x80000000U;
-	CHECK(connpool_admit(1, 1, o, 2, 3) == CP_REFUSE,
+	CHECK(connpool_admit(1, o, 2, 3) == 0,
 	    "two relays claiming 2^31 each (wrapping to 0 unclamped): "
 	    "refused");
+	o[0] = 0; o[1] = 0;
+	CHECK(connpool_admit(2, o, 2, 3) == 1 &&
+	    connpool_admit(3, o, 2, 3) == 0,
+	    "relays claiming 0 (maybe lying low): the relay still stops at "
+	    "the limit of its own");
 }
 
 /* A store of 7 into slot i through cp, in a child: how it ended. */
@@ -149,17 +154,23 @@ test_map(void)
 	connpool_set(&r[0], 1);
 	connpool_set(&r[1], 1);
 	connpool_set(&r[2], 0);
-	CHECK(connpool_decide(&r[0], 1, 1, 3) == CP_BORROW,
-	    "relay 0 at its share (1), relay 1 holding 1: borrows");
+	CHECK(connpool_decide(&r[0], 1, 3) == 1,
+	    "relay 0 holding 1, relay 1 holding 1: taken");
 	connpool_set(&r[2], 1);
-	CHECK(connpool_decide(&r[0], 1, 1, 3) == CP_REFUSE &&
-	    connpool_decide(&r[1], 1, 1, 3) == CP_REFUSE,
-	    "relay 2's 1 stored: relays 0 and 1 (1 each) refused");
-	CHECK(connpool_decide(&r[0], 1, 0, 3) == CP_SHARE,
-	    "relay 0 below its share: its share");
+	CHECK(connpool_decide(&r[0], 1, 3) == 0 &&
+	    connpool_decide(&r[1], 1, 3) == 0 &&
+	    connpool_decide(&r[2], 1, 3) == 0,
+	    "relay 2's 1 stored, 1 each of 3: all three refused");
+	connpool_set(&r[0], 0);
+	connpool_set(&r[1], 3);
+	connpool_set(&r[2], 0);
+	CHECK(connpool_decide(&r[0], 0, 3) == 0 &&
+	    connpool_decide(&r[2], 0, 3) == 0,
+	    "relay 1 holding all 3: relays 0 and 2, holding none, refused");
 	connpool_set(&r[1], 0);
-	CHECK(connpool_decide(&r[0], 1, 1, 3) == CP_BORROW,
-	    "relay 1 back to 0: relay 0 borrows again");
+	CHECK(connpool_decide(&r[0], 2, 3) == 1 &&
+	    connpool_decide(&r[0], 3, 3) == 0,
+	    "relay 1 back to 0: relay 0 takes up to the limit, no more");
 
 	CHECK(try_store(&r[1], 1) == 0, "relay 1 storing into its own slot "
 	    "ends well");
@@ -182,8 +193,8 @@ test_map(void)
 	    "relay 3 of 3, one relay, %u relays: refused", RELAYS_MAX + 1);
 	x.base = NULL;
 	connpool_set(&x, 5);
-	CHECK(connpool_decide(&x, 3, 2, 3) == CP_SHARE &&
-	    connpool_decide(&x, 3, 3, 3) == CP_REFUSE,
+	CHECK(connpool_decide(&x, 2, 3) == 1 &&
+	    connpool_decide(&x, 3, 3) == 0,
 	    "no pool (one relay): its limit, no more");
 	close(rw);
 	close(ro);
