@@ -1,25 +1,25 @@
 #!/bin/sh
 # relays 2, limit connections 3, limit connections per-address 1: relay
 # 0 takes clients 192.0.2.10, .13 and .14, relay 1 .11, .12 and .15 (the
-# steering by address); the limit is one pool: relay 0's share is 2,
-# relay 1's 1, and past its share a relay borrows while the relays hold
-# fewer than 3 in all.  Control connections that start a control
-# connection with pptpd (Start-Control-Connection answered) and hold it:
-# .11 is held (relay 1's share), .12 too (relay 1 borrows, relay 0
-# holds none), .10 held (relay 0's share), a second one of .10 refused
-# by the per-address limit (relay 0 has room), .15 refused (relay 1 past
-# its share, the relays at 3; the log says "all relays"), .13 held
-# (relay 0's share is its own, though the relays hold 3 already), .14
-# refused (relay 0 at its share, the relays at 4); show summary counts
-# 4 sessions, 2 a relay, and three refusals.  Before, each relay's
+# steering by address); the limit is one pool: a relay takes a
+# connection only while the relays hold fewer than 3 in all, whatever it
+# holds itself.  Control connections that start a control connection
+# with pptpd (Start-Control-Connection answered) and hold it: .11 held
+# (the relays holding none), .10 held (1), a second one of .10 refused
+# by the per-address limit (the pool has room), .12 held (2), .15
+# refused (relay 1 at 2, the relays at 3; the log says "all relays"),
+# .13 refused too (relay 0 at 1, the relays at 3); show summary counts
+# 3 sessions, 1 and 2 a relay, and three refusals.  Before, each relay's
 # mappings of the counts: its own page writable, the other's read-only,
-# no descriptor of them left (nor any mapping in the forwarder).  Once .11 and .12 leave,
-# .14 is held (relay 0 borrows: relay 1's count went back to 0), .11
-# held again (relay 1's share, though relay 0 borrowed), .12 refused
-# (the relays at 4); the summary then 4 sessions, 3 and 1, four
-# refusals.  A reload to limit connections 5 (shares 3 and 2): .12 held
-# (relay 1's new share), and once .14 left, .15 held (relay 1 borrows,
-# the relays at 4 of the new 5); 5 sessions, 2 and 3.
+# no descriptor of them left (nor any mapping in the forwarder).  Once
+# .11 and .12 leave, .13 and .14 are held (relay 0 takes the whole
+# limit, relay 1 holding none), and .11 refused (relay 1 holding none,
+# the relays at 3: no share of its own); 3 sessions, 3 and 0, four
+# refusals.  A reload to limit connections 5: .11 and .12 held (the
+# relays at 3, then 4 of the new 5), .15 refused (the relays at 5); 5
+# sessions, 3 and 2, five refusals; once .14 left, .15 held (the relays
+# at 4) and .14 refused (at 5 again): 5 sessions, 2 and 3, six
+# refusals.  The relays never hold more than the limit.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
@@ -83,13 +83,20 @@ assert [o["sessions"], o["refused_limit"]] == want[:2], o
 assert rs == want[2:], rs
 EOP
 }
-# refused CLIENT NAME ADDR N WHY: NAME of CLIENT closed, and the log says
-# why: N connections already, WHY the limit.
+# refused CLIENT NAME ADDR N WHY: NAME of CLIENT closed, and a new line
+# of the log says why: N connections already, WHY the limit.
 refused() {
+	_pat="refused 192\.0\.2\.$3:[0-9]* on office: $4 control connections $5"
+	_n=$(log_count "$_pat")
 	hold "$1" "$2" 60
 	grep -q closed "$TMP/$2.out" || fail "$2: held ($5)"
-	lab_wait_log "refused 192\.0\.2\.$3:[0-9]* on office: $4 control connections $5" 5 ||
-	    fail "no line refusing .$3: $4 connections, $5"
+	_i=0
+	while [ "$(log_count "$_pat")" -le "$_n" ]; do
+		[ $_i -lt 50 ] ||
+		    fail "no new line refusing .$3: $4 connections, $5"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 held() {
 	hold "$1" "$2" "${4:-60}"
@@ -135,34 +142,37 @@ for line in open(sys.argv[1]):
 assert seen == 2, "%d relays" % seen
 EOP
 
-held c2 a11 "relay 1's share"
-held c3 a12 "relay 1 borrowing, relay 0 holding none"
-held c1 a10 "relay 0's share"
+held c2 a11 "the relays holding none"
+held c1 a10 "the relays holding 1"
 refused c1 a10b 10 1 "from that address already (limit connections per-address)"
+held c3 a12 "the relays holding 2"
 refused c6 a15 15 2 "already (limit connections, all relays)"
-held c4 a13 "relay 0's share, the relays holding 3"
-refused c5 a14 14 2 "already (limit connections, all relays)"
-summary 4 3 2 2
+refused c4 a13 13 1 "already (limit connections, all relays)"
+summary 3 3 1 2
 
-# .11 and .12 leave: relay 1 holds none.
+# .11 and .12 leave: relay 1 holds none, relay 0 takes the rest.
 touch "$TMP/a11.stop" "$TMP/a12.stop"
 gone 11
 gone 12
 sleep 0.5
-held c5 a14b "relay 0 borrowing, relay 1 holding none"
-held c2 a11b "relay 1's share, relay 0 having borrowed"
-refused c3 a12b 12 1 "already (limit connections, all relays)"
-summary 4 4 3 1
+held c4 a13b "relay 1 holding none, the relays at 1"
+held c5 a14 "relay 1 holding none, the relays at 2"
+refused c2 a11b 11 0 "already (limit connections, all relays)"
+summary 3 4 3 0
 
-# A reload to limit connections 5: shares 3 and 2, the pool 5.
+# A reload to limit connections 5.
 sed 's/^limit connections 3$/limit connections 5/' "$TMP/p.conf" >"$TMP/p5.conf"
 cat "$TMP/p5.conf" >"$TMP/p.conf"
 kill -HUP "$PROXY_PID"
 lab_wait_log "configuration reloaded" 5 || fail "no reload"
-held c3 a12c "relay 1's new share of 2, the relays at 4 of 5"
-touch "$TMP/a14b.stop"
+held c2 a11c "the relays at 3 of 5"
+held c3 a12c "the relays at 4 of 5"
+refused c6 a15b 15 2 "already (limit connections, all relays)"
+summary 5 5 3 2
+touch "$TMP/a14.stop"
 gone 14
 sleep 0.5
-held c6 a15b "relay 1 borrowing, the relays at 4 of 5"
-summary 5 4 2 3
+held c6 a15c "relay 0 down to 2, the relays at 4 of 5"
+refused c5 a14b 14 2 "already (limit connections, all relays)"
+summary 5 6 2 3
 exit 0
