@@ -107,6 +107,24 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 }
 
 /*
+ * One of the two descriptors (read-write, read-only) of a shared region
+ * from the parent, into fds[]: 1 once both are in.
+ */
+static int
+proc_fd_pair(struct imsg *imsg, int fds[2], const char *what)
+{
+	int	ro, fd;
+
+	if (imsg_get_data(imsg, &ro, sizeof(ro)) == -1 || ro < 0 || ro > 1 ||
+	    (fd = imsg_get_fd(imsg)) == -1)
+		fatalx("bad %s from the parent", what);
+	if (fds[ro] != -1)
+		fatalx("%s sent twice", what);
+	fds[ro] = fd;
+	return (fds[0] != -1 && fds[1] != -1);
+}
+
+/*
  * The shared route table, at start, before the sandbox: the parent sends
  * a read-write and a read-only descriptor of it; which part the child
  * maps writable is its own (rtable_map()), the rest read-only.  Both
@@ -118,15 +136,8 @@ proc_rtable(struct imsg *imsg, struct rtable *rt, int which, unsigned int lo,
     unsigned int hi)
 {
 	static int	fds[2] = { -1, -1 };
-	int		ro, fd;
 
-	if (imsg_get_data(imsg, &ro, sizeof(ro)) == -1 || ro < 0 || ro > 1 ||
-	    (fd = imsg_get_fd(imsg)) == -1)
-		fatalx("bad route table from the parent");
-	if (fds[ro] != -1)
-		fatalx("route table sent twice");
-	fds[ro] = fd;
-	if (fds[0] == -1 || fds[1] == -1)
+	if (!proc_fd_pair(imsg, fds, "route table"))
 		return (0);
 	if (rtable_map(rt, fds[0], fds[1], which, lo, hi) == -1)
 		fatal("mapping the route table");
@@ -145,15 +156,8 @@ proc_connpool(struct imsg *imsg, struct connpool *cp, unsigned int index,
     unsigned int count)
 {
 	static int	fds[2] = { -1, -1 };
-	int		ro, fd;
 
-	if (imsg_get_data(imsg, &ro, sizeof(ro)) == -1 || ro < 0 || ro > 1 ||
-	    (fd = imsg_get_fd(imsg)) == -1)
-		fatalx("bad connection counts from the parent");
-	if (fds[ro] != -1)
-		fatalx("connection counts sent twice");
-	fds[ro] = fd;
-	if (fds[0] == -1 || fds[1] == -1)
+	if (!proc_fd_pair(imsg, fds, "connection counts"))
 		return (0);
 	if (connpool_map(cp, fds[0], fds[1], index, count) == -1)
 		fatal("mapping the connection counts");

@@ -28,6 +28,7 @@
 
 #include "pptpproxy.h"
 #include "check.h"
+#include "child.h"
 #include "connpool.h"
 #include "os.h"
 
@@ -109,32 +110,26 @@ test_admit(void)
 }
 
 /* A store of 7 into slot i through cp, in a child: how it ended. */
+struct store {
+	const struct connpool	*cp;
+	unsigned int		 i;
+};
+
+static void
+store7(void *arg)
+{
+	const struct store	*st = arg;
+
+	atomic_store((_Atomic uint32_t *)(void *)(st->cp->base +
+	    (size_t)st->i * CP_SLOT_SIZE), 7);
+}
+
 static int
 try_store(const struct connpool *cp, unsigned int i)
 {
-	struct rlimit		rl = { 0, 0 };
-	struct sigaction	sa;
-	pid_t			pid;
-	int			st;
+	struct store	st = { cp, i };
 
-	fflush(stdout);
-	if ((pid = fork()) == -1)
-		abort();
-	if (pid == 0) {
-		(void)setrlimit(RLIMIT_CORE, &rl);
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		(void)sigaction(SIGSEGV, &sa, NULL);
-		(void)sigaction(SIGBUS, &sa, NULL);
-		atomic_store((_Atomic uint32_t *)(void *)(cp->base +
-		    (size_t)i * CP_SLOT_SIZE), 7);
-		_exit(0);
-	}
-	if (waitpid(pid, &st, 0) == -1)
-		return (-1);
-	if (WIFSIGNALED(st))
-		return (WTERMSIG(st));
-	return (WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1);
+	return (in_child(store7, &st));
 }
 
 static void

@@ -29,6 +29,7 @@
 #include "pptpproxy.h"
 #include "addr.h"
 #include "check.h"
+#include "child.h"
 #include "os.h"
 #include "pptp.h"
 #include "rtable.h"
@@ -67,47 +68,43 @@ same(const struct gre_route *a, const struct gre_route *b)
 /* What a write kills a child with: a write through t, of kind what. */
 enum { PUT, SEQ, ROUTE, COUNT };
 
+struct write {
+	struct rtable	*t;
+	int		 what;
+	unsigned int	 key;
+};
+
+static void
+write7(void *arg)
+{
+	struct write		*w = arg;
+	struct rtable		*t = w->t;
+	unsigned int		 key = w->key;
+	struct gre_route	 gr;
+
+	switch (w->what) {
+	case PUT:
+		gr = route((uint16_t)key);
+		(void)rtable_put(t, &gr);
+		break;
+	case SEQ:
+		atomic_store(&t->seq[key], 7);
+		break;
+	case ROUTE:
+		atomic_store(&t->route[key].sess, 7);
+		break;
+	case COUNT:
+		atomic_store(&t->count[key].packets, 7);
+		break;
+	}
+}
+
 static int
 try_write(struct rtable *t, int what, unsigned int key)
 {
-	struct gre_route	gr;
-	struct rlimit		rl = { 0, 0 };
-	struct sigaction	sa;
-	pid_t			pid;
-	int			st;
+	struct write	w = { t, what, key };
 
-	fflush(stdout);
-	if ((pid = fork()) == -1)
-		abort();
-	if (pid == 0) {
-		/* No core file; SIGSEGV's default, whatever ASan set. */
-		(void)setrlimit(RLIMIT_CORE, &rl);
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		(void)sigaction(SIGSEGV, &sa, NULL);
-		(void)sigaction(SIGBUS, &sa, NULL);
-		switch (what) {
-		case PUT:
-			gr = route((uint16_t)key);
-			(void)rtable_put(t, &gr);
-			break;
-		case SEQ:
-			atomic_store(&t->seq[key], 7);
-			break;
-		case ROUTE:
-			atomic_store(&t->route[key].sess, 7);
-			break;
-		case COUNT:
-			atomic_store(&t->count[key].packets, 7);
-			break;
-		}
-		_exit(0);
-	}
-	if (waitpid(pid, &st, 0) == -1)
-		return (-1);
-	if (WIFSIGNALED(st))
-		return (WTERMSIG(st));
-	return (WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1);
+	return (in_child(write7, &w));
 }
 
 /* The write of what to key through t: killed by SIGSEGV? */
