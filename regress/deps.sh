@@ -6,7 +6,7 @@
 
 pkgs="build-essential pkg-config libbsd-dev libevent-dev libseccomp-dev libcap-dev byacc
 mandoc clang valgrind iproute2 iptables pptpd pptp-linux tcpdump python3
-python3-scapy conntrack procps psmisc nftables strace"
+python3-scapy conntrack procps psmisc nftables strace patch"
 
 isroot() { [ "$(id -u)" -eq 0 ]; }
 
