@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,10 +248,19 @@ out_proxy(struct out *o, const struct ctl_proxy *p)
 		json_proxy(o->f, p, o->rows == 0);
 		break;
 	case OUT_METRICS:
-		np = reallocarray(o->proxies, o->nproxies + 1, sizeof(*np));
-		if (np == NULL)
+		/* Kept until the end: as many as a daemon could have. */
+		if (o->nproxies >= OUT_PROXIES_MAX) {
+			errno = E2BIG;
 			return (-1);
-		o->proxies = np;
+		}
+		if ((o->nproxies & (o->nproxies - 1)) == 0) {
+			/* Room doubled at each power of two. */
+			np = reallocarray(o->proxies, o->nproxies == 0 ? 1 :
+			    (size_t)o->nproxies * 2, sizeof(*np));
+			if (np == NULL)
+				return (-1);
+			o->proxies = np;
+		}
 		o->proxies[o->nproxies++] = *p;
 		break;
 	}

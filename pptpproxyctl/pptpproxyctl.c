@@ -174,8 +174,13 @@ main(int argc, char *argv[])
 				get(&imsg, &p, sizeof(p));
 				p.name[sizeof(p.name) - 1] = '\0';
 				p.server_host[sizeof(p.server_host) - 1] = '\0';
-				if (out_proxy(&o, &p) == -1)
+				if (out_proxy(&o, &p) == -1) {
+					if (errno == E2BIG)
+						diex("more than " OUT_STR(
+						    OUT_PROXIES_MAX) " proxy "
+						    "rows in a summary");
 					die("out of memory");
+				}
 				break;
 			case CTL_RELAY:
 				get(&imsg, &rl, sizeof(rl));

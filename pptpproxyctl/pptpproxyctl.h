@@ -39,6 +39,14 @@ enum out_mode {
 	OUT_METRICS
 };
 
+/*
+ * The most proxy rows show metrics keeps (the others stream): more than
+ * any daemon has, fewer than a daemon gone wrong could send.
+ */
+#define OUT_PROXIES_MAX	65536
+#define OUT_STR_(x)	#x
+#define OUT_STR(x)	OUT_STR_(x)
+
 struct out {
 	FILE			*f;
 	enum out_mode		 mode;

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -643,6 +644,38 @@ metrics_lines_ok(const char *t)
 	return (1);
 }
 
+/* show metrics keeps the proxies' rows: as many as a daemon has, no more. */
+static void
+test_metrics_cap(void)
+{
+	struct ctl_proxy	 pr;
+	struct out		 o;
+	struct mem		 m;
+	unsigned int		 i, bad = 0;
+	int			 r = 0;
+	char			*t;
+
+	out_init(&o, mem_open(&m), OUT_METRICS, A_SHOW_METRICS);
+	proxy_row(&pr, "p");
+	for (i = 0; i < OUT_PROXIES_MAX && r == 0; i++) {
+		pr.accepted = i;
+		r = out_proxy(&o, &pr);
+	}
+	for (i = 0; i < o.nproxies; i++)
+		if (o.proxies[i].accepted != i)
+			bad++;
+	CHECK(r == 0 && o.nproxies == OUT_PROXIES_MAX && bad == 0,
+	    "metrics: %u proxy rows kept, in order (%u out of place)",
+	    o.nproxies, bad);
+	errno = 0;
+	r = out_proxy(&o, &pr);
+	CHECK(r == -1 && errno == E2BIG && o.nproxies == OUT_PROXIES_MAX,
+	    "metrics: one row more refused (E2BIG), %u kept", o.nproxies);
+	out_free(&o);
+	t = mem_close(&m);
+	free(t);
+}
+
 static void
 test_metrics(void)
 {
@@ -861,6 +894,7 @@ main(void)
 	test_summary();
 	test_relay_rows();
 	test_metrics();
+	test_metrics_cap();
 	test_readonly();
 	test_state_names();
 	test_result();
