@@ -1150,6 +1150,23 @@ ctl_relay_row(struct ctl_relay *r, const struct ctl_proxy *rows,
 	}
 }
 
+#ifdef PPTPPROXY_TEST
+/*
+ * Test builds: a relay other than 0 that misbehaves on its link to relay
+ * 0, as PPTPPROXY_TEST_RELAY_ROW says: "other", its summary's relay row
+ * with relay 0's index; "twice", that row twice; "unasked", a relay row
+ * of its own at the end of the rows of show sessions.
+ */
+static int
+ctl_test_row(const struct ctl_conn *c, const char *what)
+{
+	const char	*v;
+
+	return (c->l->link && (v = getenv("PPTPPROXY_TEST_RELAY_ROW")) !=
+	    NULL && strcmp(v, what) == 0);
+}
+#endif
+
 static int
 ctl_send_summary(struct ctl_conn *c)
 {
@@ -1197,6 +1214,13 @@ ctl_send_summary(struct ctl_conn *c)
 			return (-1);
 		}
 	free(rows);
+#ifdef PPTPPROXY_TEST
+	if (ctl_test_row(c, "other"))
+		rel.index = 0;
+	if (ctl_test_row(c, "twice") &&
+	    ctl_conn_send(c, CTL_RELAY, &rel, sizeof(rel)) == -1)
+		return (-1);
+#endif
 	if (ctl_conn_send(c, CTL_RELAY, &rel, sizeof(rel)) == -1)
 		return (-1);
 	return (ctl_send_gre(c));
@@ -1253,7 +1277,10 @@ ctl_send_gre(struct ctl_conn *c)
 static int
 ctl_conn_fill(struct ctl_conn *c)
 {
-	char	msg[64];
+	char			 msg[64];
+#ifdef PPTPPROXY_TEST
+	struct ctl_relay	 rel;
+#endif
 
 	switch (c->req) {
 	case CTL_REQ_SUMMARY:
@@ -1272,6 +1299,14 @@ ctl_conn_fill(struct ctl_conn *c)
 			if ((c->cursor = relay_sess_next(c->cursor)) == 0 &&
 			    nlinks > 1)
 				return (ctl_link_ask(c, 1));
+#ifdef PPTPPROXY_TEST
+			if (c->cursor == 0 && ctl_test_row(c, "unasked")) {
+				ctl_relay_row(&rel, NULL, 0);
+				if (ctl_conn_send(c, CTL_RELAY, &rel,
+				    sizeof(rel)) == -1)
+					return (-1);
+			}
+#endif
 			if (c->cursor == 0)
 				return (ctl_conn_done(c, CTL_END, NULL, 0));
 			if (ctl_send_session(c, c->cursor) == -1)

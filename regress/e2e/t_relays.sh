@@ -11,7 +11,9 @@
 # go on); show summary adds the relays up, and has a row per relay (its
 # pid, its sessions: those whose number says they are its own, its calls;
 # the calls set up add up to the proxies'), the same in text, JSON and
-# metrics; a reload keeps every session;
+# metrics; once c1's call ended, each relay's calls set up are still
+# those of its sessions while its calls up are those left; a reload keeps
+# every session;
 # a new client after it is relayed; SIGTERM ends every process, exit 0.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
@@ -234,6 +236,39 @@ sys.exit(0 if len(ss) == 5 and all(s["state"] == "relaying" for s in ss)
 done
 [ $i -lt 50 ] || fail "after the kill: $(cat "$TMP/after.json")"
 grep -q '"192.0.2.10"' "$TMP/after.json" && fail "c1's session still there"
+
+# The relay rows once c1's call ended: calls set up apart from calls up.
+# Each relay's calls set up are those its sessions (by their numbers) set
+# up, c1's ended one with them; its calls up are its sessions' left.
+ctl -j show summary >"$TMP/ended.json" || fail "show summary -j"
+python3 - "$TMP/ended.json" "$TMP/sessions.json" "$TMP/after.json" $N \
+    "$id" >"$TMP/ended.out" 2>&1 <<'EOP'
+import json, sys
+n, gone = int(sys.argv[4]), int(sys.argv[5])
+rs = json.load(open(sys.argv[1]))["relays"]
+before = json.load(open(sys.argv[2]))["sessions"]
+after = json.load(open(sys.argv[3]))["sessions"]
+print("relay rows:", rs)
+assert [r["index"] for r in rs] == list(range(n)), "order: %s" % rs
+for r in rs:
+    i = r["index"]
+    set_up = sum(s["calls_total"] for s in before if (s["id"] - 1) % n == i)
+    up = sum(s["calls_up"] for s in after if (s["id"] - 1) % n == i)
+    assert r["calls_total"] == set_up, "relay %d: calls set up %d, not %d" % (
+        i, r["calls_total"], set_up)
+    assert r["calls"] == up, "relay %d: calls up %d, not %d" % (i,
+        r["calls"], up)
+    if i == (gone - 1) % n:
+        assert r["calls"] == r["calls_total"] - 1, \
+            "relay %d: calls up %d after c1's ended, set up %d" % (i,
+            r["calls"], r["calls_total"])
+assert sum(r["calls_total"] for r in rs) == 6, "calls set up: %s" % rs
+assert sum(r["calls"] for r in rs) == 5, "calls up: %s" % rs
+print("ok")
+EOP
+r=$?
+cat "$TMP/ended.out"
+[ $r -eq 0 ] || fail "relay rows after c1's call: $(tail -n 1 "$TMP/ended.out")"
 
 # The per-address limit, counted by the relay the address goes to: a
 # second connection from c2 (which holds one) is refused.

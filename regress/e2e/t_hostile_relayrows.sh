@@ -1,0 +1,90 @@
+#!/bin/sh
+# relays 2: a compromised relay 1 lies in its answers over its link to
+# relay 0 (the test build's PPTPPROXY_TEST_RELAY_ROW makes it):
+#  - "other": its summary's relay row with relay 0's index;
+#  - "twice": its relay row twice in one summary;
+#  - "unasked": a relay row of its own at the end of show sessions (a
+#    summary still answered right before it).
+# Each time relay 0 says what relay 1 did and stops, the daemon with it:
+# exit 1, no child left; pptpproxyctl fails and prints no row.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+PPTPPROXY=$top/build/test/pptpproxy
+. "$(dirname "$0")/lib.sh"
+make -s -C "$top" testbuild \
+    >"$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
+[ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
+ctl() {
+	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
+}
+lab_topology 1
+cat >"$TMP/p.conf" <<EOC
+relays 2
+proxy "office" {
+	listen on 192.0.2.1 port 1723
+	server 198.51.100.2 port 1723
+}
+EOC
+
+# start HOW: the daemon with relay 1 lying as HOW, its three children up.
+start() {
+	PPTPPROXY_TEST_RELAY_ROW=$1
+	export PPTPPROXY_TEST_RELAY_ROW
+	lab_proxy fw -f "$TMP/p.conf"
+	unset PPTPPROXY_TEST_RELAY_ROW
+	_i=0
+	while [ $_i -lt 50 ]; do
+		KIDS=$(proxy_children)
+		[ "$(echo $KIDS | wc -w)" -eq 3 ] && break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ "$(echo $KIDS | wc -w)" -eq 3 ] || fail "$1: children $KIDS"
+}
+
+# stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a
+# line with PATTERN and the parent's that relay 0 exited with status 1;
+# no child is left.
+stopped() {
+	lab_gone "$PROXY_PID" 10 || fail "$1: the daemon goes on"
+	wait "$PROXY_PID"
+	_rc=$?
+	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
+	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
+	grep -q "parent: control process exited with status 1$" "$PLOG" ||
+	    fail "$1: the parent did not see relay 0 exit with status 1"
+	for _k in $KIDS; do
+		[ -d "/proc/$_k" ] &&
+		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
+		    fail "$1: child $_k left behind"
+	done
+	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
+}
+
+# refused CASE ARGS...: pptpproxyctl ARGS fails and prints nothing.
+refused() {
+	_c=$1
+	shift
+	ctl "$@" >"$TMP/ctl.out" 2>"$TMP/ctl.err" &&
+	    fail "$_c: pptpproxyctl $* ok: $(cat "$TMP/ctl.out")"
+	[ -s "$TMP/ctl.out" ] &&
+	    fail "$_c: pptpproxyctl $* printed: $(cat "$TMP/ctl.out")"
+	note "ok: $_c: pptpproxyctl: $(head -n 1 "$TMP/ctl.err")"
+}
+
+start other
+refused "relay 0's row" show summary
+stopped "relay 0's row" "control: fatal: relay 1 sent the row of relay 0$"
+
+start twice
+refused "its row twice" -j show summary
+stopped "its row twice" "control: fatal: relay 1 sent a relay row twice$"
+
+start unasked
+ctl show summary >"$TMP/sum.txt" || fail "unasked: show summary"
+grep '^relay ' "$TMP/sum.txt" >"$TMP/rows.txt"
+cat "$TMP/rows.txt"
+[ "$(cut -d' ' -f1-2 "$TMP/rows.txt" | tr '\n' ' ')" = "relay 0 relay 1 " ] ||
+    fail "unasked: show summary's relay rows: $(cat "$TMP/sum.txt")"
+refused "a row unasked" show sessions
+stopped "a row unasked" "control: fatal: relay 1 sent a relay row unasked$"
+exit 0
