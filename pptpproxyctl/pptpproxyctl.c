@@ -169,6 +169,11 @@ main(int argc, char *argv[])
 				die("imsg_get");
 			if (n == 0)
 				break;
+			/* Its refusal of this version's request, or rows. */
+			if (imsg_get_id(&imsg) != CTL_PROTO_VERSION)
+				diex("the daemon speaks another control "
+				    "protocol version (daemon and tool from "
+				    "different builds?)");
 			switch (imsg_get_type(&imsg)) {
 			case CTL_PROXY:
 				get(&imsg, &p, sizeof(p));

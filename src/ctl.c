@@ -81,6 +81,7 @@ struct ctl_conn {
 	uint64_t		 cursor;	/* last session sent */
 	int			 waiting;	/* for the forwarder or parent */
 	int			 found;		/* a session was sent */
+	int			 refused;	/* another version: closed once out */
 	struct ctl_snap		*snap;
 	/* relay 0, relays N: the other relays' part of the answer */
 	TAILQ_ENTRY(ctl_conn)	 lentry;	/* waiting for a link */
@@ -812,6 +813,10 @@ ctl_conn_write(int fd, short ev, void *arg)
 		ctl_conn_close(c, errno == EPIPE ? NULL : strerror(errno));
 		return;
 	}
+	if (c->refused && imsgbuf_queuelen(&c->ibuf) == 0) {
+		ctl_conn_close(c, NULL);
+		return;
+	}
 	/* Progress: the client gets more time. */
 	evtimer_add(&c->tmo, &tv);
 	ctl_link_resume(c);
@@ -929,14 +934,15 @@ ctl_rpoll(int fd, short ev, void *arg)
 static int
 ctl_conn_requests(struct ctl_conn *c)
 {
-	struct imsg	 imsg;
-	uint64_t	 id;
-	int32_t		 level;
-	ssize_t		 n;
-	uint32_t	 type;
-	char		 msg[128];
+	struct imsg		 imsg;
+	struct ctl_result	 r;
+	uint64_t		 id;
+	int32_t			 level;
+	ssize_t			 n;
+	uint32_t		 type;
+	char			 msg[128];
 
-	while (c->req == 0) {
+	while (c->req == 0 && !c->refused) {
 		/*
 		 * Its answers wait to be read: none of its requests is
 		 * taken, nor read, until they are, so that what waits for
@@ -958,9 +964,23 @@ ctl_conn_requests(struct ctl_conn *c)
 		}
 		type = imsg_get_type(&imsg);
 		if (imsg_get_id(&imsg) != CTL_PROTO_VERSION) {
+			/*
+			 * A tool of another build: told so, in the one
+			 * message every version reads, and closed once it
+			 * is out.  Nothing more is read.
+			 */
+			log_limited(&ll_ctl, "%s: client %u refused: another "
+			    "protocol version (%u, this daemon's %d)",
+			    ctl_sock_name(c->l), c->id, imsg_get_id(&imsg),
+			    CTL_PROTO_VERSION);
 			imsg_free(&imsg);
-			ctl_conn_close(c, "another protocol version");
-			return (-1);
+			c->refused = 1;
+			event_del(&c->rev);
+			memset(&r, 0, sizeof(r));
+			strlcpy(r.msg, "the daemon speaks another control "
+			    "protocol version (daemon and tool from different "
+			    "builds?)", sizeof(r.msg));
+			return (ctl_conn_send(c, CTL_RESULT, &r, sizeof(r)));
 		}
 		c->req = type;
 		c->cursor = 0;

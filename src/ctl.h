@@ -4,8 +4,12 @@
  * is a stream of rows, one imsg each, and CTL_END last (or CTL_RESULT,
  * which ends an answer too).  The daemon sends numbers, the tool formats.
  *
- * Both ends are built from the same tree: a request carries
- * CTL_PROTO_VERSION as its imsg peer id, and the daemon refuses another.
+ * Both ends are built from the same tree: every message carries
+ * CTL_PROTO_VERSION as its imsg peer id.  The daemon answers a request of
+ * another version with a CTL_RESULT that refuses it and closes; the tool
+ * stops at a message of another version.  CTL_RESULT's number and struct
+ * ctl_result stay as they are in every version, so that a tool of another
+ * version can read the refusal.  Version 2: CTL_RELAY.
  */
 
 #ifndef CTL_H
@@ -27,7 +31,7 @@
 #endif
 #define PPTPPROXY_SOCKET_MAX	104	/* sun_path, the smallest (OpenBSD) */
 
-#define CTL_PROTO_VERSION	1
+#define CTL_PROTO_VERSION	2
 #define CTL_NAME_MAX		64
 
 enum ctl_type {

@@ -45,6 +45,11 @@ PLOG=$TMP/proxy.log
 # The control socket: each test its own (a filesystem path is shared by
 # every network namespace).
 CTLSOCK=$TMP/pptpproxy.sock
+# The control protocol's version (src/ctl.h), the imsg peer id of every
+# message, for the tests that speak it themselves.
+CTL_VERSION=$(awk '$1 == "#define" && $2 == "CTL_PROTO_VERSION" {
+    print $3 }' "$TOP/src/ctl.h")
+export CTL_VERSION
 
 # lab_signal_pids SIG: signal the recorded processes that still run, and
 # the process group of each that still leads one (a pid or group id no

@@ -12,11 +12,12 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 cat >"$TMP/ctlloop" <<'EOP'
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 # ctlloop SOCKET SECONDS PIPELINE: show summary requests, PIPELINE of them
 # a write, a write after another for SECONDS (0: one); prints the answers
 # that came whole.
 REQ_SUMMARY, PROXY, GRE, RESULT, END = 1, 6, 7, 10, 11
+VERSION = int(os.environ["CTL_VERSION"])
 path, secs, pipe = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
@@ -38,7 +39,7 @@ def msg():
 answers = 0
 end = time.monotonic() + secs
 while True:
-    s.sendall(struct.pack("=IIII", REQ_SUMMARY, 16, 1, 0) * pipe)
+    s.sendall(struct.pack("=IIII", REQ_SUMMARY, 16, VERSION, 0) * pipe)
     for i in range(pipe):
         seen = set()
         while True:

@@ -12,7 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 cat >"$TMP/noread" <<'EOP'
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 # noread SOCKET SECONDS: show summary requests, 64 a write, at most every
 # 10 ms, none of the answers read; prints the seconds until the daemon
 # closed the connection, or "open" after SECONDS.
@@ -20,7 +20,7 @@ path, secs = sys.argv[1], float(sys.argv[2])
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(path)
 s.setblocking(False)
-req = struct.pack("=IIII", 1, 16, 1, 0) * 64
+req = struct.pack("=IIII", 1, 16, int(os.environ["CTL_VERSION"]), 0) * 64
 start = time.monotonic()
 while time.monotonic() - start < secs:
     try:

@@ -69,11 +69,12 @@ grep -q "^17 closed$" "$TMP/conns.out" ||
 
 # A client that reads nothing of a long answer (in the background).
 python3 - "$CTLSOCK" >"$TMP/noread.out" 2>&1 <<'EOP' &
-import socket, struct, sys, time
+import os, socket, struct, sys, time
 c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 c.connect(sys.argv[1])
-# imsg header (type, length, peer id = protocol version 1, pid), data
-c.sendall(struct.pack("=IIIIQ", 2, 24, 1, 0, 0))
+# imsg header (type, length, peer id = protocol version, pid), data
+c.sendall(struct.pack("=IIIIQ", 2, 24, int(os.environ["CTL_VERSION"]), 0,
+    0))
 time.sleep(13)
 n = 0
 end = False

@@ -18,13 +18,14 @@ bench_hold $N -s 192.0.2.11
 # drop.py SOCKET N: N clients each ask show sessions and close, the
 # last after reading 4096 bytes of the answer.
 cat >"$TMP/drop.py" <<'EOP'
-import socket, struct, sys
+import os, socket, struct, sys
 for i in range(int(sys.argv[2])):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.connect(sys.argv[1])
-    # imsg header: type CTL_REQ_SESSIONS, length, peer id 1 (the
+    # imsg header: type CTL_REQ_SESSIONS, length, peer id (the
     # protocol's version), pid; then session 0: all.
-    s.sendall(struct.pack("=IIIIQ", 2, 24, 1, 0, 0))
+    s.sendall(struct.pack("=IIIIQ", 2, 24, int(os.environ["CTL_VERSION"]),
+        0, 0))
     if i == int(sys.argv[2]) - 1:
         got = 0
         while got < 4096:
