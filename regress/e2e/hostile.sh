@@ -50,13 +50,7 @@ hostile_start() {
 	else
 		lab_proxy fw -p 192.0.2.1,198.51.100.2 -a 192.0.2.0/24
 	fi
-	_i=0
-	while [ $_i -lt 50 ]; do
-		KIDS=$(proxy_children)
-		[ "$(echo $KIDS | wc -w)" -eq 2 ] && break
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	proxy_wait_children 2
 	# Both children past their start-up (titles set).
 	hostile_child control >/dev/null
 	hostile_child gre >/dev/null

@@ -444,6 +444,20 @@ proxy_children() {
 	pgrep -P "$PROXY_PID" 2>/dev/null | tr '\n' ' '
 }
 
+# proxy_wait_children N [SECONDS]: wait until the proxy has N children,
+# at most SECONDS (default 5); KIDS their pids.  False if it has not.
+proxy_wait_children() {
+	_i=0
+	_lim=$(( ${2:-5} * 10 ))
+	while :; do
+		KIDS=$(proxy_children)
+		[ "$(echo $KIDS | wc -w)" -eq "$1" ] && return 0
+		[ $_i -lt $_lim ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # proxy_child WHAT: the pid of the child whose command line has WHAT.
 proxy_child() {
 	for _p in $(pgrep -P "$PROXY_PID" 2>/dev/null); do

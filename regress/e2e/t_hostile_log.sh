@@ -74,11 +74,7 @@ lab_bg fw sh -c 'f=$1; shift; exec "$@" 2>>"$f"' sh "$PLOG" \
     -s "$CTLSOCK" -p 192.0.2.1,198.51.100.2 -a 192.0.2.0/24
 PROXY_PID=$LAST_PID
 lab_wait_port fw 1723 10 || fail "pptpproxy did not start listening"
-_i=0
-while [ "$(echo $(proxy_children) | wc -w)" -ne 2 ] && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+proxy_wait_children 2
 ctl=$(hostile_child control)
 hostile_child gre >/dev/null
 rss0=$(parent_rss)

@@ -31,14 +31,7 @@ start() {
 	export PPTPPROXY_TEST_RELAY_ROW
 	lab_proxy fw -f "$TMP/p.conf"
 	unset PPTPPROXY_TEST_RELAY_ROW
-	_i=0
-	while [ $_i -lt 50 ]; do
-		KIDS=$(proxy_children)
-		[ "$(echo $KIDS | wc -w)" -eq 3 ] && break
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ "$(echo $KIDS | wc -w)" -eq 3 ] || fail "$1: children $KIDS"
+	proxy_wait_children 3 || fail "$1: children $KIDS"
 }
 
 # stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a

@@ -25,13 +25,7 @@ EOC
 start() {
 	: >"$PLOG"
 	lab_proxy fw -f "$TMP/p.conf"
-	_i=0
-	while [ $_i -lt 50 ]; do
-		KIDS=$(proxy_children)
-		[ "$(echo $KIDS | wc -w)" -eq 3 ] && break
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	proxy_wait_children 3
 	R1=""
 	for _p in $KIDS; do
 		[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: control 1 " ] &&
