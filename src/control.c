@@ -930,6 +930,7 @@ sess_connect(struct session *s)
 	 * passed this session while its ACL command ran.
 	 */
 	sock_nodelay(fd);
+	os_tcp_ack_late(fd);
 	if (s->id <= tuned_upto)
 		sock_keepalive(fd);
 	sv->fd = fd;

@@ -36,6 +36,8 @@ size_t		 os_srcaddr_space(void);
 void		 os_srcaddr_set(struct msghdr *, void *, struct in_addr);
 /* Whether accept(2) copies the listener's TCP options (keepalive...). */
 int		 os_accept_keeps_sockopts(void);
+/* Acknowledgements delayed, to ride on the next segment sent. */
+void		 os_tcp_ack_late(int);
 /*
  * A nonblocking connect(2) that said EINPROGRESS: 1 when it has completed
  * since, 0 while it is in progress (or where the system cannot tell
