@@ -33,14 +33,59 @@ addr(const struct sockaddr_in *sin, char *buf, size_t len)
 	return (buf);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
+/*
+ * The length of the UTF-8 sequence at p, of at most left bytes: 2 to 4,
+ * or 0 when it is not one (a stray or missing continuation byte, an
+ * overlong form, a surrogate, above U+10FFFF).
+ */
+static size_t
+utf8_len(const unsigned char *p, size_t left)
+{
+	unsigned int	c;
+	size_t		n, i;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else
+		return (0);
+	if (left < n)
+		return (0);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return (0);
+	return (n);
+}
+
+/*
+ * A JSON string: quotes, backslashes and control characters escaped
+ * (C1 ones too, U+0080 to U+009F).  JSON is UTF-8: a byte that is not
+ * part of a UTF-8 character becomes U+FFFD, so that what a relay taken
+ * over sends cannot make the output one that a reader refuses whole.
+ * The daemon's names are ASCII (pptpproxy.conf(5)); any other byte came
+ * from a process that misbehaves.
+ */
 void
 json_string(FILE *f, const char *s)
 {
 	const unsigned char	*p;
+	size_t			 left, n;
 
 	fputc('"', f);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+	left = strlen(s);
+	for (p = (const unsigned char *)s; left > 0; p += n, left -= n) {
+		n = 1;
 		switch (*p) {
 		case '"':
 			fputs("\\\"", f);
@@ -60,8 +105,15 @@ json_string(FILE *f, const char *s)
 		default:
 			if (*p < 0x20 || *p == 0x7f)
 				fprintf(f, "\\u%04x", *p);
-			else
+			else if (*p < 0x80)
 				fputc(*p, f);
+			else if ((n = utf8_len(p, left)) == 0) {
+				fputs("\\ufffd", f);
+				n = 1;
+			} else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+				fprintf(f, "\\u%04x", p[1]);
+			else
+				fwrite(p, 1, n, f);
 		}
 	}
 	fputc('"', f);
@@ -111,7 +163,7 @@ prom_label(FILE *f, const char *s)
  * what a terminal does with them depends on its encoding (0x9b alone is
  * CSI to an 8-bit terminal, and the same byte is part of ordinary
  * characters in UTF-8), and only escaping them all is safe on every
- * terminal; -j gives such strings as they are.  Octal rather than a '?':
+ * terminal; -j gives UTF-8 characters as they are (json_string()).  Octal rather than a '?':
  * what was there can still be read.  dst gets as much of src as fits in
  * len bytes, in whole escapes, and a NUL; TEXT_VIS_SIZE(n) bytes take
  * all of a string of n bytes.  Returns dst.

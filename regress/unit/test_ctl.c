@@ -130,6 +130,28 @@ test_escapes(void)
 	s = mem_close(&m);
 	CHECK(strcmp(s, "\"\"") == 0, "JSON empty string: %s", s);
 	free(s);
+	/*
+	 * JSON is UTF-8: characters pass, C1 controls are escaped, any
+	 * byte outside a character is U+FFFD (stray continuation, overlong,
+	 * surrogate, above U+10FFFF, cut short at the end).
+	 */
+	json_string(mem_open(&m), "\xf0\x9f\x98\x80|\xc2\xa0|\xc2\x85|"
+	    "\xc2\x9b|\xdf\xbf|\xef\xbf\xbf|\xf4\x8f\xbf\xbf");
+	s = mem_close(&m);
+	CHECK(strcmp(s, "\"\xf0\x9f\x98\x80|\xc2\xa0|\\u0085|\\u009b|"
+	    "\xdf\xbf|\xef\xbf\xbf|\xf4\x8f\xbf\xbf\"") == 0,
+	    "JSON UTF-8 characters: %s", s);
+	free(s);
+	json_string(mem_open(&m), "\x80|\xc0\x80|\xc1\xbf|\xe0\x9f\xbf|"
+	    "\xed\xa0\x80|\xf0\x8f\xbf\xbf|\xf4\x90\x80\x80|\xf5\x80|"
+	    "\xff|\xe2\x82x|\xe2\x82");
+	s = mem_close(&m);
+	CHECK(strcmp(s, "\"\\ufffd|\\ufffd\\ufffd|\\ufffd\\ufffd|"
+	    "\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd|"
+	    "\\ufffd\\ufffd\\ufffd\\ufffd|\\ufffd\\ufffd\\ufffd\\ufffd|"
+	    "\\ufffd\\ufffd|\\ufffd|\\ufffd\\ufffdx|\\ufffd\\ufffd\"") == 0,
+	    "JSON bytes outside UTF-8: %s", s);
+	free(s);
 	prom_label(mem_open(&m), "a\"b\\c\nd\te{},=");
 	s = mem_close(&m);
 	CHECK(strcmp(s, "\"a\\\"b\\\\c\\nd\\\\011e{},=\"") == 0,
@@ -877,7 +899,7 @@ test_result(void)
 	t = mem_close(&m);
 	u = mem_close(&e);
 	CHECK(rc == 1 && strcmp(t, "{\"ok\":false,\"message\":\"done\\r"
-	    "\\u001b[1A\\u001b[2Kforged\\u0008\\u007f\x9b\\u001b]0;t"
+	    "\\u001b[1A\\u001b[2Kforged\\u0008\\u007f\\ufffd\\u001b]0;t"
 	    "\\u0007\"}\n") == 0 && strncmp(u, "pptpproxyctl: done\\015", 22)
 	    == 0, "result -j, refused, hostile: %s", t);
 	free(t);
