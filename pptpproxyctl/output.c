@@ -163,10 +163,10 @@ prom_label(FILE *f, const char *s)
  * what a terminal does with them depends on its encoding (0x9b alone is
  * CSI to an 8-bit terminal, and the same byte is part of ordinary
  * characters in UTF-8), and only escaping them all is safe on every
- * terminal; -j gives UTF-8 characters as they are (json_string()).  Octal rather than a '?':
- * what was there can still be read.  dst gets as much of src as fits in
- * len bytes, in whole escapes, and a NUL; TEXT_VIS_SIZE(n) bytes take
- * all of a string of n bytes.  Returns dst.
+ * terminal; -j gives UTF-8 characters as they are (json_string()).
+ * Octal rather than a '?': what was there can still be read.  dst gets
+ * as much of src as fits in len bytes, in whole escapes, and a NUL;
+ * TEXT_VIS_SIZE(n) bytes take all of a string of n bytes.  Returns dst.
  */
 char *
 text_vis(char *dst, size_t len, const char *src)

@@ -76,11 +76,7 @@ hostile_ended() {
 		nsx fw nft list table ip pptpproxy >/dev/null 2>&1 &&
 		    fail "$1: table ip pptpproxy left behind"
 	fi
-	for _k in $KIDS; do
-		[ -d "/proc/$_k" ] &&
-		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
-		    fail "$1: child $_k left behind"
-	done
+	proxy_children_gone "$1"
 	note "ok: $1: $(grep 'treating it as compromised' "$PLOG" |
 	    sed 's/^.*parent: //')"
 }

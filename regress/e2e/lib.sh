@@ -458,6 +458,17 @@ proxy_wait_children() {
 	done
 }
 
+# proxy_children_gone LABEL: fails (LABEL: child PID left behind) if a
+# pid of KIDS (proxy_wait_children) is still one of pptpproxy's processes.
+proxy_children_gone() {
+	for _k in $KIDS; do
+		[ -d "/proc/$_k" ] &&
+		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
+		    fail "$1: child $_k left behind"
+	done
+	return 0
+}
+
 # proxy_child WHAT: the pid of the child whose command line has WHAT.
 proxy_child() {
 	for _p in $(pgrep -P "$PROXY_PID" 2>/dev/null); do

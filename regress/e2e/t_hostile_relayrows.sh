@@ -45,11 +45,7 @@ stopped() {
 	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
 	grep -q "parent: control process exited with status 1$" "$PLOG" ||
 	    fail "$1: the parent did not see relay 0 exit with status 1"
-	for _k in $KIDS; do
-		[ -d "/proc/$_k" ] &&
-		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
-		    fail "$1: child $_k left behind"
-	done
+	proxy_children_gone "$1"
 	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
 }
 

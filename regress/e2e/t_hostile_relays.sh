@@ -55,11 +55,7 @@ stopped() {
 	_rc=$?
 	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
 	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
-	for _k in $KIDS; do
-		[ -d "/proc/$_k" ] &&
-		    grep -q pptpproxy "/proc/$_k/cmdline" 2>/dev/null &&
-		    fail "$1: child $_k left behind"
-	done
+	proxy_children_gone "$1"
 	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
 }
 
