@@ -122,6 +122,7 @@ struct session {
 	int			 acl_asked;	/* a verdict is awaited */
 	unsigned int		 ps;		/* pstats[] of its proxy */
 	uint8_t			 stop_by;	/* Stop-...-Request: side + 1 */
+	uint8_t			 srv_last;	/* the server is to close first */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
 	/* TCP: GRE packets not carried, towards each side (PPTP_*) */
@@ -255,6 +256,8 @@ static const char *tun_desc(const struct session *, char *, size_t);
 static uint64_t	tun_drops(const struct session *, int);
 static void	tun_dropping(struct session *);
 static void	stop_send(struct side *, const uint8_t *, size_t);
+static void	sess_end_server_last(struct session *, int, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
 static void	log_session_line(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 
@@ -1072,9 +1075,18 @@ ctl_readcb(int fd, short ev, void *arg)
 			    a);
 			return;
 		}
+		if (n == -1 && sd->idx == PPTP_CLIENT) {
+			sess_end_server_last(s, 1, "client: %s",
+			    strerror(errno));
+			return;
+		}
 		if (n == -1) {
 			sess_close(s, "%s: %s", side_name(sd),
 			    strerror(errno));
+			return;
+		}
+		if (n == 0 && sd->idx == PPTP_CLIENT) {
+			sess_end_server_last(s, 1, "client closed");
 			return;
 		}
 		if (n == 0) {
@@ -1214,11 +1226,13 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 		    s->stop_by == other->idx + 1) {
 			/*
 			 * The Stop exchange ends the control connection
-			 * (RFC 2637 2.3): both sides are closed once the
-			 * reply has left for the side that asked, without
-			 * waiting for its FIN.
+			 * (RFC 2637 2.3): the client's side is closed once
+			 * the reply has left for the side that asked,
+			 * without waiting for the client's FIN; the server,
+			 * which closes after its Stop exchange, first.
 			 */
-			sess_close(s, "stopped by the %s", side_name(other));
+			sess_end_server_last(s, 0, "stopped by the %s",
+			    side_name(other));
 			return (-1);
 		}
 		if (side_queued(other) > CTL_HIWAT) {
@@ -1233,8 +1247,13 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 
  violation:
 	/* Logged once, as the reason the session ended. */
-	sess_close(s, "protocol violation by the %s %s: %s", side_name(sd),
-	    sa_str(&sd->peer, a, sizeof(a)), err ? err : "bad message");
+	if (sd->idx == PPTP_CLIENT)
+		sess_end_server_last(s, 1, "protocol violation by the client "
+		    "%s: %s", sa_str(&sd->peer, a, sizeof(a)),
+		    err ? err : "bad message");
+	else
+		sess_close(s, "protocol violation by the server %s: %s",
+		    sa_str(&sd->peer, a, sizeof(a)), err ? err : "bad message");
 	return (-1);
 }
 
@@ -1273,8 +1292,14 @@ ctl_writecb(int fd, short ev, void *arg)
 		return;
 	}
 	if (s->state == S_STOPPING) {
+		if (sd->out != NULL)
+			return;
+		/* The client's side is closed once it has what it was
+		 * owed; the server's waits for its FIN. */
+		if (s->srv_last && sd->idx == PPTP_CLIENT)
+			side_release(sd);
 		/* Our FIN follows its reply and what we still owed it. */
-		if (sd->out == NULL && sd->stopped)
+		else if (!s->srv_last && sd->stopped)
 			(void)shutdown(sd->fd, SHUT_WR);
 		return;
 	}
@@ -1313,6 +1338,14 @@ sess_tm_conn(int fd, short ev, void *arg)
 
 	switch (s->state) {
 	case S_STOPPING:
+		if (s->srv_last) {
+			/* A server that does not close after a Stop: we do. */
+			log_debug("session %llu: the server did not close within "
+			    "%d s (timeout stop), closing", SID(s),
+			    cconf->t_stop);
+			sess_close(s, "%s", s_why(s));
+			return;
+		}
 		ncut++;
 		log_info("session %llu: the %s did not end the control "
 		    "connection within %d s (timeout stop), closing", SID(s),
@@ -1662,6 +1695,79 @@ sess_stop(struct session *s, const char *why)
 	sess_finish_if_done(s);
 }
 
+/*
+ * The session ends on the client's side (it closed, failed or broke the
+ * protocol) or with a Stop exchange, while the server's connection is up:
+ * the server closes first.  The end of a TCP connection that closes first
+ * keeps its TIME_WAIT for a minute, and on the firewall each such
+ * connection to a server holds one of the few tens of thousands of local
+ * ports towards it: a few hundred sessions a second, or a client opening
+ * and dropping control connections, would use them all up, and the next
+ * connections to that server would fail.  So the client's side is closed
+ * now (once it has what it was owed); a server that has not stopped yet
+ * gets a Stop-Control-Connection-Request (stop; pptpd and accel-ppp close
+ * right after their reply), and its FIN is awaited, at most timeout stop,
+ * the session's calls cleared meanwhile.  A server that was sent nothing
+ * has nothing to lose: it is reset.  Tunnels close as before.
+ */
+static void
+sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
+{
+	struct pptp_event	 ev[PPTP_MAX_EVENTS];
+	struct side		*cl = &s->side[PPTP_CLIENT];
+	struct side		*sv = &s->side[PPTP_SERVER];
+	struct timeval		 tv;
+	struct linger		 lg;
+	uint8_t			 buf[PPTP_MAX_MSG];
+	size_t			 len;
+	va_list			 ap;
+	char			 why[256];
+	int			 n;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (s->state != S_RELAY || sv->fd == -1 || sv->broken ||
+	    s->tun_want || s->tun_side != 0 || s->tun_state != TS_NONE) {
+		sess_close(s, "%s", why);
+		return;
+	}
+	if (cl->msgs == 0) {
+		lg.l_onoff = 1;
+		lg.l_linger = 0;
+		(void)setsockopt(sv->fd, SOL_SOCKET, SO_LINGER, &lg,
+		    sizeof(lg));
+		sess_close(s, "%s", why);
+		return;
+	}
+	free(s->why);
+	s->why = strdup(why);
+	s->state = S_STOPPING;
+	s->srv_last = 1;
+	evtimer_del(&s->tm_first);
+	evtimer_del(&s->tm_conn);
+	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
+		sess_events(s, ev, n);
+	if (cl->fd != -1) {
+		event_del(&cl->ev);
+		if (side_queued(cl) == 0 || cl->broken)
+			side_shut(cl);
+	}
+	if (stop) {
+		len = pptp_build_stop(buf, sizeof(buf), PPTP_STOP_NONE);
+		stop_send(sv, buf, len);
+	}
+	if (sv->fd != -1 && sv->throttled) {
+		/* Read again where a throttle stopped, to see its FIN. */
+		sv->throttled = 0;
+		event_add(&sv->ev, NULL);
+	}
+	tv.tv_sec = cconf->t_stop;
+	tv.tv_usec = 0;
+	evtimer_add(&s->tm_conn, &tv);
+	sess_finish_if_done(s);
+}
+
 /* Stopping: a message of our own; a side that cannot take it is shut. */
 static void
 stop_send(struct side *sd, const uint8_t *buf, size_t len)
@@ -1725,7 +1831,7 @@ side_drain(struct side *sd)
 				log_debug("session %llu: the %s answered the "
 				    "Stop-Control-Connection-Request",
 				    SID(sd->sess), side_name(sd));
-				if (side_queued(sd) == 0)
+				if (side_queued(sd) == 0 && !sd->sess->srv_last)
 					(void)shutdown(sd->fd, SHUT_WR);
 			}
 			off += mlen;

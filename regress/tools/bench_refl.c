@@ -1,14 +1,16 @@
 /*
  * bench_refl: the server side of the benchmark, a reflecting PPTP server.
  *
- *	bench_refl [-l address[:port]] [-S statusfile] [-b batch]
+ *	bench_refl [-K] [-l address[:port]] [-S statusfile] [-b batch]
  *
  * Control: listens on TCP (default 0.0.0.0:1723), nonblocking, epoll, any
  * number of connections; answers Start-Control-Connection-Request,
  * Echo-Request, Outgoing-Call-Request (with a Call ID of its own),
  * Call-Clear-Request (with Call-Disconnect-Notify) and
  * Stop-Control-Connection-Request.  Anything malformed closes that
- * connection.
+ * connection.  After its Stop-Control-Connection-Reply it closes the
+ * connection, as pptpd and accel-ppp do; -K: it waits for the peer to
+ * close instead.
  *
  * Data: a raw GRE socket.  Every GRE data packet whose key names one of our
  * Call IDs goes back to the peer of that call (the address its control
@@ -55,6 +57,7 @@
 struct conn {
 	int		 fd;
 	int		 want_out;
+	int		 close_after;	/* once what is queued is written */
 	struct in_addr	 peer;
 	size_t		 rlen, wlen;
 	int		 ncalls;
@@ -78,6 +81,7 @@ static int		 epfd, lfd, rawfd;
 static const char	*statpath;
 static volatile sig_atomic_t quit, dump;
 static int		 accept_paused;
+static int		 keep_open;	/* -K: after a Stop reply too */
 
 static struct {
 	uint64_t	conns_accepted, conns_open, conns_bad;
@@ -216,6 +220,10 @@ conn_flush(struct conn *c)
 		memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
 		c->wlen -= (size_t)n;
 	}
+	if (c->close_after) {
+		conn_close(c);
+		return;
+	}
 	c->want_out = 0;
 	memset(&ev, 0, sizeof(ev));
 	ev.events = EPOLLIN;
@@ -322,7 +330,16 @@ conn_msg(struct conn *c, const uint8_t *m, size_t len)
 		c->ncalls = 0;
 		ctl_header(r, 16, STOPCCRP);
 		r[12] = 1;
-		return (conn_send(c, r, 16));
+		if (conn_send(c, r, 16) == -1)
+			return (-1);
+		if (keep_open)
+			return (0);
+		if (c->wlen > 0) {
+			c->close_after = 1;
+			return (0);
+		}
+		conn_close(c);
+		return (-1);
 	case ECHORP:
 	case SLI:
 	case WEN:
@@ -551,7 +568,7 @@ gre_read(void)
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: bench_refl [-l address[:port]] "
+	fprintf(stderr, "usage: bench_refl [-K] [-l address[:port]] "
 	    "[-S statusfile] [-b batch]\n");
 	exit(2);
 }
@@ -571,8 +588,11 @@ main(int argc, char *argv[])
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(1723);
-	while ((ch = getopt(argc, argv, "b:l:S:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:Kl:S:")) != -1) {
 		switch (ch) {
+		case 'K':
+			keep_open = 1;
+			break;
 		case 'b':
 			batch = atoi(optarg);
 			if (batch < 1 || batch > MAX_BATCH)
