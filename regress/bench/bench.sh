@@ -7,13 +7,18 @@
 #
 # Environment: BENCH_REPEAT (runs of each mode, median reported; default 3,
 # 1 with BENCH_QUICK=1), BENCH_QUICK=1 (about 3 minutes), BENCH_DURATION
-# (seconds a figure is measured; 8, quick 3), BENCH_MODES ("route nat
-# proxy offload"), BENCH_STEPS (which figures; see the README),
+# (seconds a figure is measured; 8, quick 3), BENCH_MODES (any of
+# "route nat proxy offload tunnel floor orig"; default all but orig,
+# floor only when build/tools/bench_floor is there, orig only with
+# BENCH_ORIGINAL), BENCH_STEPS (which figures; see the README),
 # BENCH_HOLD (calls held at 1 call a control connection for the memory
 # figures; "10000 30000", quick "10000"), BENCH_HOLD4 (calls held at 4
 # calls a connection; "30000"), BENCH_PROXY_FLAGS (default "-n"),
 # BENCH_ORIGINAL (a binary of the original pptpproxy 2.9: adds its
-# column, mode "orig"; no holds), BENCH_RELAYS ("relays N" in
+# column, mode "orig"; no holds), BENCH_FLOOR_FLAGS (bench_floor's
+# flags in mode "floor", the bare TCP relay whose call setups are the
+# least any relay in user space can cost; default "-D -c 352"),
+# BENCH_RELAYS ("relays N" in
 # pptpproxy's configuration, default 1), BENCH_SETUP_SOURCES (client
 # addresses the setup figures connect from, 192.0.2.10 and up, 1 to 4;
 # default 1: several relays take different addresses' connections).
@@ -29,6 +34,8 @@ B=${B:-build}
 GEN=$top/$B/tools/bench_gen
 REFL=$top/$B/tools/bench_refl
 PROXY=$top/$B/pptpproxy
+FLOOR=$top/$B/tools/bench_floor
+FLOOR_FLAGS=${BENCH_FLOOR_FLAGS--D -c 352}
 ORIGINAL=${BENCH_ORIGINAL:-}
 RELAYS=${BENCH_RELAYS:-1}
 SETUP_SRC=""
@@ -54,7 +61,9 @@ else
 fi
 # calls a control connection in the HOLD4 holds: the proxy's "limit calls"
 CPC=4
-MODES=${BENCH_MODES:-route nat proxy offload tunnel${ORIGINAL:+ orig}}
+FLOORMODE=
+[ -x "$FLOOR" ] && FLOORMODE=" floor"
+MODES=${BENCH_MODES:-route nat proxy offload tunnel$FLOORMODE${ORIGINAL:+ orig}}
 PROXY_FLAGS=${BENCH_PROXY_FLAGS:--n}
 WARM=0.5
 
@@ -262,10 +271,12 @@ proxy_pids() {
 }
 
 # pptpproxy runs in this mode (user-space GRE, gre offload, or two of
-# them tunnelling: A and B, counted together), or the original does
+# them tunnelling: A and B, counted together), or the original does, or
+# the floor (bench_floor: a relay in user space, its CPU counted as
+# pptpproxy's, pinned as pptpproxy is)
 isproxy() {
 	case $MODE in
-	proxy|offload|tunnel|orig) return 0 ;;
+	proxy|offload|tunnel|orig|floor) return 0 ;;
 	esac
 	return 1
 }
@@ -445,17 +456,36 @@ t_setup() {
 		pp=$(proxy_pids)
 		t0=$(cpu_ns $pp)
 	fi
-	line=$(gen $((D + 60)) "-m setup -C $c -d $D -v 2000 $SETUP_SRC")
+	# No check call through the floor (-v 0): it carries no GRE, and
+	# the call would wait 2 s for its priming packet, counted in the
+	# machine's CPU a setup.
+	v=2000
+	[ "$MODE" = floor ] && v=0
+	line=$(gen $((D + 60)) "-m setup -C $c -d $D -v $v $SETUP_SRC")
 	s1=$(sys_ticks)
 	t1=0
 	isproxy && t1=$(cpu_ns $pp)
 	[ -n "$pf" ] && unpin
 	echo "$line" >"$LOGS/$RUN-$MODE-$name.txt"
 	[ "$MODE" = orig ] && orig_restart "$name"
-	if [ "$(kv "$line" result)" != ok ]; then
+	# bench_gen prints result=ok and the setup figures before its check
+	# call, whose failure says only verify_ok=no (through the floor,
+	# which carries no GRE, there is none: verify_ok=none).  A floor's
+	# line with setups_per_s has the figures whatever came after.
+	r=$(kv "$line" result)
+	if [ "$MODE" = floor ] && [ -n "$(kv "$line" setups_per_s)" ]; then
+		r=ok
+	fi
+	if [ "$r" != ok ]; then
 		log "$MODE $name failed: $line"
 		rec "${pf}setup_$c" fail
-		[ -z "$pf" ] && rec "churn_$c" no
+		if [ -z "$pf" ]; then
+			if [ "$MODE" = floor ]; then
+				rec "churn_$c" -
+			else
+				rec "churn_$c" no
+			fi
+		fi
 		return
 	fi
 	n=$(kv "$line" setups)
@@ -474,7 +504,12 @@ t_setup() {
 		settle
 		return
 	fi
-	rec "churn_$c" "$(kv "$line" verify_ok)"
+	if [ "$MODE" = floor ]; then
+		# no GRE through the floor: the check call cannot pass
+		rec "churn_$c" -
+	else
+		rec "churn_$c" "$(kv "$line" verify_ok)"
+	fi
 	rec "churn_n_$c" "$(kv "$line" setups)"
 	f=$(kv "$line" failed)
 	[ "${f:-0}" != 0 ] && note "$MODE run $RUN: $f of" \
@@ -488,10 +523,15 @@ t_setup() {
 		note "kernel NAT run $RUN: $e GRE expectations left after" \
 		    "$(kv "$line" setups) setups ($c at a time)"
 	fi
-	log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
-	    "($(kv "$line" setups) setups), data after churn:" \
-	    "$(kv "$line" verify_ok) ($(kv "$line" verify_rcvd) of" \
-	    "$(kv "$line" verify_sent))"
+	if [ "$MODE" = floor ]; then
+		log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
+		    "($(kv "$line" setups) setups), no GRE through the floor"
+	else
+		log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
+		    "($(kv "$line" setups) setups), data after churn:" \
+		    "$(kv "$line" verify_ok) ($(kv "$line" verify_rcvd) of" \
+		    "$(kv "$line" verify_sent))"
+	fi
 	settle
 }
 
@@ -599,8 +639,24 @@ orig_restart() {
 	sleep 0.5
 }
 
+# The name of the relay the current mode runs, for notes.
+relay_name() {
+	case $MODE in
+	floor)	echo "bench_floor" ;;
+	orig)	echo "the original" ;;
+	*)	echo "pptpproxy" ;;
+	esac
+}
+
 # Start pptpproxy in the firewall namespace, its output to $1.
 proxy_start() {
+	if [ "$MODE" = floor ]; then
+		# shellcheck disable=SC2086	# the flags are words
+		bg "$1" ip netns exec "$NF" "$FLOOR" $FLOOR_FLAGS \
+		    192.0.2.1:1723 198.51.100.2:1723
+		PROXY_PID=$BGPID
+		return
+	fi
 	if [ "$MODE" = orig ]; then
 		# no control socket, no configuration file, no limits
 		bg "$1" ip netns exec "$NF" "$ORIGINAL" -n -l "$plog" \
@@ -762,6 +818,12 @@ mode_up() {
 		proxy_start "$LOGS/$RUN-$MODE.out"
 		TARGET=192.0.2.1
 		;;
+	floor)
+		# a bare TCP relay: no GRE through it, no log
+		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
+		proxy_start "$LOGS/$RUN-$MODE.out"
+		TARGET=192.0.2.1
+		;;
 	tunnel)
 		# A in the firewall tunnels to B (UDP), B relays to the server.
 		ip netns exec "$NF" sysctl -qw net.ipv4.ip_forward=0
@@ -793,11 +855,20 @@ mode_up() {
 	if ! listening; then
 		log "$MODE: nothing listens on port 1723"
 		if isproxy; then
-			tail -n 20 "$LOGS/$RUN-$MODE.out" "$plog" >&2
-			note "pptpproxy ($MODE) run $RUN did not start: see" \
+			if [ -e "$plog" ]; then
+				tail -n 20 "$LOGS/$RUN-$MODE.out" "$plog" >&2
+			else
+				tail -n 20 "$LOGS/$RUN-$MODE.out" >&2
+			fi
+			note "$(relay_name) ($MODE) run $RUN did not start: see" \
 			    "$B/bench/logs/$RUN-$MODE.out"
 		fi
 		for f in $FIGS; do
+			# the floor has the setup figures alone
+			case $MODE-$f in
+			floor-setup_*|floor-psetup_*) ;;
+			floor-*) continue ;;
+			esac
 			rec "$f" fail
 		done
 		return
@@ -814,6 +885,14 @@ mode_step() {
 	if [ "$MODE" = tunnel ]; then
 		case $1 in
 		hold|setup-*) return ;;
+		esac
+	fi
+	# The floor, a bare TCP relay, for call setups only: GRE goes
+	# nowhere through it.
+	if [ "$MODE" = floor ]; then
+		case $1 in
+		setup-*) ;;
+		*) return ;;
 		esac
 	fi
 	# The original holds no calls: its select(2) takes descriptors
@@ -853,7 +932,8 @@ mode_down() {
 	fi
 	if [ -n "$PROXY_PID" ]; then
 		if ! kill -0 "$PROXY_PID" 2>/dev/null; then
-			note "pptpproxy run $RUN exited during the run"
+			note "$(relay_name) ($MODE) run $RUN exited during" \
+			    "the run"
 		fi
 		proxy_stop
 	fi
@@ -873,7 +953,8 @@ report() {
 	echo "load average before: $LOAD0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
 	awk -v hold="$HOLD" -v hold4="$HOLD4" -v cpc="$CPC" \
-	    -v noproxy="$NOPROXY" -v origcol="$ORIGCOL" '
+	    -v noproxy="$NOPROXY" -v origcol="$ORIGCOL" \
+	    -v floorcol="$FLOORCOL" '
 	function median(s,    a, n, i, j, t, num, yes, no, other) {
 		n = split(s, a, " ")
 		num = 0; yes = 0; no = 0; other = ""
@@ -952,6 +1033,9 @@ report() {
 		    "figure", "routing", "kernel NAT", "pptpproxy", \
 		    "proxy/NAT", "gre offload", "offl/NAT", "tunnel A->B", \
 		    "tun/proxy"
+		if (floorcol)
+			printf " %12s %9s %11s", "bare relay", "floor/NAT", \
+			    "proxy/floor"
 		if (origcol)
 			printf " %14s %9s %10s", "original", "orig/NAT", \
 			    "proxy/orig"
@@ -965,6 +1049,7 @@ report() {
 			o = median(vals["offload", key])
 			tu = median(vals["tunnel", key])
 			og = median(vals["orig", key])
+			fl = median(vals["floor", key])
 			if (noproxy != "" && vals["proxy", key] == "")
 				p = noproxy
 			if (noproxy != "" && vals["offload", key] == "")
@@ -989,8 +1074,17 @@ report() {
 			if (p ~ /^[0-9.]+$/ && og ~ /^[0-9.]+$/ && og + 0 > 0 && \
 			    key !~ /^(mem|held)/)
 				pgratio = sprintf("%.2f", p / og)
+			fratio = "-"
+			if (k ~ /^[0-9.]+$/ && fl ~ /^[0-9.]+$/ && k + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				fratio = sprintf("%.2f", fl / k)
+			pfratio = "-"
+			if (p ~ /^[0-9.]+$/ && fl ~ /^[0-9.]+$/ && fl + 0 > 0 && \
+			    key !~ /^(mem|held)/)
+				pfratio = sprintf("%.2f", p / fl)
 			r = fmt(r, f[3]); k = fmt(k, f[3]); p = fmt(p, f[3])
 			o = fmt(o, f[3]); tu = fmt(tu, f[3]); og = fmt(og, f[3])
+			fl = fmt(fl, f[3])
 			if (key ~ /^mem/) {
 				r = "-"
 				if (k ~ /^[0-9]/) k = k " ct"
@@ -1004,6 +1098,8 @@ report() {
 			}
 			printf "%-44s %12s %14s %14s %9s %14s %9s %14s %9s", \
 			    f[2], r, k, p, ratio, o, oratio, tu, tratio
+			if (floorcol)
+				printf " %12s %9s %11s", fl, fratio, pfratio
 			if (origcol)
 				printf " %14s %9s %10s", og, gratio, pgratio
 			printf "\n"
@@ -1021,6 +1117,18 @@ report() {
 	    "namespace between it and the server, each call's GRE in UDP" \
 	    "between them; its pptpproxy figures (memory, GRE CPU) add A's" \
 	    "and B's; call setups and held calls are not measured there."
+	if [ -n "$FLOORCOL" ]; then
+		echo "bare relay: bench_floor $FLOOR_FLAGS, a TCP relay that" \
+		    "parses and rewrites nothing (see regress/bench/README," \
+		    "\"The floor\"), in pptpproxy's place; call setups only" \
+		    "(no GRE goes through it, so no check call after the" \
+		    "churn: \"-\"); its CPU figures are on the pptpproxy" \
+		    "rows; floor/NAT is about as high as proxy/NAT can get" \
+		    "for any relay that terminates both TCP connections in" \
+		    "user space on this machine (within the noise of the" \
+		    "rates); proxy/floor = pptpproxy's figure divided by the" \
+		    "bare relay's."
+	fi
 	if [ -n "$ORIGCOL" ]; then
 		echo "original: the original pptpproxy 2.9 ($ORIGINAL; one" \
 		    "process, a select(2) loop relaying TCP and a thread for" \
@@ -1038,7 +1146,8 @@ report() {
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip or setup."
 	echo "[p] pinned: bench_gen and bench_refl on CPU 0, pptpproxy's" \
-	    "processes on CPU 1 (taskset); the kernel NAT's work runs on" \
+	    "processes (or the original, or the bare relay) on CPU 1" \
+	    "(taskset); the kernel NAT's work runs on" \
 	    "CPU 0 with the tools, as it happens in their system calls."
 	if [ -n "$NOTES" ]; then
 		echo "notes:$NOTES"
@@ -1123,6 +1232,19 @@ if echo " $MODES " | grep -q " orig "; then
 		ORIGCOL=1
 		ORIGINAL=$(cd "$(dirname "$ORIGINAL")" && pwd)/$(basename \
 		    "$ORIGINAL")
+	fi
+fi
+
+# The floor, a bare TCP relay (make tools builds it).
+FLOORCOL=
+if echo " $MODES " | grep -q " floor "; then
+	if [ ! -x "$FLOOR" ]; then
+		log "floor: no $B/tools/bench_floor (make tools): not measured"
+		note "the bare relay not measured: no $B/tools/bench_floor" \
+		    "(make tools)"
+		MODES=$(echo " $MODES " | sed 's/ floor / /')
+	else
+		FLOORCOL=1
 	fi
 fi
 

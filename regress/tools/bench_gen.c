@@ -22,7 +22,8 @@
  * lat	tput with one call and one packet in flight; RTT percentiles.
  * setup	-C connections at a time, each SCCRQ, OCRQ, (OCRP), CCRQ, (CDN),
  *	StopCCRQ, (StopCCRP), close, for -d seconds; then one more call that
- *	must carry -v packets without loss.
+ *	must carry -v packets without loss (-v 0: no such call, verify_ok=none;
+ *	for a relay that carries no GRE, whose check call would only wait).
  * hold	set up -n calls (-C at a time), send one packet on each, write the
  *	ready file, wait for SIGTERM.  With -K k, each control connection
  *	carries k Outgoing-Calls (each its own Call ID, all requested right
@@ -1152,6 +1153,13 @@ mode_setup(uint32_t conc, double dur, uint64_t vpkts)
 	    (unsigned long long)hist_pct(50), (unsigned long long)hist_pct(99),
 	    100.0 * (double)(cpu_us() - c0) /
 	    ((double)(now_ns() - t0) / 1000.0));
+
+	if (vpkts == 0) {
+		printf(" verify_ok=none");
+		print_common();
+		printf("\n");
+		return (0);
+	}
 
 	/* A call right after the churn must carry data without loss. */
 	mst.verify = 1;
