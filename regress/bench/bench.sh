@@ -17,7 +17,7 @@
 # BENCH_ORIGINAL (a binary of the original pptpproxy 2.9: adds its
 # column, mode "orig"; no holds), BENCH_FLOOR_FLAGS (bench_floor's
 # flags in mode "floor", the bare TCP relay whose call setups are the
-# least any relay in user space can cost; default "-D -c 352"),
+# least any relay in user space can cost; default "-D"),
 # BENCH_RELAYS ("relays N" in
 # pptpproxy's configuration, default 1), BENCH_SETUP_SOURCES (client
 # addresses the setup figures connect from, 192.0.2.10 and up, 1 to 4;
@@ -35,7 +35,7 @@ GEN=$top/$B/tools/bench_gen
 REFL=$top/$B/tools/bench_refl
 PROXY=$top/$B/pptpproxy
 FLOOR=$top/$B/tools/bench_floor
-FLOOR_FLAGS=${BENCH_FLOOR_FLAGS--D -c 352}
+FLOOR_FLAGS=${BENCH_FLOOR_FLAGS--D}
 ORIGINAL=${BENCH_ORIGINAL:-}
 RELAYS=${BENCH_RELAYS:-1}
 SETUP_SRC=""

@@ -17,9 +17,10 @@
 # -F: the floor instead of pptpproxy: build/tools/bench_floor, a bare TCP
 # relay parsing nothing (one process, "floor" in the table), started in
 # the firewall namespace on the same addresses, with the flags -f gives
-# (default "-D -c 352": deferred accept, the client's first bytes read at
-# accept, both connections closed once the Stop-Control-Connection-Reply
-# has gone to the client, as pptpproxy's relay does; -f "" for none).  Its
+# (default "-D": deferred accept, the client's first bytes read at accept;
+# both connections closed when the server closes after its Stop reply, as
+# pptpproxy's relay waits for the server's FIN; -f "" for none, -c 352 to
+# close once the four replies have gone to the client).  Its
 # CPU a setup is what terminating the two TCP connections of a setup in
 # user space costs at the least; see regress/bench/README.  Through it
 # GRE goes nowhere, so bench_gen's check call after the setups fails
@@ -42,7 +43,7 @@ umask 022
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 TOOLS=$top/$B/tools
-TRACE=0 OFFL=no C=1 D=3 ORIG=0 PIN=0 FLOOR=0 FFLAGS="-D -c 352" RELAYS=1 NSRC=1
+TRACE=0 OFFL=no C=1 D=3 ORIG=0 PIN=0 FLOOR=0 FFLAGS="-D" RELAYS=1 NSRC=1
 while getopts OsPoFf:C:d:R:S: o; do
 	case $o in
 	O) ORIG=1 ;;

@@ -6,8 +6,11 @@
 # connection to the server delays its acknowledgements (os_tcp_ack_late:
 # TCP_QUICKACK off before connect), so the handshake's
 # last ACK rides on the Start-Control-Connection-Request and the ACK of
-# the server's first reply on the Outgoing-Call-Request: 15 segments out
-# a setup, where quick acknowledgements made it 17.  In stays 15.
+# the server's first reply on the Outgoing-Call-Request: 14 segments out
+# a setup, where quick acknowledgements made it 16.  In: 16.  (Before the
+# server closed first, 15 and 17 out, 15 in: the relay's FIN to the server
+# went out and the server's FIN and ACK came back as one; now the server's
+# FIN comes in alone and ours goes out with the ACK of it.)
 . "$(dirname "$0")/lib.sh"
 [ "$(uname -s)" = Linux ] || skip "Linux only (TCP_QUICKACK)"
 [ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
@@ -31,10 +34,9 @@ rtx=$(($6 - $3))
 echo "$n setups; the firewall's TCP segments a setup: in $sin, out $sout;" \
     "$rtx retransmitted"
 [ "$rtx" -eq 0 ] || fail "$rtx segments retransmitted"
-# the order of the last segments of a close varies: 14.7 to 15.0 out,
-# 15.0 to 15.4 in
-awk "BEGIN { exit !($sout <= 15.6) }" ||
-    fail "the firewall sends $sout segments a setup, not 15"
-awk "BEGIN { exit !($sin <= 15.8) }" ||
-    fail "the firewall receives $sin segments a setup, not 15"
+# the order of the last segments of a close varies a little
+awk "BEGIN { exit !($sout <= 14.6) }" ||
+    fail "the firewall sends $sout segments a setup, not 14"
+awk "BEGIN { exit !($sin <= 16.8) }" ||
+    fail "the firewall receives $sin segments a setup, not 16"
 exit 0
