@@ -247,6 +247,7 @@ static void	ctl_stop(void) __attribute__((__noreturn__));
 static void	sess_events(struct session *, struct pptp_event *, int);
 static void	sess_tm_first(int, short, void *);
 static void	sess_wait_client(struct session *);
+static int	sess_first_bytes_ok(struct session *);
 static int	side_start_client(struct session *);
 static void	sess_tm_conn(int, short, void *);
 static void	side_drain(struct side *);
@@ -848,9 +849,44 @@ ctl_holdreadcb(int fd, short ev, void *arg)
 	sd->partlen += (uint16_t)n;
 	if (s->state == S_WAITING) {
 		event_del(&sd->ev);
-		sess_connect(s);
+		if (sess_first_bytes_ok(s) == 0)
+			sess_connect(s);
 	} else if (sd->partlen == CTL_ACL_HOLD)
 		event_del(&sd->ev);
+}
+
+/*
+ * The client's first bytes, before the server is connected: bytes that
+ * cannot begin a Start-Control-Connection-Request (nor a tunnelling
+ * pptpproxy's hello, which tun_record() judges) close the session here,
+ * so that junk costs the server nothing (pptpd starts a process for each
+ * connection) and takes no port towards it.  The same checks as the
+ * relay's (pptp_frame(), then the type pptp_translate() wants first),
+ * on what has come so far.  0: connect; -1: the session was closed.
+ */
+static int
+sess_first_bytes_ok(struct session *s)
+{
+	struct side	*cl = &s->side[PPTP_CLIENT];
+	const char	*err = NULL;
+	char		 a[64], e[64];
+	unsigned int	 type;
+
+	if (tun_is_record(cl->part, cl->partlen))
+		return (0);
+	if (pptp_frame(cl->part, cl->partlen, NULL, &err) != PPTP_BAD) {
+		if (cl->partlen < PPTP_HDR_LEN)
+			return (0);
+		type = pptp_get16(cl->part, cl->partlen, 8);
+		if (type == PPTP_SCCRQ)
+			return (0);
+		snprintf(e, sizeof(e), "control message type %u as the "
+		    "client's first message", type);
+		err = e;
+	}
+	sess_close(s, "protocol violation by the client %s: %s",
+	    sa_str(&cl->peer, a, sizeof(a)), err ? err : "bad message");
+	return (-1);
 }
 
 /*
@@ -868,7 +904,8 @@ sess_wait_client(struct session *s)
 	/* Past the limits and the ACL. */
 	pstats[s->ps].accepted++;
 	if (cl->partlen > 0) {
-		sess_connect(s);
+		if (sess_first_bytes_ok(s) == 0)
+			sess_connect(s);
 		return;
 	}
 	s->state = S_WAITING;
