@@ -975,6 +975,13 @@ report() {
 		if (num % 2) return v[(num + 1) / 2]
 		return (v[num / 2] + v[num / 2 + 1]) / 2
 	}
+	# a / b to two places, or "-" (no figure, or memory)
+	function rel(a, b, key) {
+		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 <= 0 || \
+		    key ~ /^(mem|held)/)
+			return "-"
+		return sprintf("%.2f", a / b)
+	}
 	function fmt(x, f) {
 		if (x !~ /^-?[0-9.]+$/) return x
 		return sprintf(f, x)
@@ -1054,34 +1061,13 @@ report() {
 				p = noproxy
 			if (noproxy != "" && vals["offload", key] == "")
 				o = noproxy
-			ratio = "-"
-			if (k ~ /^[0-9.]+$/ && p ~ /^[0-9.]+$/ && k + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				ratio = sprintf("%.2f", p / k)
-			oratio = "-"
-			if (k ~ /^[0-9.]+$/ && o ~ /^[0-9.]+$/ && k + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				oratio = sprintf("%.2f", o / k)
-			tratio = "-"
-			if (p ~ /^[0-9.]+$/ && tu ~ /^[0-9.]+$/ && p + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				tratio = sprintf("%.2f", tu / p)
-			gratio = "-"
-			if (k ~ /^[0-9.]+$/ && og ~ /^[0-9.]+$/ && k + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				gratio = sprintf("%.2f", og / k)
-			pgratio = "-"
-			if (p ~ /^[0-9.]+$/ && og ~ /^[0-9.]+$/ && og + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				pgratio = sprintf("%.2f", p / og)
-			fratio = "-"
-			if (k ~ /^[0-9.]+$/ && fl ~ /^[0-9.]+$/ && k + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				fratio = sprintf("%.2f", fl / k)
-			pfratio = "-"
-			if (p ~ /^[0-9.]+$/ && fl ~ /^[0-9.]+$/ && fl + 0 > 0 && \
-			    key !~ /^(mem|held)/)
-				pfratio = sprintf("%.2f", p / fl)
+			ratio = rel(p, k, key)
+			oratio = rel(o, k, key)
+			tratio = rel(tu, p, key)
+			gratio = rel(og, k, key)
+			pgratio = rel(p, og, key)
+			fratio = rel(fl, k, key)
+			pfratio = rel(p, fl, key)
 			r = fmt(r, f[3]); k = fmt(k, f[3]); p = fmt(p, f[3])
 			o = fmt(o, f[3]); tu = fmt(tu, f[3]); og = fmt(og, f[3])
 			fl = fmt(fl, f[3])
