@@ -348,7 +348,7 @@ static const int sb_control_calls[] = {
 	SCMP_SYS(accept4),
 	SCMP_SYS(connect),		/* to servers: see sandbox_control() */
 	SCMP_SYS(getsockname),		/* our address, for the GRE routes */
-	SCMP_SYS(setsockopt),		/* TCP options, keepalives */
+	SCMP_SYS(setsockopt),		/* TCP options, keepalives, linger */
 	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
 };

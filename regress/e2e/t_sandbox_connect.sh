@@ -18,14 +18,16 @@ ip -n "$(ns s)" addr add 198.51.100.3/24 dev "$LINK_B" ||
     fail "second server address"
 
 # other: connect to the second proxy, send a Start-Control-Connection-
-# Request's worth of bytes, and count the SYNs that reach 198.51.100.3.
+# Request (its header: the first bytes must be able to begin one, or the
+# server is not connected), and count the SYNs that reach 198.51.100.3.
 other() {
 	lab_tcpdump s "$TMP/$1.pcap" inbound and dst host 198.51.100.3 and \
 	    tcp port 1723
 	nsx c1 python3 -c '
-import socket, time
+import socket, struct, time
 s = socket.create_connection(("192.0.2.1", 1724), 5)
-s.send(bytes(156))
+m = struct.pack(">HHIHHHH", 156, 1, 0x1a2b3c4d, 1, 0, 0x0100, 0)
+s.send(m + bytes(156 - len(m)))
 time.sleep(3)' 2>/dev/null
 	lab_tcpdump_stop
 	tcpdump -r "$TMP/$1.pcap" -n 2>/dev/null | grep -c "Flags \[S\]"
