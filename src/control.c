@@ -123,6 +123,7 @@ struct session {
 	unsigned int		 ps;		/* pstats[] of its proxy */
 	uint8_t			 stop_by;	/* Stop-...-Request: side + 1 */
 	uint8_t			 srv_last;	/* the server is to close first */
+	uint8_t			 cl_gone;	/* the client: closed once flushed */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
 	/* TCP: GRE packets not carried, towards each side (PPTP_*) */
@@ -257,6 +258,10 @@ static const char *tun_desc(const struct session *, char *, size_t);
 static uint64_t	tun_drops(const struct session *, int);
 static void	tun_dropping(struct session *);
 static void	stop_send(struct side *, const uint8_t *, size_t);
+static int	sess_server_plain(const struct session *);
+static void	sess_stopping(struct session *, const char *);
+static void	sess_stop_wait(struct session *);
+static int	side_fin_after_reply(const struct side *);
 static void	sess_end_server_last(struct session *, int, const char *, ...)
 		    __attribute__((__format__(printf, 3, 4)));
 static void	log_session_line(const char *, ...)
@@ -1333,10 +1338,10 @@ ctl_writecb(int fd, short ev, void *arg)
 			return;
 		/* The client's side is closed once it has what it was
 		 * owed; the server's waits for its FIN. */
-		if (s->srv_last && sd->idx == PPTP_CLIENT)
+		if (s->cl_gone && sd->idx == PPTP_CLIENT)
 			side_release(sd);
 		/* Our FIN follows its reply and what we still owed it. */
-		else if (!s->srv_last && sd->stopped)
+		else if (sd->stopped && side_fin_after_reply(sd))
 			(void)shutdown(sd->fd, SHUT_WR);
 		return;
 	}
@@ -1375,7 +1380,9 @@ sess_tm_conn(int fd, short ev, void *arg)
 
 	switch (s->state) {
 	case S_STOPPING:
-		if (s->srv_last) {
+		if (s->cl_gone || (s->srv_last &&
+		    s->side[PPTP_CLIENT].fd == -1 &&
+		    s->side[PPTP_SERVER].stopped)) {
 			/* A server that does not close after a Stop: we do. */
 			log_debug("session %llu: the server did not close within "
 			    "%d s (timeout stop), closing", SID(s),
@@ -1407,8 +1414,8 @@ sess_tm_conn(int fd, short ev, void *arg)
 		}
 		c = pptp_sess_overdue(&s->pptp, now - cconf->t_setup + 1);
 		if (c != NULL) {
-			sess_close(s, "no answer to call %u within %d s "
-			    "(timeout call-setup)", c->serial,
+			sess_end_server_last(s, 1, "no answer to call %u "
+			    "within %d s (timeout call-setup)", c->serial,
 			    cconf->t_setup);
 			return;
 		}
@@ -1566,7 +1573,8 @@ ctl_gre_idle(const struct gre_key *k)
 	    s->state != S_RELAY || cconf->t_idle <= 0)
 		return;
 	if (now_mono() - s->last_client >= cconf->t_idle)
-		sess_close(s, "idle for %d s (timeout idle)", cconf->t_idle);
+		sess_end_server_last(s, 1, "idle for %d s (timeout idle)",
+		    cconf->t_idle);
 }
 
 /* Sessions without calls that the client left silent too long. */
@@ -1582,8 +1590,8 @@ ctl_idle_sweep(int fd, short ev, void *arg)
 	RB_FOREACH_SAFE(s, sess_tree, &sessions, next) {
 		if (s->state == S_RELAY && s->pptp.ncalls == 0 &&
 		    now - s->last_client >= cconf->t_idle)
-			sess_close(s, "idle for %d s (timeout idle)",
-			    cconf->t_idle);
+			sess_end_server_last(s, 1, "idle for %d s (timeout "
+			    "idle)", cconf->t_idle);
 	}
 	tv.tv_sec = cconf->t_idle / 2 > 0 ? cconf->t_idle / 2 : 1;
 	tv.tv_usec = 0;
@@ -1681,22 +1689,20 @@ sess_close(struct session *s, const char *fmt, ...)
  * implicitly, and from then on nothing relayed.  No Call-Clear-Request or
  * Call-Disconnect-Notify goes first: pptpd ends its control connection as
  * soon as its call is cleared, and the Stop that follows is answered by a
- * reset instead of a Stop-Control-Connection-Reply.  A side that answers
- * with its Stop-Control-Connection-Reply gets our FIN once it has what we
- * owed it; the session ends when both sides have closed (FIN, not a
- * reset) and the GRE counters are in, or when the drain time (timeout
- * stop) is over.  A session not relaying yet has no PPTP peer to tell: it
- * just closes.
+ * reset instead of a Stop-Control-Connection-Reply.  A client that
+ * answers with its Stop-Control-Connection-Reply gets our FIN once it has
+ * what we owed it; a server closes first after its reply, as in
+ * sess_end_server_last() (a tunnel's gets our FIN).  The session ends
+ * when both sides have closed (FIN, not a reset) and the GRE counters
+ * are in, or when the drain time (timeout stop) is over.  A session not
+ * relaying yet has no PPTP peer to tell: it just closes.
  */
 void
 sess_stop(struct session *s, const char *why)
 {
-	struct pptp_event	 ev[PPTP_MAX_EVENTS];
-	struct side		*sd;
-	struct timeval		 tv;
 	uint8_t			 buf[PPTP_MAX_MSG];
 	size_t			 len;
-	int			 i, n;
+	int			 i;
 
 	if (s->state == S_CLOSING || s->state == S_STOPPING)
 		return;
@@ -1705,36 +1711,21 @@ sess_stop(struct session *s, const char *why)
 		sess_close(s, "%s", why);
 		return;
 	}
-	free(s->why);
-	s->why = strdup(why);
-	s->state = S_STOPPING;
-	evtimer_del(&s->tm_first);
-	evtimer_del(&s->tm_conn);
-	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
-		sess_events(s, ev, n);
+	sess_stopping(s, why);
+	s->srv_last = sess_server_plain(s);
 	len = pptp_build_stop(buf, sizeof(buf), PPTP_STOP_LOCAL);
-	for (i = 0; i < 2; i++) {
-		sd = &s->side[i];
-		stop_send(sd, buf, len);
-		if (sd->fd == -1)
-			continue;
-		/* Read again where a throttle stopped, to see the reply. */
-		if (sd->throttled) {
-			sd->throttled = 0;
-			event_add(&sd->ev, NULL);
-		}
-	}
+	for (i = 0; i < 2; i++)
+		stop_send(&s->side[i], buf, len);
 	log_debug("session %llu: stopping (%s): Stop-Control-Connection-"
 	    "Request sent to both sides", SID(s), why);
-	tv.tv_sec = cconf->t_stop;
-	tv.tv_usec = 0;
-	evtimer_add(&s->tm_conn, &tv);
-	sess_finish_if_done(s);
+	sess_stop_wait(s);
 }
 
 /*
- * The session ends on the client's side (it closed, failed or broke the
- * protocol) or with a Stop exchange, while the server's connection is up:
+ * The session ends on the client's side (it closed, failed, broke the
+ * protocol, or left a call unanswered or its connection idle too long:
+ * timeout call-setup, timeout idle) or with a Stop exchange, while the
+ * server's connection is up:
  * the server closes first.  The end of a TCP connection that closes first
  * keeps its TIME_WAIT for a minute, and on the firewall each such
  * connection to a server holds one of the few tens of thousands of local
@@ -1750,22 +1741,19 @@ sess_stop(struct session *s, const char *why)
 static void
 sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
 {
-	struct pptp_event	 ev[PPTP_MAX_EVENTS];
 	struct side		*cl = &s->side[PPTP_CLIENT];
 	struct side		*sv = &s->side[PPTP_SERVER];
-	struct timeval		 tv;
 	struct linger		 lg;
 	uint8_t			 buf[PPTP_MAX_MSG];
 	size_t			 len;
 	va_list			 ap;
 	char			 why[256];
-	int			 n;
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	if (s->state != S_RELAY || sv->fd == -1 || sv->broken ||
-	    s->tun_want || s->tun_side != 0 || s->tun_state != TS_NONE) {
+	    !sess_server_plain(s)) {
 		sess_close(s, "%s", why);
 		return;
 	}
@@ -1777,14 +1765,9 @@ sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
 		sess_close(s, "%s", why);
 		return;
 	}
-	free(s->why);
-	s->why = strdup(why);
-	s->state = S_STOPPING;
+	sess_stopping(s, why);
 	s->srv_last = 1;
-	evtimer_del(&s->tm_first);
-	evtimer_del(&s->tm_conn);
-	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
-		sess_events(s, ev, n);
+	s->cl_gone = 1;
 	if (cl->fd != -1) {
 		event_del(&cl->ev);
 		if (side_queued(cl) == 0 || cl->broken)
@@ -1794,15 +1777,68 @@ sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
 		len = pptp_build_stop(buf, sizeof(buf), PPTP_STOP_NONE);
 		stop_send(sv, buf, len);
 	}
-	if (sv->fd != -1 && sv->throttled) {
-		/* Read again where a throttle stopped, to see its FIN. */
-		sv->throttled = 0;
-		event_add(&sv->ev, NULL);
+	sess_stop_wait(s);
+}
+
+/* A plain PPTP server, not a tunnel's (those close as before). */
+static int
+sess_server_plain(const struct session *s)
+{
+	return (!s->tun_want && s->tun_side == 0 && s->tun_state == TS_NONE);
+}
+
+/*
+ * The steps every graceful end begins with: the reason kept for the last
+ * line, nothing relayed from now on, the running session's timers
+ * stopped and its calls cleared.
+ */
+static void
+sess_stopping(struct session *s, const char *why)
+{
+	struct pptp_event	ev[PPTP_MAX_EVENTS];
+	int			n;
+
+	free(s->why);
+	s->why = strdup(why);
+	s->state = S_STOPPING;
+	evtimer_del(&s->tm_first);
+	evtimer_del(&s->tm_conn);
+	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
+		sess_events(s, ev, n);
+}
+
+/*
+ * And the steps it ends with: a side still to be heard from is read
+ * again where a throttle stopped it, to see its reply or its FIN, for at
+ * most the drain time (timeout stop).
+ */
+static void
+sess_stop_wait(struct session *s)
+{
+	struct side	*sd;
+	struct timeval	 tv;
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		sd = &s->side[i];
+		if (sd->fd == -1 || !sd->throttled ||
+		    (i == PPTP_CLIENT && s->cl_gone))
+			continue;
+		sd->throttled = 0;
+		event_add(&sd->ev, NULL);
 	}
 	tv.tv_sec = cconf->t_stop;
 	tv.tv_usec = 0;
 	evtimer_add(&s->tm_conn, &tv);
 	sess_finish_if_done(s);
+}
+
+/* Stopping: a side's Stop-Control-Connection-Reply earns it our FIN,
+ * except a server's that is to close first. */
+static int
+side_fin_after_reply(const struct side *sd)
+{
+	return (!(sd->idx == PPTP_SERVER && sd->sess->srv_last));
 }
 
 /* Stopping: a message of our own; a side that cannot take it is shut. */
@@ -1868,7 +1904,8 @@ side_drain(struct side *sd)
 				log_debug("session %llu: the %s answered the "
 				    "Stop-Control-Connection-Request",
 				    SID(sd->sess), side_name(sd));
-				if (side_queued(sd) == 0 && !sd->sess->srv_last)
+				if (side_queued(sd) == 0 &&
+				    side_fin_after_reply(sd))
 					(void)shutdown(sd->fd, SHUT_WR);
 			}
 			off += mlen;

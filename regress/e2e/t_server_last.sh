@@ -126,4 +126,197 @@ done
     -ge 8 ] || fail "pptpd did not answer our Stop for the ended clients"
 wait $echoer || { cat "$TMP/c2.out"; fail "the echoing session lost frames"; }
 proxy_wait_children 2 1 || fail "a child of the daemon died"
+
+# Part two: the ends the relay itself decides.  pptpd on port 1723, and
+# on 1724 a server that leaves every Outgoing-Call-Request unanswered
+# (pptpd answers them all), and closes 0.3 s after its answer to a Stop
+# (pptpd closes at once, so its FIN comes before ours would).  Sessions
+# silent too long (timeout idle, 4 to pptpd), with a call left unanswered
+# (timeout call-setup, 4), killed on the control socket (4), and ended
+# by the daemon's SIGTERM (4 to each server).  The firewall is again to
+# keep no TIME_WAIT towards either server.
+cat >"$TMP/mute.py" <<'EOP'
+import socket, struct, sys, threading, time
+MAGIC = 0x1a2b3c4d
+def msg(ctype, n, fields=b""):
+    b = struct.pack(">HHIHH", n, 1, MAGIC, ctype, 0) + fields
+    return b + bytes(n - len(b))
+lock = threading.Lock()
+stops = 0
+def serve(c):
+    global stops
+    buf = b""
+    while True:
+        d = c.recv(4096)
+        if not d:
+            break
+        buf += d
+        while len(buf) >= 12 and len(buf) >= struct.unpack(">H", buf[:2])[0]:
+            n = struct.unpack(">H", buf[:2])[0]
+            t = struct.unpack(">H", buf[8:10])[0]
+            buf = buf[n:]
+            if t == 1:
+                c.sendall(msg(2, 156, struct.pack(">HBBIIHH", 0x0100, 1,
+                    0, 1, 1, 1, 0)))
+            elif t == 5:
+                c.sendall(msg(6, 20, bytes(4) + bytes([1])))
+            elif t == 3:
+                c.sendall(msg(4, 16, bytes([1])))
+                with lock:
+                    stops += 1
+                    open(sys.argv[1], "w").write("%d\n" % stops)
+                time.sleep(0.3)
+                c.close()
+                return
+    c.close()
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("198.51.100.2", 1724))
+l.listen(64)
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+EOP
+cat >"$TMP/held.py" <<'EOP'
+import select, socket, struct, sys, time
+MAGIC = 0x1a2b3c4d
+def msg(ctype, n, fields=b""):
+    b = struct.pack(">HHIHH", n, 1, MAGIC, ctype, 0) + fields
+    return b + bytes(n - len(b))
+SCCRQ = msg(1, 156, struct.pack(">HHIIHH", 0x0100, 0, 1, 1, 1, 0))
+OCRQ = msg(7, 168, struct.pack(">HHIIIIHHHH", 7, 1, 300, 100000000, 3, 3,
+    64, 0, 0, 0))
+case, n, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+conns = []
+for i in range(n):
+    s = socket.create_connection(("192.0.2.1", port), timeout=10)
+    s.sendall(SCCRQ)
+    d = b""
+    while len(d) < 156:
+        x = s.recv(156 - len(d))
+        if not x:
+            sys.exit("no Start-Control-Connection-Reply")
+        d += x
+    if case == "setup":
+        s.sendall(OCRQ)
+    conns.append([s, b"", False])
+# idle and setup: the relay closes us, unasked; stopped: it sends us a
+# Stop-Control-Connection-Request, we answer it, then it closes.  Echo
+# requests keep a stopped session from going idle meanwhile.
+t0 = time.time()
+last = 0
+while any(c[0] is not None for c in conns):
+    if time.time() - t0 > 15:
+        sys.exit("%s: not closed within 15 s" % case)
+    if case == "stopped" and time.time() - last > 0.5:
+        last = time.time()
+        for c in conns:
+            if c[0] is not None and not c[2]:
+                c[0].sendall(msg(5, 16))
+    live = [c[0] for c in conns if c[0] is not None]
+    r, _, _ = select.select(live, [], [], 0.2)
+    for c in conns:
+        if c[0] not in r:
+            continue
+        d = c[0].recv(4096)
+        if not d:
+            if case == "stopped" and not c[2]:
+                sys.exit("stopped: closed without a Stop request")
+            c[0].close()
+            c[0] = None
+            continue
+        c[1] += d
+        while len(c[1]) >= 12 and len(c[1]) >= struct.unpack(">H", c[1][:2])[0]:
+            m = struct.unpack(">H", c[1][:2])[0]
+            t = struct.unpack(">H", c[1][8:10])[0]
+            c[1] = c[1][m:]
+            if t == 3:
+                if case != "stopped":
+                    sys.exit("%s: a Stop request" % case)
+                c[0].sendall(msg(4, 16, bytes([1])))
+                c[2] = True
+print(case, "ok after %.1f s" % (time.time() - t0))
+EOP
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID"
+lab_bg s python3 "$TMP/mute.py" "$TMP/mute.stops"
+lab_wait_port s 1724 5 || fail "the mute server did not start"
+cat >"$TMP/pp.conf" <<EOC
+log level debug
+timeout idle 3
+timeout call-setup 2
+proxy {
+ listen on 192.0.2.1 port 1723
+ server 198.51.100.2 port 1723
+}
+proxy {
+ listen on 192.0.2.1 port 1724
+ server 198.51.100.2 port 1724
+}
+EOC
+lab_proxy fw -f "$TMP/pp.conf"
+ctl() {
+	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
+}
+# held N: wait for N sessions relaying; their IDs
+held() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_ids=$(ctl -j show sessions | python3 -c '
+import json, sys
+print(" ".join(str(s["id"]) for s in json.load(sys.stdin)["sessions"]
+    if s["state"] == "relaying"))')
+		[ "$(echo $_ids | wc -w)" -eq "$1" ] && { echo $_ids; return 0; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+o0=$(opens)
+nsx c1 python3 "$TMP/held.py" idle 4 1723 || fail "case idle: the client failed"
+nsx c1 python3 "$TMP/held.py" setup 4 1724 || fail "case setup: the client failed"
+nsx c1 python3 "$TMP/held.py" stopped 4 1724 >"$TMP/kill.out" 2>&1 &
+kp=$!
+lab_track $kp
+ids=$(held 4) || fail "case kill: no 4 sessions relaying"
+for id in $ids; do
+	ctl kill session "$id" >/dev/null || fail "kill session $id failed"
+done
+wait $kp || { cat "$TMP/kill.out"; fail "case kill: the client failed"; }
+cat "$TMP/kill.out"
+nsx c1 python3 "$TMP/held.py" stopped 4 1723 >"$TMP/term1.out" 2>&1 &
+tp1=$!
+lab_track $tp1
+nsx c1 python3 "$TMP/held.py" stopped 4 1724 >"$TMP/term2.out" 2>&1 &
+tp2=$!
+lab_track $tp2
+held 8 >/dev/null || fail "case SIGTERM: no 8 sessions relaying"
+o1=$(opens)
+kill -TERM "$PROXY_PID"
+wait "$PROXY_PID"
+for p in 1 2; do
+	eval "wait \$tp$p" ||
+	    { cat "$TMP/term$p.out"; fail "case SIGTERM: client $p failed"; }
+	cat "$TMP/term$p.out"
+done
+[ $((o1 - o0)) -eq 20 ] ||
+    fail "part two: $((o1 - o0)) connections to the servers, not 20"
+for w in "idle for 3 s (timeout idle):4" "(timeout call-setup):4" \
+    "killed on the control socket:4" "pptpproxy stopping:8"; do
+	n=$(log_count "ended after.*${w%:*}\|closed after.*${w%:*}")
+	[ "$n" -eq "${w##*:}" ] ||
+	    fail "$n sessions ended \"${w%:*}\", not ${w##*:}"
+done
+grep -q "stopped: 8 of 8 sessions ended in order, 0 cut off" "$PLOG" ||
+    fail "the SIGTERM did not end every session in order"
+[ "$(cat "$TMP/mute.stops" 2>/dev/null)" = 12 ] ||
+    fail "the mute server was asked to stop $(cat "$TMP/mute.stops" 2>/dev/null) times, not 12"
+tw_fw=$(nsx fw ss -Htan state time-wait '( dport = :1723 or dport = :1724 )' | wc -l)
+tw_mute=$(nsx s ss -Htan state time-wait 'sport = :1724' | wc -l)
+echo "part two: firewall $tw_fw TIME_WAIT towards the servers; mute server $tw_mute"
+nsx fw ss -Htan state time-wait '( dport = :1723 or dport = :1724 )' | sed 's/^/  /'
+[ "$tw_fw" -eq 0 ] ||
+    fail "the firewall keeps $tw_fw TIME_WAIT connections to the servers"
+[ "$tw_mute" -ge 12 ] ||
+    fail "the mute server holds $tw_mute TIME_WAIT connections, not 12"
 exit 0
