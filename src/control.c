@@ -1374,27 +1374,31 @@ sess_tm_conn(int fd, short ev, void *arg)
 {
 	struct session		*s = arg;
 	struct pptp_call	*c;
+	struct side		*cl;
 	struct timeval		 tv;
 	time_t			 now = now_mono();
-	char			 a[64];
+	char			 a[64], line[128];
 
 	switch (s->state) {
 	case S_STOPPING:
-		if (s->cl_gone || (s->srv_last &&
-		    s->side[PPTP_CLIENT].fd == -1 &&
-		    s->side[PPTP_SERVER].stopped)) {
-			/* A server that does not close after a Stop: we do. */
-			log_debug("session %llu: the server did not close within "
-			    "%d s (timeout stop), closing", SID(s),
-			    cconf->t_stop);
+		cl = &s->side[PPTP_CLIENT];
+		if (cl->fd == -1 && s->side[PPTP_SERVER].fd == -1) {
+			/* Both closed in time; only the GRE counters are late. */
 			sess_close(s, "%s", s_why(s));
 			return;
 		}
-		ncut++;
-		log_info("session %llu: the %s did not end the control "
-		    "connection within %d s (timeout stop), closing", SID(s),
-		    s->side[PPTP_CLIENT].fd != -1 ? "client" : "server",
-		    cconf->t_stop);
+		(void)snprintf(line, sizeof(line), "the %s did not end the "
+		    "control connection within %d s (timeout stop), closing",
+		    cl->fd != -1 ? "client" : "server", cconf->t_stop);
+		if (s->cl_gone && !stopping)
+			/* A client's end, a server slow to close: routine. */
+			log_debug("session %llu: %s", SID(s), line);
+		else {
+			/* Counted for the stop's last line only. */
+			if (stopping)
+				ncut++;
+			log_info("session %llu: %s", SID(s), line);
+		}
 		sess_close(s, "%s", s_why(s));
 		return;
 	case S_CONNECTING:

@@ -470,13 +470,8 @@ t_setup() {
 	[ "$MODE" = orig ] && orig_restart "$name"
 	# bench_gen prints result=ok and the setup figures before its check
 	# call, whose failure says only verify_ok=no (through the floor,
-	# which carries no GRE, there is none: verify_ok=none).  A floor's
-	# line with setups_per_s has the figures whatever came after.
-	r=$(kv "$line" result)
-	if [ "$MODE" = floor ] && [ -n "$(kv "$line" setups_per_s)" ]; then
-		r=ok
-	fi
-	if [ "$r" != ok ]; then
+	# which carries no GRE, there is none: verify_ok=none).
+	if [ "$(kv "$line" result)" != ok ]; then
 		log "$MODE $name failed: $line"
 		rec "${pf}setup_$c" fail
 		if [ -z "$pf" ]; then
@@ -504,12 +499,9 @@ t_setup() {
 		settle
 		return
 	fi
-	if [ "$MODE" = floor ]; then
-		# no GRE through the floor: the check call cannot pass
-		rec "churn_$c" -
-	else
-		rec "churn_$c" "$(kv "$line" verify_ok)"
-	fi
+	# no GRE through the floor, so no check call: none is "-"
+	vok=$(kv "$line" verify_ok)
+	rec "churn_$c" "$(echo "$vok" | sed 's/^none$/-/')"
 	rec "churn_n_$c" "$(kv "$line" setups)"
 	f=$(kv "$line" failed)
 	[ "${f:-0}" != 0 ] && note "$MODE run $RUN: $f of" \
@@ -523,15 +515,11 @@ t_setup() {
 		note "kernel NAT run $RUN: $e GRE expectations left after" \
 		    "$(kv "$line" setups) setups ($c at a time)"
 	fi
-	if [ "$MODE" = floor ]; then
-		log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
-		    "($(kv "$line" setups) setups), no GRE through the floor"
-	else
-		log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
-		    "($(kv "$line" setups) setups), data after churn:" \
-		    "$(kv "$line" verify_ok) ($(kv "$line" verify_rcvd) of" \
-		    "$(kv "$line" verify_sent))"
-	fi
+	after="data after churn: $vok ($(kv "$line" verify_rcvd) of"
+	after="$after $(kv "$line" verify_sent))"
+	[ "$vok" = none ] && after="no GRE through the floor"
+	log "$MODE setup x$c: $(kv "$line" setups_per_s)/s" \
+	    "($(kv "$line" setups) setups), $after"
 	settle
 }
 

@@ -87,6 +87,19 @@ done
 opens() {
 	nsx fw awk '/^Tcp:/ && $2 ~ /^[0-9]/ { print $6 }' /proc/net/snmp
 }
+# time_waits PORT N: the firewall keeps no TIME_WAIT towards the servers
+# (ports 1723 and 1724), the server on PORT at least N.
+time_waits() {
+	_q="state time-wait ( dport = :1723 or dport = :1724 )"
+	_fw=$(nsx fw ss -Htan $_q | wc -l)
+	_sv=$(nsx s ss -Htan state time-wait "sport = :$1" | wc -l)
+	echo "firewall: $_fw TIME_WAIT towards the servers; server port $1: $_sv"
+	nsx fw ss -Htan $_q | sed 's/^/  /'
+	[ "$_fw" -eq 0 ] ||
+	    fail "the firewall keeps $_fw TIME_WAIT connections to the servers"
+	[ "$_sv" -ge "$2" ] ||
+	    fail "the server on port $1 holds $_sv TIME_WAIT connections, not at least $2"
+}
 for c in close violation stop partial junk echofirst; do
 	o0=$(opens)
 	nsx c1 python3 "$TMP/ends.py" $c 4 || fail "case $c: the client failed"
@@ -104,16 +117,9 @@ done
 lab_wait_count "ended after\|closed after" 28 15 ||
     fail "not every session ended: $(log_count "ended after\|closed after") of 28"
 sleep 1
-tw_fw=$(nsx fw ss -Htan state time-wait 'dport = :1723' | wc -l)
-tw_srv=$(nsx s ss -Htan state time-wait 'sport = :1723' | wc -l)
-echo "firewall: $tw_fw TIME_WAIT towards the server; server: $tw_srv"
-nsx fw ss -Htan state time-wait 'dport = :1723' | sed 's/^/  /'
-[ "$tw_fw" -eq 0 ] ||
-    fail "the firewall keeps $tw_fw TIME_WAIT connections to the server"
 # pptpd closes after its Stop reply, and on its own once a call ends:
 # the Start-then-close, violation and Stop cases are its TIME_WAITs.
-[ "$tw_srv" -ge 12 ] ||
-    fail "the server holds $tw_srv TIME_WAIT connections, not at least 12"
+time_waits 1723 12
 for w in "client closed" "stopped by the client" \
     "protocol violation by the client .*: Length 18245 longer" \
     "protocol violation by the client .*: control message type 5 as"; do
@@ -135,111 +141,9 @@ proxy_wait_children 2 1 || fail "a child of the daemon died"
 # (timeout call-setup, 4), killed on the control socket (4), and ended
 # by the daemon's SIGTERM (4 to each server).  The firewall is again to
 # keep no TIME_WAIT towards either server.
-cat >"$TMP/mute.py" <<'EOP'
-import socket, struct, sys, threading, time
-MAGIC = 0x1a2b3c4d
-def msg(ctype, n, fields=b""):
-    b = struct.pack(">HHIHH", n, 1, MAGIC, ctype, 0) + fields
-    return b + bytes(n - len(b))
-lock = threading.Lock()
-stops = 0
-def serve(c):
-    global stops
-    buf = b""
-    while True:
-        d = c.recv(4096)
-        if not d:
-            break
-        buf += d
-        while len(buf) >= 12 and len(buf) >= struct.unpack(">H", buf[:2])[0]:
-            n = struct.unpack(">H", buf[:2])[0]
-            t = struct.unpack(">H", buf[8:10])[0]
-            buf = buf[n:]
-            if t == 1:
-                c.sendall(msg(2, 156, struct.pack(">HBBIIHH", 0x0100, 1,
-                    0, 1, 1, 1, 0)))
-            elif t == 5:
-                c.sendall(msg(6, 20, bytes(4) + bytes([1])))
-            elif t == 3:
-                c.sendall(msg(4, 16, bytes([1])))
-                with lock:
-                    stops += 1
-                    open(sys.argv[1], "w").write("%d\n" % stops)
-                time.sleep(0.3)
-                c.close()
-                return
-    c.close()
-l = socket.socket()
-l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("198.51.100.2", 1724))
-l.listen(64)
-while True:
-    c, _ = l.accept()
-    threading.Thread(target=serve, args=(c,), daemon=True).start()
-EOP
-cat >"$TMP/held.py" <<'EOP'
-import select, socket, struct, sys, time
-MAGIC = 0x1a2b3c4d
-def msg(ctype, n, fields=b""):
-    b = struct.pack(">HHIHH", n, 1, MAGIC, ctype, 0) + fields
-    return b + bytes(n - len(b))
-SCCRQ = msg(1, 156, struct.pack(">HHIIHH", 0x0100, 0, 1, 1, 1, 0))
-OCRQ = msg(7, 168, struct.pack(">HHIIIIHHHH", 7, 1, 300, 100000000, 3, 3,
-    64, 0, 0, 0))
-case, n, port = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-conns = []
-for i in range(n):
-    s = socket.create_connection(("192.0.2.1", port), timeout=10)
-    s.sendall(SCCRQ)
-    d = b""
-    while len(d) < 156:
-        x = s.recv(156 - len(d))
-        if not x:
-            sys.exit("no Start-Control-Connection-Reply")
-        d += x
-    if case == "setup":
-        s.sendall(OCRQ)
-    conns.append([s, b"", False])
-# idle and setup: the relay closes us, unasked; stopped: it sends us a
-# Stop-Control-Connection-Request, we answer it, then it closes.  Echo
-# requests keep a stopped session from going idle meanwhile.
-t0 = time.time()
-last = 0
-while any(c[0] is not None for c in conns):
-    if time.time() - t0 > 15:
-        sys.exit("%s: not closed within 15 s" % case)
-    if case == "stopped" and time.time() - last > 0.5:
-        last = time.time()
-        for c in conns:
-            if c[0] is not None and not c[2]:
-                c[0].sendall(msg(5, 16))
-    live = [c[0] for c in conns if c[0] is not None]
-    r, _, _ = select.select(live, [], [], 0.2)
-    for c in conns:
-        if c[0] not in r:
-            continue
-        d = c[0].recv(4096)
-        if not d:
-            if case == "stopped" and not c[2]:
-                sys.exit("stopped: closed without a Stop request")
-            c[0].close()
-            c[0] = None
-            continue
-        c[1] += d
-        while len(c[1]) >= 12 and len(c[1]) >= struct.unpack(">H", c[1][:2])[0]:
-            m = struct.unpack(">H", c[1][:2])[0]
-            t = struct.unpack(">H", c[1][8:10])[0]
-            c[1] = c[1][m:]
-            if t == 3:
-                if case != "stopped":
-                    sys.exit("%s: a Stop request" % case)
-                c[0].sendall(msg(4, 16, bytes([1])))
-                c[2] = True
-print(case, "ok after %.1f s" % (time.time() - t0))
-EOP
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID"
-lab_bg s python3 "$TMP/mute.py" "$TMP/mute.stops"
+lab_bg s python3 "$E2E/mutesrv" 198.51.100.2 1724 "$TMP/mute.stops" 0.3
 lab_wait_port s 1724 5 || fail "the mute server did not start"
 cat >"$TMP/pp.conf" <<EOC
 log level debug
@@ -273,9 +177,9 @@ print(" ".join(str(s["id"]) for s in json.load(sys.stdin)["sessions"]
 	return 1
 }
 o0=$(opens)
-nsx c1 python3 "$TMP/held.py" idle 4 1723 || fail "case idle: the client failed"
-nsx c1 python3 "$TMP/held.py" setup 4 1724 || fail "case setup: the client failed"
-nsx c1 python3 "$TMP/held.py" stopped 4 1724 >"$TMP/kill.out" 2>&1 &
+nsx c1 python3 "$E2E/heldcli" idle 4 192.0.2.1 1723 || fail "case idle: the client failed"
+nsx c1 python3 "$E2E/heldcli" setup 4 192.0.2.1 1724 || fail "case setup: the client failed"
+nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 >"$TMP/kill.out" 2>&1 &
 kp=$!
 lab_track $kp
 ids=$(held 4) || fail "case kill: no 4 sessions relaying"
@@ -284,10 +188,10 @@ for id in $ids; do
 done
 wait $kp || { cat "$TMP/kill.out"; fail "case kill: the client failed"; }
 cat "$TMP/kill.out"
-nsx c1 python3 "$TMP/held.py" stopped 4 1723 >"$TMP/term1.out" 2>&1 &
+nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1723 >"$TMP/term1.out" 2>&1 &
 tp1=$!
 lab_track $tp1
-nsx c1 python3 "$TMP/held.py" stopped 4 1724 >"$TMP/term2.out" 2>&1 &
+nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 >"$TMP/term2.out" 2>&1 &
 tp2=$!
 lab_track $tp2
 held 8 >/dev/null || fail "case SIGTERM: no 8 sessions relaying"
@@ -311,12 +215,5 @@ grep -q "stopped: 8 of 8 sessions ended in order, 0 cut off" "$PLOG" ||
     fail "the SIGTERM did not end every session in order"
 [ "$(cat "$TMP/mute.stops" 2>/dev/null)" = 12 ] ||
     fail "the mute server was asked to stop $(cat "$TMP/mute.stops" 2>/dev/null) times, not 12"
-tw_fw=$(nsx fw ss -Htan state time-wait '( dport = :1723 or dport = :1724 )' | wc -l)
-tw_mute=$(nsx s ss -Htan state time-wait 'sport = :1724' | wc -l)
-echo "part two: firewall $tw_fw TIME_WAIT towards the servers; mute server $tw_mute"
-nsx fw ss -Htan state time-wait '( dport = :1723 or dport = :1724 )' | sed 's/^/  /'
-[ "$tw_fw" -eq 0 ] ||
-    fail "the firewall keeps $tw_fw TIME_WAIT connections to the servers"
-[ "$tw_mute" -ge 12 ] ||
-    fail "the mute server holds $tw_mute TIME_WAIT connections, not 12"
+time_waits 1724 12
 exit 0
