@@ -21,22 +21,38 @@ segs() {
 	nsx fw awk '/^Tcp:/ && $2 ~ /^[0-9]/ { print $11, $12, $13 }' \
 	    /proc/net/snmp
 }
-g0=$(segs)
-out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
-g1=$(segs)
-n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
-[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
-# the check call after the setups and its GRE add a few: in the slack
-set -- $g0 $g1
-sin=$(awk -v a="$1" -v b="$4" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }')
-sout=$(awk -v a="$2" -v b="$5" -v n="$n" 'BEGIN { printf "%.2f", (b - a) / n }')
-rtx=$(($6 - $3))
-echo "$n setups; the firewall's TCP segments a setup: in $sin, out $sout;" \
-    "$rtx retransmitted"
-[ "$rtx" -eq 0 ] || fail "$rtx segments retransmitted"
-# the order of the last segments of a close varies a little
-awk "BEGIN { exit !($sout <= 14.6) }" ||
-    fail "the firewall sends $sout segments a setup, not 14"
-awk "BEGIN { exit !($sin <= 16.8) }" ||
-    fail "the firewall receives $sin segments a setup, not 16"
+# measure: one run of setups; 1 (and why) if over a bound
+measure() {
+	g0=$(segs)
+	out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
+	g1=$(segs)
+	n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
+	[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
+	# the check call after the setups and its GRE add a few: in the slack
+	set -- $g0 $g1
+	sin=$(awk -v a="$1" -v b="$4" -v n="$n" \
+	    'BEGIN { printf "%.2f", (b - a) / n }')
+	sout=$(awk -v a="$2" -v b="$5" -v n="$n" \
+	    'BEGIN { printf "%.2f", (b - a) / n }')
+	rtx=$(($6 - $3))
+	echo "$n setups; the firewall's TCP segments a setup: in $sin," \
+	    "out $sout; $rtx retransmitted"
+	why="$rtx segments retransmitted"
+	[ "$rtx" -eq 0 ] || return 1
+	# the order of the last segments of a close varies a little
+	why="the firewall sends $sout segments a setup, not 14"
+	awk "BEGIN { exit !($sout <= 14.6) }" || return 1
+	why="the firewall receives $sin segments a setup, not 16"
+	awk "BEGIN { exit !($sin <= 16.8) }" || return 1
+	return 0
+}
+# A busy host (another machine's load on this one) can fire a delayed
+# acknowledgement's timer or a retransmission, which only adds segments:
+# the least of three runs counts.
+try=1
+until measure; do
+	[ $try -lt 3 ] || fail "$why (in each of 3 runs)"
+	echo "run $try: $why; again"
+	try=$((try + 1))
+done
 exit 0

@@ -22,30 +22,42 @@ command -v strace >/dev/null 2>&1 || skip "no strace"
     skip "no bench_gen/bench_refl (make tools)"
 bench_setup_proxy
 ctl=$(proxy_child control) || fail "no control relay"
-strace -c -q -o "$TMP/strace" -p "$ctl" &
-st=$!
-lab_track $st
-sleep 1
-out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
-kill -INT $st
-wait $st
-n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
-[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
 # strace -c: % time, seconds, usecs/call, calls, [errors,] syscall; the
 # few calls of the check call and of the relay's tick are in the slack.
 per() {
 	awk -v n="$n" -v c="$1" '$NF == c { printf "%.2f", $4 / n; f = 1 }
 	    END { if (!f) print "0" }' "$TMP/strace"
 }
-rd=$(per read)
-ctlc=$(per epoll_ctl)
-wt=$(per epoll_wait)
-echo "$n setups (traced); the relay's system calls a setup: read $rd," \
-    "epoll_ctl $ctlc, epoll_wait $wt"
-awk "BEGIN { exit !($rd <= 9.3) }" ||
-    fail "the relay reads $rd times a setup, not 9"
-awk "BEGIN { exit !($ctlc <= 4.3) }" ||
-    fail "the relay calls epoll_ctl $ctlc times a setup, not 4"
-awk "BEGIN { exit !($wt <= 8.5) }" ||
-    fail "the relay calls epoll_wait $wt times a setup, not 8"
+# measure: one traced run of setups; 1 (and why) if over a bound
+measure() {
+	strace -c -q -o "$TMP/strace" -p "$ctl" &
+	st=$!
+	lab_track $st
+	sleep 1
+	out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
+	kill -INT $st
+	wait $st
+	n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
+	[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
+	rd=$(per read)
+	ctlc=$(per epoll_ctl)
+	wt=$(per epoll_wait)
+	echo "$n setups (traced); the relay's system calls a setup: read $rd," \
+	    "epoll_ctl $ctlc, epoll_wait $wt"
+	why="the relay reads $rd times a setup, not 9"
+	awk "BEGIN { exit !($rd <= 9.3) }" || return 1
+	why="the relay calls epoll_ctl $ctlc times a setup, not 4"
+	awk "BEGIN { exit !($ctlc <= 4.3) }" || return 1
+	why="the relay calls epoll_wait $wt times a setup, not 8"
+	awk "BEGIN { exit !($wt <= 8.5) }" || return 1
+	return 0
+}
+# A busy host (another machine's load on this one) only splits the
+# relay's wake-ups and reads further: the least of three runs counts.
+try=1
+until measure; do
+	[ $try -lt 3 ] || fail "$why (in each of 3 runs)"
+	echo "run $try: $why; again"
+	try=$((try + 1))
+done
 exit 0
