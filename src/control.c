@@ -124,6 +124,7 @@ struct session {
 	uint8_t			 stop_by;	/* Stop-...-Request: side + 1 */
 	uint8_t			 srv_last;	/* the server is to close first */
 	uint8_t			 cl_gone;	/* the client: closed once flushed */
+	uint8_t			 cut;		/* counted in ncut (a stop's) */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
 	/* TCP: GRE packets not carried, towards each side (PPTP_*) */
@@ -1394,9 +1395,11 @@ sess_tm_conn(int fd, short ev, void *arg)
 			/* A client's end, a server slow to close: routine. */
 			log_debug("session %llu: %s", SID(s), line);
 		else {
-			/* Counted for the stop's last line only. */
-			if (stopping)
+			/* Counted for the stop's last line only, once. */
+			if (stopping) {
 				ncut++;
+				s->cut = 1;
+			}
 			log_info("session %llu: %s", SID(s), line);
 		}
 		sess_close(s, "%s", s_why(s));
@@ -1726,10 +1729,10 @@ sess_stop(struct session *s, const char *why)
 }
 
 /*
- * The session ends on the client's side (it closed, failed, broke the
- * protocol, or left a call unanswered or its connection idle too long:
- * timeout call-setup, timeout idle) or with a Stop exchange, while the
- * server's connection is up:
+ * The session ends on the client's side (it closed, failed or broke the
+ * protocol), by a timeout (a call left unanswered, as a rule by the
+ * server: timeout call-setup; a client silent too long: timeout idle) or
+ * with a Stop exchange, while the server's connection is up:
  * the server closes first.  The end of a TCP connection that closes first
  * keeps its TIME_WAIT for a minute, and on the firewall each such
  * connection to a server holds one of the few tens of thousands of local
@@ -2748,11 +2751,14 @@ static void
 ctl_stop(void)
 {
 	struct session	*s, key;
-	unsigned int	 left = nsessions;
+	unsigned int	 left = 0;
 	int		 i;
 
 	while ((s = RB_MIN(sess_tree, &sessions)) != NULL) {
 		key.id = s->id;
+		/* Still here: cut off now, unless counted so already. */
+		if (!s->cut)
+			left++;
 		if (s->state != S_CLOSING)
 			sess_close(s, "pptpproxy stopping");
 		if ((s = RB_FIND(sess_tree, &sessions, &key)) == NULL)

@@ -162,39 +162,53 @@ lab_proxy fw -f "$TMP/pp.conf"
 ctl() {
 	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
 }
-# held N: wait for N sessions relaying; their IDs
-held() {
+# ready FILE: wait for heldcli's sessions to have had their Start exchange
+ready() {
 	_i=0
-	while [ $_i -lt 100 ]; do
-		_ids=$(ctl -j show sessions | python3 -c '
-import json, sys
-print(" ".join(str(s["id"]) for s in json.load(sys.stdin)["sessions"]
-    if s["state"] == "relaying"))')
-		[ "$(echo $_ids | wc -w)" -eq "$1" ] && { echo $_ids; return 0; }
+	while [ ! -e "$1" ] && [ $_i -lt 100 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	return 1
+	[ -e "$1" ]
+}
+# relaying: the IDs of the sessions relaying
+relaying() {
+	ctl -j show sessions | python3 -c '
+import json, sys
+print(" ".join(str(s["id"]) for s in json.load(sys.stdin)["sessions"]
+    if s["state"] == "relaying"))'
 }
 o0=$(opens)
 nsx c1 python3 "$E2E/heldcli" idle 4 192.0.2.1 1723 || fail "case idle: the client failed"
 nsx c1 python3 "$E2E/heldcli" setup 4 192.0.2.1 1724 || fail "case setup: the client failed"
-nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 >"$TMP/kill.out" 2>&1 &
+# the idle and call-setup sessions end once their servers have closed
+lab_wait_count "ended after\|closed after" 8 10 ||
+    fail "the idle and call-setup sessions did not end"
+nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 "$TMP/kill.ready" \
+    >"$TMP/kill.out" 2>&1 &
 kp=$!
 lab_track $kp
-ids=$(held 4) || fail "case kill: no 4 sessions relaying"
+ready "$TMP/kill.ready" || fail "case kill: the sessions did not start"
+ids=$(relaying)
+[ "$(echo $ids | wc -w)" -eq 4 ] || fail "case kill: sessions $ids relaying, not 4"
 for id in $ids; do
 	ctl kill session "$id" >/dev/null || fail "kill session $id failed"
 done
 wait $kp || { cat "$TMP/kill.out"; fail "case kill: the client failed"; }
 cat "$TMP/kill.out"
-nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1723 >"$TMP/term1.out" 2>&1 &
+# the killed sessions end once their server has closed (0.3 s)
+lab_wait_count "ended after\|closed after" 12 10 ||
+    fail "the killed sessions did not end"
+nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1723 "$TMP/term1.ready" \
+    >"$TMP/term1.out" 2>&1 &
 tp1=$!
 lab_track $tp1
-nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 >"$TMP/term2.out" 2>&1 &
+nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 "$TMP/term2.ready" \
+    >"$TMP/term2.out" 2>&1 &
 tp2=$!
 lab_track $tp2
-held 8 >/dev/null || fail "case SIGTERM: no 8 sessions relaying"
+ready "$TMP/term1.ready" && ready "$TMP/term2.ready" ||
+    fail "case SIGTERM: the sessions did not start"
 o1=$(opens)
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID"
