@@ -424,6 +424,42 @@ lab_wait_count() {
 	return 0
 }
 
+# lab_ready FILE: wait up to 10 s for FILE (heldcli's READYFILE: its
+# sessions have had their Start exchange).
+lab_ready() {
+	_i=0
+	while [ ! -e "$1" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -e "$1" ]
+}
+
+# lab_held CASE N PORT NAME: heldcli CASE N to 192.0.2.1:PORT from c1 in
+# the background (its output in $TMP/NAME.out, its pid in HELD_PID),
+# until its sessions have had their Start exchange; false if they have
+# not within 10 s.
+lab_held() {
+	nsx c1 python3 "$E2E/heldcli" "$1" "$2" 192.0.2.1 "$3" \
+	    "$TMP/$4.ready" >"$TMP/$4.out" 2>&1 &
+	HELD_PID=$!
+	lab_track $HELD_PID
+	lab_ready "$TMP/$4.ready"
+}
+
+# lab_tries3 FUNCTION: run FUNCTION, which returns 1 with $why set when
+# a figure is over its bound, up to three times; fail with $why when
+# every run was.  For counts that a busy host (another machine's load on
+# this one) can only raise: wake-ups, reads, segments.
+lab_tries3() {
+	_t=1
+	until "$1"; do
+		[ $_t -lt 3 ] || fail "$why (in each of 3 runs)"
+		echo "run $_t: $why; again"
+		_t=$((_t + 1))
+	done
+}
+
 # lab_drive NS [pptpdrive options] SERVER [pptp options]: run a client.
 # pptp-linux keeps a call manager per (local address, server) whose Unix
 # socket lives in /var/run/pptp, a directory every network namespace

@@ -162,15 +162,6 @@ lab_proxy fw -f "$TMP/pp.conf"
 ctl() {
 	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
 }
-# ready FILE: wait for heldcli's sessions to have had their Start exchange
-ready() {
-	_i=0
-	while [ ! -e "$1" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -e "$1" ]
-}
 # relaying: the IDs of the sessions relaying
 relaying() {
 	ctl -j show sessions | python3 -c '
@@ -184,11 +175,8 @@ nsx c1 python3 "$E2E/heldcli" setup 4 192.0.2.1 1724 || fail "case setup: the cl
 # the idle and call-setup sessions end once their servers have closed
 lab_wait_count "ended after\|closed after" 8 10 ||
     fail "the idle and call-setup sessions did not end"
-nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 "$TMP/kill.ready" \
-    >"$TMP/kill.out" 2>&1 &
-kp=$!
-lab_track $kp
-ready "$TMP/kill.ready" || fail "case kill: the sessions did not start"
+lab_held stopped 4 1724 kill || fail "case kill: the sessions did not start"
+kp=$HELD_PID
 ids=$(relaying)
 [ "$(echo $ids | wc -w)" -eq 4 ] || fail "case kill: sessions $ids relaying, not 4"
 for id in $ids; do
@@ -199,16 +187,10 @@ cat "$TMP/kill.out"
 # the killed sessions end once their server has closed (0.3 s)
 lab_wait_count "ended after\|closed after" 12 10 ||
     fail "the killed sessions did not end"
-nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1723 "$TMP/term1.ready" \
-    >"$TMP/term1.out" 2>&1 &
-tp1=$!
-lab_track $tp1
-nsx c1 python3 "$E2E/heldcli" stopped 4 192.0.2.1 1724 "$TMP/term2.ready" \
-    >"$TMP/term2.out" 2>&1 &
-tp2=$!
-lab_track $tp2
-ready "$TMP/term1.ready" && ready "$TMP/term2.ready" ||
-    fail "case SIGTERM: the sessions did not start"
+lab_held stopped 4 1723 term1 || fail "case SIGTERM: pptpd's did not start"
+tp1=$HELD_PID
+lab_held stopped 4 1724 term2 || fail "case SIGTERM: the others did not start"
+tp2=$HELD_PID
 o1=$(opens)
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID"

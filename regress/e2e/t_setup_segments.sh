@@ -49,10 +49,5 @@ measure() {
 # A busy host (another machine's load on this one) can fire a delayed
 # acknowledgement's timer or a retransmission, which only adds segments:
 # the least of three runs counts.
-try=1
-until measure; do
-	[ $try -lt 3 ] || fail "$why (in each of 3 runs)"
-	echo "run $try: $why; again"
-	try=$((try + 1))
-done
+lab_tries3 measure
 exit 0

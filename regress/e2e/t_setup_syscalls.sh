@@ -54,10 +54,5 @@ measure() {
 }
 # A busy host (another machine's load on this one) only splits the
 # relay's wake-ups and reads further: the least of three runs counts.
-try=1
-until measure; do
-	[ $try -lt 3 ] || fail "$why (in each of 3 runs)"
-	echo "run $try: $why; again"
-	try=$((try + 1))
-done
+lab_tries3 measure
 exit 0

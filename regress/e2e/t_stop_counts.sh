@@ -18,24 +18,12 @@ lab_proxy fw -f "$TMP/p.conf"
 ctl() {
 	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
 }
-# ready FILE: wait for heldcli's session to have had its Start exchange
-ready() {
-	_i=0
-	while [ ! -e "$1" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -e "$1" ]
-}
 # The daemon runs with -d: at the info level, so that the lines checked
 # below are info lines, not debug ones.
 ctl log brief >/dev/null || fail "log brief"
 
-nsx c1 python3 "$E2E/heldcli" stopped 1 192.0.2.1 1723 "$TMP/k.ready" \
-    >"$TMP/k.out" 2>&1 &
-kp=$!
-lab_track $kp
-ready "$TMP/k.ready" || fail "session 1 did not start"
+lab_held stopped 1 1723 k || fail "session 1 did not start"
+kp=$HELD_PID
 ctl kill session 1 >/dev/null || fail "kill session 1 failed"
 wait $kp || { cat "$TMP/k.out"; fail "the killed session's client failed"; }
 cat "$TMP/k.out"
@@ -44,11 +32,8 @@ lab_wait_log "session 1: the server did not end the control connection within 2 
 lab_wait_log "session 1: .*killed on the control socket" 5 ||
     fail "no end line for the killed session"
 
-nsx c1 python3 "$E2E/heldcli" stopped 1 192.0.2.1 1723 "$TMP/t.ready" \
-    >"$TMP/t.out" 2>&1 &
-tp=$!
-lab_track $tp
-ready "$TMP/t.ready" || fail "session 2 did not start"
+lab_held stopped 1 1723 t || fail "session 2 did not start"
+tp=$HELD_PID
 kill -TERM "$PROXY_PID"
 wait "$PROXY_PID"
 rc=$?
