@@ -200,7 +200,7 @@ static int			 link_fd[RELAYS_MAX];	/* other relays */
 static struct event		 ev_usr2;
 #endif
 static uint64_t			 next_sess_id = 1;	/* never wraps */
-static struct relay_info	 relay = { 0, 1 };	/* which of how many */
+static struct relay_info	 relay = { 0, 1, 1 };	/* which of how many */
 static char			 relay_name[24] = "control";
 static unsigned int		 nsessions;
 static unsigned int		 nfreed;	/* sessions, since the last trim */
@@ -2793,7 +2793,8 @@ relay_start(struct imsg *imsg)
 {
 	if (imsg_get_data(imsg, &relay, sizeof(relay)) == -1 ||
 	    relay.count < 1 || relay.count > RELAYS_MAX ||
-	    relay.index >= relay.count || rtab_mapped || cpool_mapped)
+	    relay.index >= relay.count || (relay.forwarders != 1 &&
+	    relay.forwarders != relay.count) || rtab_mapped || cpool_mapped)
 		fatalx("bad relay numbers from the parent");
 	/* Numbers n with (n - 1) % count == index, from next_sess_id on. */
 	next_sess_id -= (next_sess_id - 1) % relay.count;
@@ -2905,7 +2906,7 @@ control_main(int debug)
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
 	ctl_init(cbase, ctl_fd, ctl_rfd);
-	ctl_links(link_fd, relay.index, relay.count);
+	ctl_links(link_fd, relay.index, relay.count, relay.forwarders);
 	if (tun_data_fd != -1) {
 		event_assign(&ev_tundata, cbase, tun_data_fd,
 		    EV_READ | EV_PERSIST, ctl_tundata_read, NULL);

@@ -91,6 +91,7 @@ struct ctl_conn {
 	unsigned int		 nsum;
 	struct ctl_relay	 rel[RELAYS_MAX]; /* summary: each relay's */
 	uint32_t		 relset;	/* of rel[], those in */
+	struct ctl_gre		 lgre;	/* summary: their forwarders' */
 };
 
 /*
@@ -118,6 +119,7 @@ static struct ctl_listener	 listeners[2];	/* full, restricted */
 static struct ctl_listener	 link_listener = { .fd = -1, .link = 1 };
 static struct ctl_link		 links[RELAYS_MAX];	/* relay 0's */
 static unsigned int		 nlinks;		/* relays in all */
+static unsigned int		 nfwds = 1;	/* 1, or one a relay */
 static unsigned int		 self_index;		/* this relay's */
 static pid_t			 self_pid;
 static struct ctl_conns		 conns = TAILQ_HEAD_INITIALIZER(conns);
@@ -269,6 +271,7 @@ static void	ctl_link_write(int, short, void *);
 static void	ctl_link_next(struct ctl_link *);
 static void	ctl_link_process(struct ctl_link *);
 static void	ctl_link_kick(int, short, void *);
+static void	ctl_gre_add(struct ctl_gre *, const struct ctl_gre *);
 static int	ctl_link_ask(struct ctl_conn *, unsigned int);
 
 /*
@@ -277,7 +280,8 @@ static int	ctl_link_ask(struct ctl_conn *, unsigned int);
  * serves fds[0], relay 0's link, as a client of the full socket.
  */
 void
-ctl_links(int *fds, unsigned int index, unsigned int count)
+ctl_links(int *fds, unsigned int index, unsigned int count,
+    unsigned int forwarders)
 {
 	struct ctl_link	*k;
 	struct ctl_conn	*c;
@@ -303,6 +307,7 @@ ctl_links(int *fds, unsigned int index, unsigned int count)
 		return;
 	}
 	nlinks = count;
+	nfwds = forwarders;
 	for (i = 1; i < count; i++) {
 		k = &links[i];
 		k->index = i;
@@ -505,6 +510,7 @@ ctl_link_process(struct ctl_link *k)
 		struct ctl_session	 s;
 		struct ctl_call		 cc;
 		struct ctl_relay	 rl;
+		struct ctl_gre		 g;
 	}			 u;
 	size_t			 len, want;
 	uint32_t		 type;
@@ -584,14 +590,34 @@ ctl_link_process(struct ctl_link *k)
 				ctl_conn_close(c, "out of memory");
 				continue;
 			}
-		} else if (type != CTL_GRE) {
-			/* The forwarder's totals are relay 0's already. */
+		} else if (type == CTL_GRE) {
+			/*
+			 * Each relay's own forwarder's totals, added up; with
+			 * one forwarder they are relay 0's already.
+			 */
+			if (nfwds > 1)
+				ctl_gre_add(&c->lgre, &u.g);
+		} else {
 			if (type == CTL_SESSION)
 				c->found = 1;
 			if (ctl_conn_send(c, type, &u, len) == -1)
 				continue;
 		}
 	}
+}
+
+static void
+ctl_gre_add(struct ctl_gre *t, const struct ctl_gre *g)
+{
+	t->routes += g->routes;
+	t->offloaded += g->offloaded;
+	t->forwarded += g->forwarded;
+	t->bytes += g->bytes;
+	t->drop_bad += g->drop_bad;
+	t->drop_unknown += g->drop_unknown;
+	t->drop_spoofed += g->drop_spoofed;
+	t->recv_errors += g->recv_errors;
+	t->send_errors += g->send_errors;
 }
 
 static void
@@ -1276,17 +1302,18 @@ ctl_send_gre(struct ctl_conn *c)
 {
 	struct ctl_gre	gre;
 
-	memset(&gre, 0, sizeof(gre));
+	gre = c->lgre;
+	memset(&c->lgre, 0, sizeof(c->lgre));
 	if (c->snap != NULL) {
-		gre.routes = c->snap->tot.routes;
-		gre.offloaded = c->snap->tot.offloaded;
-		gre.forwarded = c->snap->tot.forwarded;
-		gre.bytes = c->snap->tot.bytes;
-		gre.drop_bad = c->snap->tot.drop_bad;
-		gre.drop_unknown = c->snap->tot.drop_unknown;
-		gre.drop_spoofed = c->snap->tot.drop_spoofed;
-		gre.recv_errors = c->snap->tot.recv_errors;
-		gre.send_errors = c->snap->tot.send_errors;
+		gre.routes += c->snap->tot.routes;
+		gre.offloaded += c->snap->tot.offloaded;
+		gre.forwarded += c->snap->tot.forwarded;
+		gre.bytes += c->snap->tot.bytes;
+		gre.drop_bad += c->snap->tot.drop_bad;
+		gre.drop_unknown += c->snap->tot.drop_unknown;
+		gre.drop_spoofed += c->snap->tot.drop_spoofed;
+		gre.recv_errors += c->snap->tot.recv_errors;
+		gre.send_errors += c->snap->tot.send_errors;
 	}
 	if (ctl_conn_send(c, CTL_GRE, &gre, sizeof(gre)) == -1)
 		return (-1);

@@ -70,6 +70,13 @@ static struct imsgev	 iev_relay[RELAYS_MAX];
 #define iev_control	 iev_relay[0]
 static unsigned int	 nrelays = 1, nrelays_open;
 static char		 relay_names[RELAYS_MAX][24];
+/*
+ * Relays N: a forwarder each (forwarder i, relay i's Call IDs, on a raw
+ * socket of its own that the parent's filter gives only packets with
+ * those; forwarder 0 also takes every other packet, and the tunnels).
+ */
+static struct relay_info fwd = { 0, 1, 1 };
+static char		 fwd_name[24] = "gre";
 static struct event	 ev_gre, ev_sweep, ev_trim;
 static unsigned int	 ndeleted;	/* routes, since the last trim */
 static const struct timeval trim_delay = { 1, 0 };
@@ -94,6 +101,7 @@ static void	gre_sig(int, short, void *);
 #endif
 static void	gre_stats_reply(struct gre_route_ent *, uint16_t);
 static void	gre_sweep_finish(void);
+static void	gre_shard_start(void);
 static void	gre_offload_poll(void);
 static void	gre_stats_fill(struct gre_stats *, struct gre_route_ent *,
 		    uint16_t);
@@ -153,6 +161,10 @@ gre_table_sync(struct gre_table *t, uint16_t key)
 
 	if (t->rt == NULL || (r->used && r->offload))
 		return (0);
+	if (t->sharded && (key < t->klo || key > t->khi)) {
+		r->gen = rtable_gen(t->rt, key);	/* another's: not looked at */
+		return (0);
+	}
 	if ((rc = rtable_get(t->rt, key, &gr, &gen)) == RT_BUSY)
 		return (-1);
 	if (r->used) {
@@ -184,7 +196,8 @@ gre_table_sync_all(struct gre_table *t)
 
 	if (t->rt == NULL)
 		return;
-	for (i = 0; i < RT_KEYS; i++)
+	for (i = t->sharded ? t->klo : 0; i <= (t->sharded ? t->khi : 65535U);
+	    i++)
 		if (rtable_gen(t->rt, (uint16_t)i) != t->routes[i].gen)
 			(void)gre_table_sync(t, (uint16_t)i);
 }
@@ -1373,6 +1386,29 @@ gre_sig(int sig, short ev, void *arg)
 }
 #endif
 
+/*
+ * Which forwarder this is, before the route table is mapped: with
+ * several, its name, and the Call IDs it takes (its relay's, key 0 too
+ * for forwarder 0: the filter gives it those packets, which it counts).
+ */
+static void
+gre_shard_start(void)
+{
+	unsigned int	lo, hi;
+
+	if (fwd.forwarders < 2)
+		return;
+	relay_keys(fwd.index, fwd.count, &lo, &hi);
+	table.sharded = 1;
+	table.klo = (uint16_t)(fwd.index == 0 ? 0 : lo);
+	table.khi = (uint16_t)hi;
+	if (fwd.index > 0) {
+		snprintf(fwd_name, sizeof(fwd_name), "gre %u", fwd.index);
+		log_procinit(fwd_name);
+		os_proctitle(fwd_name);
+	}
+}
+
 void
 gre_main(int debug)
 {
@@ -1384,10 +1420,12 @@ gre_main(int debug)
 	unsigned int		 i;
 	int			 r, link_fd[RELAYS_MAX];
 
-	for (i = 0; i < RELAYS_MAX; i++)
+	for (i = 0; i < RELAYS_MAX; i++) {
 		link_fd[i] = -1;
-	log_procinit("gre");
-	os_proctitle("gre");
+		iev_relay[i].ibuf.fd = -1;	/* none, but those opened */
+	}
+	log_procinit(fwd_name);
+	os_proctitle(fwd_name);
 
 	/* Start-up, blocking: the raw socket, then the configuration. */
 	memset(&rx, 0, sizeof(rx));
@@ -1405,16 +1443,22 @@ gre_main(int debug)
 			if ((tun_data_fd = imsg_get_fd(&imsg)) == -1)
 				fatalx("no tunnel channel from the parent");
 		} else if (imsg_get_type(&imsg) == IMSG_RTABLE) {
-			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS, 0, 0) == 1)
+			if (proc_rtable(&imsg, &rtab, RT_WRITE_COUNTS,
+			    table.klo, table.khi) == 1)
 				table.rt = &rtab;
 		} else if (imsg_get_type(&imsg) == IMSG_RELAY_INFO) {
 			if (imsg_get_data(&imsg, &ri, sizeof(ri)) == -1 ||
-			    ri.count < 1 || ri.count > RELAYS_MAX)
+			    ri.count < 1 || ri.count > RELAYS_MAX ||
+			    (ri.forwarders != 1 && ri.forwarders != ri.count) ||
+			    ri.index >= ri.forwarders || table.rt != NULL)
 				fatalx("bad relay count from the parent");
 			nrelays = ri.count;
+			fwd = ri;
+			gre_shard_start();
 		} else if (imsg_get_type(&imsg) == IMSG_RELAY_LINK) {
 			i = imsg_get_id(&imsg);
-			if (i == 0 || i >= nrelays || link_fd[i] != -1 ||
+			if (i == 0 || i >= nrelays || fwd.forwarders > 1 ||
+			    link_fd[i] != -1 ||
 			    (link_fd[i] = imsg_get_fd(&imsg)) == -1)
 				fatalx("bad relay link from the parent");
 		} else if (imsg_get_type(&imsg) == IMSG_TUN_SOCKET) {
@@ -1428,7 +1472,7 @@ gre_main(int debug)
 		fatalx("no raw GRE socket from the parent");
 	if (table.rt == NULL)
 		fatalx("no route table from the parent");
-	for (i = 1; i < nrelays; i++)
+	for (i = 1; i < nrelays && fwd.forwarders == 1; i++)
 		if (link_fd[i] == -1)
 			fatalx("no channel of relay %u from the parent", i);
 	gconf = conf;
@@ -1447,20 +1491,26 @@ gre_main(int debug)
 		fatalx("event_base_new");
 
 	sandbox_trap_debug(debug);
-	proc_drop(PROC_GRE, "gre", conf);
+	proc_drop(PROC_GRE, fwd_name, conf);
 
 	/* Whatever came after the configuration is still in ibuf. */
 	imsgev_init(&iev_parent, gbase, -1, "parent", gre_dispatch_parent,
 	    gre_closed);
-	imsgev_init(&iev_control, gbase, PROC_PEER_FD, "control",
-	    gre_dispatch_control, gre_closed);
-	for (i = 1; i < nrelays; i++) {
+	if (fwd.index > 0)
+		snprintf(relay_names[fwd.index], sizeof(relay_names[0]),
+		    "control %u", fwd.index);
+	else
+		strlcpy(relay_names[0], "control", sizeof(relay_names[0]));
+	/* Its relay; or relay 0, then the others' links. */
+	imsgev_init(&iev_relay[fwd.index], gbase, PROC_PEER_FD,
+	    relay_names[fwd.index], gre_dispatch_control, gre_closed);
+	for (i = 1; i < nrelays && fwd.forwarders == 1; i++) {
 		snprintf(relay_names[i], sizeof(relay_names[i]), "control %u",
 		    i);
 		imsgev_init(&iev_relay[i], gbase, link_fd[i], relay_names[i],
 		    gre_dispatch_control, gre_closed);
 	}
-	nrelays_open = nrelays;
+	nrelays_open = fwd.forwarders > 1 ? 1 : nrelays;
 
 	event_assign(&ev_gre, gbase, gre_fd, EV_READ | EV_PERSIST, gre_read,
 	    NULL);

@@ -47,6 +47,13 @@ struct gre_table {
 	 * generation there changes.
 	 */
 	struct rtable		*rt;
+	/*
+	 * Sharded forwarders (relays N): this one's Call IDs, its relay's.
+	 * A route of another key in rt is never taken (its counts there
+	 * are not this process's to write).  0: every key is.
+	 */
+	int			 sharded;
+	uint16_t		 klo, khi;
 	uint64_t		 routes_refused;	/* failed the checks */
 	unsigned int		 nroutes;
 	uint64_t		 forwarded;

@@ -314,6 +314,51 @@ os_gre_socket(void)
 	return (fd);
 }
 
+int
+os_gre_shard(int fd, unsigned int lo, unsigned int hi, int rest)
+{
+#if defined(__linux__) && defined(SO_LOCK_FILTER)
+	/*
+	 * A raw socket's data starts at the IP header: X its length, then
+	 * the GRE header's protocol at X+2 and the Call ID at X+6.  A load
+	 * past the end would end the program with 0, so the length first.
+	 */
+	struct sock_filter	code[] = {
+		/* 0 */ BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		/* 1 */ BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+		/* 2 */ BPF_STMT(BPF_ALU | BPF_SUB | BPF_X, 0),
+		/* 3 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 8, 0, 5),
+		/* 4 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 2),
+		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x880b, 0, 3),
+		/* 6 */ BPF_STMT(BPF_LD | BPF_H | BPF_IND, 6),
+		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 3),
+		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 2, 1),
+		/* 9: not PPTP's GRE */
+			BPF_STMT(BPF_RET | BPF_K, rest ? 0xffffffffU : 0),
+		/* 10: its Call ID */
+			BPF_STMT(BPF_RET | BPF_K, 0xffffffffU),
+		/* 11: another's */
+			BPF_STMT(BPF_RET | BPF_K, 0)
+	};
+	struct sock_fprog	prog;
+	int			on = 1;
+
+	prog.len = sizeof(code) / sizeof(code[0]);
+	prog.filter = code;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)) == -1)
+		return (-1);
+	return (setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &on, sizeof(on)));
+#else
+	(void)fd;
+	(void)lo;
+	(void)hi;
+	(void)rest;
+	errno = ENOPROTOOPT;
+	return (-1);
+#endif
+}
+
 /*
  * A UDP socket for tunnels, not bound yet: buffers as the raw socket's,
  * and datagrams larger than the path's MTU fragmented by IP, not

@@ -25,6 +25,14 @@ const char	*os_self_path(const char *);
 const char	*os_path_search(const char *, const char *, char *);
 /* Raw GRE socket tuned for forwarding; -1 on error (errno set). */
 int		 os_gre_socket(void);
+/*
+ * One of several forwarders' raw sockets (relays N): the system passes
+ * it only the packets of PPTP's GRE whose Call ID is in lo..hi, and with
+ * rest set every packet that is not PPTP's GRE, or too short to say;
+ * the filter locked, so that the forwarder cannot take it off.  -1 where
+ * the system cannot (errno set).
+ */
+int		 os_gre_shard(int, unsigned int, unsigned int, int);
 /* The tunnels' packet channel between the children; -1 on error. */
 int		 os_tun_pair(int [2]);
 /* Unsent bytes a TCP connection takes at most; -1 where it cannot. */

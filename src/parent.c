@@ -66,14 +66,18 @@ static struct event_base	*pbase;
 static struct pptpproxy_conf	*pconf;
 static const struct options	*popts;
 /*
- * The children: relay 0 at PROC_CONTROL, the forwarder at PROC_GRE, the
- * other relays (relays N) after them, up to nchildren.
+ * The children: relay 0 at PROC_CONTROL, forwarder 0 at PROC_GRE, the
+ * other relays (relays N) after them, then the other forwarders (one a
+ * relay, where the system can filter their raw sockets), up to
+ * nchildren.
  */
-#define CHILDREN_MAX	(PROC_MAX + RELAYS_MAX - 1)
+#define CHILDREN_MAX	(PROC_MAX + 2 * (RELAYS_MAX - 1))
 #define RELAY_SLOT(i)	((i) == 0 ? PROC_CONTROL : PROC_MAX + (int)(i) - 1)
+#define FWD_SLOT(i)	((i) == 0 ? PROC_GRE : PROC_MAX + (int)nrelays + \
+			    (int)(i) - 2)
 static struct child		 children[CHILDREN_MAX];
 static int			 nchildren = PROC_MAX;
-static unsigned int		 nrelays = 1;
+static unsigned int		 nrelays = 1, nfwd = 1;
 static struct event		 ev_hup, ev_term, ev_int, ev_chld, ev_usr1;
 static struct event		 ev_stop_tm, ev_listen;
 #ifdef PPTPPROXY_TEST
@@ -604,12 +608,33 @@ parent_child_bad(struct imsgev *iev, const char *what)
 	child_compromised(child_of(iev), "sent %s", what);
 }
 
+/* A forwarder's Call IDs: all, or its relay's (forwarder 0: key 0 too). */
+static int
+fwd_owns(const struct child *c, unsigned int key)
+{
+	unsigned int	lo, hi;
+
+	if (nfwd < 2)
+		return (1);
+	relay_keys(c->relay, nrelays, &lo, &hi);
+	return ((key >= lo || c->relay == 0) && key <= hi);
+}
+
+/* The kernel's counters, to the forwarder that asked: its routes'. */
 static void
 offload_flush(const struct offload_count *c, unsigned int n, int last,
     void *arg)
 {
-	child_compose(&children[PROC_GRE], last ? IMSG_OFFLOAD_COUNTS_END :
-	    IMSG_OFFLOAD_COUNTS, c, n * sizeof(*c));
+	static struct offload_count	 mine[OFFLOAD_COUNTS_MAX];
+	struct child			*fc = arg;
+	unsigned int			 i, k = 0;
+
+	for (i = 0; i < n && k < OFFLOAD_COUNTS_MAX; i++)
+		if (fwd_owns(fc, c[i].key))
+			mine[k++] = c[i];
+	if (k > 0 || last)
+		child_compose(fc, last ? IMSG_OFFLOAD_COUNTS_END :
+		    IMSG_OFFLOAD_COUNTS, mine, k * sizeof(mine[0]));
 }
 
 /*
@@ -630,6 +655,9 @@ parent_offload(struct child *c, struct imsg *imsg)
 		if (imsg_get_data(imsg, &r, sizeof(r)) == -1)
 			child_compromised(c, "sent an offload route of %zu "
 			    "bytes, not %zu", imsg_get_len(imsg), sizeof(r));
+		if (!fwd_owns(c, r.key))
+			child_compromised(c, "sent an offload route for Call "
+			    "ID %u, another forwarder's", r.key);
 		switch (guard_route(&r, why, sizeof(why))) {
 		case GUARD_OK:
 			break;
@@ -654,6 +682,9 @@ parent_offload(struct child *c, struct imsg *imsg)
 		if (imsg_get_data(imsg, &d, sizeof(d)) == -1)
 			child_compromised(c, "sent an offload deletion of %zu "
 			    "bytes, not %zu", imsg_get_len(imsg), sizeof(d));
+		if (!fwd_owns(c, d.route.key))
+			child_compromised(c, "sent an offload deletion for "
+			    "Call ID %u, another forwarder's", d.route.key);
 		offload_del(d.route.sess, d.route.key, &pk, &by);
 		d.stats.packets += pk;
 		d.stats.bytes += by;
@@ -676,7 +707,7 @@ parent_offload(struct child *c, struct imsg *imsg)
 			    "answer: refused");
 			break;
 		}
-		offload_poll(offload_flush, NULL);
+		offload_poll(offload_flush, c);
 		c->poll_end = c->composed;
 		break;
 	}
@@ -925,12 +956,14 @@ stop_reaped(int i, int status)
 		    describe_status(status, why, sizeof(why)));
 		stop_code = 1;
 	}
-	/* The relays are done: the forwarder, which counted for them, too. */
+	/* The relays are done: the forwarders, which counted for them, too. */
 	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (children[i].type == PROC_CONTROL && children[i].pid > 0)
 			break;
 	if (i == nchildren)
-		child_hangup(PROC_GRE);
+		for (i = PROC_CONTROL; i < nchildren; i++)
+			if (children[i].type == PROC_GRE)
+				child_hangup(i);
 	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (children[i].pid > 0)
 			return;
@@ -1474,11 +1507,43 @@ connpool_send(void)
 		}
 }
 
+/*
+ * The forwarders' raw sockets: one; or with relays N, one a relay, each
+ * filtered to its relay's Call IDs (forwarder 0: also what is no PPTP
+ * GRE), so that the GRE path spreads over cores as the setups do.  Where
+ * the system cannot filter them, one forwarder for all.
+ */
+static void
+gre_sockets(int fd[RELAYS_MAX])
+{
+	unsigned int	f, lo, hi;
+
+	nfwd = nrelays;
+	for (f = 0; f < nfwd; f++) {
+		if ((fd[f] = os_gre_socket()) == -1)
+			fatal("raw GRE socket");
+		relay_keys(f, nrelays, &lo, &hi);
+		if (nfwd > 1 &&
+		    os_gre_shard(fd[f], f == 0 ? 0 : lo, hi, f == 0) == -1) {
+			log_warn("relays %u: cannot give each its own GRE "
+			    "forwarder; one forwards for all", nrelays);
+			while (f > 0)
+				close(fd[f--]);
+			close(fd[0]);
+			if ((fd[0] = os_gre_socket()) == -1)
+				fatal("raw GRE socket");
+			nfwd = 1;
+			return;
+		}
+	}
+}
+
 void
 parent_main(struct pptpproxy_conf *conf, const struct options *o)
 {
 	int		 pc_fd[CHILDREN_MAX][2], cg_fd[RELAYS_MAX][2];
-	int		 rl_fd[RELAYS_MAX][2], gre_fd, ctl_fd, i, dfd[2];
+	int		 rl_fd[RELAYS_MAX][2], gre_fd[RELAYS_MAX], ctl_fd, i;
+	int		 dfd[2];
 	int		 ctl_rfd = -1;
 	gid_t		 gid;
 	char		*args[6], pflag[] = "-P", dflag[] = "-D", sflag[] = "-S";
@@ -1499,7 +1564,6 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		    "over several relays: one relay", nrelays);
 		nrelays = os_relays_max();
 	}
-	nchildren = PROC_MAX + (int)nrelays - 1;
 	TAILQ_FOREACH(pc, &conf->proxies, entry)
 		if (pc->id >= next_proxy_id)
 			next_proxy_id = pc->id + 1;
@@ -1539,8 +1603,8 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		ctl_files_remove();
 		exit(1);
 	}
-	if ((gre_fd = os_gre_socket()) == -1)
-		fatal("raw GRE socket");
+	gre_sockets(gre_fd);
+	nchildren = PROC_MAX + (int)nrelays - 1 + (int)nfwd - 1;
 	raise_nofile(conf);
 	parent_pid = getpid();
 	if (atexit(parent_atexit) == -1)
@@ -1596,11 +1660,19 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 
 	for (i = PROC_CONTROL; i < nchildren; i++) {
 		c = &children[i];
-		c->type = i == PROC_GRE ? PROC_GRE : PROC_CONTROL;
-		c->relay = i < PROC_MAX ? 0 : (unsigned int)(i - PROC_MAX + 1);
-		if (c->type == PROC_CONTROL && c->relay > 0)
-			snprintf(c->name, sizeof(c->name), "control %u",
-			    c->relay);
+		/* relay: of a relay its index, of a forwarder its relay's */
+		if (i == PROC_GRE || i >= FWD_SLOT(1)) {
+			c->type = PROC_GRE;
+			c->relay = i == PROC_GRE ? 0 :
+			    (unsigned int)(i - FWD_SLOT(1) + 1);
+		} else {
+			c->type = PROC_CONTROL;
+			c->relay = i < PROC_MAX ? 0 :
+			    (unsigned int)(i - PROC_MAX + 1);
+		}
+		if (c->relay > 0)
+			snprintf(c->name, sizeof(c->name), "%s %u",
+			    proc_name(c->type), c->relay);
 		else
 			strlcpy(c->name, proc_name(c->type), sizeof(c->name));
 		/* pc: parent and child; cg: a relay and the forwarder. */
@@ -1628,17 +1700,22 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		if (log_getfd() == -1)
 			args[n++] = sflag;
 		args[n] = NULL;
-		/* A relay's peer is the forwarder; the forwarder's relay 0. */
+		/*
+		 * A relay's peer is its forwarder; a forwarder's its relay
+		 * (the one forwarder's relay 0, the others' are links).
+		 */
 		c->pid = proc_start(c->type, o->self, pc_fd[i][1],
-		    c->type == PROC_CONTROL ? cg_fd[c->relay][0] : cg_fd[0][1],
-		    args);
+		    c->type == PROC_CONTROL ? cg_fd[c->relay][0] :
+		    cg_fd[c->relay][1], args);
 		close(pc_fd[i][1]);
 		imsgev_init(&c->iev, pbase, pc_fd[i][0], c->name,
 		    parent_dispatch, parent_child_closed);
 	}
-	close(cg_fd[0][1]);
-	for (r = 0; r < nrelays; r++)
+	for (r = 0; r < nrelays; r++) {
 		close(cg_fd[r][0]);
+		if (r < nfwd)
+			close(cg_fd[r][1]);
+	}
 	for (i = PROC_CONTROL; i < nchildren; i++) {
 		c = &children[i];
 		/*
@@ -1657,6 +1734,7 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		/* First: which relay (the route table's part depends on it). */
 		ri.index = c->relay;
 		ri.count = nrelays;
+		ri.forwarders = nfwd;
 		if (imsg_compose(&c->iev.ibuf, IMSG_RELAY_INFO, 0, 0, -1, &ri,
 		    sizeof(ri)) == -1)
 			fatal("imsg");
@@ -1664,25 +1742,29 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 	}
 	/* The links: imsg closes each descriptor once it is sent. */
 	for (r = 1; r < nrelays; r++) {
-		if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_RELAY_LINK,
-		    r, 0, cg_fd[r][1], NULL, 0) == -1 ||
+		if ((nfwd == 1 && imsg_compose(&children[PROC_GRE].iev.ibuf,
+		    IMSG_RELAY_LINK, r, 0, cg_fd[r][1], NULL, 0) == -1) ||
 		    imsg_compose(&children[RELAY_SLOT(0)].iev.ibuf,
 		    IMSG_RELAY_LINK, r, 0, rl_fd[r][0], NULL, 0) == -1 ||
 		    imsg_compose(&children[RELAY_SLOT(r)].iev.ibuf,
 		    IMSG_RELAY_LINK, 0, 0, rl_fd[r][1], NULL, 0) == -1)
 			fatal("imsg");
-		children[PROC_GRE].composed++;
+		if (nfwd == 1)
+			children[PROC_GRE].composed++;
 		children[RELAY_SLOT(0)].composed++;
 		children[RELAY_SLOT(r)].composed++;
 	}
-	if (imsg_compose(&children[PROC_GRE].iev.ibuf, IMSG_GRE_SOCKET, 0, 0,
-	    gre_fd, NULL, 0) == -1 ||
-	    imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_CTL_SOCKET, 0,
+	for (r = 0; r < nfwd; r++) {
+		if (imsg_compose(&children[FWD_SLOT(r)].iev.ibuf,
+		    IMSG_GRE_SOCKET, 0, 0, gre_fd[r], NULL, 0) == -1)
+			fatal("imsg");
+		children[FWD_SLOT(r)].composed++;
+	}
+	if (imsg_compose(&children[PROC_CONTROL].iev.ibuf, IMSG_CTL_SOCKET, 0,
 	    0, ctl_fd, NULL, 0) == -1 ||
 	    (ctl_rfd != -1 && imsg_compose(&children[PROC_CONTROL].iev.ibuf,
 	    IMSG_CTL_RSOCKET, 0, 0, ctl_rfd, NULL, 0) == -1))
 		fatal("imsg");
-	children[PROC_GRE].composed++;
 	/* The tunnels' packets between the children, one per message. */
 	if (os_tun_pair(dfd) == -1)
 		fatal("socketpair");

@@ -239,8 +239,9 @@ struct pptpproxy_conf {
 
 /* Which control relay a child is, of how many (relays N). */
 struct relay_info {
-	uint32_t		 index;
-	uint32_t		 count;
+	uint32_t		 index;		/* of the relay, or forwarder */
+	uint32_t		 count;		/* relays */
+	uint32_t		 forwarders;	/* 1, or count: one a relay */
 };
 
 /* ACL command verdicts, control <-> parent. */
@@ -462,7 +463,7 @@ int	relay_imsg(int, uint32_t, uint32_t, int, const void *, size_t);
 /* ctl.c */
 void	ctl_init(struct event_base *, int, int);
 /* The links between relays: fds[i] to relay i (relay 0), or to 0. */
-void	ctl_links(int *, unsigned int, unsigned int);
+void	ctl_links(int *, unsigned int, unsigned int, unsigned int);
 void	ctl_gre_counts(struct imsg *);
 void	ctl_gre_end(struct imsg *);
 void	ctl_result(struct imsg *);

@@ -42,7 +42,8 @@ _Static_assert(sizeof(struct rt_count) == 32, "struct rt_count grew");
 _Static_assert(RT_ROUTES_SIZE % 16384 == 0, "routes part not page-aligned");
 _Static_assert(RT_COUNTS_SIZE % 16384 == 0, "counts part not page-aligned");
 _Static_assert(RELAY_BLOCK_KEYS * sizeof(uint32_t) % 16384 == 0 &&
-    RELAY_BLOCK_KEYS * sizeof(struct rt_route) % 16384 == 0,
+    RELAY_BLOCK_KEYS * sizeof(struct rt_route) % 16384 == 0 &&
+    RELAY_BLOCK_KEYS * sizeof(struct rt_count) % 16384 == 0,
     "a relay's block of keys is not a page multiple");
 
 #define LD(p)		atomic_load_explicit((p), memory_order_relaxed)
@@ -64,7 +65,9 @@ rtable_map(struct rtable *t, int rwfd, int rofd, int which, unsigned int lo,
 	size_t	 first, n;
 	int	 cprot;
 
-	cprot = which == RT_WRITE_COUNTS ? PROT_READ | PROT_WRITE : PROT_READ;
+	/* The counts: all writable by the one forwarder; or see below. */
+	cprot = which == RT_WRITE_COUNTS && hi == 0 ? PROT_READ | PROT_WRITE :
+	    PROT_READ;
 	/* One reservation, then each part mapped over its place in it. */
 	base = mmap(NULL, RT_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANON, -1, 0);
 	if (base == MAP_FAILED)
@@ -102,6 +105,25 @@ rtable_map(struct rtable *t, int rwfd, int rofd, int which, unsigned int lo,
 	    (off_t)RT_ROUTES_SIZE);
 	if (p == MAP_FAILED)
 		goto fail;
+	if (which == RT_WRITE_COUNTS && hi != 0) {
+		/*
+		 * One of several forwarders: its relay's keys only, whole
+		 * blocks (page multiples), over the rest mapped read-only.
+		 */
+		first = lo == 1 ? 0 : lo;
+		n = (size_t)hi + 1 - first;
+		if (hi < lo || hi >= RT_KEYS || first % RELAY_BLOCK_KEYS != 0 ||
+		    n % RELAY_BLOCK_KEYS != 0) {
+			errno = EINVAL;
+			goto fail;
+		}
+		p = mmap(base + RT_ROUTES_SIZE + first * sizeof(struct rt_count),
+		    n * sizeof(struct rt_count), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED, rwfd, (off_t)(RT_ROUTES_SIZE +
+		    first * sizeof(struct rt_count)));
+		if (p == MAP_FAILED)
+			goto fail;
+	}
 	rtable_set(t, base);
 	return (0);
 fail:

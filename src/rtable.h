@@ -77,7 +77,8 @@ struct rtable {
 /*
  * Map the region: the routes of keys lo..hi writable (a relay: whole
  * blocks of RELAY_BLOCK_KEYS, key 0 aside) or its counts part (the
- * forwarder; lo and hi unused), the rest read-only from rofd (a
+ * forwarder: all of it with hi 0, or one of several forwarders, relays
+ * N: the counts of its relay's keys lo..hi), the rest read-only from rofd (a
  * descriptor opened read-only, so that the mapping cannot be made
  * writable).  The caller closes both descriptors after.  -1 on error
  * (errno set).

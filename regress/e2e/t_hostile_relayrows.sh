@@ -25,13 +25,14 @@ proxy "office" {
 }
 EOC
 
-# start HOW: the daemon with relay 1 lying as HOW, its three children up.
+# start HOW: the daemon with relay 1 lying as HOW, its four children up
+# (two relays, a GRE forwarder each).
 start() {
 	PPTPPROXY_TEST_RELAY_ROW=$1
 	export PPTPPROXY_TEST_RELAY_ROW
 	lab_proxy fw -f "$TMP/p.conf"
 	unset PPTPPROXY_TEST_RELAY_ROW
-	proxy_wait_children 3 || fail "$1: children $KIDS"
+	proxy_wait_children 4 || fail "$1: children $KIDS"
 }
 
 # stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a

@@ -21,11 +21,12 @@ proxy "office" {
 }
 EOC
 
-# start: the daemon, its three children up; R1 the pid of relay 1.
+# start: the daemon, its four children up (two relays, a GRE forwarder
+# each); R1 the pid of relay 1.
 start() {
 	: >"$PLOG"
 	lab_proxy fw -f "$TMP/p.conf"
-	proxy_wait_children 3
+	proxy_wait_children 4 || fail "children: $KIDS"
 	R1=""
 	for _p in $KIDS; do
 		[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: control 1 " ] &&

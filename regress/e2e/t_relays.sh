@@ -40,9 +40,9 @@ proxy "office" {
 EOC
 lab_proxy fw -f "$TMP/p.conf"
 
-# The processes: the parent, the forwarder and N relays.
+# The processes: the parent, N relays and a GRE forwarder each.
 i=0
-while [ "$(pgrep -c -P "$PROXY_PID")" -lt $((N + 1)) ] && [ $i -lt 50 ]; do
+while [ "$(pgrep -c -P "$PROXY_PID")" -lt $((2 * N)) ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -50,7 +50,7 @@ kids=$(pgrep -P "$PROXY_PID" | tr '\n' ' ')
 titles=$(for p in $kids; do tr '\0' '\n' <"/proc/$p/cmdline"; echo; done |
     grep . | sort | tr '\n' '|')
 echo "titles: $titles"
-[ "$titles" = "pptpproxy: control|pptpproxy: control 1|pptpproxy: control 2|pptpproxy: control 3|pptpproxy: gre|" ] ||
+[ "$titles" = "pptpproxy: control|pptpproxy: control 1|pptpproxy: control 2|pptpproxy: control 3|pptpproxy: gre|pptpproxy: gre 1|pptpproxy: gre 2|pptpproxy: gre 3|" ] ||
     fail "children's titles: $titles"
 
 # Six clients, 100 + 20k frames each, then they hold the call.  Small
@@ -300,7 +300,7 @@ ss = json.load(open(sys.argv[1]))["sessions"]
 a = sorted(s["client"]["address"] for s in ss)
 assert a == ["192.0.2.1%d" % i for i in range(1, 7)], a' \
     "$TMP/reloaded.json" || fail "after the reload: $(cat "$TMP/reloaded.json")"
-[ "$(pgrep -c -P "$PROXY_PID")" -eq $((N + 1)) ] ||
+[ "$(pgrep -c -P "$PROXY_PID")" -eq $((2 * N)) ] ||
     fail "children after the reload: $(pgrep -P "$PROXY_PID" | tr '\n' ' ')"
 
 # SIGTERM: every session ends, every process, exit 0.

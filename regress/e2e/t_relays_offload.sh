@@ -16,7 +16,7 @@ lab_pptpd
 offload_proxy 1 "relays 2"
 lab_wait_log "gre offload: the kernel forwards" 5 ||
     fail "no start-up line saying the kernel forwards GRE"
-[ "$(pgrep -c -P "$PROXY_PID")" -eq 3 ] ||
+[ "$(pgrep -c -P "$PROXY_PID")" -eq 4 ] ||
     fail "children: $(pgrep -P "$PROXY_PID" | tr '\n' ' ')"
 
 for c in 1 2; do
