@@ -21,7 +21,10 @@
 # BENCH_RELAYS ("relays N" in
 # pptpproxy's configuration, default 1), BENCH_SETUP_SOURCES (client
 # addresses the setup figures connect from, 192.0.2.10 and up, 1 to 4;
-# default 1: several relays take different addresses' connections).
+# default 1: several relays take different addresses' connections),
+# BENCH_GRE_SOURCES (the same for the GRE capacity figures, tput-*:
+# with relays N, each relay's GRE forwarder carries its addresses'
+# calls).
 # Writes build/bench/results.txt, build/bench/raw.txt, build/bench/logs/.
 
 set -u
@@ -45,6 +48,14 @@ case ${BENCH_SETUP_SOURCES:-1} in
 3) SETUP_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12" ;;
 4) SETUP_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13" ;;
 *) echo "BENCH_SETUP_SOURCES: 1 to 4" >&2; exit 2 ;;
+esac
+GRE_SRC=""
+case ${BENCH_GRE_SOURCES:-1} in
+1) ;;
+2) GRE_SRC="-s 192.0.2.10,192.0.2.11" ;;
+3) GRE_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12" ;;
+4) GRE_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13" ;;
+*) echo "BENCH_GRE_SOURCES: 1 to 4" >&2; exit 2 ;;
 esac
 
 QUICK=${BENCH_QUICK:-0}
@@ -359,7 +370,7 @@ t_tput() {
 		g0=$(ticks $gp)
 	fi
 	e0=$(date +%s.%N)
-	line=$(gen $((D + 40)) "-m tput -k $k -w $w -p $pl -d $D")
+	line=$(gen $((D + 40)) "-m tput -k $k -w $w -p $pl -d $D $GRE_SRC")
 	echo "$line" >"$LOGS/$RUN-$MODE-$name.txt"
 	s1=$(sys_ticks)
 	e1=$(date +%s.%N)
@@ -1112,10 +1123,11 @@ report() {
 		    "its threads; proxy/orig = pptpproxy's figure divided by" \
 		    "the original's."
 	fi
-	if [ "$RELAYS" != 1 ] || [ -n "$SETUP_SRC" ]; then
+	if [ "$RELAYS" != 1 ] || [ -n "$SETUP_SRC" ] || [ -n "$GRE_SRC" ]; then
 		echo "pptpproxy with relays $RELAYS; call setups from" \
-		    "${BENCH_SETUP_SOURCES:-1} client address(es)" \
-		    "(BENCH_RELAYS, BENCH_SETUP_SOURCES)."
+		    "${BENCH_SETUP_SOURCES:-1}, GRE figures from" \
+		    "${BENCH_GRE_SOURCES:-1} client address(es)" \
+		    "(BENCH_RELAYS, BENCH_SETUP_SOURCES, BENCH_GRE_SOURCES)."
 	fi
 	echo "machine CPU = all non-idle CPU time of the host (generator," \
 	    "reflector, proxy and the kernel) per round trip or setup."

@@ -7,7 +7,10 @@
  * write there, to the sequence word or to the route of a key of another
  * relay or to a count, kills the process with SIGSEGV (tried in a child
  * each), as does a route written through the forwarder's mapping.  A
- * range that is not whole blocks of keys is refused.
+ * range that is not whole blocks of keys is refused.  With a forwarder a
+ * relay, forwarder 1's mapping writes the counts of relay 1's keys only
+ * (relay 1 reads them), the rest of its counts and every route being
+ * read-only; forwarder 0's takes key 0 with its relay's keys.
  */
 
 #include <sys/types.h>
@@ -124,7 +127,7 @@ writes(struct rtable *t, int what, unsigned int key)
 int
 main(void)
 {
-	struct rtable		relay, relay0, fwd, x;
+	struct rtable		relay, relay0, fwd, x, fwd1, fwd0;
 	struct gre_route	gr, out;
 	struct gre_stats	st;
 	unsigned int		lo, hi, lo0, hi0, i, bad;
@@ -211,6 +214,36 @@ main(void)
 	    rtable_get(&fwd, hi + 1, &out, &g) == RT_NONE &&
 	    rtable_get(&fwd, 60000, &out, &g) == RT_NONE, "after them, "
 	    "nothing written outside the range");
+
+	/* Forwarders 0 and 1 of 4: each its relay's counts writable. */
+	CHECK(rtable_map(&fwd1, rw, ro, RT_WRITE_COUNTS, lo, hi) == 0,
+	    "forwarder 1 of 4 maps the counts of %u..%u writable", lo, hi);
+	CHECK(rtable_map(&fwd0, rw, ro, RT_WRITE_COUNTS, 0, hi0) == 0,
+	    "forwarder 0 of 4 maps the counts of 0..%u writable", hi0);
+	gr = route((uint16_t)(lo + 9));
+	gen = rtable_put(&relay, &gr);
+	CHECK(rtable_get(&fwd1, lo + 9, &out, &g) == RT_LIVE && g == gen &&
+	    same(&gr, &out), "forwarder 1 reads relay 1's route");
+	rtable_count_start(&fwd1, lo + 9, gen);
+	rtable_count_set(&fwd1, lo + 9, 5, 500, 2);
+	CHECK(rtable_withdraw(&relay, lo + 9) == gen &&
+	    rtable_counts(&relay, lo + 9, gen, &st) == 0 && st.packets == 5 &&
+	    st.bytes == 500 && st.dropped == 2, "its counts reach relay 1");
+	CHECK(writes(&fwd1, COUNT, lo) && writes(&fwd1, COUNT, hi) &&
+	    writes(&fwd0, COUNT, 0) && writes(&fwd0, COUNT, hi0),
+	    "each storing counts of its own keys ends well");
+	CHECK(segv(&fwd1, COUNT, lo - 1) && segv(&fwd1, COUNT, hi + 1) &&
+	    segv(&fwd1, COUNT, 0) && segv(&fwd1, COUNT, 65535),
+	    "forwarder 1 storing a count of key %u, %u, 0 or 65535: SIGSEGV",
+	    lo - 1, hi + 1);
+	CHECK(segv(&fwd0, COUNT, hi0 + 1) && segv(&fwd0, COUNT, 60000),
+	    "forwarder 0 storing a count of key %u or 60000: SIGSEGV", hi0 + 1);
+	CHECK(segv(&fwd1, PUT, lo) && segv(&fwd1, SEQ, lo) &&
+	    segv(&fwd1, ROUTE, hi), "forwarder 1 writing a route of its "
+	    "own keys: SIGSEGV");
+	CHECK(rtable_map(&x, rw, ro, RT_WRITE_COUNTS, 16384, 32766) == -1 &&
+	    errno == EINVAL && rtable_map(&x, rw, ro, RT_WRITE_COUNTS, 100,
+	    4095) == -1, "a forwarder's counts not whole blocks: refused");
 
 	/* Ranges that are not whole blocks: refused. */
 	errno = 0;
