@@ -1509,3 +1509,29 @@ calls_overlap() {
 	[ "$_n" -ge "$2" ] ||
 	    fail "only $_n calls were up at once in $(basename "$1"), not $2"
 }
+
+# relays_conf N: $TMP/p.conf with relays N and one proxy, 192.0.2.1 to
+# 198.51.100.2.
+relays_conf() {
+	printf 'relays %s\nproxy "office" {\n' "$1" >"$TMP/p.conf"
+	printf '\tlisten on 192.0.2.1 port 1723\n' >>"$TMP/p.conf"
+	printf '\tserver 198.51.100.2 port 1723\n}\n' >>"$TMP/p.conf"
+}
+
+# lab_drives_done N: the drives c1..cN (pids in drv1..drvN) ended with
+# every frame back, and the log has N session end lines.
+lab_drives_done() {
+	for _c in $(seq 1 "$1"); do
+		eval wait \$drv$_c || {
+			cat "$TMP/c$_c.out"
+			fail "c$_c: frames did not come back intact"
+		}
+	done
+	_i=0
+	while [ "$(grep -c "ended after" "$PLOG")" -lt "$1" ] &&
+	    [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ $_i -lt 100 ] || fail "not $1 session end lines"
+}

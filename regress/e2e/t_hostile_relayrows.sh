@@ -17,13 +17,7 @@ ctl() {
 	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
 }
 lab_topology 1
-cat >"$TMP/p.conf" <<EOC
-relays 2
-proxy "office" {
-	listen on 192.0.2.1 port 1723
-	server 198.51.100.2 port 1723
-}
-EOC
+relays_conf 2
 
 # start HOW: the daemon with relay 1 lying as HOW, its four children up
 # (two relays, a GRE forwarder each).

@@ -13,13 +13,7 @@
 . "$E2E/hostile.sh"
 lab_topology 1
 lab_pptpd
-cat >"$TMP/p.conf" <<EOC
-relays 2
-proxy "office" {
-	listen on 192.0.2.1 port 1723
-	server 198.51.100.2 port 1723
-}
-EOC
+relays_conf 2
 
 # start: the daemon, its four children up (two relays, a GRE forwarder
 # each); R1 the pid of relay 1.

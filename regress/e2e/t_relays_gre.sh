@@ -22,13 +22,7 @@ ctl() {
 }
 lab_topology 2
 lab_pptpd
-cat >"$TMP/p.conf" <<EOC
-relays 2
-proxy "office" {
-	listen on 192.0.2.1 port 1723
-	server 198.51.100.2 port 1723
-}
-EOC
+relays_conf 2
 lab_proxy fw -f "$TMP/p.conf"
 proxy_wait_children 4 || fail "children: $KIDS"
 titles=$(for p in $KIDS; do tr '\0' '\n' <"/proc/$p/cmdline"; echo; done |
@@ -109,18 +103,7 @@ assert g["dropped"]["malformed"] == 1, g["dropped"]' "$TMP/summary2.json" ||
     fail "the packet of no PPTP: $(cat "$TMP/summary2.json")"
 
 touch "$TMP/go"
-for c in 1 2; do
-	eval wait \$drv$c || {
-		cat "$TMP/c$c.out"
-		fail "c$c: frames did not come back intact"
-	}
-done
-i=0
-while [ "$(grep -c "ended after" "$PLOG")" -lt 2 ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ $i -lt 100 ] || fail "not two session end lines"
+lab_drives_done 2
 for c in 1 2; do
 	end=$(grep "ended after" "$PLOG" | grep "192\.0\.2\.1$((c - 1)):")
 	echo "$end" | sed 's/^.*control[ 0-9]*: //'
