@@ -41,22 +41,19 @@ FLOOR=$top/$B/tools/bench_floor
 FLOOR_FLAGS=${BENCH_FLOOR_FLAGS--D}
 ORIGINAL=${BENCH_ORIGINAL:-}
 RELAYS=${BENCH_RELAYS:-1}
-SETUP_SRC=""
-case ${BENCH_SETUP_SOURCES:-1} in
-1) ;;
-2) SETUP_SRC="-s 192.0.2.10,192.0.2.11" ;;
-3) SETUP_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12" ;;
-4) SETUP_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13" ;;
-*) echo "BENCH_SETUP_SOURCES: 1 to 4" >&2; exit 2 ;;
+# src_flag N: bench_gen's -s for N client addresses, 192.0.2.10 and up
+# (1: none, its one address).
+src_flag() {
+	[ "$1" = 1 ] ||
+	    echo "-s $(echo 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13 |
+	    cut -d, -f1-"$1")"
+}
+case ${BENCH_SETUP_SOURCES:-1}/${BENCH_GRE_SOURCES:-1} in
+[1-4]/[1-4]) ;;
+*) echo "BENCH_SETUP_SOURCES, BENCH_GRE_SOURCES: 1 to 4" >&2; exit 2 ;;
 esac
-GRE_SRC=""
-case ${BENCH_GRE_SOURCES:-1} in
-1) ;;
-2) GRE_SRC="-s 192.0.2.10,192.0.2.11" ;;
-3) GRE_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12" ;;
-4) GRE_SRC="-s 192.0.2.10,192.0.2.11,192.0.2.12,192.0.2.13" ;;
-*) echo "BENCH_GRE_SOURCES: 1 to 4" >&2; exit 2 ;;
-esac
+SETUP_SRC=$(src_flag "${BENCH_SETUP_SOURCES:-1}")
+GRE_SRC=$(src_flag "${BENCH_GRE_SOURCES:-1}")
 
 QUICK=${BENCH_QUICK:-0}
 if [ "$QUICK" = 1 ]; then
