@@ -92,6 +92,7 @@ struct ctl_conn {
 	struct ctl_relay	 rel[RELAYS_MAX]; /* summary: each relay's */
 	uint32_t		 relset;	/* of rel[], those in */
 	struct ctl_gre		 lgre;	/* summary: their forwarders' */
+	uint32_t		 greset;	/* relays whose lgre is in */
 };
 
 /*
@@ -592,9 +593,16 @@ ctl_link_process(struct ctl_link *k)
 			}
 		} else if (type == CTL_GRE) {
 			/*
-			 * Each relay's own forwarder's totals, added up; with
-			 * one forwarder they are relay 0's already.
+			 * Each relay's own forwarder's totals, once a summary,
+			 * added up; with one forwarder they are relay 0's
+			 * already.
 			 */
+			if (c->req != CTL_REQ_SUMMARY ||
+			    (c->greset & (1U << k->index)) != 0)
+				fatalx("relay %u sent a GRE row %s", k->index,
+				    c->req != CTL_REQ_SUMMARY ? "unasked" :
+				    "twice");
+			c->greset |= 1U << k->index;
 			if (nfwds > 1)
 				ctl_gre_add(&c->lgre, &u.g);
 		} else {
@@ -1201,7 +1209,8 @@ ctl_relay_row(struct ctl_relay *r, const struct ctl_proxy *rows,
  * Test builds: a relay other than 0 that misbehaves on its link to relay
  * 0, as PPTPPROXY_TEST_RELAY_ROW says: "other", its summary's relay row
  * with relay 0's index; "twice", that row twice; "unasked", a relay row
- * of its own at the end of the rows of show sessions.
+ * of its own at the end of the rows of show sessions; "gretwice", its
+ * forwarder's totals twice in a summary.
  */
 static int
 ctl_test_row(const struct ctl_conn *c, const char *what)
@@ -1304,6 +1313,7 @@ ctl_send_gre(struct ctl_conn *c)
 
 	gre = c->lgre;
 	memset(&c->lgre, 0, sizeof(c->lgre));
+	c->greset = 0;
 	if (c->snap != NULL) {
 		gre.routes += c->snap->tot.routes;
 		gre.offloaded += c->snap->tot.offloaded;
@@ -1315,6 +1325,11 @@ ctl_send_gre(struct ctl_conn *c)
 		gre.recv_errors += c->snap->tot.recv_errors;
 		gre.send_errors += c->snap->tot.send_errors;
 	}
+#ifdef PPTPPROXY_TEST
+	if (ctl_test_row(c, "gretwice") &&
+	    ctl_conn_send(c, CTL_GRE, &gre, sizeof(gre)) == -1)
+		return (-1);
+#endif
 	if (ctl_conn_send(c, CTL_GRE, &gre, sizeof(gre)) == -1)
 		return (-1);
 	return (ctl_conn_done(c, CTL_END, NULL, 0));

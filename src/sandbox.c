@@ -334,7 +334,6 @@ static const int sb_common[] = {
 	/* memory (mmap and mprotect below, without PROT_EXEC) */
 	SCMP_SYS(brk),
 	SCMP_SYS(munmap),
-	SCMP_SYS(mremap),
 	SCMP_SYS(madvise),
 	SCMP_SYS(futex),		/* libc's internal locks */
 	/* log lines carry the pid; abort(3) signals itself */
@@ -436,6 +435,12 @@ sb_child_init(const char *proc)
 	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	SB_ALLOW1(ctx, SCMP_SYS(mprotect),
 	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/*
+	 * No mremap: grown, a writable mapping of the route table or of the
+	 * connection counts would reach the pages of the other relays or
+	 * forwarders.  ENOMEM, on which realloc(3) copies instead.
+	 */
+	sb_rule(ctx, SCMP_ACT_ERRNO(ENOMEM), SCMP_SYS(mremap), 0, NULL);
 	/* Descriptor flags only (libevent, imsg): no F_DUPFD, no locks. */
 	SB_ALLOW1(ctx, SCMP_SYS(fcntl), SB_ARG(1, SCMP_CMP_EQ, F_GETFL, 0));
 	SB_ALLOW1(ctx, SCMP_SYS(fcntl), SB_ARG(1, SCMP_CMP_EQ, F_SETFL, 0));
@@ -838,6 +843,46 @@ sb_test_fionread(void)
 	return (ioctl(-1, FIONREAD, &n));
 }
 
+/* -1 with errno 0 when it grew (the allow-list's failure). */
+static int
+sb_test_mremap(void)
+{
+	void	*p, *q;
+	int	 e;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return (-1);
+	q = mremap(p, 4096, 8192, MREMAP_MAYMOVE);
+	e = errno;
+	(void)munmap(q == MAP_FAILED ? p : q, q == MAP_FAILED ? 4096 : 8192);
+	errno = q == MAP_FAILED ? e : 0;
+	return (-1);
+}
+
+/* Large blocks grown by realloc(3) keep their bytes: -1, errno 0 or EIO. */
+static int
+sb_test_realloc(void)
+{
+	unsigned char	*p, *q;
+	size_t		 i, n = 1 << 20;
+
+	if ((p = malloc(n)) == NULL)
+		return (-1);
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(i * 7);
+	if ((q = realloc(p, 8 * n)) == NULL) {
+		free(p);
+		return (-1);
+	}
+	for (i = 0; i < n && q[i] == (unsigned char)(i * 7); i++)
+		;
+	free(q);
+	errno = i == n ? 0 : EIO;
+	return (-1);
+}
+
 static const struct {
 	const char	*name;
 	const char	*what;
@@ -858,6 +903,8 @@ static const struct {
 	{ "shutdown-wr", "shutdown(SHUT_WR)", sb_test_shutdown_wr },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
+	{ "mremap", "mremap(2) growing a mapping", sb_test_mremap },
+	{ "realloc", "realloc(3) of 1 MB to 8 MB", sb_test_realloc },
 };
 
 void

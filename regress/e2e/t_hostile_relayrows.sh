@@ -3,6 +3,8 @@
 # relay 0 (the test build's PPTPPROXY_TEST_RELAY_ROW makes it):
 #  - "other": its summary's relay row with relay 0's index;
 #  - "twice": its relay row twice in one summary;
+#  - "gretwice": its GRE forwarder's totals twice in one summary (with
+#    a forwarder a relay, relay 0 adds each relay's up once);
 #  - "unasked": a relay row of its own at the end of show sessions (a
 #    summary still answered right before it).
 # Each time relay 0 says what relay 1 did and stops, the daemon with it:
@@ -62,6 +64,10 @@ stopped "relay 0's row" "control: fatal: relay 1 sent the row of relay 0$"
 start twice
 refused "its row twice" -j show summary
 stopped "its row twice" "control: fatal: relay 1 sent a relay row twice$"
+
+start gretwice
+refused "its GRE totals twice" show summary
+stopped "its GRE totals twice" "control: fatal: relay 1 sent a GRE row twice$"
 
 start unasked
 ctl show summary >"$TMP/sum.txt" || fail "unasked: show summary"

@@ -10,7 +10,10 @@
 # but the relay's shutdown(SHUT_WR), getpeername, ioctl(FIONREAD).  What a
 # child may still make goes through: the relay's TCP socket to servers and
 # its shutdown(SHUT_WR), and syslog(3)'s AF_UNIX socket, which fails
-# (EACCES) without killing.
+# (EACCES) without killing; mremap fails (ENOMEM: grown, a writable
+# shared mapping would reach another relay's or forwarder's pages) and a
+# realloc(3) of 1 MB to 8 MB, which glibc would grow with it, copies and
+# keeps its bytes.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
@@ -131,6 +134,8 @@ for victim in gre control; do
 	killed -d $victim getpeername getpeername
 	killed -d $victim fionread ioctl
 	survives $victim syslog "Permission denied"
+	survives $victim mremap "Cannot allocate memory"
+	survives $victim realloc "Success"
 done
 killed -d gre socket-tcp socket
 survives control socket-tcp ""
