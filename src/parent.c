@@ -702,9 +702,9 @@ parent_offload(struct child *c, struct imsg *imsg)
 		 */
 		if (c->composed - imsgbuf_queuelen(&c->iev.ibuf) <
 		    c->poll_end) {
-			log_limited(&ll_poll, "gre process asked for the "
+			log_limited(&ll_poll, "%s process asked for the "
 			    "offload counters before it read the last "
-			    "answer: refused");
+			    "answer: refused", c->name);
 			break;
 		}
 		offload_poll(offload_flush, c);
