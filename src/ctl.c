@@ -1210,7 +1210,8 @@ ctl_relay_row(struct ctl_relay *r, const struct ctl_proxy *rows,
  * 0, as PPTPPROXY_TEST_RELAY_ROW says: "other", its summary's relay row
  * with relay 0's index; "twice", that row twice; "unasked", a relay row
  * of its own at the end of the rows of show sessions; "gretwice", its
- * forwarder's totals twice in a summary.
+ * forwarder's totals twice in a summary; "greunasked", its forwarder's
+ * totals at the end of the rows of show sessions.
  */
 static int
 ctl_test_row(const struct ctl_conn *c, const char *what)
@@ -1342,6 +1343,7 @@ ctl_conn_fill(struct ctl_conn *c)
 	char			 msg[64];
 #ifdef PPTPPROXY_TEST
 	struct ctl_relay	 rel;
+	struct ctl_gre		 gre;
 #endif
 
 	switch (c->req) {
@@ -1366,6 +1368,12 @@ ctl_conn_fill(struct ctl_conn *c)
 				ctl_relay_row(&rel, NULL, 0);
 				if (ctl_conn_send(c, CTL_RELAY, &rel,
 				    sizeof(rel)) == -1)
+					return (-1);
+			}
+			if (c->cursor == 0 && ctl_test_row(c, "greunasked")) {
+				memset(&gre, 0, sizeof(gre));
+				if (ctl_conn_send(c, CTL_GRE, &gre,
+				    sizeof(gre)) == -1)
 					return (-1);
 			}
 #endif

@@ -51,6 +51,11 @@ CTL_VERSION=$(awk '$1 == "#define" && $2 == "CTL_PROTO_VERSION" {
     print $3 }' "$TOP/src/ctl.h")
 export CTL_VERSION
 
+# ctl ARGS...: pptpproxyctl on the test's own control socket.
+ctl() {
+	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
+}
+
 # lab_signal_pids SIG: signal the recorded processes that still run, and
 # the process group of each that still leads one (a pid or group id no
 # longer in use is left alone: it may be someone else's by now).

@@ -14,9 +14,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
-ctl() {
-	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
-}
 # stops PCAP FROM PORT: Stop-Control-Connection-Requests from FROM:PORT
 # (the message type is the 16 bits 8 bytes into the PPTP message).
 stops() {

@@ -6,7 +6,9 @@
 #  - "gretwice": its GRE forwarder's totals twice in one summary (with
 #    a forwarder a relay, relay 0 adds each relay's up once);
 #  - "unasked": a relay row of its own at the end of show sessions (a
-#    summary still answered right before it).
+#    summary still answered right before it);
+#  - "greunasked": its GRE forwarder's totals at the end of show
+#    sessions (the same summary first).
 # Each time relay 0 says what relay 1 did and stops, the daemon with it:
 # exit 1, no child left; pptpproxyctl fails and prints no row.
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,9 +17,6 @@ PPTPPROXY=$top/build/test/pptpproxy
 make -s -C "$top" testbuild \
     >"$TMP/make.out" 2>&1 || { cat "$TMP/make.out"; fail "test build"; }
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
-ctl() {
-	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
-}
 lab_topology 1
 relays_conf 2
 
@@ -69,12 +68,24 @@ start gretwice
 refused "its GRE totals twice" show summary
 stopped "its GRE totals twice" "control: fatal: relay 1 sent a GRE row twice$"
 
+# summary_first CASE: show summary still works, with both relays' rows.
+summary_first() {
+	ctl show summary >"$TMP/sum.txt" || fail "$1: show summary"
+	grep '^relay ' "$TMP/sum.txt" >"$TMP/rows.txt"
+	cat "$TMP/rows.txt"
+	[ "$(cut -d' ' -f1-2 "$TMP/rows.txt" | tr '\n' ' ')" = \
+	    "relay 0 relay 1 " ] ||
+	    fail "$1: show summary's relay rows: $(cat "$TMP/sum.txt")"
+}
+
 start unasked
-ctl show summary >"$TMP/sum.txt" || fail "unasked: show summary"
-grep '^relay ' "$TMP/sum.txt" >"$TMP/rows.txt"
-cat "$TMP/rows.txt"
-[ "$(cut -d' ' -f1-2 "$TMP/rows.txt" | tr '\n' ' ')" = "relay 0 relay 1 " ] ||
-    fail "unasked: show summary's relay rows: $(cat "$TMP/sum.txt")"
+summary_first unasked
 refused "a row unasked" show sessions
 stopped "a row unasked" "control: fatal: relay 1 sent a relay row unasked$"
+
+start greunasked
+summary_first greunasked
+refused "GRE totals unasked" show sessions
+stopped "GRE totals unasked" \
+    "control: fatal: relay 1 sent a GRE row unasked$"
 exit 0

@@ -57,9 +57,6 @@ for f in sbin/pptpproxy sbin/pptpproxyctl; do
 done
 PPTPPROXY=$R/usr/local/sbin/pptpproxy
 PPTPPROXYCTL=$R/usr/local/sbin/pptpproxyctl
-ctl() {
-	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
-}
 echo "installed: $(cd "$R" && find . -type f | sort | tr '\n' ' ')"
 
 mkdir "$TMP/empty"

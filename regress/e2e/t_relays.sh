@@ -18,9 +18,6 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
-ctl() {
-	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
-}
 N=4
 lab_topology 7
 lab_pptpd

@@ -159,9 +159,6 @@ proxy {
 }
 EOC
 lab_proxy fw -f "$TMP/pp.conf"
-ctl() {
-	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
-}
 # relaying: the IDs of the sessions relaying
 relaying() {
 	ctl -j show sessions | python3 -c '

@@ -15,9 +15,6 @@ lab_bg s python3 "$E2E/mutesrv" 198.51.100.2 1723 "$TMP/stops" -1
 lab_wait_port s 1723 5 || fail "the server did not start"
 printf 'timeout stop 2\nproxy {\n listen on 192.0.2.1\n server 198.51.100.2\n}\n' >"$TMP/p.conf"
 lab_proxy fw -f "$TMP/p.conf"
-ctl() {
-	"$PPTPPROXYCTL" -s "$CTLSOCK" "$@"
-}
 # The daemon runs with -d: at the info level, so that the lines checked
 # below are info lines, not debug ones.
 ctl log brief >/dev/null || fail "log brief"
