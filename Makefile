@@ -153,6 +153,7 @@ $(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h
 	@mkdir -p $(B)/tools
 	{ echo '#include <stdint.h>'; echo '#include <netinet/in.h>'; \
 	    awk '/^enum imsg_type {/,/^};/' src/pptpproxy.h; \
+	    awk '/^#define LOG_LVL_(INFO|DEBUG)[ \t]/' src/pptpproxy.h; \
 	    awk '/^struct acl_req {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct gre_route {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct gre_stats {/,/^};/' src/pptpproxy.h; \

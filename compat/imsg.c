@@ -20,6 +20,12 @@
  * are taken.  At most IMSG_RECV_QUEUED wait at a time: a peer that sends
  * more makes the read fail.
  *
+ * A received descriptor closed here (refused, unclaimed, left at
+ * imsgbuf_clear or imsg_free) may be a peer's TCP socket with SO_LINGER
+ * set and a full send queue: on Linux its last close(2) would then wait
+ * up to the linger time, even non-blocking.  rfd_close() turns lingering
+ * off first, so that a peer cannot stall the receiver that way.
+ *
  * Output is a queue of whole messages with no limit but memory; one
  * sendmsg(2) carries as many of them as fit.  Input is one buffer that
  * holds at least one message of the largest size (it grows when the size
@@ -43,6 +49,8 @@
 #include <unistd.h>
 
 #include "imsg.h"
+
+static void	rfd_close(int);
 
 #define IMSG_FD_MARK		0x80000000U	/* in hdr.len on the wire */
 #define IMSG_ALLOW_FDPASS	0x01
@@ -132,7 +140,7 @@ imsgbuf_clear(struct imsgbuf *ib)
 	ib->w_queued = 0;
 
 	while ((fd = rfd_pop(ib)) != -1)
-		close(fd);
+		rfd_close(fd);
 	free(ib->r_fds);
 	ib->r_fds = NULL;
 	ib->r_fdsize = ib->r_fdfirst = ib->r_fdend = 0;
@@ -594,7 +602,7 @@ imsgbuf_read(struct imsgbuf *ib)
 			if ((ib->flags & IMSG_ALLOW_FDPASS) == 0 ||
 			    rfd_push(ib, fd, ib->r_got, ib->r_got +
 			    (uint64_t)n) == -1) {
-				close(fd);
+				rfd_close(fd);
 				bad = 1;
 			}
 		}
@@ -644,7 +652,7 @@ imsg_get(struct imsgbuf *ib, struct imsg *imsg)
 	/* Descriptors that came with bytes before this message: unclaimed. */
 	while (ib->r_fdfirst < ib->r_fdend &&
 	    ib->r_fds[ib->r_fdfirst].end <= ib->r_taken)
-		close(rfd_pop(ib));
+		rfd_close(rfd_pop(ib));
 	/* A marked message's came with its first byte. */
 	if (withfd && (ib->r_fdfirst == ib->r_fdend ||
 	    ib->r_fds[ib->r_fdfirst].start > ib->r_taken)) {
@@ -739,7 +747,23 @@ imsg_free(struct imsg *imsg)
 	free(imsg->data);
 	imsg->data = NULL;
 	if (imsg->imsg_fd != -1)
-		close(imsg->imsg_fd);
+		rfd_close(imsg->imsg_fd);
 	imsg->imsg_fd = -1;
 	errno = saved;
+}
+
+/*
+ * A received descriptor nobody keeps: lingering off (it fails but for
+ * sockets that have it), then closed.
+ */
+static void
+rfd_close(int fd)
+{
+	struct linger	lg;
+
+	if (fd == -1)
+		return;
+	memset(&lg, 0, sizeof(lg));
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
 }

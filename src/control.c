@@ -2893,6 +2893,7 @@ control_main(int debug)
 		rl.rlim_cur = rl.rlim_max;
 		(void)setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	log_seal(debug);
 	sandbox_trap_debug(debug);
 	proc_drop(PROC_CONTROL, relay_name, conf);
 

@@ -1490,6 +1490,7 @@ gre_main(int debug)
 	if ((gbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
 
+	log_seal(debug);
 	sandbox_trap_debug(debug);
 	proc_drop(PROC_GRE, fwd_name, conf);
 

@@ -240,6 +240,28 @@ log_procinit(const char *name)
 		openlog("pptpproxy", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+/*
+ * A child, just before its sandbox (keep: at the debug level, where a
+ * forbidden call's message is written to fd 2 as the child dies): from
+ * here on the channel to the parent is its only way to the log, where
+ * lines are limited in rate and cleaned.  fd 2 becomes /dev/null (fd 0
+ * is that already) and the syslog socket is closed: a child taken over
+ * cannot write to the log file, the journal's stream or syslog
+ * directly.  Lines it would write there once its channel has broken are
+ * lost, as the parent that wrote them is gone.
+ */
+void
+log_seal(int keep)
+{
+	if (keep)
+		return;
+	if (log_to_fd) {
+		if (dup2(STDIN_FILENO, log_fd) == -1)
+			fatal("dup2");
+	} else
+		closelog();
+}
+
 void
 log_setlevel(int level)
 {

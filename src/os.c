@@ -526,6 +526,22 @@ sockopt_on(int fd, int level, int name)
 	return (setsockopt(fd, level, name, &one, sizeof(one)));
 }
 
+/*
+ * A descriptor a child sent, which the parent does not keep: lingering
+ * off first, as a TCP socket of the child's with SO_LINGER and a full
+ * send queue would make the parent's close(2) wait (Linux lingers even
+ * on non-blocking sockets).
+ */
+void
+os_close_untrusted(int fd)
+{
+	struct linger	lg;
+
+	memset(&lg, 0, sizeof(lg));
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 int
 os_freebind(int fd)
 {

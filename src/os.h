@@ -63,6 +63,7 @@ void		 os_memory_trim(void);
  * where the system cannot.
  */
 int		 os_freebind(int);
+void		 os_close_untrusted(int);
 /*
  * Have a listening socket hand over a new connection only once its first
  * bytes have come, or once it has been silent for about the seconds

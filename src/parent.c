@@ -88,7 +88,7 @@ static int			 stopping;	/* graceful stop under way */
 static int			 stop_code;	/* exit status it ends with */
 static rlim_t			 child_nofile;	/* children's descriptor limit */
 static pid_t			 parent_pid;
-static struct log_limit		 ll_poll, ll_unsure;
+static struct log_limit		 ll_poll, ll_unsure, ll_offadd, ll_ctl;
 static uint32_t			 next_proxy_id;	/* never used yet */
 static char			 ctl_path[PPTPPROXY_SOCKET_MAX]; /* ours */
 static char			 ctl_rpath[PPTPPROXY_SOCKET_MAX]; /* "": none */
@@ -673,7 +673,8 @@ parent_offload(struct child *c, struct imsg *imsg)
 			    (unsigned long long)r.sess, r.key, why);
 		}
 		if (offload_add(&r) == -1)
-			log_info("session %llu call %u: the kernel does not "
+			log_limited(&ll_offadd, "session %llu call %u: the "
+			    "kernel does not "
 			    "take Call ID %u (%s); it is forwarded in user "
 			    "space", (unsigned long long)r.sess, r.call, r.key,
 			    strerror(errno));
@@ -753,8 +754,8 @@ parent_ctl(struct child *c, struct imsg *imsg)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		if (ctl_reloaded != 0 &&
 		    ts.tv_sec - ctl_reloaded < CTL_RELOAD_SECS) {
-			log_warnx("reload asked on the control socket "
-			    "refused: the last was less than %d s ago",
+			log_limited(&ll_ctl, "reload asked on the control "
+			    "socket refused: the last was less than %d s ago",
 			    CTL_RELOAD_SECS);
 			parent_ctl_result(imsg_get_id(imsg), 0, "refused: "
 			    "the last reload was less than %d s ago",
@@ -774,14 +775,20 @@ parent_ctl(struct child *c, struct imsg *imsg)
 		if (imsg_get_data(imsg, &level, sizeof(level)) == -1 ||
 		    (level != LOG_LVL_INFO && level != LOG_LVL_DEBUG))
 			child_compromised(c, "sent a bad log level request");
+		/*
+		 * Relay 0 asks as often as it likes: the children are told
+		 * of a change only, and the line is limited in rate.
+		 */
 		ctl_level = level;
-		pconf->log_level = level;
-		log_setlevel(level);
-		for (i = PROC_CONTROL; i < nchildren; i++)
-			(void)child_compose(&children[i], IMSG_CTL_LOG,
-			    &level, sizeof(level));
-		log_info("log level %s, asked on the control socket",
-		    level == LOG_LVL_DEBUG ? "debug" : "info");
+		if (level != log_getlevel()) {
+			pconf->log_level = level;
+			log_setlevel(level);
+			for (i = PROC_CONTROL; i < nchildren; i++)
+				(void)child_compose(&children[i], IMSG_CTL_LOG,
+				    &level, sizeof(level));
+		}
+		log_limited(&ll_ctl, "log level %s, asked on the control "
+		    "socket", level == LOG_LVL_DEBUG ? "debug" : "info");
 		parent_ctl_result(imsg_get_id(imsg), 1, "log level %s",
 		    level == LOG_LVL_DEBUG ? "debug (verbose)" :
 		    "info (brief)");
@@ -801,7 +808,7 @@ parent_dispatch(struct imsgev *iev, struct imsg *imsg)
 
 	/* No child may send a descriptor. */
 	if ((fd = imsg_get_fd(imsg)) != -1) {
-		close(fd);
+		os_close_untrusted(fd);
 		child_compromised(c, "sent a descriptor with message %u",
 		    type);
 	}

@@ -350,6 +350,7 @@ void	log_newpid(void);
 void	log_setlevel(int);
 int	log_getlevel(void);
 int	log_getfd(void);
+void	log_seal(int);
 int	log_is_journal(int, const char *);	/* fd, $JOURNAL_STREAM */
 int	log_facility_byname(const char *);	/* -1: unknown */
 const char *log_facility_name(int);

@@ -91,13 +91,19 @@ proc_start(enum proc_type p, const char *self, int parent_fd, int peer_fd,
 	}
 	if (peer_fd != PROC_PEER_FD && dup2(peer_fd, PROC_PEER_FD) == -1)
 		fatal("dup2");
-	if ((nullfd = open("/dev/null", O_RDWR)) != -1) {
-		(void)dup2(nullfd, STDIN_FILENO);
-		if (log_getfd() == -1)
-			(void)dup2(nullfd, STDERR_FILENO);
-		if (nullfd > STDERR_FILENO)
-			close(nullfd);
-	}
+	/*
+	 * Standard input and output: /dev/null (the child writes no
+	 * output; under systemd fd 1 would be the journal's stream, a way
+	 * round the parent's limits).  log_seal() takes fd 0 for /dev/null.
+	 */
+	if ((nullfd = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	if (dup2(nullfd, STDIN_FILENO) == -1 ||
+	    dup2(nullfd, STDOUT_FILENO) == -1 ||
+	    (log_getfd() == -1 && dup2(nullfd, STDERR_FILENO) == -1))
+		fatal("dup2");
+	if (nullfd > STDERR_FILENO)
+		close(nullfd);
 	if (fcntl(PROC_PARENT_FD, F_SETFD, 0) == -1 ||
 	    fcntl(PROC_PEER_FD, F_SETFD, 0) == -1)
 		fatal("fcntl");

@@ -510,6 +510,28 @@ proxy_children_gone() {
 	return 0
 }
 
+# proxy_direct_log PARENT: for each child of the daemon whose parent is
+# PARENT, the descriptors by which it could write to a log other than
+# through the parent: fd 1 or 2 not /dev/null, an AF_UNIX datagram socket
+# (syslog's); one "pid fd what" line each, nothing if none.
+proxy_direct_log() {
+	for _p in $(pgrep -P "$1" 2>/dev/null); do
+		for _f in 1 2; do
+			_l=$(readlink "/proc/$_p/fd/$_f" 2>/dev/null)
+			[ "$_l" = /dev/null ] || echo "$_p $_f ${_l:-closed}"
+		done
+		for _f in /proc/$_p/fd/*; do
+			_l=$(readlink "$_f" 2>/dev/null)
+			case $_l in socket:*) ;; *) continue ;; esac
+			_i=${_l#socket:[}
+			_i=${_i%]}
+			awk -v i="$_i" -v p="$_p" -v f="${_f##*/}" \
+			    '$7 == i && $5 == "0002" { print p, f, "datagram socket" }' \
+			    "/proc/$_p/net/unix"
+		done
+	done
+}
+
 # proxy_child WHAT: the pid of the child whose command line has WHAT.
 proxy_child() {
 	for _p in $(pgrep -P "$PROXY_PID" 2>/dev/null); do

@@ -5,7 +5,9 @@
 # "journalctl -p warning" shows the warnings; the journal stamps the time
 # itself.  The children's lines, which go through the parent, too.  With
 # JOURNAL_STREAM naming another file, lines are as on a terminal (time
-# stamp, no priority).
+# stamp, no priority).  The children keep no way to the log of their own
+# (their fds 1 and 2 are /dev/null): a child taken over cannot pass the
+# parent's limits.
 . "$(dirname "$0")/lib.sh"
 lab_ns fw
 ip -n "$(ns fw)" addr add 192.0.2.1/24 dev lo
@@ -31,6 +33,9 @@ run() {
 	lab_wait_log "gre: .*routes" 5 "$f" || fail "$1: no gre line: $(cat "$f")"
 	lab_wait_log "control: .*sessions" 5 "$f" ||
 	    fail "$1: no control line: $(cat "$f")"
+	# Below the debug level the children log only through the parent.
+	d=$(proxy_direct_log "$parent")
+	[ -z "$d" ] || fail "$1: a child's own way to the log: $d"
 	kill -TERM "$parent"
 	wait "$pid" 2>/dev/null
 }

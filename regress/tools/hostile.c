@@ -38,6 +38,9 @@
  *			(rtable.h), entry KEY, as a relay that was taken
  *			over could; the region is found in the child's
  *			/proc/PID/maps and opened through map_files
+ *	ctllog N	N IMSG_CTL_LOG (relay 0's "pptpproxyctl log"),
+ *			levels debug and info in turn, info last
+ *	reloads N	N IMSG_CTL_RELOAD
  *	log N LEN	one IMSG_LOG at LOG_EMERG ("hostile: at LOG_EMERG"),
  *			then N at LOG_INFO, each LEN bytes (at least 16)
  *			of text starting "hostile flood "
@@ -453,6 +456,20 @@ main(int argc, char *argv[])
 			err(1, "/dev/null");
 		rv = send_msg_mark(IMSG_ACL_REQ, &q, sizeof(q), fds, 1, 1);
 		close(fds[0]);
+	} else if (strcmp(c, "ctllog") == 0 && argc == 1) {
+		n = num(argv[0], 100000000);
+		for (i = 0; i < n; i++) {
+			k = (n - 1 - i) % 2 ? LOG_LVL_DEBUG : LOG_LVL_INFO;
+			memcpy(junk, &(int){ (int)k }, sizeof(int));
+			if (send_msg(IMSG_CTL_LOG, junk, sizeof(int), NULL,
+			    0) == -1)
+				break;
+		}
+		printf("ctllog: %ld of %ld sent\n", i, n);
+		rv = i == n ? 0 : 1;
+	} else if (strcmp(c, "reloads") == 0 && argc == 1) {
+		rv = flood("reloads", IMSG_CTL_RELOAD, NULL, 0,
+		    num(argv[0], 100000000));
 	} else if (strcmp(c, "poll") == 0 && argc == 1) {
 		rv = flood("poll", IMSG_OFFLOAD_POLL, NULL, 0,
 		    num(argv[0], 100000000));

@@ -29,6 +29,7 @@
 
 #include "os.h"
 #include "check.h"
+#include "netns.h"
 
 #define NSOCK	3
 
@@ -104,26 +105,6 @@ names(int mask)
 	return (s[0] != '\0' ? s : "none");
 }
 
-/* Loopback up in this (new) network namespace. */
-static int
-lo_up(void)
-{
-	struct ifreq	ifr;
-	int		s, rc;
-
-	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
-		return (-1);
-	memset(&ifr, 0, sizeof(ifr));
-	strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
-	rc = ioctl(s, SIOCGIFFLAGS, &ifr);
-	if (rc == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		rc = ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	close(s);
-	return (rc);
-}
-
 int
 main(void)
 {
@@ -156,7 +137,7 @@ main(void)
 		    "namespace need root\n");
 		CHECK_DONE();
 	}
-	if (unshare(CLONE_NEWNET) == -1 || lo_up() == -1) {
+	if (netns_own() == -1) {
 		printf("skip - os_gre_shard: no network namespace of its own: "
 		    "%s\n", strerror(errno));
 		CHECK_DONE();

@@ -29,6 +29,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,11 +41,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <imsg.h>
 
 #include "check.h"
+#include "netns.h"
 
 #define MAXPAYLOAD	(MAX_IMSGSIZE - IMSG_HEADER_SIZE)
 
@@ -909,6 +914,119 @@ t_fdpass_rules(void)
 	    "before)", nfds(), n0);
 }
 
+/*
+ * A lingering socket: a TCP connection on loopback whose peer never
+ * reads, its send queue full, SO_LINGER on for 3 s, and no other copy
+ * of it left but the one in flight.  Its last close(2) on Linux would
+ * wait the 3 s; -1 where there is no network namespace to make it in.
+ */
+static int
+lingering(int *lfd)
+{
+	struct sockaddr_in	sin;
+	struct linger		lg;
+	socklen_t		slen = sizeof(sin);
+	char			buf[65536];
+	int			c, i;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((*lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(*lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(*lfd, 1) == -1 ||
+	    getsockname(*lfd, (struct sockaddr *)&sin, &slen) == -1 ||
+	    (c = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    connect(c, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		perror("lingering");
+		exit(2);
+	}
+	nonblock(c);
+	memset(buf, 'l', sizeof(buf));
+	for (i = 0; i < 1000 && write(c, buf, sizeof(buf)) > 0; i++)
+		;
+	lg.l_onoff = 1;
+	lg.l_linger = 3;
+	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == -1) {
+		perror("SO_LINGER");
+		exit(2);
+	}
+	return (c);
+}
+
+static double
+now_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+/*
+ * A peer's lingering TCP socket does not stall the receiver when it is
+ * closed there: refused (no fdpass), unclaimed (an unmarked message), or
+ * received but not taken (imsg_free).  Each is a close(2) that would
+ * wait 3 s with lingering left on.  In a child, in a network namespace
+ * of its own.
+ */
+static void
+t_linger_child(void)
+{
+	struct pair	 p;
+	struct imsg	 m;
+	struct imsg_hdr	 h;
+	double		 t, took[3];
+	int		 l, c, i;
+
+	if (netns_own() == -1)
+		exit(3);
+	for (i = 0; i < 3; i++) {
+		pair_open(&p, i != 0);
+		c = lingering(&l);
+		memset(&h, 0, sizeof(h));
+		h.type = 10 + i;
+		h.len = sizeof(h) | (i == 2 ? 0x80000000U : 0);
+		if (raw_send(p.sv[0], &h, sizeof(h), &c, 1) !=
+		    (ssize_t)sizeof(h))
+			exit(2);
+		close(c);
+		t = now_s();
+		if (imsgbuf_read(&p.b) == 1 && imsg_get(&p.b, &m) > 0)
+			imsg_free(&m);
+		took[i] = now_s() - t;
+		pair_close(&p);
+		close(l);
+	}
+	for (i = 0; i < 3; i++)
+		printf("# lingering socket %d: %.3f s\n", i, took[i]);
+	exit(took[0] < 1 && took[1] < 1 && took[2] < 1 ? 0 : 1);
+}
+
+static void
+t_linger(void)
+{
+	pid_t	pid;
+	int	st, rc;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1) {
+		perror("fork");
+		exit(2);
+	}
+	if (pid == 0)
+		t_linger_child();
+	rc = waitpid(pid, &st, 0) == pid && WIFEXITED(st) ?
+	    WEXITSTATUS(st) : -1;
+	if (rc == 3) {
+		printf("skip - lingering sockets from a peer: no network "
+		    "namespace of its own\n");
+		return;
+	}
+	CHECK(rc == 0, "a peer's lingering TCP socket is closed at once when "
+	    "refused, unclaimed or not taken (each within 1 s, not 3)");
+}
+
 static void
 t_sizes(void)
 {
@@ -1025,6 +1143,7 @@ main(void)
 	t_burst();
 	t_no_fdpass();
 	t_fdpass_rules();
+	t_linger();
 	t_sizes();
 	t_forward_create();
 	t_epipe();
