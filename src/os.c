@@ -527,6 +527,38 @@ sockopt_on(int fd, int level, int name)
 }
 
 /*
+ * SO_PASSRIGHTS (Linux 6.16) off on a socket of a channel: no descriptor
+ * can come in on it, the sender's sendmsg(2) of one fails with EPERM.
+ * Older headers lack the name; its number is the generic one on the
+ * architectures whose socket options are the generic ones.
+ */
+#if defined(__linux__) && !defined(SO_PASSRIGHTS) && (defined(__x86_64__) || \
+    defined(__i386__) || defined(__aarch64__) || defined(__arm__) || \
+    defined(__riscv) || defined(__loongarch__) || defined(__s390__))
+#define SO_PASSRIGHTS	83
+#endif
+
+/*
+ * The receiving end of a channel up which no descriptor may come (the
+ * parent's end of a child's): 0 if the kernel now refuses them, -1 where
+ * it cannot, and then what comes is closed on arrival (imsg).
+ */
+int
+os_refuse_fds(int fd)
+{
+#if defined(__linux__) && defined(SO_PASSRIGHTS)
+	int	zero = 0;
+
+	return (setsockopt(fd, SOL_SOCKET, SO_PASSRIGHTS, &zero,
+	    sizeof(zero)));
+#else
+	(void)fd;
+	errno = EOPNOTSUPP;
+	return (-1);
+#endif
+}
+
+/*
  * A descriptor a child sent, which the parent does not keep: lingering
  * off first, as a TCP socket of the child's with SO_LINGER and a full
  * send queue would make the parent's close(2) wait (Linux lingers even

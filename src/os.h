@@ -64,6 +64,7 @@ void		 os_memory_trim(void);
  */
 int		 os_freebind(int);
 void		 os_close_untrusted(int);
+int		 os_refuse_fds(int);
 /*
  * Have a listening socket hand over a new connection only once its first
  * bytes have come, or once it has been silent for about the seconds

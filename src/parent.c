@@ -1688,12 +1688,30 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 		    cg_fd[c->relay]) == -1))
 			fatal("socketpair");
+		/*
+		 * No child may send the parent a descriptor: where the kernel
+		 * can, it refuses them (EPERM to the sender), so that none
+		 * reaches the parent at all; elsewhere imsg closes them.
+		 */
+#ifdef PPTPPROXY_TEST
+		/* Tests of what the parent does with those that come. */
+		if (getenv("PPTPPROXY_TEST_FDS_IN") == NULL)
+			(void)os_refuse_fds(pc_fd[i][0]);
+#else
+		(void)os_refuse_fds(pc_fd[i][0]);
+#endif
 	}
-	/* Between relay 0 and each other relay: the control socket's. */
-	for (r = 1; r < nrelays; r++)
+	/*
+	 * Between relay 0 and each other relay: the control socket's.  No
+	 * descriptor goes either way on it.
+	 */
+	for (r = 1; r < nrelays; r++) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
 		    rl_fd[r]) == -1)
 			fatal("socketpair");
+		(void)os_refuse_fds(rl_fd[r][0]);
+		(void)os_refuse_fds(rl_fd[r][1]);
+	}
 
 	for (i = PROC_CONTROL; i < nchildren; i++) {
 		c = &children[i];

@@ -21,6 +21,8 @@
  *			(client 192.0.2.10, proxy 1) that announces none
  *	fdmark		one IMSG_ACL_REQ marked as carrying a descriptor
  *			(IMSG_FD_MARK, as compat/imsg.c sends them), with one
+ *			(fds and fdmark: exit status 3 when the receiving
+ *			socket refuses descriptors, SO_PASSRIGHTS off)
  *	poll N		N IMSG_OFFLOAD_POLL, never reading an answer
  *	acl N ADDR PROXY
  *			N IMSG_ACL_REQ for client ADDR, never reading
@@ -254,6 +256,9 @@ send_raw(const void *buf, size_t len, const int *fds, int nfd)
 		if ((n = sendmsg(chan, &msg, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* The receiver refuses descriptors (SO_PASSRIGHTS). */
+			if (errno == EPERM && off == 0 && nfd > 0)
+				return (-2);
 			if (errno != EAGAIN)
 				return (-1);
 			pfd.fd = chan;
@@ -446,7 +451,12 @@ main(int argc, char *argv[])
 			for (ch = 0; ch < k; ch++)
 				close(fds[ch]);
 		}
-		printf("fds: %ld of %ld sent\n", rv == 0 ? n : i - k, n);
+		if (rv == -2) {
+			printf("fds: refused by the receiver (EPERM)\n");
+			rv = 3;
+		} else
+			printf("fds: %ld of %ld sent\n", rv == 0 ? n : i - k,
+			    n);
 	} else if (strcmp(c, "fdmark") == 0 && argc == 0) {
 		memset(&q, 0, sizeof(q));
 		q.reqid = 0xfffffff0;
@@ -456,6 +466,10 @@ main(int argc, char *argv[])
 			err(1, "/dev/null");
 		rv = send_msg_mark(IMSG_ACL_REQ, &q, sizeof(q), fds, 1, 1);
 		close(fds[0]);
+		if (rv == -2) {
+			printf("fdmark: refused by the receiver (EPERM)\n");
+			rv = 3;
+		}
 	} else if (strcmp(c, "ctllog") == 0 && argc == 1) {
 		n = num(argv[0], 100000000);
 		for (i = 0; i < n; i++) {
@@ -527,5 +541,5 @@ main(int argc, char *argv[])
 
 	if (cont)
 		kill(child, SIGCONT);
-	return (rv == 0 ? 0 : 1);
+	return (rv == 0 ? 0 : rv == 3 ? 3 : 1);
 }
