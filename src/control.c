@@ -2707,8 +2707,8 @@ ctl_dispatch_gre(struct imsgev *iev, struct imsg *imsg)
 		ctl_gre_end(imsg);
 		break;
 	default:
-		log_warnx("unexpected message %u from gre",
-		    imsg_get_type(imsg));
+		/* The forwarder sends none other: it is not itself. */
+		fatalx("unexpected message %u from gre", imsg_get_type(imsg));
 	}
 }
 

@@ -39,6 +39,7 @@
 #include "pptpproxy.h"
 #include "ctl.h"
 #include "os.h"
+#include "rtable.h"
 
 #define CTL_MAX_CONNS		16	/* clients at once, a socket */
 #define CTL_STALL_SECS		10	/* a client that takes nothing */
@@ -1421,7 +1422,9 @@ ctl_conn_fill(struct ctl_conn *c)
 }
 
 /*
- * The forwarder's answer to a poll: counts, then the totals.
+ * The forwarder's answer to a poll: counts, then the totals.  It counts
+ * each route once a poll, a key a route: more is a lie, as are counts
+ * with no poll out (one at a time, each answered once, then END).
  */
 void
 ctl_gre_counts(struct imsg *imsg)
@@ -1433,9 +1436,14 @@ ctl_gre_counts(struct imsg *imsg)
 	if (len % sizeof(*nc) != 0 ||
 	    len > GRE_CTL_COUNTS_MAX * sizeof(*nc))
 		fatalx("bad IMSG_GRE_CTL_COUNTS");
-	if (building == NULL || len == 0)
-		return;
+	if (building == NULL)
+		fatalx("IMSG_GRE_CTL_COUNTS without a poll");
 	k = len / sizeof(*nc);
+	if (building->n + k > RT_KEYS)
+		fatalx("IMSG_GRE_CTL_COUNTS: more than %d counts in a poll",
+		    RT_KEYS);
+	if (k == 0)
+		return;
 	if (building->n + k > building->cap) {
 		if ((nc = reallocarray(building->c, building->cap + k +
 		    GRE_CTL_COUNTS_MAX, sizeof(*nc))) == NULL) {
