@@ -149,7 +149,7 @@ $(B)/unit/%: regress/unit/%.c $(B)/libpptpproxy.a $(B)/libpptpproxyctl.a $(HDRS)
 # hostile plays a compromised child: the message types and structures it
 # sends are cut out of the daemon's headers at build time, so they cannot
 # drift.
-$(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h
+$(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h Makefile
 	@mkdir -p $(B)/tools
 	{ echo '#include <stdint.h>'; echo '#include <netinet/in.h>'; \
 	    awk '/^enum imsg_type {/,/^};/' src/pptpproxy.h; \
@@ -158,6 +158,8 @@ $(B)/tools/hostile_defs.h: src/pptpproxy.h src/offload.h
 	    awk '/^struct gre_route {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct gre_stats {/,/^};/' src/pptpproxy.h; \
 	    awk '/^struct gre_key {/,/^};/' src/pptpproxy.h; \
+	    awk '/^struct gre_ctl_count {/,/^};/' src/pptpproxy.h; \
+	    grep '^#define GRE_CTL_COUNTS_MAX' src/pptpproxy.h; \
 	    awk '/^struct offload_del {/,/^};/' src/offload.h; } > $@
 
 $(B)/tools/hostile: regress/tools/hostile.c $(B)/tools/hostile_defs.h src/rtable.h

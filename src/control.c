@@ -2615,11 +2615,18 @@ ctl_stop_tm(int fd, short ev, void *arg)
 static void
 ctl_new_conf(struct pptpproxy_conf *nconf)
 {
-	struct timeval	 tv;
+	struct proxy_conf	*pc;
+	struct timeval		 tv;
 
 	if (cconf != NULL)
 		conf_free(cconf);
 	cconf = nconf;
+	/*
+	 * Each proxy's row as it is loaded: every relay has the same rows
+	 * (relay 0 takes another's rows for its own proxies only, ctl.c).
+	 */
+	TAILQ_FOREACH(pc, &cconf->proxies, entry)
+		(void)pstat_of(pc->name);
 	log_setlevel(cconf->log_level);
 	listeners_reset();
 	evtimer_del(&ev_idle);
@@ -2700,8 +2707,8 @@ ctl_dispatch_gre(struct imsgev *iev, struct imsg *imsg)
 		ctl_gre_end(imsg);
 		break;
 	default:
-		log_warnx("unexpected message %u from gre",
-		    imsg_get_type(imsg));
+		/* The forwarder sends none other: it is not itself. */
+		fatalx("unexpected message %u from gre", imsg_get_type(imsg));
 	}
 }
 

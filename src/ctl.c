@@ -39,6 +39,7 @@
 #include "pptpproxy.h"
 #include "ctl.h"
 #include "os.h"
+#include "rtable.h"
 
 #define CTL_MAX_CONNS		16	/* clients at once, a socket */
 #define CTL_STALL_SECS		10	/* a client that takes nothing */
@@ -88,6 +89,7 @@ struct ctl_conn {
 	unsigned int		 lnext;		/* relay asked next, 0: none */
 	unsigned int		 lonly;		/* only that one */
 	struct ctl_proxy	*sum;		/* summary: rows added up */
+	uint8_t			*sumfrom;	/* each's last relay added */
 	unsigned int		 nsum;
 	struct ctl_relay	 rel[RELAYS_MAX]; /* summary: each relay's */
 	uint32_t		 relset;	/* of rel[], those in */
@@ -430,28 +432,34 @@ ctl_link_forget(struct ctl_conn *c)
 	c->lnext = 0;
 	free(c->sum);
 	c->sum = NULL;
+	free(c->sumfrom);
+	c->sumfrom = NULL;
+	c->nsum = 0;
 }
 
-/* A summary's row from another relay, added to the client's. */
-static int
-ctl_sum_add(struct ctl_conn *c, const struct ctl_proxy *p)
+/*
+ * A summary's row from relay k, added to the client's.  Relay k has the
+ * proxies relay 0 has (the same configurations, each proxy's row made as
+ * it is loaded), each once: a name twice is a lie.  A name relay 0's rows
+ * lack is left out, as they have no row for it: relay k took a reload
+ * after relay 0 took its rows.  So the rows never grow, whatever a relay
+ * sends, and each costs a look at relay 0's few.
+ */
+static void
+ctl_sum_add(struct ctl_conn *c, unsigned int k, const struct ctl_proxy *p)
 {
-	struct ctl_proxy	*r, *nr;
+	struct ctl_proxy	*r;
 	unsigned int		 i;
 
 	for (i = 0; i < c->nsum; i++)
 		if (strncmp(c->sum[i].name, p->name, sizeof(p->name)) == 0)
 			break;
-	if (i == c->nsum) {
-		if ((nr = reallocarray(c->sum, c->nsum + 1,
-		    sizeof(*nr))) == NULL)
-			return (-1);
-		c->sum = nr;
-		c->sum[c->nsum++] = *p;
-		c->sum[i].name[sizeof(p->name) - 1] = '\0';
-		return (0);
-	}
+	if (i == c->nsum)
+		return;
 	r = &c->sum[i];
+	if (c->sumfrom[i] == k)
+		fatalx("relay %u sent the row of proxy %s twice", k, r->name);
+	c->sumfrom[i] = (uint8_t)k;
 	r->sessions += p->sessions;
 	r->calls += p->calls;
 	r->accepted += p->accepted;
@@ -465,7 +473,6 @@ ctl_sum_add(struct ctl_conn *c, const struct ctl_proxy *p)
 		r->tun_dropped[i] += p->tun_dropped[i];
 	}
 	r->spoofed += p->spoofed;
-	return (0);
 }
 
 static int	ctl_sum_send(struct ctl_conn *);
@@ -587,10 +594,7 @@ ctl_link_process(struct ctl_link *k)
 			c->rel[k->index] = u.rl;
 			c->relset |= 1U << k->index;
 		} else if (type == CTL_PROXY) {
-			if (ctl_sum_add(c, &u.p) == -1) {
-				ctl_conn_close(c, "out of memory");
-				continue;
-			}
+			ctl_sum_add(c, k->index, &u.p);
 		} else if (type == CTL_GRE) {
 			/*
 			 * Each relay's own forwarder's totals, once a summary,
@@ -750,6 +754,7 @@ ctl_conn_close(struct ctl_conn *c, const char *why)
 	evtimer_del(&c->tmo);
 	ctl_link_forget(c);
 	free(c->sum);
+	free(c->sumfrom);
 	close(c->ibuf.fd);
 	imsgbuf_clear(&c->ibuf);
 	snap_put(c->snap);
@@ -1205,13 +1210,17 @@ ctl_relay_row(struct ctl_relay *r, const struct ctl_proxy *rows,
 }
 
 #ifdef PPTPPROXY_TEST
+#define CTL_TEST_ROWS	20000
+
 /*
  * Test builds: a relay other than 0 that misbehaves on its link to relay
  * 0, as PPTPPROXY_TEST_RELAY_ROW says: "other", its summary's relay row
  * with relay 0's index; "twice", that row twice; "unasked", a relay row
  * of its own at the end of the rows of show sessions; "gretwice", its
  * forwarder's totals twice in a summary; "greunasked", its forwarder's
- * totals at the end of the rows of show sessions.
+ * totals at the end of the rows of show sessions; "rowtwice", its first
+ * proxy row twice in a summary; "rowflood", CTL_TEST_ROWS more rows in a
+ * summary, each with a name made up.
  */
 static int
 ctl_test_row(const struct ctl_conn *c, const char *what)
@@ -1257,8 +1266,15 @@ ctl_send_summary(struct ctl_conn *c)
 		 * any is sent.
 		 */
 		free(c->sum);
+		free(c->sumfrom);
 		c->sum = rows;
 		c->nsum = n;
+		/* Relay 0's rows: each relay adds to them once. */
+		if ((c->sumfrom = calloc(n + 1, sizeof(*c->sumfrom))) ==
+		    NULL) {
+			ctl_conn_close(c, "out of memory");
+			return (-1);
+		}
 		c->rel[0] = rel;
 		c->relset = 1;
 		return (ctl_link_ask(c, 1));
@@ -1269,6 +1285,22 @@ ctl_send_summary(struct ctl_conn *c)
 			free(rows);
 			return (-1);
 		}
+#ifdef PPTPPROXY_TEST
+	if (n > 0 && ctl_test_row(c, "rowtwice") && ctl_conn_send(c,
+	    CTL_PROXY, &rows[0], sizeof(rows[0])) == -1) {
+		free(rows);
+		return (-1);
+	}
+	for (i = 0; n > 0 && i < CTL_TEST_ROWS &&
+	    ctl_test_row(c, "rowflood"); i++) {
+		snprintf(rows[0].name, sizeof(rows[0].name), "madeup%u", i);
+		if (ctl_conn_send(c, CTL_PROXY, &rows[0], sizeof(rows[0])) ==
+		    -1) {
+			free(rows);
+			return (-1);
+		}
+	}
+#endif
 	free(rows);
 #ifdef PPTPPROXY_TEST
 	if (ctl_test_row(c, "other"))
@@ -1297,6 +1329,8 @@ ctl_sum_send(struct ctl_conn *c)
 			return (-1);
 	free(c->sum);
 	c->sum = NULL;
+	free(c->sumfrom);
+	c->sumfrom = NULL;
 	c->nsum = 0;
 	for (i = 0; i < nlinks; i++)
 		if ((c->relset & (1U << i)) != 0 && ctl_conn_send(c,
@@ -1388,7 +1422,9 @@ ctl_conn_fill(struct ctl_conn *c)
 }
 
 /*
- * The forwarder's answer to a poll: counts, then the totals.
+ * The forwarder's answer to a poll: counts, then the totals.  It counts
+ * each route once a poll, a key a route: more is a lie, as are counts
+ * with no poll out (one at a time, each answered once, then END).
  */
 void
 ctl_gre_counts(struct imsg *imsg)
@@ -1400,9 +1436,14 @@ ctl_gre_counts(struct imsg *imsg)
 	if (len % sizeof(*nc) != 0 ||
 	    len > GRE_CTL_COUNTS_MAX * sizeof(*nc))
 		fatalx("bad IMSG_GRE_CTL_COUNTS");
-	if (building == NULL || len == 0)
-		return;
+	if (building == NULL)
+		fatalx("IMSG_GRE_CTL_COUNTS without a poll");
 	k = len / sizeof(*nc);
+	if (building->n + k > RT_KEYS)
+		fatalx("IMSG_GRE_CTL_COUNTS: more than %d counts in a poll",
+		    RT_KEYS);
+	if (k == 0)
+		return;
 	if (building->n + k > building->cap) {
 		if ((nc = reallocarray(building->c, building->cap + k +
 		    GRE_CTL_COUNTS_MAX, sizeof(*nc))) == NULL) {

@@ -5,12 +5,18 @@
 #  - "twice": its relay row twice in one summary;
 #  - "gretwice": its GRE forwarder's totals twice in one summary (with
 #    a forwarder a relay, relay 0 adds each relay's up once);
+#  - "rowtwice": a proxy's row twice in one summary (relay 0 adds each
+#    relay's row of each of its proxies once);
 #  - "unasked": a relay row of its own at the end of show sessions (a
 #    summary still answered right before it);
 #  - "greunasked": its GRE forwarder's totals at the end of show
 #    sessions (the same summary first).
 # Each time relay 0 says what relay 1 did and stops, the daemon with it:
 # exit 1, no child left; pptpproxyctl fails and prints no row.
+# And "rowflood": 20000 more rows in one summary, each named as no proxy
+# is: relay 0 takes none (relay 1 may have taken a reload it has not
+# yet), so its rows do not grow; the summary is answered, with the one
+# proxy, and the daemon goes on.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
@@ -68,6 +74,11 @@ start gretwice
 refused "its GRE totals twice" show summary
 stopped "its GRE totals twice" "control: fatal: relay 1 sent a GRE row twice$"
 
+start rowtwice
+refused "a proxy row twice" show summary
+stopped "a proxy row twice" \
+    "control: fatal: relay 1 sent the row of proxy office twice$"
+
 # summary_first CASE: show summary still works, with both relays' rows.
 summary_first() {
 	ctl show summary >"$TMP/sum.txt" || fail "$1: show summary"
@@ -88,4 +99,20 @@ summary_first greunasked
 refused "GRE totals unasked" show sessions
 stopped "GRE totals unasked" \
     "control: fatal: relay 1 sent a GRE row unasked$"
+start rowflood
+summary_first rowflood
+grep -q madeup "$TMP/sum.txt" &&
+    fail "rowflood: made-up rows shown: $(grep -c madeup "$TMP/sum.txt")"
+[ "$(grep -c '^proxy ' "$TMP/sum.txt")" -eq 1 ] ||
+    fail "rowflood: proxy rows: $(grep '^proxy ' "$TMP/sum.txt")"
+ctl -j show summary >"$TMP/sum.json" || fail "rowflood: show summary -j"
+grep -q madeup "$TMP/sum.json" && fail "rowflood: made-up rows in JSON"
+kill -0 "$PROXY_PID" 2>/dev/null || fail "rowflood: the daemon ended"
+note "ok: rowflood: one proxy row, the made-up ones left out"
+kill -TERM "$PROXY_PID"
+lab_gone "$PROXY_PID" 15 || fail "rowflood: still running after SIGTERM"
+wait "$PROXY_PID"
+_rc=$?
+[ $_rc -eq 0 ] || fail "rowflood: exit status $_rc after SIGTERM"
+proxy_children_gone rowflood
 exit 0

@@ -34,6 +34,9 @@
  *	size NAME LEN	one message of type NAME (acl, add, del, poll,
  *			reload) with LEN bytes of payload
  *	type N		one message of type N, no payload
+ *	counts N	N IMSG_GRE_CTL_COUNTS, each of GRE_CTL_COUNTS_MAX
+ *			counts (with -p from the forwarder: to relay 0, as
+ *			the answer to a poll)
  *	rtable KEY FROM TO SRC DST NEWKEY TOSIDE PROXY
  *			no message: a route written straight into the
  *			route table the child shares with the other
@@ -174,7 +177,7 @@ static __attribute__((__noreturn__)) void
 usage(void)
 {
 	fprintf(stderr, "usage: hostile [-c] pid route|del|fds|fdmark|poll|"
-	    "acl|size|type|log [args]\n");
+	    "acl|size|type|counts|log [args]\n");
 	exit(2);
 }
 
@@ -533,6 +536,11 @@ main(int argc, char *argv[])
 		peerid = LOG_INFO;
 		if (rv == 0)
 			rv = flood("log", IMSG_LOG, junk, (size_t)len, n);
+	} else if (strcmp(c, "counts") == 0 && argc == 1) {
+		memset(junk, 0, sizeof(junk));
+		rv = flood("counts", IMSG_GRE_CTL_COUNTS, junk,
+		    GRE_CTL_COUNTS_MAX * sizeof(struct gre_ctl_count),
+		    num(argv[0], 100000000));
 	} else if (strcmp(c, "type") == 0 && argc == 1) {
 		rv = send_msg((uint32_t)num(argv[0], UINT32_MAX), NULL, 0,
 		    NULL, 0);
