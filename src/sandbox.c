@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>		/* the test's FIONREAD */
 
 #include <netinet/in.h>		/* the test's protocols */
+#include <netinet/tcp.h>	/* and TCP options */
 #endif
 
 #include <errno.h>
@@ -147,6 +148,9 @@ sandbox_gre(void)
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <linux/capability.h>
 #include <sched.h>
@@ -347,10 +351,63 @@ static const int sb_control_calls[] = {
 	SCMP_SYS(accept4),
 	SCMP_SYS(connect),		/* to servers: see sandbox_control() */
 	SCMP_SYS(getsockname),		/* our address, for the GRE routes */
-	SCMP_SYS(setsockopt),		/* TCP options, keepalives, linger */
 	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
 };
+
+/*
+ * setsockopt(2) in the control relay: exactly the options it sets once
+ * its filter is on, by level and name together (TCP_CONGESTION has
+ * SO_LINGER's number, TCP_DEFER_ACCEPT SO_KEEPALIVE's).  Anything else -
+ * a socket filter or BPF program (SO_ATTACH_*), a TCP upper layer
+ * (TCP_ULP: kernel TLS), a congestion control module to load - is
+ * outside the list (killed): no libc or libevent path in the relay sets
+ * an option of its own, so a call outside is never harmless.  The
+ * options of the parent's sockets (listeners, UDP tunnels, the GRE
+ * sockets, the channels between the children) are set before they are
+ * handed over; the GRE forwarder sets none.
+ */
+struct sb_sockopt {
+	int	level;
+	int	name;
+};
+
+static const struct sb_sockopt sb_control_sockopts[] = {
+	/* sock_nodelay(): listeners, connections to servers */
+	{ IPPROTO_TCP, TCP_NODELAY },
+	/* sock_keepalive(): the same, and sess_tune_new() each tick */
+	{ SOL_SOCKET, SO_KEEPALIVE },
+	{ IPPROTO_TCP, TCP_KEEPIDLE },
+	{ IPPROTO_TCP, TCP_KEEPINTVL },
+	{ IPPROTO_TCP, TCP_KEEPCNT },
+	{ IPPROTO_TCP, TCP_USER_TIMEOUT },
+	/* os_listen_defer(): the listeners a reload hands over too */
+	{ IPPROTO_TCP, TCP_DEFER_ACCEPT },
+	/* os_tcp_ack_late(): each connection to a server */
+	{ IPPROTO_TCP, TCP_QUICKACK },
+	/* os_tcp_notsent_lowat(): a tunnel that goes over TCP */
+	{ IPPROTO_TCP, TCP_NOTSENT_LOWAT },
+	/* sess_end_server_last(): reset a server that was sent nothing */
+	{ SOL_SOCKET, SO_LINGER },
+};
+
+/*
+ * Level and name are ints: the kernel reads the low 32 bits of each
+ * register alone, and so does the comparison, whatever a caller left in
+ * the upper half.
+ */
+static void
+sb_sockopts(scmp_filter_ctx ctx, const struct sb_sockopt *t, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		SB_ALLOW2(ctx, SCMP_SYS(setsockopt),
+		    SB_ARG(1, SCMP_CMP_MASKED_EQ, 0xffffffffU,
+		    (uint32_t)t[i].level),
+		    SB_ARG(2, SCMP_CMP_MASKED_EQ, 0xffffffffU,
+		    (uint32_t)t[i].name));
+}
 
 /*
  * socket(2), argument by argument: the domain, the type with its flags
@@ -515,6 +572,8 @@ sandbox_control(void)
 	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
 	sb_sockets(ctx, sb_control_sockets,
 	    sizeof(sb_control_sockets) / sizeof(sb_control_sockets[0]));
+	sb_sockopts(ctx, sb_control_sockopts,
+	    sizeof(sb_control_sockopts) / sizeof(sb_control_sockopts[0]));
 	/* sess_stop(): our FIN once the peer answered its Stop request. */
 	SB_ALLOW1(ctx, SCMP_SYS(shutdown), SB_ARG(1, SCMP_CMP_EQ, SHUT_WR, 0));
 	sb_child_load(ctx);
@@ -755,11 +814,22 @@ sandbox_parent(const struct pptpproxy_conf *conf)
  * (and pledge) and must not return, but for "syslog", the socket
  * syslog(3) makes when its own broke, which must fail and not kill, and
  * in the relay "socket-tcp", its own socket to servers, and
- * "shutdown-wr", its FIN at the end of a stopped session.  Calls on
- * descriptor -1 would fail with EBADF if they were let through.
+ * "shutdown-wr", its FIN at the end of a stopped session, and
+ * "sockopt-nodelay", one of its socket options.  Calls on descriptor -1
+ * would fail with EBADF if they were let through.  Linux's numbers where
+ * the system has no such option (the calls are Linux's tests).
  */
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP	132
+#endif
+#ifndef SO_ATTACH_FILTER
+#define SO_ATTACH_FILTER	26
+#endif
+#ifndef TCP_CONGESTION
+#define TCP_CONGESTION	13
+#endif
+#ifndef TCP_ULP
+#define TCP_ULP		31
 #endif
 
 static int
@@ -824,6 +894,51 @@ static int
 sb_test_shutdown_wr(void)
 {
 	return (shutdown(-1, SHUT_WR));
+}
+
+/* An empty program: what it is does not matter, the call does. */
+static int
+sb_test_sockopt_filter(void)
+{
+	struct {
+		unsigned short	 len;
+		void		*filter;
+	} prog = { 0, NULL };
+
+	return (setsockopt(-1, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+	    sizeof(prog)));
+}
+
+/* Kernel TLS, a module the kernel would load and run on the socket. */
+static int
+sb_test_sockopt_ulp(void)
+{
+	return (setsockopt(-1, IPPROTO_TCP, TCP_ULP, "tls", sizeof("tls")));
+}
+
+/* TCP_CONGESTION is SO_LINGER's number: level and name go together. */
+static int
+sb_test_sockopt_cong(void)
+{
+	return (setsockopt(-1, IPPROTO_TCP, TCP_CONGESTION, "reno",
+	    sizeof("reno")));
+}
+
+/* SO_DEBUG is TCP_NODELAY's number, at the other level. */
+static int
+sb_test_sockopt_debug(void)
+{
+	int	one = 1;
+
+	return (setsockopt(-1, SOL_SOCKET, SO_DEBUG, &one, sizeof(one)));
+}
+
+static int
+sb_test_sockopt_nodelay(void)
+{
+	int	one = 1;
+
+	return (setsockopt(-1, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
 }
 
 static int
@@ -901,6 +1016,16 @@ static const struct {
 	{ "syslog", "socket(AF_UNIX, SOCK_DGRAM, 0)", sb_test_syslog },
 	{ "shutdown", "shutdown(SHUT_RDWR)", sb_test_shutdown },
 	{ "shutdown-wr", "shutdown(SHUT_WR)", sb_test_shutdown_wr },
+	{ "sockopt-filter", "setsockopt(SOL_SOCKET, SO_ATTACH_FILTER)",
+	    sb_test_sockopt_filter },
+	{ "sockopt-ulp", "setsockopt(IPPROTO_TCP, TCP_ULP)",
+	    sb_test_sockopt_ulp },
+	{ "sockopt-cong", "setsockopt(IPPROTO_TCP, TCP_CONGESTION)",
+	    sb_test_sockopt_cong },
+	{ "sockopt-debug", "setsockopt(SOL_SOCKET, SO_DEBUG)",
+	    sb_test_sockopt_debug },
+	{ "sockopt-nodelay", "setsockopt(IPPROTO_TCP, TCP_NODELAY)",
+	    sb_test_sockopt_nodelay },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
 	{ "mremap", "mremap(2) growing a mapping", sb_test_mremap },

@@ -7,9 +7,12 @@
 # logs it, ends the other child, exits 1, and no process remains.
 # Then the calls the allow-lists pin or leave out: socket() with any
 # other domain, type, flags or protocol than the child's own, shutdown
-# but the relay's shutdown(SHUT_WR), getpeername, ioctl(FIONREAD).  What a
-# child may still make goes through: the relay's TCP socket to servers and
-# its shutdown(SHUT_WR), and syslog(3)'s AF_UNIX socket, which fails
+# but the relay's shutdown(SHUT_WR), getpeername, ioctl(FIONREAD), and
+# setsockopt but the relay's own options by level and name: not
+# SO_ATTACH_FILTER, TCP_ULP (kernel TLS), TCP_CONGESTION (SO_LINGER's
+# number) nor SO_DEBUG (TCP_NODELAY's).  What a child may still make goes
+# through: the relay's TCP socket to servers, its shutdown(SHUT_WR) and
+# TCP_NODELAY, and syslog(3)'s AF_UNIX socket, which fails
 # (EACCES) without killing; mremap fails (ENOMEM: grown, a writable
 # shared mapping would reach another relay's or forwarder's pages) and a
 # realloc(3) of 1 MB to 8 MB, which glibc would grow with it, copies and
@@ -133,6 +136,10 @@ for victim in gre control; do
 	killed -d $victim shutdown shutdown
 	killed -d $victim getpeername getpeername
 	killed -d $victim fionread ioctl
+	killed -d $victim sockopt-filter setsockopt
+	killed -d $victim sockopt-ulp setsockopt
+	killed -d $victim sockopt-cong setsockopt
+	killed -d $victim sockopt-debug setsockopt
 	survives $victim syslog "Permission denied"
 	survives $victim mremap "Cannot allocate memory"
 	survives $victim realloc "Success"
@@ -141,6 +148,9 @@ killed -d gre socket-tcp socket
 survives control socket-tcp ""
 killed -d gre shutdown-wr shutdown
 survives control shutdown-wr "Bad file descriptor"
+killed -d gre sockopt-nodelay setsockopt
+survives control sockopt-nodelay "Bad file descriptor"
+killed -n control sockopt-ulp setsockopt
 killed -n control socket-sctp socket
 killed -n control shutdown shutdown
 exit 0
