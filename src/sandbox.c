@@ -365,7 +365,7 @@ static const int sb_control_calls[] = {
  * an option of its own, so a call outside is never harmless.  The
  * options of the parent's sockets (listeners, UDP tunnels, the GRE
  * sockets, the channels between the children) are set before they are
- * handed over; the GRE forwarder sets none.
+ * handed over.
  */
 struct sb_sockopt {
 	int	level;
@@ -387,7 +387,20 @@ static const struct sb_sockopt sb_control_sockopts[] = {
 	{ IPPROTO_TCP, TCP_QUICKACK },
 	/* os_tcp_notsent_lowat(): a tunnel that goes over TCP */
 	{ IPPROTO_TCP, TCP_NOTSENT_LOWAT },
-	/* sess_end_server_last(): reset a server that was sent nothing */
+	/*
+	 * sess_end_server_last(): reset a server that was sent nothing;
+	 * imsg's rfd_close(): a received descriptor nobody keeps
+	 */
+	{ SOL_SOCKET, SO_LINGER },
+};
+
+/*
+ * The GRE forwarder sets no option of its own sockets; imsg turns
+ * lingering off on a received descriptor it closes (rfd_close()), which
+ * a hostile relay can send at will: allowed, or that relay could end
+ * the daemon through its forwarder.
+ */
+static const struct sb_sockopt sb_gre_sockopts[] = {
 	{ SOL_SOCKET, SO_LINGER },
 };
 
@@ -590,6 +603,8 @@ sandbox_gre(void)
 	    sizeof(sb_gre_calls) / sizeof(sb_gre_calls[0]));
 	sb_sockets(ctx, sb_gre_sockets,
 	    sizeof(sb_gre_sockets) / sizeof(sb_gre_sockets[0]));
+	sb_sockopts(ctx, sb_gre_sockopts,
+	    sizeof(sb_gre_sockopts) / sizeof(sb_gre_sockopts[0]));
 	sb_child_load(ctx);
 }
 
@@ -815,9 +830,11 @@ sandbox_parent(const struct pptpproxy_conf *conf)
  * syslog(3) makes when its own broke, which must fail and not kill, and
  * in the relay "socket-tcp", its own socket to servers, and
  * "shutdown-wr", its FIN at the end of a stopped session, and
- * "sockopt-nodelay", one of its socket options.  Calls on descriptor -1
- * would fail with EBADF if they were let through.  Linux's numbers where
- * the system has no such option (the calls are Linux's tests).
+ * "sockopt-nodelay", one of its socket options, and in both
+ * "sockopt-linger", imsg's on a descriptor it closes.  Calls on
+ * descriptor -1 would fail with EBADF if they were let through.  Linux's
+ * numbers where the system has no such option (the calls are Linux's
+ * tests).
  */
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP	132
@@ -942,6 +959,15 @@ sb_test_sockopt_nodelay(void)
 }
 
 static int
+sb_test_sockopt_linger(void)
+{
+	struct linger	lg;
+
+	memset(&lg, 0, sizeof(lg));
+	return (setsockopt(-1, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+}
+
+static int
 sb_test_getpeername(void)
 {
 	struct sockaddr_storage	ss;
@@ -1026,6 +1052,8 @@ static const struct {
 	    sb_test_sockopt_debug },
 	{ "sockopt-nodelay", "setsockopt(IPPROTO_TCP, TCP_NODELAY)",
 	    sb_test_sockopt_nodelay },
+	{ "sockopt-linger", "setsockopt(SOL_SOCKET, SO_LINGER)",
+	    sb_test_sockopt_linger },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
 	{ "mremap", "mremap(2) growing a mapping", sb_test_mremap },

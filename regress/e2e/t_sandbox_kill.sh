@@ -12,7 +12,8 @@
 # SO_ATTACH_FILTER, TCP_ULP (kernel TLS), TCP_CONGESTION (SO_LINGER's
 # number) nor SO_DEBUG (TCP_NODELAY's).  What a child may still make goes
 # through: the relay's TCP socket to servers, its shutdown(SHUT_WR) and
-# TCP_NODELAY, and syslog(3)'s AF_UNIX socket, which fails
+# TCP_NODELAY, both children's SO_LINGER (imsg's, on a descriptor it
+# closes), and syslog(3)'s AF_UNIX socket, which fails
 # (EACCES) without killing; mremap fails (ENOMEM: grown, a writable
 # shared mapping would reach another relay's or forwarder's pages) and a
 # realloc(3) of 1 MB to 8 MB, which glibc would grow with it, copies and
@@ -141,6 +142,7 @@ for victim in gre control; do
 	killed -d $victim sockopt-cong setsockopt
 	killed -d $victim sockopt-debug setsockopt
 	survives $victim syslog "Permission denied"
+	survives $victim sockopt-linger "Bad file descriptor"
 	survives $victim mremap "Cannot allocate memory"
 	survives $victim realloc "Success"
 done
