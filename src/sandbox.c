@@ -360,7 +360,7 @@ static const int sb_control_calls[] = {
  * its filter is on, by level and name together (TCP_CONGESTION has
  * SO_LINGER's number, TCP_DEFER_ACCEPT SO_KEEPALIVE's).  Anything else -
  * a socket filter or BPF program (SO_ATTACH_*), a TCP upper layer
- * (TCP_ULP: kernel TLS), a congestion control module to load - is
+ * (TCP_ULP: kernel TLS), another congestion control (TCP_CONGESTION) - is
  * outside the list (killed): no libc or libevent path in the relay sets
  * an option of its own, so a call outside is never harmless.  The
  * options of the parent's sockets (listeners, UDP tunnels, the GRE
