@@ -510,6 +510,22 @@ proxy_children_gone() {
 	return 0
 }
 
+# proxy_stopped CASE PATTERN [relay0]: the daemon ends within 10 s with
+# status 1 after a line with PATTERN (with "relay0", after the parent's
+# line that relay 0 exited with status 1 too); no child of KIDS is left.
+proxy_stopped() {
+	lab_gone "$PROXY_PID" 10 || fail "$1: the daemon goes on"
+	wait "$PROXY_PID"
+	_rc=$?
+	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
+	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
+	[ "${3:-}" != relay0 ] ||
+	    grep -q "parent: control process exited with status 1$" "$PLOG" ||
+	    fail "$1: the parent did not see relay 0 exit with status 1"
+	proxy_children_gone "$1"
+	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
+}
+
 # proxy_direct_log PARENT: for each child of the daemon whose parent is
 # PARENT, the descriptors by which it could write to a log other than
 # through the parent: fd 1 or 2 not /dev/null, an AF_UNIX datagram socket

@@ -14,28 +14,13 @@
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
 lab_topology 1
 
-# stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a
-# line with PATTERN and the parent's that relay 0 exited with status 1;
-# no child is left.
-stopped() {
-	lab_gone "$PROXY_PID" 10 || fail "$1: the daemon goes on"
-	wait "$PROXY_PID"
-	_rc=$?
-	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
-	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
-	grep -q "parent: control process exited with status 1$" "$PLOG" ||
-	    fail "$1: the parent did not see relay 0 exit with status 1"
-	proxy_children_gone "$1"
-	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
-}
-
 hostile_start
 "$HOSTILE" -c -p "$(hostile_child gre)" counts 1 || true
-stopped unasked "control: fatal: IMSG_GRE_CTL_COUNTS without a poll$"
+proxy_stopped unasked "control: fatal: IMSG_GRE_CTL_COUNTS without a poll$" relay0
 
 hostile_start
 "$HOSTILE" -c -p "$(hostile_child gre)" type 65535 || true
-stopped type "control: fatal: unexpected message 65535 from gre$"
+proxy_stopped type "control: fatal: unexpected message 65535 from gre$" relay0
 
 # 65536 keys: 256 messages of 256 counts are as many as there may be.
 hostile_start
@@ -48,6 +33,6 @@ sleep 1
 cat "$TMP/hostile.out"
 wait "$cpid" && fail "flood: show summary ok: $(cat "$TMP/ctl.out")"
 [ -s "$TMP/ctl.out" ] && fail "flood: show summary printed: $(cat "$TMP/ctl.out")"
-stopped flood \
-    "control: fatal: IMSG_GRE_CTL_COUNTS: more than 65536 counts in a poll$"
+proxy_stopped flood \
+    "control: fatal: IMSG_GRE_CTL_COUNTS: more than 65536 counts in a poll$" relay0
 exit 0

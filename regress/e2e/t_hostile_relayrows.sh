@@ -36,21 +36,6 @@ start() {
 	proxy_wait_children 4 || fail "$1: children $KIDS"
 }
 
-# stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a
-# line with PATTERN and the parent's that relay 0 exited with status 1;
-# no child is left.
-stopped() {
-	lab_gone "$PROXY_PID" 10 || fail "$1: the daemon goes on"
-	wait "$PROXY_PID"
-	_rc=$?
-	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
-	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
-	grep -q "parent: control process exited with status 1$" "$PLOG" ||
-	    fail "$1: the parent did not see relay 0 exit with status 1"
-	proxy_children_gone "$1"
-	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
-}
-
 # refused CASE ARGS...: pptpproxyctl ARGS fails and prints nothing.
 refused() {
 	_c=$1
@@ -64,20 +49,20 @@ refused() {
 
 start other
 refused "relay 0's row" show summary
-stopped "relay 0's row" "control: fatal: relay 1 sent the row of relay 0$"
+proxy_stopped "relay 0's row" "control: fatal: relay 1 sent the row of relay 0$" relay0
 
 start twice
 refused "its row twice" -j show summary
-stopped "its row twice" "control: fatal: relay 1 sent a relay row twice$"
+proxy_stopped "its row twice" "control: fatal: relay 1 sent a relay row twice$" relay0
 
 start gretwice
 refused "its GRE totals twice" show summary
-stopped "its GRE totals twice" "control: fatal: relay 1 sent a GRE row twice$"
+proxy_stopped "its GRE totals twice" "control: fatal: relay 1 sent a GRE row twice$" relay0
 
 start rowtwice
 refused "a proxy row twice" show summary
-stopped "a proxy row twice" \
-    "control: fatal: relay 1 sent the row of proxy office twice$"
+proxy_stopped "a proxy row twice" \
+    "control: fatal: relay 1 sent the row of proxy office twice$" relay0
 
 # summary_first CASE: show summary still works, with both relays' rows.
 summary_first() {
@@ -92,13 +77,13 @@ summary_first() {
 start unasked
 summary_first unasked
 refused "a row unasked" show sessions
-stopped "a row unasked" "control: fatal: relay 1 sent a relay row unasked$"
+proxy_stopped "a row unasked" "control: fatal: relay 1 sent a relay row unasked$" relay0
 
 start greunasked
 summary_first greunasked
 refused "GRE totals unasked" show sessions
-stopped "GRE totals unasked" \
-    "control: fatal: relay 1 sent a GRE row unasked$"
+proxy_stopped "GRE totals unasked" \
+    "control: fatal: relay 1 sent a GRE row unasked$" relay0
 start rowflood
 summary_first rowflood
 grep -q madeup "$TMP/sum.txt" &&

@@ -42,29 +42,17 @@ goes_on() {
 	note "ok: $1: the daemon goes on"
 }
 
-# stopped CASE PATTERN: the daemon ends within 10 s with status 1 after a
-# line with PATTERN; no child is left.
-stopped() {
-	lab_gone "$PROXY_PID" 10 || fail "$1: the daemon goes on"
-	wait "$PROXY_PID"
-	_rc=$?
-	[ $_rc -eq 1 ] || fail "$1: the daemon exited with $_rc, not 1"
-	grep -q -e "$2" "$PLOG" || fail "$1: no line with \"$2\""
-	proxy_children_gone "$1"
-	note "ok: $1: $(grep -e "$2" "$PLOG" | head -n 1 | sed 's/^.*]: //')"
-}
-
 start
 "$HOSTILE" -c "$R1" aclid 2 192.0.2.10 1 || fail "aclid 2 not sent"
 goes_on "ACL request for its own session"
 "$HOSTILE" -c "$R1" aclid 1 192.0.2.10 1 || fail "aclid 1 not sent"
-stopped "ACL request for relay 0's session" \
+proxy_stopped "ACL request for relay 0's session" \
     "control 1 process sent an ACL request for session 1, another relay's: treating it as compromised"
 
 start
 "$HOSTILE" -c -p "$R1" gredel 2 40000 || fail "gredel 40000 not sent"
 goes_on "end of a route of its own Call ID"
 "$HOSTILE" -c -p "$R1" gredel 2 5 || fail "gredel 5 not sent"
-stopped "end of a route of relay 0's Call ID" \
+proxy_stopped "end of a route of relay 0's Call ID" \
     "relay 1 asked to end Call ID 5, not its own"
 exit 0
