@@ -539,9 +539,10 @@ sockopt_on(int fd, int level, int name)
 #endif
 
 /*
- * The receiving end of a channel up which no descriptor may come (the
- * parent's end of a child's): 0 if the kernel now refuses them, -1 where
- * it cannot, and then what comes is closed on arrival (imsg).
+ * The receiving end of a channel on which no descriptor may come (the
+ * parent's end of a child's, either end of a relay's to its forwarder or
+ * to relay 0): 0 if the kernel now refuses them, -1 where it cannot, and
+ * then what comes is closed on arrival (imsg).
  */
 int
 os_refuse_fds(int fd)

@@ -1700,6 +1700,16 @@ parent_main(struct pptpproxy_conf *conf, const struct options *o)
 #else
 		(void)os_refuse_fds(pc_fd[i][0]);
 #endif
+		/*
+		 * Nor does one go either way between a relay and its
+		 * forwarder.  Where one forwarder serves every relay, the
+		 * others' ends reach it from the parent over its own pc
+		 * channel: the refusal is the receiving socket's.
+		 */
+		if (c->type == PROC_CONTROL) {
+			(void)os_refuse_fds(cg_fd[c->relay][0]);
+			(void)os_refuse_fds(cg_fd[c->relay][1]);
+		}
 	}
 	/*
 	 * Between relay 0 and each other relay: the control socket's.  No
