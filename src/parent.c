@@ -1526,6 +1526,15 @@ gre_sockets(int fd[RELAYS_MAX])
 	unsigned int	f, lo, hi;
 
 	nfwd = nrelays;
+#ifdef PPTPPROXY_TEST
+	/* Tests of one forwarder for all, as where none can be filtered. */
+	if (nrelays > 1 && getenv("PPTPPROXY_TEST_ONE_FORWARDER") != NULL) {
+		if ((fd[0] = os_gre_socket()) == -1)
+			fatal("raw GRE socket");
+		nfwd = 1;
+		return;
+	}
+#endif
 	for (f = 0; f < nfwd; f++) {
 		if ((fd[f] = os_gre_socket()) == -1)
 			fatal("raw GRE socket");
