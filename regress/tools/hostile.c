@@ -1,16 +1,24 @@
 /*
  * hostile: play a compromised child of pptpproxy against its parent.
  *
- *	hostile [-cp] PID CASE [ARGS...]
+ *	hostile [-cp] [-l PEER] PID CASE [ARGS...]
  *
  * Stops the child PID (SIGSTOP), takes a copy of its channel to the
  * parent (fd 3) with pidfd_open(2) and pidfd_getfd(2) (Linux 5.6 or
  * later, as root), and sends the parent what no honest child sends.
  * With -c the child is let go on (SIGCONT) at the end; without, it stays
  * stopped.  With -p the messages go down the child's other channel
- * (fd 4: a control relay's to the GRE forwarder) instead.  The message types and structures come from the daemon's own
- * headers at build time (hostile_defs.h, made by the Makefile), so that
- * they cannot drift.
+ * (fd 4: a control relay's to the GRE forwarder) instead.  With -l PEER
+ * they go down the child's one channel to the process PEER, wherever the
+ * child holds it: the Unix socket of PID whose peer socket (sock_diag(7),
+ * UNIX_DIAG_PEER, asked in PID's network namespace) is one of those PEER
+ * holds (relay 1 and relay 0: their link; a relay and its forwarder:
+ * their channel, also where one forwarder serves every relay and got the
+ * others' from the parent); it says which descriptor that is, and fails
+ * unless there is exactly one (relay 0 and forwarder 0 also share the
+ * tunnels' packets: -p for theirs).  The message types and structures
+ * come from the daemon's own headers at build time (hostile_defs.h, made
+ * by the Makefile), so that they cannot drift.
  *
  * Cases:
  *	route FROM TO SRC DST KEY TOSIDE PROXY
@@ -70,10 +78,18 @@
 
 #include <sys/mman.h>
 
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -96,6 +112,7 @@
 #define CHILD_PARENT_FD		3	/* PROC_PARENT_FD */
 #define CHILD_PEER_FD		4	/* PROC_PEER_FD */
 #define FDS_PER_MSG		250
+#define SOCKS_MAX		4096	/* sockets of a process */
 #define IMSG_FD_MARK		0x80000000U	/* in hdr.len, compat/imsg.c */
 
 /* As compat/imsg.h: every message starts with this, host order. */
@@ -176,9 +193,137 @@ rtable_write(struct rtable *t, const struct gre_route *r)
 static __attribute__((__noreturn__)) void
 usage(void)
 {
-	fprintf(stderr, "usage: hostile [-c] pid route|del|fds|fdmark|poll|"
-	    "acl|size|type|counts|log [args]\n");
+	fprintf(stderr, "usage: hostile [-cp] [-l peer] pid route|del|fds|"
+	    "fdmark|poll|acl|size|type|counts|log [args]\n");
 	exit(2);
+}
+
+/* The inodes of the sockets process pid holds (n at most), fd of each. */
+static int
+sock_inodes(pid_t pid, unsigned long *ino, int *fdn, int n)
+{
+	char		 path[320], link[64];
+	struct dirent	*de;
+	DIR		*d;
+	ssize_t		 len;
+	int		 count = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		err(1, "%s", path);
+	while ((de = readdir(d)) != NULL && count < n) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int)pid,
+		    de->d_name);
+		if ((len = readlink(path, link, sizeof(link) - 1)) <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &ino[count]) != 1)
+			continue;
+		fdn[count++] = atoi(de->d_name);
+	}
+	closedir(d);
+	return (count);
+}
+
+/* The inode of the peer of Unix socket ino (sock_diag); 0 if none. */
+static unsigned long
+unix_peer(int nl, unsigned long ino)
+{
+	struct {
+		struct nlmsghdr		nlh;
+		struct unix_diag_req	req;
+	} q;
+	union {
+		struct nlmsghdr	h;
+		char		buf[8192];
+	} a;
+	struct unix_diag_msg	*m;
+	struct rtattr		*rta;
+	uint32_t		 peer;
+	ssize_t			 n;
+	int			 len;
+
+	memset(&q, 0, sizeof(q));
+	q.nlh.nlmsg_len = sizeof(q);
+	q.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	q.nlh.nlmsg_flags = NLM_F_REQUEST;
+	q.req.sdiag_family = AF_UNIX;
+	q.req.udiag_states = ~0U;
+	q.req.udiag_ino = (uint32_t)ino;
+	q.req.udiag_show = UDIAG_SHOW_PEER;
+	q.req.udiag_cookie[0] = INET_DIAG_NOCOOKIE;
+	q.req.udiag_cookie[1] = INET_DIAG_NOCOOKIE;
+	if (send(nl, &q, sizeof(q), 0) == -1)
+		err(1, "sock_diag");
+	if ((n = recv(nl, &a, sizeof(a), 0)) == -1)
+		err(1, "sock_diag");
+	/* Not a Unix socket (an error answers): no peer. */
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof(*m)) ||
+	    a.h.nlmsg_len > (size_t)n ||
+	    a.h.nlmsg_len < NLMSG_LENGTH(sizeof(*m)) ||
+	    a.h.nlmsg_type != SOCK_DIAG_BY_FAMILY)
+		return (0);
+	m = NLMSG_DATA(&a.h);
+	if (m->udiag_ino != ino)
+		return (0);
+	len = (int)(a.h.nlmsg_len - NLMSG_LENGTH(sizeof(*m)));
+	for (rta = (struct rtattr *)(void *)((char *)m +
+	    NLMSG_ALIGN(sizeof(*m))); RTA_OK(rta, len);
+	    rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == UNIX_DIAG_PEER &&
+		    RTA_PAYLOAD(rta) >= sizeof(peer)) {
+			memcpy(&peer, RTA_DATA(rta), sizeof(peer));
+			return (peer);
+		}
+	}
+	return (0);
+}
+
+/*
+ * The descriptor of pid's one Unix socket whose peer process peer
+ * holds: its channel to peer, whichever way it came.
+ */
+static int
+chan_to(pid_t pid, pid_t peer)
+{
+	static unsigned long	 ino[SOCKS_MAX], pino[SOCKS_MAX];
+	static int		 fdn[SOCKS_MAX], pfdn[SOCKS_MAX];
+	char			 path[64];
+	unsigned long		 p;
+	int			 n, pn, i, j, nl, ns, fd = -1, found = 0;
+
+	/* sock_diag answers for the sockets of its own namespace. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if ((ns = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		err(1, "%s", path);
+	if (setns(ns, CLONE_NEWNET) == -1)
+		err(1, "setns %s", path);
+	close(ns);
+	if ((nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+	    NETLINK_SOCK_DIAG)) == -1)
+		err(1, "sock_diag socket");
+	n = sock_inodes(pid, ino, fdn, SOCKS_MAX);
+	pn = sock_inodes(peer, pino, pfdn, SOCKS_MAX);
+	for (i = 0; i < n; i++) {
+		if ((p = unix_peer(nl, ino[i])) == 0)
+			continue;
+		for (j = 0; j < pn; j++) {
+			if (pino[j] != p)
+				continue;
+			printf("fd %d of %d: socket %lu, its peer %lu is fd "
+			    "%d of %d\n", fdn[i], (int)pid, ino[i], p,
+			    pfdn[j], (int)peer);
+			fd = fdn[i];
+			found++;
+		}
+	}
+	close(nl);
+	if (found != 1)
+		errx(1, "%d channels between %d and %d, not one", found,
+		    (int)pid, (int)peer);
+	return (fd);
 }
 
 static int
@@ -351,11 +496,15 @@ main(int argc, char *argv[])
 	int			 cont = 0, ch, rv = 0, fds[FDS_PER_MSG];
 	long			 n, i, k, len, per;
 	uint32_t		 type;
+	pid_t			 peer = 0;
 
-	while ((ch = getopt(argc, argv, "cp")) != -1) {
+	while ((ch = getopt(argc, argv, "cl:p")) != -1) {
 		switch (ch) {
 		case 'c':
 			cont = 1;
+			break;
+		case 'l':
+			peer = (pid_t)num(optarg, 4194304);
 			break;
 		case 'p':
 			chan_fd = CHILD_PEER_FD;
@@ -401,6 +550,8 @@ main(int argc, char *argv[])
 	c = argv[1];
 	argc -= 2;
 	argv += 2;
+	if (peer != 0)
+		chan_fd = chan_to(child, peer);
 	attach(child);
 
 	if (strcmp(c, "route") == 0 && argc == 7) {
