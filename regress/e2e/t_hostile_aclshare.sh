@@ -13,7 +13,11 @@
 # which queues behind c1.
 # c1's check runs once the hostile ones before it have ended, lets it in,
 # and its call goes through pptpd; of the hostile addresses exactly as
-# many ran as relay 1's share let in (3, then 1).
+# many ran as relay 1's share let in (3, then 1).  Last, relay 1 asks
+# for 3 more (10.0.0.41-43) and the daemon is stopped while the first
+# runs: relay 1 ends at once, having no session, and with it its
+# requests: the running command is killed, the others never start; the
+# daemon ends with status 0.
 . "$(dirname "$0")/lib.sh"
 . "$E2E/hostile.sh"
 lab_topology 1
@@ -50,7 +54,8 @@ done
 # Sessions 1000000, 1000002...: relay 1's (relay_of_sess()).
 "$HOSTILE" -c "$R1" aclmany 20 1000000 2 10.0.0.1 1 ||
     fail "the first 20 requests not sent"
-lab_wait_log " 10.0.0.1$" 5 "$TMP/runs" || fail "relay 1's 1st check did not start"
+lab_wait_log " 10.0.0.1$" 5 "$TMP/runs" ||
+    fail "relay 1's 1st check did not start"
 
 lab_drive c1 -n 20 -t 40 192.0.2.1 >"$TMP/drive.out" 2>&1 &
 drv=$!
@@ -60,7 +65,8 @@ lab_wait_log "session [0-9]*: accepted 192.0.2.10:" 10 ||
 sid=$(grep -m 1 "session [0-9]*: accepted 192.0.2.10:" "$PLOG" |
     sed 's/^.*session \([0-9]*\): accepted.*$/\1/')
 [ $((sid % 2)) -eq 1 ] || fail "c1's session $sid is not relay 0's"
-lab_wait_log " 10.0.0.2$" 5 "$TMP/runs" || fail "relay 1's 2nd check did not start"
+lab_wait_log " 10.0.0.2$" 5 "$TMP/runs" ||
+    fail "relay 1's 2nd check did not start"
 sleep 0.3
 "$HOSTILE" -c "$R1" aclmany 20 1000040 2 10.0.0.21 1 ||
     fail "the next 20 requests not sent"
@@ -70,7 +76,8 @@ grep -q "too many acl checks waiting" "$PLOG" &&
     fail "a request refused as too many waiting in all"
 grep -q "client 192.0.2.10 allowed (acl command" "$PLOG" ||
     fail "c1 not let in by the acl command"
-grep -q "acl check of 10.0.0.4 refused: relay 1 has its share of acl checks waiting (3)" "$PLOG" ||
+share="relay 1 has its share of acl checks waiting (3)"
+grep -q "acl check of 10.0.0.4 refused: $share" "$PLOG" ||
     fail "no line saying relay 1's 4th request was refused"
 note "ok: $(grep -m 1 "acl check of 10.0.0.4 refused" "$PLOG" |
     sed 's/^.*parent: //')"
@@ -100,4 +107,19 @@ for _k in $KIDS; do
 	kill -0 "$_k" 2>/dev/null || fail "child $_k ended"
 done
 grep -q "compromised" "$PLOG" && fail "relay 1 called compromised"
+
+"$HOSTILE" -c "$R1" aclmany 3 1000100 2 10.0.0.41 1 ||
+    fail "the last 3 requests not sent"
+lab_wait_log " 10.0.0.41$" 5 "$TMP/runs" ||
+    fail "10.0.0.41's check did not start"
+kill -TERM "$PROXY_PID"
+lab_gone "$PROXY_PID" 10 || fail "the daemon did not stop"
+wait "$PROXY_PID"
+rc=$?
+[ $rc -eq 0 ] || fail "the daemon exited with $rc, not 0"
+grep -q "for 10.0.0.41 killed: the relay that asked for it is gone" "$PLOG" ||
+    fail "10.0.0.41's command not killed when relay 1 ended"
+grep -q " 10\.0\.0\.4[23]$" "$TMP/runs" &&
+    fail "a request of relay 1 ran after it ended"
+note "ok: $(grep -m 1 "for 10.0.0.41 killed" "$PLOG" | sed 's/^.*parent: //')"
 exit 0
