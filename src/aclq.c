@@ -3,6 +3,14 @@
  * bounded by the limits: at most `limit` checks run, and at most
  * ACLQ_WAIT_FACTOR times as many requests again wait, so the scans are
  * short; the verdict cache has a hash and ACLQ_CACHE_MAX entries.
+ *
+ * Several relays share the queue, and a compromised one can ask for any
+ * client address: each relay may hold only its share of the requests not
+ * answered yet (the bound in all divided among the relays, rounded up),
+ * and an address's bound counts the requests of the relay asking only,
+ * so that one relay's requests never get another's refused.  Every
+ * request records its relay; the counts go down wherever a request goes:
+ * answered (aclq_take()), cancelled, or freed with its check.
  */
 
 #include <sys/types.h>
@@ -26,7 +34,7 @@ bucket(struct aclq *q, uint32_t proxy_id, struct in_addr a)
 }
 
 void
-aclq_init(struct aclq *q)
+aclq_init(struct aclq *q, unsigned int nrelays)
 {
 	int	i;
 
@@ -36,14 +44,18 @@ aclq_init(struct aclq *q)
 	TAILQ_INIT(&q->ages);
 	for (i = 0; i < ACLQ_BUCKETS; i++)
 		LIST_INIT(&q->buckets[i]);
+	q->nrelays = nrelays < 1 ? 1 : nrelays > RELAYS_MAX ? RELAYS_MAX :
+	    nrelays;
 	q->limit = 1;
 	q->per_addr = 1;
+	q->share = 1 + ACLQ_WAIT_FACTOR;
 	q->cache_max = ACLQ_CACHE_MAX;
 }
 
 /* New limits (start, reload): the cache is emptied, the commands may
  * have changed, and new requests do not join a check already running.
- * Checks running beyond a lower limit end on their own. */
+ * Checks running beyond a lower limit end on their own, and a relay
+ * holding more than its new share gets nothing new until it is under. */
 void
 aclq_set(struct aclq *q, unsigned int limit, unsigned int per_addr,
     int cache_secs)
@@ -55,6 +67,8 @@ aclq_set(struct aclq *q, unsigned int limit, unsigned int per_addr,
 	q->limit = limit > 0 ? limit : 1;
 	q->per_addr = per_addr > 0 ? per_addr : 1;
 	q->cache_secs = cache_secs > 0 ? cache_secs : 0;
+	q->share = (q->limit * (1 + ACLQ_WAIT_FACTOR) + q->nrelays - 1) /
+	    q->nrelays;
 	aclq_cache_flush(q);
 }
 
@@ -83,18 +97,24 @@ aclq_waiting(const struct aclq *q)
 	return (n);
 }
 
+/* Requests not answered yet of one relay for one address. */
 static unsigned int
-requests_for(const struct aclq *q, struct in_addr a)
+requests_for(const struct aclq *q, struct in_addr a, unsigned int relay)
 {
-	const struct aclq_check	*c;
-	unsigned int		 n = 0;
+	const struct aclq_checks	*lists[2] = { &q->running, &q->queued };
+	const struct aclq_check		*c;
+	const struct aclq_req		*r;
+	unsigned int			 n = 0;
+	int				 i;
 
-	TAILQ_FOREACH(c, &q->running, entry)
-		if (c->client.s_addr == a.s_addr)
-			n += c->nreq;
-	TAILQ_FOREACH(c, &q->queued, entry)
-		if (c->client.s_addr == a.s_addr)
-			n += c->nreq;
+	for (i = 0; i < 2; i++)
+		TAILQ_FOREACH(c, lists[i], entry) {
+			if (c->client.s_addr != a.s_addr)
+				continue;
+			TAILQ_FOREACH(r, &c->reqs, entry)
+				if (r->relay == relay)
+					n++;
+		}
 	return (n);
 }
 
@@ -111,24 +131,32 @@ check_find(struct aclq_checks *l, uint32_t proxy_id, struct in_addr a)
 }
 
 /*
- * A request: joins a check of the same proxy and client when verdicts
- * are cached (one command answers them all), else waits for a check of
- * its own.  Refused when more than the limits, and ACLQ_WAIT_FACTOR times
- * them again, are not answered yet, in all or from that address.
+ * A request of relay `relay`: joins a check of the same proxy and client
+ * when verdicts are cached (one command answers them all), else waits for
+ * a check of its own.  Refused when more than the limits, and
+ * ACLQ_WAIT_FACTOR times them again, are not answered yet, in all or of
+ * that relay for that address, or when its relay holds its share.
  */
 int
-aclq_add(struct aclq *q, uint64_t reqid, uint32_t proxy_id,
-    struct in_addr client, const char **why)
+aclq_add(struct aclq *q, uint64_t reqid, unsigned int relay,
+    uint32_t proxy_id, struct in_addr client, const char **why)
 {
 	struct aclq_check	*c = NULL;
 	struct aclq_req		*r;
 
 	*why = NULL;
+	if (relay >= q->nrelays)	/* not from relay_of_sess() */
+		relay = 0;
 	if (q->nreq >= q->limit * (1 + ACLQ_WAIT_FACTOR)) {
 		*why = "too many acl checks waiting";
 		return (ACLQ_FULL);
 	}
-	if (requests_for(q, client) >= q->per_addr * (1 + ACLQ_WAIT_FACTOR)) {
+	if (q->byrelay[relay] >= q->share) {
+		*why = "too many acl checks waiting for this relay";
+		return (ACLQ_SHARE);
+	}
+	if (requests_for(q, client, relay) >=
+	    q->per_addr * (1 + ACLQ_WAIT_FACTOR)) {
 		*why = "too many acl checks waiting for that address";
 		return (ACLQ_FULL);
 	}
@@ -137,12 +165,14 @@ aclq_add(struct aclq *q, uint64_t reqid, uint32_t proxy_id,
 		return (ACLQ_NOMEM);
 	}
 	r->reqid = reqid;
+	r->relay = relay;
 	if (q->cache_secs > 0 &&
 	    ((c = check_find(&q->running, proxy_id, client)) != NULL ||
 	    (c = check_find(&q->queued, proxy_id, client)) != NULL)) {
 		TAILQ_INSERT_TAIL(&c->reqs, r, entry);
 		c->nreq++;
 		q->nreq++;
+		q->byrelay[relay]++;
 		return (ACLQ_JOINED);
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -156,6 +186,7 @@ aclq_add(struct aclq *q, uint64_t reqid, uint32_t proxy_id,
 	TAILQ_INSERT_TAIL(&c->reqs, r, entry);
 	c->nreq = 1;
 	q->nreq++;
+	q->byrelay[relay]++;
 	TAILQ_INSERT_TAIL(&q->queued, c, entry);
 	return (ACLQ_QUEUED);
 }
@@ -183,26 +214,65 @@ aclq_next(struct aclq *q)
 	return (NULL);
 }
 
+/* Request r leaves check c, answered or not: no longer counted. */
+static void
+req_remove(struct aclq *q, struct aclq_check *c, struct aclq_req *r)
+{
+	TAILQ_REMOVE(&c->reqs, r, entry);
+	c->nreq--;
+	q->nreq--;
+	q->byrelay[r->relay]--;
+}
+
 static void
 check_free(struct aclq *q, struct aclq_check *c)
 {
 	struct aclq_req	*r;
 
 	while ((r = TAILQ_FIRST(&c->reqs)) != NULL) {
-		TAILQ_REMOVE(&c->reqs, r, entry);
-		q->nreq--;
+		req_remove(q, c, r);
 		free(r);
 	}
 	free(c);
 }
 
 /*
- * The session of request reqid has gone.  A queued check left with no
+ * Request r of check c is cancelled.  A queued check left with no
  * request is dropped; a running one is handed back (*orphan) for the
  * runner to kill; it still counts as running until aclq_done().
  */
-int
-aclq_cancel(struct aclq *q, uint64_t reqid, struct aclq_check **orphan)
+static int
+req_cancel(struct aclq *q, struct aclq_check *c, struct aclq_req *r,
+    struct aclq_check **orphan)
+{
+	req_remove(q, c, r);
+	free(r);
+	if (c->nreq > 0)
+		return (ACLQ_DROPPED);
+	if (!c->running) {
+		TAILQ_REMOVE(&q->queued, c, entry);
+		check_free(q, c);
+		return (ACLQ_DROPPED);
+	}
+	c->orphan = c->sealed = 1;
+	*orphan = c;
+	return (ACLQ_ORPHAN);
+}
+
+static int
+req_is(const struct aclq_req *r, const uint64_t *reqid, int relay)
+{
+	return ((reqid == NULL || r->reqid == *reqid) &&
+	    (relay < 0 || r->relay == (unsigned int)relay));
+}
+
+/*
+ * The first request with session number *reqid (NULL: any) of relay
+ * `relay` (-1: any) is cancelled, as req_cancel().
+ */
+static int
+cancel_first(struct aclq *q, const uint64_t *reqid, int relay,
+    struct aclq_check **orphan)
 {
 	struct aclq_checks	*lists[2] = { &q->running, &q->queued };
 	struct aclq_check	*c;
@@ -213,27 +283,34 @@ aclq_cancel(struct aclq *q, uint64_t reqid, struct aclq_check **orphan)
 	for (i = 0; i < 2; i++) {
 		TAILQ_FOREACH(c, lists[i], entry) {
 			TAILQ_FOREACH(r, &c->reqs, entry)
-				if (r->reqid == reqid)
+				if (req_is(r, reqid, relay))
 					break;
-			if (r == NULL)
-				continue;
-			TAILQ_REMOVE(&c->reqs, r, entry);
-			free(r);
-			c->nreq--;
-			q->nreq--;
-			if (c->nreq > 0)
-				return (ACLQ_DROPPED);
-			if (!c->running) {
-				TAILQ_REMOVE(&q->queued, c, entry);
-				check_free(q, c);
-				return (ACLQ_DROPPED);
-			}
-			c->orphan = c->sealed = 1;
-			*orphan = c;
-			return (ACLQ_ORPHAN);
+			if (r != NULL)
+				return (req_cancel(q, c, r, orphan));
 		}
 	}
 	return (ACLQ_UNKNOWN);
+}
+
+/* The session of request reqid has gone (req_cancel()). */
+int
+aclq_cancel(struct aclq *q, uint64_t reqid, struct aclq_check **orphan)
+{
+	return (cancel_first(q, &reqid, -1, orphan));
+}
+
+/*
+ * A relay has gone: one of its requests is cancelled (req_cancel());
+ * ACLQ_UNKNOWN once it has none left.
+ */
+int
+aclq_cancel_relay(struct aclq *q, unsigned int relay,
+    struct aclq_check **orphan)
+{
+	*orphan = NULL;
+	if (relay >= q->nrelays)
+		return (ACLQ_UNKNOWN);
+	return (cancel_first(q, NULL, (int)relay, orphan));
 }
 
 /* The next request a verdict answers (the caller frees it), or NULL. */
@@ -244,9 +321,7 @@ aclq_take(struct aclq *q, struct aclq_check *c)
 
 	if ((r = TAILQ_FIRST(&c->reqs)) == NULL)
 		return (NULL);
-	TAILQ_REMOVE(&c->reqs, r, entry);
-	c->nreq--;
-	q->nreq--;
+	req_remove(q, c, r);
 	return (r);
 }
 

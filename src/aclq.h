@@ -1,7 +1,8 @@
 /*
  * The parent's bookkeeping of ACL checks: how many run, in all and per
- * client address, which wait, and the verdicts kept for a while.  No
- * fork, no event loop: aclrun.c starts and ends the commands.
+ * client address, which wait, each relay's share of them, and the
+ * verdicts kept for a while.  No fork, no event loop: aclrun.c starts
+ * and ends the commands.
  */
 
 #ifndef ACLQ_H
@@ -15,6 +16,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "pptp.h"		/* RELAYS_MAX */
+
 #define ACLQ_WAIT_FACTOR	4	/* besides the running: 4 x the limit */
 #define ACLQ_CACHE_MAX		4096	/* verdicts kept, the oldest go */
 #define ACLQ_BUCKETS		1024
@@ -25,6 +28,7 @@ struct aclq_check;
 struct aclq_req {
 	TAILQ_ENTRY(aclq_req)	 entry;
 	uint64_t		 reqid;		/* the session number */
+	unsigned int		 relay;		/* the relay that asked */
 };
 TAILQ_HEAD(aclq_reqs, aclq_req);
 
@@ -55,12 +59,21 @@ struct aclq_cent {
 LIST_HEAD(aclq_bucket, aclq_cent);
 TAILQ_HEAD(aclq_ages, aclq_cent);
 
+/*
+ * Requests not answered yet, in all: at most limit x (1 +
+ * ACLQ_WAIT_FACTOR); of one relay of n: at most share, that bound / n
+ * rounded up; of one relay for one address: per_addr x (1 +
+ * ACLQ_WAIT_FACTOR).
+ */
 struct aclq {
 	unsigned int		 limit;		/* running at once, in all */
 	unsigned int		 per_addr;	/* the same, one address */
 	int			 cache_secs;	/* 0: no cache, no joining */
+	unsigned int		 nrelays;
+	unsigned int		 share;		/* of a relay, waiting or not */
 	unsigned int		 nrunning;
 	unsigned int		 nreq;		/* requests not answered yet */
+	unsigned int		 byrelay[RELAYS_MAX];	/* the same, by relay */
 	struct aclq_checks	 running;
 	struct aclq_checks	 queued;
 	struct aclq_bucket	 buckets[ACLQ_BUCKETS];
@@ -73,19 +86,21 @@ struct aclq {
 #define ACLQ_QUEUED	0	/* waits for a check of its own */
 #define ACLQ_JOINED	1	/* answered with a check already there */
 #define ACLQ_FULL	2	/* refuse it: too many wait (why says) */
-#define ACLQ_NOMEM	3
+#define ACLQ_SHARE	3	/* refuse it: its relay has its share */
+#define ACLQ_NOMEM	4
 
 /* aclq_cancel() */
 #define ACLQ_UNKNOWN	0	/* no such request */
 #define ACLQ_DROPPED	1	/* forgotten; nothing else to do */
 #define ACLQ_ORPHAN	2	/* its running check now serves no one */
 
-void	aclq_init(struct aclq *);
+void	aclq_init(struct aclq *, unsigned int);
 void	aclq_set(struct aclq *, unsigned int, unsigned int, int);
-int	aclq_add(struct aclq *, uint64_t, uint32_t, struct in_addr,
-	    const char **);
+int	aclq_add(struct aclq *, uint64_t, unsigned int, uint32_t,
+	    struct in_addr, const char **);
 struct aclq_check *aclq_next(struct aclq *);
 int	aclq_cancel(struct aclq *, uint64_t, struct aclq_check **);
+int	aclq_cancel_relay(struct aclq *, unsigned int, struct aclq_check **);
 struct aclq_req *aclq_take(struct aclq *, struct aclq_check *);
 void	aclq_done(struct aclq *, struct aclq_check *);
 unsigned int aclq_running_for(const struct aclq *, struct in_addr);
@@ -107,6 +122,7 @@ void	acl_run_init(struct event_base *, struct imsgev **, unsigned int);
 void	acl_run_conf(struct pptpproxy_conf *);
 void	acl_run_request(const struct acl_req *);
 void	acl_run_cancel(uint64_t);
+void	acl_run_relay_gone(unsigned int);
 int	acl_run_reaped(pid_t, int);
 void	acl_run_killall(void);
 

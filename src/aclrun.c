@@ -48,8 +48,8 @@ static struct imsgev			*actl[RELAYS_MAX];
 static unsigned int			 nactl;
 static struct pptpproxy_conf		*aconf;
 static unsigned int			 gen;
-/* A client can provoke these lines: at most a few a second. */
-static struct log_limit			 ll_gone, ll_kill;
+/* A client (or a relay) can provoke these lines: at most a few a second. */
+static struct log_limit			 ll_gone, ll_kill, ll_share;
 
 static void	acl_start(void);
 
@@ -273,7 +273,7 @@ acl_run_init(struct event_base *base, struct imsgev **ctl, unsigned int n)
 	for (i = 0; i < n && i < RELAYS_MAX; i++)
 		actl[i] = ctl[i];
 	nactl = i;
-	aclq_init(&q);
+	aclq_init(&q, nactl);
 }
 
 /* At start and on every reload: new limits, no old verdict. */
@@ -292,6 +292,7 @@ acl_run_request(const struct acl_req *req)
 {
 	const char	*why;
 	char		 a[INET_ADDRSTRLEN], cwhy[128];
+	unsigned int	 relay = relay_of_sess(req->reqid, nactl);
 	int		 allow;
 
 	inet_ntop(AF_INET, &req->client, a, sizeof(a));
@@ -308,7 +309,14 @@ acl_run_request(const struct acl_req *req)
 		acl_answer(req->reqid, allow, cwhy);
 		return;
 	}
-	switch (aclq_add(&q, req->reqid, req->proxy_id, req->client, &why)) {
+	switch (aclq_add(&q, req->reqid, relay, req->proxy_id, req->client,
+	    &why)) {
+	case ACLQ_SHARE:
+		/* Its relay's line may never come: the parent says it. */
+		log_limited(&ll_share, "acl check of %s refused: relay %u "
+		    "has its share of acl checks waiting (%u)", a, relay,
+		    q.share);
+		/* FALLTHROUGH */
 	case ACLQ_FULL:
 	case ACLQ_NOMEM:
 		acl_answer(req->reqid, 0, why);
@@ -319,27 +327,43 @@ acl_run_request(const struct acl_req *req)
 	acl_start();
 }
 
-/* The session of request reqid has gone: no answer; no one waits for a
- * running command any more: it is killed. */
-void
-acl_run_cancel(uint64_t reqid)
+/* No one waits for a running command any more: it is killed. */
+static void
+acl_orphan_kill(struct aclq_check *c, const char *who)
 {
-	struct aclq_check	*c;
-	struct acl_job		*j;
-	char			 a[INET_ADDRSTRLEN];
+	struct acl_job	*j = c->arg;
+	char		 a[INET_ADDRSTRLEN];
 
-	if (aclq_cancel(&q, reqid, &c) != ACLQ_ORPHAN)
-		return;
-	j = c->arg;
 	if (j == NULL || j->pid <= 0 || j->cancelled)
 		return;
 	kill(-j->pid, SIGKILL);
 	kill(j->pid, SIGKILL);
 	j->cancelled = 1;
 	evtimer_del(&j->tm);
-	log_limited(&ll_kill, "acl command \"%s\" for %s killed: the session "
-	    "that asked for it is gone", j->cmd,
-	    inet_ntop(AF_INET, &c->client, a, sizeof(a)));
+	log_limited(&ll_kill, "acl command \"%s\" for %s killed: %s is gone",
+	    j->cmd, inet_ntop(AF_INET, &c->client, a, sizeof(a)), who);
+}
+
+/* The session of request reqid has gone: no answer. */
+void
+acl_run_cancel(uint64_t reqid)
+{
+	struct aclq_check	*c;
+
+	if (aclq_cancel(&q, reqid, &c) == ACLQ_ORPHAN)
+		acl_orphan_kill(c, "the session that asked for it");
+}
+
+/* A relay has ended (stopping): none of its requests is answered. */
+void
+acl_run_relay_gone(unsigned int relay)
+{
+	struct aclq_check	*c;
+	int			 rc;
+
+	while ((rc = aclq_cancel_relay(&q, relay, &c)) != ACLQ_UNKNOWN)
+		if (rc == ACLQ_ORPHAN)
+			acl_orphan_kill(c, "the relay that asked for it");
 }
 
 /* A child ended: 1 if it was an ACL command. */

@@ -963,6 +963,9 @@ stop_reaped(int i, int status)
 		    describe_status(status, why, sizeof(why)));
 		stop_code = 1;
 	}
+	/* Its ACL requests, if any are left, are answered to no one. */
+	if (children[i].type == PROC_CONTROL)
+		acl_run_relay_gone(children[i].relay);
 	/* The relays are done: the forwarders, which counted for them, too. */
 	for (i = PROC_CONTROL; i < nchildren; i++)
 		if (children[i].type == PROC_CONTROL && children[i].pid > 0)

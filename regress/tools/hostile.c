@@ -37,6 +37,11 @@
  *	aclid REQID ADDR PROXY
  *			one IMSG_ACL_REQ for session REQID (relays N:
  *			each relay asks for its own sessions only)
+ *	aclmany N REQID STEP ADDR PROXY
+ *			N IMSG_ACL_REQ, for sessions REQID, REQID + STEP,
+ *			REQID + 2 STEP... (relays N: STEP N keeps to the
+ *			relay's own) and clients ADDR, ADDR + 1..., never
+ *			reading
  *	gredel SESS KEY	one IMSG_GRE_DEL (with -p: a relay asking the
  *			forwarder to end a route)
  *	size NAME LEN	one message of type NAME (acl, add, del, poll,
@@ -194,7 +199,7 @@ static __attribute__((__noreturn__)) void
 usage(void)
 {
 	fprintf(stderr, "usage: hostile [-cp] [-l peer] pid route|del|fds|"
-	    "fdmark|poll|acl|size|type|counts|log [args]\n");
+	    "fdmark|poll|acl|aclid|aclmany|size|type|counts|log [args]\n");
 	exit(2);
 }
 
@@ -495,7 +500,7 @@ main(int argc, char *argv[])
 	const char		*c;
 	int			 cont = 0, ch, rv = 0, fds[FDS_PER_MSG];
 	long			 n, i, k, len, per;
-	uint32_t		 type;
+	uint32_t		 type, first;
 	pid_t			 peer = 0;
 
 	while ((ch = getopt(argc, argv, "cl:p")) != -1) {
@@ -654,6 +659,22 @@ main(int argc, char *argv[])
 		q.client = addr(argv[1]);
 		q.proxy_id = (uint32_t)num(argv[2], UINT32_MAX);
 		rv = send_msg(IMSG_ACL_REQ, &q, sizeof(q), NULL, 0);
+	} else if (strcmp(c, "aclmany") == 0 && argc == 5) {
+		n = num(argv[0], 100000000);
+		k = num(argv[2], 0x7fffffff);
+		memset(&q, 0, sizeof(q));
+		q.reqid = (uint64_t)num(argv[1], 0x7fffffff);
+		first = ntohl(addr(argv[3]).s_addr);
+		q.proxy_id = (uint32_t)num(argv[4], UINT32_MAX);
+		for (i = 0; i < n; i++) {
+			q.client.s_addr = htonl(first + (uint32_t)i);
+			if (send_msg(IMSG_ACL_REQ, &q, sizeof(q), NULL, 0) ==
+			    -1)
+				break;
+			q.reqid += (uint64_t)k;
+		}
+		printf("aclmany: %ld of %ld sent\n", i, n);
+		rv = i == n ? 0 : 1;
 	} else if (strcmp(c, "gredel") == 0 && argc == 2) {
 		memset(&gk, 0, sizeof(gk));
 		gk.sess = (uint64_t)num(argv[0], 0x7fffffff);

@@ -8,6 +8,13 @@
  * left with none is dropped, a running one handed back to be killed and
  * not joined again; verdicts kept for cache seconds, at most
  * ACLQ_CACHE_MAX of them, the oldest evicted, none once flushed.
+ * Several relays: each holds at most its share of the requests not
+ * answered yet (the bound in all divided among them, rounded up), by
+ * value at the share and one above, while another relay is still served;
+ * an address's bound counts one relay's requests only; the counts of each
+ * relay go back to zero as requests are answered, cancelled, joined from
+ * two relays, dropped with a relay that has gone; with one relay nothing
+ * changes.
  */
 
 #include <sys/types.h>
@@ -55,12 +62,12 @@ test_limits(void)
 	unsigned int		 i;
 	int			 n, rc;
 
-	aclq_init(&q);
+	aclq_init(&q, 1);
 	aclq_set(&q, 4, 2, 0);
 
 	/* 5 addresses, one request each: 4 run, the 5th waits. */
 	for (i = 1; i <= 5; i++)
-		CHECK(aclq_add(&q, i, 1, addr(i), &why) == ACLQ_QUEUED,
+		CHECK(aclq_add(&q, i, 0, 1, addr(i), &why) == ACLQ_QUEUED,
 		    "request %u queued", i);
 	n = start_all(&q, got, 64);
 	CHECK(n == 4 && q.nrunning == 4, "limit 4: 4 start, not 5 (%d)", n);
@@ -76,12 +83,12 @@ test_limits(void)
 
 	/* One address: at most 2 at once (cache off: no joining). */
 	for (i = 10; i < 13; i++)
-		(void)aclq_add(&q, i, 1, addr(7), &why);
+		(void)aclq_add(&q, i, 0, 1, addr(7), &why);
 	n = start_all(&q, got, 64);
 	CHECK(n == 2 && aclq_running_for(&q, addr(7)) == 2,
 	    "per-address 2: 2 of 3 start for one address (%d)", n);
 	/* Another address is not held up behind it. */
-	(void)aclq_add(&q, 20, 1, addr(8), &why);
+	(void)aclq_add(&q, 20, 0, 1, addr(8), &why);
 	n = start_all(&q, got, 64);
 	CHECK(n == 1 && got[0]->client.s_addr == addr(8).s_addr,
 	    "another address passes the one at its limit");
@@ -95,17 +102,17 @@ test_limits(void)
 
 	/* Waiting: per address at most 5 x 2 in all, then refused. */
 	for (i = 0; i < 10; i++)
-		CHECK(aclq_add(&q, 100 + i, 1, addr(9), &why) == ACLQ_QUEUED,
+		CHECK(aclq_add(&q, 100 + i, 0, 1, addr(9), &why) == ACLQ_QUEUED,
 		    "request %u of one address taken", i + 1);
-	rc = aclq_add(&q, 110, 1, addr(9), &why);
+	rc = aclq_add(&q, 110, 0, 1, addr(9), &why);
 	CHECK(rc == ACLQ_FULL && why != NULL &&
 	    strcmp(why, "too many acl checks waiting for that address") == 0,
 	    "the 11th of one address refused (%s)", why ? why : "-");
 	/* In all: 5 x 4 = 20; 10 more from 10 addresses fill it. */
 	for (i = 0; i < 10; i++)
-		CHECK(aclq_add(&q, 200 + i, 1, addr(20 + i), &why) ==
+		CHECK(aclq_add(&q, 200 + i, 0, 1, addr(20 + i), &why) ==
 		    ACLQ_QUEUED, "request from address %u taken", 20 + i);
-	rc = aclq_add(&q, 300, 1, addr(40), &why);
+	rc = aclq_add(&q, 300, 0, 1, addr(40), &why);
 	CHECK(rc == ACLQ_FULL && why != NULL &&
 	    strcmp(why, "too many acl checks waiting") == 0,
 	    "the 21st in all refused (%s)", why ? why : "-");
@@ -142,17 +149,17 @@ test_join(void)
 	const char		*why;
 	int			 n, i, rc;
 
-	aclq_init(&q);
+	aclq_init(&q, 1);
 	aclq_set(&q, 16, 2, 10);
-	CHECK(aclq_add(&q, 1, 1, addr(5), &why) == ACLQ_QUEUED,
+	CHECK(aclq_add(&q, 1, 0, 1, addr(5), &why) == ACLQ_QUEUED,
 	    "cache on: the first request queued");
-	CHECK(aclq_add(&q, 2, 1, addr(5), &why) == ACLQ_JOINED,
+	CHECK(aclq_add(&q, 2, 0, 1, addr(5), &why) == ACLQ_JOINED,
 	    "the second for that proxy and client joins it");
-	CHECK(aclq_add(&q, 3, 2, addr(5), &why) == ACLQ_QUEUED,
+	CHECK(aclq_add(&q, 3, 0, 2, addr(5), &why) == ACLQ_QUEUED,
 	    "another proxy's: a check of its own");
 	n = start_all(&q, got, 8);
 	CHECK(n == 2, "two checks run, not three (%d)", n);
-	CHECK(aclq_add(&q, 4, 1, addr(5), &why) == ACLQ_JOINED &&
+	CHECK(aclq_add(&q, 4, 0, 1, addr(5), &why) == ACLQ_JOINED &&
 	    got[0]->nreq == 3, "joins a running check too");
 	for (i = 0; (r = aclq_take(&q, got[0])) != NULL; i++)
 		free(r);
@@ -162,7 +169,7 @@ test_join(void)
 	r = TAILQ_FIRST(&got[1]->reqs);
 	(void)aclq_cancel(&q, r->reqid, &orphan);
 	CHECK(orphan == got[1], "orphaned");
-	rc = aclq_add(&q, 5, 2, addr(5), &why);
+	rc = aclq_add(&q, 5, 0, 2, addr(5), &why);
 	CHECK(rc == ACLQ_QUEUED, "a new request does not join the orphan");
 	aclq_done(&q, got[1]);
 	if (rc != ACLQ_QUEUED)
@@ -171,16 +178,207 @@ test_join(void)
 	CHECK(n == 1, "it starts once the orphan is reaped");
 	/* A reload: a check running on the old commands is joined by none. */
 	aclq_set(&q, 16, 2, 10);
-	rc = aclq_add(&q, 6, 2, addr(5), &why);
+	rc = aclq_add(&q, 6, 0, 2, addr(5), &why);
 	CHECK(rc == ACLQ_QUEUED && got[0]->nreq == 1,
 	    "after a reload a request does not join a running check");
 	aclq_done(&q, got[0]);
 	c = TAILQ_FIRST(&q.queued);
-	CHECK(c != NULL && aclq_add(&q, 7, 2, addr(5), &why) == ACLQ_JOINED,
+	CHECK(c != NULL && aclq_add(&q, 7, 0, 2, addr(5), &why) == ACLQ_JOINED,
 	    "but joins one queued since");
 	while ((c = TAILQ_FIRST(&q.queued)) != NULL)
 		aclq_done(&q, c);
 	CHECK(q.nreq == 0, "emptied");
+}
+
+/* Relay i of n asks for session i + 1 + k n (relay_of_sess()). */
+static uint64_t
+sess(unsigned int relay, unsigned int n, unsigned int k)
+{
+	return (relay + 1 + (uint64_t)k * n);
+}
+
+/* Every request answered or cancelled: nothing left counted. */
+static void
+drain(struct aclq *q)
+{
+	struct aclq_check	*c;
+	struct aclq_req		*r;
+
+	while (aclq_next(q) != NULL)
+		;
+	while ((c = TAILQ_FIRST(&q->running)) != NULL) {
+		while ((r = aclq_take(q, c)) != NULL)
+			free(r);
+		aclq_done(q, c);
+	}
+	while ((c = TAILQ_FIRST(&q->queued)) != NULL)
+		aclq_done(q, c);
+}
+
+static void
+test_share(void)
+{
+	struct aclq		 q;
+	struct aclq_check	*got[64], *orphan;
+	struct aclq_req		*r;
+	const char		*why;
+	unsigned int		 i, n;
+	int			 rc;
+
+	/* relays 2, limit 1: 5 in all, 3 for each relay (5 / 2 up). */
+	aclq_init(&q, 2);
+	aclq_set(&q, 1, 1, 0);
+	CHECK(q.share == 3, "relays 2, limit 1: share 3 (%u)", q.share);
+	for (i = 0; i < 3; i++)
+		CHECK(aclq_add(&q, sess(1, 2, i), 1, 1, addr(50 + i), &why) ==
+		    ACLQ_QUEUED, "relay 1: request %u of its share taken",
+		    i + 1);
+	CHECK(q.byrelay[1] == 3 && q.byrelay[0] == 0,
+	    "relay 1 holds 3, relay 0 none (%u, %u)", q.byrelay[1],
+	    q.byrelay[0]);
+	rc = aclq_add(&q, sess(1, 2, 3), 1, 1, addr(60), &why);
+	CHECK(rc == ACLQ_SHARE && why != NULL &&
+	    strcmp(why, "too many acl checks waiting for this relay") == 0,
+	    "relay 1: one above its share refused (%s)", why ? why : "-");
+	CHECK(q.nreq == 3 && q.byrelay[1] == 3,
+	    "the refused request is not counted");
+	/* Relay 0 is still served, up to the bound in all. */
+	for (i = 0; i < 2; i++)
+		CHECK(aclq_add(&q, sess(0, 2, i), 0, 1, addr(70 + i), &why) ==
+		    ACLQ_QUEUED, "relay 0: request %u taken beside relay 1's",
+		    i + 1);
+	rc = aclq_add(&q, sess(0, 2, 2), 0, 1, addr(72), &why);
+	CHECK(rc == ACLQ_FULL && why != NULL &&
+	    strcmp(why, "too many acl checks waiting") == 0,
+	    "relay 0: the 6th in all refused by the bound in all (%s)",
+	    why ? why : "-");
+	/* One of relay 1's answered: it may ask once more, no more. */
+	n = start_all(&q, got, 64);
+	CHECK(n == 1 && got[0]->client.s_addr == addr(50).s_addr,
+	    "limit 1: relay 1's first runs (%u)", n);
+	r = aclq_take(&q, got[0]);
+	CHECK(r != NULL && r->relay == 1, "its request is relay 1's");
+	free(r);
+	aclq_done(&q, got[0]);
+	CHECK(q.byrelay[1] == 2 && q.nreq == 4,
+	    "answered: relay 1 holds 2 (%u)", q.byrelay[1]);
+	CHECK(aclq_add(&q, sess(1, 2, 4), 1, 1, addr(61), &why) ==
+	    ACLQ_QUEUED, "relay 1 asks again: at its share again");
+	CHECK(aclq_add(&q, sess(1, 2, 5), 1, 1, addr(62), &why) == ACLQ_FULL,
+	    "and the bound in all is reached");
+	/* Cancelled: the counts go down, relay by relay. */
+	CHECK(aclq_cancel(&q, sess(1, 2, 4), &orphan) == ACLQ_DROPPED &&
+	    q.byrelay[1] == 2 && q.byrelay[0] == 2,
+	    "relay 1's request cancelled: relay 1 holds 2, relay 0 still 2");
+	CHECK(aclq_cancel(&q, sess(0, 2, 0), &orphan) == ACLQ_DROPPED &&
+	    q.byrelay[0] == 1 && q.byrelay[1] == 2,
+	    "relay 0's cancelled: relay 0 holds 1, relay 1 still 2");
+	drain(&q);
+	CHECK(q.nreq == 0 && q.byrelay[0] == 0 && q.byrelay[1] == 0 &&
+	    q.nrunning == 0, "all answered: nothing counted");
+
+	/* An address's bound counts the requests of one relay only. */
+	aclq_set(&q, 4, 1, 0);
+	CHECK(q.share == 10, "relays 2, limit 4: share 10 (%u)", q.share);
+	for (i = 0; i < 5; i++)
+		(void)aclq_add(&q, sess(1, 2, i), 1, 1, addr(9), &why);
+	rc = aclq_add(&q, sess(1, 2, 5), 1, 1, addr(9), &why);
+	CHECK(rc == ACLQ_FULL && why != NULL &&
+	    strcmp(why, "too many acl checks waiting for that address") == 0,
+	    "relay 1: the 6th for one address refused (%s)", why ? why : "-");
+	CHECK(aclq_add(&q, sess(0, 2, 0), 0, 1, addr(9), &why) ==
+	    ACLQ_QUEUED, "relay 0's for that address still taken");
+	drain(&q);
+	CHECK(q.nreq == 0 && q.byrelay[0] == 0 && q.byrelay[1] == 0,
+	    "emptied");
+
+	/* Joined from two relays: each request counts for its own. */
+	aclq_set(&q, 4, 1, 10);
+	CHECK(aclq_add(&q, sess(1, 2, 0), 1, 1, addr(5), &why) ==
+	    ACLQ_QUEUED && aclq_add(&q, sess(0, 2, 0), 0, 1, addr(5), &why) ==
+	    ACLQ_JOINED, "relay 0's request joins relay 1's check");
+	CHECK(q.byrelay[0] == 1 && q.byrelay[1] == 1, "one each");
+	n = start_all(&q, got, 64);
+	CHECK(aclq_cancel(&q, sess(1, 2, 0), &orphan) == ACLQ_DROPPED &&
+	    orphan == NULL && q.byrelay[1] == 0 && q.byrelay[0] == 1,
+	    "relay 1's cancelled: the check goes on for relay 0's");
+	CHECK(n == 1 && (r = aclq_take(&q, got[0])) != NULL &&
+	    r->reqid == sess(0, 2, 0) && q.byrelay[0] == 0,
+	    "the verdict answers relay 0's");
+	free(r);
+	aclq_done(&q, got[0]);
+
+	/* A relay that has gone: its requests only, wherever they are. */
+	(void)aclq_add(&q, sess(1, 2, 1), 1, 1, addr(20), &why);
+	(void)aclq_add(&q, sess(1, 2, 2), 1, 1, addr(21), &why);
+	(void)aclq_add(&q, sess(0, 2, 1), 0, 1, addr(21), &why);
+	(void)aclq_add(&q, sess(0, 2, 2), 0, 1, addr(22), &why);
+	n = start_all(&q, got, 64);
+	(void)aclq_add(&q, sess(1, 2, 3), 1, 1, addr(23), &why);
+	CHECK(n == 3 && q.byrelay[1] == 3 && q.byrelay[0] == 2,
+	    "3 checks run, relay 1 holds 3, relay 0 2");
+	i = 0;
+	while ((rc = aclq_cancel_relay(&q, 1, &orphan)) != ACLQ_UNKNOWN)
+		if (rc == ACLQ_ORPHAN) {
+			CHECK(orphan == got[0], "the check of relay 1 alone "
+			    "is handed back to be killed");
+			i++;
+		}
+	CHECK(i == 1 && q.byrelay[1] == 0 && q.byrelay[0] == 2 &&
+	    got[1]->nreq == 1 && got[2]->nreq == 1,
+	    "relay 1 gone: its 3 forgotten, relay 0's 2 kept (%u orphans)",
+	    i);
+	CHECK(aclq_cancel_relay(&q, 2, &orphan) == ACLQ_UNKNOWN &&
+	    orphan == NULL, "no relay 2 of 2: nothing");
+	aclq_done(&q, got[0]);
+	drain(&q);
+	CHECK(q.nreq == 0 && q.byrelay[0] == 0 && q.byrelay[1] == 0 &&
+	    q.nrunning == 0, "all answered: nothing counted");
+
+	/* A reload to a lower limit: a relay over its new share waits. */
+	aclq_set(&q, 2, 1, 0);
+	for (i = 0; i < 5; i++)
+		(void)aclq_add(&q, sess(1, 2, i), 1, 1, addr(30 + i), &why);
+	aclq_set(&q, 1, 1, 0);
+	CHECK(aclq_add(&q, sess(1, 2, 5), 1, 1, addr(40), &why) ==
+	    ACLQ_FULL && q.byrelay[1] == 5,
+	    "limit 2 to 1: relay 1 holding 5 gets nothing more");
+	for (i = 0; i < 2; i++)
+		(void)aclq_cancel(&q, sess(1, 2, i), &orphan);
+	CHECK(aclq_add(&q, sess(1, 2, 6), 1, 1, addr(41), &why) == ACLQ_SHARE,
+	    "at 3 of its share of 3: still refused");
+	(void)aclq_cancel(&q, sess(1, 2, 2), &orphan);
+	CHECK(aclq_add(&q, sess(1, 2, 7), 1, 1, addr(42), &why) ==
+	    ACLQ_QUEUED, "under its share: taken");
+	drain(&q);
+	CHECK(q.nreq == 0 && q.byrelay[1] == 0, "emptied");
+
+	/* More relays: the share rounds up. */
+	aclq_init(&q, 3);
+	aclq_set(&q, 2, 1, 0);
+	CHECK(q.share == 4, "relays 3, limit 2: share 4 (%u)", q.share);
+	aclq_init(&q, RELAYS_MAX);
+	aclq_set(&q, 1, 1, 0);
+	CHECK(q.share == 1, "relays %d, limit 1: share 1 (%u)", RELAYS_MAX,
+	    q.share);
+	CHECK(aclq_add(&q, sess(3, RELAYS_MAX, 0), 3, 1, addr(1), &why) ==
+	    ACLQ_QUEUED && aclq_add(&q, sess(3, RELAYS_MAX, 1), 3, 1, addr(2),
+	    &why) == ACLQ_SHARE, "one each, the second refused");
+	drain(&q);
+
+	/* One relay: its share is the bound in all; nothing changes. */
+	aclq_init(&q, 1);
+	aclq_set(&q, 4, 4, 0);
+	CHECK(q.share == 20, "one relay, limit 4: share 20 (%u)", q.share);
+	for (i = 0; i < 20; i++)
+		CHECK(aclq_add(&q, i + 1, 0, 1, addr(i), &why) == ACLQ_QUEUED,
+		    "one relay: request %u taken", i + 1);
+	rc = aclq_add(&q, 21, 0, 1, addr(30), &why);
+	CHECK(rc == ACLQ_FULL && why != NULL &&
+	    strcmp(why, "too many acl checks waiting") == 0,
+	    "one relay: the 21st refused as before (%s)", why ? why : "-");
+	drain(&q);
+	CHECK(q.nreq == 0 && q.byrelay[0] == 0, "emptied");
 }
 
 static void
@@ -191,7 +389,7 @@ test_cache(void)
 	int		allow = -1;
 	unsigned int	i;
 
-	aclq_init(&q);
+	aclq_init(&q, 1);
 	aclq_set(&q, 16, 2, 10);
 	aclq_cache_put(&q, 1, addr(1), 100, 0, "x exited 1");
 	CHECK(aclq_cache_get(&q, 1, addr(1), 100, &allow, why, sizeof(why))
@@ -238,6 +436,7 @@ main(void)
 {
 	test_limits();
 	test_join();
+	test_share();
 	test_cache();
 	CHECK_DONE();
 }
