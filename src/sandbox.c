@@ -351,7 +351,6 @@ static const int sb_control_calls[] = {
 	SCMP_SYS(accept4),
 	SCMP_SYS(connect),		/* to servers: see sandbox_control() */
 	SCMP_SYS(getsockname),		/* our address, for the GRE routes */
-	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
 };
 
@@ -395,6 +394,22 @@ static const struct sb_sockopt sb_control_sockopts[] = {
 };
 
 /*
+ * getsockopt(2) in the control relay, by level and name together as
+ * setsockopt (TCP_KEEPIDLE has SO_ERROR's number): how a connect(2) that
+ * did not complete at once went (ctl_connectcb()), and who connected to
+ * the restricted control socket (os_peer_uid()).  libevent reads no
+ * option: the relay uses its events alone, no bufferevent, no listener.
+ * Anything else - another process's credentials or security label
+ * (SO_PEERSEC), a socket's filter (SO_GET_FILTER), TCP_INFO - is outside
+ * the list (killed), as setsockopt is.  The GRE forwarder reads no
+ * option at all: getsockopt is not in its list.
+ */
+static const struct sb_sockopt sb_control_getsockopts[] = {
+	{ SOL_SOCKET, SO_ERROR },
+	{ SOL_SOCKET, SO_PEERCRED },
+};
+
+/*
  * The GRE forwarder sets no option of its own sockets; imsg turns
  * lingering off on a received descriptor it closes (rfd_close()), which
  * a hostile relay can send at will: allowed, or that relay could end
@@ -410,12 +425,13 @@ static const struct sb_sockopt sb_gre_sockopts[] = {
  * the upper half.
  */
 static void
-sb_sockopts(scmp_filter_ctx ctx, const struct sb_sockopt *t, size_t n)
+sb_sockopts(scmp_filter_ctx ctx, int nr, const struct sb_sockopt *t,
+    size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		SB_ALLOW2(ctx, SCMP_SYS(setsockopt),
+		SB_ALLOW2(ctx, nr,
 		    SB_ARG(1, SCMP_CMP_MASKED_EQ, 0xffffffffU,
 		    (uint32_t)t[i].level),
 		    SB_ARG(2, SCMP_CMP_MASKED_EQ, 0xffffffffU,
@@ -585,8 +601,11 @@ sandbox_control(void)
 	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
 	sb_sockets(ctx, sb_control_sockets,
 	    sizeof(sb_control_sockets) / sizeof(sb_control_sockets[0]));
-	sb_sockopts(ctx, sb_control_sockopts,
+	sb_sockopts(ctx, SCMP_SYS(setsockopt), sb_control_sockopts,
 	    sizeof(sb_control_sockopts) / sizeof(sb_control_sockopts[0]));
+	sb_sockopts(ctx, SCMP_SYS(getsockopt), sb_control_getsockopts,
+	    sizeof(sb_control_getsockopts) /
+	    sizeof(sb_control_getsockopts[0]));
 	/* sess_stop(): our FIN once the peer answered its Stop request. */
 	SB_ALLOW1(ctx, SCMP_SYS(shutdown), SB_ARG(1, SCMP_CMP_EQ, SHUT_WR, 0));
 	sb_child_load(ctx);
@@ -603,7 +622,7 @@ sandbox_gre(void)
 	    sizeof(sb_gre_calls) / sizeof(sb_gre_calls[0]));
 	sb_sockets(ctx, sb_gre_sockets,
 	    sizeof(sb_gre_sockets) / sizeof(sb_gre_sockets[0]));
-	sb_sockopts(ctx, sb_gre_sockopts,
+	sb_sockopts(ctx, SCMP_SYS(setsockopt), sb_gre_sockopts,
 	    sizeof(sb_gre_sockopts) / sizeof(sb_gre_sockopts[0]));
 	sb_child_load(ctx);
 }
@@ -830,7 +849,8 @@ sandbox_parent(const struct pptpproxy_conf *conf)
  * syslog(3) makes when its own broke, which must fail and not kill, and
  * in the relay "socket-tcp", its own socket to servers, and
  * "shutdown-wr", its FIN at the end of a stopped session, and
- * "sockopt-nodelay", one of its socket options, and in both
+ * "sockopt-nodelay", one of its socket options, and "getsockopt-error"
+ * and "getsockopt-peercred", the two it reads, and in both
  * "sockopt-linger", imsg's on a descriptor it closes.  Calls on
  * descriptor -1 would fail with EBADF if they were let through.  Linux's
  * numbers where the system has no such option (the calls are Linux's
@@ -847,6 +867,15 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 #endif
 #ifndef TCP_ULP
 #define TCP_ULP		31
+#endif
+#ifndef TCP_INFO
+#define TCP_INFO	11
+#endif
+#ifndef TCP_KEEPIDLE
+#define TCP_KEEPIDLE	4
+#endif
+#ifndef SO_PEERCRED
+#define SO_PEERCRED	17
 #endif
 
 static int
@@ -967,6 +996,41 @@ sb_test_sockopt_linger(void)
 	return (setsockopt(-1, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 }
 
+/* An int's worth: what the call reads does not matter, the call does. */
+static int
+sb_test_getsockopt(int level, int name)
+{
+	unsigned char	buf[256];
+	socklen_t	len = sizeof(buf);
+
+	return (getsockopt(-1, level, name, buf, &len));
+}
+
+static int
+sb_test_getsockopt_error(void)
+{
+	return (sb_test_getsockopt(SOL_SOCKET, SO_ERROR));
+}
+
+static int
+sb_test_getsockopt_peercred(void)
+{
+	return (sb_test_getsockopt(SOL_SOCKET, SO_PEERCRED));
+}
+
+static int
+sb_test_getsockopt_info(void)
+{
+	return (sb_test_getsockopt(IPPROTO_TCP, TCP_INFO));
+}
+
+/* TCP_KEEPIDLE is SO_ERROR's number: level and name go together. */
+static int
+sb_test_getsockopt_keepidle(void)
+{
+	return (sb_test_getsockopt(IPPROTO_TCP, TCP_KEEPIDLE));
+}
+
 static int
 sb_test_getpeername(void)
 {
@@ -1054,6 +1118,14 @@ static const struct {
 	    sb_test_sockopt_nodelay },
 	{ "sockopt-linger", "setsockopt(SOL_SOCKET, SO_LINGER)",
 	    sb_test_sockopt_linger },
+	{ "getsockopt-error", "getsockopt(SOL_SOCKET, SO_ERROR)",
+	    sb_test_getsockopt_error },
+	{ "getsockopt-peercred", "getsockopt(SOL_SOCKET, SO_PEERCRED)",
+	    sb_test_getsockopt_peercred },
+	{ "getsockopt-info", "getsockopt(IPPROTO_TCP, TCP_INFO)",
+	    sb_test_getsockopt_info },
+	{ "getsockopt-keepidle", "getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)",
+	    sb_test_getsockopt_keepidle },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
 	{ "mremap", "mremap(2) growing a mapping", sb_test_mremap },
