@@ -335,10 +335,9 @@ static const int sb_common[] = {
 	SCMP_SYS(clock_gettime64),
 	SCMP_SYS(gettimeofday),
 	SCMP_SYS(time),
-	/* memory (mmap and mprotect below, without PROT_EXEC) */
+	/* memory (mmap, mprotect and madvise below, with their arguments) */
 	SCMP_SYS(brk),
 	SCMP_SYS(munmap),
-	SCMP_SYS(madvise),
 	SCMP_SYS(futex),		/* libc's internal locks */
 	/* log lines carry the pid; abort(3) signals itself */
 	SCMP_SYS(getpid),
@@ -494,6 +493,63 @@ sb_sockets(scmp_filter_ctx ctx, const struct sb_socket *t, size_t n)
 	}
 }
 
+/*
+ * madvise(2): malloc(3)'s advice goes through, MADV_DONTNEED (glibc
+ * gives back the top of a heap, malloc_trim(3) the free pages within)
+ * and MADV_HUGEPAGE (glibc, when the tunable glibc.malloc.hugetlb asks
+ * for transparent huge pages), and MADV_FREE (musl's malloc).  Any other
+ * fails with EPERM, and is not killed: a sanitizer's run-time library
+ * (MADV_DONTDUMP, MADV_NOHUGEPAGE on its shadow memory) goes on without
+ * it, and such a call is worth no child's life.  What the refusal keeps
+ * out: pages merged with other processes' (MADV_MERGEABLE, a side
+ * channel), memory left out of a fork or wiped by one (MADV_DONTFORK,
+ * MADV_WIPEONFORK), holes punched in shared memory (MADV_REMOVE), pages
+ * paged out, collapsed or poisoned at will.  Ascending.
+ */
+#ifndef MADV_FREE
+#define MADV_FREE	8
+#endif
+
+static const uint32_t sb_madvise_ok[] = {
+	MADV_DONTNEED,
+	MADV_FREE,
+	MADV_HUGEPAGE,
+};
+
+/*
+ * The advice is an int: the kernel reads the low 32 bits alone, and so
+ * do these rules.  A rule compares an argument once, and where rules of
+ * one call overlap, libseccomp's order decides, not ours: so the values
+ * outside the list get rules of their own, each an aligned block of them
+ * (a mask and a value) between two allowed ones, none overlapping them.
+ */
+static void
+sb_madvise(scmp_filter_ctx ctx)
+{
+	const size_t	 n = sizeof(sb_madvise_ok) / sizeof(sb_madvise_ok[0]);
+	uint64_t	 lo = 0, hi, size;
+	size_t		 i;
+
+	for (i = 0; i <= n; i++) {
+		hi = i < n ? sb_madvise_ok[i] : 1ULL << 32;
+		while (lo < hi) {
+			/* The largest aligned block from lo up to hi. */
+			for (size = 1ULL << 32; (lo & (size - 1)) != 0 ||
+			    lo + size > hi; size >>= 1)
+				;
+			sb_rule(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(madvise),
+			    1, &SB_ARG(2, SCMP_CMP_MASKED_EQ,
+			    0xffffffffU & ~(size - 1), lo));
+			lo += size;
+		}
+		if (i < n) {
+			SB_ALLOW1(ctx, SCMP_SYS(madvise),
+			    SB_ARG(2, SCMP_CMP_MASKED_EQ, 0xffffffffU, hi));
+			lo = hi + 1;
+		}
+	}
+}
+
 static scmp_filter_ctx
 sb_child_init(const char *proc)
 {
@@ -521,6 +577,7 @@ sb_child_init(const char *proc)
 	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	SB_ALLOW1(ctx, SCMP_SYS(mprotect),
 	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	sb_madvise(ctx);
 	/*
 	 * No mremap: grown, a writable mapping of the route table or of the
 	 * connection counts would reach the pages of the other relays or
@@ -851,10 +908,12 @@ sandbox_parent(const struct pptpproxy_conf *conf)
  * "shutdown-wr", its FIN at the end of a stopped session, and
  * "sockopt-nodelay", one of its socket options, and "getsockopt-error"
  * and "getsockopt-peercred", the two it reads, and in both
- * "sockopt-linger", imsg's on a descriptor it closes.  Calls on
- * descriptor -1 would fail with EBADF if they were let through.  Linux's
- * numbers where the system has no such option (the calls are Linux's
- * tests).
+ * "sockopt-linger", imsg's on a descriptor it closes, "madvise-dontneed",
+ * malloc's advice, and the other advice, which must fail with EPERM and
+ * not kill ("madvise-mergeable", "madvise-dontfork", "madvise-upper").
+ * Calls on descriptor -1 would fail with EBADF if they were let through.
+ * Linux's numbers where the system has no such option or advice (the
+ * calls are Linux's tests).
  */
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP	132
@@ -876,6 +935,12 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 #endif
 #ifndef SO_PEERCRED
 #define SO_PEERCRED	17
+#endif
+#ifndef MADV_DONTFORK
+#define MADV_DONTFORK	10
+#endif
+#ifndef MADV_MERGEABLE
+#define MADV_MERGEABLE	12
 #endif
 
 static int
@@ -1031,6 +1096,57 @@ sb_test_getsockopt_keepidle(void)
 	return (sb_test_getsockopt(IPPROTO_TCP, TCP_KEEPIDLE));
 }
 
+/*
+ * madvise(2) on a page of our own: -1 with the call's errno, 0 when it
+ * succeeded.  "upper": MADV_MERGEABLE with a bit above the int the
+ * kernel reads (where a long has one), refused all the same.
+ */
+static int
+sb_test_madvise(unsigned long advice)
+{
+	void	*p;
+	long	 r;
+	int	 e;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return (-1);
+	r = syscall(SYS_madvise, p, 4096UL, advice);
+	e = r == -1 ? errno : 0;
+	(void)munmap(p, 4096);
+	errno = e;
+	return (-1);
+}
+
+static int
+sb_test_madvise_dontneed(void)
+{
+	return (sb_test_madvise(MADV_DONTNEED));
+}
+
+static int
+sb_test_madvise_mergeable(void)
+{
+	return (sb_test_madvise(MADV_MERGEABLE));
+}
+
+static int
+sb_test_madvise_dontfork(void)
+{
+	return (sb_test_madvise(MADV_DONTFORK));
+}
+
+static int
+sb_test_madvise_upper(void)
+{
+	unsigned long	advice = MADV_MERGEABLE;
+
+	if (sizeof(advice) > 4)
+		advice |= 1UL << (sizeof(advice) * 4);
+	return (sb_test_madvise(advice));
+}
+
 static int
 sb_test_getpeername(void)
 {
@@ -1126,6 +1242,14 @@ static const struct {
 	    sb_test_getsockopt_info },
 	{ "getsockopt-keepidle", "getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)",
 	    sb_test_getsockopt_keepidle },
+	{ "madvise-dontneed", "madvise(MADV_DONTNEED)",
+	    sb_test_madvise_dontneed },
+	{ "madvise-mergeable", "madvise(MADV_MERGEABLE)",
+	    sb_test_madvise_mergeable },
+	{ "madvise-dontfork", "madvise(MADV_DONTFORK)",
+	    sb_test_madvise_dontfork },
+	{ "madvise-upper", "madvise(MADV_MERGEABLE) with a bit in the upper "
+	    "half", sb_test_madvise_upper },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
 	{ "mremap", "mremap(2) growing a mapping", sb_test_mremap },

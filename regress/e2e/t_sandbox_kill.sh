@@ -15,8 +15,11 @@
 # number), none at all in the forwarder.  What a child may still make
 # goes through: the relay's TCP socket to servers, its shutdown(SHUT_WR),
 # TCP_NODELAY, SO_ERROR and SO_PEERCRED, both children's SO_LINGER
-# (imsg's, on a descriptor it closes), and syslog(3)'s AF_UNIX socket,
-# which fails (EACCES) without killing; mremap fails (ENOMEM: grown, a
+# (imsg's, on a descriptor it closes) and madvise(MADV_DONTNEED)
+# (malloc's), and syslog(3)'s AF_UNIX socket, which fails
+# (EACCES) without killing; any other advice to madvise fails (EPERM:
+# MADV_MERGEABLE, MADV_DONTFORK, MADV_MERGEABLE with a bit above the int
+# the kernel reads) without killing; mremap fails (ENOMEM: grown, a
 # writable shared mapping would reach another relay's or forwarder's
 # pages) and a realloc(3) of 1 MB to 8 MB, which glibc would grow with
 # it, copies and keeps its bytes.
@@ -146,6 +149,10 @@ for victim in gre control; do
 	killed -d $victim getsockopt-info getsockopt
 	survives $victim syslog "Permission denied"
 	survives $victim sockopt-linger "Bad file descriptor"
+	survives $victim madvise-dontneed "Success"
+	survives $victim madvise-mergeable "Operation not permitted"
+	survives $victim madvise-dontfork "Operation not permitted"
+	survives $victim madvise-upper "Operation not permitted"
 	survives $victim mremap "Cannot allocate memory"
 	survives $victim realloc "Success"
 done
