@@ -335,10 +335,9 @@ static const int sb_common[] = {
 	SCMP_SYS(clock_gettime64),
 	SCMP_SYS(gettimeofday),
 	SCMP_SYS(time),
-	/* memory (mmap and mprotect below, without PROT_EXEC) */
+	/* memory (mmap, mprotect and madvise below, with their arguments) */
 	SCMP_SYS(brk),
 	SCMP_SYS(munmap),
-	SCMP_SYS(madvise),
 	SCMP_SYS(futex),		/* libc's internal locks */
 	/* log lines carry the pid; abort(3) signals itself */
 	SCMP_SYS(getpid),
@@ -351,7 +350,6 @@ static const int sb_control_calls[] = {
 	SCMP_SYS(accept4),
 	SCMP_SYS(connect),		/* to servers: see sandbox_control() */
 	SCMP_SYS(getsockname),		/* our address, for the GRE routes */
-	SCMP_SYS(getsockopt),		/* SO_ERROR after connect */
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
 };
 
@@ -395,6 +393,22 @@ static const struct sb_sockopt sb_control_sockopts[] = {
 };
 
 /*
+ * getsockopt(2) in the control relay, by level and name together as
+ * setsockopt (TCP_KEEPIDLE has SO_ERROR's number): how a connect(2) that
+ * did not complete at once went (ctl_connectcb()), and who connected to
+ * the restricted control socket (os_peer_uid()).  libevent reads no
+ * option: the relay uses its events alone, no bufferevent, no listener.
+ * Anything else - another process's credentials or security label
+ * (SO_PEERSEC), a socket's filter (SO_GET_FILTER), TCP_INFO - is outside
+ * the list (killed), as setsockopt is.  The GRE forwarder reads no
+ * option at all: getsockopt is not in its list.
+ */
+static const struct sb_sockopt sb_control_getsockopts[] = {
+	{ SOL_SOCKET, SO_ERROR },
+	{ SOL_SOCKET, SO_PEERCRED },
+};
+
+/*
  * The GRE forwarder sets no option of its own sockets; imsg turns
  * lingering off on a received descriptor it closes (rfd_close()), which
  * a hostile relay can send at will: allowed, or that relay could end
@@ -410,12 +424,13 @@ static const struct sb_sockopt sb_gre_sockopts[] = {
  * the upper half.
  */
 static void
-sb_sockopts(scmp_filter_ctx ctx, const struct sb_sockopt *t, size_t n)
+sb_sockopts(scmp_filter_ctx ctx, int nr, const struct sb_sockopt *t,
+    size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		SB_ALLOW2(ctx, SCMP_SYS(setsockopt),
+		SB_ALLOW2(ctx, nr,
 		    SB_ARG(1, SCMP_CMP_MASKED_EQ, 0xffffffffU,
 		    (uint32_t)t[i].level),
 		    SB_ARG(2, SCMP_CMP_MASKED_EQ, 0xffffffffU,
@@ -478,6 +493,63 @@ sb_sockets(scmp_filter_ctx ctx, const struct sb_socket *t, size_t n)
 	}
 }
 
+/*
+ * madvise(2): malloc(3)'s advice goes through, MADV_DONTNEED (glibc
+ * gives back the top of a heap, malloc_trim(3) the free pages within)
+ * and MADV_HUGEPAGE (glibc, when the tunable glibc.malloc.hugetlb asks
+ * for transparent huge pages), and MADV_FREE (musl's malloc).  Any other
+ * fails with EPERM, and is not killed: a sanitizer's run-time library
+ * (MADV_DONTDUMP, MADV_NOHUGEPAGE on its shadow memory) goes on without
+ * it, and such a call is worth no child's life.  What the refusal keeps
+ * out: pages merged with other processes' (MADV_MERGEABLE, a side
+ * channel), memory left out of a fork or wiped by one (MADV_DONTFORK,
+ * MADV_WIPEONFORK), holes punched in shared memory (MADV_REMOVE), pages
+ * paged out, collapsed or poisoned at will.  Ascending.
+ */
+#ifndef MADV_FREE
+#define MADV_FREE	8
+#endif
+
+static const uint32_t sb_madvise_ok[] = {
+	MADV_DONTNEED,
+	MADV_FREE,
+	MADV_HUGEPAGE,
+};
+
+/*
+ * The advice is an int: the kernel reads the low 32 bits alone, and so
+ * do these rules.  A rule compares an argument once, and where rules of
+ * one call overlap, libseccomp's order decides, not ours: so the values
+ * outside the list get rules of their own, each an aligned block of them
+ * (a mask and a value) between two allowed ones, none overlapping them.
+ */
+static void
+sb_madvise(scmp_filter_ctx ctx)
+{
+	const size_t	 n = sizeof(sb_madvise_ok) / sizeof(sb_madvise_ok[0]);
+	uint64_t	 lo = 0, hi, size;
+	size_t		 i;
+
+	for (i = 0; i <= n; i++) {
+		hi = i < n ? sb_madvise_ok[i] : 1ULL << 32;
+		while (lo < hi) {
+			/* The largest aligned block from lo up to hi. */
+			for (size = 1ULL << 32; (lo & (size - 1)) != 0 ||
+			    lo + size > hi; size >>= 1)
+				;
+			sb_rule(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(madvise),
+			    1, &SB_ARG(2, SCMP_CMP_MASKED_EQ,
+			    0xffffffffU & ~(size - 1), lo));
+			lo += size;
+		}
+		if (i < n) {
+			SB_ALLOW1(ctx, SCMP_SYS(madvise),
+			    SB_ARG(2, SCMP_CMP_MASKED_EQ, 0xffffffffU, hi));
+			lo = hi + 1;
+		}
+	}
+}
+
 static scmp_filter_ctx
 sb_child_init(const char *proc)
 {
@@ -505,6 +577,7 @@ sb_child_init(const char *proc)
 	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	SB_ALLOW1(ctx, SCMP_SYS(mprotect),
 	    SB_ARG(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	sb_madvise(ctx);
 	/*
 	 * No mremap: grown, a writable mapping of the route table or of the
 	 * connection counts would reach the pages of the other relays or
@@ -585,8 +658,11 @@ sandbox_control(void)
 	    sizeof(sb_control_calls) / sizeof(sb_control_calls[0]));
 	sb_sockets(ctx, sb_control_sockets,
 	    sizeof(sb_control_sockets) / sizeof(sb_control_sockets[0]));
-	sb_sockopts(ctx, sb_control_sockopts,
+	sb_sockopts(ctx, SCMP_SYS(setsockopt), sb_control_sockopts,
 	    sizeof(sb_control_sockopts) / sizeof(sb_control_sockopts[0]));
+	sb_sockopts(ctx, SCMP_SYS(getsockopt), sb_control_getsockopts,
+	    sizeof(sb_control_getsockopts) /
+	    sizeof(sb_control_getsockopts[0]));
 	/* sess_stop(): our FIN once the peer answered its Stop request. */
 	SB_ALLOW1(ctx, SCMP_SYS(shutdown), SB_ARG(1, SCMP_CMP_EQ, SHUT_WR, 0));
 	sb_child_load(ctx);
@@ -603,7 +679,7 @@ sandbox_gre(void)
 	    sizeof(sb_gre_calls) / sizeof(sb_gre_calls[0]));
 	sb_sockets(ctx, sb_gre_sockets,
 	    sizeof(sb_gre_sockets) / sizeof(sb_gre_sockets[0]));
-	sb_sockopts(ctx, sb_gre_sockopts,
+	sb_sockopts(ctx, SCMP_SYS(setsockopt), sb_gre_sockopts,
 	    sizeof(sb_gre_sockopts) / sizeof(sb_gre_sockopts[0]));
 	sb_child_load(ctx);
 }
@@ -830,11 +906,14 @@ sandbox_parent(const struct pptpproxy_conf *conf)
  * syslog(3) makes when its own broke, which must fail and not kill, and
  * in the relay "socket-tcp", its own socket to servers, and
  * "shutdown-wr", its FIN at the end of a stopped session, and
- * "sockopt-nodelay", one of its socket options, and in both
- * "sockopt-linger", imsg's on a descriptor it closes.  Calls on
- * descriptor -1 would fail with EBADF if they were let through.  Linux's
- * numbers where the system has no such option (the calls are Linux's
- * tests).
+ * "sockopt-nodelay", one of its socket options, and "getsockopt-error"
+ * and "getsockopt-peercred", the two it reads, and in both
+ * "sockopt-linger", imsg's on a descriptor it closes, "madvise-dontneed",
+ * malloc's advice, and the other advice, which must fail with EPERM and
+ * not kill ("madvise-mergeable", "madvise-dontfork", "madvise-upper").
+ * Calls on descriptor -1 would fail with EBADF if they were let through.
+ * Linux's numbers where the system has no such option or advice (the
+ * calls are Linux's tests).
  */
 #ifndef IPPROTO_SCTP
 #define IPPROTO_SCTP	132
@@ -847,6 +926,21 @@ sandbox_parent(const struct pptpproxy_conf *conf)
 #endif
 #ifndef TCP_ULP
 #define TCP_ULP		31
+#endif
+#ifndef TCP_INFO
+#define TCP_INFO	11
+#endif
+#ifndef TCP_KEEPIDLE
+#define TCP_KEEPIDLE	4
+#endif
+#ifndef SO_PEERCRED
+#define SO_PEERCRED	17
+#endif
+#ifndef MADV_DONTFORK
+#define MADV_DONTFORK	10
+#endif
+#ifndef MADV_MERGEABLE
+#define MADV_MERGEABLE	12
 #endif
 
 static int
@@ -967,6 +1061,92 @@ sb_test_sockopt_linger(void)
 	return (setsockopt(-1, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 }
 
+/* An int's worth: what the call reads does not matter, the call does. */
+static int
+sb_test_getsockopt(int level, int name)
+{
+	unsigned char	buf[256];
+	socklen_t	len = sizeof(buf);
+
+	return (getsockopt(-1, level, name, buf, &len));
+}
+
+static int
+sb_test_getsockopt_error(void)
+{
+	return (sb_test_getsockopt(SOL_SOCKET, SO_ERROR));
+}
+
+static int
+sb_test_getsockopt_peercred(void)
+{
+	return (sb_test_getsockopt(SOL_SOCKET, SO_PEERCRED));
+}
+
+static int
+sb_test_getsockopt_info(void)
+{
+	return (sb_test_getsockopt(IPPROTO_TCP, TCP_INFO));
+}
+
+/* TCP_KEEPIDLE is SO_ERROR's number: level and name go together. */
+static int
+sb_test_getsockopt_keepidle(void)
+{
+	return (sb_test_getsockopt(IPPROTO_TCP, TCP_KEEPIDLE));
+}
+
+/*
+ * madvise(2) on a page of our own: -1 with the call's errno, 0 when it
+ * succeeded.  "upper": MADV_MERGEABLE with a bit above the int the
+ * kernel reads (where a long has one), refused all the same.
+ */
+static int
+sb_test_madvise(unsigned long advice)
+{
+	void	*p;
+	long	 r;
+	int	 e;
+
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return (-1);
+	r = syscall(SYS_madvise, p, 4096UL, advice);
+	e = r == -1 ? errno : 0;
+	(void)munmap(p, 4096);
+	errno = e;
+	return (-1);
+}
+
+static int
+sb_test_madvise_dontneed(void)
+{
+	return (sb_test_madvise(MADV_DONTNEED));
+}
+
+static int
+sb_test_madvise_mergeable(void)
+{
+	return (sb_test_madvise(MADV_MERGEABLE));
+}
+
+static int
+sb_test_madvise_dontfork(void)
+{
+	return (sb_test_madvise(MADV_DONTFORK));
+}
+
+static int
+sb_test_madvise_upper(void)
+{
+	unsigned long	advice = MADV_MERGEABLE;
+
+	if (sizeof(advice) > 4)
+		advice |= 1UL << (sizeof(advice) * 4);
+	return (sb_test_madvise(advice));
+}
+
 static int
 sb_test_getpeername(void)
 {
@@ -1054,6 +1234,22 @@ static const struct {
 	    sb_test_sockopt_nodelay },
 	{ "sockopt-linger", "setsockopt(SOL_SOCKET, SO_LINGER)",
 	    sb_test_sockopt_linger },
+	{ "getsockopt-error", "getsockopt(SOL_SOCKET, SO_ERROR)",
+	    sb_test_getsockopt_error },
+	{ "getsockopt-peercred", "getsockopt(SOL_SOCKET, SO_PEERCRED)",
+	    sb_test_getsockopt_peercred },
+	{ "getsockopt-info", "getsockopt(IPPROTO_TCP, TCP_INFO)",
+	    sb_test_getsockopt_info },
+	{ "getsockopt-keepidle", "getsockopt(IPPROTO_TCP, TCP_KEEPIDLE)",
+	    sb_test_getsockopt_keepidle },
+	{ "madvise-dontneed", "madvise(MADV_DONTNEED)",
+	    sb_test_madvise_dontneed },
+	{ "madvise-mergeable", "madvise(MADV_MERGEABLE)",
+	    sb_test_madvise_mergeable },
+	{ "madvise-dontfork", "madvise(MADV_DONTFORK)",
+	    sb_test_madvise_dontfork },
+	{ "madvise-upper", "madvise(MADV_MERGEABLE) with a bit in the upper "
+	    "half", sb_test_madvise_upper },
 	{ "getpeername", "getpeername(2)", sb_test_getpeername },
 	{ "fionread", "ioctl(FIONREAD)", sb_test_fionread },
 	{ "mremap", "mremap(2) growing a mapping", sb_test_mremap },

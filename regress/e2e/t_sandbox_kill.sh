@@ -10,14 +10,19 @@
 # but the relay's shutdown(SHUT_WR), getpeername, ioctl(FIONREAD), and
 # setsockopt but the relay's own options by level and name: not
 # SO_ATTACH_FILTER, TCP_ULP (kernel TLS), TCP_CONGESTION (SO_LINGER's
-# number) nor SO_DEBUG (TCP_NODELAY's).  What a child may still make goes
-# through: the relay's TCP socket to servers, its shutdown(SHUT_WR) and
-# TCP_NODELAY, both children's SO_LINGER (imsg's, on a descriptor it
-# closes), and syslog(3)'s AF_UNIX socket, which fails
-# (EACCES) without killing; mremap fails (ENOMEM: grown, a writable
-# shared mapping would reach another relay's or forwarder's pages) and a
-# realloc(3) of 1 MB to 8 MB, which glibc would grow with it, copies and
-# keeps its bytes.
+# number) nor SO_DEBUG (TCP_NODELAY's), and getsockopt but the relay's
+# SO_ERROR and SO_PEERCRED: not TCP_INFO nor TCP_KEEPIDLE (SO_ERROR's
+# number), none at all in the forwarder.  What a child may still make
+# goes through: the relay's TCP socket to servers, its shutdown(SHUT_WR),
+# TCP_NODELAY, SO_ERROR and SO_PEERCRED, both children's SO_LINGER
+# (imsg's, on a descriptor it closes) and madvise(MADV_DONTNEED)
+# (malloc's), and syslog(3)'s AF_UNIX socket, which fails
+# (EACCES) without killing; any other advice to madvise fails (EPERM:
+# MADV_MERGEABLE, MADV_DONTFORK, MADV_MERGEABLE with a bit above the int
+# the kernel reads) without killing; mremap fails (ENOMEM: grown, a
+# writable shared mapping would reach another relay's or forwarder's
+# pages) and a realloc(3) of 1 MB to 8 MB, which glibc would grow with
+# it, copies and keeps its bytes.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PPTPPROXY=$top/build/test/pptpproxy
 . "$(dirname "$0")/lib.sh"
@@ -141,8 +146,13 @@ for victim in gre control; do
 	killed -d $victim sockopt-ulp setsockopt
 	killed -d $victim sockopt-cong setsockopt
 	killed -d $victim sockopt-debug setsockopt
+	killed -d $victim getsockopt-info getsockopt
 	survives $victim syslog "Permission denied"
 	survives $victim sockopt-linger "Bad file descriptor"
+	survives $victim madvise-dontneed "Success"
+	survives $victim madvise-mergeable "Operation not permitted"
+	survives $victim madvise-dontfork "Operation not permitted"
+	survives $victim madvise-upper "Operation not permitted"
 	survives $victim mremap "Cannot allocate memory"
 	survives $victim realloc "Success"
 done
@@ -152,7 +162,13 @@ killed -d gre shutdown-wr shutdown
 survives control shutdown-wr "Bad file descriptor"
 killed -d gre sockopt-nodelay setsockopt
 survives control sockopt-nodelay "Bad file descriptor"
+killed -d gre getsockopt-error getsockopt
+survives control getsockopt-error "Bad file descriptor"
+killed -d gre getsockopt-peercred getsockopt
+survives control getsockopt-peercred "Bad file descriptor"
+killed -d control getsockopt-keepidle getsockopt
 killed -n control sockopt-ulp setsockopt
+killed -n control getsockopt-info getsockopt
 killed -n control socket-sctp socket
 killed -n control shutdown shutdown
 exit 0
