@@ -15,9 +15,10 @@
 # For each plant the tree is copied (with its build/, so that only what the
 # plant changes is rebuilt) to a temporary directory, the plant applied
 # there - the real tree is never touched - and must change something, the
-# copy built (make all tools, and unit-bins for unit tests), and each test
-# run in the copy.  A plant is caught when every test named fails on it (a
-# skip, a test that could not run, or a build error is not a catch).
+# copy built (make all tools, unit-bins for unit tests, asan for t_asan_*
+# tests), and each test run in the copy.  A plant is caught when every
+# test named fails on it (a skip, a test that could not run, or a build
+# error is not a catch).
 # Prints "caught - NAME: what", "not caught - NAME: what (why)" or
 # "skipped - NAME: what (needs VARIABLE)" per plant, then "N caught, M not
 # caught, K skipped"; exits 1 unless every plant not skipped was caught.
@@ -117,6 +118,9 @@ for p in $plants; do
 	targets="all tools"
 	case " $tests " in
 	*" test_"*) targets="$targets unit-bins" ;;
+	esac
+	case " $tests " in
+	*" t_asan_"*) targets="$targets asan" ;;
 	esac
 	if [ -z "$bad" ] && ! make -s -C "$scr" -j2 $targets >"$log" 2>&1; then
 		tail -n 20 "$log"

@@ -160,6 +160,14 @@ sandbox_gre(void)
 #define SCMP_ACT_KILL_PROCESS	SCMP_ACT_KILL
 #endif
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SB_ASAN
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SB_ASAN
+#endif
+#endif
+
 /* Names of system calls by number, for the trap handler. */
 #define SB_NAMES	512
 
@@ -597,6 +605,14 @@ sb_child_init(const char *proc)
 	SB_ALLOW2(ctx, SCMP_SYS(tgkill),
 	    SB_ARG(0, SCMP_CMP_EQ, (uint64_t)getpid(), 0),
 	    SB_ARG(2, SCMP_CMP_EQ, SIGABRT, 0));
+#ifdef SB_ASAN
+	/*
+	 * The AddressSanitizer build (make asan) only: its runtime reads the
+	 * signal stack before each call that does not return (exit(3)), and
+	 * undoes its own as the process ends.
+	 */
+	sb_rule(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0, NULL);
+#endif
 	return (ctx);
 }
 
