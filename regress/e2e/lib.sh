@@ -499,6 +499,32 @@ proxy_wait_children() {
 	done
 }
 
+# proxy_kid TITLE: the pid of the child of KIDS (proxy_wait_children)
+# whose title is "pptpproxy: TITLE" (control, control 1, gre 1...); fails
+# if none is: call it as R1=$(proxy_kid "control 1") || exit 1.
+proxy_kid() {
+	for _p in $KIDS; do
+		[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: $1 " ] &&
+		    { echo "$_p"; return 0; }
+	done
+	fail "no \"$1\" among $KIDS"
+}
+
+# lab_hold_two: clients c1 and c2 echo through 192.0.2.1 (200 and 300
+# frames, calls 1 and 2), then hold their calls; HOLD1 and HOLD2 their
+# pids, their output in $TMP/c1.out and $TMP/c2.out.
+lab_hold_two() {
+	lab_drive c1 -g 1 -n 200 -w 8 -t 60 -H 100 192.0.2.1 \
+	    >"$TMP/c1.out" 2>&1 &
+	HOLD1=$!
+	lab_track $HOLD1
+	lab_drive c2 -g 2 -n 300 -w 8 -t 60 -H 100 192.0.2.1 \
+	    >"$TMP/c2.out" 2>&1 &
+	HOLD2=$!
+	lab_track $HOLD2
+	lab_wait_hold c1 c2
+}
+
 # proxy_children_gone LABEL: fails (LABEL: child PID left behind) if a
 # pid of KIDS (proxy_wait_children) is still one of pptpproxy's processes.
 proxy_children_gone() {

@@ -44,12 +44,7 @@ proxy "office" {
 EOC
 lab_proxy fw -f "$TMP/p.conf"
 proxy_wait_children 4 || fail "children: $KIDS"
-R1=""
-for _p in $KIDS; do
-	[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: control 1 " ] &&
-	    R1=$_p
-done
-[ -n "$R1" ] || fail "no relay 1 among $KIDS"
+R1=$(proxy_kid "control 1") || exit 1
 
 # Sessions 1000000, 1000002...: relay 1's (relay_of_sess()).
 "$HOSTILE" -c "$R1" aclmany 20 1000000 2 203.0.113.1 1 ||

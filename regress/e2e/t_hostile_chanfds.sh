@@ -26,26 +26,17 @@ lab_topology 2
 lab_pptpd
 relays_conf 2
 
-# kid TITLE: the pid of the child whose title is TITLE, of KIDS.
-kid() {
-	for _p in $KIDS; do
-		[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: $1 " ] &&
-		    { echo "$_p"; return 0; }
-	done
-	fail "no \"$1\" among $KIDS"
-}
-
 # start N: the daemon, its N children up; R0, R1, G0 (and with four,
 # G1) the pids of relay 0, relay 1, gre, gre 1.
 start() {
 	: >"$PLOG"
 	lab_proxy fw -f "$TMP/p.conf"
 	proxy_wait_children "$1" || fail "children: $KIDS"
-	R0=$(kid control) || exit 1
-	R1=$(kid "control 1") || exit 1
-	G0=$(kid gre) || exit 1
+	R0=$(proxy_kid control) || exit 1
+	R1=$(proxy_kid "control 1") || exit 1
+	G0=$(proxy_kid gre) || exit 1
 	G1=""
-	[ "$1" -eq 4 ] && { G1=$(kid "gre 1") || exit 1; }
+	[ "$1" -eq 4 ] && { G1=$(proxy_kid "gre 1") || exit 1; }
 	sleep 0.5
 }
 

@@ -21,12 +21,7 @@ start() {
 	: >"$PLOG"
 	lab_proxy fw -f "$TMP/p.conf"
 	proxy_wait_children 4 || fail "children: $KIDS"
-	R1=""
-	for _p in $KIDS; do
-		[ "$(tr '\0' ' ' <"/proc/$_p/cmdline")" = "pptpproxy: control 1 " ] &&
-		    R1=$_p
-	done
-	[ -n "$R1" ] || fail "no relay 1 among $KIDS"
+	R1=$(proxy_kid "control 1") || exit 1
 }
 
 # goes_on CASE: a second later the daemon and its children still run,

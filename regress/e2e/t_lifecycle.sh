@@ -110,13 +110,8 @@ if [ $OFFLOAD = yes ]; then
 fi
 
 # 3. Two clients echo, then hold their calls.
-lab_drive c1 -g 1 -n 200 -w 8 -t 60 -H 100 192.0.2.1 >"$TMP/c1.out" 2>&1 &
-hold1=$!
-lab_track $hold1
-lab_drive c2 -g 2 -n 300 -w 8 -t 60 -H 100 192.0.2.1 >"$TMP/c2.out" 2>&1 &
-hold2=$!
-lab_track $hold2
-lab_wait_hold c1 c2
+lab_hold_two
+hold1=$HOLD1 hold2=$HOLD2
 sleep 1
 
 # 4. Both sessions, their counters.
