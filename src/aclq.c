@@ -11,6 +11,14 @@
  * so that one relay's requests never get another's refused.  Every
  * request records its relay; the counts go down wherever a request goes:
  * answered (aclq_take()), cancelled, or freed with its check.
+ *
+ * The running slots go to the relays in turn, so that a relay that fills
+ * its share with slow commands does not make the others' clients wait
+ * for all of them: a slot that frees goes to the oldest check that may
+ * start of the next relay after the one that had the last slot, among
+ * the relays that have one (aclq_next()).  An honest relay's check thus
+ * starts after at most one check of each other relay; with one relay,
+ * checks start in the order they were asked for.
  */
 
 #include <sys/types.h>
@@ -46,6 +54,7 @@ aclq_init(struct aclq *q, unsigned int nrelays)
 		LIST_INIT(&q->buckets[i]);
 	q->nrelays = nrelays < 1 ? 1 : nrelays > RELAYS_MAX ? RELAYS_MAX :
 	    nrelays;
+	q->last = q->nrelays - 1;	/* relay 0 has the first turn */
 	q->limit = 1;
 	q->per_addr = 1;
 	q->share = 1 + ACLQ_WAIT_FACTOR;
@@ -182,6 +191,7 @@ aclq_add(struct aclq *q, uint64_t reqid, unsigned int relay,
 	}
 	c->proxy_id = proxy_id;
 	c->client = client;
+	c->relay = relay;
 	TAILQ_INIT(&c->reqs);
 	TAILQ_INSERT_TAIL(&c->reqs, r, entry);
 	c->nreq = 1;
@@ -192,26 +202,44 @@ aclq_add(struct aclq *q, uint64_t reqid, unsigned int relay,
 }
 
 /*
- * The oldest queued check that may start now (under the limit in all and
- * for its address), counted as running; NULL if none may.
+ * The check to start now (under the limit in all and for its address),
+ * counted as running; NULL if none may.  It is the oldest that may start
+ * of the first relay, after the one given the last slot and in turn,
+ * that has one: one pass over the queue, each check scored by how far
+ * its relay comes after that one.  A check's relay is that of the
+ * request it began for, for as long as it waits: requests of other
+ * relays that joined it (the cache on) start with it, on its turn.
+ * A check's address is counted only when the check would beat the best
+ * so far: a pass over the queue costs at most one count a check.
  */
 struct aclq_check *
 aclq_next(struct aclq *q)
 {
-	struct aclq_check	*c;
+	struct aclq_check	*c, *best = NULL;
+	unsigned int		 d, bestd = 0;
 
 	if (q->nrunning >= q->limit)
 		return (NULL);
 	TAILQ_FOREACH(c, &q->queued, entry) {
+		/* 0: the relay after the last, nrelays - 1: the last */
+		d = (c->relay + q->nrelays - q->last - 1) % q->nrelays;
+		if (best != NULL && d >= bestd)
+			continue;	/* an older one of a relay as near */
 		if (aclq_running_for(q, c->client) >= q->per_addr)
 			continue;
-		TAILQ_REMOVE(&q->queued, c, entry);
-		TAILQ_INSERT_TAIL(&q->running, c, entry);
-		c->running = 1;
-		q->nrunning++;
-		return (c);
+		best = c;
+		bestd = d;
+		if (d == 0)
+			break;
 	}
-	return (NULL);
+	if ((c = best) == NULL)
+		return (NULL);
+	TAILQ_REMOVE(&q->queued, c, entry);
+	TAILQ_INSERT_TAIL(&q->running, c, entry);
+	c->running = 1;
+	q->nrunning++;
+	q->last = c->relay;
+	return (c);
 }
 
 /* Request r leaves check c, answered or not: no longer counted. */

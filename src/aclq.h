@@ -1,7 +1,7 @@
 /*
  * The parent's bookkeeping of ACL checks: how many run, in all and per
- * client address, which wait, each relay's share of them, and the
- * verdicts kept for a while.  No fork, no event loop: aclrun.c starts
+ * client address, which wait, each relay's share of them, which relay's
+ * check has the next free slot, and the verdicts kept for a while.  No fork, no event loop: aclrun.c starts
  * and ends the commands.
  */
 
@@ -37,6 +37,7 @@ struct aclq_check {
 	TAILQ_ENTRY(aclq_check)	 entry;		/* running or queued */
 	uint32_t		 proxy_id;
 	struct in_addr		 client;
+	unsigned int		 relay;		/* of the request it began for */
 	int			 running;
 	int			 orphan;	/* running for no one: killed */
 	int			 sealed;	/* joined by no new request */
@@ -63,7 +64,8 @@ TAILQ_HEAD(aclq_ages, aclq_cent);
  * Requests not answered yet, in all: at most limit x (1 +
  * ACLQ_WAIT_FACTOR); of one relay of n: at most share, that bound / n
  * rounded up; of one relay for one address: per_addr x (1 +
- * ACLQ_WAIT_FACTOR).
+ * ACLQ_WAIT_FACTOR).  A free slot goes to the relays in turn
+ * (aclq_next()).
  */
 struct aclq {
 	unsigned int		 limit;		/* running at once, in all */
@@ -74,6 +76,7 @@ struct aclq {
 	unsigned int		 nrunning;
 	unsigned int		 nreq;		/* requests not answered yet */
 	unsigned int		 byrelay[RELAYS_MAX];	/* the same, by relay */
+	unsigned int		 last;		/* relay given the last slot */
 	struct aclq_checks	 running;
 	struct aclq_checks	 queued;
 	struct aclq_bucket	 buckets[ACLQ_BUCKETS];

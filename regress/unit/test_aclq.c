@@ -14,7 +14,13 @@
  * an address's bound counts one relay's requests only; the counts of each
  * relay go back to zero as requests are answered, cancelled, joined from
  * two relays, dropped with a relay that has gone; with one relay nothing
- * changes.
+ * changes.  The running slots go to the relays in turn: a relay's check
+ * asked for after another relay's three starts when the running one
+ * ends; with three relays, in the order of the relays, not of the
+ * requests; relays with nothing that may start passed over; a check
+ * whose address is at its limit skipped for its relay's next; a check
+ * joined by another relay's request keeps its own relay's turn; one relay:
+ * in the order asked.
  */
 
 #include <sys/types.h>
@@ -215,6 +221,64 @@ drain(struct aclq *q)
 		aclq_done(q, c);
 }
 
+/* The running check for address a (the first), or NULL. */
+static struct aclq_check *
+running_of(struct aclq *q, struct in_addr a)
+{
+	struct aclq_check	*c;
+
+	TAILQ_FOREACH(c, &q->running, entry)
+		if (c->client.s_addr == a.s_addr)
+			return (c);
+	return (NULL);
+}
+
+/* The check for 192.0.2.host ends: its requests answered, it is done. */
+static void
+end(struct aclq *q, uint32_t host)
+{
+	struct aclq_check	*c;
+	struct aclq_req		*r;
+
+	if ((c = running_of(q, addr(host))) == NULL)
+		return;
+	while ((r = aclq_take(q, c)) != NULL)
+		free(r);
+	aclq_done(q, c);
+}
+
+/*
+ * Start what may start, as the parent does after every request and every
+ * command's end; the hosts of the checks started, in order, in buf
+ * ("50 70", "-" for none).
+ */
+static const char *
+started(struct aclq *q, char *buf, size_t len)
+{
+	struct aclq_check	*c;
+	char			 one[16];
+
+	buf[0] = '\0';
+	while ((c = aclq_next(q)) != NULL) {
+		snprintf(one, sizeof(one), "%s%u", buf[0] != '\0' ? " " : "",
+		    (unsigned int)(ntohl(c->client.s_addr) & 0xff));
+		strlcat(buf, one, len);
+	}
+	if (buf[0] == '\0')
+		strlcpy(buf, "-", len);
+	return (buf);
+}
+
+/* Relay `relay` of q->nrelays asks, for 192.0.2.host, session k. */
+static int
+ask(struct aclq *q, unsigned int relay, unsigned int k, uint32_t host)
+{
+	const char	*why;
+
+	return (aclq_add(q, sess(relay, q->nrelays, k), relay, 1, addr(host),
+	    &why));
+}
+
 static void
 test_share(void)
 {
@@ -242,6 +306,9 @@ test_share(void)
 	    "relay 1: one above its share refused (%s)", why ? why : "-");
 	CHECK(q.nreq == 3 && q.byrelay[1] == 3,
 	    "the refused request is not counted");
+	n = start_all(&q, got, 64);
+	CHECK(n == 1 && got[0]->client.s_addr == addr(50).s_addr,
+	    "limit 1: relay 1's first runs (%u)", n);
 	/* Relay 0 is still served, up to the bound in all. */
 	for (i = 0; i < 2; i++)
 		CHECK(aclq_add(&q, sess(0, 2, i), 0, 1, addr(70 + i), &why) ==
@@ -253,9 +320,6 @@ test_share(void)
 	    "relay 0: the 6th in all refused by the bound in all (%s)",
 	    why ? why : "-");
 	/* One of relay 1's answered: it may ask once more, no more. */
-	n = start_all(&q, got, 64);
-	CHECK(n == 1 && got[0]->client.s_addr == addr(50).s_addr,
-	    "limit 1: relay 1's first runs (%u)", n);
 	r = aclq_take(&q, got[0]);
 	CHECK(r != NULL && r->relay == 1, "its request is relay 1's");
 	free(r);
@@ -317,20 +381,27 @@ test_share(void)
 	(void)aclq_add(&q, sess(1, 2, 3), 1, 1, addr(23), &why);
 	CHECK(n == 3 && q.byrelay[1] == 3 && q.byrelay[0] == 2,
 	    "3 checks run, relay 1 holds 3, relay 0 2");
+	/* The order they started in is the turns' (test_turns()). */
+	got[0] = running_of(&q, addr(20));
+	got[1] = running_of(&q, addr(21));
+	got[2] = running_of(&q, addr(22));
 	i = 0;
 	while ((rc = aclq_cancel_relay(&q, 1, &orphan)) != ACLQ_UNKNOWN)
 		if (rc == ACLQ_ORPHAN) {
-			CHECK(orphan == got[0], "the check of relay 1 alone "
-			    "is handed back to be killed");
+			CHECK(orphan == got[0] && orphan != NULL,
+			    "the check of relay 1 alone is handed back to be "
+			    "killed");
 			i++;
 		}
 	CHECK(i == 1 && q.byrelay[1] == 0 && q.byrelay[0] == 2 &&
-	    got[1]->nreq == 1 && got[2]->nreq == 1,
+	    got[1] != NULL && got[1]->nreq == 1 && got[2] != NULL &&
+	    got[2]->nreq == 1,
 	    "relay 1 gone: its 3 forgotten, relay 0's 2 kept (%u orphans)",
 	    i);
 	CHECK(aclq_cancel_relay(&q, 2, &orphan) == ACLQ_UNKNOWN &&
 	    orphan == NULL, "no relay 2 of 2: nothing");
-	aclq_done(&q, got[0]);
+	if (got[0] != NULL)
+		aclq_done(&q, got[0]);
 	drain(&q);
 	CHECK(q.nreq == 0 && q.byrelay[0] == 0 && q.byrelay[1] == 0 &&
 	    q.nrunning == 0, "all answered: nothing counted");
@@ -379,6 +450,172 @@ test_share(void)
 	    "one relay: the 21st refused as before (%s)", why ? why : "-");
 	drain(&q);
 	CHECK(q.nreq == 0 && q.byrelay[0] == 0, "emptied");
+}
+
+/*
+ * The running slots go to the relays in turn: a free slot to the oldest
+ * check that may start of the next relay after the one that had the
+ * last slot; relays with none that may start are passed over.
+ */
+static void
+test_turns(void)
+{
+	struct aclq		 q;
+	struct aclq_check	*c;
+	char			 b[128];
+	unsigned int		 i;
+
+	/* relays 2, limit 1: relay 1 fills its share of 3, relay 0 asks. */
+	aclq_init(&q, 2);
+	aclq_set(&q, 1, 1, 0);
+	CHECK(ask(&q, 1, 0, 50) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "50") == 0,
+	    "relay 1's first runs at once (%s)", b);
+	CHECK(ask(&q, 1, 1, 51) == ACLQ_QUEUED && ask(&q, 1, 2, 52) ==
+	    ACLQ_QUEUED && strcmp(started(&q, b, sizeof(b)), "-") == 0,
+	    "relay 1's second and third wait (%s)", b);
+	CHECK(ask(&q, 0, 0, 70) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "-") == 0 && q.nreq == 4,
+	    "relay 0's waits behind them (%s)", b);
+	end(&q, 50);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "70") == 0,
+	    "the slot frees: relay 0's starts, not relay 1's second (%s)", b);
+	end(&q, 70);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "51") == 0,
+	    "relay 0 has none left: relay 1's second (%s)", b);
+	CHECK(ask(&q, 0, 1, 71) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "-") == 0,
+	    "relay 0 asks again while it runs (%s)", b);
+	end(&q, 51);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "71") == 0,
+	    "relay 0's again before relay 1's third (%s)", b);
+	end(&q, 71);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "52") == 0,
+	    "then relay 1's third (%s)", b);
+	end(&q, 52);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "-") == 0 && q.nreq == 0 &&
+	    q.nrunning == 0 && q.byrelay[0] == 0 && q.byrelay[1] == 0,
+	    "all answered: nothing counted");
+
+	/* relays 3, limit 1 (share 2): in turn, not in the order asked. */
+	aclq_init(&q, 3);
+	aclq_set(&q, 1, 1, 0);
+	CHECK(ask(&q, 0, 0, 1) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "1") == 0,
+	    "relays 3: relay 0's runs (%s)", b);
+	CHECK(ask(&q, 2, 0, 20) == ACLQ_QUEUED &&
+	    ask(&q, 1, 0, 10) == ACLQ_QUEUED &&
+	    ask(&q, 0, 1, 2) == ACLQ_QUEUED &&
+	    ask(&q, 2, 1, 21) == ACLQ_QUEUED && q.nreq == 5,
+	    "relays 2, 1, 0 and 2 again ask, 5 in all");
+	b[0] = '\0';
+	for (i = 0; i < 5; i++) {
+		if ((c = TAILQ_FIRST(&q.running)) == NULL)
+			break;
+		end(&q, ntohl(c->client.s_addr) & 0xff);
+		strlcat(b, " ", sizeof(b));
+		started(&q, b + strlen(b), sizeof(b) - strlen(b));
+	}
+	CHECK(strcmp(b, " 10 20 2 21 -") == 0,
+	    "each ends: relay 1's, 2's, 0's, 2's second (%s)", b);
+	CHECK(q.nreq == 0 && q.nrunning == 0 && q.byrelay[0] == 0 &&
+	    q.byrelay[1] == 0 && q.byrelay[2] == 0, "nothing counted");
+
+	/* relays 3, limit 2: a relay with nothing waiting is passed over. */
+	aclq_set(&q, 2, 1, 0);
+	CHECK(ask(&q, 1, 0, 10) == ACLQ_QUEUED &&
+	    ask(&q, 1, 1, 11) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "10 11") == 0,
+	    "limit 2: relay 1's two run, the slots would idle else (%s)", b);
+	CHECK(ask(&q, 1, 2, 12) == ACLQ_QUEUED &&
+	    ask(&q, 0, 0, 1) == ACLQ_QUEUED &&
+	    ask(&q, 1, 3, 13) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "-") == 0,
+	    "relay 1's third and fourth, relay 0's wait (%s)", b);
+	end(&q, 10);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "1") == 0,
+	    "relay 2 has none: relay 0's (%s)", b);
+	end(&q, 11);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "12") == 0,
+	    "relay 1's third (%s)", b);
+	end(&q, 1);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "13") == 0,
+	    "relay 1's fourth (%s)", b);
+	end(&q, 12);
+	end(&q, 13);
+	CHECK(q.nreq == 0 && q.nrunning == 0 && q.byrelay[1] == 0,
+	    "nothing counted");
+
+	/* One relay: in the order asked. */
+	aclq_init(&q, 1);
+	aclq_set(&q, 1, 1, 0);
+	for (i = 0; i < 5; i++)
+		(void)ask(&q, 0, i, 30 - i);
+	b[0] = '\0';
+	for (i = 0; i < 6; i++) {
+		started(&q, b + strlen(b), sizeof(b) - strlen(b));
+		strlcat(b, " ", sizeof(b));
+		if ((c = TAILQ_FIRST(&q.running)) != NULL)
+			end(&q, ntohl(c->client.s_addr) & 0xff);
+	}
+	CHECK(strcmp(b, "30 29 28 27 26 - ") == 0,
+	    "one relay: one by one, in the order asked (%s)", b);
+	CHECK(q.nreq == 0 && q.nrunning == 0, "nothing counted");
+
+	/*
+	 * relays 2, limit 2, per-address 1: a relay's oldest check whose
+	 * address is at its limit is skipped for its next one; a relay
+	 * with none that may start is passed over.
+	 */
+	aclq_init(&q, 2);
+	aclq_set(&q, 2, 1, 0);
+	CHECK(ask(&q, 0, 0, 5) == ACLQ_QUEUED &&
+	    ask(&q, 1, 0, 60) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "5 60") == 0,
+	    "relay 0's for .5 and relay 1's run (%s)", b);
+	CHECK(ask(&q, 0, 1, 5) == ACLQ_QUEUED &&
+	    ask(&q, 1, 1, 61) == ACLQ_QUEUED &&
+	    ask(&q, 0, 2, 6) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "-") == 0,
+	    "relay 0 asks for .5 again, relay 1, relay 0 for .6 (%s)", b);
+	end(&q, 60);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "6") == 0 &&
+	    aclq_running_for(&q, addr(5)) == 1,
+	    "relay 0's turn: .5 at its limit, its .6 starts (%s)", b);
+	end(&q, 6);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "61") == 0,
+	    "relay 1's turn (%s)", b);
+	CHECK(ask(&q, 1, 2, 62) == ACLQ_QUEUED, "relay 1 asks again");
+	end(&q, 61);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "62") == 0,
+	    "relay 0's only one is at its address's limit: relay 1's (%s)", b);
+	end(&q, 5);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "5") == 0,
+	    ".5's first ends: its second starts (%s)", b);
+	end(&q, 5);
+	end(&q, 62);
+	CHECK(q.nreq == 0 && q.nrunning == 0 && q.byrelay[0] == 0 &&
+	    q.byrelay[1] == 0 && TAILQ_EMPTY(&q.queued), "nothing counted");
+
+	/* Joined (cache on): a check has the turn of the relay it began for. */
+	aclq_set(&q, 1, 1, 10);
+	CHECK(ask(&q, 0, 0, 1) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "1") == 0, "relay 0's runs");
+	CHECK(ask(&q, 1, 0, 7) == ACLQ_QUEUED && ask(&q, 0, 1, 8) ==
+	    ACLQ_QUEUED && ask(&q, 0, 2, 7) == ACLQ_JOINED,
+	    "relay 1 asks for .7, relay 0 for .8, then .7: joins");
+	end(&q, 1);
+	started(&q, b, sizeof(b));
+	c = running_of(&q, addr(7));
+	CHECK(strcmp(b, "7") == 0 && c != NULL && c->relay == 1 &&
+	    c->nreq == 2,
+	    "relay 1's turn: .7 starts, relay 0's request with it (%s)", b);
+	end(&q, 7);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "8") == 0, "then .8 (%s)", b);
+	end(&q, 8);
+	CHECK(q.nreq == 0 && q.nrunning == 0 && q.byrelay[0] == 0 &&
+	    q.byrelay[1] == 0, "all answered: nothing counted");
+	aclq_cache_flush(&q);
 }
 
 static void
@@ -437,6 +674,7 @@ main(void)
 	test_limits();
 	test_join();
 	test_share();
+	test_turns();
 	test_cache();
 	CHECK_DONE();
 }
