@@ -8,14 +8,15 @@
 # lines limited in rate; the daemon goes on (asking is no misbehaviour).
 # A real client, c1 (192.0.2.10, which the steering hands to relay 0),
 # connecting meanwhile is taken, not refused as "too many acl checks
-# waiting".  While it waits, once relay 1's first check has ended, relay
-# 1 asks for 20 more (203.0.113.21-40): it gets one, to its share again,
-# which queues behind c1.
-# c1's check runs once the hostile ones before it have ended, lets it in,
-# and its call goes through pptpd; of the hostile addresses exactly as
-# many ran as relay 1's share let in (3, then 1).  Last, relay 1 asks
-# for 3 more (203.0.113.41-43) and the daemon is stopped while the first
-# runs: relay 1 ends at once, having no session, and with it its
+# waiting".  Once relay 1's second check has started, relay 1 asks for
+# 20 more (203.0.113.21-40): it gets one, to its share again, which runs
+# last.  The running slot goes to the relays in turn: c1's check runs as
+# soon as the one running when it came has ended (relay 1's first, or
+# its second if c1 was slow to connect; t_hostile_aclrr times it), lets
+# it in, and its call goes through pptpd; of the hostile addresses
+# exactly as many ran as relay 1's share let in (3, then 1).  Last, relay
+# 1 asks for 3 more (203.0.113.41-43) and the daemon is stopped while the
+# first runs: relay 1 ends at once, having no session, and with it its
 # requests: the running command is killed, the others never start; the
 # daemon ends with status 0.
 . "$(dirname "$0")/lib.sh"
@@ -89,13 +90,16 @@ awk '$3 == "203.0.113.1" { a++ } $3 == "203.0.113.2" { b++ }
     $3 == "203.0.113.3" { c++ } END { exit !(a == 1 && b == 1 && c == 1) }' "$TMP/runs" ||
     fail "the first 3 of relay 1's addresses did not run once each"
 [ "$later" -eq 1 ] || fail "$later of relay 1's later addresses ran, not 1"
-# c1's check ran after the first 3, before relay 1's later one.
+# c1's check ran after one or two of the first 3, not all of them, and
+# before relay 1's later one.
 order=$(awk '$3 == "192.0.2.10" { print "c1"; next }
     $3 ~ /^203\.0\.113\.[123]$/ { print "h"; next } { print "later" }' \
     "$TMP/runs" | tr '\n' ' ')
-[ "$order" = "h h h c1 later " ] ||
-    fail "commands in the order $order, not h h h c1 later"
-note "ok: c1 let in after relay 1's 3 checks, before its later one"
+case $order in
+"h c1 h h later "|"h h c1 h later ") ;;
+*) fail "commands in the order $order, not h c1 h h later" ;;
+esac
+note "ok: commands in the order $order: c1 let in in its turn"
 
 kill -0 "$PROXY_PID" 2>/dev/null || fail "the daemon ended"
 for _k in $KIDS; do
