@@ -1,8 +1,8 @@
 /*
  * The parent's bookkeeping of ACL checks: how many run, in all and per
  * client address, which wait, each relay's share of them, which relay's
- * check has the next free slot, and the verdicts kept for a while.  No fork, no event loop: aclrun.c starts
- * and ends the commands.
+ * check has the next free slot, and the verdicts kept for a while.  No
+ * fork, no event loop: aclrun.c starts and ends the commands.
  */
 
 #ifndef ACLQ_H
@@ -37,7 +37,7 @@ struct aclq_check {
 	TAILQ_ENTRY(aclq_check)	 entry;		/* running or queued */
 	uint32_t		 proxy_id;
 	struct in_addr		 client;
-	unsigned int		 relay;		/* of the request it began for */
+	unsigned int		 relay;		/* its first request's */
 	int			 running;
 	int			 orphan;	/* running for no one: killed */
 	int			 sealed;	/* joined by no new request */
