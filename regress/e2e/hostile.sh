@@ -80,3 +80,34 @@ hostile_ended() {
 	note "ok: $1: $(grep 'treating it as compromised' "$PLOG" |
 	    sed 's/^.*parent: //')"
 }
+
+# hostile_acl_relays SECONDS: relays 2 and one ACL command slot (cache
+# off, timeout 10 s) for a proxy from 192.0.2.1 to 198.51.100.2.  The
+# command appends "start TIME ADDRESS" to $TMP/runs, lets c1
+# (192.0.2.10) in at once and refuses any other address after SECONDS.
+# R1: relay 1's pid.
+hostile_acl_relays() {
+	cat >"$TMP/acl" <<-EOS
+	#!/bin/sh
+	echo "start \$(date +%s.%N) \$1" >>"$TMP/runs"
+	[ "\$1" = 192.0.2.10 ] && exit 0
+	sleep $1
+	exit 1
+	EOS
+	chmod 755 "$TMP/acl"
+	: >"$TMP/runs"
+	cat >"$TMP/p.conf" <<-EOC
+	relays 2
+	acl-command limit 1
+	acl-command cache 0
+	acl-command timeout 10
+	proxy "office" {
+		listen on 192.0.2.1 port 1723
+		server 198.51.100.2 port 1723
+		allow command "$TMP/acl"
+	}
+	EOC
+	lab_proxy fw -f "$TMP/p.conf"
+	proxy_wait_children 4 || fail "children: $KIDS"
+	R1=$(proxy_kid "control 1") || exit 1
+}

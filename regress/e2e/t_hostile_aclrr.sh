@@ -17,29 +17,7 @@
 S=5
 lab_topology 1
 lab_pptpd
-cat >"$TMP/acl" <<EOS
-#!/bin/sh
-echo "start \$(date +%s.%N) \$1" >>"$TMP/runs"
-[ "\$1" = 192.0.2.10 ] && exit 0
-sleep $S
-exit 1
-EOS
-chmod 755 "$TMP/acl"
-: >"$TMP/runs"
-cat >"$TMP/p.conf" <<EOC
-relays 2
-acl-command limit 1
-acl-command cache 0
-acl-command timeout 10
-proxy "office" {
-	listen on 192.0.2.1 port 1723
-	server 198.51.100.2 port 1723
-	allow command "$TMP/acl"
-}
-EOC
-lab_proxy fw -f "$TMP/p.conf"
-proxy_wait_children 4 || fail "children: $KIDS"
-R1=$(proxy_kid "control 1") || exit 1
+hostile_acl_relays $S
 
 # Sessions 1000000, 1000002, 1000004: relay 1's (relay_of_sess()).
 "$HOSTILE" -c "$R1" aclmany 3 1000000 2 203.0.113.1 1 ||

@@ -64,13 +64,21 @@ done
 lab_wait_count 'call 1 up' 5 15
 [ "$(log_count 'call 1 up')" -eq 5 ] ||
     fail "$(log_count 'call 1 up') of 5 calls up"
-sleep 1
-nsx fw nft list set ip pptpproxy peers >"$TMP/peers" 2>&1
+# A route goes to the kernel after its 32nd packet: a call whose first
+# probe went before the server's side was ready gets there half a second
+# later (pptpdrive probes twice a second), so wait for it, at most 10 s.
+i=0
+while :; do
+	nsx fw nft list set ip pptpproxy peers >"$TMP/peers" 2>&1
+	inset=$(grep -c "counter packets" "$TMP/peers")
+	refused=$(log_count "does not take Call ID")
+	[ "$inset" -lt $((10 - refused)) ] && [ $i -lt 100 ] || break
+	sleep 0.1
+	i=$((i + 1))
+done
 cat "$TMP/peers"
 grep -q "elements" "$TMP/peers" ||
     fail "no elements in the peers set while five calls are up"
-inset=$(grep -c "counter packets" "$TMP/peers")
-refused=$(log_count "does not take Call ID")
 [ "$inset" -eq $((10 - refused)) ] ||
     fail "$inset elements in the peers set, expected 10 routes less $refused refused"
 bad=0
@@ -92,6 +100,19 @@ ids=$(sed -n 's/.*call [0-9]* up: client Call ID \([0-9]*\) .*/\1/p' "$PLOG" |
 echo "five calls: kernel took $((10 - refused)) of 10 routes, $refused left to user space; $ids distinct client Call IDs"
 offload_empty "after the five calls"
 
+# collision_diag: what a failure in the collision part leaves to read
+# (the proxy log's last 80 lines, the NAT's connections, the sets).
+collision_diag() {
+	{
+		echo "--- conntrack in the NAT"
+		nsx nat conntrack -L 2>&1
+		echo "--- the table in fw"
+		nsx fw nft list table ip pptpproxy 2>&1
+	} >"$TMP/diag"
+	EXTRA_LOGS="$TMP/diag"
+	TAIL_LINES=80
+}
+
 # The collision.  What the user-space forwarder has forwarded so far.
 kill -USR1 "$PROXY_PID"
 lab_wait_log "gre: [0-9]* routes ([0-9]* handed to the kernel), [0-9]* forwarded" 5 ||
@@ -110,19 +131,28 @@ lab_drive n2 -k 4 -w 4 -t 60 -g 32 192.0.2.2 >"$TMP/x2.out" 2>&1 &
 p2=$!
 lab_track $p2
 lab_wait_log "session 7: call 1 up" 15 || fail "no call up from n2"
-sleep 1
+# Until the four routes have passed their 32nd packet (at most 10 s):
+# three in the set and one refused.
+i=0
+while :; do
+	nsx fw nft list set ip pptpproxy peers >"$TMP/peers2" 2>&1
+	inset=$(grep -c "counter packets" "$TMP/peers2")
+	[ $((inset + $(log_count "does not take Call ID") - before)) -lt 4 ] &&
+	    [ $i -lt 100 ] || break
+	sleep 0.1
+	i=$((i + 1))
+done
 grep "session [67]: call 1 up" "$PLOG" | sed 's/^.*control: //'
 id6=$(sed -n 's/.*session 6: call 1 up: client Call ID \([0-9]*\) .*/\1/p' "$PLOG")
 id7=$(sed -n 's/.*session 7: call 1 up: client Call ID \([0-9]*\) .*/\1/p' "$PLOG")
 # The Call ID session 7's client is shown to the server as: the key of
 # the route towards that client, the one whose tosrc key collides.
 key7=$(sed -n 's/.*session 7: call 1 up: .*(shown to the server as \([0-9]*\)).*/\1/p' "$PLOG")
-nsx fw nft list set ip pptpproxy peers >"$TMP/peers2" 2>&1
 cat "$TMP/peers2"
-inset=$(grep -c "counter packets" "$TMP/peers2")
 bad=0
 wait $p1 || bad=1
 wait $p2 || bad=$((bad + 2))
+[ $bad -eq 0 ] || collision_diag
 cat "$TMP/x1.out" "$TMP/x2.out"
 if [ -z "$id6" ] || [ "$id6" != "$id7" ]; then
 	# The NAT did not give both calls the same port and Call ID.
