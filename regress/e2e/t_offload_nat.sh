@@ -50,6 +50,25 @@ proxy "two" {
 }
 EOC
 lab_proxy fw -f "$TMP/p.conf"
+
+# peers_settle FILE N BEFORE: the peers set in FILE once N routes are in
+# it or refused (refusals counted from BEFORE), at most 10 s; inset the
+# elements in it, refused the refusals in all.  A route goes to the
+# kernel after its 32nd packet, and a call whose first probe went before
+# the server's side was ready gets there half a second later (pptpdrive
+# probes twice a second).
+peers_settle() {
+	i=0
+	while :; do
+		nsx fw nft list set ip pptpproxy peers >"$1" 2>&1
+		inset=$(grep -c "counter packets" "$1")
+		refused=$(log_count "does not take Call ID")
+		[ $((inset + refused - $3)) -lt "$2" ] && [ $i -lt 100 ] ||
+		    break
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 lab_wait_log "gre offload: the kernel forwards" 5 ||
     fail "no start-up line saying the kernel forwards GRE"
 
@@ -64,18 +83,7 @@ done
 lab_wait_count 'call 1 up' 5 15
 [ "$(log_count 'call 1 up')" -eq 5 ] ||
     fail "$(log_count 'call 1 up') of 5 calls up"
-# A route goes to the kernel after its 32nd packet: a call whose first
-# probe went before the server's side was ready gets there half a second
-# later (pptpdrive probes twice a second), so wait for it, at most 10 s.
-i=0
-while :; do
-	nsx fw nft list set ip pptpproxy peers >"$TMP/peers" 2>&1
-	inset=$(grep -c "counter packets" "$TMP/peers")
-	refused=$(log_count "does not take Call ID")
-	[ "$inset" -lt $((10 - refused)) ] && [ $i -lt 100 ] || break
-	sleep 0.1
-	i=$((i + 1))
-done
+peers_settle "$TMP/peers" 10 0
 cat "$TMP/peers"
 grep -q "elements" "$TMP/peers" ||
     fail "no elements in the peers set while five calls are up"
@@ -131,17 +139,8 @@ lab_drive n2 -k 4 -w 4 -t 60 -g 32 192.0.2.2 >"$TMP/x2.out" 2>&1 &
 p2=$!
 lab_track $p2
 lab_wait_log "session 7: call 1 up" 15 || fail "no call up from n2"
-# Until the four routes have passed their 32nd packet (at most 10 s):
-# three in the set and one refused.
-i=0
-while :; do
-	nsx fw nft list set ip pptpproxy peers >"$TMP/peers2" 2>&1
-	inset=$(grep -c "counter packets" "$TMP/peers2")
-	[ $((inset + $(log_count "does not take Call ID") - before)) -lt 4 ] &&
-	    [ $i -lt 100 ] || break
-	sleep 0.1
-	i=$((i + 1))
-done
+# Four routes: three in the set and one refused.
+peers_settle "$TMP/peers2" 4 "$before"
 grep "session [67]: call 1 up" "$PLOG" | sed 's/^.*control: //'
 id6=$(sed -n 's/.*session 6: call 1 up: client Call ID \([0-9]*\) .*/\1/p' "$PLOG")
 id7=$(sed -n 's/.*session 7: call 1 up: client Call ID \([0-9]*\) .*/\1/p' "$PLOG")
