@@ -12,11 +12,15 @@
 # child (SIGSYS), and the parent logs that; elsewhere a report ends the
 # process with status 86 (exitcode).  Leaks are not checked
 # (detect_leaks=0).  A counted skip without the build (make test builds
-# it).  Plant: asan_heap_overread.
+# it); a build there is brought up to date first.  Plant: asan_heap_overread.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null 2>&1 || skip "no python3"
 PPTPPROXY=$TOP/build/asan/pptpproxy
 [ -x "$PPTPPROXY" ] || skip "no $PPTPPROXY (make asan)"
+# Built once: brought up to date with the sources (incremental), so that
+# an older build does not stand in for the code under test.
+make -s -C "$TOP" asan >"$TMP/make.out" 2>&1 ||
+    { cat "$TMP/make.out"; fail "make asan"; }
 [ -x "$PPTPPROXYCTL" ] || skip "no $PPTPPROXYCTL (make)"
 ASAN_OPTIONS=detect_leaks=0:color=never:exitcode=86:abort_on_error=0
 UBSAN_OPTIONS=color=never:print_stacktrace=1:halt_on_error=1:exitcode=86
