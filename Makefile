@@ -200,7 +200,9 @@ test: deps
 	$(MAKE) testbuild
 	sh regress/run
 
+# An ASan build made once is kept up to date: the unit tier runs it too.
 unit: all unit-bins
+	if [ -d build/asan ]; then $(MAKE) asan; fi
 	sh regress/run unit
 
 e2e: all tools
