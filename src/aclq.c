@@ -207,8 +207,10 @@ aclq_add(struct aclq *q, uint64_t reqid, unsigned int relay,
  * of the first relay, after the one given the last slot and in turn,
  * that has one: one pass over the queue, each check scored by how far
  * its relay comes after that one.  A check's relay is that of the
- * request it began for, for as long as it waits: requests of other
- * relays that joined it (the cache on) start with it, on its turn.
+ * request it began for, for as long as it waits and that relay has a
+ * request in it: requests of other relays that joined it (the cache on)
+ * start with it, on its turn; once that relay's are cancelled, it waits
+ * on the turn of the first request left (req_cancel()).
  * A check's address is counted only when the check would beat the best
  * so far: a pass over the queue costs at most one count a check.
  */
@@ -273,10 +275,22 @@ static int
 req_cancel(struct aclq *q, struct aclq_check *c, struct aclq_req *r,
     struct aclq_check **orphan)
 {
+	struct aclq_req	*left;
+
 	req_remove(q, c, r);
 	free(r);
-	if (c->nreq > 0)
+	if (c->nreq > 0) {
+		/*
+		 * Waiting for other relays' requests only: the turn is that
+		 * of the first of them, no longer of the relay it began for.
+		 */
+		TAILQ_FOREACH(left, &c->reqs, entry)
+			if (left->relay == c->relay)
+				break;
+		if (left == NULL && !c->running)
+			c->relay = TAILQ_FIRST(&c->reqs)->relay;
 		return (ACLQ_DROPPED);
+	}
 	if (!c->running) {
 		TAILQ_REMOVE(&q->queued, c, entry);
 		check_free(q, c);

@@ -19,8 +19,9 @@
  * ends; with three relays, in the order of the relays, not of the
  * requests; relays with nothing that may start passed over; a check
  * whose address is at its limit skipped for its relay's next; a check
- * joined by another relay's request keeps its own relay's turn; one relay:
- * in the order asked.
+ * joined by another relay's request keeps its own relay's turn, and
+ * takes the turn of the requests left once its own relay's are
+ * cancelled; one relay: in the order asked.
  */
 
 #include <sys/types.h>
@@ -461,7 +462,7 @@ static void
 test_turns(void)
 {
 	struct aclq		 q;
-	struct aclq_check	*c;
+	struct aclq_check	*c, *orphan;
 	char			 b[128];
 	unsigned int		 i;
 
@@ -615,6 +616,30 @@ test_turns(void)
 	end(&q, 8);
 	CHECK(q.nreq == 0 && q.nrunning == 0 && q.byrelay[0] == 0 &&
 	    q.byrelay[1] == 0, "all answered: nothing counted");
+
+	/*
+	 * The request it began for cancelled, a check waits on the turn of
+	 * the requests left in it: relay 1 asks for .7 and .9, relay 0 joins
+	 * .7, relay 1's .7 goes; after relay 0's .1, relay 1's turn is .9.
+	 */
+	CHECK(ask(&q, 0, 3, 1) == ACLQ_QUEUED &&
+	    strcmp(started(&q, b, sizeof(b)), "1") == 0, "relay 0's .1 runs");
+	CHECK(ask(&q, 1, 1, 7) == ACLQ_QUEUED && ask(&q, 0, 4, 7) ==
+	    ACLQ_JOINED && ask(&q, 1, 2, 9) == ACLQ_QUEUED,
+	    "relay 1 asks for .7, relay 0 joins it, relay 1 asks for .9");
+	CHECK(aclq_cancel(&q, sess(1, q.nrelays, 1), &orphan) ==
+	    ACLQ_DROPPED && orphan == NULL, "relay 1's .7 is cancelled");
+	end(&q, 1);
+	CHECK(strcmp(started(&q, b, sizeof(b)), "9") == 0,
+	    "relay 1's turn: its .9, not .7, now relay 0's (%s)", b);
+	end(&q, 9);
+	started(&q, b, sizeof(b));
+	c = running_of(&q, addr(7));
+	CHECK(strcmp(b, "7") == 0 && c != NULL && c->relay == 0 &&
+	    c->nreq == 1, "then .7, on relay 0's turn (%s)", b);
+	end(&q, 7);
+	CHECK(q.nreq == 0 && q.nrunning == 0 && q.byrelay[0] == 0 &&
+	    q.byrelay[1] == 0, "all answered or cancelled: nothing counted");
 	aclq_cache_flush(&q);
 }
 
