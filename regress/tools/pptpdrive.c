@@ -332,9 +332,27 @@ cleanup(void)
 		return;
 	if (!reaped) {
 		kill(child, SIGTERM);
-		reaped = reap(child, 3);
+		reaped = reap(child, 1);
 	}
-	/* The call manager takes a few seconds to say goodbye. */
+	/*
+	 * pptp leaves at once on SIGTERM, or never: its handler longjmps
+	 * to a shutdown that closes its call manager socket and calls
+	 * exit(), and the call manager, seeing that socket close, sends it
+	 * SIGTERM too; landing inside exit(), that one re-enters exit()
+	 * from the handler, which then waits forever for glibc's exit lock
+	 * (__exit_funcs_lock).  Its call manager is not held up by that
+	 * (the socket is closed): end pptp now, and wait for the call
+	 * manager below.
+	 */
+	if (!reaped) {
+		kill(child, SIGKILL);
+		reaped = reap(child, 2);
+	}
+	/*
+	 * The call manager writes its Call-Clear-Request and goes with
+	 * pptp (the hangup of pptp's terminal), within milliseconds; 8 s
+	 * at most, in case it has a Stop exchange of its own to finish.
+	 */
 	end = now() + 8;
 	while (group_alive(pgrp) && now() < end)
 		usleep(20000);
