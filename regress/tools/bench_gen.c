@@ -24,6 +24,12 @@
  *	StopCCRQ, (StopCCRP), close, for -d seconds; then one more call that
  *	must carry -v packets without loss (-v 0: no such call, verify_ok=none;
  *	for a relay that carries no GRE, whose check call would only wait).
+ *	With C at a time, the mean time of each exchange of a setup as the
+ *	client saw it (us): ph_connect_us connect(2) to the Start request
+ *	written, ph_start_us, ph_ocall_us, ph_clear_us (Call-Clear to
+ *	Call-Disconnect-Notify) and ph_stop_us each request to its reply,
+ *	ph_turn_us the client's own turn from a setup's end to the next
+ *	connect(2).
  * hold	set up -n calls (-C at a time), send one packet on each, write the
  *	ready file, wait for SIGTERM.  With -K k, each control connection
  *	carries k Outgoing-Calls (each its own Call ID, all requested right
@@ -94,6 +100,7 @@ struct call {
 	uint32_t	 nconn;		/* lead: calls on its connection */
 	uint16_t	 my_cid, peer_cid;
 	uint64_t	 deadline, t_begin;
+	uint64_t	 t_step;	/* setup: when its last exchange ended */
 	size_t		 rlen;
 	uint8_t		 rbuf[512];
 	/* data */
@@ -143,6 +150,34 @@ static struct {
 	uint64_t	 f_connect, f_timeout, f_refused, f_proto, f_closed;
 	uint64_t	 echoes, cdn_pns_cid;
 } cs;
+
+/*
+ * setup: the time each exchange of a setup took on the client's side,
+ * summed (ns), and how many: PH_CONNECT connect(2) to the Start request
+ * written, then each request to its reply, and PH_TURN our own turn from
+ * one setup's end to the next connect(2) of that slot.  Only a connection
+ * carrying one call (setup mode's) is timed.
+ */
+enum phase { PH_CONNECT, PH_START, PH_OCALL, PH_CLEAR, PH_STOP, PH_TURN,
+	PH_N };
+static const char *const ph_names[PH_N] = { "connect", "start", "ocall",
+	"clear", "stop", "turn" };
+static struct {
+	uint64_t	 ns[PH_N], n[PH_N];
+} ph;
+
+/* The exchange p of c ended now: count it, and time the next from now. */
+static void
+ph_mark(struct call *c, enum phase p, uint64_t now)
+{
+	if (mode != M_SETUP || c->nconn != 1)
+		return;
+	if (c->t_step != 0 && now >= c->t_step) {
+		ph.ns[p] += now - c->t_step;
+		ph.n[p]++;
+	}
+	c->t_step = now;
+}
 
 /* data counters */
 static struct {
@@ -245,6 +280,7 @@ call_fail(struct call *c, uint64_t *why)
 	if (c->my_cid != 0 && cid2call[c->my_cid] == (int32_t)c->idx)
 		cid2call[c->my_cid] = -1;
 	c->my_cid = 0;
+	c->t_step = 0;
 	c->state = ST_FAILED;
 	on_fail(c);
 }
@@ -322,6 +358,7 @@ ctl_start(struct call *c, uint64_t now)
 		t->my_cid = (uint16_t)cid;
 	}
 	cs.connects++;
+	ph_mark(c, PH_TURN, now);
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd == -1) {
 		warn("socket");
@@ -432,6 +469,7 @@ ctl_msg(struct call *c, const uint8_t *m, size_t len, uint64_t now)
 	case SCCRP:
 		if (c->state != ST_SCCRQ || len < 156)
 			goto proto;
+		ph_mark(c, PH_START, now_ns());
 		if (m[14] != 1) {
 			ctl_fail(c, &cs.f_refused);
 			return (-1);
@@ -455,6 +493,7 @@ ctl_msg(struct call *c, const uint8_t *m, size_t len, uint64_t now)
 			call_fail(t, &cs.f_refused);
 			return (0);
 		}
+		ph_mark(c, PH_OCALL, now_ns());
 		t->peer_cid = get16(m + 12);
 		t->state = ST_UP;
 		t->was_up = 1;
@@ -473,6 +512,7 @@ ctl_msg(struct call *c, const uint8_t *m, size_t len, uint64_t now)
 				goto proto;
 			cs.cdn_pns_cid++;
 		}
+		ph_mark(c, PH_CLEAR, now_ns());
 		ctl_header(r, 16, STOPCCRQ);
 		r[12] = 1;
 		if (ctl_send(c, r, 16) == -1)
@@ -482,6 +522,7 @@ ctl_msg(struct call *c, const uint8_t *m, size_t len, uint64_t now)
 	case STOPCCRP:
 		if (c->state != ST_STOP || len < 16)
 			goto proto;
+		ph_mark(c, PH_STOP, now_ns());
 		ctl_release(c);
 		c->state = ST_DONE;
 		cs.done++;
@@ -530,6 +571,7 @@ ctl_event(struct call *c, uint32_t events, uint64_t now)
 		ev.data.u64 = c->idx;
 		epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
 		c->deadline = now + CTL_TIMEOUT_NS;
+		ph_mark(c, PH_CONNECT, now_ns());
 		ctl_send_sccrq(c);
 		return;
 	}
@@ -1153,6 +1195,9 @@ mode_setup(uint32_t conc, double dur, uint64_t vpkts)
 	    (unsigned long long)hist_pct(50), (unsigned long long)hist_pct(99),
 	    100.0 * (double)(cpu_us() - c0) /
 	    ((double)(now_ns() - t0) / 1000.0));
+	for (i = 0; i < PH_N; i++)
+		printf(" ph_%s_us=%.1f", ph_names[i], ph.n[i] == 0 ? 0.0 :
+		    (double)ph.ns[i] / (double)ph.n[i] / 1000.0);
 
 	if (vpkts == 0) {
 		printf(" verify_ok=none");
