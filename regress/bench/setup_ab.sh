@@ -19,8 +19,9 @@
 #                        configuration (limits raised, limit calls 4)
 #   offload[:binary]     the same with gre offload yes
 #   orig:binary          the original pptpproxy 2.9 (see README)
-#   floor[:flags]        build/tools/bench_floor with those flags (default
-#                        -D), the bare TCP relay
+#   floor[:flags]        build/tools/bench_floor with those flags (none
+#                        after "floor:"; "floor" alone: -D), the bare TCP
+#                        relay
 # -P pins bench_gen and bench_refl to CPU 0 and the relays to CPU 1, as
 # setup_cost.sh -P does.
 # e.g.  sh regress/bench/setup_ab.sh ours=pptpproxy orig=orig:/x/pptpproxy
@@ -104,8 +105,8 @@ for v in "$@"; do
 	name=${v%%=*}
 	spec=${v#*=}
 	kind=${spec%%:*}
-	arg=
-	[ "$kind" = "$spec" ] || arg=${spec#*:}
+	arg="" hasarg=0
+	[ "$kind" = "$spec" ] || { arg=${spec#*:}; hasarg=1; }
 	a=192.0.2.$i
 	ip -n $NF addr add $a/24 dev f0
 	echo "$name" >"$W/name.$i"
@@ -129,7 +130,9 @@ for v in "$@"; do
 		;;
 	floor)
 		# shellcheck disable=SC2086	# the flags are words
-		ip netns exec $NF "$TOOLS/bench_floor" ${arg:--D} \
+		[ $hasarg = 1 ] || arg=-D
+		# shellcheck disable=SC2086	# the flags are words
+		ip netns exec $NF "$TOOLS/bench_floor" $arg \
 		    $a:1723 198.51.100.2:1723 >"$W/out.$i" 2>&1 &
 		;;
 	*)
