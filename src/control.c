@@ -976,7 +976,6 @@ sess_connect(struct session *s)
 	 * passed this session while its ACL command ran.
 	 */
 	sock_nodelay(fd);
-	os_tcp_ack_late(fd);
 	if (s->id <= tuned_upto)
 		sock_keepalive(fd);
 	sv->fd = fd;
@@ -1047,7 +1046,9 @@ sess_connected(struct session *s)
 		return;
 	}
 	side_start_reading(sv);
-	(void)side_start_client(s);
+	/* Acknowledgements late from the server's first reply on. */
+	if (side_start_client(s) == 0)
+		os_tcp_ack_late(sv->fd);
 }
 
 /*
@@ -2245,6 +2246,7 @@ tun_hello_send(struct session *s)
 	s->tun_state = TS_HELLO;
 	if (side_send(sv, buf, n) == -1)
 		return;
+	os_tcp_ack_late(sv->fd);
 	side_start_reading(sv);
 	tv.tv_sec = cconf->t_connect;
 	tv.tv_usec = 0;

@@ -3,11 +3,13 @@
 # (bench_gen -m setup against bench_refl: connect, Start-Control-
 # Connection, Outgoing-Call, Call-Clear, Stop-Control-Connection, close),
 # counted in the firewall's namespace (/proc/net/snmp).  The relay's
-# connection to the server delays its acknowledgements (os_tcp_ack_late:
-# TCP_QUICKACK off before connect), so the handshake's
-# last ACK rides on the Start-Control-Connection-Request and the ACK of
-# the server's first reply on the Outgoing-Call-Request: 14 segments out
-# a setup, where quick acknowledgements made it 16.  In: 16.  (Before the
+# connection to the server delays its acknowledgements once the first
+# message has gone (os_tcp_ack_late: TCP_QUICKACK off), so the ACK of the
+# server's first reply rides on the Outgoing-Call-Request: 15 segments
+# out a setup, where quick acknowledgements made it 16.  (The handshake's
+# last ACK goes alone: delayed until the Start-Control-Connection-Request
+# it made 14, but the server's kernel then held the connection until
+# the request came; see regress/bench/README, "Acknowledgements".)  In: 16.  (Before the
 # server closed first, 15 and 17 out, 15 in: the relay's FIN to the server
 # went out and the server's FIN and ACK came back as one; now the server's
 # FIN comes in alone and ours goes out with the ACK of it.)
@@ -40,8 +42,8 @@ measure() {
 	why="$rtx segments retransmitted"
 	[ "$rtx" -eq 0 ] || return 1
 	# the order of the last segments of a close varies a little
-	why="the firewall sends $sout segments a setup, not 14"
-	awk "BEGIN { exit !($sout <= 14.6) }" || return 1
+	why="the firewall sends $sout segments a setup, not 15"
+	awk "BEGIN { exit !($sout <= 15.6) }" || return 1
 	why="the firewall receives $sin segments a setup, not 16"
 	awk "BEGIN { exit !($sin <= 16.8) }" || return 1
 	return 0
