@@ -66,6 +66,13 @@
 #define CTL_ACL_HOLD		(CTL_READ - PPTP_MAX_MSG)
 #define CTL_READS_PER_WAKE	4		/* reads of a side per wake-up */
 #define CTL_ACCEPTS_PER_WAKE	1		/* accepts per wake-up */
+/*
+ * A client that asked for the Stop and has its reply: this long to close
+ * first (its FIN read), then the firewall closes (ms).  Most clients
+ * close at once; one that waits for its peer to close gets our FIN this
+ * soon.  Within it the firewall keeps no TIME_WAIT towards the client.
+ */
+#define CTL_CLIENT_FIN_MS	500
 
 enum sess_state {
 	S_ACL,			/* waiting for an ACL command's verdict */
@@ -124,6 +131,7 @@ struct session {
 	uint8_t			 stop_by;	/* Stop-...-Request: side + 1 */
 	uint8_t			 srv_last;	/* the server is to close first */
 	uint8_t			 cl_gone;	/* the client: closed once flushed */
+	uint8_t			 cl_fin;	/* the client: to close first */
 	uint8_t			 cut;		/* counted in ncut (a stop's) */
 	/* tunnels between two pptpproxies (tunnel.h) */
 	uint64_t		 token;
@@ -1364,9 +1372,20 @@ static void
 sess_tm_first(int fd, short ev, void *arg)
 {
 	struct session	*s = arg;
+	struct side	*cl = &s->side[PPTP_CLIENT];
 
 	if (s->state == S_CLOSING)
 		return;
+	if (s->state == S_STOPPING) {
+		/* The client did not close first (sess_end_server_last()). */
+		s->cl_gone = 1;
+		if (cl->fd != -1) {
+			event_del(&cl->ev);
+			if (side_queued(cl) == 0 || cl->broken)
+				side_release(cl);
+		}
+		return;
+	}
 	sess_close(s, "no message from the client within %d s (timeout "
 	    "first-message)", cconf->t_first);
 }
@@ -1392,7 +1411,7 @@ sess_tm_conn(int fd, short ev, void *arg)
 		(void)snprintf(line, sizeof(line), "the %s did not end the "
 		    "control connection within %d s (timeout stop), closing",
 		    cl->fd != -1 ? "client" : "server", cconf->t_stop);
-		if (s->cl_gone && !stopping)
+		if ((s->cl_gone || s->cl_fin) && !stopping)
 			/* A client's end, a server slow to close: routine. */
 			log_debug("session %llu: %s", SID(s), line);
 		else {
@@ -1740,7 +1759,11 @@ sess_stop(struct session *s, const char *why)
  * ports towards it: a few hundred sessions a second, or a client opening
  * and dropping control connections, would use them all up, and the next
  * connections to that server would fail.  So the client's side is closed
- * now (once it has what it was owed); a server that has not stopped yet
+ * now (once it has what it was owed), except after a Stop exchange the
+ * client asked for, where it has CTL_CLIENT_FIN_MS to close first (the
+ * firewall then keeps no TIME_WAIT towards it either, and the client's
+ * close is cheaper: about 4% more setups one at a time in the lab);
+ * a server that has not stopped yet
  * gets a Stop-Control-Connection-Request (stop; pptpd and accel-ppp close
  * right after their reply), and its FIN is awaited, at most timeout stop,
  * the session's calls cleared meanwhile.  A server that was sent nothing
@@ -1752,6 +1775,7 @@ sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
 	struct side		*cl = &s->side[PPTP_CLIENT];
 	struct side		*sv = &s->side[PPTP_SERVER];
 	struct linger		 lg;
+	struct timeval		 tv;
 	uint8_t			 buf[PPTP_MAX_MSG];
 	size_t			 len;
 	va_list			 ap;
@@ -1775,11 +1799,25 @@ sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
 	}
 	sess_stopping(s, why);
 	s->srv_last = 1;
-	s->cl_gone = 1;
-	if (cl->fd != -1) {
-		event_del(&cl->ev);
-		if (side_queued(cl) == 0 || cl->broken)
-			side_shut(cl);
+	if (!stop && s->stop_by == PPTP_CLIENT + 1 && cl->fd != -1 &&
+	    !cl->broken) {
+		/*
+		 * The client asked and has its reply (or will, once it is
+		 * flushed): it closes first, as it would with the server,
+		 * and its FIN is read (side_drain()), so that the firewall
+		 * keeps no TIME_WAIT towards it.  Not for long: then ours.
+		 */
+		s->cl_fin = 1;
+		tv.tv_sec = CTL_CLIENT_FIN_MS / 1000;
+		tv.tv_usec = (CTL_CLIENT_FIN_MS % 1000) * 1000;
+		evtimer_add(&s->tm_first, &tv);
+	} else {
+		s->cl_gone = 1;
+		if (cl->fd != -1) {
+			event_del(&cl->ev);
+			if (side_queued(cl) == 0 || cl->broken)
+				side_shut(cl);
+		}
 	}
 	if (stop) {
 		len = pptp_build_stop(buf, sizeof(buf), PPTP_STOP_NONE);
