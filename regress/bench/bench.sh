@@ -32,6 +32,7 @@ set -u
 umask 022
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/regress/bench/setup_lab.sh"
 cd "$top" || exit 1
 B=${B:-build}
 GEN=$top/$B/tools/bench_gen
@@ -164,34 +165,14 @@ topo_up() {
 	NC=${P}c
 	NF=${P}f
 	NS=${P}s
-	for n in $NC $NF $NS; do
-		ip netns add "$n" || die "ip netns add $n"
-		NSLIST="$NSLIST $n"
-		ip -n "$n" link set lo up
-	done
-	ip -n "$NC" link add c0 type veth peer name f0 netns "$NF"
-	ip -n "$NS" link add s0 type veth peer name f1 netns "$NF"
-	ip -n "$NC" addr add 192.0.2.10/24 dev c0
-	for a in 11 12 13; do
+	# cleanup removes them, made or not
+	NSLIST="$NSLIST $NC $NF $NS"
+	setup_lab "$NC" "$NF" "$NS"
+	for a in 10 11 12 13; do
 		ip -n "$NC" addr add 192.0.2.$a/24 dev c0
 	done
 	ip -n "$NF" addr add 192.0.2.1/24 dev f0
-	ip -n "$NF" addr add 198.51.100.1/24 dev f1
-	ip -n "$NS" addr add 198.51.100.2/24 dev s0
-	ip -n "$NC" link set c0 up
-	ip -n "$NF" link set f0 up
-	ip -n "$NF" link set f1 up
-	ip -n "$NS" link set s0 up
 	ip -n "$NC" route add default via 192.0.2.1
-	ip -n "$NS" route add default via 198.51.100.1
-	for n in $NC $NF $NS; do
-		ip netns exec "$n" sh -c '
-		    sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
-		    sysctl -qw net.ipv4.tcp_tw_reuse=1
-		    sysctl -qw net.core.somaxconn=65535
-		    sysctl -qw net.ipv4.tcp_max_syn_backlog=65535' ||
-		    die "sysctl in $n"
-	done
 }
 
 # tunnel: a second pptpproxy (B) in a namespace of its own between the

@@ -36,6 +36,7 @@
 set -u
 umask 022
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/regress/bench/setup_lab.sh"
 B=${B:-build}
 TOOLS=$top/$B/tools
 R=20 D=1 C=1 PIN=0
@@ -76,26 +77,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-for n in $NC $NF $NS; do
-	ip netns add "$n" || exit 1
-	ip -n "$n" link set lo up
-done
-ip -n $NC link add c0 type veth peer name f0 netns $NF
-ip -n $NS link add s0 type veth peer name f1 netns $NF
+setup_lab $NC $NF $NS
 ip -n $NC addr add 192.0.2.10/24 dev c0
-ip -n $NF addr add 198.51.100.1/24 dev f1
-ip -n $NS addr add 198.51.100.2/24 dev s0
-ip -n $NC link set c0 up
-ip -n $NF link set f0 up
-ip -n $NF link set f1 up
-ip -n $NS link set s0 up
-ip -n $NS route add default via 198.51.100.1
-for n in $NC $NF $NS; do
-	ip netns exec "$n" sh -c '
-	    sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
-	    sysctl -qw net.ipv4.tcp_tw_reuse=1
-	    sysctl -qw net.core.somaxconn=65535'
-done
 # shellcheck disable=SC2086	# T0 is words or nothing
 ip netns exec $NS $T0 "$TOOLS/bench_refl" >"$W/refl.log" 2>&1 &
 PIDS=$!

@@ -41,6 +41,7 @@
 set -u
 umask 022
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/regress/bench/setup_lab.sh"
 B=${B:-build}
 TOOLS=$top/$B/tools
 TRACE=0 OFFL=no C=1 D=3 ORIG=0 PIN=0 FLOOR=0 FFLAGS="-D" RELAYS=1 NSRC=1
@@ -89,12 +90,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
-for n in $NC $NF $NS; do
-	ip netns add "$n" || exit 1
-	ip -n "$n" link set lo up
-done
-ip -n $NC link add c0 type veth peer name f0 netns $NF
-ip -n $NS link add s0 type veth peer name f1 netns $NF
+setup_lab $NC $NF $NS
 SRCS=""
 i=0
 while [ $i -lt "$NSRC" ]; do
@@ -103,20 +99,7 @@ while [ $i -lt "$NSRC" ]; do
 	i=$((i + 1))
 done
 ip -n $NF addr add 192.0.2.1/24 dev f0
-ip -n $NF addr add 198.51.100.1/24 dev f1
-ip -n $NS addr add 198.51.100.2/24 dev s0
-ip -n $NC link set c0 up
-ip -n $NF link set f0 up
-ip -n $NF link set f1 up
-ip -n $NS link set s0 up
 ip -n $NC route add default via 192.0.2.1
-ip -n $NS route add default via 198.51.100.1
-for n in $NC $NF $NS; do
-	ip netns exec "$n" sh -c '
-	    sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
-	    sysctl -qw net.ipv4.tcp_tw_reuse=1
-	    sysctl -qw net.core.somaxconn=65535'
-done
 [ $OFFL = yes ] && ip netns exec $NF sysctl -qw net.ipv4.ip_forward=1
 printf 'limit connections 40000\nlimit connections per-address 40000\n' \
     >"$W/conf"
