@@ -10,7 +10,10 @@ lab_proxy fw -f "$TMP/c.conf"
 lab_drive_refused c1 "server did not answer within 2 s" -n 3 -t 6 192.0.2.1
 n=$(grep -c "ended after [23]s (server did not answer within 2 s" "$PLOG")
 [ "$n" -ge 1 ] || fail "connections not closed at the timeout"
-grep "server did not answer" "$PLOG" | grep -v "ended after [23]s" | grep -q ended &&
-    fail "a connection held longer than the timeout"
+# Durations are whole seconds of the monotonic clock, and the timer runs
+# from libevent's time of the loop's turn, a little before the accept: a
+# session begun just after a second's start can say 1 s.
+grep "server did not answer" "$PLOG" | grep -v "ended after [123]s" |
+    grep -q ended && fail "a connection held longer than the timeout"
 kill -0 "$PROXY_PID" || fail "daemon died"
 exit 0
