@@ -1,7 +1,7 @@
 /*
  * bench_floor: the floor under a control relay's cost, a bare TCP relay.
  *
- *	bench_floor [-DL] [-a accepts] [-c bytes] listen-address:port
+ *	bench_floor [-DLNS] [-a accepts] [-c bytes] listen-address:port
  *	    server-address:port
  *
  * One process, one epoll.  For each connection accepted on the listening
@@ -33,6 +33,11 @@
  * -L	level-triggered sockets (libevent's epoll back end, which pptpproxy
  *	uses): a socket whose bytes wait for the other side is taken out of
  *	the reading set until they are gone
+ * -N	no TCP_NODELAY on either socket (Nagle's algorithm on, as in the
+ *	original pptpproxy)
+ * -S	poll(2) in place of epoll (implies -L): the set of descriptors
+ *	handed to the kernel afresh at each wake-up, as in a select(2) loop
+ *	such as the original pptpproxy's
  * -a n	accept up to n connections a wake-up (default 1)
  * -c n	close both connections once n bytes or more (whole reads) have gone
  *	from the server to the client, as pptpproxy closes at the
@@ -53,6 +58,7 @@
 
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +84,8 @@ static int		 nsides;
 static int		 epfd, lfd;
 static uint32_t		 et = EPOLLET;
 static int		 defer, accepts = 1;
+static int		 usepoll, maxfd, nodelay = 1;
+static uint32_t		*want;		/* -S: the events each fd waits for */
 static uint64_t		 closeat;
 static uint8_t		 buf[BUFSZ];
 static struct sockaddr_in srv;
@@ -87,6 +95,13 @@ reg(int fd, int op, uint32_t events)
 {
 	struct epoll_event	 ev;
 
+	if (usepoll) {
+		/* POLLIN, POLLOUT and POLLRDHUP have epoll's values. */
+		want[fd] = events == 0 ? 0 : events | POLLRDHUP;
+		if (fd > maxfd)
+			maxfd = fd;
+		return;
+	}
 	memset(&ev, 0, sizeof(ev));
 	/* None: still edge-triggered, so that a hang-up is told once. */
 	ev.events = events == 0 ? EPOLLET : events | EPOLLRDHUP | et;
@@ -101,6 +116,8 @@ side_free(int fd)
 	struct side	*s = &sides[fd];
 
 	free(s->pend);
+	if (usepoll)
+		want[fd] = 0;
 	memset(s, 0, sizeof(*s));
 	s->peer = -1;
 	close(fd);
@@ -251,8 +268,9 @@ on_accept(void)
 			close(cfd);
 			continue;
 		}
-		(void)setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
+		if (nodelay)
+			(void)setsockopt(sfd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
 		if (connect(sfd, (struct sockaddr *)&srv, sizeof(srv)) == -1 &&
 		    errno != EINPROGRESS) {
 			close(sfd);
@@ -293,10 +311,36 @@ addr(const char *arg, struct sockaddr_in *sin)
 		errx(2, "%s: want address:port", arg);
 }
 
+/* -S: one poll(2) over the listener and every fd that waits for events. */
+static int
+poll_wait(struct pollfd *pfds, struct epoll_event *evs, int max)
+{
+	nfds_t	 k = 0, j;
+	int	 fd, n = 0;
+
+	pfds[k].fd = lfd;
+	pfds[k++].events = POLLIN;
+	for (fd = 0; fd <= maxfd; fd++) {
+		if (want[fd] == 0)
+			continue;
+		pfds[k].fd = fd;
+		pfds[k++].events = (short)want[fd];
+	}
+	if (poll(pfds, k, -1) == -1)
+		return (-1);
+	for (j = 0; j < k && n < max; j++) {
+		if (pfds[j].revents == 0)
+			continue;
+		evs[n].events = (uint32_t)(uint16_t)pfds[j].revents;
+		evs[n++].data.fd = pfds[j].fd;
+	}
+	return (n);
+}
+
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: bench_floor [-DL] [-a accepts] [-c bytes] "
+	fprintf(stderr, "usage: bench_floor [-DLNS] [-a accepts] [-c bytes] "
 	    "listen-address:port server-address:port\n");
 	exit(2);
 }
@@ -308,9 +352,10 @@ main(int argc, char *argv[])
 	struct sockaddr_in	 lsin;
 	struct rlimit		 rl;
 	struct side		*s;
+	struct pollfd		*pfds = NULL;
 	int			 ch, n, i, fd, one = 1, secs = DEFER_SECS;
 
-	while ((ch = getopt(argc, argv, "a:c:DL")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:DLNS")) != -1) {
 		switch (ch) {
 		case 'a':
 			if ((accepts = atoi(optarg)) < 1)
@@ -324,6 +369,13 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			et = 0;
+			break;
+		case 'N':
+			nodelay = 0;
+			break;
+		case 'S':
+			et = 0;
+			usepoll = 1;
 			break;
 		default:
 			usage();
@@ -344,13 +396,18 @@ main(int argc, char *argv[])
 		err(1, "calloc");
 	for (i = 0; i < nsides; i++)
 		sides[i].peer = -1;
+	if (usepoll && ((want = calloc((size_t)nsides, sizeof(*want))) ==
+	    NULL || (pfds = calloc((size_t)nsides, sizeof(*pfds))) == NULL))
+		err(1, "calloc");
 	signal(SIGPIPE, SIG_IGN);
 
 	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		err(1, "socket");
 	(void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	(void)setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (nodelay)
+		(void)setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 	if (defer && setsockopt(lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs,
 	    sizeof(secs)) == -1)
 		err(1, "TCP_DEFER_ACCEPT");
@@ -367,7 +424,10 @@ main(int argc, char *argv[])
 		err(1, "epoll_ctl");
 
 	for (;;) {
-		n = epoll_wait(epfd, evs, 256, -1);
+		if (usepoll)
+			n = poll_wait(pfds, evs, 256);
+		else
+			n = epoll_wait(epfd, evs, 256, -1);
 		if (n == -1 && errno != EINTR)
 			err(1, "epoll_wait");
 		for (i = 0; i < n; i++) {
