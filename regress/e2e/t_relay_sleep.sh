@@ -1,0 +1,48 @@
+#!/bin/sh
+# The control relay sleeps without a timeout while call setups run.  It
+# always has a timer pending (the batch of log lines, the tick), and an
+# epoll_wait(2) with a timeout cost setups about 3% one at a time on the
+# 2-vCPU test machine; its event base uses libevent's precise timer, a
+# timerfd that libevent re-arms once a turn, so that epoll_wait waits
+# with -1 (or 0 when something is already due).  Traced with strace on
+# the relay during bench_gen's setups, one at a time: nearly every
+# epoll_wait has a timeout of -1 or 0, none of them waited for a timer,
+# and the relay re-arms its timerfd (timerfd_settime, allowed in its
+# seccomp filter: a missing rule would kill the relay at its first turn).
+. "$(dirname "$0")/lib.sh"
+[ "$(uname -s)" = Linux ] || skip "Linux only (timerfd, strace)"
+command -v strace >/dev/null 2>&1 || skip "no strace"
+[ -x "$TOOLS/bench_gen" ] && [ -x "$TOOLS/bench_refl" ] ||
+    skip "no bench_gen/bench_refl (make tools)"
+bench_setup_proxy
+ctl=$(proxy_child control) || fail "no control relay"
+strace -q -o "$TMP/strace" -e trace=epoll_wait,epoll_pwait,timerfd_settime \
+    -p "$ctl" &
+st=$!
+lab_track $st
+sleep 1
+out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
+kill -INT $st
+wait $st
+n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
+[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
+# epoll_wait(8, [...], 32, TIMEOUT) = N; epoll_pwait: TIMEOUT, NULL, 8)
+sed -n 's/^epoll_p\{0,1\}wait(.*\], [0-9]*, \(-\{0,1\}[0-9]*\)[,)].*/\1/p' \
+    "$TMP/strace" >"$TMP/timeouts"
+waits=$(wc -l <"$TMP/timeouts")
+timed=$(awk '$1 > 0' "$TMP/timeouts" | wc -l)
+expired=$(grep -c '^epoll_p\{0,1\}wait(.*) = 0$' "$TMP/strace")
+arms=$(grep -c '^timerfd_settime(' "$TMP/strace")
+echo "$n setups (traced): $waits epoll_wait, $timed of them with a" \
+    "timeout, $expired returned empty; $arms timerfd_settime"
+[ "$waits" -ge "$n" ] || fail "only $waits epoll_wait for $n setups"
+# The relay's tick and a turn at the trace's start may wait with one.
+[ "$timed" -le $((waits / 50 + 2)) ] ||
+    fail "$timed of $waits epoll_wait slept with a timeout"
+[ "$expired" -le $((waits / 50 + 2)) ] ||
+    fail "$expired of $waits epoll_wait ended with nothing to do"
+[ "$arms" -ge "$n" ] || fail "only $arms timerfd_settime for $n setups"
+ls -l "/proc/$ctl/fd" | grep -q 'anon_inode:\[timerfd\]' ||
+    fail "the control relay holds no timerfd"
+kill -0 "$PROXY_PID" || fail "the daemon died"
+exit 0
