@@ -42,7 +42,10 @@ echo "$n setups (traced): $waits epoll_wait, $timed of them with a" \
 [ "$expired" -le $((waits / 50 + 2)) ] ||
     fail "$expired of $waits epoll_wait ended with nothing to do"
 [ "$arms" -ge "$n" ] || fail "only $arms timerfd_settime for $n setups"
-ls -l "/proc/$ctl/fd" | grep -q 'anon_inode:\[timerfd\]' ||
-    fail "the control relay holds no timerfd"
+tfd=
+for f in /proc/"$ctl"/fd/*; do
+	[ "$(readlink "$f")" = "anon_inode:[timerfd]" ] && tfd=$f
+done
+[ -n "$tfd" ] || fail "the control relay holds no timerfd"
 kill -0 "$PROXY_PID" || fail "the daemon died"
 exit 0
