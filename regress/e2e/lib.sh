@@ -649,6 +649,26 @@ EOC
 	sleep 0.5
 }
 
+# bench_setups_traced PID STRACE-OPTION...: strace PID with those
+# options (its output in $TMP/strace) while bench_gen makes call setups
+# one at a time through the proxy of bench_setup_proxy for 2 s; sets
+# SETUPS_OUT (bench_gen's line) and SETUPS (how many, at least 50).
+bench_setups_traced() {
+	_p=$1
+	shift
+	strace -q -o "$TMP/strace" "$@" -p "$_p" &
+	_st=$!
+	lab_track $_st
+	sleep 1
+	SETUPS_OUT=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 \
+	    -d 2 -v 10)
+	kill -INT $_st
+	wait $_st
+	SETUPS=$(echo "$SETUPS_OUT" | tr ' ' '\n' | sed -n 's/^setups=//p')
+	[ -n "$SETUPS" ] && [ "$SETUPS" -ge 50 ] ||
+	    fail "too few setups: $SETUPS_OUT"
+}
+
 # bench_refl_proxies [LINE...]: pptpproxy in fw from $TMP/c.conf, the
 # global LINEs (one each) and two proxies: 192.0.2.1 to 198.51.100.2
 # (port 1723), and 192.0.2.1 port 1724 to 198.51.100.2 port 1724, where

@@ -16,16 +16,8 @@ command -v strace >/dev/null 2>&1 || skip "no strace"
     skip "no bench_gen/bench_refl (make tools)"
 bench_setup_proxy
 ctl=$(proxy_child control) || fail "no control relay"
-strace -q -o "$TMP/strace" -e trace=epoll_wait,epoll_pwait,timerfd_settime \
-    -p "$ctl" &
-st=$!
-lab_track $st
-sleep 1
-out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
-kill -INT $st
-wait $st
-n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
-[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
+bench_setups_traced "$ctl" -e trace=epoll_wait,epoll_pwait,timerfd_settime
+n=$SETUPS
 # epoll_wait(8, [...], 32, TIMEOUT) = N; epoll_pwait: TIMEOUT, NULL, 8)
 sed -n 's/^epoll_p\{0,1\}wait(.*\], [0-9]*, \(-\{0,1\}[0-9]*\)[,)].*/\1/p' \
     "$TMP/strace" >"$TMP/timeouts"

@@ -32,15 +32,8 @@ per() {
 }
 # measure: one traced run of setups; 1 (and why) if over a bound
 measure() {
-	strace -c -q -o "$TMP/strace" -p "$ctl" &
-	st=$!
-	lab_track $st
-	sleep 1
-	out=$(nsx c1 "$TOOLS/bench_gen" -m setup -c 192.0.2.1 -C 1 -d 2 -v 10)
-	kill -INT $st
-	wait $st
-	n=$(echo "$out" | tr ' ' '\n' | sed -n 's/^setups=//p')
-	[ -n "$n" ] && [ "$n" -ge 50 ] || fail "too few setups: $out"
+	bench_setups_traced "$ctl" -c
+	n=$SETUPS
 	rd=$(per read)
 	ctlc=$(per epoll_ctl)
 	wt=$(per epoll_wait)
