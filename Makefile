@@ -70,7 +70,8 @@ LIB_SRCS =	src/control.c src/ctl.c src/gre.c src/pptp.c src/callid.c src/acl.c \
 		src/log.c src/proc.c src/sandbox.c src/config.c \
 		src/parent.c src/os.c src/offload.c src/guard.c src/slab.c \
 		src/check.c src/logrelay.c src/aclq.c src/aclrun.c \
-		src/tunnel.c src/rtable.c src/connpool.c $(B)/parse.c $(COMPAT_SRCS)
+		src/tunnel.c src/rtable.c src/connpool.c src/tmr.c $(B)/parse.c \
+		$(COMPAT_SRCS)
 MAIN_SRCS =	src/pptpproxy.c
 HDRS =		$(wildcard src/*.h compat/*.h)
 

@@ -115,8 +115,8 @@ struct session {
 	struct side		 side[2];
 	const char		*proxy;		/* name_intern() */
 	struct pptp_sess	 pptp;
-	struct event		 tm_first;	/* first message from client */
-	struct event		 tm_conn;	/* connect, then call setup */
+	struct tmr		 tm_first;	/* first message from client */
+	struct tmr		 tm_conn;	/* connect, then call setup */
 	time_t			 start;		/* monotonic */
 	time_t			 last_client;	/* last message from client */
 	unsigned int		 calls;		/* calls set up, in all */
@@ -200,7 +200,8 @@ static struct rtable		 rtab;		/* shared with gre */
 static int			 rtab_mapped;
 static struct connpool		 cpool;		/* relays N: their counts */
 static int			 cpool_mapped;
-static struct event		 ev_pause, ev_idle, ev_tick, ev_stop;
+static struct tmr		 ev_pause, ev_idle, ev_tick;
+static struct event		 ev_stop;
 static struct event		 ev_tundata;
 static int			 tun_data_fd = -1;
 static int			 link_fd[RELAYS_MAX];	/* other relays */
@@ -691,7 +692,7 @@ ctl_accept(int fd, short ev, void *arg)
 					event_del(&l->ev);
 				tv.tv_sec = 1;
 				tv.tv_usec = 0;
-				evtimer_add(&ev_pause, &tv);
+				tmr_add(&ev_pause, &tv);
 			} else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED && errno != EWOULDBLOCK)
 				log_warn("accept on %s", pc->name);
@@ -762,8 +763,8 @@ ctl_accept(int fd, short ev, void *arg)
 		    cconf->max_calls_per_addr);
 		if (RB_INSERT(sess_tree, &sessions, s) != NULL)
 			fatalx("session %llu: number already in use", SID(s));
-		evtimer_assign(&s->tm_first, cbase, sess_tm_first, s);
-		evtimer_assign(&s->tm_conn, cbase, sess_tm_conn, s);
+		tmr_set(&s->tm_first, cbase, sess_tm_first, s);
+		tmr_set(&s->tm_conn, cbase, sess_tm_conn, s);
 		tv.tv_sec = cconf->t_first;
 		tv.tv_usec = 0;
 		if (l->defer > 0) {
@@ -777,7 +778,7 @@ ctl_accept(int fd, short ev, void *arg)
 			if (s->side[PPTP_CLIENT].partlen == 0)
 				tv.tv_sec -= l->defer;
 		}
-		evtimer_add(&s->tm_first, &tv);
+		tmr_add(&s->tm_first, &tv);
 		/*
 		 * Linux: the options came with the listening socket;
 		 * elsewhere the keepalives follow (sess_tune_new()).
@@ -1009,7 +1010,7 @@ sess_connect(struct session *s)
 	event_add(&sv->ev, NULL);
 	tv.tv_sec = cconf->t_connect;
 	tv.tv_usec = 0;
-	evtimer_add(&s->tm_conn, &tv);
+	tmr_add(&s->tm_conn, &tv);
 }
 
 static void
@@ -1036,7 +1037,7 @@ sess_connected(struct session *s)
 	socklen_t	 len = sizeof(sv->local);
 	char		 a[64], b[64], c[64], d[64];
 
-	evtimer_del(&s->tm_conn);
+	tmr_del(&s->tm_conn);
 	if (getsockname(sv->fd, (struct sockaddr *)&sv->local, &len) == -1) {
 		sess_close(s, "getsockname: %s", strerror(errno));
 		return;
@@ -1238,7 +1239,7 @@ side_process(struct side *sd, uint8_t *buf, size_t len)
 		if (sd->idx == PPTP_CLIENT) {
 			s->last_client = now_mono();
 			if (sd->msgs == 1)
-				evtimer_del(&s->tm_first);
+				tmr_del(&s->tm_first);
 		}
 		if (log_getlevel() >= LOG_LVL_EXTENSIVE) {
 			pptp_describe(buf + off, mlen, &x, desc, sizeof(desc));
@@ -1449,7 +1450,7 @@ sess_tm_conn(int fd, short ev, void *arg)
 		if (pptp_sess_overdue(&s->pptp, now + 1) != NULL) {
 			tv.tv_sec = 1;
 			tv.tv_usec = 0;
-			evtimer_add(&s->tm_conn, &tv);
+			tmr_add(&s->tm_conn, &tv);
 		}
 		return;
 	default:
@@ -1543,10 +1544,10 @@ sess_events(struct session *s, struct pptp_event *ev, int n)
 			    "server", c->real[c->origin],
 			    c->origin == PPTP_CLIENT ? "server" : "client",
 			    c->pres[c->origin]);
-			if (!evtimer_pending(&s->tm_conn, NULL)) {
+			if (!tmr_pending(&s->tm_conn)) {
 				tv.tv_sec = cconf->t_setup;
 				tv.tv_usec = 0;
-				evtimer_add(&s->tm_conn, &tv);
+				tmr_add(&s->tm_conn, &tv);
 			}
 			break;
 		case PPTP_EV_CALL_UP:
@@ -1622,7 +1623,7 @@ ctl_idle_sweep(int fd, short ev, void *arg)
 	}
 	tv.tv_sec = cconf->t_idle / 2 > 0 ? cconf->t_idle / 2 : 1;
 	tv.tv_usec = 0;
-	evtimer_add(&ev_idle, &tv);
+	tmr_add(&ev_idle, &tv);
 }
 
 /*
@@ -1688,8 +1689,8 @@ sess_close(struct session *s, const char *fmt, ...)
 		s->acl_asked = 0;
 	}
 	s->state = S_CLOSING;
-	evtimer_del(&s->tm_first);
-	evtimer_del(&s->tm_conn);
+	tmr_del(&s->tm_first);
+	tmr_del(&s->tm_conn);
 	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
 		sess_events(s, ev, n);
 
@@ -1810,7 +1811,7 @@ sess_end_server_last(struct session *s, int stop, const char *fmt, ...)
 		s->cl_fin = 1;
 		tv.tv_sec = CTL_CLIENT_FIN_MS / 1000;
 		tv.tv_usec = (CTL_CLIENT_FIN_MS % 1000) * 1000;
-		evtimer_add(&s->tm_first, &tv);
+		tmr_add(&s->tm_first, &tv);
 	} else {
 		s->cl_gone = 1;
 		if (cl->fd != -1) {
@@ -1847,8 +1848,8 @@ sess_stopping(struct session *s, const char *why)
 	free(s->why);
 	s->why = strdup(why);
 	s->state = S_STOPPING;
-	evtimer_del(&s->tm_first);
-	evtimer_del(&s->tm_conn);
+	tmr_del(&s->tm_first);
+	tmr_del(&s->tm_conn);
 	while ((n = pptp_sess_clear(&s->pptp, ev, PPTP_MAX_EVENTS)) > 0)
 		sess_events(s, ev, n);
 }
@@ -1875,7 +1876,7 @@ sess_stop_wait(struct session *s)
 	}
 	tv.tv_sec = cconf->t_stop;
 	tv.tv_usec = 0;
-	evtimer_add(&s->tm_conn, &tv);
+	tmr_add(&s->tm_conn, &tv);
 	sess_finish_if_done(s);
 }
 
@@ -1977,8 +1978,8 @@ sess_finish(struct session *s)
 	char		a[64], t[192];
 
 	/* A stop that ended before its drain time leaves the timer set. */
-	evtimer_del(&s->tm_first);
-	evtimer_del(&s->tm_conn);
+	tmr_del(&s->tm_first);
+	tmr_del(&s->tm_conn);
 	if (s->tun_side != 0) {
 		memset(&tk, 0, sizeof(tk));
 		tk.sess = s->id;
@@ -2288,7 +2289,7 @@ tun_hello_send(struct session *s)
 	side_start_reading(sv);
 	tv.tv_sec = cconf->t_connect;
 	tv.tv_usec = 0;
-	evtimer_add(&s->tm_conn, &tv);
+	tmr_add(&s->tm_conn, &tv);
 }
 
 static void
@@ -2377,7 +2378,7 @@ tun_hello_answer(struct side *sd, const uint8_t *rec, size_t len)
 		sess_close(s, "server %s is not a tunnelling pptpproxy", a);
 		return (-1);
 	}
-	evtimer_del(&s->tm_conn);
+	tmr_del(&s->tm_conn);
 	s->token = h.token;
 	s->tun_side = PPTP_SERVER + 1;
 	tun_register(s, TUN_ROLE_A);
@@ -2431,7 +2432,7 @@ tun_record(struct side *sd, uint8_t *buf, size_t len, size_t *used)
 	switch (type) {
 	case TUN_REC_HELLO:
 		if (sd->idx == PPTP_CLIENT && sd->msgs == 1)
-			evtimer_del(&s->tm_first);
+			tmr_del(&s->tm_first);
 		return (tun_hello_in(sd, buf, *used) == -1 ? -1 : 1);
 	case TUN_REC_TCP:
 		if (s->tun_mode != TUN_MODE_TCP) {
@@ -2631,8 +2632,8 @@ ctl_stop_begin(void)
 		close(l->fd);
 		free(l);
 	}
-	evtimer_del(&ev_pause);
-	evtimer_del(&ev_idle);
+	tmr_del(&ev_pause);
+	tmr_del(&ev_idle);
 	nstop = nsessions;
 	log_info("stopping: %u session%s to end within %d s", nstop,
 	    nstop == 1 ? "" : "s", cconf->t_stop);
@@ -2669,11 +2670,11 @@ ctl_new_conf(struct pptpproxy_conf *nconf)
 		(void)pstat_of(pc->name);
 	log_setlevel(cconf->log_level);
 	listeners_reset();
-	evtimer_del(&ev_idle);
+	tmr_del(&ev_idle);
 	if (cconf->t_idle > 0) {
 		tv.tv_sec = cconf->t_idle / 2 > 0 ? cconf->t_idle / 2 : 1;
 		tv.tv_usec = 0;
-		evtimer_add(&ev_idle, &tv);
+		tmr_add(&ev_idle, &tv);
 	}
 }
 
@@ -2774,7 +2775,7 @@ ctl_tick(int fd, short ev, void *arg)
 	}
 	nfreed_seen = nfreed;
 	sess_tune_new();
-	evtimer_add(&ev_tick, &tv);
+	tmr_add(&ev_tick, &tv);
 }
 
 static void
@@ -2861,7 +2862,6 @@ control_main(int debug)
 	struct conf_rx		 rx;
 	struct pptpproxy_conf	*conf = NULL;
 	struct rlimit		 rl;
-	struct event_config	*ecfg;
 #ifdef PPTPPROXY_TEST
 	const char		*first;
 
@@ -2931,19 +2931,18 @@ control_main(int debug)
 	slab_init(&sess_slab, sizeof(struct session));
 	evutil_secure_rng_init();
 	/*
-	 * The loop's timers through a timerfd (libevent's precise timer on
-	 * Linux): libevent re-arms it once a turn, and epoll_wait(2) sleeps
-	 * without a timeout.  A relay always has a timer pending (the log
-	 * lines' batch, the tick), and an epoll_wait with a timeout costs
-	 * the setups about 3% one at a time here (regress/bench/README,
-	 * "Sleeping without a timeout").  Elsewhere the flag only means the
-	 * precise clock.
+	 * The loop's timers on a timer descriptor of our own (tmr.c): the
+	 * relay always has timers pending (the log lines' batch, the tick,
+	 * its sessions'), and libevent would pass them to every
+	 * epoll_wait(2) as its timeout, or with its precise timer re-arm a
+	 * timerfd at every turn; either cost the setups (regress/bench/
+	 * README, "Sleeping without a timeout").  Made now: the sandbox
+	 * does not let the relay make one.  Where there is none, the
+	 * timers stay libevent's.
 	 */
-	if ((ecfg = event_config_new()) == NULL ||
-	    event_config_set_flag(ecfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
-	    (cbase = event_base_new_with_config(ecfg)) == NULL)
+	if ((cbase = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	event_config_free(ecfg);
+	tmr_init(cbase, os_timer_open());
 
 	/*
 	 * Descriptors: all the parent's hard limit allows, now, while we
@@ -2961,9 +2960,9 @@ control_main(int debug)
 	    ctl_closed);
 	imsgev_init(&iev_gre, cbase, PROC_PEER_FD, "gre", ctl_dispatch_gre,
 	    ctl_closed);
-	evtimer_assign(&ev_pause, cbase, ctl_pause_done, NULL);
-	evtimer_assign(&ev_idle, cbase, ctl_idle_sweep, NULL);
-	evtimer_assign(&ev_tick, cbase, ctl_tick, NULL);
+	tmr_set(&ev_pause, cbase, ctl_pause_done, NULL);
+	tmr_set(&ev_idle, cbase, ctl_idle_sweep, NULL);
+	tmr_set(&ev_tick, cbase, ctl_tick, NULL);
 	ctl_tick(-1, 0, NULL);
 	ctl_new_conf(conf);
 	ctl_init(cbase, ctl_fd, ctl_rfd);

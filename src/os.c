@@ -27,6 +27,7 @@
 #include <malloc.h>
 #endif
 #ifdef __linux__
+#include <sys/timerfd.h>
 #include <ifaddrs.h>
 #include <linux/filter.h>
 #endif
@@ -500,6 +501,41 @@ os_connect_done(int fd, const struct sockaddr *sa, socklen_t len)
 	return (-1);
 #else
 	return (0);
+#endif
+}
+
+/*
+ * Linux: a timerfd.  OpenBSD has none (kqueue's EVFILT_TIMER is relative
+ * and would need a kqueue of its own): the timers stay libevent's.
+ */
+int
+os_timer_open(void)
+{
+#ifdef __linux__
+	return (timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+#else
+	errno = ENOSYS;
+	return (-1);
+#endif
+}
+
+int
+os_timer_arm(int fd, const struct timespec *when)
+{
+#ifdef __linux__
+	struct itimerspec	its;
+
+	memset(&its, 0, sizeof(its));
+	its.it_value = *when;
+	/* 0 would disarm it: what is due now goes off at once. */
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	return (timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL));
+#else
+	(void)fd;
+	(void)when;
+	errno = ENOSYS;
+	return (-1);
 #endif
 }
 

@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 
 #include <stdint.h>
+#include <time.h>
 
 void		 os_closefrom(int);
 void		 os_proctitle_init(int, char *[], char *[]);
@@ -55,6 +56,13 @@ void		 os_tcp_ack_late(int);
 int		 os_connect_done(int, const struct sockaddr *, socklen_t);
 /* The user id of a Unix socket's peer; -1 when it cannot be told. */
 int		 os_peer_uid(int, uid_t *);
+/*
+ * A timer descriptor (readable once the time armed has come; read it to
+ * clear it), -1 where the system has none; os_timer_arm() sets it to
+ * go off at an absolute time of CLOCK_MONOTONIC.
+ */
+int		 os_timer_open(void);
+int		 os_timer_arm(int, const struct timespec *);
 /* Give memory freed by ended sessions back to the system, where it can. */
 void		 os_memory_trim(void);
 /*

@@ -25,6 +25,7 @@
 #include <imsg.h>
 
 #include "ctl.h"
+#include "tmr.h"
 
 #ifndef __unused
 #define __unused	__attribute__((__unused__))
@@ -508,7 +509,7 @@ struct imsgev {
 	int		 stalled;	/* over outmax: not read */
 	struct event	 more;		/* handle the backlog */
 	void		(*bad)(struct imsgev *, const char *);
-	struct event	 lazy;		/* imsgev_lazy(): write by then */
+	struct tmr	 lazy;		/* imsgev_lazy(): write by then */
 };
 void	imsgev_init(struct imsgev *, struct event_base *, int, const char *,
 	    void (*)(struct imsgev *, struct imsg *),

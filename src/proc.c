@@ -354,7 +354,7 @@ imsgev_handle(struct imsgev *iev)
 static void
 imsgev_after(struct imsgev *iev)
 {
-	if (evtimer_pending(&iev->lazy, NULL))
+	if (tmr_pending(&iev->lazy))
 		imsgev_settle(iev);
 	else
 		imsgev_update(iev);
@@ -401,7 +401,7 @@ imsgev_init(struct imsgev *iev, struct event_base *base, int fd,
 	event_add(&iev->ev, NULL);
 	event_assign(&iev->flush, base, -1, 0, imsgev_flush, iev);
 	evtimer_assign(&iev->more, base, imsgev_more, iev);
-	evtimer_assign(&iev->lazy, base, imsgev_lazy_due, iev);
+	tmr_set(&iev->lazy, base, imsgev_lazy_due, iev);
 }
 
 /*
@@ -415,7 +415,7 @@ imsgev_flush(int fd, short ev, void *arg)
 	struct imsgev	*iev = arg;
 
 	/* What waited goes now, with the rest. */
-	evtimer_del(&iev->lazy);
+	tmr_del(&iev->lazy);
 	if (imsgbuf_write(&iev->ibuf) == -1) {
 		log_warn("write to %s", iev->peer);
 		iev->closed(iev);
@@ -466,7 +466,7 @@ imsgev_settle(struct imsgev *iev)
 	if (!iev->backlog && !full)
 		events |= EV_READ;
 	/* Lazy messages (imsgev_lazy) wait for their timer. */
-	if (q > 0 && !evtimer_pending(&iev->lazy, NULL))
+	if (q > 0 && !tmr_pending(&iev->lazy))
 		events |= EV_WRITE;
 	imsgev_set(iev, events);
 	if (iev->backlog && !full &&
@@ -477,7 +477,7 @@ imsgev_settle(struct imsgev *iev)
 void
 imsgev_update(struct imsgev *iev)
 {
-	evtimer_del(&iev->lazy);
+	tmr_del(&iev->lazy);
 	if (imsgbuf_queuelen(&iev->ibuf) > 0 && !(iev->events & EV_WRITE))
 		event_active(&iev->flush, EV_WRITE, 0);
 	else
@@ -514,9 +514,9 @@ imsgev_lazy(struct imsgev *iev)
 		return;
 	}
 	/* Write interest is set: the socket takes it when it can. */
-	if ((iev->events & EV_WRITE) || evtimer_pending(&iev->lazy, NULL))
+	if ((iev->events & EV_WRITE) || tmr_pending(&iev->lazy))
 		return;
-	evtimer_add(&iev->lazy, &tv);
+	tmr_add(&iev->lazy, &tv);
 }
 
 int

@@ -359,8 +359,8 @@ static const int sb_control_calls[] = {
 	SCMP_SYS(connect),		/* to servers: see sandbox_control() */
 	SCMP_SYS(getsockname),		/* our address, for the GRE routes */
 	SCMP_SYS(getrandom),		/* arc4random: Call IDs */
-	/* libevent's precise timer: re-arms its own timerfd (made before
-	 * the filter; no timerfd_create here) */
+	/* arms its timers' timerfd (tmr.c; made before the filter, no
+	 * timerfd_create here) */
 	SCMP_SYS(timerfd_settime),
 	SCMP_SYS(timerfd_settime64),
 };
