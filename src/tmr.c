@@ -5,8 +5,9 @@
  * timer knowing its slot; adding and removing are O(log n), and the
  * array grows by doubling (it is never shrunk: it holds two timers a
  * session at most).  The descriptor is armed, at an absolute time, when
- * a timer added goes first and is earlier than what is armed, or when
- * it has fired and timers remain; nothing else arms it.
+ * a timer added goes first and is earlier than what is armed (once the
+ * callbacks of that turn of the loop have run), or when it has fired and
+ * timers remain; nothing else arms it.
  */
 
 #include <sys/types.h>
@@ -26,6 +27,7 @@ static struct {
 	int			  fd;
 	int			  live;		/* fd is one: tmr_init() */
 	struct event		  ev;
+	struct event		  later;	/* arm() once the callbacks ran */
 	struct tmr		**h;
 	size_t			  n, cap;
 	struct timespec		  armed;	/* valid when isarmed */
@@ -145,6 +147,26 @@ arm(void)
 	tm.arms++;
 }
 
+/*
+ * A timer added in a callback: the descriptor is armed after the turn's
+ * callbacks, as libevent arms its own, so that the system call does not
+ * come before the messages the callback writes; and once for several.
+ */
+static void
+arm_later(void)
+{
+	if (tm.n == 0 || (tm.isarmed && !ts_before(&tm.h[0]->when,
+	    &tm.armed)))
+		return;
+	event_active(&tm.later, EV_TIMEOUT, 0);
+}
+
+static void
+tmr_later(int fd, short ev, void *arg)
+{
+	arm();
+}
+
 /* The descriptor fired: run what is due, then arm for what is left. */
 static void
 tmr_fire(int fd, short ev, void *arg)
@@ -190,6 +212,7 @@ tmr_init(struct event_base *base, int fd)
 	if (!tm.live)
 		return;
 	event_assign(&tm.ev, base, fd, EV_READ | EV_PERSIST, tmr_fire, NULL);
+	event_assign(&tm.later, base, -1, 0, tmr_later, NULL);
 	if (event_add(&tm.ev, NULL) == -1)
 		fatalx("timer event");
 }
@@ -233,7 +256,8 @@ tmr_add(struct tmr *t, const struct timeval *tv)
 		else if (evtimer_pending(&t->ev, NULL))
 			evtimer_del(&t->ev);	/* it fell back once */
 		heap_up(tm.n++, t);
-		arm();
+		if (!tm.firing)
+			arm_later();
 		return;
 	}
 	evtimer_add(&t->ev, tv);

@@ -143,10 +143,14 @@ main(void)
 		tmr_set(&t[i], base, on_fire, (void *)(intptr_t)i);
 	a0 = tmr_arms();
 	add_ms(&t[0], 0, 30000);
-	CHECK(tmr_arms() == a0 + 1, "armed for the first timer");
+	CHECK(tmr_arms() == a0, "not armed inside the callback that adds");
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK(tmr_arms() == a0 + 1, "armed for the first timer after it");
 	add_ms(&t[1], 1, 10000);
+	event_base_loop(base, EVLOOP_NONBLOCK);
 	CHECK(tmr_arms() == a0 + 2, "armed again for a nearer one");
 	add_ms(&t[2], 2, 20000);
+	event_base_loop(base, EVLOOP_NONBLOCK);
 	CHECK(tmr_arms() == a0 + 2 && tmr_count() == 3,
 	    "not armed for a later one (%lu arms, %zu timers)",
 	    tmr_arms() - a0, tmr_count());
@@ -166,17 +170,21 @@ main(void)
 
 	/* A removed timer never fires; the next one still does, in time. */
 	nfired = 0;
-	add_ms(&t[0], 0, 10000);
-	add_ms(&t[1], 1, 60000);
 	a0 = tmr_arms();
+	add_ms(&t[1], 1, 60000);
+	add_ms(&t[0], 0, 10000);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK(tmr_arms() == a0 + 1, "two added in one turn: armed once (%lu)",
+	    tmr_arms() - a0);
 	tmr_del(&t[0]);
-	CHECK(tmr_arms() == a0 && !tmr_pending(&t[0]) && tmr_count() == 1,
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	CHECK(tmr_arms() == a0 + 1 && !tmr_pending(&t[0]) && tmr_count() == 1,
 	    "removing arms nothing");
 	run_until(1);
 	CHECK(nfired == 1 && fired[0] == 1 && at[0] >= due[1],
 	    "the removed one did not fire, the other did, not early");
-	CHECK(tmr_arms() == a0 + 1, "armed once for it after the removed one's"
-	    " time (%lu)", tmr_arms() - a0);
+	CHECK(tmr_arms() == a0 + 2, "armed once for it after the removed one's"
+	    " time (%lu)", tmr_arms() - a0 - 1);
 
 	/* Added again: moved, fires once. */
 	nfired = 0;
