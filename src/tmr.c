@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ static void
 heap_put(size_t i, struct tmr *t)
 {
 	tm.h[i] = t;
-	t->slot = i + 1;
+	t->slot = (unsigned int)i + 1;
 }
 
 static void
@@ -119,6 +120,8 @@ heap_room(void)
 
 	if (tm.n < tm.cap)
 		return (1);
+	if (tm.cap >= UINT_MAX / 2)	/* slots are unsigned ints */
+		return (0);
 	cap = tm.cap == 0 ? 64 : tm.cap * 2;
 	if ((h = reallocarray(tm.h, cap, sizeof(*h))) == NULL) {
 		log_warn("timers");
@@ -173,6 +176,7 @@ tmr_fire(int fd, short ev, void *arg)
 {
 	struct tmr	*t;
 	uint64_t	 n;
+	void		(*cb)(int, short, void *);
 
 	/*
 	 * Nothing to read: it was armed again, later, after the poller
@@ -188,18 +192,11 @@ tmr_fire(int fd, short ev, void *arg)
 	while (tm.n > 0 && !ts_before(&tm.now, &tm.h[0]->when)) {
 		t = tm.h[0];
 		heap_remove(t);
-		t->cb(-1, EV_TIMEOUT, t->arg);
+		cb = event_get_callback(&t->ev);
+		cb(-1, EV_TIMEOUT, event_get_callback_arg(&t->ev));
 	}
 	tm.firing = 0;
 	arm();
-}
-
-static void
-tmr_ev_cb(int fd, short ev, void *arg)
-{
-	struct tmr	*t = arg;
-
-	t->cb(fd, ev, t->arg);
 }
 
 /* The timers of base go on the heap, fd (-1: none, all are libevent's). */
@@ -222,11 +219,10 @@ void
 tmr_set(struct tmr *t, struct event_base *base,
     void (*cb)(int, short, void *), void *arg)
 {
-	t->cb = cb;
-	t->arg = arg;
 	t->slot = 0;
 	t->heap = tm.live && base == tm.base;
-	evtimer_assign(&t->ev, base, tmr_ev_cb, t);
+	/* The callback is kept in the event, used on the heap or not. */
+	evtimer_assign(&t->ev, base, cb, arg);
 }
 
 /* Like evtimer_add(): due tv from now, whether it was pending or not. */

@@ -26,11 +26,9 @@
 #include <event2/event_struct.h>
 
 struct tmr {
-	struct event	  ev;		/* the fallback: a libevent timer */
+	struct event	  ev;		/* the callback; the fallback timer */
 	struct timespec	  when;		/* on the heap: its deadline */
-	void		(*cb)(int, short, void *);
-	void		 *arg;
-	size_t		  slot;		/* on the heap: index + 1; 0: not */
+	unsigned int	  slot;		/* on the heap: index + 1; 0: not */
 	int		  heap;		/* may go on the heap */
 };
 
