@@ -132,20 +132,23 @@ heap_room(void)
 	return (1);
 }
 
+/* Whether the earliest timer is due before what is armed, if anything. */
+static int
+arm_needed(void)
+{
+	return (tm.n > 0 && (!tm.isarmed || ts_before(&tm.h[0]->when,
+	    &tm.armed)));
+}
+
 /* Arm the descriptor for the earliest timer, if it is not armed sooner. */
 static void
 arm(void)
 {
-	const struct timespec	*when;
-
-	if (tm.n == 0)
+	if (!arm_needed())
 		return;
-	when = &tm.h[0]->when;
-	if (tm.isarmed && !ts_before(when, &tm.armed))
-		return;
-	if (os_timer_arm(tm.fd, when) == -1)
+	if (os_timer_arm(tm.fd, &tm.h[0]->when) == -1)
 		fatal("timer");
-	tm.armed = *when;
+	tm.armed = tm.h[0]->when;
 	tm.isarmed = 1;
 	tm.arms++;
 }
@@ -158,10 +161,8 @@ arm(void)
 static void
 arm_later(void)
 {
-	if (tm.n == 0 || (tm.isarmed && !ts_before(&tm.h[0]->when,
-	    &tm.armed)))
-		return;
-	event_active(&tm.later, EV_TIMEOUT, 0);
+	if (arm_needed())
+		event_active(&tm.later, EV_TIMEOUT, 0);
 }
 
 static void

@@ -10,8 +10,8 @@
 # close first, so that the firewall keeps no TIME_WAIT towards either),
 # as a rule the client's in the wake-up of its last message or the
 # server's: 10 reads, 8 epoll_wait and 4 epoll_ctl (each socket added
-# once, removed once), and a timerfd_settime a turn of the loop
-# (t_relay_sleep).  Before the client closed first (the relay closed
+# once, removed once), and now and then a timerfd_settime for the
+# relay's timers (t_relay_sleep).  Before the client closed first (the relay closed
 # its connection once the Stop-Control-Connection-Reply had gone to it):
 # 9 reads.  Before the server closed first: 8 reads.  Before the relay closed at
 # the Stop reply: 9 reads (the client's FIN) and 6 epoll_ctl (the
