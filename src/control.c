@@ -722,8 +722,15 @@ ctl_accept(int fd, short ev, void *arg)
 			close(cfd);
 			continue;
 		}
-		if ((s = slab_get(&sess_slab)) == NULL) {
+		/*
+		 * Its two timers' room on the heap is made now (beside the
+		 * few of the process), so that adding them cannot fail.
+		 */
+		if ((s = slab_get(&sess_slab)) == NULL ||
+		    tmr_room(2 * sess_slab.inuse + 16) == -1) {
 			log_warn("session");
+			if (s != NULL)
+				slab_put(&sess_slab, s);
 			close(cfd);
 			continue;
 		}

@@ -2,12 +2,15 @@
  * A process's timers on one timer descriptor: see tmr.h.
  *
  * The heap holds pointers to the pending timers, earliest first, each
- * timer knowing its slot; adding and removing are O(log n), and the
- * array grows by doubling (it is never shrunk: it holds two timers a
- * session at most).  The descriptor is armed, at an absolute time, when
- * a timer added goes first and is earlier than what is armed (once the
- * callbacks of that turn of the loop have run), or when it has fired and
- * timers remain; nothing else arms it.
+ * timer knowing its slot; adding and removing are O(log n).  The array
+ * grows by doubling and is never shrunk; tmr_room() makes room ahead (the
+ * relay, for each session's two timers as it takes the session), so that
+ * adding a timer allocates nothing.  The descriptor is armed, at an
+ * absolute time, when a timer added goes first and is earlier than what
+ * is armed (once the callbacks of that turn of the loop have run), or
+ * when it has fired and timers remain; nothing else arms it.  Without a
+ * descriptor one libevent timer stands in for it, armed by the same rules
+ * for the time left.
  */
 
 #include <sys/types.h>
@@ -23,33 +26,30 @@
 #include "os.h"
 #include "tmr.h"
 
+#define NS	1000000000ULL
+
 static struct {
 	struct event_base	 *base;
-	int			  fd;
-	int			  live;		/* fd is one: tmr_init() */
+	int			  fd;		/* -1: tm.ev is a timer */
 	struct event		  ev;
 	struct event		  later;	/* arm() once the callbacks ran */
 	struct tmr		**h;
 	size_t			  n, cap;
-	struct timespec		  armed;	/* valid when isarmed */
+	uint64_t		  armed;	/* valid when isarmed */
 	int			  isarmed;
 	unsigned long		  arms;
 	int			  firing;	/* in tmr_fire(): due by now */
-	struct timespec		  now;
-} tm;
+	uint64_t		  now;
+} tm = { .fd = -1 };
 
-static int
-ts_before(const struct timespec *a, const struct timespec *b)
+static uint64_t
+now_ns(void)
 {
-	return (a->tv_sec < b->tv_sec ||
-	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec));
-}
+	struct timespec	ts;
 
-static void
-ts_now(struct timespec *ts)
-{
-	if (clock_gettime(CLOCK_MONOTONIC, ts) == -1)
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
 		fatal("clock_gettime");
+	return ((uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec);
 }
 
 static void
@@ -66,7 +66,7 @@ heap_up(size_t i, struct tmr *t)
 
 	while (i > 0) {
 		p = (i - 1) / 2;
-		if (!ts_before(&t->when, &tm.h[p]->when))
+		if (t->when >= tm.h[p]->when)
 			break;
 		heap_put(i, tm.h[p]);
 		i = p;
@@ -83,10 +83,9 @@ heap_down(size_t i, struct tmr *t)
 		c = 2 * i + 1;
 		if (c >= tm.n)
 			break;
-		if (c + 1 < tm.n && ts_before(&tm.h[c + 1]->when,
-		    &tm.h[c]->when))
+		if (c + 1 < tm.n && tm.h[c + 1]->when < tm.h[c]->when)
 			c++;
-		if (!ts_before(&tm.h[c]->when, &t->when))
+		if (tm.h[c]->when >= t->when)
 			break;
 		heap_put(i, tm.h[c]);
 		i = c;
@@ -105,50 +104,69 @@ heap_remove(struct tmr *t)
 	if (last == t)
 		return;
 	/* The last timer takes the hole, then finds its place. */
-	if (i > 0 && ts_before(&last->when, &tm.h[(i - 1) / 2]->when))
+	if (i > 0 && last->when < tm.h[(i - 1) / 2]->when)
 		heap_up(i, last);
 	else
 		heap_down(i, last);
 }
 
-/* Room for one more; 0 when there is none (the timer falls back). */
-static int
-heap_room(void)
+/*
+ * Room for n timers on the heap; -1: out of memory.  Slots are unsigned
+ * ints.
+ */
+int
+tmr_room(size_t n)
 {
 	struct tmr	**h;
 	size_t		  cap;
 
-	if (tm.n < tm.cap)
-		return (1);
-	if (tm.cap >= UINT_MAX / 2)	/* slots are unsigned ints */
+	if (n <= tm.cap)
 		return (0);
-	cap = tm.cap == 0 ? 64 : tm.cap * 2;
-	if ((h = reallocarray(tm.h, cap, sizeof(*h))) == NULL) {
-		log_warn("timers");
-		return (0);
-	}
+	for (cap = tm.cap == 0 ? 64 : tm.cap; cap < n; cap *= 2)
+		if (cap >= UINT_MAX / 2) {
+			errno = ENOMEM;
+			return (-1);
+		}
+	if ((h = reallocarray(tm.h, cap, sizeof(*h))) == NULL)
+		return (-1);
 	tm.h = h;
 	tm.cap = cap;
-	return (1);
+	return (0);
 }
 
 /* Whether the earliest timer is due before what is armed, if anything. */
 static int
 arm_needed(void)
 {
-	return (tm.n > 0 && (!tm.isarmed || ts_before(&tm.h[0]->when,
-	    &tm.armed)));
+	return (tm.n > 0 && (!tm.isarmed || tm.h[0]->when < tm.armed));
 }
 
 /* Arm the descriptor for the earliest timer, if it is not armed sooner. */
 static void
 arm(void)
 {
+	struct timespec	ts;
+	struct timeval	tv;
+	uint64_t	when, now, left;
+
 	if (!arm_needed())
 		return;
-	if (os_timer_arm(tm.fd, &tm.h[0]->when) == -1)
-		fatal("timer");
-	tm.armed = tm.h[0]->when;
+	when = tm.h[0]->when;
+	if (tm.fd != -1) {
+		ts.tv_sec = (time_t)(when / NS);
+		ts.tv_nsec = (long)(when % NS);
+		if (os_timer_arm(tm.fd, &ts) == -1)
+			fatal("timer");
+	} else {
+		/* What is left, rounded up: never early by our clock. */
+		now = now_ns();
+		left = when > now ? (when - now + 999) / 1000 : 0;
+		tv.tv_sec = (time_t)(left / 1000000);
+		tv.tv_usec = (suseconds_t)(left % 1000000);
+		if (evtimer_add(&tm.ev, &tv) == -1)
+			fatalx("timer event");
+	}
+	tm.armed = when;
 	tm.isarmed = 1;
 	tm.arms++;
 }
@@ -177,42 +195,53 @@ tmr_fire(int fd, short ev, void *arg)
 {
 	struct tmr	*t;
 	uint64_t	 n;
-	void		(*cb)(int, short, void *);
 
 	/*
 	 * Nothing to read: it was armed again, later, after the poller
-	 * saw it fire; what was armed then is still to come.
+	 * saw it fire; what was armed then is still to come.  The
+	 * libevent timer that stands in for it fired as it was last armed.
 	 */
-	if (read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+	if (fd == -1)
+		tm.isarmed = 0;
+	else if (read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
 		tm.isarmed = 0;
 	else if (errno != EAGAIN && errno != EINTR)
 		fatal("timer read");
-	ts_now(&tm.now);
+	tm.now = now_ns();
 	/* Only what was due then: a timer a callback adds waits (tmr_add). */
 	tm.firing = 1;
-	while (tm.n > 0 && !ts_before(&tm.now, &tm.h[0]->when)) {
+	while (tm.n > 0 && tm.h[0]->when <= tm.now) {
 		t = tm.h[0];
 		heap_remove(t);
-		cb = event_get_callback(&t->ev);
-		cb(-1, EV_TIMEOUT, event_get_callback_arg(&t->ev));
+		t->cb(-1, EV_TIMEOUT, t->arg);
 	}
 	tm.firing = 0;
 	arm();
 }
 
-/* The timers of base go on the heap, fd (-1: none, all are libevent's). */
+/*
+ * The timers are base's, on fd (-1: none, a libevent timer stands in).
+ * Called again, it moves the heap to the new descriptor.
+ */
 void
 tmr_init(struct event_base *base, int fd)
 {
+	if (tm.base != NULL) {
+		event_del(&tm.ev);
+		event_del(&tm.later);
+	}
 	tm.base = base;
 	tm.fd = fd;
-	tm.live = fd != -1;
-	if (!tm.live)
-		return;
-	event_assign(&tm.ev, base, fd, EV_READ | EV_PERSIST, tmr_fire, NULL);
+	tm.isarmed = 0;
+	if (fd != -1) {
+		event_assign(&tm.ev, base, fd, EV_READ | EV_PERSIST, tmr_fire,
+		    NULL);
+		if (event_add(&tm.ev, NULL) == -1)
+			fatalx("timer event");
+	} else
+		evtimer_assign(&tm.ev, base, tmr_fire, NULL);
 	event_assign(&tm.later, base, -1, 0, tmr_later, NULL);
-	if (event_add(&tm.ev, NULL) == -1)
-		fatalx("timer event");
+	arm();
 }
 
 /* Like evtimer_assign(); t is not pending. */
@@ -220,44 +249,33 @@ void
 tmr_set(struct tmr *t, struct event_base *base,
     void (*cb)(int, short, void *), void *arg)
 {
+	if (tm.base == NULL)
+		tmr_init(base, -1);
+	else if (base != tm.base)
+		fatalx("a timer of another event base");
+	t->cb = cb;
+	t->arg = arg;
 	t->slot = 0;
-	t->heap = tm.live && base == tm.base;
-	/* The callback is kept in the event, used on the heap or not. */
-	evtimer_assign(&t->ev, base, cb, arg);
 }
 
 /* Like evtimer_add(): due tv from now, whether it was pending or not. */
 void
 tmr_add(struct tmr *t, const struct timeval *tv)
 {
-	struct timespec	 now;
+	int64_t	ns;
 
-	if (t->heap && (t->slot != 0 || heap_room())) {
-		ts_now(&now);
-		t->when.tv_sec = now.tv_sec + tv->tv_sec;
-		t->when.tv_nsec = now.tv_nsec + (long)tv->tv_usec * 1000;
-		if (t->when.tv_nsec >= 1000000000L) {
-			t->when.tv_sec++;
-			t->when.tv_nsec -= 1000000000L;
-		}
-		/* Added by a callback: not in the same round, even if due. */
-		if (tm.firing && !ts_before(&tm.now, &t->when)) {
-			t->when = tm.now;
-			if (++t->when.tv_nsec == 1000000000L) {
-				t->when.tv_sec++;
-				t->when.tv_nsec = 0;
-			}
-		}
-		if (t->slot != 0)
-			heap_remove(t);
-		else if (evtimer_pending(&t->ev, NULL))
-			evtimer_del(&t->ev);	/* it fell back once */
-		heap_up(tm.n++, t);
-		if (!tm.firing)
-			arm_later();
-		return;
-	}
-	evtimer_add(&t->ev, tv);
+	if (t->slot == 0 && tmr_room(tm.n + 1) == -1)
+		fatal("timers");
+	ns = (int64_t)tv->tv_sec * (int64_t)NS + (int64_t)tv->tv_usec * 1000;
+	t->when = now_ns() + (uint64_t)(ns > 0 ? ns : 0);
+	/* Added by a callback: not in the same round, even if due. */
+	if (tm.firing && t->when <= tm.now)
+		t->when = tm.now + 1;
+	if (t->slot != 0)
+		heap_remove(t);
+	heap_up(tm.n++, t);
+	if (!tm.firing)
+		arm_later();
 }
 
 void
@@ -265,13 +283,12 @@ tmr_del(struct tmr *t)
 {
 	if (t->slot != 0)
 		heap_remove(t);
-	evtimer_del(&t->ev);
 }
 
 int
 tmr_pending(const struct tmr *t)
 {
-	return (t->slot != 0 || evtimer_pending(&t->ev, NULL));
+	return (t->slot != 0);
 }
 
 unsigned long

@@ -12,27 +12,29 @@
  * timeout, and a setup makes no timer system call at all, most of the
  * time.
  *
- * A process that has no timer descriptor (tmr_init() not called, or
- * called with -1: systems without timerfd), a timer of another event
- * base, and a timer the heap had no room for are libevent timers, as
- * before.  The callbacks are libevent's: (-1, EV_TIMEOUT, arg).
+ * A process without a timer descriptor (tmr_init() called with -1, as on
+ * systems without timerfd, or not called: the first tmr_set() does it)
+ * keeps the same heap behind one libevent timer, armed by the same rules.
+ * A timer is 32 bytes, a quarter of a libevent event.  One event base a
+ * process.  The callbacks are libevent's: (-1, EV_TIMEOUT, arg).
  */
 
 #ifndef TMR_H
 #define TMR_H
 
-#include <time.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <event2/event.h>
-#include <event2/event_struct.h>
 
 struct tmr {
-	struct event	  ev;		/* the callback; the fallback timer */
-	struct timespec	  when;		/* on the heap: its deadline */
+	void		(*cb)(int, short, void *);
+	void		 *arg;
+	uint64_t	  when;		/* on the heap: deadline, ns */
 	unsigned int	  slot;		/* on the heap: index + 1; 0: not */
-	int		  heap;		/* may go on the heap */
 };
 
 void	tmr_init(struct event_base *, int);
+int	tmr_room(size_t);
 void	tmr_set(struct tmr *, struct event_base *,
 	    void (*)(int, short, void *), void *);
 void	tmr_add(struct tmr *, const struct timeval *);

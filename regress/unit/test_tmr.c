@@ -4,9 +4,9 @@
  * fires; one added again moves; the descriptor is armed only when the
  * earliest deadline comes nearer, and once more after each firing that
  * leaves timers; a callback's own timer due at once waits for the next
- * round; timers of another event base, and all timers of a process
- * without a descriptor, are libevent's.  A thousand timers with random
- * deadlines, a third of them removed, keep the heap in order.
+ * round.  A thousand timers with random deadlines, a third of them
+ * removed, keep the heap in order.  All of it again behind libevent's
+ * timer, as in a process without a descriptor.
  */
 
 #include <sys/types.h>
@@ -55,12 +55,8 @@ add_ms(struct tmr *t, int i, unsigned int us)
 	struct timeval	tv = { us / 1000000, us % 1000000 };
 
 	tmr_add(t, &tv);
-	/* Its deadline as the heap has it (libevent's timers: from now). */
-	if (t->slot != 0)
-		due[i] = (uint64_t)t->when.tv_sec * 1000000 +
-		    (uint64_t)t->when.tv_nsec / 1000;
-	else
-		due[i] = now_us() + us;
+	/* Its deadline as the heap has it. */
+	due[i] = t->when / 1000;
 }
 
 static void
@@ -97,76 +93,53 @@ on_self(int fd, short ev, void *arg)
 		tmr_add(&self, &tv);
 }
 
-/* No descriptor: every timer is libevent's. */
+/*
+ * The same timers on a descriptor (exact: the arming is counted) and
+ * behind libevent's timer (whose clock, coarse on Linux, may fire it a
+ * little early: then nothing is due and it is armed again, so only the
+ * least arming is checked).
+ */
 static void
-no_descriptor(struct tmr *t)
-{
-	tmr_init(base, -1);
-	nfired = 0;
-	tmr_set(t, base, on_fire, (void *)(intptr_t)0);
-	add_ms(t, 0, 1000);
-	CHECK(tmr_count() == 0 && tmr_pending(t),
-	    "without a descriptor: libevent's timer");
-	run_until(1);
-	CHECK(nfired == 1, "and it fires");
-}
-
-int
-main(void)
+suite(const char *how, int exact)
 {
 	static struct tmr	 t[MANY];
-	struct event_base	*other;
-	struct event		*watch;
 	unsigned long		 a0;
-	int			 fd, i, ok, n, gone[MANY];
+	int			 i, ok, n, gone[MANY];
 	uint64_t		 start;
-
-	log_init(1, LOG_LVL_DEBUG, NULL);
-	if ((base = event_base_new()) == NULL || (other =
-	    event_base_new()) == NULL)
-		return (1);
-	if ((watch = event_new(base, -1, EV_PERSIST, on_watch, NULL)) == NULL ||
-	    event_add(watch, &(struct timeval){ 0, 50000 }) == -1)
-		return (1);
-	fd = os_timer_open();
-#ifdef __linux__
-	CHECK(fd != -1, "a timer descriptor (Linux timerfd)");
-#endif
-	if (fd == -1) {
-		no_descriptor(&t[0]);
-		CHECK_DONE();
-	}
-	tmr_init(base, fd);
 
 	/* Three timers: armed for the first, then the nearer, not the later. */
 	for (i = 0; i < 3; i++)
 		tmr_set(&t[i], base, on_fire, (void *)(intptr_t)i);
+	nfired = 0;
 	a0 = tmr_arms();
 	add_ms(&t[0], 0, 30000);
-	CHECK(tmr_arms() == a0, "not armed inside the callback that adds");
+	CHECK(tmr_arms() == a0, "%s: not armed inside the callback that adds",
+	    how);
 	event_base_loop(base, EVLOOP_NONBLOCK);
-	CHECK(tmr_arms() == a0 + 1, "armed for the first timer after it");
+	CHECK(tmr_arms() == a0 + 1, "%s: armed for the first timer after it",
+	    how);
 	add_ms(&t[1], 1, 10000);
 	event_base_loop(base, EVLOOP_NONBLOCK);
-	CHECK(tmr_arms() == a0 + 2, "armed again for a nearer one");
+	CHECK(tmr_arms() == a0 + 2, "%s: armed again for a nearer one", how);
 	add_ms(&t[2], 2, 20000);
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	CHECK(tmr_arms() == a0 + 2 && tmr_count() == 3,
-	    "not armed for a later one (%lu arms, %zu timers)",
+	    "%s: not armed for a later one (%lu arms, %zu timers)", how,
 	    tmr_arms() - a0, tmr_count());
-	CHECK(tmr_pending(&t[0]) && tmr_pending(&t[1]), "pending");
+	CHECK(tmr_pending(&t[0]) && tmr_pending(&t[1]), "%s: pending", how);
 	run_until(3);
 	CHECK(nfired == 3 && fired[0] == 1 && fired[1] == 2 && fired[2] == 0,
-	    "fired in the order of the deadlines (%d: %d %d %d)", nfired,
-	    fired[0], fired[1], fired[2]);
+	    "%s: fired in the order of the deadlines (%d: %d %d %d)", how,
+	    nfired, fired[0], fired[1], fired[2]);
 	ok = 1;
 	for (i = 0; i < nfired; i++)
 		if (at[i] < due[fired[i]])
 			ok = 0;
-	CHECK(ok, "none before its deadline");
-	CHECK(tmr_arms() == a0 + 4 && tmr_count() == 0 && !tmr_pending(&t[0]),
-	    "armed once after each firing that left timers (%lu arms)",
-	    tmr_arms() - a0);
+	CHECK(ok, "%s: none before its deadline", how);
+	CHECK((exact ? tmr_arms() == a0 + 4 : tmr_arms() >= a0 + 4) &&
+	    tmr_count() == 0 && !tmr_pending(&t[0]),
+	    "%s: armed once after each firing that left timers (%lu arms)",
+	    how, tmr_arms() - a0);
 
 	/* A removed timer never fires; the next one still does, in time. */
 	nfired = 0;
@@ -174,29 +147,30 @@ main(void)
 	add_ms(&t[1], 1, 60000);
 	add_ms(&t[0], 0, 10000);
 	event_base_loop(base, EVLOOP_NONBLOCK);
-	CHECK(tmr_arms() == a0 + 1, "two added in one turn: armed once (%lu)",
-	    tmr_arms() - a0);
+	CHECK(tmr_arms() == a0 + 1, "%s: two added in one turn: armed once "
+	    "(%lu)", how, tmr_arms() - a0);
 	tmr_del(&t[0]);
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	CHECK(tmr_arms() == a0 + 1 && !tmr_pending(&t[0]) && tmr_count() == 1,
-	    "removing arms nothing");
+	    "%s: removing arms nothing", how);
 	run_until(1);
 	CHECK(nfired == 1 && fired[0] == 1 && at[0] >= due[1],
-	    "the removed one did not fire, the other did, not early");
-	CHECK(tmr_arms() == a0 + 2, "armed once for it after the removed one's"
-	    " time (%lu)", tmr_arms() - a0 - 1);
+	    "%s: the removed one did not fire, the other did, not early", how);
+	CHECK(exact ? tmr_arms() == a0 + 2 : tmr_arms() >= a0 + 2,
+	    "%s: armed once for it after the removed one's time (%lu)", how,
+	    tmr_arms() - a0 - 1);
 
 	/* Added again: moved, fires once. */
 	nfired = 0;
 	add_ms(&t[2], 2, 5000);
 	add_ms(&t[2], 2, 40000);
-	CHECK(tmr_count() == 1, "added again: still one timer");
+	CHECK(tmr_count() == 1, "%s: added again: still one timer", how);
 	run_until(1);
 	start = now_us();
 	while (now_us() < start + 50000)
 		event_base_loop(base, EVLOOP_NONBLOCK);
-	CHECK(nfired == 1 && at[0] >= due[2], "moved to its new deadline, "
-	    "fired once (%d)", nfired);
+	CHECK(nfired == 1 && at[0] >= due[2], "%s: moved to its new deadline, "
+	    "fired once (%d)", how, nfired);
 
 	/* A callback's timer due at once: the next round, not this one. */
 	nfired = 0;
@@ -205,19 +179,8 @@ main(void)
 	tmr_add(&self, &(struct timeval){ 0, 0 });
 	rounds = 0;
 	run_until(3);
-	CHECK(nfired == 3 && rounds >= 3, "due at once from its own callback:"
-	    " once a round (%d in %d rounds)", nfired, rounds);
-
-	/* Another base's timer is libevent's. */
-	nfired = 0;
-	tmr_set(&t[3], other, on_fire, (void *)(intptr_t)3);
-	add_ms(&t[3], 3, 1000);
-	CHECK(tmr_count() == 0 && tmr_pending(&t[3]),
-	    "another base's timer: not on the heap, pending");
-	usleep(2000);
-	event_base_loop(other, EVLOOP_ONCE);
-	CHECK(nfired == 1 && fired[0] == 3, "fired by its own base");
-	event_base_free(other);
+	CHECK(nfired == 3 && rounds >= 3, "%s: due at once from its own "
+	    "callback: once a round (%d in %d rounds)", how, nfired, rounds);
 
 	/* Many, a third removed: in order, once each, none of the removed. */
 	nfired = 0;
@@ -234,16 +197,56 @@ main(void)
 			gone[i] = 1;
 			n--;
 		}
-	CHECK(tmr_count() == (size_t)n, "%d timers on the heap", n);
+	CHECK(tmr_count() == (size_t)n, "%s: %d timers on the heap", how, n);
 	run_until(n);
 	ok = nfired == n;
 	for (i = 0; ok && i < nfired; i++)
 		if (gone[fired[i]] || at[i] < due[fired[i]] ||
 		    (i > 0 && due[fired[i]] < due[fired[i - 1]]))
 			ok = 0;
-	CHECK(ok, "%d of %d fired, each once, in order, none removed, none "
-	    "early", nfired, n);
+	CHECK(ok, "%s: %d of %d fired, each once, in order, none removed, "
+	    "none early", how, nfired, n);
+}
 
-	no_descriptor(&t[0]);
+int
+main(void)
+{
+	struct tmr		 t;
+	struct event		*watch;
+	int			 fd;
+
+	log_init(1, LOG_LVL_DEBUG, NULL);
+	if ((base = event_base_new()) == NULL)
+		return (1);
+	if ((watch = event_new(base, -1, EV_PERSIST, on_watch, NULL)) == NULL ||
+	    event_add(watch, &(struct timeval){ 0, 50000 }) == -1)
+		return (1);
+
+	/* A process that calls no tmr_init(): its first timer makes it. */
+	nfired = 0;
+	tmr_set(&t, base, on_fire, (void *)(intptr_t)0);
+	add_ms(&t, 0, 1000);
+	CHECK(tmr_count() == 1 && tmr_pending(&t), "without tmr_init(): on the "
+	    "heap, pending");
+	run_until(1);
+	CHECK(nfired == 1 && at[0] >= due[0], "and it fires, not early");
+
+	fd = os_timer_open();
+#ifdef __linux__
+	CHECK(fd != -1, "a timer descriptor (Linux timerfd)");
+#endif
+	if (fd != -1) {
+		tmr_init(base, fd);
+		suite("timerfd", 1);
+	}
+	/* A pending timer goes with the heap to libevent's timer. */
+	nfired = 0;
+	add_ms(&t, 0, 20000);
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	tmr_init(base, -1);
+	run_until(1);
+	CHECK(nfired == 1 && at[0] >= due[0], "the timer pending when the "
+	    "descriptor went fired behind libevent's timer, not early");
+	suite("no descriptor", 0);
 	CHECK_DONE();
 }
