@@ -6,11 +6,15 @@
  * leaves timers; a callback's own timer due at once waits for the next
  * round.  A thousand timers with random deadlines, a third of them
  * removed, keep the heap in order.  All of it again behind libevent's
- * timer, as in a process without a descriptor.
+ * timer, as in a process without a descriptor.  Room made beforehand
+ * (tmr_room(), as the relay makes it for a session's timers when it
+ * takes the session) means adding allocates nothing; room that cannot
+ * be made is an error that leaves the pending timers as they were.
  */
 
 #include <sys/types.h>
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,23 @@ static struct event_base	*base;
 static int			 fired[MANY], nfired;
 static uint64_t			 due[MANY], at[MANY];
 static int			 rounds;
+
+/*
+ * The heap's allocator, in place of the C library's for this program:
+ * counted, and failing on demand.
+ */
+static int	reallocs, realloc_fails;
+
+void *
+reallocarray(void *p, size_t n, size_t size)
+{
+	reallocs++;
+	if (realloc_fails || (size != 0 && n > SIZE_MAX / size)) {
+		errno = ENOMEM;
+		return (NULL);
+	}
+	return (realloc(p, n * size));
+}
 
 static uint64_t
 now_us(void)
@@ -91,6 +112,51 @@ on_self(int fd, short ev, void *arg)
 	nfired++;
 	if (again-- > 0)
 		tmr_add(&self, &tv);
+}
+
+/*
+ * tmr_room(): more room than the heap has, refused while the allocator
+ * fails (the pending timer t untouched, and it fires), then made; the
+ * timers it was made for are added without an allocation.
+ */
+#define ROOM	(4 * MANY)
+static void
+room(struct tmr *t)
+{
+	static struct tmr	 r[ROOM];
+	size_t			 n0;
+	int			 i, ok;
+
+	nfired = 0;
+	add_ms(t, 0, 20000);
+	n0 = tmr_count();
+	reallocs = 0;
+	CHECK(tmr_room(n0 + 1) == 0 && reallocs == 0, "room for one more "
+	    "timer: there already, no allocation");
+	realloc_fails = 1;
+	errno = 0;
+	CHECK(tmr_room(n0 + ROOM) == -1 && errno == ENOMEM && reallocs == 1,
+	    "room the allocator cannot give: -1, ENOMEM");
+	realloc_fails = 0;
+	CHECK(tmr_count() == n0 && tmr_pending(t), "and the pending timer is "
+	    "still on the heap");
+	run_until(1);
+	CHECK(nfired == 1 && at[0] >= due[0], "and fires, not early");
+	reallocs = 0;
+	CHECK(tmr_room(tmr_count() + ROOM) == 0 && reallocs == 1,
+	    "room for 4000 timers: one allocation");
+	reallocs = 0;
+	for (i = 0; i < ROOM; i++) {
+		tmr_set(&r[i], base, on_fire, (void *)(intptr_t)0);
+		add_ms(&r[i], 0, 10000000 + (unsigned int)i);
+	}
+	CHECK(reallocs == 0 && tmr_count() == n0 - 1 + ROOM,
+	    "4000 timers added in that room: no allocation");
+	for (i = 0, ok = 1; i < ROOM; i++) {
+		tmr_del(&r[i]);
+		ok &= !tmr_pending(&r[i]);
+	}
+	CHECK(ok && tmr_count() == n0 - 1, "and removed again");
 }
 
 /*
@@ -248,5 +314,6 @@ main(void)
 	CHECK(nfired == 1 && at[0] >= due[0], "the timer pending when the "
 	    "descriptor went fired behind libevent's timer, not early");
 	suite("no descriptor", 0);
+	room(&t);
 	CHECK_DONE();
 }
