@@ -1,8 +1,8 @@
 /*
  * bench_floor: the floor under a control relay's cost, a bare TCP relay.
  *
- *	bench_floor [-DLNS] [-a accepts] [-c bytes] listen-address:port
- *	    server-address:port
+ *	bench_floor [-DLNS] [-a accepts] [-c bytes] [-w us] [-W us]
+ *	    listen-address:port server-address:port
  *
  * One process, one epoll.  For each connection accepted on the listening
  * address it connects to the server and copies bytes both ways unchanged,
@@ -43,6 +43,11 @@
  *	from the server to the client, as pptpproxy closes at the
  *	Stop-Control-Connection-Reply (bench_gen's setup: SCCRP, OCRP, CDN,
  *	StopCCRP = 352 bytes)
+ * -w us	spin (busy, reading the monotonic clock) for us microseconds
+ *	before each write of bytes read: what that much work a message on
+ *	a relay's way costs setups (regress/bench/README, "Where the
+ *	relay's extra microseconds are")
+ * -W us	the same after each write
  *
  * SIGTERM ends it.
  */
@@ -64,6 +69,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BUFSZ		4096
@@ -87,6 +93,7 @@ static int		 defer, accepts = 1;
 static int		 usepoll, maxfd, nodelay = 1;
 static uint32_t		*want;		/* -S: the events each fd waits for */
 static uint64_t		 closeat;
+static long		 spin_before, spin_after;	/* -w, -W: ns */
 static uint8_t		 buf[BUFSZ];
 static struct sockaddr_in srv;
 
@@ -147,6 +154,20 @@ sent(int fd, size_t n)
 	return (-1);
 }
 
+/* -w, -W: busy for ns nanoseconds by the monotonic clock. */
+static void
+spin(long ns)
+{
+	struct timespec	a, b;
+
+	if (ns <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000000000L + b.tv_nsec - a.tv_nsec < ns);
+}
+
 /* Send len bytes read from fd to its peer; -1 when the pair was closed. */
 static int
 pass(int fd, const uint8_t *p, size_t len)
@@ -155,7 +176,9 @@ pass(int fd, const uint8_t *p, size_t len)
 	int		 dst = s->peer;
 	ssize_t		 n;
 
+	spin(spin_before);
 	n = write(dst, p, len);
+	spin(spin_after);
 	if (n == (ssize_t)len)
 		return (sent(fd, len));
 	if (n < 0) {
@@ -341,7 +364,7 @@ static __attribute__((noreturn)) void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_floor [-DLNS] [-a accepts] [-c bytes] "
-	    "listen-address:port server-address:port\n");
+	    "[-w us] [-W us] listen-address:port server-address:port\n");
 	exit(2);
 }
 
@@ -355,7 +378,7 @@ main(int argc, char *argv[])
 	struct pollfd		*pfds = NULL;
 	int			 ch, n, i, fd, one = 1, secs = DEFER_SECS;
 
-	while ((ch = getopt(argc, argv, "a:c:DLNS")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:DLNSw:W:")) != -1) {
 		switch (ch) {
 		case 'a':
 			if ((accepts = atoi(optarg)) < 1)
@@ -376,6 +399,15 @@ main(int argc, char *argv[])
 		case 'S':
 			et = 0;
 			usepoll = 1;
+			break;
+		case 'w':
+		case 'W':
+			if ((n = atoi(optarg)) < 0 || n > 1000000)
+				usage();
+			if (ch == 'w')
+				spin_before = n * 1000L;
+			else
+				spin_after = n * 1000L;
 			break;
 		default:
 			usage();
